@@ -1,0 +1,28 @@
+# The two commands of the README: `make publish` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: publish test system venv lint clean
+
+publish: $(STAMP)
+	$(BIN)/syndicate publish
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+system:
+	bash scripts/setup-system.sh
+
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	bash scripts/setup-system.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+clean:
+	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache

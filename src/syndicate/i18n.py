@@ -1,0 +1,76 @@
+"""Locales, dates and interface words.
+
+Every Babel call names its locale and time zone explicitly; nothing depends on the process
+locale. Interface words come from gettext catalogs in ``locales/<locale>/LC_MESSAGES/messages.po``,
+compiled in memory when loaded (compiled ``.mo`` files are build products, never needed).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN = "messages"
+
+
+def cldr_locale(tag: str) -> str:
+    """The CLDR locale for a BCP 47 tag; raises ValueError for an unknown one.
+
+    >>> cldr_locale("pt-PT")
+    'pt_PT'
+    >>> cldr_locale("en")
+    'en'
+    """
+    try:
+        return str(Locale.parse(tag, sep="-"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"unknown language tag {tag!r}") from exc
+
+
+def long_date(when: datetime, tz: ZoneInfo, locale: str) -> str:
+    """The calendar date of ``when`` in the site's time zone, in the locale's long format.
+
+    >>> from datetime import timezone
+    >>> long_date(datetime(2022, 11, 22, 9, tzinfo=timezone.utc), ZoneInfo("Europe/Lisbon"), "pt_PT")
+    '22 de novembro de 2022'
+    """
+    return format_date(when.astimezone(tz).date(), "long", locale=locale)
+
+
+def dateline(place: str, when: datetime, tz: ZoneInfo, locale: str) -> str:
+    """A press dateline: place and date, formatted per locale.
+
+    >>> from datetime import timezone
+    >>> dateline("Lisbon", datetime(2022, 11, 22, tzinfo=timezone.utc), ZoneInfo("Europe/Lisbon"), "en")
+    'Lisbon, November 22, 2022'
+    """
+    date = long_date(when, tz, locale)
+    return f"{place}, {date}" if place else date
+
+
+def catalog_path(locales_dir: Path, locale: str) -> Path:
+    return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_translations(locales_dir: Path, locale: str) -> gettext.NullTranslations:
+    """The compiled catalog for ``locale``; English source strings when there is none.
+
+    Fuzzy entries are left out, as ``msgfmt`` does.
+    """
+    path = catalog_path(locales_dir, locale)
+    if not path.is_file():
+        return gettext.NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
