@@ -46,7 +46,7 @@ class ContentError(SyndicateError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was published")
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found")
 
     def format_message(self) -> str:
         return "\n".join([*map(str, self.problems), self.message])

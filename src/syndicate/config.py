@@ -1,0 +1,174 @@
+"""``syndicate.toml`` -> :class:`~syndicate.model.Site`, validated against a declarative schema.
+
+Every problem is collected (unknown keys included) and reported together with its line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from syndicate.errors import ContentError, Problem
+from syndicate.i18n import cldr_locale
+from syndicate.model import Language, Site, normalize_base_url
+
+CONFIG_FILE = "syndicate.toml"
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    required: bool
+    kind: type
+    check: Callable[[Any], str | None] | None = None  # returns a message when the value is wrong
+
+
+def _url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"base_url must be an absolute http(s) URL, not {value!r}"
+    if parts.query or parts.fragment:
+        return "base_url must not have a query or a fragment"
+    return None
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (use an IANA name such as 'Europe/Lisbon')"
+    return None
+
+
+def _tag(value: str) -> str | None:
+    try:
+        cldr_locale(value)
+    except ValueError:
+        return f"unknown BCP 47 language tag {value!r} (e.g. 'en', 'pt-PT')"
+    return None
+
+
+SITE_KEYS: dict[str, Key] = {
+    "base_url": Key(True, str, _url),
+    "timezone": Key(True, str, _timezone),
+    "default_language": Key(True, str),
+    "languages": Key(True, dict),
+}
+LANGUAGE_KEYS: dict[str, Key] = {
+    "tag": Key(True, str, _tag),
+    "title": Key(True, str),
+    "issuer": Key(True, str),
+    "description": Key(False, str),
+}
+_TYPE_NAMES = {str: "a string", dict: "a table", int: "an integer", list: "a list"}
+
+
+def locate(text: str, table: tuple[str, ...], key: str | None) -> int | None:
+    """The line defining ``key`` in ``[table]`` (or the table's header when key is None)."""
+    current: tuple[str, ...] = ()
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    for number, line in enumerate(text.splitlines(), 1):
+        match = header.match(line)
+        if match:
+            current = tuple(part.strip().strip('"') for part in match.group(1).split("."))
+            if key is None and current == table:
+                return number
+            continue
+        if key is not None and current == table and re.match(
+            rf'^\s*"?{re.escape(key)}"?\s*=', line
+        ):
+            return number
+    return None
+
+
+def _check_table(
+    values: dict[str, Any], schema: dict[str, Key], table: tuple[str, ...], text: str, path: str
+) -> list[Problem]:
+    problems = []
+    where = ".".join(table)
+    for name in values:
+        if name not in schema:
+            known = ", ".join(sorted(schema))
+            problems.append(Problem(path, locate(text, table, name) or locate(text, (*table, name), None),
+                                    f"unknown key {name!r}{' in [' + where + ']' if where else ''}"
+                                    f" (known keys: {known})"))
+    for name, key in schema.items():
+        line = locate(text, table, name)
+        if name not in values:
+            if key.required:
+                problems.append(Problem(path, locate(text, table, None) if table else None,
+                                        f"missing required key {name!r}"
+                                        f"{' in [' + where + ']' if where else ''}"))
+            continue
+        value = values[name]
+        if not isinstance(value, key.kind):
+            problems.append(Problem(path, line, f"{name} must be {_TYPE_NAMES[key.kind]}"))
+        elif key.check and (message := key.check(value)):
+            problems.append(Problem(path, line, message))
+    return problems
+
+
+def load_site(project: Path) -> Site:
+    """Read and validate ``syndicate.toml``; raise :class:`ContentError` with every problem."""
+    path = project / CONFIG_FILE
+    shown = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError([Problem(shown, None, "no syndicate.toml here (use --project DIR)")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentError([Problem(shown, line, "invalid UTF-8")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise ContentError([Problem(shown, int(match.group(1)) if match else None,
+                                    f"invalid TOML: {exc}")]) from None
+
+    problems = _check_table(data, SITE_KEYS, (), text, shown)
+    languages: list[Language] = []
+    raw_languages = data.get("languages")
+    if isinstance(raw_languages, dict):
+        if not raw_languages:
+            problems.append(Problem(shown, locate(text, ("languages",), None),
+                                    "at least one language must be configured"))
+        for code, values in raw_languages.items():
+            table = ("languages", code)
+            if not LANGUAGE_CODE.match(code):
+                problems.append(Problem(shown, locate(text, table, None),
+                                        f"language code {code!r} must be lowercase letters "
+                                        "(e.g. 'en', 'pt')"))
+            if not isinstance(values, dict):
+                problems.append(Problem(shown, locate(text, ("languages",), code),
+                                        f"[languages.{code}] must be a table"))
+                continue
+            found = _check_table(values, LANGUAGE_KEYS, table, text, shown)
+            problems.extend(found)
+            if not found:
+                languages.append(Language(
+                    code=code, tag=values["tag"], locale=cldr_locale(values["tag"]),
+                    title=values["title"], issuer=values["issuer"],
+                    description=values.get("description", ""),
+                ))
+    default = data.get("default_language")
+    if isinstance(default, str) and isinstance(raw_languages, dict) and default not in raw_languages:
+        problems.append(Problem(shown, locate(text, (), "default_language"),
+                                f"default_language {default!r} is not one of the configured "
+                                f"languages ({', '.join(raw_languages)})"))
+    if problems:
+        raise ContentError(problems)
+    return Site(
+        base_url=normalize_base_url(data["base_url"]),
+        timezone=data["timezone"],
+        languages=tuple(languages),
+        default_language=default,
+    )

@@ -1,0 +1,130 @@
+"""Web pages: one per statement and language, an index per language, a root language chooser."""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
+from typing import Any
+
+from babel import Locale
+
+from syndicate import __version__
+from syndicate.i18n import dateline, long_date
+from syndicate.model import Artifact, Site, Statement
+from syndicate.templating import environment
+
+CSS_PATH = "assets/site.css"
+PLATFORM_NAMES = {
+    "x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "threads": "Threads",
+    "linkedin": "LinkedIn", "facebook": "Facebook", "whatsapp": "WhatsApp",
+    "telegram": "Telegram", "reddit": "Reddit", "email": "Email", "sms": "SMS",
+}
+FEED_TYPES = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+
+
+def language_name(locale: str) -> str:
+    """The language's own name, capitalized as a menu item.
+
+    >>> language_name("pt_PT")
+    'Português'
+    """
+    name = Locale.parse(locale).language_name or locale
+    return name[:1].upper() + name[1:]
+
+
+class PageRenderer:
+    def __init__(self, site: Site, translations: Mapping[str, gettext.NullTranslations]) -> None:
+        self.site = site
+        self.envs = {lang.code: environment(translations[lang.code]) for lang in site.languages}
+
+    def _common(self, lang: str) -> dict[str, Any]:
+        site = self.site
+        language = site.language(lang)
+        return {
+            "language": language,
+            "version": __version__,
+            "css_url": site.base_url + CSS_PATH,
+            "index_url": site.index_url(lang),
+            "feeds": [
+                {"type": mime, "url": site.feed_url(lang, fmt),
+                 "title": f"{language.title} ({fmt.upper()})"}
+                for fmt, mime in FEED_TYPES
+            ],
+        }
+
+    def statement(
+        self, statement: Statement, lang: str, share: Mapping[str, Mapping[str, Any]]
+    ) -> Artifact:
+        site = self.site
+        language = site.language(lang)
+        translation = statement.translation(lang)
+        assert translation is not None
+        others = [t.lang for t in statement.translations if t.lang != lang]
+        alternates = [
+            {"tag": site.language(t.lang).tag, "url": site.page_url(statement.id, t.lang)}
+            for t in statement.translations
+        ]
+        if site.default_language in statement.languages:
+            alternates.append({"tag": "x-default",
+                               "url": site.page_url(statement.id, site.default_language)})
+        html = self.envs[lang].get_template("statement.html").render(
+            **self._common(lang),
+            t=translation,
+            url=site.page_url(statement.id, lang),
+            pdf_url=site.pdf_url(statement.id, lang),
+            alternates=alternates,
+            switcher=[
+                {"tag": site.language(code).tag, "url": site.page_url(statement.id, code),
+                 "name": language_name(site.language(code).locale)}
+                for code in others
+            ],
+            dateline=dateline(translation.place, statement.date, site.tzinfo, language.locale),
+            published_iso=statement.date.isoformat(),
+            modified_iso=statement.modified.isoformat(),
+            tags=translation.tags,
+            share=share,
+            platform_names=PLATFORM_NAMES,
+        )
+        return Artifact(site.page_path(statement.id, lang), "html", lang, statement.id,
+                        html.encode("utf-8"))
+
+    def index(self, statements: Sequence[Statement], lang: str) -> Artifact:
+        site = self.site
+        language = site.language(lang)
+        items = [
+            {"url": site.page_url(s.id, lang), "title": t.title, "iso": s.date.isoformat(),
+             "date": long_date(s.date, site.tzinfo, language.locale)}
+            for s in newest_first(statements)
+            if (t := s.translation(lang)) is not None
+        ]
+        html = self.envs[lang].get_template("index.html").render(
+            **self._common(lang),
+            items=items,
+            alternates=[{"tag": other.tag, "url": site.index_url(other.code)}
+                        for other in site.languages],
+            switcher=[{"tag": other.tag, "url": site.index_url(other.code),
+                       "name": language_name(other.locale)}
+                      for other in site.languages if other.code != lang],
+        )
+        return Artifact(f"{lang}/index.html", "html", lang, None, html.encode("utf-8"))
+
+    def root(self) -> list[Artifact]:
+        """The language chooser at the site's root (the ``x-default`` page) and the stylesheet."""
+        site = self.site
+        html = self.envs[site.default_language].get_template("root.html").render(
+            **self._common(site.default_language),
+            base_url=site.base_url,
+            languages=[{"tag": lang.tag, "url": site.index_url(lang.code), "title": lang.title,
+                        "name": language_name(lang.locale)} for lang in site.languages],
+        )
+        css = files("syndicate").joinpath("templates/site.css").read_bytes()
+        return [
+            Artifact("index.html", "html", None, None, html.encode("utf-8")),
+            Artifact(CSS_PATH, "css", None, None, css),
+        ]
+
+
+def newest_first(statements: Sequence[Statement]) -> list[Statement]:
+    return sorted(statements, key=lambda s: (s.date, s.id), reverse=True)
+

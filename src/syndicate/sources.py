@@ -1,0 +1,330 @@
+"""``statements/`` -> :class:`~syndicate.model.Statement` objects, validated.
+
+The only module that reads the project's content. Every problem in every file is collected
+before anything is reported (``path:line: message``); warnings ride along with the result.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from syndicate.errors import ContentError, Problem
+from syndicate.markup import to_html
+from syndicate.model import Site, Statement, Translation
+
+STATEMENTS_DIR = "statements"
+SHARED_FILE = "statement.yaml"
+STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_FILE_BYTES = 1_000_000
+SHARED_KEYS = {"date", "original", "tags", "updated"}
+TRANSLATION_KEYS = {"title", "summary", "place", "tags"}
+# Characters XML 1.0 cannot carry (and so no feed can): C0 controls but tab/LF/CR, surrogates,
+# U+FFFE and U+FFFF.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates stay strings so we parse them ourselves."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    statements: tuple[Statement, ...]
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(slots=True)
+class _Mapping:
+    """A YAML mapping's values with the line of each key."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+
+
+class _File:
+    """One source file being validated; collects its problems."""
+
+    def __init__(self, path: Path, problems: list[Problem], first_line: int = 1) -> None:
+        self.path = path
+        self.shown = str(path)
+        self.problems = problems
+        self.offset = first_line - 1
+
+    def error(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, message))
+
+    def read_text(self) -> str | None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            self.error(None, f"cannot read: {exc.strerror}")
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            self.error(None, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.error(line, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+            return None
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        bad = False
+        for match in XML_INVALID.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            self.error(line, f"character U+{ord(match.group()):04X} is not allowed "
+                             "(a control character that feeds and pages cannot carry)")
+            bad = True
+        return None if bad else unicodedata.normalize("NFC", text)
+
+    def parse_yaml(self, text: str, allowed: set[str]) -> _Mapping | None:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return _Mapping({}, {})
+            if not isinstance(node, yaml.MappingNode):
+                self.error(node.start_mark.line + 1 + self.offset,
+                           "expected 'key: value' lines, not a single value or list")
+                return None
+            mapping = _Mapping({}, {})
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + 1 + self.offset
+                key = loader.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    self.error(line, f"key {key!r} must be a word")
+                    continue
+                if key in mapping.values:
+                    self.error(line, f"duplicate key {key!r} (first on line {mapping.lines[key]})")
+                    continue
+                if key not in allowed:
+                    self.error(line, f"unknown key {key!r} (known keys: {', '.join(sorted(allowed))})")
+                    continue
+                mapping.values[key] = loader.construct_object(value_node, deep=True)
+                mapping.lines[key] = line
+            return mapping
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 + self.offset if mark else None
+            self.error(line, f"malformed YAML: {exc.problem or exc.context}")
+            return None
+        except yaml.YAMLError as exc:
+            self.error(None, f"malformed YAML: {exc}")
+            return None
+        finally:
+            loader.dispose()
+
+    def string(self, mapping: _Mapping, key: str, *, required: bool = False,
+               missing_line: int | None = None) -> str:
+        value = mapping.values.get(key)
+        if value is None:
+            if required and key in mapping.values:
+                self.error(mapping.lines[key], f"{key} is empty")
+            elif required:
+                self.error(missing_line, f"missing {key}")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.error(mapping.lines[key], f"{key} must be text")
+            return ""
+        text = " ".join(str(value).split())
+        if required and not text:
+            self.error(mapping.lines[key], f"{key} is empty")
+        return text
+
+    def tags(self, mapping: _Mapping) -> tuple[str, ...] | None:
+        if "tags" not in mapping.values:
+            return None
+        value = mapping.values["tags"]
+        line = mapping.lines["tags"]
+        if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+            self.error(line, "tags must be a list of words, e.g. [migration, IOM]")
+            return ()
+        return tuple(dict.fromkeys(" ".join(t.split()) for t in value))
+
+    def when(self, mapping: _Mapping, key: str, site: Site, *, required: bool) -> datetime | None:
+        if key not in mapping.values:
+            if required:
+                self.error(None, f"missing {key} (YYYY-MM-DD, or an ISO 8601 date-time with offset)")
+            return None
+        value, line = mapping.values[key], mapping.lines[key]
+        if not isinstance(value, str):
+            self.error(line, f"{key} must be YYYY-MM-DD or an ISO 8601 date-time with offset")
+            return None
+        return parse_when(value.strip(), site, lambda message: self.error(line, f"{key}: {message}"))
+
+
+def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
+    """A bare date is the start of that day in the site's time zone; a date-time needs an offset."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            fail(f"{value!r} is not a real date")
+            return None
+        return datetime.combine(day, time(0), tzinfo=site.tzinfo)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
+                        value):
+        fail(f"{value!r} is not YYYY-MM-DD or an ISO 8601 date-time such as "
+             "2022-11-22T10:30:00+00:00")
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{value!r} is not a real date and time")
+        return None
+    if moment.tzinfo is None:
+        fail(f"{value!r} has no UTC offset; add one, e.g. {value}+00:00")
+        return None
+    return moment
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, line where the body starts), or None when there is no front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], 1):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:]), number + 2
+    return None
+
+
+def load_statements(project: Path, site: Site) -> Loaded:
+    """Read and validate every statement; raise :class:`ContentError` with all problems."""
+    root = project / STATEMENTS_DIR
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    statements: list[Statement] = []
+    if not root.is_dir():
+        raise ContentError([Problem(str(root), None, "no statements folder")])
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith("."):
+            continue
+        if not folder.is_dir():
+            warnings.append(Problem(str(folder), None,
+                                    "ignored: statements/ holds one folder per statement", True))
+            continue
+        if not STATEMENT_ID.match(folder.name):
+            problems.append(Problem(str(folder), None,
+                                    f"invalid statement id {folder.name!r}: use lowercase ASCII "
+                                    "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom"))
+            continue
+        statement = _load_statement(folder, site, problems, warnings)
+        if statement is not None:
+            statements.append(statement)
+    if problems:
+        raise ContentError(problems)
+    return Loaded(tuple(statements), tuple(warnings))
+
+
+def _load_statement(
+    folder: Path, site: Site, problems: list[Problem], warnings: list[Problem]
+) -> Statement | None:
+    before = len(problems)
+    shared_file = _File(folder / SHARED_FILE, problems)
+    shared = None
+    if not shared_file.path.is_file():
+        shared_file.error(None, "missing: every statement needs a statement.yaml with its date")
+    elif (text := shared_file.read_text()) is not None:
+        shared = shared_file.parse_yaml(text, SHARED_KEYS)
+
+    published = updated = None
+    original = site.default_language
+    shared_tags: tuple[str, ...] = ()
+    if shared is not None:
+        published = shared_file.when(shared, "date", site, required=True)
+        updated = shared_file.when(shared, "updated", site, required=False)
+        if published and updated and updated < published:
+            shared_file.error(shared.lines["updated"], "updated is earlier than date")
+        shared_tags = shared_file.tags(shared) or ()
+        if "original" in shared.values:
+            original = shared_file.string(shared, "original")
+            if original not in {language.code for language in site.languages}:
+                shared_file.error(shared.lines["original"],
+                                  f"original {original!r} is not a configured language")
+
+    configured = {language.code for language in site.languages}
+    found: dict[str, Translation] = {}
+    for source in sorted(folder.glob("*.md")):
+        lang = source.stem
+        if lang not in configured:
+            problems.append(Problem(str(source), None,
+                                    f"language {lang!r} is not configured in syndicate.toml "
+                                    f"(configured: {', '.join(sorted(configured))})"))
+            continue
+        translation = _load_translation(source, lang, site, folder.name, shared_tags, problems)
+        if translation is not None:
+            found[lang] = translation
+
+    if len(problems) > before or published is None:
+        return None
+    if not found:
+        problems.append(Problem(str(folder), None, "no translation: add at least one <lang>.md"))
+        return None
+    if original not in found:
+        problems.append(Problem(str(folder / f"{original}.md"), None,
+                                f"missing: the original ({original}) of this statement"))
+        return None
+    for language in site.languages:
+        if language.code not in found:
+            warnings.append(Problem(str(folder / f"{language.code}.md"), None,
+                                    "missing translation; published in "
+                                    f"{', '.join(sorted(found))} only", True))
+    return Statement(
+        id=folder.name,
+        date=published,
+        updated=updated,
+        original=original,
+        translations=tuple(found[lang.code] for lang in site.languages if lang.code in found),
+    )
+
+
+def _load_translation(
+    path: Path, lang: str, site: Site, statement_id: str, shared_tags: tuple[str, ...],
+    problems: list[Problem],
+) -> Translation | None:
+    reader = _File(path, problems)
+    text = reader.read_text()
+    if text is None:
+        return None
+    parts = split_front_matter(text)
+    if parts is None:
+        reader.error(1, "missing front matter: start the file with '---', then 'title: ...', "
+                        "then '---'")
+        return None
+    front, body, body_line = parts
+    reader.offset = 1
+    meta = reader.parse_yaml(front, TRANSLATION_KEYS)
+    if meta is None:
+        return None
+    title = reader.string(meta, "title", required=True, missing_line=1)
+    summary = reader.string(meta, "summary")
+    place = reader.string(meta, "place")
+    tags = reader.tags(meta)
+    if not body.strip():
+        reader.error(body_line, "the statement has no body text")
+    if not title or not body.strip():
+        return None
+    return Translation(
+        lang=lang,
+        title=title,
+        summary=summary,
+        place=place,
+        tags=shared_tags if tags is None else tags,
+        body_markdown=body.strip("\n") + "\n",
+        body_html=to_html(body, site.page_url(statement_id, lang)),
+        source=text,
+    )

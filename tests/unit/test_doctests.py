@@ -1,0 +1,16 @@
+"""The docstring examples in the package are run as tests."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize("name", ["syndicate.i18n", "syndicate.markup", "syndicate.model",
+                                  "syndicate.render.pages"])
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0
+    assert result.attempted > 0
