@@ -9,8 +9,12 @@ STAMP := $(VENV)/.installed
 publish: $(STAMP)
 	$(BIN)/syndicate publish
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 
 system:
 	bash scripts/setup-system.sh

@@ -3,8 +3,9 @@
 #   libharfbuzz-subset0  WeasyPrint subsets fonts with it (without it: a warning and ~6x slower PDFs)
 #   fonts-dejavu-core    the font families the templates name explicitly
 #   poppler-utils, qpdf  independent PDF readers used by the tests (pdftotext, pdfinfo, pdffonts)
+#   newsboat             a real feed reader the tests subscribe with
 set -euo pipefail
-packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf)
+packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

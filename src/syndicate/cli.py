@@ -15,12 +15,14 @@ from syndicate.errors import Problem
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class DateTime(click.ParamType):
+class DateTime(click.ParamType):  # type: ignore[type-arg]
     """An ISO 8601 date-time with a UTC offset, e.g. 2022-11-22T10:00:00+00:00."""
 
     name = "datetime"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
@@ -34,21 +36,28 @@ class DateTime(click.ParamType):
 
 def project_option(command: F) -> F:
     return click.option(
-        "--project", "project", type=click.Path(file_okay=False, path_type=Path), default=".",
-        show_default=True, help="The project folder (holds syndicate.toml and statements/).",
+        "--project",
+        "project",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="The project folder (holds syndicate.toml and statements/).",
     )(command)
 
 
 def base_url_option(command: F) -> F:
     return click.option("--base-url", help="Publish for this base URL instead of the config's.")(
-        command)
+        command
+    )
 
 
 def now_option(command: F) -> F:
     return click.option(
-        "--now", type=DateTime(), default=None,
+        "--now",
+        type=DateTime(),
+        default=None,
         help="Publish as of this instant (ISO 8601 with offset); default: the current time. "
-             "Statements dated later are scheduled and appear nowhere.",
+        "Statements dated later are scheduled and appear nowhere.",
     )(command)
 
 
@@ -66,8 +75,12 @@ def main() -> None:
 
 @main.command()
 @project_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder [default: PROJECT/dist].")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: PROJECT/dist].",
+)
 @base_url_option
 @now_option
 def publish(project: Path, out: Path | None, base_url: str | None, now: datetime | None) -> None:
@@ -77,9 +90,11 @@ def publish(project: Path, out: Path | None, base_url: str | None, now: datetime
     loaded = pipeline.load(project, base_url)
     report_warnings(loaded.warnings)
     report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC))
-    click.echo(f"Published {report.published} statement(s) in {report.languages} language(s): "
-               f"{report.files} files in {out or project / 'dist'}"
-               + (f"; {report.scheduled} scheduled" if report.scheduled else ""))
+    click.echo(
+        f"Published {report.published} statement(s) in {report.languages} language(s): "
+        f"{report.files} files in {out or project / 'dist'}"
+        + (f"; {report.scheduled} scheduled" if report.scheduled else "")
+    )
 
 
 @main.command()
@@ -90,6 +105,7 @@ def check(project: Path) -> None:
 
     loaded = pipeline.load(project)
     report_warnings(loaded.warnings)
-    click.echo(f"OK: {len(loaded.statements)} statement(s), "
-               f"{sum(len(s.translations) for s in loaded.statements)} translation(s)")
-
+    click.echo(
+        f"OK: {len(loaded.statements)} statement(s), "
+        f"{sum(len(s.translations) for s in loaded.statements)} translation(s)"
+    )

@@ -80,8 +80,10 @@ def locate(text: str, table: tuple[str, ...], key: str | None) -> int | None:
             if key is None and current == table:
                 return number
             continue
-        if key is not None and current == table and re.match(
-            rf'^\s*"?{re.escape(key)}"?\s*=', line
+        if (
+            key is not None
+            and current == table
+            and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line)
         ):
             return number
     return None
@@ -95,16 +97,25 @@ def _check_table(
     for name in values:
         if name not in schema:
             known = ", ".join(sorted(schema))
-            problems.append(Problem(path, locate(text, table, name) or locate(text, (*table, name), None),
-                                    f"unknown key {name!r}{' in [' + where + ']' if where else ''}"
-                                    f" (known keys: {known})"))
+            problems.append(
+                Problem(
+                    path,
+                    locate(text, table, name) or locate(text, (*table, name), None),
+                    f"unknown key {name!r}{' in [' + where + ']' if where else ''}"
+                    f" (known keys: {known})",
+                )
+            )
     for name, key in schema.items():
         line = locate(text, table, name)
         if name not in values:
             if key.required:
-                problems.append(Problem(path, locate(text, table, None) if table else None,
-                                        f"missing required key {name!r}"
-                                        f"{' in [' + where + ']' if where else ''}"))
+                problems.append(
+                    Problem(
+                        path,
+                        locate(text, table, None) if table else None,
+                        f"missing required key {name!r}{' in [' + where + ']' if where else ''}",
+                    )
+                )
             continue
         value = values[name]
         if not isinstance(value, key.kind):
@@ -121,7 +132,9 @@ def load_site(project: Path) -> Site:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ContentError([Problem(shown, None, "no syndicate.toml here (use --project DIR)")])
+        raise ContentError(
+            [Problem(shown, None, "no syndicate.toml here (use --project DIR)")]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -131,44 +144,73 @@ def load_site(project: Path) -> Site:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise ContentError([Problem(shown, int(match.group(1)) if match else None,
-                                    f"invalid TOML: {exc}")]) from None
+        raise ContentError(
+            [Problem(shown, int(match.group(1)) if match else None, f"invalid TOML: {exc}")]
+        ) from None
 
     problems = _check_table(data, SITE_KEYS, (), text, shown)
     languages: list[Language] = []
     raw_languages = data.get("languages")
     if isinstance(raw_languages, dict):
         if not raw_languages:
-            problems.append(Problem(shown, locate(text, ("languages",), None),
-                                    "at least one language must be configured"))
+            problems.append(
+                Problem(
+                    shown,
+                    locate(text, ("languages",), None),
+                    "at least one language must be configured",
+                )
+            )
         for code, values in raw_languages.items():
             table = ("languages", code)
             if not LANGUAGE_CODE.match(code):
-                problems.append(Problem(shown, locate(text, table, None),
-                                        f"language code {code!r} must be lowercase letters "
-                                        "(e.g. 'en', 'pt')"))
+                problems.append(
+                    Problem(
+                        shown,
+                        locate(text, table, None),
+                        f"language code {code!r} must be lowercase letters (e.g. 'en', 'pt')",
+                    )
+                )
             if not isinstance(values, dict):
-                problems.append(Problem(shown, locate(text, ("languages",), code),
-                                        f"[languages.{code}] must be a table"))
+                problems.append(
+                    Problem(
+                        shown,
+                        locate(text, ("languages",), code),
+                        f"[languages.{code}] must be a table",
+                    )
+                )
                 continue
             found = _check_table(values, LANGUAGE_KEYS, table, text, shown)
             problems.extend(found)
             if not found:
-                languages.append(Language(
-                    code=code, tag=values["tag"], locale=cldr_locale(values["tag"]),
-                    title=values["title"], issuer=values["issuer"],
-                    description=values.get("description", ""),
-                ))
+                languages.append(
+                    Language(
+                        code=code,
+                        tag=values["tag"],
+                        locale=cldr_locale(values["tag"]),
+                        title=values["title"],
+                        issuer=values["issuer"],
+                        description=values.get("description", ""),
+                    )
+                )
     default = data.get("default_language")
-    if isinstance(default, str) and isinstance(raw_languages, dict) and default not in raw_languages:
-        problems.append(Problem(shown, locate(text, (), "default_language"),
-                                f"default_language {default!r} is not one of the configured "
-                                f"languages ({', '.join(raw_languages)})"))
+    if (
+        isinstance(default, str)
+        and isinstance(raw_languages, dict)
+        and default not in raw_languages
+    ):
+        problems.append(
+            Problem(
+                shown,
+                locate(text, (), "default_language"),
+                f"default_language {default!r} is not one of the configured "
+                f"languages ({', '.join(raw_languages)})",
+            )
+        )
     if problems:
         raise ContentError(problems)
     return Site(
         base_url=normalize_base_url(data["base_url"]),
         timezone=data["timezone"],
         languages=tuple(languages),
-        default_language=default,
+        default_language=str(default),
     )

@@ -14,8 +14,11 @@ def display_path(path: Path | str) -> str:
     """A path as the user should read it: relative to the current folder when inside it."""
     p = Path(path)
     try:
-        return os.path.relpath(p) if p.is_absolute() and p.resolve().is_relative_to(Path.cwd()) \
+        return (
+            os.path.relpath(p)
+            if p.is_absolute() and p.resolve().is_relative_to(Path.cwd())
             else str(p)
+        )
     except (OSError, ValueError):
         return str(p)
 

@@ -39,7 +39,8 @@ def long_date(when: datetime, tz: ZoneInfo, locale: str) -> str:
     """The calendar date of ``when`` in the site's time zone, in the locale's long format.
 
     >>> from datetime import timezone
-    >>> long_date(datetime(2022, 11, 22, 9, tzinfo=timezone.utc), ZoneInfo("Europe/Lisbon"), "pt_PT")
+    >>> lisbon = ZoneInfo("Europe/Lisbon")
+    >>> long_date(datetime(2022, 11, 22, 9, tzinfo=timezone.utc), lisbon, "pt_PT")
     '22 de novembro de 2022'
     """
     return format_date(when.astimezone(tz).date(), "long", locale=locale)
@@ -49,7 +50,8 @@ def dateline(place: str, when: datetime, tz: ZoneInfo, locale: str) -> str:
     """A press dateline: place and date, formatted per locale.
 
     >>> from datetime import timezone
-    >>> dateline("Lisbon", datetime(2022, 11, 22, tzinfo=timezone.utc), ZoneInfo("Europe/Lisbon"), "en")
+    >>> lisbon = ZoneInfo("Europe/Lisbon")
+    >>> dateline("Lisbon", datetime(2022, 11, 22, tzinfo=timezone.utc), lisbon, "en")
     'Lisbon, November 22, 2022'
     """
     date = long_date(when, tz, locale)

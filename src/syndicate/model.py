@@ -47,8 +47,9 @@ class Site:
         raise KeyError(code)
 
     def with_base_url(self, base_url: str) -> Site:
-        return Site(normalize_base_url(base_url), self.timezone, self.languages,
-                    self.default_language)
+        return Site(
+            normalize_base_url(base_url), self.timezone, self.languages, self.default_language
+        )
 
     # URLs: the single place that decides where each output lives.
     def page_path(self, statement_id: str, lang: str) -> str:

@@ -58,8 +58,9 @@ def load(root: Path, base_url: str | None = None) -> Project:
     if base_url:
         site = site.with_base_url(base_url)
     loaded = load_statements(root, site)
-    translations = {lang.code: load_translations(root / LOCALES_DIR, lang.locale)
-                    for lang in site.languages}
+    translations = {
+        lang.code: load_translations(root / LOCALES_DIR, lang.locale) for lang in site.languages
+    }
     return Project(root, site, loaded.statements, loaded.warnings, translations)
 
 
@@ -87,23 +88,30 @@ def render_all(project: Project, statements: list[Statement]) -> Iterator[Artifa
 
 
 def manifest(entries: Iterable[dict[str, object]]) -> bytes:
-    document = {"generator": f"syndicate {__version__}",
-                "files": sorted(entries, key=lambda e: str(e["path"]))}
+    document = {
+        "generator": f"syndicate {__version__}",
+        "files": sorted(entries, key=lambda e: str(e["path"])),
+    }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def check_output_folder(out: Path, project: Path) -> None:
     """Refuse an output folder whose replacement would destroy something that is not ours."""
     resolved = out.resolve()
-    if resolved in (Path("/"), Path.home().resolve(), project.resolve()) or \
-            project.resolve().is_relative_to(resolved):
+    if resolved in (
+        Path("/"),
+        Path.home().resolve(),
+        project.resolve(),
+    ) or project.resolve().is_relative_to(resolved):
         raise OutputError(f"refusing to publish into {out}: it holds the project or your files")
     if resolved.exists():
         if not resolved.is_dir():
             raise OutputError(f"{out} exists and is not a folder")
         if any(resolved.iterdir()) and not (resolved / MANIFEST).is_file():
-            raise OutputError(f"refusing to replace {out}: it is not empty and has no "
-                              f"{MANIFEST}, so syndicate did not create it")
+            raise OutputError(
+                f"refusing to replace {out}: it is not empty and has no "
+                f"{MANIFEST}, so syndicate did not create it"
+            )
 
 
 def write(artifacts: Iterable[Artifact], out: Path) -> int:
@@ -113,17 +121,22 @@ def write(artifacts: Iterable[Artifact], out: Path) -> int:
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     retired = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    entries = []
+    entries: list[dict[str, object]] = []
     try:
         for artifact in artifacts:
             target = staging / artifact.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(artifact.data)
-            entries.append({
-                "path": artifact.path, "kind": artifact.kind, "lang": artifact.lang,
-                "statement": artifact.statement, "size": len(artifact.data),
-                "sha256": hashlib.sha256(artifact.data).hexdigest(),
-            })
+            entries.append(
+                {
+                    "path": artifact.path,
+                    "kind": artifact.kind,
+                    "lang": artifact.lang,
+                    "statement": artifact.statement,
+                    "size": len(artifact.data),
+                    "sha256": hashlib.sha256(artifact.data).hexdigest(),
+                }
+            )
         (staging / MANIFEST).write_bytes(manifest(entries))
         if out.exists():
             out.rename(retired)

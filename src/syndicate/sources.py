@@ -85,8 +85,11 @@ class _File:
         bad = False
         for match in XML_INVALID.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
-            self.error(line, f"character U+{ord(match.group()):04X} is not allowed "
-                             "(a control character that feeds and pages cannot carry)")
+            self.error(
+                line,
+                f"character U+{ord(match.group()):04X} is not allowed "
+                "(a control character that feeds and pages cannot carry)",
+            )
             bad = True
         return None if bad else unicodedata.normalize("NFC", text)
 
@@ -97,8 +100,10 @@ class _File:
             if node is None:
                 return _Mapping({}, {})
             if not isinstance(node, yaml.MappingNode):
-                self.error(node.start_mark.line + 1 + self.offset,
-                           "expected 'key: value' lines, not a single value or list")
+                self.error(
+                    node.start_mark.line + 1 + self.offset,
+                    "expected 'key: value' lines, not a single value or list",
+                )
                 return None
             mapping = _Mapping({}, {})
             for key_node, value_node in node.value:
@@ -111,7 +116,9 @@ class _File:
                     self.error(line, f"duplicate key {key!r} (first on line {mapping.lines[key]})")
                     continue
                 if key not in allowed:
-                    self.error(line, f"unknown key {key!r} (known keys: {', '.join(sorted(allowed))})")
+                    self.error(
+                        line, f"unknown key {key!r} (known keys: {', '.join(sorted(allowed))})"
+                    )
                     continue
                 mapping.values[key] = loader.construct_object(value_node, deep=True)
                 mapping.lines[key] = line
@@ -127,8 +134,14 @@ class _File:
         finally:
             loader.dispose()
 
-    def string(self, mapping: _Mapping, key: str, *, required: bool = False,
-               missing_line: int | None = None) -> str:
+    def string(
+        self,
+        mapping: _Mapping,
+        key: str,
+        *,
+        required: bool = False,
+        missing_line: int | None = None,
+    ) -> str:
         value = mapping.values.get(key)
         if value is None:
             if required and key in mapping.values:
@@ -157,13 +170,17 @@ class _File:
     def when(self, mapping: _Mapping, key: str, site: Site, *, required: bool) -> datetime | None:
         if key not in mapping.values:
             if required:
-                self.error(None, f"missing {key} (YYYY-MM-DD, or an ISO 8601 date-time with offset)")
+                self.error(
+                    None, f"missing {key} (YYYY-MM-DD, or an ISO 8601 date-time with offset)"
+                )
             return None
         value, line = mapping.values[key], mapping.lines[key]
         if not isinstance(value, str):
             self.error(line, f"{key} must be YYYY-MM-DD or an ISO 8601 date-time with offset")
             return None
-        return parse_when(value.strip(), site, lambda message: self.error(line, f"{key}: {message}"))
+        return parse_when(
+            value.strip(), site, lambda message: self.error(line, f"{key}: {message}")
+        )
 
 
 def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
@@ -175,10 +192,13 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
             fail(f"{value!r} is not a real date")
             return None
         return datetime.combine(day, time(0), tzinfo=site.tzinfo)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?",
-                        value):
-        fail(f"{value!r} is not YYYY-MM-DD or an ISO 8601 date-time such as "
-             "2022-11-22T10:30:00+00:00")
+    if not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", value
+    ):
+        fail(
+            f"{value!r} is not YYYY-MM-DD or an ISO 8601 date-time such as "
+            "2022-11-22T10:30:00+00:00"
+        )
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -198,7 +218,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     for number, line in enumerate(lines[1:], 1):
         if line.rstrip() in ("---", "..."):
-            return "\n".join(lines[1:number]), "\n".join(lines[number + 1:]), number + 2
+            return "\n".join(lines[1:number]), "\n".join(lines[number + 1 :]), number + 2
     return None
 
 
@@ -214,13 +234,21 @@ def load_statements(project: Path, site: Site) -> Loaded:
         if folder.name.startswith("."):
             continue
         if not folder.is_dir():
-            warnings.append(Problem(str(folder), None,
-                                    "ignored: statements/ holds one folder per statement", True))
+            warnings.append(
+                Problem(
+                    str(folder), None, "ignored: statements/ holds one folder per statement", True
+                )
+            )
             continue
         if not STATEMENT_ID.match(folder.name):
-            problems.append(Problem(str(folder), None,
-                                    f"invalid statement id {folder.name!r}: use lowercase ASCII "
-                                    "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom"))
+            problems.append(
+                Problem(
+                    str(folder),
+                    None,
+                    f"invalid statement id {folder.name!r}: use lowercase ASCII "
+                    "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom",
+                )
+            )
             continue
         statement = _load_statement(folder, site, problems, warnings)
         if statement is not None:
@@ -253,17 +281,23 @@ def _load_statement(
         if "original" in shared.values:
             original = shared_file.string(shared, "original")
             if original not in {language.code for language in site.languages}:
-                shared_file.error(shared.lines["original"],
-                                  f"original {original!r} is not a configured language")
+                shared_file.error(
+                    shared.lines["original"], f"original {original!r} is not a configured language"
+                )
 
     configured = {language.code for language in site.languages}
     found: dict[str, Translation] = {}
     for source in sorted(folder.glob("*.md")):
         lang = source.stem
         if lang not in configured:
-            problems.append(Problem(str(source), None,
-                                    f"language {lang!r} is not configured in syndicate.toml "
-                                    f"(configured: {', '.join(sorted(configured))})"))
+            problems.append(
+                Problem(
+                    str(source),
+                    None,
+                    f"language {lang!r} is not configured in syndicate.toml "
+                    f"(configured: {', '.join(sorted(configured))})",
+                )
+            )
             continue
         translation = _load_translation(source, lang, site, folder.name, shared_tags, problems)
         if translation is not None:
@@ -275,14 +309,24 @@ def _load_statement(
         problems.append(Problem(str(folder), None, "no translation: add at least one <lang>.md"))
         return None
     if original not in found:
-        problems.append(Problem(str(folder / f"{original}.md"), None,
-                                f"missing: the original ({original}) of this statement"))
+        problems.append(
+            Problem(
+                str(folder / f"{original}.md"),
+                None,
+                f"missing: the original ({original}) of this statement",
+            )
+        )
         return None
     for language in site.languages:
         if language.code not in found:
-            warnings.append(Problem(str(folder / f"{language.code}.md"), None,
-                                    "missing translation; published in "
-                                    f"{', '.join(sorted(found))} only", True))
+            warnings.append(
+                Problem(
+                    str(folder / f"{language.code}.md"),
+                    None,
+                    f"missing translation; published in {', '.join(sorted(found))} only",
+                    True,
+                )
+            )
     return Statement(
         id=folder.name,
         date=published,
@@ -293,7 +337,11 @@ def _load_statement(
 
 
 def _load_translation(
-    path: Path, lang: str, site: Site, statement_id: str, shared_tags: tuple[str, ...],
+    path: Path,
+    lang: str,
+    site: Site,
+    statement_id: str,
+    shared_tags: tuple[str, ...],
     problems: list[Problem],
 ) -> Translation | None:
     reader = _File(path, problems)
@@ -302,8 +350,9 @@ def _load_translation(
         return None
     parts = split_front_matter(text)
     if parts is None:
-        reader.error(1, "missing front matter: start the file with '---', then 'title: ...', "
-                        "then '---'")
+        reader.error(
+            1, "missing front matter: start the file with '---', then 'title: ...', then '---'"
+        )
         return None
     front, body, body_line = parts
     reader.offset = 1

@@ -41,8 +41,9 @@ def test_missing_date(project: Path, run) -> None:  # type: ignore[no-untyped-de
 def test_invalid_date(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     write(statement_dir(project) / "statement.yaml", "original: pt\ndate: 2022-02-30\n")
     result = run("check", "--project", project)
-    assert_fails(result, f"statements/{SHIPPED_ID}/statement.yaml:2: date: '2022-02-30' is not a "
-                         "real date")
+    assert_fails(
+        result, f"statements/{SHIPPED_ID}/statement.yaml:2: date: '2022-02-30' is not a real date"
+    )
 
 
 def test_date_time_without_offset(project: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ def test_invalid_folder_name(project: Path, run) -> None:  # type: ignore[no-unt
 
 def test_invalid_utf8(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     path = statement_dir(project) / "pt.md"
-    path.write_bytes(path.read_bytes().replace("Governo apoia".encode(), b"Governo \xe9 apoia", 1))
+    path.write_bytes(path.read_bytes().replace(b"Governo apoia", b"Governo \xe9 apoia", 1))
     result = run("check", "--project", project)
     assert_fails(result, f"statements/{SHIPPED_ID}/pt.md:2: invalid UTF-8 (byte 0xe9)")
 
@@ -86,25 +87,34 @@ def test_character_xml_cannot_carry(project: Path, run) -> None:  # type: ignore
 
 def test_unknown_config_key(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     config = project / "syndicate.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'timezone = "Europe/Lisbon"', 'timezone = "Europe/Lisbon"\ntime_zone = "UTC"'),
-        encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'timezone = "Europe/Lisbon"', 'timezone = "Europe/Lisbon"\ntime_zone = "UTC"'
+        ),
+        encoding="utf-8",
+    )
     result = run("check", "--project", project)
     assert_fails(result, "syndicate.toml:4: unknown key 'time_zone'")
 
 
 def test_unknown_language_key(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     config = project / "syndicate.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'tag = "pt-PT"', 'tag = "pt-PT"\nlocale = "pt_PT"'), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'tag = "pt-PT"', 'tag = "pt-PT"\nlocale = "pt_PT"'
+        ),
+        encoding="utf-8",
+    )
     result = run("check", "--project", project)
     assert_fails(result, "syndicate.toml:8: unknown key 'locale' in [languages.pt]")
 
 
 def test_unknown_time_zone(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     config = project / "syndicate.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "Europe/Lisbon", "Europe/Atlantis"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("Europe/Lisbon", "Europe/Atlantis"),
+        encoding="utf-8",
+    )
     result = run("check", "--project", project)
     assert_fails(result, "syndicate.toml:3: unknown time zone 'Europe/Atlantis'")
 
@@ -121,8 +131,13 @@ def test_every_problem_in_one_run(project: Path, run) -> None:  # type: ignore[n
     write(statement_dir(project) / "en.md", "---\nsummary: s\n---\n\nBody.\n")
     write(project / "statements" / "Bad Name" / "statement.yaml", "date: 2022-01-01\n")
     result = run("check", "--project", project)
-    assert_fails(result, "statement.yaml:1: date: 'someday'", "en.md:1: missing title",
-                 "invalid statement id 'Bad Name'", "3 problems found")
+    assert_fails(
+        result,
+        "statement.yaml:1: date: 'someday'",
+        "en.md:1: missing title",
+        "invalid statement id 'Bad Name'",
+        "3 problems found",
+    )
 
 
 def test_failed_publish_keeps_existing_output(project: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -138,8 +153,15 @@ def test_failed_publish_keeps_existing_output(project: Path, run) -> None:  # ty
 
 def test_missing_translation_is_a_warning(project: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (statement_dir(project) / "en.md").unlink()
-    result = run("publish", "--project", project, "--out", tmp_path / "out",
-                 "--now", "2026-01-01T00:00:00+00:00")
+    result = run(
+        "publish",
+        "--project",
+        project,
+        "--out",
+        tmp_path / "out",
+        "--now",
+        "2026-01-01T00:00:00+00:00",
+    )
     assert result.exit_code == 0, result.output
     assert f"statements/{SHIPPED_ID}/en.md: warning: missing translation" in result.stderr
     assert (tmp_path / "out" / "pt" / SHIPPED_ID / f"{SHIPPED_ID}-pt.pdf").is_file()

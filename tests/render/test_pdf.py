@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import hashlib
 import http.server
 import logging
 import os
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -243,13 +245,13 @@ def test_metadata_language_and_tags(
     reader = PdfReader(write(tmp_path, pdfs[lang][0].data))
     info = reader.metadata
     assert info is not None
-    assert info["/Title"] == TITLES[lang]
-    assert info["/Author"] == issuer
-    assert info["/Subject"] == SUMMARIES[lang]
-    assert info["/Keywords"] == ", ".join(TAGS[lang])
-    assert info["/CreationDate"] == "D:20221122000000+00'00"
-    assert info["/ModDate"] == "D:20221122000000+00'00"
-    catalog = reader.trailer["/Root"]
+    assert str(info["/Title"]) == TITLES[lang]
+    assert str(info["/Author"]) == issuer
+    assert str(info["/Subject"]) == SUMMARIES[lang]
+    assert str(info["/Keywords"]) == ", ".join(TAGS[lang])
+    assert str(info["/CreationDate"]) == "D:20221122000000+00'00"
+    assert str(info["/ModDate"]) == "D:20221122000000+00'00"
+    catalog: Any = reader.trailer["/Root"]
     assert catalog["/Lang"] == tag
     assert catalog["/MarkInfo"]["/Marked"].value is True
     assert catalog["/StructTreeRoot"]["/Type"] == "/StructTreeRoot"
@@ -260,8 +262,8 @@ def test_modified_date_comes_from_the_statement(renderer: PdfRenderer, tmp_path:
     data = renderer.render(statement(updated=updated), "pt").data
     info = PdfReader(write(tmp_path, data)).metadata
     assert info is not None
-    assert info["/CreationDate"] == "D:20221122000000+00'00"
-    assert info["/ModDate"] == "D:20221123153000+00'00"
+    assert str(info["/CreationDate"]) == "D:20221122000000+00'00"
+    assert str(info["/ModDate"]) == "D:20221123153000+00'00"
 
 
 @pytest.mark.parametrize("lang", ["en", "pt"])
@@ -283,8 +285,19 @@ def test_same_input_gives_identical_bytes(
     first = pdfs["pt"][0].data
     assert renderer.render(statement(), "pt").data == first
     assert PdfRenderer(SITE, catalogs()).render(statement(), "pt").data == first
-    trailer_id = PdfReader(write(tmp_path, first)).trailer["/ID"]
+    trailer_id: Any = PdfReader(write(tmp_path, first)).trailer["/ID"]
     assert len(trailer_id) == 2
+
+
+def test_trailer_id_is_permanent_for_the_document_and_tracks_its_content(
+    renderer: PdfRenderer, pdfs: dict[str, tuple[Artifact, list[str]]], tmp_path: Path
+) -> None:
+    original: Any = PdfReader(write(tmp_path, pdfs["pt"][0].data)).trailer["/ID"]
+    updated = statement(updated=datetime(2022, 11, 23, 15, 30, tzinfo=LISBON))
+    revised: Any = PdfReader(write(tmp_path, renderer.render(updated, "pt").data)).trailer["/ID"]
+    url = SITE.pdf_url(STATEMENT_ID, "pt").encode()
+    assert str(original[0]) == str(revised[0]) == hashlib.md5(url).hexdigest()
+    assert str(original[1]) != str(revised[1])
 
 
 def test_identical_bytes_in_processes_with_other_hash_seeds(

@@ -8,8 +8,9 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["syndicate.i18n", "syndicate.markup", "syndicate.model",
-                                  "syndicate.render.pages"])
+@pytest.mark.parametrize(
+    "name", ["syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.render.pages"]
+)
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0

@@ -24,10 +24,13 @@ def test_dangerous_links_are_not_links() -> None:
 
 
 def test_relative_links_become_absolute() -> None:
-    tree = lxml_html.fragment_fromstring(to_html("[a](../b/) [c](mailto:x@example.org)", BASE),
-                                         create_parent="div")
+    tree = lxml_html.fragment_fromstring(
+        to_html("[a](../b/) [c](mailto:x@example.org)", BASE), create_parent="div"
+    )
     assert [a.get("href") for a in tree.xpath("//a")] == [
-        "https://press.example.org/en/b/", "mailto:x@example.org"]
+        "https://press.example.org/en/b/",
+        "mailto:x@example.org",
+    ]
 
 
 def test_structure_is_kept() -> None:

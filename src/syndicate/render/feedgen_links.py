@@ -21,7 +21,6 @@ from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from lxml import etree
 
-ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 EXTENSION_NAME = "syndicate_atom_link_attributes"
 _ATTRIBUTES = ("rel", "type", "hreflang", "title", "length")
 
@@ -34,7 +33,9 @@ class AtomLinkAttributes(BaseEntryExtension):  # type: ignore[misc]
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
         """Copy each link's attributes onto the ``<link>`` feedgen wrote for it, in order."""
-        elements = entry.findall(ATOM_LINK)
+        # feedgen builds the Atom tree without namespaces (it writes ``xmlns`` as a plain
+        # attribute of <feed>), so match on the local name.
+        elements = [child for child in entry if etree.QName(child).localname == "link"]
         if [element.get("href") for element in elements] != [link["href"] for link in self.links]:
             raise RuntimeError("feedgen's Atom entry links no longer match the links it was given")
         for element, link in zip(elements, self.links, strict=True):

@@ -15,6 +15,7 @@ a type and hreflang (RFC 4287, section 4.1.1).
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from collections.abc import Mapping, Sequence
@@ -123,10 +124,10 @@ def _xml_feed(site: Site, language: Language, statements: Sequence[Statement],
     generator.author(name=language.issuer)
     generator.language(language.tag)
     generator.generator("syndicate", version=__version__)
-    generator.link([
+    generator.link([  # the last one is also the RSS <link>, whatever its rel
+        {"href": site.feed_url(code, fmt), "rel": "self", "type": _MEDIA_TYPES[fmt]},
         {"href": site.index_url(code), "rel": "alternate", "type": HTML_TYPE,
          "hreflang": language.tag},
-        {"href": site.feed_url(code, fmt), "rel": "self", "type": _MEDIA_TYPES[fmt]},
     ])
     generator.updated(_feed_updated(site, statements))
     for statement in statements:
@@ -154,7 +155,9 @@ def _fill_entry(entry: FeedEntry, site: Site, language: Language, statement: Sta
     if rss:
         entry.dc.dc_creator(language.issuer)  # RSS <author> must be an e-mail address
     if translation.summary:
-        entry.summary(translation.summary, type="text")
+        # Plain text in Atom; an RSS <description> is HTML, so the text is escaped there.
+        summary = html.escape(translation.summary, quote=False) if rss else translation.summary
+        entry.summary(summary, type="text")
     page_url = site.page_url(statement.id, code)
     entry.content(absolute_html(translation.body_html, page_url), type="html")
     for tag in translation.tags:

@@ -16,9 +16,17 @@ from syndicate.templating import environment
 
 CSS_PATH = "assets/site.css"
 PLATFORM_NAMES = {
-    "x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon", "threads": "Threads",
-    "linkedin": "LinkedIn", "facebook": "Facebook", "whatsapp": "WhatsApp",
-    "telegram": "Telegram", "reddit": "Reddit", "email": "Email", "sms": "SMS",
+    "x": "X",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "threads": "Threads",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+    "reddit": "Reddit",
+    "email": "Email",
+    "sms": "SMS",
 }
 FEED_TYPES = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
 
@@ -47,8 +55,11 @@ class PageRenderer:
             "css_url": site.base_url + CSS_PATH,
             "index_url": site.index_url(lang),
             "feeds": [
-                {"type": mime, "url": site.feed_url(lang, fmt),
-                 "title": f"{language.title} ({fmt.upper()})"}
+                {
+                    "type": mime,
+                    "url": site.feed_url(lang, fmt),
+                    "title": f"{language.title} ({fmt.upper()})",
+                }
                 for fmt, mime in FEED_TYPES
             ],
         }
@@ -66,57 +77,93 @@ class PageRenderer:
             for t in statement.translations
         ]
         if site.default_language in statement.languages:
-            alternates.append({"tag": "x-default",
-                               "url": site.page_url(statement.id, site.default_language)})
-        html = self.envs[lang].get_template("statement.html").render(
-            **self._common(lang),
-            t=translation,
-            url=site.page_url(statement.id, lang),
-            pdf_url=site.pdf_url(statement.id, lang),
-            alternates=alternates,
-            switcher=[
-                {"tag": site.language(code).tag, "url": site.page_url(statement.id, code),
-                 "name": language_name(site.language(code).locale)}
-                for code in others
-            ],
-            dateline=dateline(translation.place, statement.date, site.tzinfo, language.locale),
-            published_iso=statement.date.isoformat(),
-            modified_iso=statement.modified.isoformat(),
-            tags=translation.tags,
-            share=share,
-            platform_names=PLATFORM_NAMES,
+            alternates.append(
+                {"tag": "x-default", "url": site.page_url(statement.id, site.default_language)}
+            )
+        html = (
+            self.envs[lang]
+            .get_template("statement.html")
+            .render(
+                **self._common(lang),
+                t=translation,
+                url=site.page_url(statement.id, lang),
+                pdf_url=site.pdf_url(statement.id, lang),
+                alternates=alternates,
+                switcher=[
+                    {
+                        "tag": site.language(code).tag,
+                        "url": site.page_url(statement.id, code),
+                        "name": language_name(site.language(code).locale),
+                    }
+                    for code in others
+                ],
+                dateline=dateline(translation.place, statement.date, site.tzinfo, language.locale),
+                published_iso=statement.date.isoformat(),
+                modified_iso=statement.modified.isoformat(),
+                tags=translation.tags,
+                share=share,
+                platform_names=PLATFORM_NAMES,
+            )
         )
-        return Artifact(site.page_path(statement.id, lang), "html", lang, statement.id,
-                        html.encode("utf-8"))
+        return Artifact(
+            site.page_path(statement.id, lang), "html", lang, statement.id, html.encode("utf-8")
+        )
 
     def index(self, statements: Sequence[Statement], lang: str) -> Artifact:
         site = self.site
         language = site.language(lang)
         items = [
-            {"url": site.page_url(s.id, lang), "title": t.title, "iso": s.date.isoformat(),
-             "date": long_date(s.date, site.tzinfo, language.locale)}
+            {
+                "url": site.page_url(s.id, lang),
+                "title": t.title,
+                "iso": s.date.isoformat(),
+                "date": long_date(s.date, site.tzinfo, language.locale),
+            }
             for s in newest_first(statements)
             if (t := s.translation(lang)) is not None
         ]
-        html = self.envs[lang].get_template("index.html").render(
-            **self._common(lang),
-            items=items,
-            alternates=[{"tag": other.tag, "url": site.index_url(other.code)}
-                        for other in site.languages],
-            switcher=[{"tag": other.tag, "url": site.index_url(other.code),
-                       "name": language_name(other.locale)}
-                      for other in site.languages if other.code != lang],
+        html = (
+            self.envs[lang]
+            .get_template("index.html")
+            .render(
+                **self._common(lang),
+                items=items,
+                alternates=[
+                    {"tag": other.tag, "url": site.index_url(other.code)}
+                    for other in site.languages
+                ],
+                switcher=[
+                    {
+                        "tag": other.tag,
+                        "url": site.index_url(other.code),
+                        "name": language_name(other.locale),
+                    }
+                    for other in site.languages
+                    if other.code != lang
+                ],
+            )
         )
         return Artifact(f"{lang}/index.html", "html", lang, None, html.encode("utf-8"))
 
     def root(self) -> list[Artifact]:
         """The language chooser at the site's root (the ``x-default`` page) and the stylesheet."""
         site = self.site
-        html = self.envs[site.default_language].get_template("root.html").render(
-            **self._common(site.default_language),
-            base_url=site.base_url,
-            languages=[{"tag": lang.tag, "url": site.index_url(lang.code), "title": lang.title,
-                        "name": language_name(lang.locale)} for lang in site.languages],
+        html = (
+            self.envs[site.default_language]
+            .get_template("root.html")
+            .render(
+                **self._common(site.default_language),
+                base_url=site.base_url,
+                languages=[
+                    {
+                        "tag": lang.tag,
+                        "url": site.index_url(lang.code),
+                        "title": lang.title,
+                        "name": language_name(lang.locale),
+                    }
+                    for lang in site.languages
+                ],
+            )
         )
         css = files("syndicate").joinpath("templates/site.css").read_bytes()
         return [
@@ -127,4 +174,3 @@ class PageRenderer:
 
 def newest_first(statements: Sequence[Statement]) -> list[Statement]:
     return sorted(statements, key=lambda s: (s.date, s.id), reverse=True)
-
