@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test system venv lint clean
+.PHONY: publish test fuzz system venv lint clean
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+
+# The long fuzzing run (the bounded one is part of `make test`); failures are kept in .hypothesis/.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/safety/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

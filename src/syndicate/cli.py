@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.errors import Problem
+from syndicate.errors import ContentError, Problem
+from syndicate.model import PDF_VARIANTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +62,15 @@ def now_option(command: F) -> F:
     )(command)
 
 
-def report_warnings(warnings: tuple[Problem, ...]) -> None:
+def strict_option(command: F) -> F:
+    return click.option(
+        "--strict", is_flag=True, help="Treat warnings as errors (exit status 1), for CI."
+    )(command)
+
+
+def report_warnings(warnings: tuple[Problem, ...], strict: bool = False) -> None:
+    if strict and warnings:
+        raise ContentError(warnings, "--strict makes warnings errors")
     for warning in warnings:
         click.echo(str(warning), err=True)
 
@@ -83,12 +92,22 @@ def main() -> None:
 )
 @base_url_option
 @now_option
-def publish(project: Path, out: Path | None, base_url: str | None, now: datetime | None) -> None:
+@strict_option
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS),
+    default=None,
+    help="PDF flavour of the communiqués, instead of [pdf] variant [default: pdf/a-3u].",
+)
+def publish(
+    project: Path, out: Path | None, base_url: str | None, now: datetime | None, strict: bool,
+    pdf_variant: str | None,
+) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest."""
     from syndicate import publish as pipeline
 
-    loaded = pipeline.load(project, base_url)
-    report_warnings(loaded.warnings)
+    loaded = pipeline.load(project, base_url, pdf_variant)
+    report_warnings(loaded.warnings, strict)
     report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC))
     click.echo(
         f"Published {report.published} statement(s) in {report.languages} language(s): "
@@ -99,13 +118,169 @@ def publish(project: Path, out: Path | None, base_url: str | None, now: datetime
 
 @main.command()
 @project_option
-def check(project: Path) -> None:
+@strict_option
+def check(project: Path, strict: bool) -> None:
     """Validate everything publish would read; write nothing."""
     from syndicate import publish as pipeline
 
     loaded = pipeline.load(project)
-    report_warnings(loaded.warnings)
+    report_warnings(loaded.warnings, strict)
     click.echo(
         f"OK: {len(loaded.statements)} statement(s), "
         f"{sum(len(s.translations) for s in loaded.statements)} translation(s)"
     )
+
+
+@main.command()
+@project_option
+@now_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def status(project: Path, now: datetime | None, as_json: bool) -> None:
+    """Each statement by language: published, missing, stale, scheduled or draft."""
+    from syndicate import publish as pipeline
+    from syndicate import workflow
+
+    loaded = pipeline.load(project)
+    rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC))
+    click.echo(workflow.render_status(rows, loaded.site, reader_locale(), as_json))
+
+
+@main.command()
+@click.argument("title")
+@project_option
+@click.option("--lang", default=None, help="The language it is written in [default: the site's].")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Publication date, YYYY-MM-DD [default: today].")
+def new(title: str, project: Path, lang: str | None, day: datetime | None) -> None:
+    """Scaffold a statement: the original to write and empty translations, as a draft."""
+    from syndicate import publish as pipeline
+    from syndicate import workflow
+
+    site = pipeline.load(project).site
+    folder = workflow.scaffold(project, site, title, lang or site.default_language,
+                               (day or datetime.now(UTC)).date())
+    click.echo(f"Created {folder} (draft: remove 'draft: true' from statement.yaml to publish)")
+
+
+@main.command()
+@click.argument("statement_id")
+@click.argument("lang")
+@project_option
+def translated(statement_id: str, lang: str, project: Path) -> None:
+    """Record that LANG's translation of STATEMENT_ID matches the current original."""
+    from syndicate import publish as pipeline
+    from syndicate import workflow
+
+    statement = pipeline.load(project).statement(statement_id)
+    path = workflow.mark_translated(project, statement, lang)
+    click.echo(f"Marked {path} as translated from the current original")
+
+
+@main.group()
+def i18n() -> None:
+    """Interface-word catalogs in locales/: extract, update, compile."""
+
+
+@i18n.command("extract")
+@project_option
+def i18n_extract(project: Path) -> None:
+    """Extract every interface string into locales/messages.pot."""
+    from syndicate import catalogs
+
+    click.echo(f"Wrote {catalogs.extract(project / 'locales')}")
+
+
+@i18n.command("update")
+@project_option
+def i18n_update(project: Path) -> None:
+    """Update each configured language's messages.po from messages.pot."""
+    from syndicate import catalogs
+    from syndicate.config import load_site
+
+    for path in catalogs.update(project / "locales", load_site(project)):
+        click.echo(f"Updated {path}")
+
+
+@i18n.command("compile")
+@project_option
+def i18n_compile(project: Path) -> None:
+    """Compile the catalogs to .mo files (publish does not need them)."""
+    from syndicate import catalogs
+    from syndicate.config import load_site
+
+    for path in catalogs.compile_all(project / "locales", load_site(project)):
+        click.echo(f"Compiled {path}")
+
+
+@main.command()
+@click.argument("statement_id")
+@click.option("--lang", default=None, help="Language code [default: the site's, if translated].")
+@click.option("--platform", default=None, help="One platform (x, bluesky, mastodon, ..., sms).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full record(s) as JSON.")
+@project_option
+@base_url_option
+def share(statement_id: str, lang: str | None, platform: str | None, as_json: bool,
+          project: Path, base_url: str | None) -> None:
+    """Print a statement's ready-to-paste share posts (all platforms, or one)."""
+    from syndicate import publish as pipeline
+    from syndicate.render import share as sharing
+
+    loaded = pipeline.load(project, base_url)
+    statement = loaded.statement(statement_id)
+    click.echo(sharing.for_terminal(loaded.site, statement, lang, platform, as_json))
+
+
+@main.command()
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: PROJECT/dist].")
+@click.option("--base-url", help="Publish for this base URL [default: the server's own].")
+@now_option
+def serve(project: Path, port: int, out: Path | None, base_url: str | None,
+          now: datetime | None) -> None:
+    """Publish, serve the output on 127.0.0.1 and republish when a source changes."""
+    from syndicate.serve import Server
+
+    server = Server(project, out or project / "dist", port, base_url,
+                    lambda: now or datetime.now(UTC), click.echo)
+    try:
+        server.start()
+        click.echo(f"Serving {server.url} (Ctrl+C to stop)")
+        server.watch()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def reader_locale() -> str:
+    """The locale of the person at the terminal (LC_ALL, LC_TIME, LANG), English otherwise."""
+    import os
+
+    from babel import Locale, UnknownLocaleError
+
+    for variable in ("LC_ALL", "LC_TIME", "LANG"):
+        value = os.environ.get(variable, "").split(".")[0].split("@")[0]
+        if value:
+            try:
+                return "en" if value in ("C", "POSIX") else str(Locale.parse(value))
+            except (UnknownLocaleError, ValueError):
+                return "en"
+    return "en"
+
+
+@main.command()
+@project_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The published folder [default: PROJECT/dist].")
+def ping(project: Path, out: Path | None) -> None:
+    """Tell the WebSub hub ([feeds] hub) which feeds the last publish changed."""
+    from syndicate import websub
+
+    changes = websub.load_changes(out or project / "dist")
+    for feed in websub.ping(changes):
+        click.echo(f"Notified {changes.hub}: {feed}")
+    if not changes.feeds:
+        click.echo("No feed changed in the last publish: nothing to notify.")

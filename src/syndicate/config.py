@@ -16,7 +16,13 @@ from urllib.parse import urlsplit
 
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import cldr_locale
-from syndicate.model import Language, Site, normalize_base_url
+from syndicate.model import (
+    DEFAULT_PDF_VARIANT,
+    PDF_VARIANTS,
+    Language,
+    Site,
+    normalize_base_url,
+)
 
 CONFIG_FILE = "syndicate.toml"
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
@@ -46,6 +52,12 @@ def _timezone(value: str) -> str | None:
     return None
 
 
+def _email(value: str) -> str | None:
+    if not re.fullmatch(r"[^@\s()<>]+@[^@\s()<>]+\.[^@\s()<>]+", value):
+        return f"email must be an address such as 'press@example.org', not {value!r}"
+    return None
+
+
 def _tag(value: str) -> str | None:
     try:
         cldr_locale(value)
@@ -59,12 +71,68 @@ SITE_KEYS: dict[str, Key] = {
     "timezone": Key(True, str, _timezone),
     "default_language": Key(True, str),
     "languages": Key(True, dict),
+    "feeds": Key(False, dict),
+    "pdf": Key(False, dict),
 }
 LANGUAGE_KEYS: dict[str, Key] = {
     "tag": Key(True, str, _tag),
     "title": Key(True, str),
     "issuer": Key(True, str),
     "description": Key(False, str),
+    "email": Key(False, str, _email),
+}
+
+
+def _limit(value: int) -> str | None:
+    if isinstance(value, bool) or value < 1:
+        return f"limit must be a whole number of entries, at least 1, not {value!r}"
+    return None
+
+
+def _absolute(name: str) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return f"{name} must be an absolute http(s) URL, not {value!r}"
+        return None
+
+    return check
+
+
+FEEDS_KEYS: dict[str, Key] = {
+    "limit": Key(False, int, _limit),
+    "hub": Key(False, str, _absolute("hub")),
+    "icon": Key(False, str, _absolute("icon")),
+    "logo": Key(False, str, _absolute("logo")),
+}
+PAGE_SIZE = re.compile(
+    r"(?i)(a[3-5]|b[45]|jis-b[45]|letter|legal|ledger)( (portrait|landscape))?"
+)
+
+
+def _variant(value: str) -> str | None:
+    if value not in PDF_VARIANTS:
+        return f"variant must be one of {', '.join(PDF_VARIANTS)}, not {value!r}"
+    return None
+
+
+def _page_size(value: str) -> str | None:
+    if not PAGE_SIZE.fullmatch(value):
+        return f"page_size must be a CSS page size such as 'A4' or 'letter', not {value!r}"
+    return None
+
+
+def _logo(value: str) -> str | None:
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts or path.suffix.lower() != ".svg":
+        return f"logo must be an .svg file inside the project (assets/logo.svg), not {value!r}"
+    return None
+
+
+PDF_KEYS: dict[str, Key] = {
+    "variant": Key(False, str, _variant),
+    "page_size": Key(False, str, _page_size),
+    "logo": Key(False, str, _logo),
 }
 _TYPE_NAMES = {str: "a string", dict: "a table", int: "an integer", list: "a list"}
 
@@ -149,6 +217,12 @@ def load_site(project: Path) -> Site:
         ) from None
 
     problems = _check_table(data, SITE_KEYS, (), text, shown)
+    feeds = data.get("feeds")
+    feeds = feeds if isinstance(feeds, dict) else {}
+    problems.extend(_check_table(feeds, FEEDS_KEYS, ("feeds",), text, shown))
+    pdf = data.get("pdf")
+    pdf = pdf if isinstance(pdf, dict) else {}
+    problems.extend(_check_table(pdf, PDF_KEYS, ("pdf",), text, shown))
     languages: list[Language] = []
     raw_languages = data.get("languages")
     if isinstance(raw_languages, dict):
@@ -190,6 +264,7 @@ def load_site(project: Path) -> Site:
                         title=values["title"],
                         issuer=values["issuer"],
                         description=values.get("description", ""),
+                        email=values.get("email", ""),
                     )
                 )
     default = data.get("default_language")
@@ -213,4 +288,11 @@ def load_site(project: Path) -> Site:
         timezone=data["timezone"],
         languages=tuple(languages),
         default_language=str(default),
+        feed_limit=feeds.get("limit", 50),
+        websub_hub=feeds.get("hub", ""),
+        feed_icon=feeds.get("icon", ""),
+        feed_logo=feeds.get("logo", ""),
+        pdf_variant=pdf.get("variant", DEFAULT_PDF_VARIANT),
+        page_size=pdf.get("page_size", "A4"),
+        logo=pdf.get("logo", ""),
     )

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
@@ -46,13 +47,19 @@ class SyndicateError(click.ClickException):
 class ContentError(SyndicateError):
     """The project's content or configuration has problems; all of them are carried."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(problems)
+    def __init__(self, problems: Iterable[Problem], note: str = "") -> None:
+        # (None lines first: a dataclass order would compare None with an int and fail)
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found")
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} found" + (f" ({note})" if note else "")
+        )
 
-    def format_message(self) -> str:
-        return "\n".join([*map(str, self.problems), self.message])
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Each problem on its own line (``path:line: message``), then the count."""
+        for problem in self.problems:
+            click.echo(str(problem), err=True, file=file)
+        click.echo(f"Error: {self.message}", err=True, file=file)
 
 
 class OutputError(SyndicateError):

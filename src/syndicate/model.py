@@ -7,7 +7,7 @@ manifest fields); only :mod:`syndicate.publish` writes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,12 @@ class Language:
     title: str
     issuer: str
     description: str
+    email: str = ""  # the issuer's contact address for the feeds, "" when not configured
+
+
+# PDF variants a site may choose (``[pdf] variant``); "tagged" is a plain tagged PDF.
+PDF_VARIANTS = ("pdf/a-3u", "pdf/a-3b", "pdf/ua-1", "tagged")
+DEFAULT_PDF_VARIANT = "pdf/a-3u"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,13 @@ class Site:
     timezone: str  # IANA name, e.g. "Europe/Lisbon"
     languages: tuple[Language, ...]  # in configuration order
     default_language: str
+    feed_limit: int = 50  # newest entries in a feed; older ones go to RFC 5005 archives
+    websub_hub: str = ""  # WebSub hub URL, "" when none
+    feed_icon: str = ""  # absolute URL of the feeds' square icon, "" when none
+    feed_logo: str = ""  # absolute URL of the feeds' wide logo, "" when none
+    pdf_variant: str = DEFAULT_PDF_VARIANT  # one of PDF_VARIANTS
+    page_size: str = "A4"  # the communiqués' CSS page size, e.g. "A4", "letter", "A5 landscape"
+    logo: str = ""  # the issuer's SVG logo, relative to the project; "" for none
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -47,9 +60,7 @@ class Site:
         raise KeyError(code)
 
     def with_base_url(self, base_url: str) -> Site:
-        return Site(
-            normalize_base_url(base_url), self.timezone, self.languages, self.default_language
-        )
+        return replace(self, base_url=normalize_base_url(base_url))
 
     # URLs: the single place that decides where each output lives.
     def page_path(self, statement_id: str, lang: str) -> str:
@@ -63,6 +74,13 @@ class Site:
 
     def pdf_url(self, statement_id: str, lang: str) -> str:
         return self.base_url + self.pdf_path(statement_id, lang)
+
+    def bilingual_pdf_path(self, statement_id: str) -> str:
+        return f"{statement_id}-bilingual.pdf"
+
+    def preview_path(self, pdf_path: str) -> str:
+        """The first-page PNG preview beside a PDF."""
+        return pdf_path.removesuffix(".pdf") + ".png"
 
     def share_path(self, statement_id: str, lang: str) -> str:
         return f"{lang}/{statement_id}/share.json"
@@ -96,6 +114,9 @@ class Translation:
     body_markdown: str  # the CommonMark source, NFC
     body_html: str  # safe HTML rendered from it (no raw HTML, no scripts)
     source: str  # the whole source file's text, as read (for attachments and hashes)
+    correction: str = ""  # this language's note on the last correction ("" when none)
+    # For a translation: the fingerprint of the original it was made from (see workflow.py).
+    translated_from: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +126,19 @@ class Statement:
     updated: datetime | None  # last correction, time-zone aware
     original: str  # language code it was written in
     translations: tuple[Translation, ...]  # in the site's language order
+    draft: bool = False  # never published
+    embargo: datetime | None = None  # published no earlier than this instant
+    # Languages with a scaffolded, not yet written translation (``untranslated: true``).
+    untranslated: tuple[str, ...] = ()
 
     @property
     def modified(self) -> datetime:
         return self.updated or self.date
+
+    @property
+    def goes_live(self) -> datetime:
+        """The first instant the statement may appear in any output."""
+        return max(self.date, self.embargo) if self.embargo else self.date
 
     def translation(self, lang: str) -> Translation | None:
         for translation in self.translations:

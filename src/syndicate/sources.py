@@ -6,6 +6,7 @@ before anything is reported (``path:line: message``); warnings ride along with t
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,19 +16,26 @@ from typing import Any
 
 import yaml
 
+from syndicate.assets import embedded_problems
 from syndicate.errors import ContentError, Problem
-from syndicate.markup import to_html
+from syndicate.markup import lint, to_html
 from syndicate.model import Site, Statement, Translation
 
 STATEMENTS_DIR = "statements"
 SHARED_FILE = "statement.yaml"
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
-SHARED_KEYS = {"date", "original", "tags", "updated"}
-TRANSLATION_KEYS = {"title", "summary", "place", "tags"}
+SHARED_KEYS = {"date", "draft", "embargo", "original", "tags", "updated"}
+TRANSLATION_KEYS = {
+    "title", "summary", "place", "tags", "correction", "translated_from", "untranslated",
+}
 # Characters XML 1.0 cannot carry (and so no feed can): C0 controls but tab/LF/CR, surrogates,
 # U+FFFE and U+FFFF.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Dates outside these years are typing mistakes (and near the ends of Python's range, a time
+# zone conversion overflows).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_YAML_DEPTH = 10  # front matter needs 2 (a list in a mapping)
 
 
 class _Loader(yaml.SafeLoader):
@@ -57,14 +65,25 @@ class _Mapping:
 class _File:
     """One source file being validated; collects its problems."""
 
-    def __init__(self, path: Path, problems: list[Problem], first_line: int = 1) -> None:
+    def __init__(
+        self,
+        path: Path,
+        problems: list[Problem],
+        first_line: int = 1,
+        warnings: list[Problem] | None = None,
+    ) -> None:
         self.path = path
         self.shown = str(path)
         self.problems = problems
         self.offset = first_line - 1
+        self.warnings = warnings
 
     def error(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.shown, line, message))
+
+    def warn(self, line: int | None, message: str) -> None:
+        if self.warnings is not None:
+            self.warnings.append(Problem(self.shown, line, message, True))
 
     def read_text(self) -> str | None:
         try:
@@ -81,6 +100,10 @@ class _File:
             line = raw[: exc.start].count(b"\n") + 1
             self.error(line, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
             return None
+        if raw.startswith(b"\xef\xbb\xbf"):
+            self.warn(1, "byte order mark removed")
+        if "\r" in text:
+            self.warn(text.count("\n", 0, text.index("\r")) + 1, "CRLF line endings converted")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         bad = False
         for match in XML_INVALID.finditer(text):
@@ -91,11 +114,58 @@ class _File:
                 "(a control character that feeds and pages cannot carry)",
             )
             bad = True
-        return None if bad else unicodedata.normalize("NFC", text)
+        if bad:
+            return None
+        normalized = unicodedata.normalize("NFC", text)
+        if normalized != text:
+            pairs = enumerate(zip(text, normalized, strict=False))
+            first = next((i for i, (a, b) in pairs if a != b), 0)
+            self.warn(text.count("\n", 0, first) + 1, "text normalized to NFC")
+        return normalized
+
+    def refuse_tags_and_aliases(self, text: str) -> bool:
+        """Report the first YAML tag (``!!python/object``...), anchor, alias or too deep
+        nesting; True when there is none.
+
+        Safe loading already constructs no objects; refusing aliases also rules out alias
+        bombs (billion laughs), the depth limit PyYAML's recursion, and a statement never
+        needs any of them.
+        """
+        depth = 0
+        for event in yaml.parse(text, Loader=_Loader):
+            line = (event.start_mark.line if event.start_mark else 0) + 1 + self.offset
+            tag = getattr(event, "tag", None)
+            message = None
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                message = "YAML anchors and aliases (&name, *name) are not allowed: write the "
+                message += "value out"
+            elif tag and tag != "!" and not (
+                isinstance(event, yaml.ScalarEvent) and event.implicit[0]
+            ):
+                shown = tag.replace("tag:yaml.org,2002:", "!!", 1)
+                message = f"YAML tag {shown!r} is not allowed: write plain values"
+            elif isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    message = f"YAML nested more than {MAX_YAML_DEPTH} levels deep"
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if message:
+                self.error(line, message)
+                return False
+        return True
 
     def parse_yaml(self, text: str, allowed: set[str]) -> _Mapping | None:
-        loader = _Loader(text)
         try:
+            loader = _Loader(text)
+        except yaml.reader.ReaderError as exc:  # a character YAML does not accept
+            where = text.count("\n", 0, exc.position) + 1 + self.offset
+            message = f"character U+{exc.character:04X} is not allowed in YAML"
+            self.error(where, f"{message} (a control character)")
+            return None
+        try:
+            if not self.refuse_tags_and_aliases(text):
+                return None
             node = loader.get_single_node()
             if node is None:
                 return _Mapping({}, {})
@@ -120,7 +190,15 @@ class _File:
                         line, f"unknown key {key!r} (known keys: {', '.join(sorted(allowed))})"
                     )
                     continue
-                mapping.values[key] = loader.construct_object(value_node, deep=True)
+                value = loader.construct_object(value_node, deep=True)
+                if (bad := _invalid_character(value)) is not None:  # e.g. "\x00" or "\uD800"
+                    self.error(
+                        line,
+                        f"character U+{ord(bad):04X} is not allowed (a control character "
+                        "that feeds and pages cannot carry, written as a YAML escape)",
+                    )
+                    continue
+                mapping.values[key] = value
                 mapping.lines[key] = line
             return mapping
         except yaml.MarkedYAMLError as exc:
@@ -157,6 +235,26 @@ class _File:
             self.error(mapping.lines[key], f"{key} is empty")
         return text
 
+    def flag(self, mapping: _Mapping, key: str) -> bool:
+        value = mapping.values.get(key, False)
+        if not isinstance(value, bool):
+            self.error(mapping.lines[key], f"{key} must be true or false")
+            return False
+        return value
+
+    def fingerprint(self, mapping: _Mapping, key: str) -> tuple[tuple[str, str], ...]:
+        """A mapping of short words to short strings, e.g. the hashes ``translated`` writes."""
+        value = mapping.values.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            self.error(mapping.lines[key], f"{key} must map names to hashes (written by "
+                                           "`syndicate translated`)")
+            return ()
+        return tuple(sorted(value.items()))
+
     def tags(self, mapping: _Mapping) -> tuple[str, ...] | None:
         if "tags" not in mapping.values:
             return None
@@ -185,6 +283,9 @@ class _File:
 
 def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
     """A bare date is the start of that day in the site's time zone; a date-time needs an offset."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        fail(f"{value!r} is out of range: the year must be {FIRST_YEAR} to {LAST_YEAR}")
+        return None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
             day = date.fromisoformat(value)
@@ -207,6 +308,9 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         fail(f"{value!r} has no UTC offset; add one, e.g. {value}+00:00")
+        return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        fail(f"{value!r} is out of range: the year must be {FIRST_YEAR} to {LAST_YEAR}")
         return None
     return moment
 
@@ -236,19 +340,27 @@ def load_statements(project: Path, site: Site) -> Loaded:
         if not folder.is_dir():
             warnings.append(
                 Problem(
-                    str(folder), None, "ignored: statements/ holds one folder per statement", True
+                    _printable(folder),
+                    None,
+                    "ignored: statements/ holds one folder per statement",
+                    True,
                 )
             )
             continue
         if not STATEMENT_ID.match(folder.name):
+            hidden = [c for c in folder.name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
+            note = f" (it holds the invisible character U+{ord(hidden[0]):04X})" if hidden else ""
             problems.append(
                 Problem(
-                    str(folder),
+                    _printable(folder),
                     None,
                     f"invalid statement id {folder.name!r}: use lowercase ASCII "
-                    "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom",
+                    "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom"
+                    + note,
                 )
             )
+            continue
+        if _links_outside(folder, project, problems):
             continue
         statement = _load_statement(folder, site, problems, warnings)
         if statement is not None:
@@ -262,14 +374,15 @@ def _load_statement(
     folder: Path, site: Site, problems: list[Problem], warnings: list[Problem]
 ) -> Statement | None:
     before = len(problems)
-    shared_file = _File(folder / SHARED_FILE, problems)
+    shared_file = _File(folder / SHARED_FILE, problems, warnings=warnings)
     shared = None
     if not shared_file.path.is_file():
         shared_file.error(None, "missing: every statement needs a statement.yaml with its date")
     elif (text := shared_file.read_text()) is not None:
         shared = shared_file.parse_yaml(text, SHARED_KEYS)
 
-    published = updated = None
+    published = updated = embargo = None
+    draft = False
     original = site.default_language
     shared_tags: tuple[str, ...] = ()
     if shared is not None:
@@ -278,6 +391,8 @@ def _load_statement(
         if published and updated and updated < published:
             shared_file.error(shared.lines["updated"], "updated is earlier than date")
         shared_tags = shared_file.tags(shared) or ()
+        embargo = shared_file.when(shared, "embargo", site, required=False)
+        draft = shared_file.flag(shared, "draft")
         if "original" in shared.values:
             original = shared_file.string(shared, "original")
             if original not in {language.code for language in site.languages}:
@@ -287,19 +402,22 @@ def _load_statement(
 
     configured = {language.code for language in site.languages}
     found: dict[str, Translation] = {}
+    untranslated: list[str] = []
     for source in sorted(folder.glob("*.md")):
         lang = source.stem
         if lang not in configured:
             problems.append(
                 Problem(
-                    str(source),
+                    _printable(source),
                     None,
                     f"language {lang!r} is not configured in syndicate.toml "
                     f"(configured: {', '.join(sorted(configured))})",
                 )
             )
             continue
-        translation = _load_translation(source, lang, site, folder.name, shared_tags, problems)
+        translation = _load_translation(
+            source, lang, site, folder.name, shared_tags, problems, untranslated, warnings
+        )
         if translation is not None:
             found[lang] = translation
 
@@ -319,11 +437,12 @@ def _load_statement(
         return None
     for language in site.languages:
         if language.code not in found:
+            state = "not translated yet" if language.code in untranslated else "missing translation"
             warnings.append(
                 Problem(
                     str(folder / f"{language.code}.md"),
                     None,
-                    f"missing translation; published in {', '.join(sorted(found))} only",
+                    f"{state}; published in {', '.join(sorted(found))} only",
                     True,
                 )
             )
@@ -333,6 +452,9 @@ def _load_statement(
         updated=updated,
         original=original,
         translations=tuple(found[lang.code] for lang in site.languages if lang.code in found),
+        draft=draft,
+        embargo=embargo,
+        untranslated=tuple(sorted(untranslated)),
     )
 
 
@@ -343,8 +465,10 @@ def _load_translation(
     statement_id: str,
     shared_tags: tuple[str, ...],
     problems: list[Problem],
+    untranslated: list[str],
+    warnings: list[Problem] | None = None,
 ) -> Translation | None:
-    reader = _File(path, problems)
+    reader = _File(path, problems, warnings=warnings)
     text = reader.read_text()
     if text is None:
         return None
@@ -359,7 +483,12 @@ def _load_translation(
     meta = reader.parse_yaml(front, TRANSLATION_KEYS)
     if meta is None:
         return None
+    if reader.flag(meta, "untranslated"):
+        untranslated.append(lang)  # a scaffold waiting for its translator: counts as missing
+        return None
     title = reader.string(meta, "title", required=True, missing_line=1)
+    correction = reader.string(meta, "correction")
+    translated_from = reader.fingerprint(meta, "translated_from")
     summary = reader.string(meta, "summary")
     place = reader.string(meta, "place")
     tags = reader.tags(meta)
@@ -367,6 +496,10 @@ def _load_translation(
         reader.error(body_line, "the statement has no body text")
     if not title or not body.strip():
         return None
+    for line, message in embedded_problems(body, body_line):  # images: sandbox rules, alt text
+        reader.error(line, message)
+    for line, message in lint(body, site.page_url(statement_id, lang)):
+        reader.warn(body_line + line - 1, message)
     return Translation(
         lang=lang,
         title=title,
@@ -376,4 +509,44 @@ def _load_translation(
         body_markdown=body.strip("\n") + "\n",
         body_html=to_html(body, site.page_url(statement_id, lang)),
         source=text,
+        correction=correction,
+        translated_from=translated_from,
     )
+
+
+def _links_outside(folder: Path, project: Path, problems: list[Problem]) -> bool:
+    """Report every symbolic link in a statement's folder (or the folder itself) that leads out
+    of the project: a statement must not make publish read a private file."""
+    inside = project.resolve()
+    found = False
+    for entry in [folder, *sorted(folder.iterdir())]:
+        if entry.is_symlink() and not entry.resolve().is_relative_to(inside):
+            problems.append(
+                Problem(
+                    str(entry),
+                    None,
+                    f"is a link to {os.readlink(entry)}, outside the project: "
+                    "copy the file into the project instead",
+                )
+            )
+            found = True
+    return found
+
+
+def _printable(path: Path) -> str:
+    """``path`` for a message: a name with control or invisible characters is shown escaped
+    (``\\r``, ``\\u200b``) so that it cannot garble or hide in the message."""
+    return str(path) if path.name.isprintable() else str(path.parent / ascii(path.name)[1:-1])
+
+
+def _invalid_character(value: object) -> str | None:
+    """The first character XML cannot carry in a YAML value (escapes such as ``"\\x00"`` in a
+    double-quoted string make one without its byte ever being in the file)."""
+    if isinstance(value, str):
+        match = XML_INVALID.search(value)
+        return match.group() if match else None
+    if isinstance(value, list | tuple):
+        return next((c for c in map(_invalid_character, value) if c is not None), None)
+    if isinstance(value, dict):
+        return _invalid_character([*value.keys(), *value.values()])
+    return None

@@ -136,6 +136,7 @@ def test_one_rss_atom_and_json_feed_per_language_in_site_order() -> None:
         ("pt/feed.rss", "rss", "pt", None),
         ("pt/feed.atom", "atom", "pt", None),
         ("pt/feed.json", "jsonfeed", "pt", None),
+        ("feed.atom", "atom", "mul", None),
     ]
 
 
@@ -570,3 +571,44 @@ def test_readers_take_the_last_alternate(serve: tuple[Path, str], tmp_path: Path
     (root / "probe").write_bytes(probe)
     assert newsboat_items(tmp_path, base + "probe", "probe") == [("e", "https://x.example/last")]
     assert feedparser.parse(probe).entries[0].link == "https://x.example/last"
+
+
+# Archives (RFC 5005): pages numbered from the oldest never change when statements arrive
+
+
+def numbered(count: int) -> tuple[Statement, ...]:
+    return tuple(replace(OCEAN, id=f"2020-01-{n:02d}-s", date=datetime(2020, 1, n, tzinfo=LISBON),
+                         updated=None) for n in range(1, count + 1))
+
+
+def test_archive_pages_are_stable_as_statements_arrive() -> None:
+    site = replace(SITE, feed_limit=3)
+
+    def docs(count: int) -> dict[str, bytes]:
+        return {a.path: a.data for a in feeds.render(site, numbered(count), {})}
+
+    seven, eight, nine = docs(7), docs(8), docs(9)
+    assert [p for p in seven if "archive" in p] == [
+        "en/archive/1.rss", "en/archive/1.atom", "pt/archive/1.rss", "pt/archive/1.atom",
+        "archive/1.atom", "archive/2.atom", "archive/3.atom"]
+    for path in ("en/archive/1.rss", "en/archive/1.atom", "archive/1.atom", "archive/2.atom"):
+        assert seven[path] == eight[path]
+    assert "en/archive/2.atom" in nine
+    # the page that was the newest only gains its next-archive link
+    first = etree.fromstring(nine["en/archive/1.atom"])
+    [link] = [e for e in first.iter(f"{ATOM}link") if e.get("rel") == "next-archive"]
+    assert link.get("href") == "https://press.example.org/en/archive/2.atom"
+    first.remove(link)
+    assert etree.tostring(first) == etree.tostring(etree.fromstring(seven["en/archive/1.atom"]))
+    current = feedparser.parse(seven["en/feed.atom"])
+    assert [e.id.split(":")[-1] for e in current.entries] == [
+        f"2020-01-{n:02d}-s/en" for n in (7, 6, 5, 4)]
+
+
+def test_paginate_keeps_order_and_bounds() -> None:
+    for count in range(12):
+        entries = list(range(count, 0, -1))
+        current, pages = feeds.paginate(entries, 3)
+        assert current + [e for page in reversed(pages) for e in page] == entries
+        assert all(len(page) == 3 for page in pages)
+        assert len(current) == count if count < 3 else 3 <= len(current) <= 5

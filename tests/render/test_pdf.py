@@ -94,6 +94,11 @@ BODIES = {
 }
 
 
+def source(lang: str) -> str:
+    """A Markdown source file for the translation (what the PDF attaches)."""
+    return f'---\ntitle: "{TITLES[lang]}"\nplace: {PLACES[lang]}\n---\n\n{SUMMARIES[lang]}\n'
+
+
 def translation(lang: str, body_html: str | None = None) -> Translation:
     return Translation(
         lang=lang,
@@ -103,7 +108,7 @@ def translation(lang: str, body_html: str | None = None) -> Translation:
         tags=TAGS[lang],
         body_markdown="",
         body_html=BODIES[lang] if body_html is None else body_html,
-        source="",
+        source=source(lang),
     )
 
 
@@ -411,7 +416,8 @@ def test_url_fetcher_refuses_local_files(
     text = pdftotext(data)
     assert "SVG-SECRET-43" not in text
     assert b"TOP-SECRET-42" not in data
-    assert PdfReader(write(tmp_path, data)).attachments == {}
+    attachments = PdfReader(write(tmp_path, data)).attachments
+    assert dict(attachments) == {f"{STATEMENT_ID}-pt.md": [source("pt").encode()]}
     assert sum("not allowed" in message for message in weasyprint_log.messages) == 2
 
 

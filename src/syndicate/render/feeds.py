@@ -19,8 +19,9 @@ import html
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -29,6 +30,7 @@ from feedgen.feed import FeedGenerator
 
 from syndicate import __version__
 from syndicate.model import Artifact, Language, Site, Statement, Translation
+from syndicate.render.feed_extensions import set_entry_language, set_head
 from syndicate.render.feedgen_links import set_links
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -36,6 +38,39 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 PDF_TYPE = "application/pdf"
 HTML_TYPE = "text/html"
 _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+COMBINED_PATH = "feed.atom"  # the all-languages Atom feed
+COMBINED_LANG = "mul"  # its xml:lang (BCP 47: multiple languages)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedMeta:
+    """What a feed says about itself."""
+
+    id: str
+    title: str
+    description: str
+    tag: str  # the document's language
+    home: str  # its HTML page
+    home_lang: str  # that page's hreflang, "" for none
+    authors: tuple[Language, ...]  # whose issuers (and e-mail addresses) sign it
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a document sits in its feed's RFC 5005 history."""
+
+    base_url: str
+    current: str  # the subscription document's path
+    lang: str | None  # None for the all-languages feed
+    fmt: str
+    archives: int  # how many archive documents the feed has
+    number: int = 0  # this archive document's number (1 = oldest); 0 for the subscription one
+
+    def url(self, number: int) -> str:
+        """The URL of archive ``number``, or of the subscription document for 0."""
+        return self.base_url + (archive_path(self.lang, number, self.fmt) if number
+                                else self.current)
 
 # feedgen formats RFC 822 dates by switching the whole process to the C locale and back
 # (feedgen.util.formatRFC2822); two feeds serialised at once in threads could restore each
@@ -46,7 +81,8 @@ _RFC822_LOCALE_LOCK = threading.Lock()
 def render(
     site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int]
 ) -> list[Artifact]:
-    """Return the RSS, Atom and JSON feeds of every language, in the site's language order.
+    """Return every feed document: per language (in the site's order) the RSS, Atom and JSON
+    feeds and then their archive documents, and last the all-languages Atom feed and its archives.
 
     ``pdf_sizes`` maps a PDF's output path to its size in bytes; an entry gets its PDF as an
     enclosure only when the PDF is listed there.
@@ -54,14 +90,78 @@ def render(
     ordered = newest_first(statements)
     artifacts: list[Artifact] = []
     for language in site.languages:
-        published = [s for s in ordered if s.translation(language.code) is not None]
-        for fmt, kind, data in (
-            ("rss", "rss", _xml_feed(site, language, published, pdf_sizes, "rss")),
-            ("atom", "atom", _xml_feed(site, language, published, pdf_sizes, "atom")),
-            ("json", "jsonfeed", _json_feed(site, language, published, pdf_sizes)),
-        ):
-            artifacts.append(Artifact(site.feed_path(language.code, fmt), kind, language.code,
-                                      None, data))
+        code = language.code
+        entries = [(s, language) for s in ordered if s.translation(code) is not None]
+        current, archives = paginate(entries, site.feed_limit)
+        meta = _language_meta(site, language)
+        for fmt in ("rss", "atom"):
+            place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt, len(archives))
+            artifacts.append(Artifact(site.feed_path(code, fmt), fmt, code, None,
+                                      _xml_feed(site, meta, current, pdf_sizes, fmt, place)))
+        artifacts.append(Artifact(site.feed_path(code, "json"), "jsonfeed", code, None,
+                                  _json_feed(site, language, current, pdf_sizes)))
+        for number, page in enumerate(archives, 1):
+            for fmt in ("rss", "atom"):
+                place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt,
+                               len(archives), number)
+                artifacts.append(Artifact(archive_path(code, number, fmt), f"{fmt}-archive", code,
+                                          None, _xml_feed(site, meta, page, pdf_sizes, fmt,
+                                                          place)))
+    artifacts.extend(_combined(site, ordered, pdf_sizes))
+    return artifacts
+
+
+def archive_path(lang: str | None, number: int, fmt: str) -> str:
+    """Where archive document ``number`` (1 = the oldest) of a feed lives.
+
+    >>> archive_path("pt", 1, "atom"), archive_path(None, 2, "atom")
+    ('pt/archive/1.atom', 'archive/2.atom')
+    """
+    return f"{lang}/archive/{number}.{fmt}" if lang else f"archive/{number}.{fmt}"
+
+
+def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
+    """Split newest-first ``entries`` into the subscription document and RFC 5005 archives.
+
+    Archive pages hold ``limit`` entries each, counted from the oldest, so a page never changes
+    when newer entries arrive. The subscription document always holds the newest ``limit``
+    entries, plus those (fewer than ``limit``) not yet on a full page: between ``limit`` and
+    ``2 * limit - 1`` of them. No entry is in two documents. Pages are oldest first.
+
+    >>> paginate([7, 6, 5, 4, 3, 2, 1], 3)
+    ([7, 6, 5, 4], [[3, 2, 1]])
+    """
+    oldest_first = list(reversed(entries))
+    count = max(0, len(entries) // limit - 1)
+    pages = [oldest_first[i * limit:(i + 1) * limit][::-1] for i in range(count)]
+    return oldest_first[count * limit:][::-1], pages
+
+
+def _combined(site: Site, ordered: Sequence[Statement],
+              pdf_sizes: Mapping[str, int]) -> list[Artifact]:
+    """The all-languages Atom feed and its archives; each entry carries its own ``xml:lang``."""
+    entries = [(s, site.language(t.lang)) for s in ordered for t in s.translations]
+    current, archives = paginate(entries, site.feed_limit)
+    issuers: dict[str, Language] = {}
+    for language in site.languages:
+        issuers.setdefault(language.issuer, language)
+    meta = _FeedMeta(
+        id=site.base_url,
+        title=" · ".join(language.title for language in site.languages),
+        description=" · ".join(_description(language) for language in site.languages),
+        tag=COMBINED_LANG,
+        home=site.base_url,
+        home_lang="",
+        authors=tuple(issuers.values()),
+    )
+    place = _Place(site.base_url, COMBINED_PATH, None, "atom", len(archives))
+    artifacts = [Artifact(COMBINED_PATH, "atom", COMBINED_LANG, None,
+                          _xml_feed(site, meta, current, pdf_sizes, "atom", place))]
+    for number, page in enumerate(archives, 1):
+        place = replace(place, number=number)
+        artifacts.append(Artifact(archive_path(None, number, "atom"), "atom-archive",
+                                  COMBINED_LANG, None,
+                                  _xml_feed(site, meta, page, pdf_sizes, "atom", place)))
     return artifacts
 
 
@@ -95,14 +195,21 @@ def absolute_html(html: str, base_url: str) -> str:
     return serialized.removeprefix("<div>").removesuffix("</div>")
 
 
-def _feed_updated(site: Site, statements: Sequence[Statement]) -> datetime:
-    if not statements:
+def _feed_updated(site: Site, entries: Sequence[tuple[Statement, Language]]) -> datetime:
+    if not entries:
         return EMPTY_FEED_UPDATED
-    return max(s.modified for s in statements).astimezone(site.tzinfo)
+    return max(s.modified for s, _ in entries).astimezone(site.tzinfo)
 
 
 def _description(language: Language) -> str:
     return language.description or language.title
+
+
+def _language_meta(site: Site, language: Language) -> _FeedMeta:
+    return _FeedMeta(id=site.index_url(language.code), title=language.title,
+                     description=_description(language), tag=language.tag,
+                     home=site.index_url(language.code), home_lang=language.tag,
+                     authors=(language,))
 
 
 def _pdf_size(site: Site, statement: Statement, lang: str,
@@ -110,29 +217,64 @@ def _pdf_size(site: Site, statement: Statement, lang: str,
     return pdf_sizes.get(site.pdf_path(statement.id, lang))
 
 
-def _xml_feed(site: Site, language: Language, statements: Sequence[Statement],
-              pdf_sizes: Mapping[str, int], fmt: str) -> bytes:
-    """Build the RSS or Atom feed (``fmt``) of one language with feedgen."""
-    code = language.code
+def _head_links(site: Site, meta: _FeedMeta, place: _Place, fmt: str) -> list[dict[str, str]]:
+    """self, then hub or the RFC 5005 links, then the HTML page last (it is also RSS's <link>)."""
+    links = [{"href": place.url(place.number), "rel": "self", "type": _MEDIA_TYPES[fmt]}]
+    media = {"type": _MEDIA_TYPES[fmt]}
+    if not place.number:
+        if site.websub_hub:
+            links.append({"href": site.websub_hub, "rel": "hub"})
+        if place.archives:
+            links.append({"href": place.url(place.archives), "rel": "prev-archive",
+                          **media})
+    else:
+        links.append({"href": place.url(0), "rel": "current", **media})
+        if place.number > 1:
+            links.append({"href": place.url(place.number - 1), "rel": "prev-archive",
+                          **media})
+        if place.number < place.archives:
+            links.append({"href": place.url(place.number + 1), "rel": "next-archive",
+                          **media})
+    home = {"href": meta.home, "rel": "alternate", "type": HTML_TYPE}
+    if meta.home_lang:
+        home["hreflang"] = meta.home_lang
+    links.append(home)
+    return links
+
+
+def _xml_feed(site: Site, meta: _FeedMeta, entries: Sequence[tuple[Statement, Language]],
+              pdf_sizes: Mapping[str, int], fmt: str, place: _Place) -> bytes:
+    """Build one RSS or Atom (``fmt``) document with feedgen."""
     generator = FeedGenerator()
     if fmt == "rss":
         generator.load_extension("dc", atom=False, rss=True)
-    generator.id(site.index_url(code))
-    generator.title(language.title)
-    generator.subtitle(_description(language))
-    generator.description(_description(language))
-    generator.author(name=language.issuer)
-    generator.language(language.tag)
+    generator.id(meta.id)
+    generator.title(meta.title)
+    generator.subtitle(meta.description)
+    generator.description(meta.description)
+    for author in meta.authors:
+        if author.email:
+            generator.author(name=author.issuer, email=author.email)
+        else:
+            generator.author(name=author.issuer)
+    editor = meta.authors[0]
+    if editor.email:  # RSS wants "address (Name)"
+        generator.managingEditor(f"{editor.email} ({editor.issuer})")
+    generator.language(meta.tag)
     generator.generator("syndicate", version=__version__)
-    generator.link([  # the last one is also the RSS <link>, whatever its rel
-        {"href": site.feed_url(code, fmt), "rel": "self", "type": _MEDIA_TYPES[fmt]},
-        {"href": site.index_url(code), "rel": "alternate", "type": HTML_TYPE,
-         "hreflang": language.tag},
-    ])
-    generator.updated(_feed_updated(site, statements))
-    for statement in statements:
+    if site.feed_icon:
+        generator.icon(site.feed_icon)
+    if site.feed_logo or site.feed_icon:
+        generator.logo(site.feed_logo or site.feed_icon)  # also RSS's <image>
+    links = _head_links(site, meta, place, fmt)
+    generator.link(links)
+    set_head(generator, links, archive=bool(place.number))
+    generator.updated(_feed_updated(site, entries))
+    for statement, language in entries:
         entry = generator.add_entry(order="append")
         _fill_entry(entry, site, language, statement, pdf_sizes, rss=fmt == "rss")
+        if meta.tag == COMBINED_LANG:
+            set_entry_language(entry, language.tag)
     if fmt == "rss":
         with _RFC822_LOCALE_LOCK:
             data: bytes = generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
@@ -151,9 +293,12 @@ def _fill_entry(entry: FeedEntry, site: Site, language: Language, statement: Sta
     entry.title(translation.title)
     entry.published(statement.date.astimezone(site.tzinfo))
     entry.updated(statement.modified.astimezone(site.tzinfo))
-    entry.author(name=language.issuer)
-    if rss:
-        entry.dc.dc_creator(language.issuer)  # RSS <author> must be an e-mail address
+    if language.email:  # also RSS's <author>, "address (Name)"
+        entry.author(name=language.issuer, email=language.email)
+    else:
+        entry.author(name=language.issuer)
+        if rss:
+            entry.dc.dc_creator(language.issuer)  # RSS <author> must be an e-mail address
     if translation.summary:
         # Plain text in Atom; an RSS <description> is HTML, so the text is escaped there.
         summary = html.escape(translation.summary, quote=False) if rss else translation.summary
@@ -183,12 +328,12 @@ def _entry_links(site: Site, language: Language, statement: Statement, translati
     return links
 
 
-def _json_feed(site: Site, language: Language, statements: Sequence[Statement],
+def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement, Language]],
                pdf_sizes: Mapping[str, int]) -> bytes:
-    """Build the JSON Feed 1.1 document of one language."""
+    """Build the JSON Feed 1.1 document of one language (JSON Feed has no archives)."""
     code = language.code
     items: list[dict[str, Any]] = []
-    for statement in statements:
+    for statement, _ in entries:
         translation = statement.translation(code)
         assert translation is not None
         page_url = site.page_url(statement.id, code)
@@ -218,6 +363,10 @@ def _json_feed(site: Site, language: Language, statements: Sequence[Statement],
         "description": _description(language),
         "language": language.tag,
         "authors": [{"name": language.issuer}],
-        "items": items,
     }
+    if site.feed_icon:
+        feed["icon"] = feed["favicon"] = site.feed_icon
+    if site.websub_hub:
+        feed["hubs"] = [{"type": "WebSub", "url": site.websub_hub}]
+    feed["items"] = items
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

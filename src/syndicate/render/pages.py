@@ -8,10 +8,12 @@ from importlib.resources import files
 from typing import Any
 
 from babel import Locale
+from babel.core import get_global
 
 from syndicate import __version__
 from syndicate.i18n import dateline, long_date
 from syndicate.model import Artifact, Site, Statement
+from syndicate.render.cards import HEIGHT, WIDTH, card_url
 from syndicate.templating import environment
 
 CSS_PATH = "assets/site.css"
@@ -39,6 +41,22 @@ def language_name(locale: str) -> str:
     """
     name = Locale.parse(locale).language_name or locale
     return name[:1].upper() + name[1:]
+
+
+def og_locale(locale: str) -> str:
+    """The Open Graph form of a CLDR locale: ``language_TERRITORY``.
+
+    A locale without a territory takes CLDR's likely one (Open Graph has no bare language).
+
+    >>> og_locale("pt_PT"), og_locale("en"), og_locale("fr")
+    ('pt_PT', 'en_US', 'fr_FR')
+    """
+    parsed = Locale.parse(locale)
+    territory = parsed.territory
+    if not territory:
+        likely = str(get_global("likely_subtags").get(parsed.language, ""))
+        territory = likely.split("_")[-1] if likely.count("_") else ""
+    return f"{parsed.language}_{territory}" if territory else parsed.language
 
 
 class PageRenderer:
@@ -80,6 +98,7 @@ class PageRenderer:
             alternates.append(
                 {"tag": "x-default", "url": site.page_url(statement.id, site.default_language)}
             )
+        date = long_date(statement.date, site.tzinfo, language.locale)
         html = (
             self.envs[lang]
             .get_template("statement.html")
@@ -100,9 +119,19 @@ class PageRenderer:
                 dateline=dateline(translation.place, statement.date, site.tzinfo, language.locale),
                 published_iso=statement.date.isoformat(),
                 modified_iso=statement.modified.isoformat(),
+                modified=long_date(statement.modified, site.tzinfo, language.locale),
                 tags=translation.tags,
                 share=share,
                 platform_names=PLATFORM_NAMES,
+                description=translation.summary or language.description,
+                og_locale=og_locale(language.locale),
+                og_alternates=[og_locale(site.language(code).locale) for code in others],
+                image={
+                    "url": card_url(site, statement.id, lang),
+                    "width": WIDTH,
+                    "height": HEIGHT,
+                    "alt": f"{language.issuer}: {translation.title} ({date})",
+                },
             )
         )
         return Artifact(
@@ -129,8 +158,11 @@ class PageRenderer:
                 **self._common(lang),
                 items=items,
                 alternates=[
-                    {"tag": other.tag, "url": site.index_url(other.code)}
-                    for other in site.languages
+                    *(
+                        {"tag": other.tag, "url": site.index_url(other.code)}
+                        for other in site.languages
+                    ),
+                    {"tag": "x-default", "url": site.base_url},
                 ],
                 switcher=[
                     {

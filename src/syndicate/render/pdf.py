@@ -1,15 +1,28 @@
-"""PDF communiqués: one A4 press release per statement and language, rendered by WeasyPrint.
+"""PDF communiqués: one press release per statement and language, and a bilingual edition.
 
 The HTML handed to WeasyPrint is self-contained: the stylesheet is inlined, fonts come from the
-system (DejaVu, named explicitly) and the URL fetcher refuses every URL, so a statement cannot
-make the renderer read a file or reach the network.
+system (DejaVu, named explicitly) and the URL fetcher is a sandbox: it serves the few in-memory
+assets of the document (the issuer's logo and the statement's Markdown sources, which the caller
+passes in as bytes) and refuses every other URL, so a statement cannot make the renderer read a
+file or reach the network. A renderer never reads the disk.
+
+Archival: by default the PDF is PDF/A-3u (see :data:`~syndicate.model.DEFAULT_PDF_VARIANT`) *and*
+tagged. PDF/A-3 is the only PDF/A part that keeps non-PDF attachments, and every communiqué
+carries its own Markdown source as an attachment; "u" promises that all text maps to Unicode
+(search, copy, screen readers), which WeasyPrint guarantees. The structure tree, ``/Lang`` and
+the displayed title (what PDF/UA asks for) are always there; ``pdf/ua-1`` only changes the
+identification claimed in the XMP metadata. ``pdf/a-3b`` and a plain ``tagged`` PDF are offered too.
 
 Output is reproducible byte for byte: the PDF's dates come from ``<meta name="dcterms.created">``
-and ``dcterms.modified`` (the statement's own dates, never the clock), and the trailer ``/ID`` is
-set explicitly: its first half is derived from the PDF's URL (a permanent identifier for the
-document), its second half is the hash of the content that pydyf computes while writing.
-WeasyPrint names font subsets from a hash of the font file and writes objects in a fixed order,
-so nothing else varies between runs, processes or hash seeds.
+and ``dcterms.modified`` (the statement's own dates, never the clock), attachment dates are the
+statement's dates too, and the trailer ``/ID`` is set explicitly: its first half is derived from
+the PDF's URL (a permanent identifier for the document), its second half is the hash of the
+content that pydyf computes while writing. WeasyPrint names font subsets from a hash of the font
+file and writes objects in a fixed order, so nothing else varies between runs, processes or hash
+seeds.
+
+A character no installed font can draw is an error naming the character and the statement file,
+never a silent box: WeasyPrint logs each ``.notdef`` glyph it draws, and the renderer listens.
 
 WeasyPrint is imported when a :class:`PdfRenderer` is created, not when this module is imported:
 importing it takes most of a second, and ``syndicate --help`` must stay fast.
@@ -20,22 +33,34 @@ from __future__ import annotations
 import gettext
 import hashlib
 import importlib.resources
+import io
+import logging
 import re
-from collections.abc import Mapping
-from typing import Any, NoReturn
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from syndicate import i18n, templating
-from syndicate.model import Artifact, Site, Statement
+from syndicate.errors import ContentError, Problem
+from syndicate.model import Artifact, Site, Statement, Translation
 
 TEMPLATE = "communique.html"
+PART_TEMPLATE = "communique_part.html"
 STYLESHEET = "communique.css"
-PAGE_LABEL = "Page %(page)s of %(pages)s"
+PAGE_LABEL = i18n.N_("Page %(page)s of %(pages)s")
+ASSET_SCHEME = "syndicate"
+LOGO_URL = f"{ASSET_SCHEME}:logo.svg"
+SOURCE_MEDIA_TYPE = "text/markdown; charset=utf-8"
+STATEMENTS_DIR = "statements"  # where a statement's source lives, for error messages
+BILINGUAL = "mul"  # the manifest's language for the bilingual edition (ISO 639 "multiple")
 
 # Rendering options for ``write_pdf``; every key is one of WeasyPrint 70's DEFAULT_OPTIONS.
-# ``pdf_identifier`` is added per document.
+# ``pdf_identifier``, ``pdf_variant``, ``output_intent`` and ``attachments`` are added per document.
 PDF_OPTIONS: Mapping[str, object] = {
     "pdf_tags": True,  # tagged PDF: structure tree, /MarkInfo, reading order for screen readers
     "pdf_version": "1.7",
@@ -45,9 +70,14 @@ PDF_OPTIONS: Mapping[str, object] = {
     "custom_metadata": False,
     "presentational_hints": False,
 }
+# The output intent of PDF/A files. WeasyPrint's own "srgb" intent opens its ICC file and never
+# closes it (a ResourceWarning, an error under ``-W error``); we read the same profile once and
+# hand it over under our own name.
+OUTPUT_INTENT = "syndicate-srgb"
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}
+_NOTDEF = ".notdef glyph rendered"
 
 
 def css_string(text: str) -> str:
@@ -99,10 +129,14 @@ def counter_content(label: str) -> str:
     return " ".join(parts) or '""'
 
 
-def page_stylesheet(page_label: str, url: str) -> str:
-    """The per-document ``@page`` rules: the statement's URL and the page numbers in the footer."""
+def page_stylesheet(page_label: str, url: str, page: str = "") -> str:
+    """The ``@page`` rules of one part: the statement's URL and the page numbers in the footer.
+
+    ``page`` names the part's pages in a bilingual edition (each language its own footer).
+    """
+    selector = f"@page {page}".rstrip()
     return (
-        "@page {\n"
+        f"{selector} {{\n"
         f"  @bottom-left {{ content: {css_string(url)}; }}\n"
         f"  @bottom-right {{ content: {counter_content(page_label)}; }}\n"
         "}"
@@ -118,73 +152,257 @@ def pdf_identifier(url: str) -> bytes:
     return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest().encode()
 
 
-def _refusing_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that refuses every URL (WeasyPrint logs the refusal)."""
-    from weasyprint.urls import URLFetcher
+def source_name(statement_id: str, lang: str) -> str:
+    """The file name of an attached Markdown source: ``<id>-<lang>.md``."""
+    return f"{statement_id}-{lang}.md"
 
-    class RefusingFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: object = None) -> NoReturn:
+
+def source_url(statement_id: str, lang: str) -> str:
+    return f"{ASSET_SCHEME}:source/{source_name(statement_id, lang)}"
+
+
+def _sandbox_fetcher(assets: Mapping[str, tuple[bytes, str]]) -> Any:
+    """A WeasyPrint URL fetcher serving only ``assets`` (URL -> bytes, media type).
+
+    Every other URL is refused before anything is opened; WeasyPrint logs the refusal.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> Any:
+            if url in assets:
+                data, media_type = assets[url]
+                return URLFetcherResponse(url, data, {"Content-Type": media_type})
             raise ValueError(f"external resources are not allowed in communiqués: {url}")
 
-    return RefusingFetcher()
+    return SandboxFetcher()
+
+
+@contextmanager
+def _missing_glyphs() -> Iterator[list[str]]:
+    """Collect the characters WeasyPrint draws as ``.notdef`` in this thread meanwhile."""
+    found: list[str] = []
+    thread = threading.get_ident()
+
+    class Listener(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if (
+                record.thread == thread
+                and str(record.msg).startswith(_NOTDEF)
+                and len(record.args or ()) == 2
+            ):
+                codepoint: Any = record.args[1]  # type: ignore[index]
+                found.append(chr(codepoint))
+
+    listener = Listener(logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(listener)
+    try:
+        yield found
+    finally:
+        logger.removeHandler(listener)
+
+
+def missing_glyph_problems(
+    statement: Statement, translations: Sequence[Translation], characters: Sequence[str]
+) -> list[Problem]:
+    """One problem per character no font can draw, located in the statement's source."""
+    problems = []
+    for char in dict.fromkeys(characters):
+        where = f"{STATEMENTS_DIR}/{statement.id}/{translations[0].lang}.md"
+        line = None
+        for translation in translations:
+            position = translation.source.find(char)
+            if position >= 0:
+                where = f"{STATEMENTS_DIR}/{statement.id}/{translation.lang}.md"
+                line = translation.source.count("\n", 0, position) + 1
+                break
+        problems.append(
+            Problem(
+                where,
+                line,
+                f"character {char!r} (U+{ord(char):04X}) is in no installed font: the PDF "
+                "would show an empty box (install a font that has it, e.g. from fonts-noto)",
+            )
+        )
+    return problems
 
 
 class PdfRenderer:
     """Renders communiqués for one site; reuse one instance for many statements.
 
-    The font configuration, the URL fetcher, the stylesheet and one Jinja environment per
-    language are built once here and kept warm. An instance is not meant to be shared between
-    threads: give each worker its own.
+    The font configuration, the stylesheet, the sRGB profile and one Jinja environment per
+    language are built once here and kept warm. ``logo`` is the issuer's SVG (bytes the caller
+    read from the project), or None. An instance is not meant to be shared between threads:
+    give each worker its own.
     """
 
-    def __init__(self, site: Site, translations: Mapping[str, gettext.NullTranslations]) -> None:
+    def __init__(
+        self,
+        site: Site,
+        translations: Mapping[str, gettext.NullTranslations],
+        logo: bytes | None = None,
+    ) -> None:
         import weasyprint
+        from weasyprint.css import ColorProfile
         from weasyprint.text.fonts import FontConfiguration
 
         self.site = site
+        self.logo = logo
         self._html_class: Any = weasyprint.HTML
+        self._attachment_class: Any = weasyprint.Attachment
+        self._color_profile_class: Any = ColorProfile
         self._font_config: Any = FontConfiguration()
-        self._fetcher: Any = _refusing_fetcher()
+        self._icc = importlib.resources.files("weasyprint.pdf").joinpath("sRGB2014.icc")
+        self._icc_bytes = self._icc.read_bytes()
         stylesheet = importlib.resources.files("syndicate").joinpath("templates", STYLESHEET)
         self._stylesheet = Markup(stylesheet.read_text(encoding="utf-8"))
         self._translations = dict(translations)
-        self._templates: dict[str, jinja2.Template] = {
-            code: templating.environment(catalog).get_template(TEMPLATE)
+        self._document = templating.environment(gettext.NullTranslations()).get_template(TEMPLATE)
+        self._parts: dict[str, jinja2.Template] = {
+            code: templating.environment(catalog).get_template(PART_TEMPLATE)
             for code, catalog in self._translations.items()
         }
 
-    def html(self, statement: Statement, lang: str) -> str:
-        """The exact HTML string handed to WeasyPrint for ``statement`` in ``lang``."""
+    # HTML ------------------------------------------------------------------------------------
+
+    def _part(self, statement: Statement, lang: str, page: str = "") -> tuple[str, str]:
+        """(HTML of one language's part, its @page rules)."""
         translation = statement.translation(lang)
         if translation is None:
             raise KeyError(f"statement {statement.id!r} has no {lang!r} translation")
-        if lang not in self._templates:
+        if lang not in self._parts:
             raise KeyError(f"no interface catalog for language {lang!r}")
         language = self.site.language(lang)
-        tz = self.site.tzinfo
-        page_label = self._translations[lang].gettext(PAGE_LABEL)
-        return self._templates[lang].render(
+        html = self._parts[lang].render(
             language=language,
             translation=translation,
-            dateline=i18n.dateline(translation.place, statement.date, tz, language.locale),
+            dateline=i18n.dateline(
+                translation.place, statement.date, self.site.tzinfo, language.locale
+            ),
+            body=Markup(translation.body_html),
+            corrected=i18n.long_date(statement.updated, self.site.tzinfo, language.locale)
+            if statement.updated
+            else "",
+            logo=self.logo is not None,
+            page=page,
+        )
+        label = self._translations[lang].gettext(PAGE_LABEL)
+        return html, page_stylesheet(label, self.site.page_url(statement.id, lang), page)
+
+    def _document_html(
+        self, statement: Statement, langs: Sequence[str], bilingual: bool
+    ) -> str:
+        translations = [t for lang in langs if (t := statement.translation(lang)) is not None]
+        parts = [
+            self._part(statement, lang, f"part-{lang}" if bilingual else "") for lang in langs
+        ]
+        first = self.site.language(langs[0])
+        issuers = dict.fromkeys(self.site.language(lang).issuer for lang in langs)
+        tags = dict.fromkeys(tag for t in translations for tag in t.tags)
+        tz = self.site.tzinfo
+        return self._document.render(
+            language=first,
+            title=" / ".join(t.title for t in translations),
+            author=" / ".join(issuers),
+            summary=translations[0].summary,
+            keywords=", ".join(tags),
             created=statement.date.astimezone(tz).isoformat(timespec="seconds"),
             modified=statement.modified.astimezone(tz).isoformat(timespec="seconds"),
-            body=Markup(translation.body_html),
             stylesheet=self._stylesheet,
             page_stylesheet=Markup(
-                page_stylesheet(page_label, self.site.page_url(statement.id, lang))
+                self._page_rules(
+                    [rules for _, rules in parts],
+                    [f"part-{lang}" for lang in langs] if bilingual else [],
+                )
             ),
+            parts=[Markup(html) for html, _ in parts],
         )
+
+    def _page_rules(self, rules: list[str], pages: list[str]) -> str:
+        extra = [f"@page {{ size: {self.site.page_size}; }}"]
+        if self.logo is not None:
+            extra.append(f".logo {{ background-image: url({css_string(LOGO_URL)}); }}")
+        for page in pages:
+            # Each part on its own pages, opening with its own letterhead (no running header).
+            extra.append(f".{page} {{ page: {page}; }}")
+            extra.append(
+                f"@page {page}:nth(1 of {page}) "
+                "{ margin-top: 20mm; @top-left { content: none; } }"
+            )
+        return "\n".join([*extra, *rules])
+
+    def html(self, statement: Statement, lang: str) -> str:
+        """The exact HTML string handed to WeasyPrint for ``statement`` in ``lang``."""
+        return self._document_html(statement, [lang], bilingual=False)
+
+    def bilingual_html(self, statement: Statement) -> str:
+        """The HTML of the bilingual edition: the original first, then the other languages."""
+        return self._document_html(statement, self.bilingual_languages(statement), bilingual=True)
+
+    @staticmethod
+    def bilingual_languages(statement: Statement) -> list[str]:
+        return [statement.original] + [
+            lang for lang in statement.languages if lang != statement.original
+        ]
+
+    # PDF -------------------------------------------------------------------------------------
+
+    def _write(
+        self, statement: Statement, langs: Sequence[str], html: str, url: str, bilingual: bool
+    ) -> bytes:
+        translations = [t for lang in langs if (t := statement.translation(lang)) is not None]
+        assets: dict[str, tuple[bytes, str]] = {
+            source_url(statement.id, t.lang): (t.source.encode("utf-8"), SOURCE_MEDIA_TYPE)
+            for t in translations
+        }
+        if self.logo is not None:
+            assets[LOGO_URL] = (self.logo, "image/svg+xml")
+        fetcher = _sandbox_fetcher(assets)
+        created = statement.date.astimezone(UTC)
+        modified = statement.modified.astimezone(UTC)
+        attachments = [
+            self._attachment_class(
+                url=source_url(statement.id, t.lang),
+                url_fetcher=fetcher,
+                name=source_name(statement.id, t.lang),
+                description=f"Source of this communiqué ({self.site.language(t.lang).tag}, "
+                "Markdown)",
+                created=created,
+                modified=modified,
+                relationship="Source",
+            )
+            for t in translations
+        ]
+        options: dict[str, Any] = {**PDF_OPTIONS, "attachments": attachments}
+        color_profiles: dict[str, Any] = {}
+        variant = self.site.pdf_variant
+        if variant != "tagged":
+            options["pdf_variant"] = variant
+        if variant.startswith("pdf/a"):
+            options["output_intent"] = OUTPUT_INTENT
+            color_profiles[OUTPUT_INTENT] = self._color_profile_class(
+                io.BytesIO(self._icc_bytes), self._icc.name, "relative-colorimetric",
+                (["r"], ["g"], ["b"]),
+            )
+        document = self._html_class(string=html, base_url=None, url_fetcher=fetcher)
+        with _missing_glyphs() as missing:
+            data: bytes = document.write_pdf(
+                font_config=self._font_config,
+                color_profiles=color_profiles,
+                pdf_identifier=pdf_identifier(url),
+                finisher=_finisher(self.site, bilingual),
+                **options,
+            )
+        if missing:
+            raise ContentError(missing_glyph_problems(statement, translations, missing))
+        return data
 
     def render(self, statement: Statement, lang: str) -> Artifact:
         """The communiqué for ``statement`` in ``lang`` as a PDF artifact."""
-        document = self._html_class(
-            string=self.html(statement, lang), base_url=None, url_fetcher=self._fetcher
-        )
-        data: bytes = document.write_pdf(
-            font_config=self._font_config,
-            pdf_identifier=pdf_identifier(self.site.pdf_url(statement.id, lang)),
-            **PDF_OPTIONS,
+        data = self._write(
+            statement, [lang], self.html(statement, lang),
+            self.site.pdf_url(statement.id, lang), bilingual=False,
         )
         return Artifact(
             path=self.site.pdf_path(statement.id, lang),
@@ -193,3 +411,64 @@ class PdfRenderer:
             statement=statement.id,
             data=data,
         )
+
+    def render_bilingual(self, statement: Statement) -> Artifact:
+        """Every translation of ``statement`` in one PDF, each part tagged with its language."""
+        path = self.site.bilingual_pdf_path(statement.id)
+        data = self._write(
+            statement, self.bilingual_languages(statement), self.bilingual_html(statement),
+            self.site.base_url + path, bilingual=True,
+        )
+        return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
+
+
+def _finisher(site: Site, bilingual: bool) -> Any:
+    tag_parts = _tag_parts_with_languages(site) if bilingual else None
+
+    def finish(document: Any, pdf: Any) -> None:
+        _deduplicate_associated_files(pdf)
+        if tag_parts is not None:
+            tag_parts(document, pdf)
+
+    return finish
+
+
+def _deduplicate_associated_files(pdf: Any) -> None:
+    """Work around WeasyPrint 70 listing each attachment twice in the catalog's ``/AF``.
+
+    Its PDF/A-3 step adds every file specification once from the ``EmbeddedFiles`` name tree and
+    once more from the object list; an archive validator expects each associated file once.
+    """
+    if "AF" in pdf.catalog:
+        unique = dict.fromkeys(pdf.catalog["AF"])
+        pdf.catalog["AF"].clear()
+        pdf.catalog["AF"].extend(unique)
+
+
+def _tag_parts_with_languages(site: Site) -> Any:
+    """A WeasyPrint finisher giving each part's structure elements the part's ``/Lang``.
+
+    WeasyPrint 70 writes ``/Lang`` only on the catalog (from ``<html lang>``), not for elements
+    with their own ``lang``; the parts of a bilingual edition sit on named pages ``part-<code>``,
+    so the top-level structure elements of each page get that language.
+    """
+    import pydyf
+
+    def ref(reference: bytes | str) -> str:
+        return reference.decode() if isinstance(reference, bytes) else str(reference)
+
+    def finish(document: Any, pdf: Any) -> None:
+        page_langs: dict[str, str] = {}
+        for reference, page in zip(pdf.page_references, document.pages, strict=True):
+            name = str(page._page_box.page_type.name or "")
+            if name.startswith("part-"):
+                page_langs[ref(reference)] = site.language(name.removeprefix("part-")).tag
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("S") == "/Document" and "K" in obj:
+                for kid in obj["K"]:
+                    element = pdf.objects[int(ref(kid).split()[0])]
+                    tag = page_langs.get(ref(element.get("Pg", "")))
+                    if tag:
+                        element["Lang"] = pydyf.String(tag)
+
+    return finish

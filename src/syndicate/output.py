@@ -1,0 +1,244 @@
+"""Writing a publish: one publisher at a time, and the output folder is always one whole publish.
+
+Layout beside the output folder ``dist`` (any name works the same way)::
+
+    dist -> .dist.versions/<sha>    a symbolic link: what the web server serves
+    .dist.versions/<sha>/           complete publishes (only the current one survives a publish)
+    .dist.versions/.staging-<rnd>/  a publish being written (never pointed at)
+    .dist.lock                      flock()ed by the running publisher
+
+A publish writes every file into a staging folder, fsyncs it, renames it to its final version
+name, and then replaces the ``dist`` link with ``os.replace`` of a new link: the switch is one
+``rename(2)``, atomic on POSIX, so a reader (or a publish killed at any instant) sees either the
+previous publish or the new one, complete, never a mixture and never nothing. Old versions and
+leftover staging folders are removed after the switch.
+
+A plain ``dist/`` folder from an older syndicate is migrated by exchanging it with the new link
+in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux), else by two renames.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from syndicate.errors import OutputError
+from syndicate.model import Artifact
+
+MANIFEST = "manifest.json"
+GENERATOR_PREFIX = "syndicate "
+STAGING_PREFIX = ".staging-"
+
+
+def versions_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.versions"
+
+
+def lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.lock"
+
+
+def absolute(path: Path) -> Path:
+    """``path`` made absolute with its parent resolved, but the last component left as it is
+    (so a ``dist`` link stays the link and is not replaced by its target)."""
+    path = Path(os.path.abspath(path))
+    return path.parent.resolve() / path.name
+
+
+def _is_ours(out: Path) -> bool:
+    """Whether ``out`` is a link into our versions folder or a folder with our manifest."""
+    if out.is_symlink():
+        target = Path(os.readlink(out))
+        if target.is_absolute() or len(target.parts) != 2:
+            return False
+        return target.parts[0] == versions_dir(out).name and ".." not in target.parts
+    try:
+        document = json.loads((out / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and str(document.get("generator", "")).startswith(
+        GENERATOR_PREFIX
+    )
+
+
+def check_output_folder(out: Path, project: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something that is not ours.
+
+    The marker of a folder syndicate made is its ``manifest.json`` (whose ``generator`` names
+    syndicate); an output folder that is a link is ours only when it points into our versions
+    folder.
+    """
+    where = absolute(out)
+    resolved = out.resolve()
+    project = project.resolve()
+    for forbidden, what in (
+        (Path("/"), "the root folder"),
+        (Path.home().resolve(), "your home folder"),
+        (project, "the project folder"),
+    ):
+        if forbidden in (where, resolved):
+            raise OutputError(f"refusing to publish into {out}: it is {what}")
+    if project.is_relative_to(where) or project.is_relative_to(resolved):
+        raise OutputError(f"refusing to publish into {out}: it holds the project folder")
+    if where.is_symlink():
+        if not _is_ours(where):
+            raise OutputError(
+                f"refusing to replace {out}: it is a link syndicate did not create "
+                f"(to {os.readlink(where)})"
+            )
+        return
+    if where.exists():
+        if not where.is_dir():
+            raise OutputError(f"refusing to replace {out}: it exists and is not a folder")
+        if any(where.iterdir()) and not _is_ours(where):
+            raise OutputError(
+                f"refusing to replace {out}: it is not empty and has no {MANIFEST} "
+                "written by syndicate, so syndicate did not create it"
+            )
+
+
+@contextmanager
+def publisher_lock(out: Path) -> Iterator[None]:
+    """Hold the lock beside ``out`` for the duration; fail at once when another publish has it."""
+    where = absolute(out)
+    where.parent.mkdir(parents=True, exist_ok=True)
+    path = lock_path(where)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            raise OutputError(
+                f"another publish into {out} is running"
+                + (f" (process {holder})" if holder.isdigit() else "")
+                + f"; it holds {path.name}. Try again when it has finished."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the file stays (removing it would race)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two names (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError, TypeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), rename_exchange)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _switch(out: Path, version: Path) -> None:
+    """Point ``out`` at ``version`` in one atomic rename (migrating a plain folder first)."""
+    link = out.parent / f".{out.name}.link-{secrets.token_hex(4)}"
+    os.symlink(Path(version.parent.name) / version.name, link)
+    if out.is_dir() and not out.is_symlink():
+        # An older syndicate's plain folder: swap it with the link, then retire it.
+        retired = version.parent / f"{STAGING_PREFIX}legacy-{secrets.token_hex(4)}"
+        if _exchange(link, out):
+            link.rename(retired)
+        else:  # two renames: without renameat2 there is a short window with no output folder
+            out.rename(retired)
+            link.rename(out)
+    else:
+        os.replace(link, out)
+    _fsync_dir(out.parent)
+
+
+def _collect_garbage(versions: Path, keep: str) -> None:
+    for entry in versions.iterdir():
+        if entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def write(
+    artifacts: Iterable[Artifact],
+    out: Path,
+    manifest: Callable[[list[dict[str, object]]], bytes],
+) -> int:
+    """Write every artifact and the manifest as a new version, then switch ``out`` to it.
+
+    Returns the number of files written (the manifest included). The caller holds the lock.
+    """
+    out = absolute(out)
+    versions = versions_dir(out)
+    versions.mkdir(parents=True, exist_ok=True)
+    staging = versions / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+    staging.mkdir()
+    entries: list[dict[str, object]] = []
+    folders = {staging}
+    try:
+        for artifact in artifacts:
+            target = staging / artifact.path
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True)
+                folders.add(target.parent)
+            _write_file(target, artifact.data)
+            entries.append(
+                {
+                    "path": artifact.path,
+                    "kind": artifact.kind,
+                    "lang": artifact.lang,
+                    "statement": artifact.statement,
+                    "size": len(artifact.data),
+                    "sha256": hashlib.sha256(artifact.data).hexdigest(),
+                }
+            )
+        document = manifest(entries)
+        _write_file(staging / MANIFEST, document)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            _fsync_dir(folder)
+        name = hashlib.sha256(document).hexdigest()[:16]
+        current = os.readlink(out) if out.is_symlink() else None
+        if (versions / name).exists() and current != f"{versions.name}/{name}":
+            shutil.rmtree(versions / name)  # a leftover, not served: replace it
+        if (versions / name).exists():  # same publish as the current one: fresh name
+            name = f"{name}-{secrets.token_hex(3)}"
+        staging.rename(versions / name)
+        _fsync_dir(versions)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _switch(out, versions / name)
+    _collect_garbage(versions, keep=name)
+    return len(entries) + 1

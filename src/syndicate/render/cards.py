@@ -1,0 +1,147 @@
+"""Social cards: a 1200x630 PNG per statement and language, the page's ``og:image``.
+
+The card is laid out as HTML by WeasyPrint (the same engine and the same explicitly named DejaVu
+fonts as the communiqué: real line breaking in the card's language, any script Pango can
+shape), written as a one-page PDF and rasterized by pypdfium2. Nothing in it comes
+from the clock or the environment, PNG output carries no timestamp, so the same statement gives
+the same bytes on every run.
+
+WeasyPrint and pypdfium2 are imported when a :class:`CardRenderer` is created.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, NoReturn
+
+from markupsafe import Markup
+
+from syndicate.i18n import long_date
+from syndicate.model import Artifact, Site, Statement
+
+WIDTH, HEIGHT = 1200, 630
+CARD_NAME = "card.png"
+_CSS_PX_PER_PT = 96 / 72  # WeasyPrint lays out 1px = 0.75pt; pdfium renders at 72 dpi scale 1
+
+_STYLE = """
+@page { size: 1200px 630px; margin: 0; }
+html, body { margin: 0; padding: 0; }
+body {
+  width: 1200px; height: 630px; box-sizing: border-box; overflow: hidden;
+  background: #ffffff; color: #1b1b1b; font-family: "DejaVu Sans";
+  border-left: 28px solid #00563f; padding: 64px 80px 0 72px; position: relative;
+}
+.issuer { margin: 0; font-size: 34px; font-weight: bold; color: #00563f; }
+.rule { margin: 22px 0 30px; width: 120px; border: 0; border-top: 6px solid #c8a200; }
+h1 {
+  margin: 0; font-family: "DejaVu Serif"; font-weight: bold; line-height: 1.2;
+  hyphens: manual; overflow-wrap: break-word; max-lines: 5; continue: discard;
+}
+.date {
+  position: absolute; left: 72px; right: 80px; bottom: 52px; margin: 0;
+  padding-top: 18px; border-top: 2px solid #d5dcd9; font-size: 30px; color: #4a4a4a;
+}
+"""
+
+
+def card_path(statement_id: str, lang: str) -> str:
+    return f"{lang}/{statement_id}/{CARD_NAME}"
+
+
+def card_url(site: Site, statement_id: str, lang: str) -> str:
+    return site.base_url + card_path(statement_id, lang)
+
+
+def title_size(title: str) -> int:
+    """The title's font size in CSS pixels: large for short titles, smaller for long ones.
+
+    >>> title_size("Short"), title_size("x" * 80), title_size("x" * 200)
+    (64, 52, 40)
+    """
+    length = len(title)
+    if length <= 60:
+        return 64
+    if length <= 110:
+        return 52
+    return 40
+
+
+def card_html(issuer: str, title: str, date: str, iso: str, tag: str) -> str:
+    """The card's self-contained HTML (the stylesheet inlined, no external resource)."""
+    return str(
+        Markup(
+            '<!DOCTYPE html><html lang="{tag}"><head><meta charset="utf-8"><title>{title}</title>'
+            "<style>{style}h1 {{ font-size: {size}px; }}</style></head><body>"
+            '<p class="issuer">{issuer}</p><hr class="rule"><h1>{title}</h1>'
+            '<p class="date"><time datetime="{iso}">{date}</time></p></body></html>'
+        ).format(
+            tag=tag,
+            title=title,
+            style=Markup(_STYLE),
+            size=title_size(title),
+            issuer=issuer,
+            iso=iso,
+            date=date,
+        )
+    )
+
+
+def _refusing_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that refuses every URL: a card is self-contained."""
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> NoReturn:
+            raise ValueError(f"external resources are not allowed in cards: {url}")
+
+    return RefusingFetcher()
+
+
+class CardRenderer:
+    """Renders social cards for one site; keep one per thread and reuse it."""
+
+    def __init__(self, site: Site) -> None:
+        import pypdfium2
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.site = site
+        self._html_class: Any = weasyprint.HTML
+        self._font_config: Any = FontConfiguration()
+        self._pdfium: Any = pypdfium2
+        self._fetcher: Any = _refusing_fetcher()
+
+    def html(self, statement: Statement, lang: str) -> str:
+        translation = statement.translation(lang)
+        if translation is None:
+            raise KeyError(f"statement {statement.id!r} has no {lang!r} translation")
+        language = self.site.language(lang)
+        tz = self.site.tzinfo
+        return card_html(
+            issuer=language.issuer,
+            title=translation.title,
+            date=long_date(statement.date, tz, language.locale),
+            iso=statement.date.astimezone(tz).date().isoformat(),
+            tag=language.tag,
+        )
+
+    def png(self, html: str) -> bytes:
+        """Lay out ``html`` as one page and rasterize it to a 1200x630 PNG."""
+        document = self._html_class(string=html, base_url=None, url_fetcher=self._fetcher)
+        pdf: bytes = document.write_pdf(font_config=self._font_config)
+        pdfium_document = self._pdfium.PdfDocument(pdf)
+        try:
+            page = pdfium_document[0]
+            bitmap = page.render(scale=_CSS_PX_PER_PT, may_draw_forms=False)
+            image = bitmap.to_pil().convert("RGB")
+        finally:
+            pdfium_document.close()
+        if image.size != (WIDTH, HEIGHT):  # rounding in the rasterizer: never off by more
+            image = image.crop((0, 0, WIDTH, HEIGHT))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+
+    def render(self, statement: Statement, lang: str) -> Artifact:
+        data = self.png(self.html(statement, lang))
+        return Artifact(card_path(statement.id, lang), "png", lang, statement.id, data)

@@ -1,0 +1,121 @@
+"""``syndicate serve``: publish, serve the output on 127.0.0.1, republish when a source changes.
+
+The server is the standard library's threaded HTTP server, bound to the loopback interface
+only, serving the output folder in a background thread. Changes are found by polling the
+modification times and sizes of ``syndicate.toml``, ``statements/`` and ``locales/``: simple,
+portable, and cheap for a press office's few hundred files.
+
+Nothing here prints: progress and problems go to the ``report`` callable the CLI passes in.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from syndicate.errors import SyndicateError
+
+HOST = "127.0.0.1"
+WATCHED = ("syndicate.toml", "statements", "locales")
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Every watched source file's (modification time in ns, size), by path."""
+    found: Snapshot = {}
+    for name in WATCHED:
+        path = root / name
+        paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in paths:
+            try:
+                stat = file.stat()
+            except OSError:  # removed while we looked: the next poll sees it gone
+                continue
+            found[file.as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class Server:
+    """Publishes ``root`` into ``out`` and serves ``out`` on 127.0.0.1:``port``.
+
+    ``base_url`` defaults to the server's own address, so every link of the published site
+    (they are absolute) leads back to this server. ``port`` 0 picks a free port.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        port: int,
+        base_url: str | None,
+        now: Callable[[], datetime],
+        report: Callable[[str], None],
+    ) -> None:
+        self.root, self.out, self.now, self.report = root, out, now, report
+        handler = functools.partial(_QuietHandler, directory=os.fspath(out))
+        self.httpd = ThreadingHTTPServer((HOST, port), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://{HOST}:{self.httpd.server_address[1]}/"
+        self.base_url = base_url or self.url
+        self._seen: Snapshot = {}
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def publish(self) -> None:
+        """Publish now; raises SyndicateError for bad input."""
+        from syndicate import publish as pipeline
+
+        self._seen = snapshot(self.root)
+        loaded = pipeline.load(self.root, self.base_url)
+        for warning in loaded.warnings:
+            self.report(str(warning))
+        result = pipeline.publish(loaded, self.out, self.now())
+        self.report(f"Published {result.published} statement(s): {result.files} files")
+
+    def start(self) -> None:
+        """The first publish (bad input raises), then serve in a background thread."""
+        self.publish()
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def poll(self) -> bool:
+        """Republish if a source changed since the last publish; True when it did.
+
+        A problem in the new sources is reported and the previous output stays served.
+        """
+        if snapshot(self.root) == self._seen:
+            return False
+        try:
+            self.publish()
+        except SyndicateError as exc:
+            for problem in getattr(exc, "problems", ()):
+                self.report(str(problem))
+            self.report(f"Error: {exc.format_message()} (still serving the previous publish)")
+        return True
+
+    def watch(self, interval: float = 0.5) -> None:
+        """Poll until :meth:`stop` is called."""
+        while not self._stop.wait(interval):
+            self.poll()
+
+    def stop(self) -> None:
+        """Stop watching and serving, and release the port."""
+        self._stop.set()
+        if self._thread is not None:  # shutdown() waits for serve_forever: only when it runs
+            self.httpd.shutdown()
+            self._thread.join()
+        self.httpd.server_close()

@@ -1,0 +1,201 @@
+"""Whatever a statement says, no output carries a script, an event handler or a link whose
+scheme is not http, https or mailto: pages, feeds (and the HTML escaped inside them) and PDFs,
+read back with independent readers (lxml, json, pikepdf)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import lxml.etree
+import lxml.html
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+from conftest import SHIPPED_ID, write
+from syndicate.cli import main
+
+SAFE_SCHEMES = {"", "http", "https", "mailto"}  # "" is a relative URL
+# The share bar's SMS link (made by the templates, which are trusted) carries the statement's
+# text only percent-encoded in its body: nothing of it can be markup or another URL.
+SMS_SHARE = re.compile(r"sms:\?&body=[A-Za-z0-9%._~-]*")
+# Where a feed carries HTML: RSS description and content:encoded; Atom text constructs only
+# with type="html" (type="text", the default, is text, which readers show as text).
+RSS_HTML = {"description", "{http://purl.org/rss/1.0/modules/content/}encoded"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite", "data", "background"}
+HOSTILE_TITLE = '<script>alert(1)</script> " onmouseover="alert(2) ]]> & <b>'
+HOSTILE_BODY = """\
+Intro <script>alert(3)</script> and <img src=x onerror=alert(4)>.
+
+<iframe src="javascript:alert(5)"></iframe>
+
+<svg onload=alert(6)><a xlink:href="javascript:alert(7)">x</a></svg>
+
+[a](javascript:alert(8)) [b](JAVASCRIPT:alert(9)) [c](data:text/html;base64,PHNjcmlwdD4=)
+[d](vbscript:msgbox) <javascript:alert(10)> [e](&#106;avascript:alert(11))
+[f](https://ok.example.org/ "t\\" onmouseover=\\"alert(12)") [g](  javascript:alert(13))
+[h](//evil.example.net/x) [i](mailto:press@example.org) [j](file:///etc/passwd)
+
+<a href="javascript:alert(14)" onclick="alert(15)">raw link</a>
+
+```html
+<script>alert(16)</script>
+```
+
+<style>body{background:url(javascript:alert(17))}</style>
+"""
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path_factory.mktemp("hostile") / "project"
+    root.mkdir()
+    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
+    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    folder = root / "statements" / SHIPPED_ID
+    write(folder / "statement.yaml", "date: 2022-11-22\noriginal: en\ntags: ['<b>x</b>']\n")
+    front = (
+        f"title: {json.dumps(HOSTILE_TITLE)}\n"
+        'summary: "<img src=x onerror=alert(18)> javascript:alert(19)"\n'
+        'place: "<script>alert(20)</script>"\n'
+    )
+    write(folder / "en.md", f"---\n{front}---\n\n{HOSTILE_BODY}")
+    out = root / "dist"
+    result = CliRunner().invoke(
+        main, ["publish", "--project", str(root), "--now", "2026-11-28T12:00:00+00:00"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "raw HTML shown as text" in result.stderr
+    assert "link to 'javascript:alert(8)' dropped" in result.stderr
+    return out
+
+
+def unsafe_url(value: str) -> bool:
+    value = value.strip()
+    return urlsplit(value).scheme.lower() not in SAFE_SCHEMES and not SMS_SHARE.fullmatch(value)
+
+
+def html_problems(root: lxml.html.HtmlElement, where: str) -> Iterator[str]:
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        tag = element.tag.lower()
+        if tag in ("script", "iframe", "object", "embed", "frame", "base", "form"):
+            if not (tag == "script" and element.get("type") == "application/ld+json"):
+                yield f"{where}: <{tag}> element"
+        for name, value in element.attrib.items():
+            name = name.lower().rsplit("}", 1)[-1]
+            if name.startswith("on"):
+                yield f"{where}: {name} attribute on <{tag}>"
+            if name in URL_ATTRIBUTES or name == "srcset":
+                if unsafe_url(value):
+                    yield f"{where}: <{tag} {name}={value!r}>"
+            if name == "style" and "url(" in value.lower():
+                yield f"{where}: style with url() on <{tag}>"
+        if tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
+            yield f"{where}: meta refresh"
+
+
+def html_text_problems(text: str, where: str) -> Iterator[str]:
+    if not text.strip():
+        return
+    for fragment in lxml.html.fragments_fromstring(f"<div>{text}</div>"):
+        if isinstance(fragment, lxml.html.HtmlElement):
+            yield from html_problems(fragment, where)
+
+
+def json_problems(value: object, where: str, key: str = "") -> Iterator[str]:
+    """JSON Feed and share.json: HTML fields are checked as HTML, *url fields as URLs."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from json_problems(item, where, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from json_problems(item, where, key)
+    elif isinstance(value, str):
+        if key in ("content_html", "summary_html"):
+            yield from html_text_problems(value, f"{where} {key}")
+        elif key.endswith("url") and unsafe_url(value):
+            yield f"{where} {key}={value!r}"
+
+
+def files(dist: Path, suffix: str) -> list[Path]:
+    found = sorted(p for p in dist.rglob(f"*{suffix}") if p.is_file())
+    assert found, suffix
+    return found
+
+
+def test_pages_carry_no_script_handler_or_bad_link(dist: Path) -> None:
+    problems: list[str] = []
+    for page in files(dist, ".html"):
+        problems += html_problems(lxml.html.fromstring(page.read_bytes()), str(page))
+    assert problems == [], "\n".join(problems)
+    page = (dist / "en" / SHIPPED_ID / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page  # shown as text, not dropped silently
+    assert 'href="https://evil.example.net/x"' in page  # protocol-relative made absolute
+    assert 'href="mailto:press@example.org"' in page
+
+
+def test_feeds_and_their_escaped_html_carry_no_script(dist: Path) -> None:
+    problems: list[str] = []
+    for feed in files(dist, ".rss") + files(dist, ".atom"):
+        tree = lxml.etree.fromstring(feed.read_bytes())  # well-formed XML
+        for element in tree.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for name, value in element.attrib.items():
+                if name in ("href", "url", "src", "{http://www.w3.org/1999/xlink}href"):
+                    if urlsplit(value).scheme not in SAFE_SCHEMES:
+                        problems.append(f"{feed}: {name}={value!r}")
+            local = lxml.etree.QName(element).localname
+            if local in ("link", "guid", "id", "comments") and element.text:
+                if urlsplit(element.text.strip()).scheme not in SAFE_SCHEMES | {"urn", "tag"}:
+                    problems.append(f"{feed}: <{local}>{element.text}")
+            escaped_html = element.get("type") == "html" or (
+                feed.suffix == ".rss" and element.tag in RSS_HTML
+            )
+            if escaped_html and element.text:
+                problems += html_text_problems(element.text, f"{feed} <{local}>")
+            if element.get("type") == "xhtml":
+                problems += html_problems(
+                    lxml.html.fromstring(lxml.etree.tostring(element)), str(feed)
+                )
+    for feed in files(dist, ".json"):
+        problems += json_problems(json.loads(feed.read_bytes()), str(feed))
+    assert problems == [], "\n".join(problems)
+
+
+def test_pdfs_carry_no_script_launch_or_bad_link(dist: Path) -> None:
+    problems: list[str] = []
+    for path in files(dist, ".pdf"):
+        with pikepdf.open(path) as pdf:
+            for obj in pdf.objects:
+                if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                    continue
+                keys = set(obj.keys())
+                for bad in ("/JS", "/JavaScript", "/AA", "/Launch", "/SubmitForm"):
+                    if bad in keys:
+                        problems.append(f"{path}: {bad}")
+                action = obj.get("/S")
+                if action is not None and str(action) in (
+                    "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
+                ):  # fmt: skip
+                    problems.append(f"{path}: action {action}")
+                if "/URI" in keys:
+                    uri = str(obj["/URI"])
+                    if urlsplit(uri).scheme.lower() not in SAFE_SCHEMES - {""}:
+                        problems.append(f"{path}: /URI {uri!r}")
+                if "/OpenAction" in keys and isinstance(obj["/OpenAction"], pikepdf.Dictionary):
+                    problems.append(f"{path}: /OpenAction action")
+            names = pdf.Root.get("/Names")
+            if names is not None and "/JavaScript" in names.keys():
+                problems.append(f"{path}: document JavaScript")
+    assert problems == [], "\n".join(problems)
