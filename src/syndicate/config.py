@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from syndicate.errors import ContentError, Problem
-from syndicate.i18n import cldr_locale
+from syndicate.i18n import cldr_locale, text_direction
 from syndicate.model import (
     DEFAULT_PDF_VARIANT,
     PDF_VARIANTS,
@@ -265,6 +265,7 @@ def load_site(project: Path) -> Site:
                         issuer=values["issuer"],
                         description=values.get("description", ""),
                         email=values.get("email", ""),
+                        direction=text_direction(cldr_locale(values["tag"])),
                     )
                 )
     default = data.get("default_language")

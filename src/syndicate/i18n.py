@@ -35,6 +35,15 @@ def cldr_locale(tag: str) -> str:
         raise ValueError(f"unknown language tag {tag!r}") from exc
 
 
+def text_direction(locale: str) -> str:
+    """``rtl`` or ``ltr``, from CLDR's character order for the locale.
+
+    >>> text_direction("ar"), text_direction("pt_PT")
+    ('rtl', 'ltr')
+    """
+    return "rtl" if Locale.parse(locale).character_order == "right-to-left" else "ltr"
+
+
 def long_date(when: datetime, tz: ZoneInfo, locale: str) -> str:
     """The calendar date of ``when`` in the site's time zone, in the locale's long format.
 

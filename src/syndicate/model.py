@@ -28,6 +28,7 @@ class Language:
     issuer: str
     description: str
     email: str = ""  # the issuer's contact address for the feeds, "" when not configured
+    direction: str = "ltr"  # "rtl" for right-to-left scripts (from CLDR: Arabic, Hebrew, ...)
 
 
 # PDF variants a site may choose (``[pdf] variant``); "tagged" is a plain tagged PDF.

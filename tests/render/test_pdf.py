@@ -352,7 +352,7 @@ def test_page_label_is_escaped_for_css(weasyprint_log: WeasyPrintLog, tmp_path: 
 
 def test_html_is_self_describing(renderer: PdfRenderer) -> None:
     html = renderer.html(statement(), "pt")
-    assert '<html lang="pt-PT">' in html
+    assert '<html lang="pt-PT" dir="ltr">' in html
     assert "<title>Governo apoia candidatura de António Vitorino" in html
     assert '<meta name="author" content="Governo de Portugal">' in html
     assert '<meta name="keywords" content="migrações, OIM, diplomacia">' in html

@@ -155,4 +155,4 @@ def test_sigkill_at_twenty_moments_leaves_a_whole_publish(tmp_path: Path) -> Non
     assert len(outcomes) == 20
     print("kill outcomes:", outcomes)  # shown with -s: how many kept the old publish
     assert ("killed", "old") in outcomes  # the kills before the staging folder existed
-    assert sum(how == "killed" for how, _ in outcomes) >= 10, outcomes
+    assert sum(how == "killed" for how, _ in outcomes) >= 8, outcomes

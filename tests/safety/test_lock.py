@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,7 +29,12 @@ def test_second_publish_fails_while_the_first_runs(project: Path) -> None:
         ):
             time.sleep(0.002)
         assert first.poll() is None, "the first publish ended before the test could race it"
-        second = subprocess.run(command(project), capture_output=True, text=True)
+        # Pause it mid-publish (it keeps its lock), so the race does not depend on timing.
+        first.send_signal(signal.SIGSTOP)
+        try:
+            second = subprocess.run(command(project), capture_output=True, text=True)
+        finally:
+            first.send_signal(signal.SIGCONT)
     finally:
         out, err = first.communicate()
     assert first.returncode == 0, err
