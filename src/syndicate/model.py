@@ -96,6 +96,9 @@ class Site:
         return f"{self.base_url}{lang}/"
 
 
+COMBINED_FEED_PATH = "feed.atom"  # the all-languages Atom feed, at the site's root
+
+
 def normalize_base_url(url: str) -> str:
     """Return ``url`` with exactly one trailing slash.
 

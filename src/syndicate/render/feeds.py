@@ -29,7 +29,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from syndicate import __version__
-from syndicate.model import Artifact, Language, Site, Statement, Translation
+from syndicate.model import COMBINED_FEED_PATH, Artifact, Language, Site, Statement, Translation
 from syndicate.render.feed_extensions import set_entry_language, set_head
 from syndicate.render.feedgen_links import set_links
 
@@ -38,7 +38,7 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 PDF_TYPE = "application/pdf"
 HTML_TYPE = "text/html"
 _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
-COMBINED_PATH = "feed.atom"  # the all-languages Atom feed
+COMBINED_PATH = COMBINED_FEED_PATH  # the all-languages Atom feed
 COMBINED_LANG = "mul"  # its xml:lang (BCP 47: multiple languages)
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from babel.core import get_global
 
 from syndicate import __version__
 from syndicate.i18n import dateline, long_date
-from syndicate.model import Artifact, Site, Statement
+from syndicate.model import COMBINED_FEED_PATH, Artifact, Site, Statement
 from syndicate.render.cards import HEIGHT, WIDTH, card_url
 from syndicate.templating import environment
 
@@ -79,6 +79,13 @@ class PageRenderer:
                     "title": f"{language.title} ({fmt.upper()})",
                 }
                 for fmt, mime in FEED_TYPES
+            ]
+            + [
+                {
+                    "type": "application/atom+xml",
+                    "url": site.base_url + COMBINED_FEED_PATH,
+                    "title": " / ".join(language_name(other.locale) for other in site.languages),
+                }
             ],
         }
 
@@ -186,6 +193,7 @@ class PageRenderer:
             .render(
                 **self._common(site.default_language),
                 base_url=site.base_url,
+                switcher=[],
                 languages=[
                     {
                         "tag": lang.tag,
