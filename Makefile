@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test fuzz system venv lint clean
+.PHONY: publish test fuzz system venv lint clean bench
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
@@ -19,6 +19,14 @@ fuzz: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+
+# The speed benchmark (benchmarks/bench.py): prints the table of the targets and writes it to
+# benchmarks/results.md; 1,000 statements take a long while, try BENCH_STATEMENTS=50 first.
+BENCH_STATEMENTS ?= 1000
+bench: $(STAMP)
+	test -x benchmarks/.venv-peers/bin/pelican || ($(PYTHON) -m venv benchmarks/.venv-peers \
+	  && benchmarks/.venv-peers/bin/python -m pip install -q -r benchmarks/requirements.txt)
+	$(BIN)/python benchmarks/bench.py --statements $(BENCH_STATEMENTS)
 
 system:
 	bash scripts/setup-system.sh

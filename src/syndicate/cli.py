@@ -99,21 +99,42 @@ def main() -> None:
     default=None,
     help="PDF flavour of the communiqués, instead of [pdf] variant [default: pdf/a-3u].",
 )
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Render in this many processes [default: one per core; 1: in-process].")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where to render: local processes or a Dask cluster.")
+@click.option("--scheduler", default=None,
+              help="The Dask scheduler's address for --executor dask, e.g. tcp://host:8786.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every unit as it is rendered.")
 def publish(
     project: Path, out: Path | None, base_url: str | None, now: datetime | None, strict: bool,
-    pdf_variant: str | None,
+    pdf_variant: str | None, jobs: int | None, executor: str, scheduler: str | None,
+    quiet: bool, verbose: bool,
 ) -> None:
-    """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest."""
-    from syndicate import publish as pipeline
+    """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
-    loaded = pipeline.load(project, base_url, pdf_variant)
+    Only what changed since the last publish is rendered; the rest is reused."""
+    from syndicate import publish as pipeline
+    from syndicate.progress import Progress
+
+    loaded = pipeline.load(project, base_url, pdf_variant, cache=True)
     report_warnings(loaded.warnings, strict)
-    report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC))
-    click.echo(
-        f"Published {report.published} statement(s) in {report.languages} language(s): "
-        f"{report.files} files in {out or project / 'dist'}"
-        + (f"; {report.scheduled} scheduled" if report.scheduled else "")
-    )
+    report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC),
+                              jobs=jobs, executor=executor, scheduler=scheduler,
+                              progress=Progress(quiet, verbose))
+    if not quiet:
+        click.echo(publish_summary(report, out or project / "dist"))
+
+
+def publish_summary(report: Any, out: Path) -> str:
+    statements = (f"{report.published} statement(s) in {report.languages} language(s)"
+                  + (f"; {report.scheduled} scheduled" if report.scheduled else ""))
+    if not report.changed:
+        return f"Nothing changed: {out} stays as it was ({statements}, {report.files} files)"
+    return (f"Published {statements}: {report.files} files in {out} "
+            f"(rendered {len(report.rendered)}, reused {len(report.reused)}, "
+            f"removed {len(report.removed)})")
 
 
 @main.command()

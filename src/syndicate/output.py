@@ -6,6 +6,8 @@ Layout beside the output folder ``dist`` (any name works the same way)::
     .dist.versions/<sha>/           complete publishes (only the current one survives a publish)
     .dist.versions/.staging-<rnd>/  a publish being written (never pointed at)
     .dist.lock                      flock()ed by the running publisher
+    .dist.cache.json                what the current version's files were rendered from
+                                    (see :mod:`syndicate.cache`): unchanged files are reused
 
 A publish writes every file into a staging folder, fsyncs it, renames it to its final version
 name, and then replaces the ``dist`` link with ``os.replace`` of a new link: the switch is one
@@ -42,6 +44,10 @@ STAGING_PREFIX = ".staging-"
 
 def versions_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.versions"
+
+
+def cache_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.cache.json"
 
 
 def lock_path(out: Path) -> Path:
@@ -139,7 +145,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and fsync it."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
         view = memoryview(data)
@@ -191,6 +198,96 @@ def _collect_garbage(versions: Path, keep: str) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+class Staging:
+    """A new version being written: files go in (written, or linked from the current version),
+    each with its manifest entry; :meth:`commit` fsyncs, names and switches to it.
+
+    Use as a context manager: leaving it without a commit removes the staging folder.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = absolute(out)
+        self.versions = versions_dir(self.out)
+        self.versions.mkdir(parents=True, exist_ok=True)
+        self.path = self.versions / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+        self.path.mkdir()
+        self.entries: list[dict[str, object]] = []
+        self.name: str | None = None
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.name is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def _target(self, path: str) -> Path:
+        target = self.path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def add(self, artifact: Artifact) -> None:
+        """Write one artifact."""
+        write_file(self._target(artifact.path), artifact.data)
+        self.entries.append(
+            {
+                "path": artifact.path,
+                "kind": artifact.kind,
+                "lang": artifact.lang,
+                "statement": artifact.statement,
+                "size": len(artifact.data),
+                "sha256": hashlib.sha256(artifact.data).hexdigest(),
+            }
+        )
+
+    def written(self, entry: dict[str, object]) -> None:
+        """Record a file another process has already written (and fsynced) into :attr:`path`."""
+        self.entries.append(entry)
+
+    def reuse(self, source: Path, entry: dict[str, object]) -> None:
+        """Take an unchanged file from a previous version: a hard link (versions are never
+        modified in place), or a copy where links are impossible."""
+        target = self._target(str(entry["path"]))
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+            with open(target, "rb+") as handle:
+                os.fsync(handle.fileno())
+        self.entries.append(entry)
+
+    def commit(self, manifest: Callable[[list[dict[str, object]]], bytes]) -> str:
+        """Write the manifest, make everything durable, switch ``out`` to this version and
+        remove the older ones. Returns the version's name."""
+        versions, out = self.versions, self.out
+        document = manifest(self.entries)
+        write_file(self.path / MANIFEST, document)
+        folders = {self.path, *(p for p in self.path.rglob("*") if p.is_dir())}
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            _fsync_dir(folder)
+        name = hashlib.sha256(document).hexdigest()[:16]
+        current = os.readlink(out) if out.is_symlink() else None
+        if (versions / name).exists() and current != f"{versions.name}/{name}":
+            shutil.rmtree(versions / name)  # a leftover, not served: replace it
+        if (versions / name).exists():  # same publish as the current one: fresh name
+            name = f"{name}-{secrets.token_hex(3)}"
+        self.path.rename(versions / name)
+        self.name = name
+        _fsync_dir(versions)
+        _switch(out, versions / name)
+        _collect_garbage(versions, keep=name)
+        return name
+
+
+def current_version(out: Path) -> Path | None:
+    """The version folder ``out`` points at, or None (no publish yet, or an older plain folder)."""
+    out = absolute(out)
+    if not out.is_symlink() or not _is_ours(out):
+        return None
+    target = out.parent / os.readlink(out)
+    return target if target.is_dir() else None
+
+
 def write(
     artifacts: Iterable[Artifact],
     out: Path,
@@ -200,45 +297,8 @@ def write(
 
     Returns the number of files written (the manifest included). The caller holds the lock.
     """
-    out = absolute(out)
-    versions = versions_dir(out)
-    versions.mkdir(parents=True, exist_ok=True)
-    staging = versions / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
-    staging.mkdir()
-    entries: list[dict[str, object]] = []
-    folders = {staging}
-    try:
+    with Staging(out) as staging:
         for artifact in artifacts:
-            target = staging / artifact.path
-            if not target.parent.is_dir():
-                target.parent.mkdir(parents=True)
-                folders.add(target.parent)
-            _write_file(target, artifact.data)
-            entries.append(
-                {
-                    "path": artifact.path,
-                    "kind": artifact.kind,
-                    "lang": artifact.lang,
-                    "statement": artifact.statement,
-                    "size": len(artifact.data),
-                    "sha256": hashlib.sha256(artifact.data).hexdigest(),
-                }
-            )
-        document = manifest(entries)
-        _write_file(staging / MANIFEST, document)
-        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-            _fsync_dir(folder)
-        name = hashlib.sha256(document).hexdigest()[:16]
-        current = os.readlink(out) if out.is_symlink() else None
-        if (versions / name).exists() and current != f"{versions.name}/{name}":
-            shutil.rmtree(versions / name)  # a leftover, not served: replace it
-        if (versions / name).exists():  # same publish as the current one: fresh name
-            name = f"{name}-{secrets.token_hex(3)}"
-        staging.rename(versions / name)
-        _fsync_dir(versions)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _switch(out, versions / name)
-    _collect_garbage(versions, keep=name)
-    return len(entries) + 1
+            staging.add(artifact)
+        staging.commit(manifest)
+    return len(staging.entries) + 1

@@ -9,21 +9,36 @@ from __future__ import annotations
 
 import gettext
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
-from syndicate import __version__, catalogs, output, websub
+from syndicate import __version__, cache, catalogs, output, websub
 from syndicate.assets import load_logo
+from syndicate.cache import StatementCache
 from syndicate.config import load_site
 from syndicate.errors import ContentError, Problem
+from syndicate.executor import (
+    Context,
+    Outcome,
+    Renderers,
+    SchedulerError,
+    Unit,
+    compiled_catalogs,
+    default_jobs,
+    run_dask,
+    run_local,
+)
 from syndicate.i18n import load_translations
 from syndicate.model import Artifact, Site, Statement
 from syndicate.sources import STATEMENTS_DIR, load_statements
 from syndicate.workflow import stale_warnings
 
 LOCALES_DIR = "locales"
+BILINGUAL = "mul"  # the manifest's language of the bilingual edition
 MANIFEST = output.MANIFEST
 
 
@@ -35,6 +50,8 @@ class Project:
     warnings: tuple[Problem, ...]
     translations: dict[str, gettext.NullTranslations]  # by language code
     logo: bytes | None = None  # the issuer's SVG for the communiqués ([pdf] logo)
+    # statement id -> hash of everything it was loaded from (when loaded through the cache)
+    digests: Mapping[str, str] = field(default_factory=dict)
 
     def statement(self, statement_id: str) -> Statement:
         for statement in self.statements:
@@ -58,17 +75,29 @@ class Report:
     published: int
     scheduled: int
     languages: int
+    rendered: tuple[str, ...] = ()  # paths rendered by this publish (feeds and indexes too)
+    reused: tuple[str, ...] = ()  # paths taken unchanged from the previous publish
+    removed: tuple[str, ...] = ()  # paths of the previous publish that are gone
+    changed: bool = True  # False: nothing changed, the previous publish stays as it was
 
 
-def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None) -> Project:
-    """Read and validate the whole project; raises ContentError listing every problem."""
+def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None,
+         cache: bool = False) -> Project:
+    """Read and validate the whole project; raises ContentError listing every problem.
+
+    With ``cache``, statements whose files are unchanged since the last load are taken from
+    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`).
+    """
     site = load_site(root)
     if base_url:
         site = site.with_base_url(base_url)
     if pdf_variant:
         site = replace(site, pdf_variant=pdf_variant)
     logo = load_logo(root, site)
-    loaded = load_statements(root, site)
+    statement_cache = StatementCache(root) if cache else None
+    loaded = load_statements(root, site, statement_cache)
+    if statement_cache is not None:
+        statement_cache.save()
     warnings = (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),
@@ -77,39 +106,70 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     translations = {
         lang.code: load_translations(root / LOCALES_DIR, lang.locale) for lang in site.languages
     }
-    return Project(root, site, loaded.statements, warnings, translations, logo)
+    digests = statement_cache.digests if statement_cache is not None else {}
+    return Project(root, site, loaded.statements, warnings, translations, logo, digests)
 
 
-def render_all(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
-    """Every output of a publish, PDFs first (the feeds need their sizes)."""
-    from syndicate.render import feeds, pages, preview, share, sitemap
-    from syndicate.render.cards import CardRenderer
-    from syndicate.render.pdf import PdfRenderer  # imports WeasyPrint: only when rendering
+def plan(project: Project, statements: list[Statement]) -> list[Unit]:
+    """Every unit of rendering of a publish, each with the hash of its inputs."""
+    site = project.site
+    base = cache.digest(cache.code_digest(), site)
+    fonts = cache.fonts_digest()
+    logo = cache.digest(project.logo)
+    catalog = {code: cache.catalog_digest(t) for code, t in project.translations.items()}
+    templates = {kind: cache.template_digest(kind) for kind in ("pdf", "page")}
+    units = []
+    for statement in statements:
+        source = project.digests.get(statement.id) or cache.digest(statement)
+        langs = statement.languages
+        for lang in langs:
+            units.append(Unit("pdf", statement, lang, cache.digest(
+                "pdf", base, source, lang, templates["pdf"], catalog[lang], logo, fonts)))
+            units.append(Unit("card", statement, lang, cache.digest(
+                "card", base, source, lang, fonts)))
+            units.append(Unit("page", statement, lang, cache.digest(
+                "page", base, source, lang, templates["page"], catalog[lang])))
+        if len(langs) > 1:
+            units.append(Unit("bilingual", statement, BILINGUAL, cache.digest(
+                "bilingual", base, source, templates["pdf"], sorted(catalog.items()), logo,
+                fonts)))
+    return units
+
+
+def site_key(project: Project, units: list[Unit]) -> str:
+    """The hash of the site-wide outputs' inputs (indexes, root, sitemap, feeds): every unit."""
+    return cache.digest(
+        "site", cache.code_digest(), project.site, cache.template_digest("site"),
+        sorted(cache.catalog_digest(t) for t in project.translations.values()),
+        cache.keys_digest(u.key for u in units),
+    )
+
+
+def render_site(project: Project, statements: list[Statement],
+                pdf_sizes: dict[str, int]) -> Iterator[Artifact]:
+    """The outputs that depend on every statement: indexes, root, sitemap, feeds."""
+    from syndicate.render import feeds, pages, sitemap
 
     site = project.site
-    pdfs = PdfRenderer(site, project.translations, project.logo)
-    cards = CardRenderer(site)
     page_renderer = pages.PageRenderer(site, project.translations)
-    pdf_sizes: dict[str, int] = {}
-    for statement in statements:
-        for translation in statement.translations:
-            pdf = pdfs.render(statement, translation.lang)
-            pdf_sizes[pdf.path] = len(pdf.data)
-            yield pdf
-            yield preview.render(site, pdf)
-            yield cards.render(statement, translation.lang)
-            snippets = share.render(site, statement, translation.lang)
-            yield snippets
-            yield page_renderer.statement(statement, translation.lang, json.loads(snippets.data))
-        if len(statement.translations) > 1:  # the bilingual edition, kind pdf, lang "mul"
-            bilingual = pdfs.render_bilingual(statement)
-            yield bilingual
-            yield preview.render(site, bilingual)
     for language in site.languages:
         yield page_renderer.index(statements, language.code)
     yield from page_renderer.root()
     yield sitemap.render(site, statements)
     yield from feeds.render(site, statements, pdf_sizes)
+
+
+def render_all(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
+    """Every output of a publish, rendered in this process, nothing reused (PDFs first)."""
+    renderers = Renderers(Context(project.site, {}, project.logo))
+    renderers.translations = dict(project.translations)
+    pdf_sizes: dict[str, int] = {}
+    for unit in plan(project, statements):
+        for artifact in renderers.render(unit):
+            if artifact.kind == "pdf":
+                pdf_sizes[artifact.path] = len(artifact.data)
+            yield artifact
+    yield from render_site(project, statements, pdf_sizes)
 
 
 def manifest(entries: Iterable[dict[str, object]]) -> bytes:
@@ -130,13 +190,158 @@ def write(artifacts: Iterable[Artifact], out: Path) -> int:
     return output.write(artifacts, out, manifest)
 
 
-def publish(project: Project, out: Path, now: datetime) -> Report:
+class Progress(Protocol):
+    """Told how a publish advances (see :mod:`syndicate.progress`)."""
+
+    def start(self, total: int, reused: int) -> None: ...
+
+    def advance(self, unit: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+def publish(
+    project: Project,
+    out: Path,
+    now: datetime,
+    *,
+    jobs: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Render what changed since the publish in ``out``, reuse the rest, switch ``out`` to it.
+
+    ``jobs`` processes render locally (default: one per core; 1 renders in this process);
+    ``executor="dask"`` renders on the Dask cluster whose scheduler is at ``scheduler``.
+    """
     check_output_folder(out, project.root)
     published, scheduled = project.due(now)
+    languages = len({t.lang for s in published for t in s.translations})
+    units = plan(project, published)
+    site_inputs = site_key(project, units)
     with output.publisher_lock(out):
         check_output_folder(out, project.root)  # again, now that no other publish runs
-        previous = websub.feed_checksums(out)
-        count = write(websub.record_changes(project.site, render_all(project, published),
-                                            previous), out)
-    languages = len({t.lang for s in published for t in s.translations})
-    return Report(out, count, len(published), len(scheduled), languages)
+        current = output.current_version(out)
+        index = _read_index(out, current)
+        reusable = _reusable(index, current, units)
+        previous_files = _manifest_paths(current)
+        if (current is not None and len(reusable) == len(units)
+                and index.get("site") == site_inputs and _no_pending_feeds(current)):
+            return Report(out, len(previous_files) + 1, len(published), len(scheduled), languages,
+                          reused=tuple(sorted(previous_files)), changed=False)
+        todo = [u for u in units if u.key not in reusable]
+        rendered: list[str] = []
+        reused: list[str] = []
+        kept: dict[str, list[dict[str, object]]] = {}
+        with output.Staging(out) as staging:
+            assert current is not None or not reusable
+            for unit in units:
+                if unit.key in reusable:
+                    kept[unit.key] = reusable[unit.key]
+                    for entry in reusable[unit.key]:
+                        staging.reuse(current / str(entry["path"]), entry)  # type: ignore[operator]
+                        reused.append(str(entry["path"]))
+            if progress is not None:
+                progress.start(len(todo), len(units) - len(todo))
+            problems: list[Problem] = []
+            for outcome, unit in _render_units(project, todo, staging, jobs, executor, scheduler):
+                problems.extend(outcome.problems)
+                for artifact in outcome.artifacts:  # from a remote worker: bytes to write
+                    staging.add(artifact)
+                    outcome.entries.append(staging.entries.pop())
+                for entry in outcome.entries:
+                    staging.written(entry)
+                entries = outcome.entries
+                if not outcome.problems:
+                    kept[unit.key] = list(entries)
+                    rendered.extend(str(e["path"]) for e in entries)
+                if progress is not None:
+                    progress.advance(outcome.unit)
+            if progress is not None:
+                progress.finish()
+            if problems:
+                raise ContentError(problems)
+            sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
+                     for e in staging.entries if e["kind"] == "pdf" and e["lang"] != BILINGUAL}
+            feeds_before = websub.feed_checksums(out)
+            for artifact in websub.record_changes(
+                project.site, render_site(project, published, sizes), feeds_before
+            ):
+                staging.add(artifact)
+                rendered.append(artifact.path)
+            name = staging.commit(manifest)
+            cache.write_json(output.cache_path(output.absolute(out)),
+                             {"format": cache.FORMAT, "version": name, "site": site_inputs,
+                              "units": kept})
+        files = {str(e["path"]) for e in staging.entries}
+    return Report(out, len(files) + 1, len(published), len(scheduled), languages,
+                  rendered=tuple(sorted(rendered)), reused=tuple(sorted(reused)),
+                  removed=tuple(sorted(previous_files - files)))
+
+
+def _render_units(project: Project, units: list[Unit], staging: output.Staging,
+                  jobs: int | None, executor: str, scheduler: str | None
+                  ) -> Iterator[tuple[Outcome, Unit]]:
+    if not units:
+        return
+    by_name = {unit.name: unit for unit in units}
+    context = Context(project.site, compiled_catalogs(project.root / LOCALES_DIR, project.site),
+                      project.logo)
+    if executor == "dask":
+        if not scheduler:
+            raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")
+        outcomes = run_dask(context, cache.digest(context), units, scheduler)
+    else:
+        outcomes = run_local(context, units, staging.path, jobs or default_jobs())
+    for outcome in outcomes:
+        yield outcome, by_name[outcome.unit]
+
+
+def _read_index(out: Path, current: Path | None) -> dict[str, Any]:
+    """The cache index of the current version (empty when it is not for that version)."""
+    if current is None:
+        return {}
+    index = cache.read_json(output.cache_path(output.absolute(out)))
+    if (not isinstance(index, dict) or index.get("format") != cache.FORMAT
+            or index.get("version") != current.name or not isinstance(index.get("units"), dict)):
+        return {}
+    return index
+
+
+def _reusable(index: dict[str, Any], current: Path | None,
+              units: list[Unit]) -> dict[str, list[dict[str, object]]]:
+    """The units whose files the current version has, unchanged (checked by size)."""
+    found: dict[str, list[dict[str, object]]] = {}
+    if current is None:
+        return found
+    stored = index.get("units", {})
+    for unit in units:
+        entries = stored.get(unit.key)
+        if not isinstance(entries, list) or not entries:
+            continue
+        try:
+            if all(os.stat(current / str(e["path"])).st_size == e["size"] for e in entries):
+                found[unit.key] = entries
+        except (OSError, KeyError, TypeError):
+            continue
+    return found
+
+
+def _no_pending_feeds(current: Path) -> bool:
+    """Whether the current publish's ``websub.json`` (if any) names no changed feed: else a
+    publish without changes is still a new publish, one that changed no feed."""
+    try:
+        return not websub.load_changes(current).feeds
+    except websub.PingError:
+        return True
+
+
+def _manifest_paths(current: Path | None) -> set[str]:
+    if current is None:
+        return set()
+    try:
+        document = json.loads((current / MANIFEST).read_bytes())
+        return {str(entry["path"]) for entry in document["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()

@@ -1,0 +1,275 @@
+"""What a publish can skip: content hashes of every input, and parsed statements kept by hash.
+
+Two caches, both safe to delete at any time (the next publish is then a full one):
+
+* ``PROJECT/.syndicate-cache/statements.json``: each statement folder's parsed
+  :class:`~syndicate.model.Statement` (and its warnings), keyed by the hash of the folder's file
+  names and bytes, the site's configuration and the tool itself. Plain JSON, never pickle: a file
+  in the project must not be able to run code. A folder with problems is never cached, so its
+  problems are reported on every run.
+* ``.<out>.cache.json`` beside the output folder: for the version ``out`` points at, the key of
+  each rendering unit (a PDF and its preview, a card, a page and its share file) and the files it
+  produced. A unit whose key is unchanged is reused from that version (hard-linked), not rendered.
+
+A unit's key hashes everything its output is a function of: the statement (as loaded), the site,
+the templates of its kind only, the interface catalog of its language, the logo, the installed
+fonts and the tool (its version, its code and the versions of the libraries that render).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
+import os
+import secrets
+import subprocess
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syndicate import __version__
+from syndicate.errors import Problem
+from syndicate.model import Site, Statement, Translation
+
+CACHE_DIR = ".syndicate-cache"
+STATEMENTS_FILE = "statements.json"
+FORMAT = 1
+# The templates of the communiqués are the package's templates named communique*; pages and
+# the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
+# change re-renders only the kinds that use it.
+PDF_TEMPLATES = "communique"
+RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "babel",
+                       "markdown-it-py", "feedgen", "lxml", "fonttools")
+
+
+def digest(*parts: object) -> str:
+    """A sha256 over the ``repr`` of each part (every input here has a faithful repr)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """The tool: its version, the bytes of its modules and the rendering libraries' versions."""
+    package = importlib.resources.files("syndicate")
+    sources = []
+    for folder in (package, package.joinpath("render")):
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                sources.append((entry.name, entry.read_bytes()))
+    versions = []
+    for name in RENDERING_LIBRARIES:
+        try:
+            versions.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append((name, ""))
+    return digest(__version__, sources, versions)
+
+
+def template_digest(kind: str) -> str:
+    """The templates one kind of output (pdf, card, page, site) is rendered from."""
+    found: list[tuple[str, bytes]] = []
+    if kind != "card":
+        pending = [("", importlib.resources.files("syndicate").joinpath("templates"))]
+        while pending:
+            prefix, folder = pending.pop()
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+                name = prefix + entry.name
+                if entry.is_dir():
+                    pending.append((name + "/", entry))
+                elif name.startswith(PDF_TEMPLATES) == (kind == "pdf"):
+                    found.append((name, entry.read_bytes()))
+    return digest(kind, sorted(found))
+
+
+@cache
+def fonts_digest() -> str:
+    """The installed fonts as fontconfig lists them: each file's path, size and mtime.
+
+    A font installed, removed or updated changes what a PDF or card may look like; the list
+    takes one ``fc-list`` (tens of milliseconds) and no WeasyPrint import.
+    """
+    try:
+        listed = subprocess.run(
+            ["fc-list", "--format", "%{file}\\n"], capture_output=True, check=True, timeout=60
+        ).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.SubprocessError):
+        return digest("no fc-list")
+    files = []
+    for name in sorted(set(listed.splitlines())):
+        try:
+            info = os.stat(name)
+            files.append((name, info.st_size, info.st_mtime_ns))
+        except OSError:
+            files.append((name, -1, -1))
+    return digest(files)
+
+
+def catalog_digest(translations: Any) -> str:
+    """An interface catalog (a gettext translations object) by its messages."""
+    catalog = getattr(translations, "_catalog", {})
+    return digest(sorted((repr(key), value) for key, value in catalog.items()))
+
+
+# Parsed statements ---------------------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> object:
+    if value is None:
+        return None
+    zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+    return {"iso": value.isoformat(), "zone": zone, "fold": value.fold}
+
+
+def _from_when(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value["iso"])
+    if value["zone"]:
+        moment = moment.replace(tzinfo=ZoneInfo(value["zone"]), fold=value["fold"])
+    return moment
+
+
+def statement_to_json(statement: Statement) -> dict[str, Any]:
+    return {
+        "id": statement.id,
+        "date": _when(statement.date),
+        "updated": _when(statement.updated),
+        "original": statement.original,
+        "draft": statement.draft,
+        "embargo": _when(statement.embargo),
+        "untranslated": list(statement.untranslated),
+        "translations": [
+            {
+                "lang": t.lang, "title": t.title, "summary": t.summary, "place": t.place,
+                "tags": list(t.tags), "body_markdown": t.body_markdown,
+                "body_html": t.body_html, "source": t.source, "correction": t.correction,
+                "translated_from": [list(pair) for pair in t.translated_from],
+            }
+            for t in statement.translations
+        ],
+    }
+
+
+def statement_from_json(data: Any) -> Statement:
+    date = _from_when(data["date"])
+    assert date is not None
+    return Statement(
+        id=str(data["id"]),
+        date=date,
+        updated=_from_when(data["updated"]),
+        original=str(data["original"]),
+        draft=bool(data["draft"]),
+        embargo=_from_when(data["embargo"]),
+        untranslated=tuple(data["untranslated"]),
+        translations=tuple(
+            Translation(
+                lang=t["lang"], title=t["title"], summary=t["summary"], place=t["place"],
+                tags=tuple(t["tags"]), body_markdown=t["body_markdown"],
+                body_html=t["body_html"], source=t["source"], correction=t["correction"],
+                translated_from=tuple((a, b) for a, b in t["translated_from"]),
+            )
+            for t in data["translations"]
+        ),
+    )
+
+
+def _folder_digest(folder: Path, site: Site) -> str:
+    hasher = hashlib.sha256(digest(FORMAT, code_digest(), site, str(folder)).encode())
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        hasher.update(entry.name.encode("utf-8", "surrogateescape") + b"\0")
+        if entry.is_file():
+            with open(entry.path, "rb") as file:
+                hasher.update(hashlib.sha256(file.read()).digest())
+        else:
+            hasher.update(b"not a file")
+    return hasher.hexdigest()
+
+
+class StatementCache:
+    """Parsed statements kept by the hash of their folder (a ``cache`` for load_statements)."""
+
+    def __init__(self, project: Path) -> None:
+        self.path = project / CACHE_DIR / STATEMENTS_FILE
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
+        self.hits = 0
+        try:
+            document = json.loads(self.path.read_bytes())
+            if document.get("format") == FORMAT and isinstance(document.get("entries"), dict):
+                self.entries = document["entries"]
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __call__(
+        self, folder: Path, site: Site, problems: list[Problem], warnings: list[Problem],
+        load: Callable[[Path, Site, list[Problem], list[Problem]], Statement | None],
+    ) -> Statement | None:
+        try:
+            key = _folder_digest(folder, site)
+        except OSError:
+            return load(folder, site, problems, warnings)
+        entry = self.entries.get(key)
+        if entry is not None:
+            try:
+                statement = statement_from_json(entry["statement"])
+                found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
+            except (KeyError, TypeError, ValueError, AssertionError):
+                entry = None
+            else:
+                warnings.extend(found)
+                self.used[key] = entry
+                self.digests[statement.id] = key
+                self.hits += 1
+                return statement
+        mine: list[Problem] = []
+        my_warnings: list[Problem] = []
+        loaded = load(folder, site, mine, my_warnings)
+        problems.extend(mine)
+        warnings.extend(my_warnings)
+        if loaded is not None and not mine:
+            self.digests[loaded.id] = key
+            self.used[key] = {
+                "statement": statement_to_json(loaded),
+                "warnings": [[w.path, w.line, w.message] for w in my_warnings],
+            }
+        return loaded
+
+    def save(self) -> None:
+        """Keep the entries this load used (a removed or edited folder's old entry goes)."""
+        if self.used.keys() == self.entries.keys():
+            return
+        write_json(self.path, {"format": FORMAT, "entries": self.used})
+
+
+def write_json(path: Path, document: object) -> None:
+    """Replace ``path`` atomically; a cache that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        temporary.write_text(json.dumps(document), encoding="ascii")  # (file names may
+        # carry surrogate escapes, which only the \u form can hold)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def keys_digest(keys: Iterable[str]) -> str:
+    return digest(sorted(keys))

@@ -1,0 +1,298 @@
+"""Rendering units of work in this process, in a pool of warm processes, or on a Dask cluster.
+
+A :class:`Unit` is the smallest thing a publish renders or reuses: one communiqué and its
+preview, the bilingual edition and its preview, one social card, or one page with its share
+file. Each worker process builds its renderers once (one WeasyPrint ``FontConfiguration``, one
+set of Jinja environments) and keeps them for every unit it is given.
+
+Local workers write their files straight into the staging folder and return only the manifest
+entries; Dask workers may be on other machines without the disk, so they return the bytes and
+the main process writes them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gettext
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syndicate.errors import ContentError, Problem, SyndicateError
+from syndicate.model import Artifact, Site, Statement
+
+KINDS = ("pdf", "bilingual", "card", "page")
+# Fewer units than this render in this process: starting warm workers (each imports WeasyPrint
+# and loads the fonts) costs more than rendering them.
+FEW_UNITS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    kind: str  # one of KINDS
+    statement: Statement
+    lang: str  # the language ("mul" for the bilingual edition)
+    key: str  # the hash of every input (see syndicate.cache)
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.statement.id}:{self.lang}"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every worker needs once: the site, the interface catalogs (compiled ``.mo`` bytes,
+    None for none) and the logo."""
+
+    site: Site
+    catalogs: Mapping[str, bytes | None]
+    logo: bytes | None
+
+    def translations(self) -> dict[str, gettext.NullTranslations]:
+        return {
+            code: gettext.GNUTranslations(io.BytesIO(data)) if data else gettext.NullTranslations()
+            for code, data in self.catalogs.items()
+        }
+
+
+def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
+    """Each language's catalog compiled to ``.mo`` bytes, as :func:`i18n.load_translations`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from syndicate.i18n import DOMAIN, catalog_path
+
+    compiled: dict[str, bytes | None] = {}
+    for language in site.languages:
+        path = catalog_path(locales, language.locale)
+        if not path.is_file():
+            compiled[language.code] = None
+            continue
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language.locale, domain=DOMAIN)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        compiled[language.code] = buffer.getvalue()
+    return compiled
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a unit produced: manifest entries (local) or artifacts (remote), or problems."""
+
+    unit: str
+    entries: list[dict[str, object]] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Renderers:
+    """One worker's renderers, built on first use and kept warm."""
+
+    def __init__(self, context: Context) -> None:
+        self.site = context.site
+        self.logo = context.logo
+        self.translations = context.translations()
+        self._pdf: Any = None
+        self._cards: Any = None
+        self._pages: Any = None
+
+    def render(self, unit: Unit) -> list[Artifact]:
+        from syndicate.render import preview
+
+        statement, lang = unit.statement, unit.lang
+        if unit.kind == "pdf":
+            pdf = self.pdf().render(statement, lang)
+            return [pdf, preview.render(self.site, pdf)]
+        if unit.kind == "bilingual":
+            pdf = self.pdf().render_bilingual(statement)
+            return [pdf, preview.render(self.site, pdf)]
+        if unit.kind == "card":
+            return [self.cards().render(statement, lang)]
+        if unit.kind == "page":
+            from syndicate.render import share
+
+            snippets = share.render(self.site, statement, lang)
+            page = self.pages().statement(statement, lang, json.loads(snippets.data))
+            return [snippets, page]
+        raise ValueError(f"unknown unit kind {unit.kind!r}")
+
+    def pdf(self) -> Any:
+        if self._pdf is None:
+            from syndicate.render.pdf import PdfRenderer
+
+            self._pdf = PdfRenderer(self.site, self.translations, self.logo)
+        return self._pdf
+
+    def cards(self) -> Any:
+        if self._cards is None:
+            from syndicate.render.cards import CardRenderer
+
+            self._cards = CardRenderer(self.site)
+        return self._cards
+
+    def pages(self) -> Any:
+        if self._pages is None:
+            from syndicate.render.pages import PageRenderer
+
+            self._pages = PageRenderer(self.site, self.translations)
+        return self._pages
+
+
+def entry(artifact: Artifact) -> dict[str, object]:
+    """The manifest entry of an artifact."""
+    return {
+        "path": artifact.path,
+        "kind": artifact.kind,
+        "lang": artifact.lang,
+        "statement": artifact.statement,
+        "size": len(artifact.data),
+        "sha256": hashlib.sha256(artifact.data).hexdigest(),
+    }
+
+
+def _render(renderers: Renderers, unit: Unit, write: Callable[[Artifact], None] | None) -> Outcome:
+    outcome = Outcome(unit.name)
+    try:
+        artifacts = renderers.render(unit)
+    except ContentError as exc:  # e.g. a character no font has: reported, never a traceback
+        outcome.problems = list(exc.problems)
+        return outcome
+    for artifact in artifacts:
+        if write is None:
+            outcome.artifacts.append(artifact)
+        else:
+            write(artifact)
+            outcome.entries.append(entry(artifact))
+    return outcome
+
+
+# Local process pool -----------------------------------------------------------------------
+
+_worker: Renderers | None = None
+_staging: Path | None = None
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGKILL when the publish that started it dies (e.g. killed)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+def _init_worker(context: Context, staging: Path) -> None:
+    global _worker, _staging
+    _die_with_parent()
+    _worker = Renderers(context)
+    _staging = staging
+    _worker.pdf()  # warm: fonts and templates before the first unit arrives
+    _worker.cards()
+
+
+def _render_in_worker(unit: Unit) -> Outcome:
+    assert _worker is not None and _staging is not None
+    return _render(_worker, unit, write_into(_staging))
+
+
+def write_into(folder: Path) -> Callable[[Artifact], None]:
+    from syndicate.output import write_file
+
+    def write(artifact: Artifact) -> None:
+        target = folder / artifact.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_file(target, artifact.data)
+
+    return write
+
+
+def run_local(
+    context: Context, units: list[Unit], staging: Path, jobs: int
+) -> Iterator[Outcome]:
+    """Render ``units`` into ``staging``: in this process for ``jobs`` 1 (or a few units),
+    else in ``jobs`` warm processes. Yields each outcome as it finishes."""
+    if jobs <= 1 or len(units) < FEW_UNITS:
+        renderers = Renderers(context)
+        write = write_into(staging)
+        for unit in units:
+            yield _render(renderers, unit, write)
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(units)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(context, staging),
+    )
+    with pool:
+        yield from _completed(pool, _render_in_worker, ((u,) for u in units))
+
+
+def _completed(executor: Executor, function: Callable[..., Outcome],
+               arguments: Iterable[tuple[Any, ...]]) -> Iterator[Outcome]:
+    futures: list[Future[Outcome]] = [executor.submit(function, *args) for args in arguments]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+# Dask -------------------------------------------------------------------------------------
+
+_remote: dict[str, Renderers] = {}  # on a Dask worker: renderers by context, kept warm
+# PDFium and the renderers are not thread-safe: a Dask worker running several threads renders
+# one unit at a time (start workers with --nthreads 1 and one worker per core instead).
+_remote_lock = threading.Lock()
+
+
+def _render_remote(context_key: str, context: Context, unit: Unit) -> Outcome:
+    with _remote_lock:
+        renderers = _remote.get(context_key)
+        if renderers is None:
+            _remote.clear()
+            renderers = _remote[context_key] = Renderers(context)
+        return _render(renderers, unit, None)
+
+
+class SchedulerError(SyndicateError):
+    """The Dask scheduler cannot be used."""
+
+
+def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: str,
+             timeout: float = 10.0) -> Iterator[Outcome]:
+    """Render ``units`` on the Dask cluster at ``scheduler``; the outcomes carry the bytes."""
+    try:
+        import distributed
+
+        connect: Any = distributed.Client
+    except ImportError:
+        raise SchedulerError(
+            "--executor dask needs dask.distributed: pip install 'syndicate[dask]'"
+        ) from None
+    try:
+        client: Any = connect(scheduler, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        shared = client.scatter(context, broadcast=True, hash=False)
+        with client.get_executor(pure=False) as executor:
+            yield from _completed(
+                executor, _render_remote, ((context_key, shared, unit) for unit in units)
+            )
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,195 @@
+"""Incremental publish: what is rendered, reused and removed (never how long it takes)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import SHIPPED_ID
+from syndicate import cache
+from syndicate import publish as pipeline
+from syndicate.output import current_version
+
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+SECOND_ID = "2023-01-10-second-statement"
+# Outputs that depend on every statement: re-rendered whenever anything changed.
+SITE_FILES = {
+    "index.html", "assets/site.css", "sitemap.xml", "pt/index.html", "en/index.html",
+}
+
+
+def outputs_of(statement_id: str) -> set[str]:
+    """Every file of one bilingual statement (communiqués, previews, cards, pages, shares)."""
+    files = {f"{statement_id}-bilingual.pdf", f"{statement_id}-bilingual.png"}
+    for lang in ("pt", "en"):
+        folder = f"{lang}/{statement_id}"
+        files |= {
+            f"{folder}/{statement_id}-{lang}.pdf", f"{folder}/{statement_id}-{lang}.png",
+            f"{folder}/index.html", f"{folder}/share.json", f"{folder}/card.png",
+        }
+    return files
+
+
+def is_site_file(path: str) -> bool:
+    return path in SITE_FILES or "feed" in path or path == "websub.json"
+
+
+@pytest.fixture
+def two(project: Path) -> Path:
+    """The shipped project with a second statement."""
+    shutil.copytree(project / "statements" / SHIPPED_ID, project / "statements" / SECOND_ID)
+    (project / "statements" / SECOND_ID / "statement.yaml").write_text(
+        "date: 2023-01-10\noriginal: pt\n", encoding="utf-8"
+    )
+    return project
+
+
+def publish(root: Path, **options: object) -> pipeline.Report:
+    return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=1,
+                            **options)  # type: ignore[arg-type]
+
+
+def statement_files(paths: tuple[str, ...]) -> set[str]:
+    return {p for p in paths if not is_site_file(p)}
+
+
+def test_outputs_of_matches_a_full_publish(two: Path) -> None:
+    first = publish(two)
+    assert first.reused == () and first.removed == ()
+    assert statement_files(first.rendered) == outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
+    assert SITE_FILES <= set(first.rendered)
+
+
+def test_no_op_publish_renders_nothing_and_keeps_the_version(two: Path, run) -> None:  # type: ignore[no-untyped-def]
+    publish(two)
+    version = current_version(two / "dist")
+    result = run("publish", "--project", two, "--now", NOW.isoformat())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Nothing changed:")
+    assert current_version(two / "dist") == version
+    again = publish(two)
+    assert not again.changed and again.rendered == () and again.removed == ()
+
+
+def test_editing_one_statement_renders_exactly_its_outputs(two: Path) -> None:
+    publish(two)
+    path = two / "statements" / SECOND_ID / "en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    report = publish(two)
+    assert statement_files(report.rendered) == outputs_of(SECOND_ID)
+    assert set(report.reused) == outputs_of(SHIPPED_ID)
+    assert SITE_FILES <= set(report.rendered)
+    assert report.removed == ()
+
+
+def test_a_pdf_template_change_renders_the_pdfs_only(
+    two: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(two)
+    original = cache.template_digest
+    monkeypatch.setattr(
+        cache, "template_digest",
+        lambda kind: original(kind) + ("-new letterhead" if kind == "pdf" else ""),
+    )
+    report = publish(two)
+    pdfs = {p for p in outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
+            if p.endswith((".pdf", "-pt.png", "-en.png", "-bilingual.png"))}
+    assert statement_files(report.rendered) == pdfs
+    assert set(report.reused) == (outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)) - pdfs
+
+
+def test_a_page_template_change_renders_the_pages_only(
+    two: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(two)
+    original = cache.template_digest
+    monkeypatch.setattr(
+        cache, "template_digest", lambda kind: original(kind) + ("x" if kind == "page" else "")
+    )
+    report = publish(two)
+    pages = {p for p in outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
+             if p.endswith(("index.html", "share.json"))}
+    assert statement_files(report.rendered) == pages
+
+
+def test_a_removed_statement_is_removed(two: Path, run) -> None:  # type: ignore[no-untyped-def]
+    publish(two)
+    shutil.rmtree(two / "statements" / SECOND_ID)
+    result = run("publish", "--project", two, "--now", NOW.isoformat())
+    assert result.exit_code == 0, result.output
+    assert "removed " in result.stdout
+    report = publish(two)
+    assert not report.changed
+    dist = two / "dist"
+    assert not any((dist / p).exists() for p in outputs_of(SECOND_ID))
+    assert all((dist / p).is_file() for p in outputs_of(SHIPPED_ID))
+
+
+def test_removed_files_are_reported(two: Path) -> None:
+    publish(two)
+    shutil.rmtree(two / "statements" / SECOND_ID)
+    report = publish(two)
+    assert statement_files(report.removed) == outputs_of(SECOND_ID)
+    assert statement_files(report.rendered) == set()
+    assert set(report.reused) == outputs_of(SHIPPED_ID)
+
+
+def test_a_scheduled_statement_going_live_is_rendered(two: Path) -> None:
+    (two / "statements" / SECOND_ID / "statement.yaml").write_text(
+        "date: 2027-01-10\noriginal: pt\n", encoding="utf-8"
+    )
+    publish(two)
+    later = pipeline.publish(pipeline.load(two, cache=True), two / "dist",
+                             datetime(2027, 2, 1, tzinfo=UTC), jobs=1)
+    assert statement_files(later.rendered) == outputs_of(SECOND_ID)
+
+
+def test_a_deleted_cache_means_a_full_publish_with_the_same_bytes(two: Path) -> None:
+    publish(two)
+    before = (two / "dist" / "manifest.json").read_bytes()
+    (two / ".dist.cache.json").unlink()
+    shutil.rmtree(two / cache.CACHE_DIR)
+    report = publish(two)
+    assert report.reused == () and statement_files(report.rendered) == (
+        outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
+    )
+    assert (two / "dist" / "manifest.json").read_bytes() == before
+
+
+def test_a_no_op_publish_does_not_import_a_renderer(project: Path) -> None:
+    command = [sys.executable, "-X", "importtime", "-m", "syndicate", "publish",
+               "--project", str(project), "--now", NOW.isoformat()]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert first.stdout.startswith("Published ")
+    result = subprocess.run(command, capture_output=True, text=True, check=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    assert result.stdout.startswith("Nothing changed:"), result.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert {"weasyprint", "pypdfium2", "feedgen", "PIL"}.isdisjoint(imported)
+
+
+def test_progress_shows_a_bar_on_a_terminal_and_units_when_verbose(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from syndicate.progress import Progress
+
+    bar = Progress(tty=True)
+    bar.start(3, 1)
+    for unit in ("pdf:a:en", "card:a:en", "page:a:en"):
+        bar.advance(unit)
+    bar.finish()
+    verbose = Progress(verbose=True, tty=False)
+    verbose.start(1, 0)
+    verbose.advance("pdf:a:pt")
+    verbose.finish()
+    Progress(quiet=True).start(5, 0)
+    captured = capsys.readouterr()
+    assert "Rendering (1 reused)" in captured.err
+    assert captured.out == "Rendering 1 unit(s), 0 reused\nrendered pdf:a:pt\n"

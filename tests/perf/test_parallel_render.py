@@ -1,0 +1,70 @@
+"""Rendering in warm worker processes, locally or on a Dask cluster, gives the same bytes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SHIPPED_ID
+
+NOW = "2026-11-28T00:00:00+00:00"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def twins(project: Path) -> tuple[Path, Path]:
+    """Two identical projects with two statements each."""
+    second = project / "statements" / "2023-01-10-second"
+    shutil.copytree(project / "statements" / SHIPPED_ID, second)
+    (second / "statement.yaml").write_text("date: 2023-01-10\noriginal: pt\n", encoding="utf-8")
+    other = project.parent / "other"
+    shutil.copytree(project, other)
+    return project, other
+
+
+def test_jobs_1_and_jobs_2_publish_the_same_bytes(twins: tuple[Path, Path], run) -> None:  # type: ignore[no-untyped-def]
+    one, two = twins
+    first = run("publish", "--project", one, "--now", NOW, "--jobs", "1")
+    second = run("publish", "--project", two, "--now", NOW, "--jobs", "2", "--verbose")
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "rendered pdf:2023-01-10-second:en" in second.stdout and second.stderr == ""
+    assert tree(one / "dist") == tree(two / "dist")
+    assert len(tree(one / "dist")) > 20
+
+
+def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path], run) -> None:  # type: ignore[no-untyped-def]
+    distributed = pytest.importorskip("distributed")
+    one, two = twins
+    local = run("publish", "--project", one, "--now", NOW, "--quiet")
+    assert local.exit_code == 0 and local.output == "", local.output
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        remote = run("publish", "--project", two, "--now", NOW, "--executor", "dask",
+                     "--scheduler", cluster.scheduler_address)
+    assert remote.exit_code == 0, remote.output
+    assert "reused 0, removed 0)" in remote.stdout
+    assert tree(one / "dist") == tree(two / "dist")
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(project: Path, run) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("distributed")
+    result = run("publish", "--project", project, "--now", NOW, "--executor", "dask",
+                 "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert "Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (project / "dist").exists()
+
+
+def test_dask_needs_a_scheduler(project: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run("publish", "--project", project, "--now", NOW, "--executor", "dask")
+    assert result.exit_code == 1
+    assert "--executor dask needs --scheduler" in result.stderr
