@@ -45,7 +45,7 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
     assert local.exit_code == 0 and local.output == "", local.output
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: None means the default 8787
     ) as cluster:
         remote = run("publish", "--project", two, "--now", NOW, "--executor", "dask",
                      "--scheduler", cluster.scheduler_address)
