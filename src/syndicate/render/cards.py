@@ -139,7 +139,7 @@ class CardRenderer:
         if image.size != (WIDTH, HEIGHT):  # rounding in the rasterizer: never off by more
             image = image.crop((0, 0, WIDTH, HEIGHT))
         buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
+        image.save(buffer, format="PNG")  # optimize=True: 4-5x slower for 1.4% smaller
         return buffer.getvalue()
 
     def render(self, statement: Statement, lang: str) -> Artifact:

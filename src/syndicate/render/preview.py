@@ -32,7 +32,7 @@ def first_page_png(pdf: bytes, width: int = WIDTH) -> bytes:
     finally:
         document.close()
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True: 4-5x slower for 1.4% smaller
     return buffer.getvalue()
 
 
