@@ -30,6 +30,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -83,7 +84,13 @@ def x_length(text: str) -> int:
     >>> x_length("Olá https://press.example.org/pt/a-very-long-path-indeed/")
     27
     """
-    return sum(int(parse_tweet(chunk).weightedLength) for chunk in twitter_text_chunks(text))
+    return sum(_chunk_weight(chunk) for chunk in twitter_text_chunks(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _chunk_weight(chunk: str) -> int:
+    """One chunk's weight; cached, since shortening a post re-measures the same leading chunks."""
+    return int(parse_tweet(chunk).weightedLength)
 
 
 def grapheme_length(text: str) -> int:
@@ -92,7 +99,16 @@ def grapheme_length(text: str) -> int:
     >>> grapheme_length("🇵🇹 👨‍👩‍👧")
     3
     """
+    if _NOT_SIMPLE.search(text) is None:
+        return len(text)
     return int(grapheme.length(text))
+
+
+# Characters each of which is a whole grapheme cluster whatever surrounds it: controls but CR
+# (CR LF is one cluster), Latin up to U+02FF (combining marks start at U+0300), general
+# punctuation U+2010-U+2027 (dashes, quotes, the ellipsis) and the euro sign. A text made only
+# of them, as most European-language posts are, has as many clusters as code points.
+_NOT_SIMPLE = re.compile("[^\x00-\x0c\x0e-\u02ff\u2010-\u2027\u20ac]")
 
 
 def code_points(text: str) -> int:
@@ -156,7 +172,7 @@ class Platform:
 
     def measure(self, text: str) -> int:
         if self.url_cost is not None:
-            text = "".join(_replace_links(chunk, "x" * self.url_cost)
+            text = "".join(_replace_links(chunk, self.url_cost)
                            for chunk in twitter_text_chunks(text))
         return self.count(text)
 
@@ -165,8 +181,11 @@ class Platform:
             self.accepts is None or self.accepts(text))
 
 
-def _replace_links(text: str, placeholder: str) -> str:
-    """Every http(s) link (as twitter-text finds them, like Mastodon) replaced."""
+@functools.lru_cache(maxsize=8192)
+def _replace_links(text: str, cost: int) -> str:
+    """Every http(s) link (as twitter-text finds them, like Mastodon) replaced by ``cost``
+    placeholder characters; cached, as :func:`_chunk_weight`."""
+    placeholder = "x" * cost
     for entity in reversed(extract_urls_with_indices(text, False)):
         start, end = entity["indices"]
         text = text[:start] + placeholder + text[end:]
