@@ -183,8 +183,10 @@ def statement_from_json(data: Any) -> Statement:
     )
 
 
-def _folder_digest(folder: Path, site: Site) -> str:
-    hasher = hashlib.sha256(digest(FORMAT, code_digest(), site, str(folder)).encode())
+def _folder_digest(folder: Path, site: Site) -> tuple[str, str]:
+    """(the cache key, which names the folder's path as given, since cached warnings carry it;
+    the content's hash, the same however the project's path is spelled, for the unit keys)."""
+    hasher = hashlib.sha256(digest(FORMAT, code_digest(), site, folder.name).encode())
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         hasher.update(entry.name.encode("utf-8", "surrogateescape") + b"\0")
         if entry.is_file():
@@ -192,7 +194,8 @@ def _folder_digest(folder: Path, site: Site) -> str:
                 hasher.update(hashlib.sha256(file.read()).digest())
         else:
             hasher.update(b"not a file")
-    return hasher.hexdigest()
+    content = hasher.hexdigest()
+    return digest(content, str(folder)), content
 
 
 class StatementCache:
@@ -216,7 +219,7 @@ class StatementCache:
         load: Callable[[Path, Site, list[Problem], list[Problem]], Statement | None],
     ) -> Statement | None:
         try:
-            key = _folder_digest(folder, site)
+            key, content = _folder_digest(folder, site)
         except OSError:
             return load(folder, site, problems, warnings)
         entry = self.entries.get(key)
@@ -229,7 +232,7 @@ class StatementCache:
             else:
                 warnings.extend(found)
                 self.used[key] = entry
-                self.digests[statement.id] = key
+                self.digests[statement.id] = content
                 self.hits += 1
                 return statement
         mine: list[Problem] = []
@@ -238,7 +241,7 @@ class StatementCache:
         problems.extend(mine)
         warnings.extend(my_warnings)
         if loaded is not None and not mine:
-            self.digests[loaded.id] = key
+            self.digests[loaded.id] = content
             self.used[key] = {
                 "statement": statement_to_json(loaded),
                 "warnings": [[w.path, w.line, w.message] for w in my_warnings],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -145,9 +145,10 @@ def site_key(project: Project, units: list[Unit]) -> str:
     )
 
 
-def render_site(project: Project, statements: list[Statement],
-                pdf_sizes: dict[str, int]) -> Iterator[Artifact]:
-    """The outputs that depend on every statement: indexes, root, sitemap, feeds."""
+def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[str, int],
+                skip: Collection[str] = ()) -> Iterator[Artifact]:
+    """The outputs that depend on every statement: indexes, root, sitemap, feeds (but not the
+    feed archive documents in ``skip``, reused from the previous publish)."""
     from syndicate.render import feeds, pages, sitemap
 
     site = project.site
@@ -156,7 +157,7 @@ def render_site(project: Project, statements: list[Statement],
         yield page_renderer.index(statements, language.code)
     yield from page_renderer.root()
     yield sitemap.render(site, statements)
-    yield from feeds.render(site, statements, pdf_sizes)
+    yield from feeds.render(site, statements, pdf_sizes, skip)
 
 
 def render_all(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
@@ -230,51 +231,75 @@ def publish(
                 and index.get("site") == site_inputs and _no_pending_feeds(current)):
             return Report(out, len(previous_files) + 1, len(published), len(scheduled), languages,
                           reused=tuple(sorted(previous_files)), changed=False)
-        todo = [u for u in units if u.key not in reusable]
-        rendered: list[str] = []
-        reused: list[str] = []
-        kept: dict[str, list[dict[str, object]]] = {}
-        with output.Staging(out) as staging:
-            assert current is not None or not reusable
-            for unit in units:
-                if unit.key in reusable:
-                    kept[unit.key] = reusable[unit.key]
-                    for entry in reusable[unit.key]:
-                        staging.reuse(current / str(entry["path"]), entry)  # type: ignore[operator]
-                        reused.append(str(entry["path"]))
-            if progress is not None:
-                progress.start(len(todo), len(units) - len(todo))
-            problems: list[Problem] = []
-            for outcome, unit in _render_units(project, todo, staging, jobs, executor, scheduler):
-                problems.extend(outcome.problems)
-                for artifact in outcome.artifacts:  # from a remote worker: bytes to write
-                    staging.add(artifact)
-                    outcome.entries.append(staging.entries.pop())
-                for entry in outcome.entries:
-                    staging.written(entry)
-                entries = outcome.entries
-                if not outcome.problems:
-                    kept[unit.key] = list(entries)
-                    rendered.extend(str(e["path"]) for e in entries)
-                if progress is not None:
-                    progress.advance(outcome.unit)
-            if progress is not None:
-                progress.finish()
-            if problems:
-                raise ContentError(problems)
-            sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
-                     for e in staging.entries if e["kind"] == "pdf" and e["lang"] != BILINGUAL}
-            feeds_before = websub.feed_checksums(out)
-            for artifact in websub.record_changes(
-                project.site, render_site(project, published, sizes), feeds_before
-            ):
+        cleaner = output.empty_trash(out)  # the versions older publishes retired
+        try:
+            return _publish_changes(project, out, current, index, units, reusable, site_inputs,
+                                    published, scheduled, languages, previous_files, jobs,
+                                    executor, scheduler, progress)
+        finally:
+            cleaner.join()
+
+
+def _publish_changes(project: Project, out: Path, current: Path | None, index: dict[str, Any],
+                     units: list[Unit], reusable: dict[str, list[dict[str, object]]],
+                     site_inputs: str,
+                     published: list[Statement], scheduled: list[Statement], languages: int,
+                     previous_files: set[str], jobs: int | None, executor: str,
+                     scheduler: str | None, progress: Progress | None) -> Report:
+    todo = [u for u in units if u.key not in reusable]
+    rendered: list[str] = []
+    reused: list[str] = []
+    kept: dict[str, list[dict[str, object]]] = {}
+    with output.Staging(out) as staging:
+        assert current is not None or not reusable
+        for unit in units:
+            if unit.key in reusable:
+                kept[unit.key] = reusable[unit.key]
+                for entry in reusable[unit.key]:
+                    staging.reuse(f"{current}/{entry['path']}", entry)
+                    reused.append(str(entry["path"]))
+        if progress is not None:
+            progress.start(len(todo), len(units) - len(todo))
+        problems: list[Problem] = []
+        for outcome, unit in _render_units(project, todo, staging, jobs, executor, scheduler):
+            problems.extend(outcome.problems)
+            for artifact in outcome.artifacts:  # from a remote worker: bytes to write
                 staging.add(artifact)
-                rendered.append(artifact.path)
-            name = staging.commit(manifest)
-            cache.write_json(output.cache_path(output.absolute(out)),
-                             {"format": cache.FORMAT, "version": name, "site": site_inputs,
-                              "units": kept})
-        files = {str(e["path"]) for e in staging.entries}
+                outcome.entries.append(staging.entries.pop())
+            for entry in outcome.entries:
+                staging.written(entry)
+            entries = outcome.entries
+            if not outcome.problems:
+                kept[unit.key] = list(entries)
+                rendered.extend(str(e["path"]) for e in entries)
+            if progress is not None:
+                progress.advance(outcome.unit)
+        if progress is not None:
+            progress.finish()
+        if problems:
+            raise ContentError(problems)
+        sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
+                 for e in staging.entries if e["kind"] == "pdf" and e["lang"] != BILINGUAL}
+        archive_keys = _archive_keys(project, published, sizes)
+        archives = _reusable_archives(index, current, archive_keys)
+        for path, entry in archives.items():
+            staging.reuse(current / path, entry)  # type: ignore[operator]
+            reused.append(path)
+        feeds_before = websub.feed_checksums(out)
+        for artifact in websub.record_changes(
+            project.site, render_site(project, published, sizes, archives), feeds_before
+        ):
+            staging.add(artifact)
+            rendered.append(artifact.path)
+            if artifact.path in archive_keys:
+                archives[artifact.path] = staging.entries[-1]
+        name = staging.commit(manifest)
+        cache.write_json(output.cache_path(output.absolute(out)),
+                         {"format": cache.FORMAT, "version": name, "site": site_inputs,
+                          "units": kept, "archives": {
+                              path: {"key": archive_keys[path], "entry": entry}
+                              for path, entry in sorted(archives.items())}})
+    files = {str(e["path"]) for e in staging.entries}
     return Report(out, len(files) + 1, len(published), len(scheduled), languages,
                   rendered=tuple(sorted(rendered)), reused=tuple(sorted(reused)),
                   removed=tuple(sorted(previous_files - files)))
@@ -321,8 +346,49 @@ def _reusable(index: dict[str, Any], current: Path | None,
         if not isinstance(entries, list) or not entries:
             continue
         try:
-            if all(os.stat(current / str(e["path"])).st_size == e["size"] for e in entries):
+            if all(os.stat(f"{current}/{e['path']}").st_size == e["size"] for e in entries):
                 found[unit.key] = entries
+        except (OSError, KeyError, TypeError):
+            continue
+    return found
+
+
+def _archive_keys(project: Project, statements: list[Statement],
+                  pdf_sizes: dict[str, int]) -> dict[str, str]:
+    """The hash of each feed archive document's inputs (see :func:`feeds.archive_inputs`)."""
+    from syndicate.render import feeds
+
+    base = cache.digest("feed-archive", cache.code_digest(), project.site)
+    by_id = {s.id: s for s in statements}
+    sources: dict[str, str] = {}
+
+    def source(statement_id: str) -> str:
+        if statement_id not in sources:
+            sources[statement_id] = (project.digests.get(statement_id)
+                                     or cache.digest(by_id[statement_id]))
+        return sources[statement_id]
+
+    return {
+        path: cache.digest(base, inputs, [source(statement_id) for statement_id in ids])
+        for path, (inputs, ids) in feeds.archive_inputs(project.site, statements, pdf_sizes).items()
+    }
+
+
+def _reusable_archives(index: dict[str, Any], current: Path | None,
+                       keys: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The feed archive documents of the current version whose inputs are unchanged: by path,
+    their manifest entries."""
+    found: dict[str, dict[str, object]] = {}
+    stored = index.get("archives")
+    if current is None or not isinstance(stored, dict):
+        return found
+    for path, key in keys.items():
+        record: Any = stored.get(path)
+        try:
+            entry = record["entry"]
+            if (record["key"] == key and entry["path"] == path
+                    and os.stat(current / path).st_size == entry["size"]):
+                found[path] = dict(entry)
         except (OSError, KeyError, TypeError):
             continue
     return found

@@ -18,9 +18,10 @@ from __future__ import annotations
 import html
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -79,13 +80,15 @@ _RFC822_LOCALE_LOCK = threading.Lock()
 
 
 def render(
-    site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int]
+    site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int],
+    skip: Collection[str] = (),
 ) -> list[Artifact]:
     """Return every feed document: per language (in the site's order) the RSS, Atom and JSON
     feeds and then their archive documents, and last the all-languages Atom feed and its archives.
 
     ``pdf_sizes`` maps a PDF's output path to its size in bytes; an entry gets its PDF as an
-    enclosure only when the PDF is listed there.
+    enclosure only when the PDF is listed there. Archive documents whose paths are in ``skip``
+    are left out (a publish reuses them: see :func:`archive_inputs`).
     """
     ordered = newest_first(statements)
     artifacts: list[Artifact] = []
@@ -102,13 +105,45 @@ def render(
                                   _json_feed(site, language, current, pdf_sizes)))
         for number, page in enumerate(archives, 1):
             for fmt in ("rss", "atom"):
+                if archive_path(code, number, fmt) in skip:
+                    continue
                 place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt,
                                len(archives), number)
                 artifacts.append(Artifact(archive_path(code, number, fmt), f"{fmt}-archive", code,
                                           None, _xml_feed(site, meta, page, pdf_sizes, fmt,
                                                           place)))
-    artifacts.extend(_combined(site, ordered, pdf_sizes))
+    artifacts.extend(_combined(site, ordered, pdf_sizes, skip))
     return artifacts
+
+
+def archive_inputs(
+    site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int]
+) -> dict[str, tuple[tuple[object, ...], tuple[str, ...]]]:
+    """For each archive document :func:`render` writes, by path: what its bytes depend on
+    besides the site and the tool (its place, its entries' ids, languages and PDF sizes, and
+    whether a newer archive follows), and the ids of its statements, whose content the caller
+    hashes.
+
+    An archive page is full and numbered from the oldest, so it stays the same while newer
+    statements arrive (RFC 5005): a publish reuses it as long as these inputs are unchanged.
+    """
+    ordered = newest_first(statements)
+    found: dict[str, tuple[tuple[object, ...], tuple[str, ...]]] = {}
+    groups: list[tuple[str | None, tuple[str, ...], list[tuple[Statement, str]]]] = [
+        (lang.code, ("rss", "atom"),
+         [(s, lang.code) for s in ordered if s.translation(lang.code) is not None])
+        for lang in site.languages
+    ]
+    groups.append((None, ("atom",), [(s, t.lang) for s in ordered for t in s.translations]))
+    for code, formats, entries in groups:
+        _, archives = paginate(entries, site.feed_limit)
+        for number, page in enumerate(archives, 1):
+            inputs = tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in page)
+            ids = tuple(s.id for s, _ in page)
+            for fmt in formats:
+                found[archive_path(code, number, fmt)] = (
+                    (fmt, code, number, number < len(archives), inputs), ids)
+    return found
 
 
 def archive_path(lang: str | None, number: int, fmt: str) -> str:
@@ -137,8 +172,8 @@ def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
     return oldest_first[count * limit:][::-1], pages
 
 
-def _combined(site: Site, ordered: Sequence[Statement],
-              pdf_sizes: Mapping[str, int]) -> list[Artifact]:
+def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, int],
+              skip: Collection[str] = ()) -> list[Artifact]:
     """The all-languages Atom feed and its archives; each entry carries its own ``xml:lang``."""
     entries = [(s, site.language(t.lang)) for s in ordered for t in s.translations]
     current, archives = paginate(entries, site.feed_limit)
@@ -158,6 +193,8 @@ def _combined(site: Site, ordered: Sequence[Statement],
     artifacts = [Artifact(COMBINED_PATH, "atom", COMBINED_LANG, None,
                           _xml_feed(site, meta, current, pdf_sizes, "atom", place))]
     for number, page in enumerate(archives, 1):
+        if archive_path(None, number, "atom") in skip:
+            continue
         place = replace(place, number=number)
         artifacts.append(Artifact(archive_path(None, number, "atom"), "atom-archive",
                                   COMBINED_LANG, None,
@@ -181,6 +218,7 @@ def entry_id(site: Site, statement: Statement, lang: str) -> str:
     return f"tag:{host},{day}:{statement.id}/{lang}"
 
 
+@lru_cache(maxsize=8192)  # each body is in three or four feeds; same input, same string
 def absolute_html(html: str, base_url: str) -> str:
     """Return ``html`` with every link and image URL made absolute against ``base_url``.
 

@@ -1,0 +1,68 @@
+"""A republish reuses the full feed archive documents and leaves older versions to the trash."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conftest import SHIPPED_ID
+from syndicate import publish as pipeline
+from syndicate.output import trash_dir
+from syndicate.render import feeds
+
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+NEWEST = "2023-02-10-third-statement"
+
+
+def publish(root: Path) -> pipeline.Report:
+    return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=1)
+
+
+def edit(root: Path, statement_id: str, text: str) -> None:
+    with (root / "statements" / statement_id / "pt.md").open("a", encoding="utf-8") as file:
+        file.write(f"\n{text}\n")
+
+
+def fresh_feeds(root: Path) -> dict[str, bytes]:
+    """Every feed document rendered from scratch, with the PDF sizes the output lists."""
+    project = pipeline.load(root)
+    files = json.loads((root / "dist" / "manifest.json").read_bytes())["files"]
+    sizes = {f["path"]: f["size"] for f in files if f["kind"] == "pdf" and f["lang"] != "mul"}
+    published, _ = project.due(NOW)
+    return {a.path: a.data for a in feeds.render(project.site, published, sizes)}
+
+
+def test_archives_are_reused_byte_for_byte_and_old_versions_trashed(project: Path) -> None:
+    toml = project / "syndicate.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[feeds]\nlimit = 1\n", encoding="utf-8")
+    for statement_id, day in (("2023-01-10-second-statement", "2023-01-10"),
+                              (NEWEST, "2023-02-10")):
+        shutil.copytree(project / "statements" / SHIPPED_ID, project / "statements" / statement_id)
+        (project / "statements" / statement_id / "statement.yaml").write_text(
+            f"date: {day}\noriginal: pt\n", encoding="utf-8")
+    first = publish(project)
+    archives = {p for p in first.rendered if "/archive/" in f"/{p}"}
+    # 3 statements, one entry a page: two archives a language and format, five combined
+    assert len(archives) == 2 * 2 * 2 + 5
+    trash = trash_dir(project / "dist")
+    assert not trash.exists() or not any(trash.iterdir())
+
+    edit(project, NEWEST, "Uma frase acrescentada.")
+    second = publish(project)
+    # The newest statement's Portuguese entry is the current one; its English one sits on the
+    # newest combined archive page, which is rendered again; every other page is reused.
+    assert {p for p in second.rendered if "/archive/" in f"/{p}"} == {"archive/5.atom"}
+    assert archives - {"archive/5.atom"} <= set(second.reused)
+    fresh = fresh_feeds(project)
+    for path in archives:
+        assert (project / "dist" / path).read_bytes() == fresh[path], path
+    retired = [entry.name for entry in trash.iterdir()]
+    assert len(retired) == 1  # the first version, moved aside in one rename
+
+    edit(project, NEWEST, "Outra frase.")
+    publish(project)
+    assert [entry.name for entry in trash.iterdir()] != retired  # emptied, then the second
+    assert len(list(trash.iterdir())) == 1
+    assert (project / "dist" / "archive" / "1.atom").read_bytes() == fresh["archive/1.atom"]
