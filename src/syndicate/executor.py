@@ -15,7 +15,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gettext
-import hashlib
 import io
 import json
 import multiprocessing
@@ -149,18 +148,6 @@ class Renderers:
         return self._pages
 
 
-def entry(artifact: Artifact) -> dict[str, object]:
-    """The manifest entry of an artifact."""
-    return {
-        "path": artifact.path,
-        "kind": artifact.kind,
-        "lang": artifact.lang,
-        "statement": artifact.statement,
-        "size": len(artifact.data),
-        "sha256": hashlib.sha256(artifact.data).hexdigest(),
-    }
-
-
 def _render(renderers: Renderers, unit: Unit, write: Callable[[Artifact], None] | None) -> Outcome:
     outcome = Outcome(unit.name)
     try:
@@ -173,7 +160,7 @@ def _render(renderers: Renderers, unit: Unit, write: Callable[[Artifact], None] 
             outcome.artifacts.append(artifact)
         else:
             write(artifact)
-            outcome.entries.append(entry(artifact))
+            outcome.entries.append(artifact.manifest_entry())
     return outcome
 
 

@@ -7,6 +7,7 @@ manifest fields); only :mod:`syndicate.publish` writes them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -164,3 +165,14 @@ class Artifact:
     lang: str | None
     statement: str | None
     data: bytes
+
+    def manifest_entry(self) -> dict[str, object]:
+        """The artifact's line in ``manifest.json``."""
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "lang": self.lang,
+            "statement": self.statement,
+            "size": len(self.data),
+            "sha256": hashlib.sha256(self.data).hexdigest(),
+        }

@@ -283,16 +283,7 @@ class Staging:
     def add(self, artifact: Artifact) -> None:
         """Write one artifact."""
         write_file(Path(self._target(artifact.path)), artifact.data)
-        self.entries.append(
-            {
-                "path": artifact.path,
-                "kind": artifact.kind,
-                "lang": artifact.lang,
-                "statement": artifact.statement,
-                "size": len(artifact.data),
-                "sha256": hashlib.sha256(artifact.data).hexdigest(),
-            }
-        )
+        self.entries.append(artifact.manifest_entry())
 
     def written(self, entry: dict[str, object]) -> None:
         """Record a file another process has already written (and fsynced) into :attr:`path`."""
