@@ -12,11 +12,11 @@ from pathlib import Path
 import feedparser
 import grapheme
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from pypdf import PdfReader
 from twitter_text import parse_tweet
 
-from conftest import SHIPPED_ID
+from conftest import REPO, SHIPPED_ID
 from syndicate.cli import main
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -28,15 +28,20 @@ DATELINES = {"en": "Lisbon, November 22, 2022", "pt": "Lisboa, 22 de novembro de
 TAGS = {"en": "en", "pt": "pt-PT"}
 
 
+def publish_repo(out: Path, now: str) -> Result:
+    """Publish the repository's own project into ``out`` as of ``now``."""
+    result = CliRunner().invoke(
+        main, ["publish", "--project", str(REPO), "--out", str(out), "--now", now]
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One publish of the shipped project, shared by the module's read-only checks."""
-    repo = Path(__file__).resolve().parents[2]
     out = tmp_path_factory.mktemp("e2e") / "dist"
-    result = CliRunner().invoke(
-        main, ["publish", "--project", str(repo), "--out", str(out), "--now", NOW]
-    )
-    assert result.exit_code == 0, result.output
+    result = publish_repo(out, NOW)
     assert result.stderr == ""
     return out
 
@@ -133,21 +138,8 @@ def test_page(dist: Path, lang: str) -> None:
 
 def test_same_input_same_bytes(dist: Path, tmp_path: Path) -> None:
     """A second publish at another --now (still after the statement) is byte-identical."""
-    repo = Path(__file__).resolve().parents[2]
     out = tmp_path / "again"
-    result = CliRunner().invoke(
-        main,
-        [
-            "publish",
-            "--project",
-            str(repo),
-            "--out",
-            str(out),
-            "--now",
-            "2030-01-01T00:00:00+00:00",
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    publish_repo(out, "2030-01-01T00:00:00+00:00")
     first = {p.relative_to(dist): p.read_bytes() for p in dist.rglob("*") if p.is_file()}
     second = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
@@ -155,22 +147,9 @@ def test_same_input_same_bytes(dist: Path, tmp_path: Path) -> None:
 
 
 def test_scheduled_statement_is_nowhere(tmp_path: Path) -> None:
-    repo = Path(__file__).resolve().parents[2]
     out = tmp_path / "early"
     # 2022-11-21T23:59:59Z is 23:59:59 in Lisbon (UTC+0 in November): the day before.
-    result = CliRunner().invoke(
-        main,
-        [
-            "publish",
-            "--project",
-            str(repo),
-            "--out",
-            str(out),
-            "--now",
-            "2022-11-21T23:59:59+00:00",
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    result = publish_repo(out, "2022-11-21T23:59:59+00:00")
     assert "1 scheduled" in result.stdout
     for path in out.rglob("*"):
         if path.is_file():
