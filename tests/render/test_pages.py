@@ -254,7 +254,18 @@ def test_statement_page_is_semantic_and_has_a_share_panel(
         (f"{BASE}{other}/{SHIPPED_ID}/", TAGS[other])
     ]
     assert list(document.iter("script")) == [] and list(document.iter("iframe")) == []
-    assert list(document.iter("img")) == []  # no tracking pixels
+    # The one image is the PDF's first page, inside the PDF link: no tracking pixel, no remote
+    # image, and its width and height are half the thumbnail's pixels (no layout shift).
+    [image] = list(document.iter("img"))
+    [pdf_link] = [a for a in document.iter("a") if a.get("type") == "application/pdf"]
+    assert image in list(pdf_link.iter("img")) and image.get("alt") == ""
+    pdf_url = f"{BASE}{lang}/{SHIPPED_ID}/{SHIPPED_ID}-{lang}.pdf"
+    assert pdf_link.get("href") == pdf_url and image.get("src") == pdf_url[:-4] + ".png"
+    png = (dist / lang / SHIPPED_ID / f"{SHIPPED_ID}-{lang}.png").read_bytes()
+    width, height = struct.unpack(">II", png[16:24])
+    assert (image.get("width"), image.get("height")) == (str(round(width / 2)), str(round(height / 2)))
+    assert "".join(pdf_link.itertext()).strip() == ("Descarregar PDF" if lang == "pt" else
+                                                    "Download PDF")
     share = json.loads((dist / lang / SHIPPED_ID / "share.json").read_text(encoding="utf-8"))
     links = {a.get("data-platform"): a for a in document.iter("a") if a.get("data-platform")}
     assert list(links) == PLATFORMS

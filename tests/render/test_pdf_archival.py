@@ -162,7 +162,10 @@ def test_preview_is_the_first_page_as_a_deterministic_png(bilingual: Artifact) -
     assert first.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert preview.render(SITE, bilingual).data == first.data
     image = Image.open(io.BytesIO(first.data))
-    assert image.size == (900, 1273)  # A4 at 900 pixels wide
+    assert image.size == (480, 679)  # A4 at 480 pixels wide
+    assert image.mode == "P" and len(image.getpalette() or []) <= 256 * 3  # an 8-bit palette PNG
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((2, 2)) == (255, 255, 255)  # the paper stays white through the palette
     assert image.convert("L").getextrema()[0] < 64  # there is dark text on it, not a blank page
 
 
@@ -171,7 +174,7 @@ def red_pixels(pdf: bytes) -> int:
     return sum(
         1 for i in range(0, len(pixels), 3)
         if pixels[i] > 200 and pixels[i + 1] < 60 and pixels[i + 2] < 60
-    )
+    )  # at 480 pixels wide
 
 
 def test_logo_is_drawn_from_the_bytes_given(tmp_path: Path) -> None:

@@ -98,6 +98,7 @@ def test_config_chooses_variant_page_size_and_logo(project: Path, run: Run) -> N
     from PIL import Image
 
     png = Image.open(project / "dist" / "en" / SHIPPED_ID / f"{SHIPPED_ID}-en.png")
+    assert png.size == (480, 621)  # the preview keeps the letter page's proportions
     letterhead = png.convert("RGB").crop((0, 0, 300, 200)).tobytes()  # the top-left corner
     red = sum(letterhead[i:i + 3] == b"\xff\x00\x00" for i in range(0, len(letterhead), 3))
     assert red > 1000  # the logo, drawn in the letterhead

@@ -13,6 +13,7 @@ from babel.core import get_global
 from syndicate import __version__
 from syndicate.i18n import dateline, long_date
 from syndicate.model import COMBINED_FEED_PATH, Artifact, Site, Statement
+from syndicate.render import preview
 from syndicate.render.cards import HEIGHT, WIDTH, card_url
 from syndicate.templating import environment
 
@@ -89,6 +90,15 @@ class PageRenderer:
             ],
         }
 
+    def _preview(self, statement_id: str, lang: str) -> dict[str, Any]:
+        """The PDF's first-page thumbnail, shown at half its pixel size (sharp on 2x screens)."""
+        width, height = preview.size(self.site.page_size)
+        return {
+            "url": self.site.base_url + self.site.preview_path(self.site.pdf_path(statement_id, lang)),
+            "width": width // 2,
+            "height": round(height / 2),
+        }
+
     def statement(
         self, statement: Statement, lang: str, share: Mapping[str, Mapping[str, Any]]
     ) -> Artifact:
@@ -114,6 +124,7 @@ class PageRenderer:
                 t=translation,
                 url=site.page_url(statement.id, lang),
                 pdf_url=site.pdf_url(statement.id, lang),
+                preview=self._preview(statement.id, lang),
                 alternates=alternates,
                 switcher=[
                     {

@@ -1,27 +1,90 @@
-"""First-page previews: a PNG of a PDF's first page, for web pages and social cards.
+"""First-page previews: a PNG of a PDF's first page, the thumbnail of the page's PDF link.
 
 Rasterized with pypdfium2 (PDFium, the engine of Chrome's PDF viewer, shipped as wheels: no
 system package needed) and encoded by Pillow, which writes no date or software chunk into a PNG,
 so the same PDF gives the same bytes. PDFium is not thread-safe: render previews from one thread.
+
+Previews and social cards are written as 8-bit palette PNGs: a communiqué or a card is text on a
+flat background, which 256 colours chosen by Pillow's fast octree hold without visible loss (no
+dithering, near-white snapped back to white). Against 24-bit PNGs that is 3-4x fewer bytes to
+download and 4-8x less time to encode (a 480-pixel preview: 7 ms instead of 40 ms here).
 """
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from syndicate.model import Artifact, Site
 
-WIDTH = 900  # pixels; an A4 page becomes 900 x 1273
+WIDTH = 480  # pixels: the page shows it 240 CSS pixels wide, sharp on a 2x screen
+
+# CSS named page sizes (CSS Paged Media 3) in millimetres, portrait, for the preview's height.
+_MM_PER_INCH = 25.4
+_PAGE_SIZES_MM = {
+    "a5": (148.0, 210.0),
+    "a4": (210.0, 297.0),
+    "a3": (297.0, 420.0),
+    "b5": (176.0, 250.0),
+    "b4": (250.0, 353.0),
+    "jis-b5": (182.0, 257.0),
+    "jis-b4": (257.0, 364.0),
+    "letter": (8.5 * _MM_PER_INCH, 11 * _MM_PER_INCH),
+    "legal": (8.5 * _MM_PER_INCH, 14 * _MM_PER_INCH),
+    "ledger": (11 * _MM_PER_INCH, 17 * _MM_PER_INCH),
+}
+_WHITE_ENOUGH = 253  # palette entries this close to white become white
 
 
-def first_page_png(pdf: bytes, width: int = WIDTH) -> bytes:
-    """The first page of ``pdf`` as a PNG ``width`` pixels wide (white background, RGB)."""
+def page_aspect(page_size: str) -> float:
+    """Height over width of a ``[pdf] page_size`` such as ``"A4"`` or ``"letter landscape"``.
+
+    >>> round(page_aspect("A4"), 4), round(page_aspect("letter landscape"), 4)
+    (1.4143, 0.7727)
+    """
+    name, _, orientation = page_size.lower().partition(" ")
+    width, height = _PAGE_SIZES_MM[name]
+    if orientation == "landscape":
+        width, height = height, width
+    return height / width
+
+
+def size(page_size: str, width: int = WIDTH) -> tuple[int, int]:
+    """The preview's size in pixels for a page size.
+
+    >>> size("A4"), size("letter")
+    ((480, 679), (480, 621))
+    """
+    return width, round(width * page_aspect(page_size))
+
+
+def palette_png(image: Any) -> bytes:
+    """``image`` (a Pillow RGB image) as an 8-bit palette PNG: 256 colours, no dithering."""
+    from PIL import Image
+
+    indexed = image.quantize(
+        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    palette = indexed.getpalette() or []
+    if palette:
+        indexed.putpalette([
+            255 if min(palette[i - i % 3:i - i % 3 + 3]) >= _WHITE_ENOUGH else value
+            for i, value in enumerate(palette)
+        ])
+    buffer = io.BytesIO()
+    indexed.save(buffer, format="PNG")  # optimize=True: 4-5x slower for 1.4% smaller
+    return buffer.getvalue()
+
+
+def first_page_png(pdf: bytes, target: tuple[int, int] | None = None) -> bytes:
+    """The first page of ``pdf`` as a PNG of ``target`` pixels (default: 480 wide, its ratio)."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
         try:
+            width, height = target or (WIDTH, round(WIDTH * page.get_height() / page.get_width()))
             bitmap = page.render(scale=width / page.get_width(), may_draw_forms=False)
             try:
                 image = bitmap.to_pil().convert("RGB")
@@ -31,9 +94,11 @@ def first_page_png(pdf: bytes, width: int = WIDTH) -> bytes:
             page.close()
     finally:
         document.close()
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")  # optimize=True: 4-5x slower for 1.4% smaller
-    return buffer.getvalue()
+    if image.width >= width and image.height >= height:  # the rasterizer rounds up by one
+        image = image.crop((0, 0, width, height))
+    else:  # a page whose size is not the site's: fit it
+        image = image.resize((width, height))
+    return palette_png(image)
 
 
 def render(site: Site, pdf: Artifact) -> Artifact:
@@ -43,5 +108,6 @@ def render(site: Site, pdf: Artifact) -> Artifact:
         kind="png",
         lang=pdf.lang,
         statement=pdf.statement,
-        data=first_page_png(pdf.data),
+        data=first_page_png(pdf.data, size(site.page_size)),
     )
+
