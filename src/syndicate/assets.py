@@ -19,6 +19,7 @@ from markdown_it.token import Token
 
 from syndicate.config import CONFIG_FILE, locate
 from syndicate.errors import ContentError, Problem
+from syndicate.markup import Parsed
 from syndicate.model import Site
 
 MAX_LOGO_BYTES = 500_000
@@ -70,7 +71,8 @@ def _images(tokens: list[Token]) -> list[tuple[int, Token]]:
     return found
 
 
-def embedded_problems(body: str, first_line: int) -> list[tuple[int, str]]:
+def embedded_problems(body: str, first_line: int,
+                      parsed: Parsed | None = None) -> list[tuple[int, str]]:
     """(line, message) for every disallowed or unlabelled image in a statement's ``body``.
 
     ``first_line`` is the line of the file on which ``body`` starts.
@@ -80,8 +82,11 @@ def embedded_problems(body: str, first_line: int) -> list[tuple[int, str]]:
     7 image 'http://127.0.0.1/x.png' would be fetched fr
     7 image 'http://127.0.0.1/x.png' has no alt text; de
     """
+    # The inspector's tokens are this parser's whenever the text holds no raw HTML.
+    reuse = parsed is not None and parsed.markdown == body and parsed.without_html
+    tokens = parsed.tokens if parsed is not None and reuse else _parser.parse(body)
     problems = []
-    for line, token in _images(_parser.parse(body)):
+    for line, token in _images(tokens):
         src = str(token.attrGet("src") or "")
         if (message := image_problem(src)) is not None:
             problems.append((first_line + line, message))

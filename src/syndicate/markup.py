@@ -8,10 +8,14 @@ only http, https and mailto links, and every relative URL made absolute against 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p",
@@ -45,7 +49,58 @@ _inspector = MarkdownIt("commonmark", {"html": True, "typographer": False})
 _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
-def to_html(markdown: str, base_url: str) -> str:
+@dataclass(frozen=True)
+class Parsed:
+    """A Markdown body parsed once by the inspector, shared by everything that reads it.
+
+    Parsing is most of the cost of loading a statement, so :func:`lint`, :func:`to_html` and
+    :func:`syndicate.assets.embedded_problems` take this instead of parsing again, and each
+    parses anew only where its own grammar would see something else (see :attr:`plain`).
+    """
+
+    markdown: str
+    tokens: list[Token]
+    env: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def without_html(self) -> bool:
+        """True when no raw HTML can be in the text: HTML blocks, inline HTML and autolinks all
+        start with "<", so without one the grammar with ``html`` on and off parse alike."""
+        return "<" not in self.markdown
+
+    @property
+    def plain(self) -> bool:
+        """True when the publishing parser gives exactly these tokens: no raw HTML, and every
+        link, image and reference definition has a URL it accepts (it refuses ``javascript:``
+        and the like, and then reads the same characters as text)."""
+        if not self.without_html:
+            return False
+        accept = _parser.validateLink
+        references = self.env.get("references", {})
+        if not all(accept(str(ref.get("href", ""))) for ref in references.values()):
+            return False
+        for token in _walk(self.tokens):
+            if token.type == "link_open" and not accept(str(token.attrGet("href") or "")):
+                return False
+            if token.type == "image" and not accept(str(token.attrGet("src") or "")):
+                return False
+        return True
+
+
+def _walk(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def parse(markdown: str) -> Parsed:
+    """``markdown`` parsed once (seeing raw HTML and every link), for the functions below."""
+    env: dict[str, Any] = {}
+    return Parsed(markdown, _inspector.parse(markdown, env), env)
+
+
+def to_html(markdown: str, base_url: str, parsed: Parsed | None = None) -> str:
     """Render ``markdown`` to sanitized HTML whose URLs are absolute against ``base_url``.
 
     >>> to_html("See [the IOM](/iom) <script>x</script>", "https://example.org/en/a/")
@@ -60,7 +115,11 @@ def to_html(markdown: str, base_url: str) -> str:
             return url if scheme in allowed else None
         return value
 
-    html = _parser.render(markdown)
+    if parsed is not None and parsed.markdown == markdown and parsed.plain:
+        # The same tokens the publishing parser would make: render them, don't parse again.
+        html = _parser.renderer.render(parsed.tokens, _parser.options, parsed.env)
+    else:
+        html = _parser.render(markdown)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -76,7 +135,7 @@ def _shown(url: str, limit: int = 40) -> str:
     return repr(url if len(url) <= limit else url[: limit - 1] + "…")
 
 
-def lint(markdown: str, base_url: str) -> list[tuple[int, str]]:
+def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tuple[int, str]]:
     """(line, message) for everything :func:`to_html` will not publish as written.
 
     Lines count from 1 at the first line of ``markdown``.
@@ -85,7 +144,9 @@ def lint(markdown: str, base_url: str) -> list[tuple[int, str]]:
     [(1, 'raw HTML shown as text')]
     """
     found: list[tuple[int, str]] = []
-    for token in _inspector.parse(markdown):
+    if parsed is None or parsed.markdown != markdown:
+        parsed = parse(markdown)
+    for token in parsed.tokens:
         first = token.map[0] + 1 if token.map else 1
         if token.type == "html_block":
             found.append((first, "raw HTML shown as text"))

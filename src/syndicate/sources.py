@@ -19,7 +19,7 @@ import yaml
 
 from syndicate.assets import embedded_problems
 from syndicate.errors import ContentError, Problem
-from syndicate.markup import lint, to_html
+from syndicate.markup import lint, parse, to_html
 from syndicate.model import Site, Statement, Translation
 
 STATEMENTS_DIR = "statements"
@@ -536,9 +536,10 @@ def _load_translation(
         reader.error(body_line, "the statement has no body text")
     if not title or not body.strip():
         return None
-    for line, message in embedded_problems(body, body_line):  # images: sandbox rules, alt text
+    parsed = parse(body)  # once: the checks and the HTML below share it
+    for line, message in embedded_problems(body, body_line, parsed):  # images: sandbox, alt
         reader.error(line, message)
-    for line, message in lint(body, site.page_url(statement_id, lang)):
+    for line, message in lint(body, site.page_url(statement_id, lang), parsed):
         reader.warn(body_line + line - 1, message)
     return Translation(
         lang=lang,
@@ -547,7 +548,7 @@ def _load_translation(
         place=place,
         tags=shared_tags if tags is None else tags,
         body_markdown=body.strip("\n") + "\n",
-        body_html=to_html(body, site.page_url(statement_id, lang)),
+        body_html=to_html(body, site.page_url(statement_id, lang), parsed),
         source=text,
         correction=correction,
         translated_from=translated_from,

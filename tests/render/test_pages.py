@@ -263,7 +263,8 @@ def test_statement_page_is_semantic_and_has_a_share_panel(
     assert pdf_link.get("href") == pdf_url and image.get("src") == pdf_url[:-4] + ".png"
     png = (dist / lang / SHIPPED_ID / f"{SHIPPED_ID}-{lang}.png").read_bytes()
     width, height = struct.unpack(">II", png[16:24])
-    assert (image.get("width"), image.get("height")) == (str(round(width / 2)), str(round(height / 2)))
+    half = (str(round(width / 2)), str(round(height / 2)))
+    assert (image.get("width"), image.get("height")) == half
     assert "".join(pdf_link.itertext()).strip() == ("Descarregar PDF" if lang == "pt" else
                                                     "Download PDF")
     share = json.loads((dist / lang / SHIPPED_ID / "share.json").read_text(encoding="utf-8"))

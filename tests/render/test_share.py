@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import datetime
 from itertools import cycle, islice
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import grapheme
@@ -385,3 +385,152 @@ def test_any_text_fits_and_round_trips(title: str, summary: str, tags: list[str]
     assert list(records) == ORDER
     for name, record in records.items():
         check_record(name, record, LIMITS)
+
+
+# X's count without twitter-text's parser, for plain text (share.plain_x_weight, and
+# share.linked_x_weight with links): the same as parse_tweet whenever it answers at all.
+X_PLAIN = [chr(c) for c in (9, 10, *range(0x20, 0x7F), *range(0xA0, 0x250),
+                            *range(0x2010, 0x2028), 0x20AC) if c not in (0xA9, 0xAE)]
+X_TRICKY = [".", ":", "/", "w", "0", "7", "#", "*", "©", "®", "\r", "\r\n", "\ufe0f", "\u20e3",
+            "\u200d", "🇵", "🇹", "😀", "e\u0301", "ã", "…", "€", "«", "日", "本", "\u2028",
+            "\u0131", "\u017f", "\u212a", "\ufeff", "\u3000", "\u2032", "\u1100"]
+X_PIECES = ["press.example.org", "https://", "http://e.pt", "t.co/", "xn--", ".pt", ".com",
+            "www.", "@user", "#tag", "1\ufe0f\u20e3", "©\ufe0f", "Lisboa.Hoje", "e/ou", "3.5"]
+X_TEXT = st.one_of(
+    st.text(st.sampled_from(X_PLAIN), max_size=40),
+    st.lists(st.sampled_from(X_PLAIN + X_TRICKY + X_PIECES), max_size=25).map("".join),
+    st.lists(st.sampled_from(X_PLAIN[:100] + [".", ":", "/", " ", "org", "pt"]),
+             max_size=30).map("".join),
+    st.lists(st.sampled_from(["https://", "http://", "e.pt", "x.org", "t.co/", "www.", "a", "é",
+                              "ç", "-", "_", "/", "?", "=", "&", "#", "@", "$", "(", ")", ".",
+                              ",", "'", ":", "123", "com", " ", "\n", "«", "…", "\u00a0"]),
+             max_size=25).map("".join),
+)
+
+
+def twitter_weight(text: str) -> int:
+    return int(parse_tweet(text).weightedLength)
+
+
+@settings(max_examples=400, deadline=None)
+@given(X_TEXT)
+def test_x_weight_without_the_parser_is_parse_tweets(text: str) -> None:
+    expected = twitter_weight(text)
+    assert share.plain_x_weight(text) in (None, expected)
+    assert share.linked_x_weight(text) in (None, expected)
+    assert x_length(text) == expected
+
+
+@pytest.mark.parametrize(("text", "plain", "linked", "weight"), [
+    ("", 0, 0, 0),
+    ("Olá, «coração» — 5 € … fim.\n\tFim", 34, 34, 34),
+    ("press.example.org", None, 23, 23),
+    ("Veja press.example.org/pt/a.", None, 29, 29),
+    ("Lisboa.Hoje", None, 11, 11),
+    ("3.5 e/ou", None, 8, 8),
+    ("https://press", None, 13, 13),
+    ("https://e.pt https://e.pt", None, 47, 47),
+    ("©", None, None, 2),
+    ("® 1\ufe0f\u20e3", None, None, 5),
+    ("a\r\nb", None, None, 3),
+    ("a\rb", None, None, 3),
+    ("e\u0301", None, None, 1),
+    ("日本", None, None, 4),
+    ("\u2020\u2027\u2028", None, None, 6),
+])
+def test_x_weight_without_the_parser_examples(text: str, plain: int | None, linked: int | None,
+                                              weight: int) -> None:
+    assert twitter_weight(text) == weight
+    assert share.plain_x_weight(text) == plain
+    assert share.linked_x_weight(text) == linked
+    assert x_length(text) == weight
+
+
+def test_plain_x_weight_covers_ordinary_text() -> None:
+    assert share.plain_x_weight(PT_TITLE + "\n\n" + PT_SUMMARY) == x_length(
+        PT_TITLE + "\n\n" + PT_SUMMARY) == 237
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text() | st.lists(st.sampled_from(X_PLAIN + X_TRICKY + ["%", "~", "_", "\U0001f600"]))
+       .map("".join))
+def test_quote_is_urllib_quote(text: str) -> None:
+    assert share._quote(text) == quote(text, safe="")
+
+
+def test_quote_rejects_lone_surrogates_as_urllib_does() -> None:
+    for quoting in (share._quote, lambda text: quote(text, safe="")):
+        with pytest.raises(UnicodeEncodeError):
+            quoting("a\ud800")
+
+
+def test_share_fields_are_the_templates_placeholders() -> None:
+    for rule in PLATFORMS.values():
+        assert share._share_fields(rule.share) == set(re.findall(r"\{(\w+)\}", rule.share))
+
+
+def reference_clean(text: str) -> str:
+    kept = []
+    for char in text:
+        if char.isspace() and char not in "\u00a0\u2007\u202f":
+            kept.append(" ")
+        elif char not in "\ufeff\ufffe\uffff" and unicodedata.category(char) not in ("Cc", "Cs"):
+            kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def reference_words(text: str) -> tuple[tuple[str, ...], ...]:
+    words: list[tuple[str, ...]] = []
+    word: list[str] = []
+    for cluster in grapheme.graphemes(reference_clean(text)):
+        if cluster == " ":
+            if word:
+                words.append(tuple(word))
+            word = []
+        else:
+            word.append(cluster)
+    if word:
+        words.append(tuple(word))
+    return tuple(words)
+
+
+def test_clean_of_every_code_point() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    assert share._clean(every) == reference_clean(every)
+
+
+CLEANING_TEXT = st.text(st.characters(codec=None)) | st.lists(st.sampled_from(
+    X_PLAIN + X_TRICKY + ["\u0300", "\u00a0", "\u2007", "\u202f", "\x85", "\x1c", "\v", "\x00",
+                          "\ud800", "\ufeff", "\U0001f3fd", "\u0915\u094d"]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CLEANING_TEXT)
+def test_clean_and_words_as_one_character_at_a_time(text: str) -> None:
+    assert share._clean(text) == reference_clean(text)
+    assert share._words(text) == reference_words(text)
+
+
+def reference_sms_segments(text: str) -> int:
+    if all(c in share._GSM_BASIC or c in share._GSM_EXTENSION for c in text):
+        costs, single, part = [2 if c in share._GSM_EXTENSION else 1 for c in text], 160, 153
+    else:
+        costs, single, part = [2 if ord(c) > 0xFFFF else 1 for c in text], 70, 67
+    if sum(costs) <= single:
+        return 1
+    segments, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            segments, used = segments + 1, 0
+        used += cost
+    return segments
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.builds(lambda text, times: text * times,
+                 st.text(st.sampled_from(sorted(GSM | GSM_EXTENDED) + ["ç", "😀", "\ud800"]),
+                         min_size=1, max_size=8),
+                 st.integers(min_value=1, max_value=120)))
+def test_sms_segments_as_cost_by_cost(text: str) -> None:
+    assert share.count_sms_segments(text) == reference_sms_segments(text)

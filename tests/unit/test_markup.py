@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from syndicate.markup import to_html
+from syndicate.assets import embedded_problems
+from syndicate.markup import lint, parse, to_html
 
 BASE = "https://press.example.org/en/a/"
 
@@ -37,3 +40,35 @@ def test_structure_is_kept() -> None:
     out = to_html("## Heading\n\n- one\n- two\n\n> quote\n\n**bold** *it*", BASE)
     for tag in ("<h2>", "<ul>", "<li>", "<blockquote>", "<strong>", "<em>"):
         assert tag in out
+
+
+# One parse shared by the checks and the HTML: never a different result -------------------------
+
+PIECES = [
+    "Texto ", "word", "\n", "\n\n", "# ", "- ", "1. ", "> ", "    code", "*", "_", "`", "**",
+    "[a](https://example.org/x)", "[b](javascript:alert(1))", "[c](mailto:x@example.org)",
+    "[d](file:///etc/passwd)", "[e](data:text/html,x)", "[f](../relative/ \"title\")",
+    "![alt](chart.png)", "![](http://127.0.0.1/x.png)", "![x](javascript:y)",
+    "![a [b](javascript:c)](d.png)", "[ref]", "[ref][]", "\n[ref]: https://example.org/r\n",
+    "\n[ref]: javascript:alert(1)\n", "\n[other]: vbscript:x\n", "<b>", "<https://example.org>",
+    "<!-- c -->", "&amp;", "\\[", "]", "(", ")", "!", "«é»",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_one_shared_parse_gives_what_separate_parses_give(markdown: str) -> None:
+    parsed = parse(markdown)
+    assert to_html(markdown, BASE, parsed) == to_html(markdown, BASE)
+    assert lint(markdown, BASE, parse(markdown)) == lint(markdown, BASE)
+    assert embedded_problems(markdown, 3, parse(markdown)) == embedded_problems(markdown, 3)
+
+
+def test_an_unused_unsafe_reference_is_still_published_as_text() -> None:
+    # The inspector accepts it as a definition (no output); the publishing parser refuses the
+    # URL and shows the line as a paragraph. Sharing the parse must not lose that paragraph.
+    markdown = "Before.\n\n[x]: javascript:alert(1)\n"
+    parsed = parse(markdown)
+    assert not parsed.plain
+    assert "javascript:alert(1)" in to_html(markdown, BASE, parsed)
+    assert parse("Before.\n\n[x]: https://example.org/\n").plain

@@ -92,9 +92,10 @@ class PageRenderer:
 
     def _preview(self, statement_id: str, lang: str) -> dict[str, Any]:
         """The PDF's first-page thumbnail, shown at half its pixel size (sharp on 2x screens)."""
-        width, height = preview.size(self.site.page_size)
+        site = self.site
+        width, height = preview.size(site.page_size)
         return {
-            "url": self.site.base_url + self.site.preview_path(self.site.pdf_path(statement_id, lang)),
+            "url": site.base_url + site.preview_path(site.pdf_path(statement_id, lang)),
             "width": width // 2,
             "height": round(height / 2),
         }

@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -87,10 +88,87 @@ def x_length(text: str) -> int:
     return sum(_chunk_weight(chunk) for chunk in twitter_text_chunks(text))
 
 
-@functools.lru_cache(maxsize=8192)
 def _chunk_weight(chunk: str) -> int:
-    """One chunk's weight; cached, since shortening a post re-measures the same leading chunks."""
-    return int(parse_tweet(chunk).weightedLength)
+    """One chunk's weight: added up directly when :func:`plain_x_weight` can, else word by word
+    (cut as :func:`twitter_text_chunks` cuts, which changes no count), each run of words that
+    are not plain (a link, an emoji) counted by twitter-text."""
+    weight = plain_x_weight(chunk)
+    if weight is not None:
+        return weight
+    total, pending = 0, []
+    for word in twitter_text_chunks(chunk, 1):
+        weight = plain_x_weight(word)
+        if weight is None:
+            pending.append(word)
+            continue
+        if pending:
+            total, pending = total + _parsed_weight("".join(pending)), []
+        total += weight
+    if pending:
+        total += _parsed_weight("".join(pending))
+    return total
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_weight(chunk: str) -> int:
+    """twitter-text's count; cached, since shortening a post re-measures the same chunks."""
+    weight = linked_x_weight(chunk)
+    return int(parse_tweet(chunk).weightedLength) if weight is None else weight
+
+
+def linked_x_weight(text: str) -> int | None:
+    """twitter-text v3's weighted length of ``text`` made only of :data:`_X_PLAIN` characters
+    but perhaps with links, or None for other text: parse_tweet's own walk, links found by
+    twitter-text and counted 23, without its emoji search (no emoji: see
+    :func:`plain_x_weight`), which takes most of its time.
+
+    >>> linked_x_weight(" https://press.example.org/pt/a/"), linked_x_weight("🇵🇹 e.pt")
+    (24, None)
+    """
+    if _X_PLAIN.fullmatch(text) is None:
+        return None
+    links = {entity["indices"][0]: len(entity["url"])
+             for entity in extract_urls_with_indices(text)}
+    total = position = 0
+    for start in sorted(links):
+        if start >= position:  # as parse_tweet: a link starting inside one counted is not seen
+            total += _plain_weight(text[position:start]) + 23
+            position = start + links[start]
+    return total + _plain_weight(text[position:])
+
+
+def plain_x_weight(text: str) -> int | None:
+    """twitter-text v3's weighted length of ``text`` without its parser, or None when ``text``
+    is not plain enough to be sure (then only ``parse_tweet`` can tell).
+
+    Plain is: only characters of :data:`_X_PLAIN`, and no "." before a letter, digit or "_"
+    (nor "://"). Then parse_tweet has nothing to do but add up the characters' weights:
+
+    * no link: every link twitter-text finds, with or without a scheme, has a domain whose
+      top-level part (a letter first, or "xn--") comes right after a ".";
+    * no emoji: "©" and "®", emoji by themselves, are left out, and every longer emoji
+      sequence has a character that is not plain (U+FE0F, U+20E3, U+200D, ...);
+    * nothing to normalize: each of these characters is NFC and none combines with another
+      (combining marks start at U+0300), and CR (X counts CR LF as one) is left out.
+
+    Each then weighs 1 (code points up to U+10FF and U+2010-U+201F) or 2 (U+2020-U+2027 and
+    the euro sign): the v3 ranges, scale 100, default weight 200.
+
+    >>> plain_x_weight("Olá, 5 € … fim"), plain_x_weight("ver press.example.org")
+    (16, None)
+    """
+    if _X_PLAIN.fullmatch(text) is None or _X_MAYBE_LINK.search(text) is not None:
+        return None
+    return _plain_weight(text)
+
+
+def _plain_weight(text: str) -> int:
+    return len(text) + len(_X_DOUBLE.findall(text))
+
+
+_X_PLAIN = re.compile("[\t\n\x20-\x7e\xa0-\xa8\xaa-\xad\xaf-\u024f\u2010-\u2027\u20ac]*")
+_X_MAYBE_LINK = re.compile(r"\.\w|://")
+_X_DOUBLE = re.compile("[\u2020-\u2027\u20ac]")
 
 
 def grapheme_length(text: str) -> int:
@@ -124,6 +202,7 @@ _GSM_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 _GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+_GSM = _GSM_BASIC | _GSM_EXTENSION
 
 
 def count_sms_segments(text: str) -> int:
@@ -132,14 +211,19 @@ def count_sms_segments(text: str) -> int:
     >>> count_sms_segments("a" * 160), count_sms_segments("a" * 161), count_sms_segments("ç" * 70)
     (1, 2, 1)
     """
-    if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text):
-        costs = [2 if c in _GSM_EXTENSION else 1 for c in text]
+    gsm = _GSM.issuperset(text)
+    if gsm:
+        doubles = sum(map(text.count, _GSM_EXTENSION))
         single, part = 160, 153
-    else:
-        costs = [2 if ord(c) > 0xFFFF else 1 for c in text]  # UTF-16 code units
+    else:  # UTF-16 code units: astral characters take two
+        doubles = len(text.encode("utf-16-le", "surrogatepass")) // 2 - len(text)
         single, part = 70, 67
-    if sum(costs) <= single:
+    if len(text) + doubles <= single:
         return 1
+    if not doubles:
+        return -(-len(text) // part)
+    costs = ([2 if c in _GSM_EXTENSION else 1 for c in text] if gsm
+             else [2 if ord(c) > 0xFFFF else 1 for c in text])
     segments, used = 1, 0
     for cost in costs:  # an escape pair or a surrogate pair is never split
         if used + cost > part:
@@ -237,23 +321,26 @@ def snippets(
     if isinstance(hashtags, str):
         hashtags = (hashtags,)
     tags = " ".join(f"#{tag}" for tag in (_hashtag(t) for t in hashtags) if tag)
+    subject = _join(title_words)
     overrides = {"mastodon": mastodon_limit, "sms": sms_segments}
     records: dict[str, dict[str, object]] = {}
     for name, rule in PLATFORMS.items():
-        if name in overrides:
+        if name in overrides and overrides[name] != rule.limit:
             rule = replace(rule, limit=overrides[name])
         blocks = _fit(rule, title_words if rule.title else (),
                       summary_words if rule.summary else (), tags if rule.hashtags else "",
                       url if rule.link_in_text else "")
         text = _nfc(PARAGRAPH.join(blocks))
-        caption = _nfc(PARAGRAPH.join(blocks[:-1] if url and rule.link_in_text else blocks))
-        subject = _join(title_words)
-        fields = {"text": text, "caption": caption, "url": url, "subject": subject}
+        fields = {"text": text, "url": url, "subject": subject}
+        used = _share_fields(rule.share)
+        if "caption" in used:
+            fields["caption"] = _nfc(PARAGRAPH.join(
+                blocks[:-1] if url and rule.link_in_text else blocks))
         record: dict[str, object] = {
             "text": text,
             "url": url,
             "share_url": rule.share.format_map(
-                {k: _quote(v.replace("\n", rule.newline)) for k, v in fields.items()}),
+                {k: _quote(fields[k].replace("\n", rule.newline)) for k in used}),
             "length": rule.measure(text),
             "limit": rule.limit,
             "unit": rule.unit,
@@ -320,8 +407,31 @@ def _hashtag(tag: str) -> str:
     return "".join(_clean(tag).lstrip("#").split())
 
 
+@functools.lru_cache(maxsize=64)
+def _share_fields(template: str) -> frozenset[str]:
+    """The fields a share link template fills (so that only those are percent-encoded)."""
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(template) if field)
+
+
 def _quote(value: str) -> str:
-    return quote(value, safe="")
+    """``quote(value, safe="")``, character by character through a table that learns."""
+    return value.translate(_QUOTED)
+
+
+class _Quoted(dict[int, str]):
+    """Code point to its percent-encoded UTF-8 (the letters, digits and "_.-~" unchanged),
+    filled as characters are met. Quoting each character apart is quoting the whole: UTF-8
+    encodes every character on its own (lone surrogates raise, as ``quote`` does). Holds at
+    most 4096 characters."""
+
+    def __missing__(self, code: int) -> str:
+        quoted = quote(chr(code), safe="")
+        if len(self) < 4096:
+            self[code] = quoted
+        return quoted
+
+
+_QUOTED = _Quoted()
 
 
 def _nfc(text: str) -> str:
@@ -330,20 +440,25 @@ def _nfc(text: str) -> str:
 
 def _clean(text: str) -> str:
     """NFC, every run of spaces, tabs or line breaks made one space, control characters gone."""
-    kept = []
-    for char in text:
-        if char.isspace() and char not in _NO_BREAK_SPACES:
-            kept.append(" ")
-        elif char not in _UNWANTED and unicodedata.category(char) not in ("Cc", "Cs"):
-            kept.append(char)
-    return _nfc("".join(kept))
+    return _nfc(_CONTROL.sub("", _SPACE.sub(" ", text)))
+
+
+# Each whitespace character (as str.isspace, which "\s" matches) but the no-break spaces is
+# made a space; then control characters (categories Cc and Cs, those not whitespace) and
+# _UNWANTED go.
+_SPACE = re.compile(f"[^\\S{_NO_BREAK_SPACES}]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff"
+                      f"{''.join(sorted(_UNWANTED))}]")
 
 
 def _words(text: str) -> Words:
     """``text`` cleaned and split into words of grapheme clusters."""
+    text = _clean(text)
+    if _NOT_SIMPLE.search(text) is None:  # every character a cluster (see grapheme_length)
+        return tuple(tuple(word) for word in text.split(" ") if word)
     words: list[tuple[str, ...]] = []
     word: list[str] = []
-    for cluster in grapheme.graphemes(_clean(text)):
+    for cluster in grapheme.graphemes(text):
         if cluster == " ":
             if word:
                 words.append(tuple(word))
@@ -356,7 +471,7 @@ def _words(text: str) -> Words:
 
 
 def _join(words: Words) -> str:
-    return " ".join("".join(word) for word in words)
+    return " ".join(map("".join, words))
 
 
 def _fit(rule: Platform, title: Words, summary: Words, tags: str, link: str) -> Blocks:
