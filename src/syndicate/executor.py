@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +31,9 @@ from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.model import Artifact, Site, Statement
 
 KINDS = ("pdf", "bilingual", "card", "page")
-# Fewer units than this render in this process: starting warm workers (each imports WeasyPrint
-# and loads the fonts) costs more than rendering them.
-FEW_UNITS = 8
+# The kinds WeasyPrint lays out: with more than one job they go to warm worker processes, while
+# this process renders the pages (Jinja and the share snippets: no WeasyPrint, no PDFium).
+HEAVY = frozenset({"pdf", "bilingual", "card"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +180,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_worker(context: Context, staging: Path) -> None:
+def _init_worker(context: Context, staging: Path, kinds: frozenset[str] = HEAVY) -> None:
     global _worker, _staging
     _die_with_parent()
     _worker = Renderers(context)
     _staging = staging
-    _worker.pdf()  # warm: fonts and templates before the first unit arrives
-    _worker.cards()
+    # Warm what this publish will use: fonts and templates before the first unit arrives.
+    if kinds & {"pdf", "bilingual"}:
+        _worker.pdf()
+    if "card" in kinds:
+        _worker.cards()
 
 
 def _render_in_worker(unit: Unit) -> Outcome:
@@ -205,25 +208,66 @@ def write_into(folder: Path) -> Callable[[Artifact], None]:
     return write
 
 
-def run_local(
-    context: Context, units: list[Unit], staging: Path, jobs: int
-) -> Iterator[Outcome]:
-    """Render ``units`` into ``staging``: in this process for ``jobs`` 1 (or a few units),
-    else in ``jobs`` warm processes. Yields each outcome as it finishes."""
-    if jobs <= 1 or len(units) < FEW_UNITS:
+class Rendering:
+    """Outcomes in the order they finish; :meth:`close` stops whatever has not started.
+
+    Work may already be under way when this is returned (see :func:`run_local`): iterate it
+    or close it, in a ``finally``.
+    """
+
+    def __init__(self, outcomes: Iterator[Outcome], close: Callable[[], None]) -> None:
+        self._outcomes = outcomes
+        self._close = close
+
+    def __iter__(self) -> Iterator[Outcome]:
+        return self._outcomes
+
+    def close(self) -> None:
+        self._close()
+
+
+def _in_process(context: Context, units: list[Unit],
+                staging: Path) -> Generator[Outcome, None, None]:
+    if units:
         renderers = Renderers(context)
         write = write_into(staging)
         for unit in units:
             yield _render(renderers, unit, write)
-        return
+
+
+def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> Rendering:
+    """Render ``units`` into ``staging``.
+
+    With ``jobs`` 1, or nothing for WeasyPrint to lay out, everything renders in this process
+    as the outcomes are asked for. Otherwise the communiqués, bilingual editions and cards are
+    handed at once to up to ``jobs`` warm worker processes, which start (importing WeasyPrint
+    and loading the fonts takes them about a second) while the caller goes on with its own
+    work; the pages render in this process when the outcomes are asked for.
+    """
+    heavy = [unit for unit in units if unit.kind in HEAVY]
+    if jobs <= 1 or not heavy:
+        outcomes = _in_process(context, units, staging)
+        return Rendering(outcomes, outcomes.close)
     pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(units)),
+        max_workers=min(jobs, len(heavy)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(context, staging),
+        initargs=(context, staging, frozenset(unit.kind for unit in heavy)),
     )
-    with pool:
-        yield from _completed(pool, _render_in_worker, ((u,) for u in units))
+    futures = [pool.submit(_render_in_worker, unit) for unit in heavy]
+    light = [unit for unit in units if unit.kind not in HEAVY]
+
+    def finished() -> Iterator[Outcome]:
+        yield from _in_process(context, light, staging)
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close() -> None:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    return Rendering(finished(), close)
 
 
 def _completed(executor: Executor, function: Callable[..., Outcome],
@@ -259,7 +303,7 @@ class SchedulerError(SyndicateError):
 
 
 def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: str,
-             timeout: float = 10.0) -> Iterator[Outcome]:
+             timeout: float = 10.0) -> Generator[Outcome, None, None]:
     """Render ``units`` on the Dask cluster at ``scheduler``; the outcomes carry the bytes."""
     try:
         import distributed

@@ -77,15 +77,40 @@ def test_no_op_publish_renders_nothing_and_keeps_the_version(two: Path, run) -> 
     assert not again.changed and again.rendered == () and again.removed == ()
 
 
-def test_editing_one_statement_renders_exactly_its_outputs(two: Path) -> None:
+def language_outputs(statement_id: str, lang: str, card: bool = False) -> set[str]:
+    """What one translation's edit re-renders: its communiqué, page and share file, the
+    bilingual edition, and its card only when what the card shows (the title) changed."""
+    folder = f"{lang}/{statement_id}"
+    files = {f"{statement_id}-bilingual.pdf", f"{statement_id}-bilingual.png",
+             f"{folder}/{statement_id}-{lang}.pdf", f"{folder}/{statement_id}-{lang}.png",
+             f"{folder}/index.html", f"{folder}/share.json"}
+    return files | ({f"{folder}/card.png"} if card else set())
+
+
+def test_editing_one_translation_renders_exactly_its_outputs(two: Path) -> None:
     publish(two)
     path = two / "statements" / SECOND_ID / "en.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+    report = publish(two)
+    assert statement_files(report.rendered) == language_outputs(SECOND_ID, "en")
+    assert set(report.reused) == (outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
+                                  - language_outputs(SECOND_ID, "en"))
+    assert SITE_FILES <= set(report.rendered)
+    assert report.removed == ()
+    # A new title is on the card too.
+    path.write_text(text.replace('title: "', 'title: "Updated: ', 1), encoding="utf-8")
+    report = publish(two)
+    assert statement_files(report.rendered) == language_outputs(SECOND_ID, "en", card=True)
+
+
+def test_editing_a_statements_shared_fields_renders_all_its_outputs(two: Path) -> None:
+    publish(two)
+    path = two / "statements" / SECOND_ID / "statement.yaml"
+    path.write_text("date: 2023-01-11\noriginal: pt\n", encoding="utf-8")
     report = publish(two)
     assert statement_files(report.rendered) == outputs_of(SECOND_ID)
     assert set(report.reused) == outputs_of(SHIPPED_ID)
-    assert SITE_FILES <= set(report.rendered)
-    assert report.removed == ()
 
 
 def test_a_pdf_template_change_renders_the_pdfs_only(
