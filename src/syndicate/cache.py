@@ -2,11 +2,12 @@
 
 Two caches, both safe to delete at any time (the next publish is then a full one):
 
-* ``PROJECT/.syndicate-cache/statements.json``: each statement folder's parsed
-  :class:`~syndicate.model.Statement` (and its warnings), keyed by the hash of the folder's file
-  names and bytes, the site's configuration and the tool itself. Plain JSON, never pickle: a file
-  in the project must not be able to run code. A folder with problems is never cached, so its
-  problems are reported on every run.
+* ``PROJECT/.syndicate-cache/statements/<key>.json``: each statement folder's parsed
+  :class:`~syndicate.model.Statement` (and its warnings), one file each, named by the hash of the
+  folder's file names and bytes, the site's configuration and the tool itself: an edit writes one
+  small file, not the whole archive. Plain JSON, never pickle: a file in the project must not be
+  able to run code. A folder with problems is never cached, so its problems are reported on
+  every run.
 * ``.<out>.cache.json`` beside the output folder: for the version ``out`` points at, the key of
   each rendering unit (a PDF and its preview, a card, a page and its share file) and the files it
   produced. A unit whose key is unchanged is reused from that version (hard-linked), not rendered.
@@ -37,7 +38,8 @@ from syndicate.errors import Problem
 from syndicate.model import Site, Statement, Translation
 
 CACHE_DIR = ".syndicate-cache"
-STATEMENTS_FILE = "statements.json"
+STATEMENTS_FOLDER = "statements"
+OLD_STATEMENTS_FILE = "statements.json"  # the single-file cache of earlier versions
 FORMAT = 1
 # The templates of the communiqués are the package's templates named communique*; pages and
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
@@ -202,17 +204,18 @@ class StatementCache:
     """Parsed statements kept by the hash of their folder (a ``cache`` for load_statements)."""
 
     def __init__(self, project: Path) -> None:
-        self.path = project / CACHE_DIR / STATEMENTS_FILE
-        self.entries: dict[str, Any] = {}
-        self.used: dict[str, Any] = {}
+        self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
+        self.used: set[str] = set()  # keys of the entries this load used or wrote
+        self.new: dict[str, Any] = {}  # entries to write
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         self.hits = 0
+
+    def _read(self, key: str) -> Any:
         try:
-            document = json.loads(self.path.read_bytes())
-            if document.get("format") == FORMAT and isinstance(document.get("entries"), dict):
-                self.entries = document["entries"]
-        except (OSError, ValueError, AttributeError):
-            pass
+            entry = json.loads((self.folder / f"{key}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
 
     def __call__(
         self, folder: Path, site: Site, problems: list[Problem], warnings: list[Problem],
@@ -222,7 +225,7 @@ class StatementCache:
             key, content = _folder_digest(folder, site)
         except OSError:
             return load(folder, site, problems, warnings)
-        entry = self.entries.get(key)
+        entry = self._read(key)
         if entry is not None:
             try:
                 statement = statement_from_json(entry["statement"])
@@ -231,7 +234,7 @@ class StatementCache:
                 entry = None
             else:
                 warnings.extend(found)
-                self.used[key] = entry
+                self.used.add(key)
                 self.digests[statement.id] = content
                 self.hits += 1
                 return statement
@@ -242,17 +245,34 @@ class StatementCache:
         warnings.extend(my_warnings)
         if loaded is not None and not mine:
             self.digests[loaded.id] = content
-            self.used[key] = {
+            self.used.add(key)
+            self.new[key] = {
+                "format": FORMAT,
                 "statement": statement_to_json(loaded),
                 "warnings": [[w.path, w.line, w.message] for w in my_warnings],
             }
         return loaded
 
     def save(self) -> None:
-        """Keep the entries this load used (a removed or edited folder's old entry goes)."""
-        if self.used.keys() == self.entries.keys():
+        """Write the new entries and drop those this load did not use (an edited or removed
+        folder's old entry)."""
+        for key, entry in self.new.items():
+            write_json(self.folder / f"{key}.json", entry)
+        self.new = {}
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
             return
-        write_json(self.path, {"format": FORMAT, "entries": self.used})
+        for name in names:
+            if name.removesuffix(".json") not in self.used:  # stale, or a torn temporary
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass
+        try:
+            os.unlink(self.folder.parent / OLD_STATEMENTS_FILE)
+        except OSError:
+            pass
 
 
 def write_json(path: Path, document: object) -> None:

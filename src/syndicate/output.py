@@ -151,13 +151,17 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` and fsync it."""
+    """Write ``data`` to ``path`` in a staging folder.
+
+    No fsync here: :meth:`Staging.commit` makes every file durable with one ``syncfs`` before
+    the version becomes visible, and a file fsynced one by one costs 6x the write (0.2 ms
+    against 0.03 ms here, 2 s of a 12,000-file publish).
+    """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -286,7 +290,7 @@ class Staging:
         self.entries.append(artifact.manifest_entry())
 
     def written(self, entry: dict[str, object]) -> None:
-        """Record a file another process has already written (and fsynced) into :attr:`path`."""
+        """Record a file another process has already written into :attr:`path`."""
         self.entries.append(entry)
 
     def reuse(self, source: str | Path, entry: dict[str, object]) -> None:

@@ -3,6 +3,7 @@ problems, whether parsed or taken from the cache."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ def test_a_cached_load_equals_a_fresh_one(project: Path) -> None:
     )
     fresh = pipeline.load(project)
     first = pipeline.load(project, cache=True)
-    assert (project / CACHE_DIR / "statements.json").is_file()
+    [entry] = (project / CACHE_DIR / "statements").iterdir()  # one small file per statement
+    assert entry.suffix == ".json"
     cache = StatementCache(project)
     second = load_statements(project, load_site(project), cache)
     assert cache.hits == 1
@@ -50,5 +52,26 @@ def test_an_edited_statement_is_parsed_again_and_its_problems_always_reported(
 
 def test_a_corrupt_cache_is_ignored(project: Path) -> None:
     pipeline.load(project, cache=True)
-    (project / CACHE_DIR / "statements.json").write_text("{not json", encoding="utf-8")
+    [entry] = (project / CACHE_DIR / "statements").iterdir()
+    entry.write_text("{not json", encoding="utf-8")
     assert pipeline.load(project, cache=True).statements == pipeline.load(project).statements
+    assert entry.read_text(encoding="utf-8").startswith("{")  # parsed again and rewritten
+
+
+def test_an_edit_replaces_only_that_statements_entry(project: Path) -> None:
+    second = project / "statements" / "2023-01-10-second"
+    shutil.copytree(project / "statements" / SHIPPED_ID, second)
+    pipeline.load(project, cache=True)
+    folder = project / CACHE_DIR / "statements"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(before) == 2
+    path = second / "en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    pipeline.load(project, cache=True)
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(after) == 2 and len(before.keys() & after.keys()) == 1  # the old entry is gone
+    [kept] = before.keys() & after.keys()
+    assert before[kept] == after[kept]  # the other statement's entry was not rewritten
+    shutil.rmtree(second)
+    pipeline.load(project, cache=True)
+    assert [p.name for p in folder.iterdir()] == [kept]

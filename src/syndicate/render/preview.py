@@ -72,7 +72,9 @@ def palette_png(image: Any) -> bytes:
             for i, value in enumerate(palette)
         ])
     buffer = io.BytesIO()
-    indexed.save(buffer, format="PNG")  # optimize=True: 4-5x slower for 1.4% smaller
+    # zlib level 1: a third less time than the default 6 for 25-50% more bytes (a card 29 KB
+    # instead of 19 KB, a preview 36 KB instead of 29 KB); optimize=True is 4-5x slower.
+    indexed.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
