@@ -42,6 +42,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -335,16 +336,25 @@ def render_bare(document: Document) -> int:
     return len(data)
 
 
-def bare_pool(docs: list[Document], processes: int) -> float:
-    """Wall time of rendering ``docs`` in a fresh pool; longest documents first."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_pool(docs: list[Document], processes: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of rendering ``docs`` in a fresh pool; longest documents first."""
     ordered = sorted(docs, key=lambda d: len(d.html), reverse=True)
+    cpu = children_cpu()
     start = time.perf_counter()
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_warm_worker) as pool:
         sizes = list(pool.imap_unordered(render_bare, ordered, chunksize=1))
+        pool.close()
+        pool.join()
     seconds = time.perf_counter() - start
     assert len(sizes) == len(docs) and all(sizes)
-    return seconds
+    return seconds, children_cpu() - cpu
 
 
 # The table -------------------------------------------------------------------------------------
@@ -448,20 +458,30 @@ def main() -> None:
     with open(work / "documents.pickle", "wb") as saved:
         pickle.dump(docs, saved)
     kinds = {k: sum(d.kind == k for d in docs) for k in ("pdf", "card")}
+    # Bare, syndicate, bare again (A-B-A): the baseline is the mean of the runs on either side,
+    # so that a machine getting busier or quieter over the run does not favour either.
     stage(f"bare WeasyPrint, {jobs} processes: {kinds['pdf']} PDFs + {kinds['card']} cards")
-    bare = bare_pool(docs, jobs)
-    stage(f"bare WeasyPrint: {bare:.1f} s")
+    bare_before, bare_cpu_before = bare_pool(docs, jobs)
+    stage(f"bare WeasyPrint: {bare_before:.1f} s ({bare_cpu_before:.0f} CPU s)")
 
     # Full publish ----------------------------------------------------------------------------
     project = fresh_copy(work / "source", work / "project")
     stage(f"full publish of {n} statements, --jobs {jobs}")
+    cpu = children_cpu()
     full = checked(run(engine.publish(project, *engine.jobs(jobs), quiet=False)), "full publish")
-    stage(f"full publish: {full.seconds:.1f} s, peak {full.peak_kib / 1024:.0f} MiB; "
-          f"{full.last_line()}")
+    full_cpu = children_cpu() - cpu
+    stage(f"full publish: {full.seconds:.1f} s ({full_cpu:.0f} CPU s), peak "
+          f"{full.peak_kib / 1024:.0f} MiB; {full.last_line()}")
+    stage(f"bare WeasyPrint again, {jobs} processes")
+    bare_after, bare_cpu_after = bare_pool(docs, jobs)
+    stage(f"bare WeasyPrint: {bare_after:.1f} s ({bare_cpu_after:.0f} CPU s)")
+    bare, bare_cpu = (bare_before + bare_after) / 2, (bare_cpu_before + bare_cpu_after) / 2
     ratio = full.seconds / bare
     rows.append(show(Row(
         f"full publish of {n} ≤ 1.15x bare WeasyPrint ({jobs} processes)",
         f"{full.seconds:.1f} s vs {bare:.1f} s", ratio, ratio <= 1.15,
+        f"bare = mean of {bare_before:.1f} s before and {bare_after:.1f} s after; CPU "
+        f"{full_cpu:.0f} s vs {bare_cpu:.0f} s ({full_cpu / bare_cpu:.2f}x); "
         f"{kinds['pdf']} PDFs + {kinds['card']} cards rendered bare; syndicate: "
         + (full.last_line() if engine.has("--jobs") else "no --jobs: serial publish"))))
     peak = full.peak_kib / 1024
@@ -526,11 +546,11 @@ def main() -> None:
     # Pages and feeds against Pelican ---------------------------------------------------------
     stage("pages and feeds only (syndicate's renderers, no PDF), and Pelican")
     cold = fresh_copy(work / "source", work / "pages-project")
-    pages = checked(run([sys.executable, "-c", PAGES_AND_FEEDS, cold, project / "dist",
+    site_run = checked(run([sys.executable, "-c", PAGES_AND_FEEDS, cold, project / "dist",
                          work / "pages-output"], env=env), "pages and feeds")
     pelican = peers.pelican_binary()
     if pelican is None:
-        rows.append(show(Row("pages and feeds faster than Pelican", f"{pages.seconds:.2f} s",
+        rows.append(show(Row("pages and feeds faster than Pelican", f"{site_run.seconds:.2f} s",
                              None, False, "Pelican not installed: make bench installs it")))
     else:
         locale_env = peers.locales(work / "locales")
@@ -543,13 +563,13 @@ def main() -> None:
             return built.seconds, peers.pelican_articles(built.output)
 
         pelican_time, articles = pelican_build()
-        ratio = pages.seconds / pelican_time
+        ratio = site_run.seconds / pelican_time
         rows.append(show(Row(
-            f"pages and feeds of {n} faster than Pelican", f"{pages.seconds:.2f} s vs Pelican "
+            f"pages and feeds of {n} faster than Pelican", f"{site_run.seconds:.2f} s vs Pelican "
             f"{pelican_time:.2f} s", ratio,
-            pages.seconds < pelican_time and articles == 2 * n,
+            site_run.seconds < pelican_time and articles == 2 * n,
             f"syndicate: a fresh process loads the project (no cache) and writes its pages, "
-            f"share files, indexes, sitemap and feeds ({pages.last_line()}); Pelican: "
+            f"share files, indexes, sitemap and feeds ({site_run.last_line()}); Pelican: "
             f"{articles} articles, indexes, tags and feeds")))
 
     # Dask against the local pool ---------------------------------------------------------------

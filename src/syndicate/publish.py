@@ -173,7 +173,15 @@ def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[s
                 skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The outputs that depend on every statement: indexes, root, sitemap, feeds (but not the
     feed archive documents in ``skip``, reused from the previous publish)."""
-    from syndicate.render import feeds, pages, sitemap
+    from syndicate.render import feeds
+
+    yield from render_site_pages(project, statements)
+    yield from feeds.render(project.site, statements, pdf_sizes, skip)
+
+
+def render_site_pages(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
+    """The site-wide outputs that need no PDF's size: indexes, the root page, the sitemap."""
+    from syndicate.render import pages, sitemap
 
     site = project.site
     page_renderer = pages.PageRenderer(site, project.translations)
@@ -181,7 +189,6 @@ def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[s
         yield page_renderer.index(statements, language.code)
     yield from page_renderer.root()
     yield sitemap.render(site, statements)
-    yield from feeds.render(site, statements, pdf_sizes, skip)
 
 
 def render_all(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
@@ -293,6 +300,7 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                         reused.append(str(entry["path"]))
             if progress is not None:
                 progress.start(len(todo), len(units) - len(todo))
+            site_pages = list(render_site_pages(project, published))  # meanwhile, too
             problems = _collect(rendering, by_name, staging, kept, rendered, progress)
         finally:
             rendering.close()
@@ -305,9 +313,14 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
         for path, entry in archives.items():
             staging.reuse(current / path, entry)  # type: ignore[operator]
             reused.append(path)
+        for artifact in site_pages:
+            staging.add(artifact)
+            rendered.append(artifact.path)
+        from syndicate.render import feeds
+
         feeds_before = websub.feed_checksums(out)
         for artifact in websub.record_changes(
-            project.site, render_site(project, published, sizes, archives), feeds_before
+            project.site, feeds.render(project.site, published, sizes, archives), feeds_before
         ):
             staging.add(artifact)
             rendered.append(artifact.path)
