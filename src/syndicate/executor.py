@@ -5,9 +5,10 @@ preview, the bilingual edition and its preview, one social card, or one page wit
 file. Each worker process builds its renderers once (one WeasyPrint ``FontConfiguration``, one
 set of Jinja environments) and keeps them for every unit it is given.
 
-Local workers write their files straight into the staging folder and return only the manifest
-entries; Dask workers may be on other machines without the disk, so they return the bytes and
-the main process writes them.
+Communiqués, bilingual editions and cards (what WeasyPrint lays out) go to the workers; pages
+and share files render in the publishing process meanwhile. Local workers write their files
+straight into the staging folder and return only the manifest entries; Dask workers may be on
+other machines without the disk, so they return the bytes and the main process writes them.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Generator, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,17 +271,6 @@ def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> 
     return Rendering(finished(), close)
 
 
-def _completed(executor: Executor, function: Callable[..., Outcome],
-               arguments: Iterable[tuple[Any, ...]]) -> Iterator[Outcome]:
-    futures: list[Future[Outcome]] = [executor.submit(function, *args) for args in arguments]
-    try:
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        for future in futures:
-            future.cancel()
-
-
 # Dask -------------------------------------------------------------------------------------
 
 _remote: dict[str, Renderers] = {}  # on a Dask worker: renderers by context, kept warm
@@ -303,8 +293,10 @@ class SchedulerError(SyndicateError):
 
 
 def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: str,
-             timeout: float = 10.0) -> Generator[Outcome, None, None]:
-    """Render ``units`` on the Dask cluster at ``scheduler``; the outcomes carry the bytes."""
+             staging: Path, timeout: float = 10.0) -> Rendering:
+    """Render the units that need WeasyPrint on the Dask cluster at ``scheduler`` (their
+    outcomes carry the bytes, for this process to write) and, as the local pool does, the pages
+    in this process meanwhile, into ``staging``. The work is handed to the cluster at once."""
     try:
         import distributed
 
@@ -317,12 +309,32 @@ def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: s
         client: Any = connect(scheduler, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    with client:
+    heavy = [unit for unit in units if unit.kind in HEAVY]
+    light = [unit for unit in units if unit.kind not in HEAVY]
+    try:
         shared = client.scatter(context, broadcast=True, hash=False)
-        with client.get_executor(pure=False) as executor:
-            yield from _completed(
-                executor, _render_remote, ((context_key, shared, unit) for unit in units)
-            )
+        executor: Any = client.get_executor(pure=False)
+        futures: list[Future[Outcome]] = [
+            executor.submit(_render_remote, context_key, shared, unit) for unit in heavy
+        ]
+    except BaseException:
+        client.close()
+        raise
+
+    def finished() -> Iterator[Outcome]:
+        yield from _in_process(context, light, staging)
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close() -> None:
+        for future in futures:
+            future.cancel()
+        try:
+            executor.shutdown(wait=True)
+        finally:
+            client.close()
+
+    return Rendering(finished(), close)
 
 
 def default_jobs() -> int:

@@ -347,8 +347,7 @@ def _render_units(project: Project, units: list[Unit], staging: output.Staging,
     if executor == "dask":
         if not scheduler:
             raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")
-        outcomes = run_dask(context, cache.digest(context), units, scheduler)
-        return Rendering(outcomes, outcomes.close)
+        return run_dask(context, cache.digest(context), units, scheduler, staging.path)
     return run_local(context, units, staging.path, jobs or default_jobs())
 
 
