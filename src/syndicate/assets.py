@@ -83,8 +83,10 @@ def embedded_problems(body: str, first_line: int,
     7 image 'http://127.0.0.1/x.png' has no alt text; de
     """
     # The inspector's tokens are this parser's whenever the text holds no raw HTML.
-    reuse = parsed is not None and parsed.markdown == body and parsed.without_html
-    tokens = parsed.tokens if parsed is not None and reuse else _parser.parse(body)
+    if parsed is not None and parsed.markdown == body and parsed.without_html:
+        tokens = parsed.tokens
+    else:
+        tokens = _parser.parse(body)
     problems = []
     for line, token in _images(tokens):
         src = str(token.attrGet("src") or "")

@@ -236,6 +236,12 @@ def _in_process(context: Context, units: list[Unit],
             yield _render(renderers, unit, write)
 
 
+def _split(units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
+    """(what WeasyPrint lays out, the rest), each in the given order."""
+    return ([unit for unit in units if unit.kind in HEAVY],
+            [unit for unit in units if unit.kind not in HEAVY])
+
+
 def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> Rendering:
     """Render ``units`` into ``staging``.
 
@@ -245,7 +251,7 @@ def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> 
     and loading the fonts takes them about a second) while the caller goes on with its own
     work; the pages render in this process when the outcomes are asked for.
     """
-    heavy = [unit for unit in units if unit.kind in HEAVY]
+    heavy, light = _split(units)
     if jobs <= 1 or not heavy:
         outcomes = _in_process(context, units, staging)
         return Rendering(outcomes, outcomes.close)
@@ -256,7 +262,6 @@ def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> 
         initargs=(context, staging, frozenset(unit.kind for unit in heavy)),
     )
     futures = [pool.submit(_render_in_worker, unit) for unit in heavy]
-    light = [unit for unit in units if unit.kind not in HEAVY]
     return _meanwhile(context, light, staging, futures,
                       lambda: pool.shutdown(wait=True, cancel_futures=True))
 
@@ -317,8 +322,7 @@ def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: s
         client: Any = connect(scheduler, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    heavy = [unit for unit in units if unit.kind in HEAVY]
-    light = [unit for unit in units if unit.kind not in HEAVY]
+    heavy, light = _split(units)
     try:
         shared = client.scatter(context, broadcast=True, hash=False)
         executor: Any = client.get_executor(pure=False)

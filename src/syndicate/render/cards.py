@@ -2,8 +2,8 @@
 
 The card is laid out as HTML by WeasyPrint (the same engine and the same explicitly named DejaVu
 fonts as the communiqué: real line breaking in the card's language, any script Pango can
-shape), written as a one-page PDF, rasterized by pypdfium2 and saved as a palette PNG
-(:func:`syndicate.render.preview.palette_png`). Nothing in it comes
+shape), written as a one-page PDF, rasterized by pypdfium2 and saved as a palette PNG, as a PDF's
+preview is (:func:`syndicate.render.preview.first_page_png`). Nothing in it comes
 from the clock or the environment, PNG output carries no timestamp, so the same statement gives
 the same bytes on every run.
 
@@ -18,11 +18,10 @@ from markupsafe import Markup
 
 from syndicate.i18n import long_date
 from syndicate.model import Artifact, Site, Statement
-from syndicate.render.preview import palette_png
+from syndicate.render.preview import first_page_png
 
 WIDTH, HEIGHT = 1200, 630
 CARD_NAME = "card.png"
-_CSS_PX_PER_PT = 96 / 72  # WeasyPrint lays out 1px = 0.75pt; pdfium renders at 72 dpi scale 1
 
 _STYLE = """
 @page { size: 1200px 630px; margin: 0; }
@@ -102,14 +101,13 @@ class CardRenderer:
     """Renders social cards for one site; keep one per thread and reuse it."""
 
     def __init__(self, site: Site) -> None:
-        import pypdfium2
+        import pypdfium2  # noqa: F401  (warm: the rasterizer of preview.first_page_png)
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
         self.site = site
         self._html_class: Any = weasyprint.HTML
         self._font_config: Any = FontConfiguration()
-        self._pdfium: Any = pypdfium2
         self._fetcher: Any = _refusing_fetcher()
 
     def html(self, statement: Statement, lang: str) -> str:
@@ -130,16 +128,7 @@ class CardRenderer:
         """Lay out ``html`` as one page and rasterize it to a 1200x630 PNG."""
         document = self._html_class(string=html, base_url=None, url_fetcher=self._fetcher)
         pdf: bytes = document.write_pdf(font_config=self._font_config)
-        pdfium_document = self._pdfium.PdfDocument(pdf)
-        try:
-            page = pdfium_document[0]
-            bitmap = page.render(scale=_CSS_PX_PER_PT, may_draw_forms=False)
-            image = bitmap.to_pil().convert("RGB")
-        finally:
-            pdfium_document.close()
-        if image.size != (WIDTH, HEIGHT):  # rounding in the rasterizer: never off by more
-            image = image.crop((0, 0, WIDTH, HEIGHT))
-        return palette_png(image)
+        return first_page_png(pdf, (WIDTH, HEIGHT))  # 1px = 0.75pt: 900x472.5pt, scaled 4/3
 
     def render(self, statement: Statement, lang: str) -> Artifact:
         data = self.png(self.html(statement, lang))
