@@ -172,13 +172,21 @@ _staging: Path | None = None
 
 
 def _die_with_parent() -> None:
-    """Linux: a worker gets SIGKILL when the publish that started it dies (e.g. killed)."""
+    """Linux: a worker gets SIGKILL when the publish that started it dies (e.g. killed).
+
+    The request only covers a death after it is made: a publish killed while this worker was
+    still starting has already gone, and then the worker leaves at once instead of taking work
+    from the queue and writing into a staging folder that a later publish has cleared away.
+    """
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
     except (OSError, AttributeError, TypeError):
         pass
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)
 
 
 def _init_worker(context: Context, staging: Path, kinds: frozenset[str] = HEAVY) -> None:
@@ -202,6 +210,8 @@ def write_into(folder: Path) -> Callable[[Artifact], None]:
     from syndicate.output import write_file
 
     def write(artifact: Artifact) -> None:
+        if not folder.is_dir():  # the publish is gone: never make its staging folder again
+            raise FileNotFoundError(f"staging folder {folder} is gone")
         target = folder / artifact.path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_file(target, artifact.data)
