@@ -46,7 +46,8 @@ FORMAT = 1
 # change re-renders only the kinds that use it.
 PDF_TEMPLATES = "communique"
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "babel",
-                       "markdown-it-py", "feedgen", "lxml", "fonttools")
+                       "markdown-it-py", "feedgen", "lxml", "fonttools", "twitter-text-parser",
+                       "grapheme")
 
 
 def digest(*parts: object) -> str:

@@ -115,14 +115,22 @@ def publish(
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
     Only what changed since the last publish is rendered; the rest is reused."""
-    from syndicate import publish as pipeline
-    from syndicate.progress import Progress
+    from syndicate.executor import early_workers
 
-    loaded = pipeline.load(project, base_url, pdf_variant, cache=True)
-    report_warnings(loaded.warnings, strict)
-    report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC),
-                              jobs=jobs, executor=executor, scheduler=scheduler,
-                              progress=Progress(quiet, verbose))
+    # When an input changed, workers start importing WeasyPrint now, while this process loads.
+    workers = early_workers(project, out or project / "dist", jobs, executor)
+    try:
+        from syndicate import publish as pipeline
+        from syndicate.progress import Progress
+
+        loaded = pipeline.load(project, base_url, pdf_variant, cache=True)
+        report_warnings(loaded.warnings, strict)
+        report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC),
+                                  jobs=jobs, executor=executor, scheduler=scheduler,
+                                  progress=Progress(quiet, verbose), workers=workers)
+    finally:
+        if workers is not None:
+            workers.abandon()
     if not quiet:
         click.echo(publish_summary(report, out or project / "dist"))
 

@@ -25,6 +25,8 @@ from syndicate.model import (
 )
 
 CONFIG_FILE = "syndicate.toml"
+STATEMENTS_DIR = "statements"
+LOCALES_DIR = "locales"
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gettext
+import hashlib
 import io
 import json
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -167,8 +169,20 @@ def _render(renderers: Renderers, unit: Unit, write: Callable[[Artifact], None] 
 
 # Local process pool -----------------------------------------------------------------------
 
-_worker: Renderers | None = None
-_staging: Path | None = None
+_renderers: dict[str, Renderers] = {}  # in a worker: the renderers of the latest context
+
+
+def _renderers_for(key: str, context: Context | bytes) -> Renderers:
+    """This worker's renderers for the context whose hash is ``key`` (given pickled, or not),
+    built on first use and kept warm."""
+    renderers = _renderers.get(key)
+    if renderers is None:
+        _renderers.clear()
+        if isinstance(context, bytes):
+            context = pickle.loads(context)  # noqa: S301  (from the publish that started us)
+        assert isinstance(context, Context)
+        renderers = _renderers[key] = Renderers(context)
+    return renderers
 
 
 def _die_with_parent() -> None:
@@ -189,21 +203,99 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _init_worker(context: Context, staging: Path, kinds: frozenset[str] = HEAVY) -> None:
-    global _worker, _staging
+def _init_worker() -> None:
     _die_with_parent()
-    _worker = Renderers(context)
-    _staging = staging
-    # Warm what this publish will use: fonts and templates before the first unit arrives.
-    if kinds & {"pdf", "bilingual"}:
-        _worker.pdf()
-    if "card" in kinds:
-        _worker.cards()
+    # What every publish needs, before its first unit arrives (and before the publish has even
+    # loaded its project): WeasyPrint, PDFium, the renderers' modules, a first layout.
+    from syndicate.render import cards, pdf  # noqa: F401
+
+    pdf.warm_up()
 
 
-def _render_in_worker(unit: Unit) -> Outcome:
-    assert _worker is not None and _staging is not None
-    return _render(_worker, unit, write_into(_staging))
+def _render_in_worker(key: str, context: bytes, staging: Path, unit: Unit) -> Outcome:
+    return _render(_renderers_for(key, context), unit, write_into(staging))
+
+
+class Workers:
+    """Local worker processes, started at once: each takes about a second to import WeasyPrint,
+    which it does while the caller goes on (see :func:`early_workers` and :func:`run_local`).
+    Stop them with :meth:`stop` or :meth:`abandon`."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+        )
+        for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
+            self._pool.submit(os.getpid)
+
+    def submit(self, context: Context, staging: Path, unit: Unit) -> Future[Outcome]:
+        """Render ``unit`` in a worker (which builds its renderers for ``context`` once)."""
+        blob = pickle.dumps(context)  # a few KB, sent with each unit: workers keep one copy
+        key = hashlib.sha256(blob).hexdigest()
+        return self._pool.submit(_render_in_worker, key, blob, staging, unit)
+
+    def stop(self) -> None:
+        """Cancel what has not started, wait for what has."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def abandon(self) -> None:
+        """Stop now, even a worker still starting: for workers that got nothing to do (or
+        whose work is no longer wanted). Harmless after :meth:`stop`."""
+        processes: Mapping[int, Any] = getattr(self._pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def early_workers(root: Path, out: Path, jobs: int | None = None,
+                  executor: str = "local") -> Workers | None:
+    """Local workers started before the project is even loaded, when this publish will
+    probably render: they import WeasyPrint (most of a second) while this process loads,
+    plans and links. Give them to the publish; :meth:`~Workers.abandon` them afterwards in
+    any case.
+
+    None when they would not be used (one job, Dask) or when no input is newer than the last
+    publish (:func:`inputs_changed`): a no-op publish starts no worker. A wrong guess costs
+    time, never correctness: unneeded workers are stopped, and a publish without them starts
+    its own.
+    """
+    jobs = jobs or default_jobs()
+    if executor != "local" or jobs <= 1 or not inputs_changed(root, out):
+        return None
+    return Workers(jobs)
+
+
+def inputs_changed(root: Path, out: Path) -> bool:
+    """Whether a file or folder of the project's inputs (the configuration, statements/ and
+    locales/) is newer than the last publish's cache index, or there is none: stat calls
+    only (about 10 ms for 1,000 statements)."""
+    from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+    from syndicate.output import absolute, cache_path
+
+    try:
+        since = cache_path(absolute(out)).stat().st_mtime_ns
+        if (root / CONFIG_FILE).stat().st_mtime_ns > since:
+            return True
+    except OSError:
+        return True
+    folders = [str(root / STATEMENTS_DIR), str(root / LOCALES_DIR)]
+    while folders:
+        folder = folders.pop()
+        try:
+            if os.stat(folder).st_mtime_ns > since:
+                return True
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.stat(follow_symlinks=False).st_mtime_ns > since:
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def write_into(folder: Path) -> Callable[[Artifact], None]:
@@ -252,28 +344,27 @@ def _split(units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
             [unit for unit in units if unit.kind not in HEAVY])
 
 
-def run_local(context: Context, units: list[Unit], staging: Path, jobs: int) -> Rendering:
+def run_local(context: Context, units: list[Unit], staging: Path, jobs: int,
+              workers: Workers | None = None) -> Rendering:
     """Render ``units`` into ``staging``.
 
     With ``jobs`` 1, or nothing for WeasyPrint to lay out, everything renders in this process
     as the outcomes are asked for. Otherwise the communiqués, bilingual editions and cards are
-    handed at once to up to ``jobs`` warm worker processes, which start (importing WeasyPrint
-    and loading the fonts takes them about a second) while the caller goes on with its own
-    work; the pages render in this process when the outcomes are asked for.
+    handed at once to up to ``jobs`` worker processes (``workers``, if started earlier, else
+    new ones), while the caller goes on with its own work; the pages render in this process
+    when the outcomes are asked for. The rendering owns ``workers``: it uses or stops them.
     """
     heavy, light = _split(units)
+    if workers is not None and (jobs <= 1 or not heavy):
+        workers.abandon()
+        workers = None
     if jobs <= 1 or not heavy:
         outcomes = _in_process(context, units, staging)
         return Rendering(outcomes, outcomes.close)
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(heavy)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(context, staging, frozenset(unit.kind for unit in heavy)),
-    )
-    futures = [pool.submit(_render_in_worker, unit) for unit in heavy]
-    return _meanwhile(context, light, staging, futures,
-                      lambda: pool.shutdown(wait=True, cancel_futures=True))
+    if workers is None:
+        workers = Workers(min(jobs, len(heavy)))
+    futures = [workers.submit(context, staging, unit) for unit in heavy]
+    return _meanwhile(context, light, staging, futures, workers.stop)
 
 
 def _meanwhile(context: Context, light: list[Unit], staging: Path,
@@ -296,7 +387,6 @@ def _meanwhile(context: Context, light: list[Unit], staging: Path,
 
 # Dask -------------------------------------------------------------------------------------
 
-_remote: dict[str, Renderers] = {}  # on a Dask worker: renderers by context, kept warm
 # PDFium and the renderers are not thread-safe: a Dask worker running several threads renders
 # one unit at a time (start workers with --nthreads 1 and one worker per core instead).
 _remote_lock = threading.Lock()
@@ -304,11 +394,7 @@ _remote_lock = threading.Lock()
 
 def _render_remote(context_key: str, context: Context, unit: Unit) -> Outcome:
     with _remote_lock:
-        renderers = _remote.get(context_key)
-        if renderers is None:
-            _remote.clear()
-            renderers = _remote[context_key] = Renderers(context)
-        return _render(renderers, unit, None)
+        return _render(_renderers_for(context_key, context), unit, None)
 
 
 class SchedulerError(SyndicateError):

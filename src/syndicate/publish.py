@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from syndicate import __version__, cache, catalogs, output, websub
 from syndicate.assets import load_logo
 from syndicate.cache import StatementCache
-from syndicate.config import load_site
+from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, load_site
 from syndicate.errors import ContentError, Problem
 from syndicate.executor import (
     Context,
@@ -27,6 +27,7 @@ from syndicate.executor import (
     Rendering,
     SchedulerError,
     Unit,
+    Workers,
     compiled_catalogs,
     default_jobs,
     run_dask,
@@ -34,10 +35,9 @@ from syndicate.executor import (
 )
 from syndicate.i18n import load_translations
 from syndicate.model import Artifact, Site, Statement
-from syndicate.sources import STATEMENTS_DIR, load_statements
+from syndicate.sources import load_statements
 from syndicate.workflow import stale_warnings
 
-LOCALES_DIR = "locales"
 BILINGUAL = "mul"  # the manifest's language of the bilingual edition
 MANIFEST = output.MANIFEST
 
@@ -88,11 +88,7 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     With ``cache``, statements whose files are unchanged since the last load are taken from
     ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`).
     """
-    site = load_site(root)
-    if base_url:
-        site = site.with_base_url(base_url)
-    if pdf_variant:
-        site = replace(site, pdf_variant=pdf_variant)
+    site = _site(root, base_url, pdf_variant)
     logo = load_logo(root, site)
     statement_cache = StatementCache(root) if cache else None
     loaded = load_statements(root, site, statement_cache)
@@ -108,6 +104,20 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     }
     digests = statement_cache.digests if statement_cache is not None else {}
     return Project(root, site, loaded.statements, warnings, translations, logo, digests)
+
+
+def _site(root: Path, base_url: str | None, pdf_variant: str | None) -> Site:
+    site = load_site(root)
+    if base_url:
+        site = site.with_base_url(base_url)
+    if pdf_variant:
+        site = replace(site, pdf_variant=pdf_variant)
+    return site
+
+
+def _context(root: Path, site: Site, logo: bytes | None) -> Context:
+    """What the renderers of this project need (see :class:`executor.Context`)."""
+    return Context(site, compiled_catalogs(root / LOCALES_DIR, site), logo)
 
 
 def plan(project: Project, statements: list[Statement]) -> list[Unit]:
@@ -246,11 +256,13 @@ def publish(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
+    workers: Workers | None = None,
 ) -> Report:
     """Render what changed since the publish in ``out``, reuse the rest, switch ``out`` to it.
 
     ``jobs`` processes render locally (default: one per core; 1 renders in this process);
     ``executor="dask"`` renders on the Dask cluster whose scheduler is at ``scheduler``.
+    ``workers`` are local workers already started (see :func:`early_workers`).
     """
     check_output_folder(out, project.root)
     published, scheduled = project.due(now)
@@ -265,13 +277,14 @@ def publish(
         previous_files = _manifest_paths(current)
         if (current is not None and len(reusable) == len(units)
                 and index.get("site") == site_inputs and _no_pending_feeds(current)):
+            output.retire_leftovers(out, current)
             return Report(out, len(previous_files) + 1, len(published), len(scheduled), languages,
                           reused=tuple(sorted(previous_files)), changed=False)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
         try:
             return _publish_changes(project, out, current, index, units, reusable, site_inputs,
                                     published, scheduled, languages, previous_files, jobs,
-                                    executor, scheduler, progress)
+                                    executor, scheduler, progress, workers)
         finally:
             cleaner.join()
 
@@ -281,8 +294,10 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                      site_inputs: str,
                      published: list[Statement], scheduled: list[Statement], languages: int,
                      previous_files: set[str], jobs: int | None, executor: str,
-                     scheduler: str | None, progress: Progress | None) -> Report:
+                     scheduler: str | None, progress: Progress | None,
+                     workers: Workers | None) -> Report:
     todo = [u for u in units if u.key not in reusable]
+    counts = _remember_share_counts(project.root) if any(u.kind == "page" for u in todo) else None
     rendered: list[str] = []
     reused: list[str] = []
     kept: dict[str, list[dict[str, object]]] = {}
@@ -290,17 +305,21 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
         assert current is not None or not reusable
         by_name = {unit.name: unit for unit in todo}
         # Workers start on the communiqués now, while this process links the unchanged files.
-        rendering = _render_units(project, todo, staging, jobs, executor, scheduler)
+        rendering = _render_units(project, todo, staging, jobs, executor, scheduler, workers)
         try:
+            links: list[tuple[str, dict[str, object]]] = []
             for unit in units:
                 if unit.key in reusable:
                     kept[unit.key] = reusable[unit.key]
                     for entry in reusable[unit.key]:
-                        staging.reuse(f"{current}/{entry['path']}", entry)
+                        links.append((f"{current}/{entry['path']}", entry))
                         reused.append(str(entry["path"]))
+            staging.reuse_all(links)  # a thread links them while this one renders pages
             if progress is not None:
                 progress.start(len(todo), len(units) - len(todo))
             site_pages = list(render_site_pages(project, published))  # meanwhile, too
+            from syndicate.render import feeds  # (feedgen and lxml load while workers render)
+
             problems = _collect(rendering, by_name, staging, kept, rendered, progress)
         finally:
             rendering.close()
@@ -316,8 +335,6 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
         for artifact in site_pages:
             staging.add(artifact)
             rendered.append(artifact.path)
-        from syndicate.render import feeds
-
         feeds_before = websub.feed_checksums(out)
         for artifact in websub.record_changes(
             project.site, feeds.render(project.site, published, sizes, archives), feeds_before
@@ -332,23 +349,60 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                           "units": kept, "archives": {
                               path: {"key": archive_keys[path], "entry": entry}
                               for path, entry in sorted(archives.items())}})
+    if counts is not None:
+        _keep_share_counts(counts)
     files = {str(e["path"]) for e in staging.entries}
     return Report(out, len(files) + 1, len(published), len(scheduled), languages,
                   rendered=tuple(sorted(rendered)), reused=tuple(sorted(reused)),
                   removed=tuple(sorted(previous_files - files)))
 
 
+SHARE_COUNTS_FILE = "twitter-text.json"  # in .syndicate-cache/
+MAX_SHARE_COUNTS = 100_000
+
+
+def _remember_share_counts(root: Path) -> Path:
+    """Give the share snippets twitter-text's answers from earlier publishes (for this code and
+    these libraries): pages then count links without importing it. Returns the file."""
+    from syndicate.render import share
+
+    path = root / cache.CACHE_DIR / SHARE_COUNTS_FILE
+    document = cache.read_json(path)
+    if (isinstance(document, dict) and document.get("code") == cache.code_digest()
+            and isinstance(document.get("answers"), dict)):
+        share.remember(document["answers"])
+    return path
+
+
+def _keep_share_counts(path: Path) -> None:
+    """Add this publish's new twitter-text answers to ``path`` (started afresh past
+    MAX_SHARE_COUNTS answers: it only saves time)."""
+    from syndicate.render import share
+
+    new = share.learned()
+    if not new:
+        return
+    document = cache.read_json(path)
+    answers = document.get("answers") if isinstance(document, dict) else None
+    if (not isinstance(answers, dict) or document.get("code") != cache.code_digest()
+            or len(answers) + len(new) > MAX_SHARE_COUNTS):
+        answers = {}
+    answers.update(new)
+    cache.write_json(path, {"format": cache.FORMAT, "code": cache.code_digest(),
+                            "answers": answers})
+
+
 def _render_units(project: Project, units: list[Unit], staging: output.Staging,
-                  jobs: int | None, executor: str, scheduler: str | None) -> Rendering:
+                  jobs: int | None, executor: str, scheduler: str | None,
+                  workers: Workers | None = None) -> Rendering:
     if not units:
         return Rendering(iter(()), lambda: None)
-    context = Context(project.site, compiled_catalogs(project.root / LOCALES_DIR, project.site),
-                      project.logo)
+    context = _context(project.root, project.site, project.logo)
     if executor == "dask":
         if not scheduler:
             raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")
         return run_dask(context, cache.digest(context), units, scheduler, staging.path)
-    return run_local(context, units, staging.path, jobs or default_jobs())
+    return run_local(context, units, staging.path, jobs or default_jobs(), workers)
 
 
 def _collect(rendering: Rendering, by_name: Mapping[str, Unit], staging: output.Staging,

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 
+from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Site, Statement, Translation
-from syndicate.sources import STATEMENT_ID, STATEMENTS_DIR, split_front_matter
+from syndicate.sources import STATEMENT_ID, split_front_matter
 
 FIELDS = ("title", "summary", "body")
 STATES = ("published", "missing", "stale", "scheduled", "draft")

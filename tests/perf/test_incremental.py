@@ -218,3 +218,92 @@ def test_progress_shows_a_bar_on_a_terminal_and_units_when_verbose(
     captured = capsys.readouterr()
     assert "Rendering (1 reused)" in captured.err
     assert captured.out == "Rendering 1 unit(s), 0 reused\nrendered pdf:a:pt\n"
+
+
+def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
+    project: Path,
+) -> None:
+    from syndicate.executor import early_workers, inputs_changed
+
+    dist = project / "dist"
+    assert inputs_changed(project, dist)  # never published
+    publish(project)
+    assert not inputs_changed(project, dist)
+    assert early_workers(project, dist, jobs=2) is None  # a no-op starts no process
+    source = project / "statements" / SHIPPED_ID / "pt.md"
+    later = (project / ".dist.cache.json").stat().st_mtime_ns + 1_000_000_000
+    os.utime(source, ns=(later, later))
+    assert inputs_changed(project, dist)
+    assert early_workers(project, dist, jobs=1) is None  # one job: nothing to start
+    assert early_workers(project, dist, jobs=2, executor="dask") is None
+    (project / "locales" / "new-folder").mkdir()  # a folder's own date counts too
+    os.utime(source, ns=(0, 0))
+    assert inputs_changed(project, dist)
+
+
+def test_early_workers_publish_the_same_bytes_and_stop_when_unused(project: Path) -> None:
+    from syndicate.executor import Workers
+
+    reference = project.parent / "reference"
+    shutil.copytree(project, reference)
+    pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
+    workers = Workers(2)
+    processes = list(workers._pool._processes.values())  # type: ignore[union-attr]
+    try:
+        report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", NOW,
+                                  jobs=2, workers=workers)
+    finally:
+        workers.abandon()
+    assert report.changed and report.reused == ()
+    assert ((project / "dist" / "manifest.json").read_bytes()
+            == (reference / "dist" / "manifest.json").read_bytes())
+    # Workers given to a publish that renders nothing (a no-op) are stopped, not waited for.
+    idle = Workers(2)
+    idle_processes = list(idle._pool._processes.values())  # type: ignore[union-attr]
+    try:
+        again = pipeline.publish(pipeline.load(project, cache=True), project / "dist", NOW,
+                                 jobs=2, workers=idle)
+    finally:
+        idle.abandon()
+    assert not again.changed
+    for process in processes + idle_processes:
+        process.join(10)
+        assert not process.is_alive()
+
+
+def test_a_no_op_publish_retires_what_a_killed_publish_left(project: Path) -> None:
+    from syndicate.output import STAGING_PREFIX, trash_dir, versions_dir
+
+    publish(project)
+    leftover = versions_dir(project / "dist") / f"{STAGING_PREFIX}killed"
+    (leftover / "en").mkdir(parents=True)
+    (leftover / "en" / "index.html").write_text("half a publish", encoding="utf-8")
+    report = publish(project)
+    assert not report.changed
+    assert [e.name for e in versions_dir(project / "dist").iterdir()] == [
+        current_version(project / "dist").name]  # type: ignore[union-attr]
+    assert any(e.name.startswith(leftover.name) for e in trash_dir(project / "dist").iterdir())
+
+
+def test_an_edit_republishes_without_importing_twitter_text(project: Path) -> None:
+    """The share snippets count links with twitter-text's answers kept from the last publish;
+    a page whose links were seen before asks nothing new, and the bytes are the same."""
+    command = [sys.executable, "-X", "importtime", "-m", "syndicate", "publish",
+               "--project", str(project), "--now", NOW.isoformat(), "--jobs", "1"]
+    subprocess.run(command, capture_output=True, text=True, check=True)
+    kept = project / cache.CACHE_DIR / pipeline.SHARE_COUNTS_FILE
+    assert kept.is_file()
+    source = project / "statements" / SHIPPED_ID / "pt.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nMais uma frase.\n",
+                      encoding="utf-8")
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("Published "), result.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "weasyprint" in imported and "twitter_text" not in imported
+    with_answers = (project / "dist" / "manifest.json").read_bytes()
+    # The same edit published without the kept answers: the same files.
+    (project / ".dist.cache.json").unlink()
+    shutil.rmtree(project / cache.CACHE_DIR)
+    subprocess.run(command, capture_output=True, text=True, check=True)
+    assert (project / "dist" / "manifest.json").read_bytes() == with_answers

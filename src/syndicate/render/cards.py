@@ -103,11 +103,12 @@ class CardRenderer:
     def __init__(self, site: Site) -> None:
         import pypdfium2  # noqa: F401  (warm: the rasterizer of preview.first_page_png)
         import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
+
+        from syndicate.render.pdf import font_configuration
 
         self.site = site
         self._html_class: Any = weasyprint.HTML
-        self._font_config: Any = FontConfiguration()
+        self._font_config: Any = font_configuration()
         self._fetcher: Any = _refusing_fetcher()
 
     def html(self, statement: Statement, lang: str) -> str:

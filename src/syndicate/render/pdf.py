@@ -46,6 +46,7 @@ import jinja2
 from markupsafe import Markup
 
 from syndicate import i18n, templating
+from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Artifact, Site, Statement, Translation
 
@@ -56,7 +57,6 @@ PAGE_LABEL = i18n.N_("Page %(page)s of %(pages)s")
 ASSET_SCHEME = "syndicate"
 LOGO_URL = f"{ASSET_SCHEME}:logo.svg"
 SOURCE_MEDIA_TYPE = "text/markdown; charset=utf-8"
-STATEMENTS_DIR = "statements"  # where a statement's source lives, for error messages
 BILINGUAL = "mul"  # the manifest's language for the bilingual edition (ISO 639 "multiple")
 
 # Rendering options for ``write_pdf``; every key is one of WeasyPrint 70's DEFAULT_OPTIONS.
@@ -228,6 +228,39 @@ def missing_glyph_problems(
     return problems
 
 
+_thread = threading.local()
+
+
+def font_configuration() -> Any:
+    """This thread's WeasyPrint font configuration, shared by its renderers (communiqués and
+    cards): the fonts load once per thread, not once per renderer."""
+    config = getattr(_thread, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _thread.font_config = FontConfiguration()
+    return config
+
+
+def warm_up() -> None:
+    """Lay out and rasterize a few words with the communiqué's stylesheet in this thread.
+
+    The first document a process renders takes about 0.2 s longer than the next ones (the
+    fonts, WeasyPrint's and PDFium's first use); this costs about 0.1 s, so a worker process
+    does it while it waits for its first unit.
+    """
+    import weasyprint
+
+    from syndicate.render import preview
+
+    css = importlib.resources.files("syndicate").joinpath("templates", STYLESHEET).read_text(
+        encoding="utf-8")
+    html = (f'<html lang="en"><head><style>{css}</style></head><body><h1>Warm</h1>'
+            "<p>Olá, <b>bold</b> <i>italic</i> <code>code</code></p></body></html>")
+    pdf = weasyprint.HTML(string=html).write_pdf(font_config=font_configuration())
+    preview.first_page_png(pdf, (60, 85))
+
+
 class PdfRenderer:
     """Renders communiqués for one site; reuse one instance for many statements.
 
@@ -245,14 +278,13 @@ class PdfRenderer:
     ) -> None:
         import weasyprint
         from weasyprint.css import ColorProfile
-        from weasyprint.text.fonts import FontConfiguration
 
         self.site = site
         self.logo = logo
         self._html_class: Any = weasyprint.HTML
         self._attachment_class: Any = weasyprint.Attachment
         self._color_profile_class: Any = ColorProfile
-        self._font_config: Any = FontConfiguration()
+        self._font_config: Any = font_configuration()
         self._icc = importlib.resources.files("weasyprint.pdf").joinpath("sRGB2014.icc")
         self._icc_bytes = self._icc.read_bytes()
         stylesheet = importlib.resources.files("syndicate").joinpath("templates", STYLESHEET)

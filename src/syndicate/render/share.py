@@ -38,10 +38,10 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import quote
 
 import grapheme
-from twitter_text import extract_urls_with_indices, parse_tweet
 
 from syndicate.model import Artifact, Site, Statement
 
@@ -113,7 +113,67 @@ def _chunk_weight(chunk: str) -> int:
 def _parsed_weight(chunk: str) -> int:
     """twitter-text's count; cached, since shortening a post re-measures the same chunks."""
     weight = linked_x_weight(chunk)
-    return int(parse_tweet(chunk).weightedLength) if weight is None else weight
+    if weight is None:
+        weight = int(_ask("w" + chunk, lambda: _parse_tweet(chunk)))
+    return weight
+
+
+def _parse_tweet(text: str) -> int:
+    from twitter_text import parse_tweet
+
+    return int(parse_tweet(text).weightedLength)
+
+
+# twitter-text's answers, which depend only on the text asked about; a publish keeps them
+# between runs (see remember and learned): importing twitter-text takes about 0.6 s, more
+# than a one-statement republish can spare, and its pages then ask nothing new.
+_answers: dict[str, Any] = {}
+_learned: dict[str, Any] = {}
+
+
+def remember(answers: Mapping[str, Any]) -> None:
+    """Take twitter-text's answers from an earlier run (what :func:`learned` returned); any
+    that is not of the right shape is left out."""
+    for key, value in answers.items():
+        if _well_formed(key, value):
+            _answers[key] = value
+
+
+def _well_formed(key: object, value: object) -> bool:
+    if not isinstance(key, str) or not key:
+        return False
+    if key[0] == "w":
+        return type(value) is int
+    return key[0] in "up" and isinstance(value, list) and all(
+        isinstance(link, list) and len(link) == 3 and all(type(n) is int for n in link)
+        for link in value)
+
+
+def learned() -> dict[str, Any]:
+    """twitter-text's answers this process asked for since it started."""
+    return dict(_learned)
+
+
+def _ask(key: str, compute: Callable[[], Any]) -> Any:
+    if key not in _answers:
+        _answers[key] = _learned[key] = compute()
+    return _answers[key]
+
+
+def _links(text: str, without_protocol: bool = True) -> list[list[int]]:
+    """[start, end, length of the URL] of each link twitter-text finds in ``text`` (only
+    those with http:// or https:// unless ``without_protocol``)."""
+    if not without_protocol and "://" not in text:  # its pattern needs the scheme's "://"
+        return []
+
+    def extract() -> list[list[int]]:
+        from twitter_text import extract_urls_with_indices
+
+        return [[entity["indices"][0], entity["indices"][1], len(entity["url"])]
+                for entity in extract_urls_with_indices(text, without_protocol)]
+
+    found: list[list[int]] = _ask(("u" if without_protocol else "p") + text, extract)
+    return found
 
 
 def linked_x_weight(text: str) -> int | None:
@@ -127,8 +187,7 @@ def linked_x_weight(text: str) -> int | None:
     """
     if _X_PLAIN.fullmatch(text) is None:
         return None
-    links = {entity["indices"][0]: len(entity["url"])
-             for entity in extract_urls_with_indices(text)}
+    links = {start: length for start, _, length in _links(text)}
     total = position = 0
     for start in sorted(links):
         if start >= position:  # as parse_tweet: a link starting inside one counted is not seen
@@ -270,8 +329,7 @@ def _replace_links(text: str, cost: int) -> str:
     """Every http(s) link (as twitter-text finds them, like Mastodon) replaced by ``cost``
     placeholder characters; cached, as :func:`_chunk_weight`."""
     placeholder = "x" * cost
-    for entity in reversed(extract_urls_with_indices(text, False)):
-        start, end = entity["indices"]
+    for start, end, _ in reversed(_links(text, without_protocol=False)):
         text = text[:start] + placeholder + text[end:]
     return text
 
