@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -241,32 +242,32 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     assert inputs_changed(project, dist)
 
 
-def test_early_workers_publish_the_same_bytes_and_stop_when_unused(project: Path) -> None:
+def publish_with_workers(root: Path) -> tuple[pipeline.Report, list[Any]]:
+    """A publish given two workers started beforehand: (its report, their processes)."""
     from syndicate.executor import Workers
 
-    reference = project.parent / "reference"
-    shutil.copytree(project, reference)
-    pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
     workers = Workers(2)
     processes = list(workers._pool._processes.values())  # type: ignore[union-attr]
     try:
-        report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", NOW,
-                                  jobs=2, workers=workers)
+        report = pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=2,
+                                  workers=workers)
     finally:
         workers.abandon()
+    return report, processes
+
+
+def test_early_workers_publish_the_same_bytes_and_stop_when_unused(project: Path) -> None:
+    reference = project.parent / "reference"
+    shutil.copytree(project, reference)
+    pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
+    report, processes = publish_with_workers(project)
     assert report.changed and report.reused == ()
     assert ((project / "dist" / "manifest.json").read_bytes()
             == (reference / "dist" / "manifest.json").read_bytes())
     # Workers given to a publish that renders nothing (a no-op) are stopped, not waited for.
-    idle = Workers(2)
-    idle_processes = list(idle._pool._processes.values())  # type: ignore[union-attr]
-    try:
-        again = pipeline.publish(pipeline.load(project, cache=True), project / "dist", NOW,
-                                 jobs=2, workers=idle)
-    finally:
-        idle.abandon()
+    again, idle = publish_with_workers(project)
     assert not again.changed
-    for process in processes + idle_processes:
+    for process in processes + idle:
         process.join(10)
         assert not process.is_alive()
 
