@@ -222,7 +222,7 @@ class Workers:
     Stop them with :meth:`stop` or :meth:`abandon`."""
 
     def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
+        self._sent: tuple[Context, str, bytes] | None = None  # the context, its hash, pickled
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
@@ -233,8 +233,10 @@ class Workers:
 
     def submit(self, context: Context, staging: Path, unit: Unit) -> Future[Outcome]:
         """Render ``unit`` in a worker (which builds its renderers for ``context`` once)."""
-        blob = pickle.dumps(context)  # a few KB, sent with each unit: workers keep one copy
-        key = hashlib.sha256(blob).hexdigest()
+        if self._sent is None or self._sent[0] is not context:
+            blob = pickle.dumps(context)  # a few KB, sent with each unit: workers keep one copy
+            self._sent = (context, hashlib.sha256(blob).hexdigest(), blob)
+        _, key, blob = self._sent
         return self._pool.submit(_render_in_worker, key, blob, staging, unit)
 
     def stop(self) -> None:

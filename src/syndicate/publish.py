@@ -375,19 +375,15 @@ def _remember_share_counts(root: Path) -> Path:
 
 
 def _keep_share_counts(path: Path) -> None:
-    """Add this publish's new twitter-text answers to ``path`` (started afresh past
-    MAX_SHARE_COUNTS answers: it only saves time)."""
+    """Write every twitter-text answer this process knows to ``path`` if it learned one (only
+    the new ones past MAX_SHARE_COUNTS: the file only saves time)."""
     from syndicate.render import share
 
-    new = share.learned()
-    if not new:
+    if not share.learned():
         return
-    document = cache.read_json(path)
-    answers = document.get("answers") if isinstance(document, dict) else None
-    if (not isinstance(answers, dict) or document.get("code") != cache.code_digest()
-            or len(answers) + len(new) > MAX_SHARE_COUNTS):
-        answers = {}
-    answers.update(new)
+    answers = share.answers()
+    if len(answers) > MAX_SHARE_COUNTS:
+        answers = share.learned()
     cache.write_json(path, {"format": cache.FORMAT, "code": cache.code_digest(),
                             "answers": answers})
 

@@ -154,6 +154,11 @@ def learned() -> dict[str, Any]:
     return dict(_learned)
 
 
+def answers() -> dict[str, Any]:
+    """Every answer this process knows: remembered and learned."""
+    return dict(_answers)
+
+
 def _ask(key: str, compute: Callable[[], Any]) -> Any:
     if key not in _answers:
         _answers[key] = _learned[key] = compute()
