@@ -88,7 +88,11 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     With ``cache``, statements whose files are unchanged since the last load are taken from
     ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`).
     """
-    site = _site(root, base_url, pdf_variant)
+    site = load_site(root)
+    if base_url:
+        site = site.with_base_url(base_url)
+    if pdf_variant:
+        site = replace(site, pdf_variant=pdf_variant)
     logo = load_logo(root, site)
     statement_cache = StatementCache(root) if cache else None
     loaded = load_statements(root, site, statement_cache)
@@ -104,20 +108,6 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     }
     digests = statement_cache.digests if statement_cache is not None else {}
     return Project(root, site, loaded.statements, warnings, translations, logo, digests)
-
-
-def _site(root: Path, base_url: str | None, pdf_variant: str | None) -> Site:
-    site = load_site(root)
-    if base_url:
-        site = site.with_base_url(base_url)
-    if pdf_variant:
-        site = replace(site, pdf_variant=pdf_variant)
-    return site
-
-
-def _context(root: Path, site: Site, logo: bytes | None) -> Context:
-    """What the renderers of this project need (see :class:`executor.Context`)."""
-    return Context(site, compiled_catalogs(root / LOCALES_DIR, site), logo)
 
 
 def plan(project: Project, statements: list[Statement]) -> list[Unit]:
@@ -393,7 +383,8 @@ def _render_units(project: Project, units: list[Unit], staging: output.Staging,
                   workers: Workers | None = None) -> Rendering:
     if not units:
         return Rendering(iter(()), lambda: None)
-    context = _context(project.root, project.site, project.logo)
+    context = Context(project.site, compiled_catalogs(project.root / LOCALES_DIR, project.site),
+                      project.logo)
     if executor == "dask":
         if not scheduler:
             raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")

@@ -242,6 +242,12 @@ def font_configuration() -> Any:
     return config
 
 
+def stylesheet() -> str:
+    """The communiqué's CSS (inlined into every document)."""
+    return importlib.resources.files("syndicate").joinpath("templates", STYLESHEET).read_text(
+        encoding="utf-8")
+
+
 def warm_up() -> None:
     """Lay out and rasterize a few words with the communiqué's stylesheet in this thread.
 
@@ -253,9 +259,7 @@ def warm_up() -> None:
 
     from syndicate.render import preview
 
-    css = importlib.resources.files("syndicate").joinpath("templates", STYLESHEET).read_text(
-        encoding="utf-8")
-    html = (f'<html lang="en"><head><style>{css}</style></head><body><h1>Warm</h1>'
+    html = (f'<html lang="en"><head><style>{stylesheet()}</style></head><body><h1>Warm</h1>'
             "<p>Olá, <b>bold</b> <i>italic</i> <code>code</code></p></body></html>")
     pdf = weasyprint.HTML(string=html).write_pdf(font_config=font_configuration())
     preview.first_page_png(pdf, (60, 85))
@@ -287,8 +291,7 @@ class PdfRenderer:
         self._font_config: Any = font_configuration()
         self._icc = importlib.resources.files("weasyprint.pdf").joinpath("sRGB2014.icc")
         self._icc_bytes = self._icc.read_bytes()
-        stylesheet = importlib.resources.files("syndicate").joinpath("templates", STYLESHEET)
-        self._stylesheet = Markup(stylesheet.read_text(encoding="utf-8"))
+        self._stylesheet = Markup(stylesheet())
         self._translations = dict(translations)
         self._document = templating.environment(gettext.NullTranslations()).get_template(TEMPLATE)
         self._parts: dict[str, jinja2.Template] = {
