@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -242,11 +243,27 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     assert inputs_changed(project, dist)
 
 
-def publish_with_workers(root: Path) -> tuple[pipeline.Report, list[Any]]:
-    """A publish given two workers started beforehand: (its report, their processes)."""
+def test_early_workers_fork_only_a_process_running_no_other_thread() -> None:
+    from syndicate.executor import _quickest_start
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _quickest_start() == "spawn"  # a forked child could inherit a held lock
+    finally:
+        stop.set()
+        thread.join()
+    if threading.active_count() == 1:
+        assert _quickest_start() == "fork"
+
+
+def publish_with_workers(root: Path, start: str) -> tuple[pipeline.Report, list[Any]]:
+    """A publish given two workers started beforehand (forked or spawned): (its report, their
+    processes)."""
     from syndicate.executor import Workers
 
-    workers = Workers(2)
+    workers = Workers(2, start)
     processes = list(workers._pool._processes.values())  # type: ignore[union-attr]
     try:
         report = pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=2,
@@ -256,16 +273,21 @@ def publish_with_workers(root: Path) -> tuple[pipeline.Report, list[Any]]:
     return report, processes
 
 
-def test_early_workers_publish_the_same_bytes_and_stop_when_unused(project: Path) -> None:
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_early_workers_publish_the_same_bytes_and_stop_when_unused(
+    project: Path, start: str,
+) -> None:
+    if start == "fork" and threading.active_count() > 1:
+        pytest.skip("this test process runs threads: workers would be spawned")
     reference = project.parent / "reference"
     shutil.copytree(project, reference)
     pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
-    report, processes = publish_with_workers(project)
+    report, processes = publish_with_workers(project, start)
     assert report.changed and report.reused == ()
     assert ((project / "dist" / "manifest.json").read_bytes()
             == (reference / "dist" / "manifest.json").read_bytes())
     # Workers given to a publish that renders nothing (a no-op) are stopped, not waited for.
-    again, idle = publish_with_workers(project)
+    again, idle = publish_with_workers(project, start)
     assert not again.changed
     for process in processes + idle:
         process.join(10)
