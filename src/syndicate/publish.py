@@ -40,6 +40,7 @@ from syndicate.workflow import stale_warnings
 
 BILINGUAL = "mul"  # the manifest's language of the bilingual edition
 MANIFEST = output.MANIFEST
+_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one, not one per json.dumps call
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +212,7 @@ def manifest(entries: Iterable[dict[str, object]]) -> bytes:
     it (``indent`` falls back to the pure-Python one, 10x slower for 12,000 files).
     """
     files = sorted(entries, key=lambda e: str(e["path"]))
-    lines = ",\n    ".join(json.dumps(entry, ensure_ascii=False) for entry in files)
+    lines = ",\n    ".join(map(_ENTRY_ENCODER.encode, files))
     generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False)
     body = f"[\n    {lines}\n  ]" if files else "[]"
     return f'{{\n  "generator": {generator},\n  "files": {body}\n}}\n'.encode()
@@ -264,7 +265,8 @@ def publish(
         current = output.current_version(out)
         index = _read_index(out, current)
         reusable = _reusable(index, current, units)
-        previous_files = _manifest_paths(current)
+        previous = _manifest_files(current)
+        previous_files = {str(entry["path"]) for entry in previous}
         if (current is not None and len(reusable) == len(units)
                 and index.get("site") == site_inputs and _no_pending_feeds(current)):
             output.retire_leftovers(out, current)
@@ -273,7 +275,7 @@ def publish(
         cleaner = output.empty_trash(out)  # the versions older publishes retired
         try:
             return _publish_changes(project, out, current, index, units, reusable, site_inputs,
-                                    published, scheduled, languages, previous_files, jobs,
+                                    published, scheduled, languages, previous, jobs,
                                     executor, scheduler, progress, workers)
         finally:
             cleaner.join()
@@ -283,7 +285,7 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                      units: list[Unit], reusable: dict[str, list[dict[str, object]]],
                      site_inputs: str,
                      published: list[Statement], scheduled: list[Statement], languages: int,
-                     previous_files: set[str], jobs: int | None, executor: str,
+                     previous: list[dict[str, Any]], jobs: int | None, executor: str,
                      scheduler: str | None, progress: Progress | None,
                      workers: Workers | None) -> Report:
     todo = [u for u in units if u.key not in reusable]
@@ -325,9 +327,9 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
         for artifact in site_pages:
             staging.add(artifact)
             rendered.append(artifact.path)
-        feeds_before = websub.feed_checksums(out)
         for artifact in websub.record_changes(
-            project.site, feeds.render(project.site, published, sizes, archives), feeds_before
+            project.site, feeds.render(project.site, published, sizes, archives),
+            websub.feed_checksums(previous),
         ):
             staging.add(artifact)
             rendered.append(artifact.path)
@@ -344,7 +346,7 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
     files = {str(e["path"]) for e in staging.entries}
     return Report(out, len(files) + 1, len(published), len(scheduled), languages,
                   rendered=tuple(sorted(rendered)), reused=tuple(sorted(reused)),
-                  removed=tuple(sorted(previous_files - files)))
+                  removed=tuple(sorted({str(entry["path"]) for entry in previous} - files)))
 
 
 SHARE_COUNTS_FILE = "twitter-text.json"  # in .syndicate-cache/
@@ -496,11 +498,14 @@ def _no_pending_feeds(current: Path) -> bool:
         return True
 
 
-def _manifest_paths(current: Path | None) -> set[str]:
+def _manifest_files(current: Path | None) -> list[dict[str, Any]]:
+    """The file entries of the current version's manifest (empty when it has none)."""
     if current is None:
-        return set()
+        return []
     try:
-        document = json.loads((current / MANIFEST).read_bytes())
-        return {str(entry["path"]) for entry in document["files"]}
+        files = json.loads((current / MANIFEST).read_bytes())["files"]
+        if isinstance(files, list) and all(isinstance(f, dict) and "path" in f for f in files):
+            return files
     except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        pass
+    return []

@@ -38,12 +38,11 @@ class Changes:
     feeds: tuple[str, ...]  # absolute URLs of the feeds the last publish changed
 
 
-def feed_checksums(out: Path) -> dict[str, str]:
-    """The sha256 of each subscription feed of the publish in ``out`` (empty when none)."""
+def feed_checksums(files: Iterable[dict[str, object]]) -> dict[str, str]:
+    """The sha256 of each subscription feed among a manifest's ``files`` entries."""
     try:
-        files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
-        return {f["path"]: f["sha256"] for f in files if f.get("kind") in TOPIC_KINDS}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {str(f["path"]): str(f["sha256"]) for f in files if f.get("kind") in TOPIC_KINDS}
+    except (KeyError, TypeError, AttributeError):
         return {}
 
 
