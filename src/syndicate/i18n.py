@@ -10,11 +10,12 @@ from __future__ import annotations
 import gettext
 import io
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import DateTimePattern, get_date_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -52,7 +53,16 @@ def long_date(when: datetime, tz: ZoneInfo, locale: str) -> str:
     >>> long_date(datetime(2022, 11, 22, 9, tzinfo=timezone.utc), lisbon, "pt_PT")
     '22 de novembro de 2022'
     """
-    return format_date(when.astimezone(tz).date(), "long", locale=locale)
+    parsed, pattern = _long_date_format(locale)
+    return pattern.apply(when.astimezone(tz).date(), parsed)
+
+
+@cache
+def _long_date_format(locale: str) -> tuple[Locale, DateTimePattern]:
+    """The parsed locale and its long date pattern: Babel's ``format_date`` parses both on every
+    call, a quarter of its 25 microseconds here (2,000 dates per index page of 1,000)."""
+    parsed = Locale.parse(locale)
+    return parsed, get_date_format("long", locale=parsed)
 
 
 def dateline(place: str, when: datetime, tz: ZoneInfo, locale: str) -> str:
