@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import json
 import os
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -310,37 +310,25 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
             if progress is not None:
                 progress.start(len(todo), len(units) - len(todo))
             site_pages = list(render_site_pages(project, published))  # meanwhile, too
-            from syndicate.render import feeds  # (feedgen and lxml load while workers render)
-
-            problems = _collect(rendering, by_name, staging, kept, rendered, progress)
+            feeds = _SiteFeeds(project, published, index, current, previous, staging)
+            problems = _collect(rendering, by_name, staging, kept, rendered, progress,
+                                feeds.render)
         finally:
             rendering.close()
         if problems:
             raise ContentError(problems)
-        sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
-                 for e in staging.entries if e["kind"] == "pdf" and e["lang"] != BILINGUAL}
-        archive_keys = _archive_keys(project, published, sizes)
-        archives = _reusable_archives(index, current, archive_keys)
-        for path, entry in archives.items():
-            staging.reuse(current / path, entry)  # type: ignore[operator]
-            reused.append(path)
         for artifact in site_pages:
             staging.add(artifact)
             rendered.append(artifact.path)
-        for artifact in websub.record_changes(
-            project.site, feeds.render(project.site, published, sizes, archives),
-            websub.feed_checksums(previous),
-        ):
-            staging.add(artifact)
-            rendered.append(artifact.path)
-            if artifact.path in archive_keys:
-                archives[artifact.path] = staging.entries[-1]
+        feeds.render()  # (done already if a communiqué was rendered)
+        reused.extend(feeds.reused)
+        rendered.extend(feeds.rendered)
         name = staging.commit(manifest)
         cache.write_json(output.cache_path(output.absolute(out)),
                          {"format": cache.FORMAT, "version": name, "site": site_inputs,
                           "units": kept, "archives": {
-                              path: {"key": archive_keys[path], "entry": entry}
-                              for path, entry in sorted(archives.items())}})
+                              path: {"key": feeds.keys[path], "entry": entry}
+                              for path, entry in sorted(feeds.archives.items())}})
     if counts is not None:
         _keep_share_counts(counts)
     files = {str(e["path"]) for e in staging.entries}
@@ -394,12 +382,56 @@ def _render_units(project: Project, units: list[Unit], staging: output.Staging,
     return run_local(context, units, staging.path, jobs or default_jobs(), workers)
 
 
+class _SiteFeeds:
+    """A publish's feeds and their archive documents, added to its staging folder once every
+    language's communiqué is in it (the feeds give each PDF's size): while the last units
+    render, when a communiqué was rendered, not after them."""
+
+    def __init__(self, project: Project, published: list[Statement], index: dict[str, Any],
+                 current: Path | None, previous: list[dict[str, Any]],
+                 staging: output.Staging) -> None:
+        from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
+
+        self.project, self.published, self.index = project, published, index
+        self.current, self.previous, self.staging = current, previous, staging
+        self.keys: dict[str, str] = {}  # archive document path -> hash of its inputs
+        self.archives: dict[str, dict[str, object]] = {}  # archive path -> manifest entry
+        self.reused: list[str] = []
+        self.rendered: list[str] = []
+        self._done = False
+
+    def render(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        from syndicate.render import feeds
+
+        project, published, staging = self.project, self.published, self.staging
+        sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
+                 for e in staging.entries if e["kind"] == "pdf" and e["lang"] != BILINGUAL}
+        self.keys = _archive_keys(project, published, sizes)
+        self.archives = _reusable_archives(self.index, self.current, self.keys)
+        for path, entry in self.archives.items():
+            staging.reuse(self.current / path, entry)  # type: ignore[operator]
+            self.reused.append(path)
+        for artifact in websub.record_changes(
+            project.site, feeds.render(project.site, published, sizes, self.archives),
+            websub.feed_checksums(self.previous),
+        ):
+            staging.add(artifact)
+            self.rendered.append(artifact.path)
+            if artifact.path in self.keys:
+                self.archives[artifact.path] = staging.entries[-1]
+
+
 def _collect(rendering: Rendering, by_name: Mapping[str, Unit], staging: output.Staging,
              kept: dict[str, list[dict[str, object]]], rendered: list[str],
-             progress: Progress | None) -> list[Problem]:
+             progress: Progress | None, communiques_done: Callable[[], None]) -> list[Problem]:
     """Record every outcome as it finishes; returns the problems (rendering goes on past them,
-    so that one run reports them all)."""
+    so that one run reports them all). Calls ``communiques_done`` once every one-language
+    communiqué has been rendered without a problem, if one was to be."""
     problems: list[Problem] = []
+    communiques = sum(unit.kind == "pdf" for unit in by_name.values())
     for outcome in rendering:
         unit = by_name[outcome.unit]
         problems.extend(outcome.problems)
@@ -411,6 +443,10 @@ def _collect(rendering: Rendering, by_name: Mapping[str, Unit], staging: output.
         if not outcome.problems:
             kept[unit.key] = list(outcome.entries)
             rendered.extend(str(e["path"]) for e in outcome.entries)
+            if unit.kind == "pdf":
+                communiques -= 1
+                if communiques == 0:
+                    communiques_done()
         if progress is not None:
             progress.advance(outcome.unit)
     if progress is not None:
