@@ -18,12 +18,11 @@ from typing import Any, Protocol
 import yaml
 
 from syndicate.assets import embedded_problems
-from syndicate.config import STATEMENTS_DIR
+from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.markup import lint, parse, to_html
 from syndicate.model import Site, Statement, Translation
 
-SHARED_FILE = "statement.yaml"
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
 SHARED_KEYS = {"date", "draft", "embargo", "original", "tags", "updated"}

@@ -225,22 +225,62 @@ def test_progress_shows_a_bar_on_a_terminal_and_units_when_verbose(
 def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     project: Path,
 ) -> None:
-    from syndicate.executor import early_workers, inputs_changed
+    from syndicate.executor import EDIT_UNITS, STATEMENT_UNITS, early_workers, expected_units
 
     dist = project / "dist"
-    assert inputs_changed(project, dist)  # never published
+    assert expected_units(project, dist) is None  # never published: anything may render
     publish(project)
-    assert not inputs_changed(project, dist)
+    assert expected_units(project, dist) == 0
     assert early_workers(project, dist, jobs=2) is None  # a no-op starts no process
-    source = project / "statements" / SHIPPED_ID / "pt.md"
+    folder = project / "statements" / SHIPPED_ID
     later = (project / ".dist.cache.json").stat().st_mtime_ns + 1_000_000_000
-    os.utime(source, ns=(later, later))
-    assert inputs_changed(project, dist)
+
+    def touch(path: Path) -> None:
+        os.utime(path, ns=(later, later))
+
+    touch(folder / "pt.md")
+    assert expected_units(project, dist) == EDIT_UNITS  # one translation edited
     assert early_workers(project, dist, jobs=1) is None  # one job: nothing to start
     assert early_workers(project, dist, jobs=2, executor="dask") is None
-    (project / "locales" / "new-folder").mkdir()  # a folder's own date counts too
-    os.utime(source, ns=(0, 0))
-    assert inputs_changed(project, dist)
+    touch(folder / "statement.yaml")
+    assert expected_units(project, dist) == STATEMENT_UNITS  # its shared fields too
+    added = project / "statements" / "2030-01-01-added"
+    shutil.copytree(folder, added)
+    for path in [added, *added.iterdir()]:
+        touch(path)
+    assert expected_units(project, dist) == 2 * STATEMENT_UNITS  # and a new statement
+    catalog = next((project / "locales").rglob("*.po"))
+    touch(catalog)
+    assert expected_units(project, dist) is None  # a catalog: any page or PDF may change
+
+
+def test_one_early_worker_is_joined_by_another_only_for_much_work(two: Path) -> None:
+    """An edit's early worker leaves the publishing process a core; a publish that turns out to
+    render much more (here 10 documents for WeasyPrint) adds workers. The bytes are those of
+    publishes without early workers."""
+    project = two
+    reference = project.parent / "reference"
+    shutil.copytree(project, reference)
+
+    def edit(root: Path) -> None:
+        source = root / "statements" / SHIPPED_ID / "pt.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\nMais uma frase.\n",
+                          encoding="utf-8")
+
+    def same_as_reference() -> bool:
+        pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
+        return ((project / "dist" / "manifest.json").read_bytes()
+                == (reference / "dist" / "manifest.json").read_bytes())
+
+    report, processes = publish_with_workers(project, "spawn", early=1)
+    assert report.reused == () and len(processes) == 2  # everything to render: one added
+    assert same_as_reference()
+    edit(project)
+    edit(reference)
+    report, processes = publish_with_workers(project, "spawn", early=1)
+    assert len(processes) == 1  # two documents: the early worker alone
+    assert f"{SHIPPED_ID}-bilingual.pdf" in report.rendered
+    assert same_as_reference()
 
 
 def test_early_workers_fork_only_a_process_running_no_other_thread() -> None:
@@ -258,17 +298,18 @@ def test_early_workers_fork_only_a_process_running_no_other_thread() -> None:
         assert _quickest_start() == "fork"
 
 
-def publish_with_workers(root: Path, start: str) -> tuple[pipeline.Report, list[Any]]:
-    """A publish given two workers started beforehand (forked or spawned): (its report, their
-    processes)."""
+def publish_with_workers(root: Path, start: str, early: int = 2,
+                         ) -> tuple[pipeline.Report, list[Any]]:
+    """A publish with two jobs given ``early`` workers started beforehand (forked or spawned):
+    (its report, every worker process it had)."""
     from syndicate.executor import Workers
 
-    workers = Workers(2, start)
-    processes = list(workers._pool._processes.values())  # type: ignore[union-attr]
+    workers = Workers(early, start)
     try:
         report = pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=2,
                                   workers=workers)
     finally:
+        processes = workers.processes()
         workers.abandon()
     return report, processes
 
