@@ -38,7 +38,7 @@ from syndicate.model import Artifact, Site, Statement
 KINDS = ("pdf", "bilingual", "card", "page")
 # The kinds WeasyPrint lays out: with more than one job they go to warm worker processes, while
 # this process renders the pages (Jinja and the share snippets: no WeasyPrint, no PDFium).
-HEAVY = frozenset({"pdf", "bilingual", "card"})
+HEAVY = frozenset({"pdf", "bilingual", "card"})  # (see HEAVY_ORDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,9 +436,16 @@ def _in_process(context: Context, units: list[Unit],
             yield _render(renderers, unit, write)
 
 
+# The order in which workers get documents: the one-language communiqués first, since the
+# feeds need their sizes (the publishing process writes the feeds while the rest renders); the
+# cards, the shortest, last, so that the workers finish together.
+HEAVY_ORDER = {"pdf": 0, "bilingual": 1, "card": 2}
+
+
 def _split(units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
-    """(what WeasyPrint lays out, the rest), each in the given order."""
-    return ([unit for unit in units if unit.kind in HEAVY],
+    """(what WeasyPrint lays out, in HEAVY_ORDER, the rest in the given order)."""
+    return (sorted((unit for unit in units if unit.kind in HEAVY),
+                   key=lambda unit: HEAVY_ORDER[unit.kind]),
             [unit for unit in units if unit.kind not in HEAVY])
 
 
