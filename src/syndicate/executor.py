@@ -312,7 +312,7 @@ def early_workers(root: Path, out: Path, jobs: int | None = None,
     any case.
 
     None when they would not be used (one job, Dask) or when no input is newer than the last
-    publish (:func:`changed_statements`): a no-op publish starts no worker. How many: see
+    publish (:func:`expected_units`): a no-op publish starts no worker. How many: see
     :func:`early_worker_count`. A wrong guess costs time, never correctness: unneeded workers
     are stopped, a publish with more work than they can do adds more (:func:`run_local`), and
     a publish without them starts its own.
