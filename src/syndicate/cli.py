@@ -11,7 +11,7 @@ import click
 
 from syndicate import __version__
 from syndicate.errors import ContentError, Problem
-from syndicate.model import PDF_VARIANTS
+from syndicate.variants import PDF_VARIANTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

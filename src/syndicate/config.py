@@ -16,13 +16,8 @@ from urllib.parse import urlsplit
 
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import cldr_locale, text_direction
-from syndicate.model import (
-    DEFAULT_PDF_VARIANT,
-    PDF_VARIANTS,
-    Language,
-    Site,
-    normalize_base_url,
-)
+from syndicate.model import Language, Site, normalize_base_url
+from syndicate.variants import DEFAULT_PDF_VARIANT, PDF_VARIANTS
 
 CONFIG_FILE = "syndicate.toml"
 STATEMENTS_DIR = "statements"

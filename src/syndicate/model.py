@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from syndicate.variants import DEFAULT_PDF_VARIANT
+
 
 @dataclass(frozen=True, slots=True)
 class Language:
@@ -32,9 +34,6 @@ class Language:
     direction: str = "ltr"  # "rtl" for right-to-left scripts (from CLDR: Arabic, Hebrew, ...)
 
 
-# PDF variants a site may choose (``[pdf] variant``); "tagged" is a plain tagged PDF.
-PDF_VARIANTS = ("pdf/a-3u", "pdf/a-3b", "pdf/ua-1", "tagged")
-DEFAULT_PDF_VARIANT = "pdf/a-3u"
 
 
 @dataclass(frozen=True, slots=True)
