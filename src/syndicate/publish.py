@@ -266,10 +266,10 @@ def publish(
         index = _read_index(out, current)
         reusable = _reusable(index, current, units)
         previous = _manifest_files(current)
-        previous_files = {str(entry["path"]) for entry in previous}
         if (current is not None and len(reusable) == len(units)
                 and index.get("site") == site_inputs and _no_pending_feeds(current)):
             output.retire_leftovers(out, current)
+            previous_files = {str(entry["path"]) for entry in previous}
             return Report(out, len(previous_files) + 1, len(published), len(scheduled), languages,
                           reused=tuple(sorted(previous_files)), changed=False)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
