@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,17 +42,33 @@ def test_jobs_1_and_jobs_2_publish_the_same_bytes(twins: tuple[Path, Path], run)
 def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path], run) -> None:  # type: ignore[no-untyped-def]
     distributed = pytest.importorskip("distributed")
     one, two = twins
-    local = run("publish", "--project", one, "--now", NOW, "--quiet")
-    assert local.exit_code == 0 and local.output == "", local.output
+    # A second site on the same cluster, after the first: the workers' renderers were built
+    # for the first site's configuration and must not be reused for this one's.
+    three, four = (one.parent / name for name in ("three", "four"))
+    shutil.copytree(one, three)
+    config = three / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'issuer = "Portuguese Government"', 'issuer = "Ministry of Culture"'), encoding="utf-8")
+    shutil.copytree(three, four)
+    for local in (one, three):
+        published = run("publish", "--project", local, "--now", NOW, "--quiet")
+        assert published.exit_code == 0 and published.output == "", published.output
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
         dashboard_address=":0",  # any free port: None means the default 8787
     ) as cluster:
-        remote = run("publish", "--project", two, "--now", NOW, "--executor", "dask",
-                     "--scheduler", cluster.scheduler_address)
-    assert remote.exit_code == 0, remote.output
-    assert "reused 0, removed 0)" in remote.stdout
+        for remote in (two, four):
+            published = run("publish", "--project", remote, "--now", NOW, "--executor", "dask",
+                            "--scheduler", cluster.scheduler_address)
+            assert published.exit_code == 0, published.output
+            assert "reused 0, removed 0)" in published.stdout
     assert tree(one / "dist") == tree(two / "dist")
+    assert tree(three / "dist") == tree(four / "dist")
+    assert tree(three / "dist") != tree(one / "dist")
+    letterhead = subprocess.run(
+        ["pdftotext", str(four / "dist" / "en" / SHIPPED_ID / f"{SHIPPED_ID}-en.pdf"), "-"],
+        check=True, capture_output=True, text=True).stdout
+    assert letterhead.splitlines()[0] == "Ministry of Culture"
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(project: Path, run) -> None:  # type: ignore[no-untyped-def]
