@@ -500,9 +500,34 @@ def _meanwhile(context: Context, light: list[Unit], staging: Path,
 _remote_lock = threading.Lock()
 
 
+# glibc's mallopt parameters, and the values its own dynamic thresholds reach at most (64-bit).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
+
+
+def _glibc_thresholds() -> None:
+    """Undo, in this Dask worker, the Nanny's ``MALLOC_TRIM_THRESHOLD_=65536``.
+
+    That setting (``distributed.nanny.pre-spawn-environ``) makes glibc return freed memory at
+    once, and, since any explicit threshold stops glibc's dynamic ones, it also maps and unmaps
+    every block over 128 KiB (bitmaps, PDF bytes) afresh, page faults included. A local worker
+    keeps glibc's defaults, whose thresholds grow to 32 MiB mapped, 64 MiB kept. Measured on a
+    LocalCluster, 50 statements: with the Nanny's setting, publishes took 1.13x as long and the
+    workers' system time doubled. Set once per process: other tasks of the worker get the same.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX)
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to undo
+        pass
+
+
 def _render_remote(context_key: str, context: Context, unit: Unit) -> Outcome:
     with _remote_lock:
         fresh = context_key not in _renderers
+        if not _renderers:  # this process's first unit
+            _glibc_thresholds()
         renderers = _renderers_for(context_key, context)
         if fresh:  # what the renderers of an earlier context held is garbage now
             gc.unfreeze()
