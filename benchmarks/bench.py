@@ -652,8 +652,9 @@ def dask_row(engine: Engine, records: list[corpus.Record], work: Path, jobs: int
             return Row("dask LocalCluster within 15% of the local pool", "cluster did not start",
                        None, False, "is distributed installed in the project's venv?")
         # local, Dask, Dask, local, three times: a drift of the machine's speed over four runs
-        # weighs the same on both sides. One run each measured 1.03x to 1.20x here, and one
-        # round of four 1.07x to 1.22x, while the CPU time of one same run varied by 15%.
+        # weighs the same on both sides, and twelve runs tell a real gap from a busy moment
+        # (one round of four measured 1.07x to 1.22x here; the same publish's CPU time varied
+        # by 15%, yet in two runs of this row Dask was the slower in 11 of 12 pairings).
         times: dict[str, list[float]] = {"local": [], "dask": []}
         for index, executor in enumerate(DASK_ROUNDS * ("local", "dask", "dask", "local")):
             options = (*engine.jobs(jobs), "--executor", "local") if executor == "local" else (

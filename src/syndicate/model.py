@@ -34,8 +34,6 @@ class Language:
     direction: str = "ltr"  # "rtl" for right-to-left scripts (from CLDR: Arabic, Hebrew, ...)
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Site:
     base_url: str  # absolute, always ends with "/"
