@@ -58,6 +58,12 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
         dashboard_address=":0",  # any free port: None means the default 8787
     ) as cluster:
         for remote in (two, four):
+            if remote == four:  # as if the workers were on machines without this disk
+                with distributed.Client(cluster.scheduler_address) as client:
+                    blind = "import syndicate.executor as e\ne._sees = lambda folder: False"
+                    client.run(exec, blind, {})
+                    sees = "__import__('syndicate.executor').executor._sees(Path('.'))"
+                    assert set(client.run(eval, sees, {"Path": Path}).values()) == {False}
             published = run("publish", "--project", remote, "--now", NOW, "--executor", "dask",
                             "--scheduler", cluster.scheduler_address)
             assert published.exit_code == 0, published.output
@@ -85,3 +91,17 @@ def test_dask_needs_a_scheduler(project: Path, run) -> None:  # type: ignore[no-
     result = run("publish", "--project", project, "--now", NOW, "--executor", "dask")
     assert result.exit_code == 1
     assert "--executor dask needs --scheduler" in result.stderr
+
+
+def test_dask_tasks_carry_several_units_then_single_ones() -> None:
+    from syndicate.executor import REMOTE_BATCH, _batches
+
+    units = [object() for _ in range(250)]  # 50 statements: 100 communiqués, 50 + 100 more
+    batches = _batches(units, threads=2)  # type: ignore[arg-type]
+    assert [u for batch in batches for u in batch] == units  # all, once, in order
+    sizes = [len(batch) for batch in batches]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == REMOTE_BATCH
+    assert sizes[-8:] == [1] * 8  # the workers finish together
+    assert len(batches) < 250 / 4
+    assert [len(b) for b in _batches(units[:3], threads=8)] == [1, 1, 1]
+    assert _batches([], threads=0) == []
