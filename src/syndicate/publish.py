@@ -173,7 +173,7 @@ def site_key(project: Project, units: list[Unit]) -> str:
 def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[str, int],
                 skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The outputs that depend on every statement: indexes, root, sitemap, feeds (but not the
-    feed archive documents in ``skip``, reused from the previous publish)."""
+    feed documents in ``skip``, reused from the previous publish)."""
     from syndicate.render import feeds
 
     yield from render_site_pages(project, statements)
@@ -326,9 +326,9 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
         name = staging.commit(manifest)
         cache.write_json(output.cache_path(output.absolute(out)),
                          {"format": cache.FORMAT, "version": name, "site": site_inputs,
-                          "units": kept, "archives": {
+                          "units": kept, "feeds": {
                               path: {"key": feeds.keys[path], "entry": entry}
-                              for path, entry in sorted(feeds.archives.items())}})
+                              for path, entry in sorted(feeds.documents.items())}})
     if counts is not None:
         _keep_share_counts(counts)
     files = {str(e["path"]) for e in staging.entries}
@@ -394,8 +394,8 @@ class _SiteFeeds:
 
         self.project, self.published, self.index = project, published, index
         self.current, self.previous, self.staging = current, previous, staging
-        self.keys: dict[str, str] = {}  # archive document path -> hash of its inputs
-        self.archives: dict[str, dict[str, object]] = {}  # archive path -> manifest entry
+        self.keys: dict[str, str] = {}  # feed document path -> hash of its inputs
+        self.documents: dict[str, dict[str, object]] = {}  # its path -> manifest entry
         self.reused: list[str] = []
         self.rendered: list[str] = []
         self._done = False
@@ -409,19 +409,19 @@ class _SiteFeeds:
         project, published, staging = self.project, self.published, self.staging
         sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
                  for e in staging.entries if e["kind"] == "pdf" and e["lang"] != BILINGUAL}
-        self.keys = _archive_keys(project, published, sizes)
-        self.archives = _reusable_archives(self.index, self.current, self.keys)
-        for path, entry in self.archives.items():
+        self.keys = _feed_keys(project, published, sizes)
+        self.documents = _reusable_feeds(self.index, self.current, self.keys)
+        for path, entry in self.documents.items():
             staging.reuse(self.current / path, entry)  # type: ignore[operator]
             self.reused.append(path)
         for artifact in websub.record_changes(
-            project.site, feeds.render(project.site, published, sizes, self.archives),
+            project.site, feeds.render(project.site, published, sizes, self.documents),
             websub.feed_checksums(self.previous),
         ):
             staging.add(artifact)
             self.rendered.append(artifact.path)
             if artifact.path in self.keys:
-                self.archives[artifact.path] = staging.entries[-1]
+                self.documents[artifact.path] = staging.entries[-1]
 
 
 def _collect(rendering: Rendering, by_name: Mapping[str, Unit], staging: output.Staging,
@@ -484,12 +484,12 @@ def _reusable(index: dict[str, Any], current: Path | None,
     return found
 
 
-def _archive_keys(project: Project, statements: list[Statement],
-                  pdf_sizes: dict[str, int]) -> dict[str, str]:
-    """The hash of each feed archive document's inputs (see :func:`feeds.archive_inputs`)."""
+def _feed_keys(project: Project, statements: list[Statement],
+               pdf_sizes: dict[str, int]) -> dict[str, str]:
+    """The hash of each feed document's inputs (see :func:`feeds.document_inputs`)."""
     from syndicate.render import feeds
 
-    base = cache.digest("feed-archive", cache.code_digest(), project.site)
+    base = cache.digest("feed", cache.code_digest(), project.site)
     by_id = {s.id: s for s in statements}
     sources: dict[str, str] = {}
 
@@ -501,16 +501,17 @@ def _archive_keys(project: Project, statements: list[Statement],
 
     return {
         path: cache.digest(base, inputs, [source(statement_id) for statement_id in ids])
-        for path, (inputs, ids) in feeds.archive_inputs(project.site, statements, pdf_sizes).items()
+        for path, (inputs, ids) in feeds.document_inputs(project.site, statements,
+                                                         pdf_sizes).items()
     }
 
 
-def _reusable_archives(index: dict[str, Any], current: Path | None,
+def _reusable_feeds(index: dict[str, Any], current: Path | None,
                        keys: dict[str, str]) -> dict[str, dict[str, object]]:
-    """The feed archive documents of the current version whose inputs are unchanged: by path,
+    """The feed documents of the current version whose inputs are unchanged: by path,
     their manifest entries."""
     found: dict[str, dict[str, object]] = {}
-    stored = index.get("archives")
+    stored = index.get("feeds")
     if current is None or not isinstance(stored, dict):
         return found
     for path, key in keys.items():

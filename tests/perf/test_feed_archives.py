@@ -34,7 +34,8 @@ def fresh_feeds(root: Path) -> dict[str, bytes]:
     return {a.path: a.data for a in feeds.render(project.site, published, sizes)}
 
 
-def test_archives_are_reused_byte_for_byte_and_old_versions_trashed(project: Path) -> None:
+def three_statements(project: Path) -> None:
+    """The shipped statement and two newer ones, one feed entry a page."""
     toml = project / "syndicate.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + "\n[feeds]\nlimit = 1\n", encoding="utf-8")
     for statement_id, day in (("2023-01-10-second-statement", "2023-01-10"),
@@ -42,6 +43,10 @@ def test_archives_are_reused_byte_for_byte_and_old_versions_trashed(project: Pat
         shutil.copytree(project / "statements" / SHIPPED_ID, project / "statements" / statement_id)
         (project / "statements" / statement_id / "statement.yaml").write_text(
             f"date: {day}\noriginal: pt\n", encoding="utf-8")
+
+
+def test_archives_are_reused_byte_for_byte_and_old_versions_trashed(project: Path) -> None:
+    three_statements(project)
     first = publish(project)
     archives = {p for p in first.rendered if "/archive/" in f"/{p}"}
     # 3 statements, one entry a page: two archives a language and format, five combined
@@ -66,3 +71,34 @@ def test_archives_are_reused_byte_for_byte_and_old_versions_trashed(project: Pat
     assert [entry.name for entry in trash.iterdir()] != retired  # emptied, then the second
     assert len(list(trash.iterdir())) == 1
     assert (project / "dist" / "archive" / "1.atom").read_bytes() == fresh["archive/1.atom"]
+
+
+SUBSCRIPTIONS = {f"{lang}/feed.{fmt}" for lang in ("pt", "en") for fmt in ("rss", "atom", "json")}
+SUBSCRIPTIONS.add("feed.atom")  # all languages
+
+
+def test_an_edit_of_an_older_statement_leaves_the_subscription_documents_as_they_were(
+    project: Path,
+) -> None:
+    three_statements(project)
+    publish(project)
+    before = {path: (project / "dist" / path).read_bytes() for path in SUBSCRIPTIONS}
+    edit(project, SHIPPED_ID, "Uma correção.")  # the oldest: on the first archive pages only
+    report = publish(project)
+    feed_documents = {p for p in report.rendered if p.endswith((".rss", ".atom", ".json"))
+                      and ("feed." in p or "archive/" in p)}
+    # Its Portuguese and English entries: each language's first archive pages, and the first
+    # two of the all-languages feed's (newest first: pt, en; so en is the oldest entry).
+    assert feed_documents == {"pt/archive/1.rss", "pt/archive/1.atom", "en/archive/1.rss",
+                              "en/archive/1.atom", "archive/1.atom", "archive/2.atom"}
+    assert SUBSCRIPTIONS <= set(report.reused)
+    fresh = fresh_feeds(project)
+    for path in SUBSCRIPTIONS:
+        assert (project / "dist" / path).read_bytes() == before[path] == fresh[path], path
+
+    edit(project, NEWEST, "Outra frase.")  # the newest: in every subscription document
+    report = publish(project)
+    assert SUBSCRIPTIONS <= set(report.rendered)
+    fresh = fresh_feeds(project)
+    for path in SUBSCRIPTIONS:
+        assert (project / "dist" / path).read_bytes() == fresh[path], path

@@ -87,8 +87,8 @@ def render(
     feeds and then their archive documents, and last the all-languages Atom feed and its archives.
 
     ``pdf_sizes`` maps a PDF's output path to its size in bytes; an entry gets its PDF as an
-    enclosure only when the PDF is listed there. Archive documents whose paths are in ``skip``
-    are left out (a publish reuses them: see :func:`archive_inputs`).
+    enclosure only when the PDF is listed there. Documents whose paths are in ``skip`` are
+    left out (a publish reuses them: see :func:`document_inputs`).
     """
     ordered = newest_first(statements)
     artifacts: list[Artifact] = []
@@ -98,11 +98,14 @@ def render(
         current, archives = paginate(entries, site.feed_limit)
         meta = _language_meta(site, language)
         for fmt in ("rss", "atom"):
+            if site.feed_path(code, fmt) in skip:
+                continue
             place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt, len(archives))
             artifacts.append(Artifact(site.feed_path(code, fmt), fmt, code, None,
                                       _xml_feed(site, meta, current, pdf_sizes, fmt, place)))
-        artifacts.append(Artifact(site.feed_path(code, "json"), "jsonfeed", code, None,
-                                  _json_feed(site, language, current, pdf_sizes)))
+        if site.feed_path(code, "json") not in skip:
+            artifacts.append(Artifact(site.feed_path(code, "json"), "jsonfeed", code, None,
+                                      _json_feed(site, language, current, pdf_sizes)))
         for number, page in enumerate(archives, 1):
             for fmt in ("rss", "atom"):
                 if archive_path(code, number, fmt) in skip:
@@ -116,33 +119,41 @@ def render(
     return artifacts
 
 
-def archive_inputs(
+def document_inputs(
     site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int]
 ) -> dict[str, tuple[tuple[object, ...], tuple[str, ...]]]:
-    """For each archive document :func:`render` writes, by path: what its bytes depend on
-    besides the site and the tool (its place, its entries' ids, languages and PDF sizes, and
-    whether a newer archive follows), and the ids of its statements, whose content the caller
-    hashes.
+    """For each feed document :func:`render` writes, by path: what its bytes depend on besides
+    the site and the tool (its format and place, its entries' ids, languages and PDF sizes,
+    and how many archives it links to or whether a newer archive follows), and the ids of its
+    statements, whose content the caller hashes.
 
     An archive page is full and numbered from the oldest, so it stays the same while newer
-    statements arrive (RFC 5005): a publish reuses it as long as these inputs are unchanged.
+    statements arrive (RFC 5005); a subscription document stays the same while its newest
+    entries do (an edit of an older statement changes only its archive page): a publish reuses
+    any of them as long as these inputs are unchanged.
     """
     ordered = newest_first(statements)
     found: dict[str, tuple[tuple[object, ...], tuple[str, ...]]] = {}
     groups: list[tuple[str | None, tuple[str, ...], list[tuple[Statement, str]]]] = [
-        (lang.code, ("rss", "atom"),
+        (lang.code, ("rss", "atom", "json"),
          [(s, lang.code) for s in ordered if s.translation(lang.code) is not None])
         for lang in site.languages
     ]
     groups.append((None, ("atom",), [(s, t.lang) for s in ordered for t in s.translations]))
     for code, formats, entries in groups:
-        _, archives = paginate(entries, site.feed_limit)
+        current, archives = paginate(entries, site.feed_limit)
+        inputs = tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in current)
+        ids = tuple(s.id for s, _ in current)
+        for fmt in formats:
+            path = site.feed_path(code, fmt) if code else COMBINED_PATH
+            found[path] = ((fmt, code, "subscription", len(archives), inputs), ids)
         for number, page in enumerate(archives, 1):
             inputs = tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in page)
             ids = tuple(s.id for s, _ in page)
             for fmt in formats:
-                found[archive_path(code, number, fmt)] = (
-                    (fmt, code, number, number < len(archives), inputs), ids)
+                if fmt != "json":  # a JSON Feed has no archives
+                    found[archive_path(code, number, fmt)] = (
+                        (fmt, code, number, number < len(archives), inputs), ids)
     return found
 
 
@@ -190,8 +201,9 @@ def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, 
         authors=tuple(issuers.values()),
     )
     place = _Place(site.base_url, COMBINED_PATH, None, "atom", len(archives))
-    artifacts = [Artifact(COMBINED_PATH, "atom", COMBINED_LANG, None,
-                          _xml_feed(site, meta, current, pdf_sizes, "atom", place))]
+    artifacts = [] if COMBINED_PATH in skip else [
+        Artifact(COMBINED_PATH, "atom", COMBINED_LANG, None,
+                 _xml_feed(site, meta, current, pdf_sizes, "atom", place))]
     for number, page in enumerate(archives, 1):
         if archive_path(None, number, "atom") in skip:
             continue
