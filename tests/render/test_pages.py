@@ -234,6 +234,28 @@ def test_sitemap_lists_every_page_with_its_translations(site: tuple[Path, Path])
     assert entries[f"{BASE}pt/{SHIPPED_ID}/"]["en"] == f"{BASE}en/{SHIPPED_ID}/"
 
 
+def test_the_sitemap_is_written_as_lxml_writes_it_even_with_odd_characters(
+    project: Path,
+) -> None:
+    import dataclasses
+
+    from syndicate import publish
+    from syndicate.render import sitemap
+
+    loaded = publish.load(project)
+    odd = 'https://example.org/a&b<c>"d\'e/ção/'
+    site = dataclasses.replace(loaded.site, base_url=odd)
+    published, _ = loaded.due(datetime.fromisoformat(NOW))
+    data = sitemap.render(site, published).data
+    root = etree.fromstring(data)
+    # lxml reads it back to the same values and writes the very same bytes
+    assert etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True) == data
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    assert root.findtext("s:url/s:loc", namespaces=ns) == odd
+    assert root.find("s:url/x:link[@hreflang='x-default']", namespaces=ns).get("href") == odd
+    assert len(root.findall("s:url", namespaces=ns)) == 1 + 2 + 2  # root, indexes, pages
+
+
 @pytest.mark.parametrize("lang", ["pt", "en"])
 def test_statement_page_is_semantic_and_has_a_share_panel(
     site: tuple[Path, Path], lang: str

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lxml import etree
-
 from syndicate.model import Artifact, Site, Statement
 
 SITEMAP_PATH = "sitemap.xml"
@@ -17,36 +15,49 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
-def _url(
-    parent: etree._Element, loc: str, lastmod: str | None, alternates: Sequence[tuple[str, str]]
-) -> None:
-    url = etree.SubElement(parent, f"{{{SITEMAP_NS}}}url")
-    etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = loc
-    if lastmod:
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
-    for hreflang, href in alternates:
-        etree.SubElement(
-            url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang, href=href
-        )
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    """As libxml2 writes an attribute's value (lxml's serializer)."""
+    return (_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;"))
+
+
+def _links(alternates: Sequence[tuple[str, str]]) -> str:
+    return "".join(f'    <xhtml:link rel="alternate" hreflang="{_attribute(hreflang)}"'
+                   f' href="{_attribute(href)}"/>\n' for hreflang, href in alternates)
+
+
+def _url(loc: str, lastmod: str | None, links: str) -> str:
+    modified = f"    <lastmod>{_text(lastmod)}</lastmod>\n" if lastmod else ""
+    return f"  <url>\n    <loc>{_text(loc)}</loc>\n{modified}{links}  </url>\n"
 
 
 def render(site: Site, statements: Sequence[Statement]) -> Artifact:
-    """The sitemap of the root, the per-language indexes and every statement page."""
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
+    """The sitemap of the root, the per-language indexes and every statement page.
+
+    Written as text, not built as an lxml tree (2,000 pages are about 10,000 elements): the
+    same bytes as lxml's serializer, tested against it, in a third of the time.
+    """
+    lines = ["<?xml version='1.0' encoding='UTF-8'?>\n",
+             f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">\n']
     indexes = [(lang.tag, site.index_url(lang.code)) for lang in site.languages]
     indexes.append(("x-default", site.base_url))
-    _url(root, site.base_url, None, indexes)
+    links = _links(indexes)
+    lines.append(_url(site.base_url, None, links))
     for lang in site.languages:
-        _url(root, site.index_url(lang.code), None, indexes)
+        lines.append(_url(site.index_url(lang.code), None, links))
     for statement in sorted(statements, key=lambda s: s.id):
-        alternates = [
-            (site.language(code).tag, site.page_url(statement.id, code))
-            for code in statement.languages
-        ]
-        if site.default_language in statement.languages:
+        codes = statement.languages
+        alternates = [(site.language(code).tag, site.page_url(statement.id, code))
+                      for code in codes]
+        if site.default_language in codes:
             alternates.append(("x-default", site.page_url(statement.id, site.default_language)))
+        links = _links(alternates)  # the same for each translation's page
         lastmod = statement.modified.astimezone(site.tzinfo).isoformat(timespec="seconds")
-        for code in statement.languages:
-            _url(root, site.page_url(statement.id, code), lastmod, alternates)
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return Artifact(SITEMAP_PATH, "sitemap", None, None, data)
+        for code in codes:
+            lines.append(_url(site.page_url(statement.id, code), lastmod, links))
+    lines.append("</urlset>\n")
+    return Artifact(SITEMAP_PATH, "sitemap", None, None, "".join(lines).encode("utf-8"))
