@@ -34,6 +34,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -249,11 +250,21 @@ def empty_trash(out: Path) -> threading.Thread:
     def remove() -> None:
         trash = trash_dir(absolute(out))
         try:
-            entries = list(trash.iterdir())
+            entries = sorted(trash.iterdir())
         except OSError:
             return
-        for entry in entries:
-            shutil.rmtree(entry, ignore_errors=True)
+        rm = shutil.which("rm") if entries else None
+        if rm is not None:
+            # A process of its own: shutil.rmtree's loop needs the interpreter lock for each of
+            # a version's files (12,000 at 1,000 statements), which the publishing thread
+            # holds: here it took 0.3-0.35 s idle, and a one-statement publish then waited
+            # for it at the end. `rm -rf` takes 0.16-0.2 s and never waits for the lock.
+            subprocess.run([rm, "-rf", "--", *map(str, entries)], check=False,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        for entry in entries:  # without rm, or what it left
+            if os.path.lexists(entry):
+                shutil.rmtree(entry, ignore_errors=True)
 
     thread = threading.Thread(target=remove, name="syndicate-empty-trash", daemon=True)
     thread.start()

@@ -199,3 +199,26 @@ def test_pdfs_carry_no_script_launch_or_bad_link(dist: Path) -> None:
             if names is not None and "/JavaScript" in names.keys():
                 problems.append(f"{path}: document JavaScript")
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("rm", [True, False], ids=["rm", "without rm"])
+def test_emptying_the_trash_removes_old_versions_and_follows_no_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rm: bool
+) -> None:
+    from syndicate import output
+
+    if not rm:
+        monkeypatch.setattr(output.shutil, "which", lambda name: None)
+    out = tmp_path / "dist"
+    kept = tmp_path / "elsewhere"
+    kept.mkdir()
+    (kept / "precious.txt").write_text("keep me", encoding="utf-8")
+    trash = output.trash_dir(out)
+    for version in ("0123456789abcdef", ".staging-0a1b2c3d4e5f", "-rf"):
+        folder = trash / version / "en" / "statement"
+        folder.mkdir(parents=True)
+        (folder / "page.html").write_text("old", encoding="utf-8")
+        (trash / version / "elsewhere").symlink_to(kept, target_is_directory=True)
+    output.empty_trash(out).join()
+    assert list(trash.iterdir()) == []
+    assert (kept / "precious.txt").read_text(encoding="utf-8") == "keep me"
