@@ -218,6 +218,12 @@ def _sync_file_system(path: Path) -> None:
         os.close(fd)
 
 
+def _plain(path: str) -> bool:
+    """A relative path that stays inside its folder and reads as no option."""
+    return (not path.startswith(("/", "-")) and "\0" not in path
+            and all(part not in ("", ".", "..") for part in path.split("/")))
+
+
 def trash_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.trash"
 
@@ -323,21 +329,47 @@ class Staging:
         self.entries.append(entry)
 
     def reuse_all(self, files: list[tuple[str, dict[str, object]]]) -> None:
-        """:meth:`reuse` for many files, linked by a thread while this one goes on (a link
-        mostly waits on the file system, without Python's lock): 12,000 links take about
-        0.3 s. :meth:`commit` waits for it and raises what it raised."""
+        """:meth:`reuse` for many files, linked while this thread goes on: by GNU ``cp`` in
+        a process of its own when they all come from one folder, else (or for what it left)
+        by a thread. :meth:`commit` waits for it and raises what it raised.
+
+        A Python loop needs the interpreter lock between links, which the publishing thread
+        holds: 12,000 links took 0.45-0.51 s beside 0.2 s of work in the main thread, which
+        then waited 0.21-0.27 s for them; ``cp`` took 0.26-0.31 s, and the wait 24-98 ms.
+        """
         self.entries.extend(entry for _, entry in files)
 
         def link() -> None:
             try:
-                for source, entry in files:
-                    self._take(source, str(entry["path"]))
+                paths = [str(entry["path"]) for _, entry in files]
+                if not self._link_in_one_process(files, paths):
+                    for (source, _), path in zip(files, paths, strict=True):
+                        if not os.path.lexists(os.path.join(self.path, path)):
+                            self._take(source, path)
             except BaseException as exc:  # noqa: BLE001  (raised again by commit)
                 self._failures.append(exc)
 
         thread = threading.Thread(target=link, name="syndicate-links", daemon=True)
         thread.start()
         self._threads.append(thread)
+
+    def _link_in_one_process(self, files: list[tuple[str, dict[str, object]]],
+                             paths: list[str]) -> bool:
+        """Hard-link every ``files`` source to its path here with ``xargs cp -l --parents``
+        when they are all ``<one folder>/<path>`` and each path is plain (relative, no ``..``);
+        whether every link was made."""
+        cp, xargs = shutil.which("cp"), shutil.which("xargs")
+        if not files or cp is None or xargs is None:
+            return False
+        root = files[0][0][:-len(paths[0]) - 1]
+        if not all(source == f"{root}/{path}" and _plain(path)
+                   for (source, _), path in zip(files, paths, strict=True)):
+            return False
+        done = subprocess.run(
+            [xargs, "-0", cp, "-lP", "--parents", "-t", str(self.path), "--"],
+            input=b"\0".join(os.fsencode(path) for path in paths), cwd=root, check=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return done.returncode == 0
 
     def _take(self, source: str | Path, path: str) -> None:
         target = self._target(path)

@@ -222,3 +222,42 @@ def test_emptying_the_trash_removes_old_versions_and_follows_no_link(
     output.empty_trash(out).join()
     assert list(trash.iterdir()) == []
     assert (kept / "precious.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("how", ["cp", "without cp", "odd path"])
+def test_a_republish_links_every_unchanged_file_from_the_current_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    import os
+
+    from syndicate import output
+    from syndicate.model import Artifact
+
+    if how == "without cp":
+        monkeypatch.setattr(output.shutil, "which", lambda name: None)
+    run, commands = output.subprocess.run, []
+
+    def spy(command: list[str], **options: object) -> object:
+        commands.append(command)
+        return run(command, **options)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(output.subprocess, "run", spy)
+    current = tmp_path / "current"
+    paths = ["index.html", "en/index.html", "en/2022-statement/index.html",
+             "pt/archive/1.atom", "pt/açúcar e café.txt"]
+    if how == "odd path":
+        paths.append("-rf")  # would read as an option: the thread links them all instead
+    for path in paths:
+        (current / path).parent.mkdir(parents=True, exist_ok=True)
+        (current / path).write_text(path, encoding="utf-8")
+    with output.Staging(tmp_path / "dist") as staging:
+        staging.reuse_all([(f"{current}/{path}", {"path": path}) for path in paths])
+        staging.add(Artifact("en/feed.atom", "atom", "en", None, b"new"))  # meanwhile
+        staging._wait()
+        for path in paths:
+            linked = staging.path / path
+            assert os.stat(linked).st_ino == os.stat(current / path).st_ino, path
+        assert sorted(p.relative_to(staging.path).as_posix()
+                      for p in staging.path.rglob("*") if p.is_file()) == sorted(
+                          [*paths, "en/feed.atom"])
+    assert any(os.path.basename(c[2]) == "cp" for c in commands) == (how == "cp")
