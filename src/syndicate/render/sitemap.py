@@ -7,6 +7,7 @@ Follows the sitemaps.org protocol with the hreflang extension search engines rea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 from syndicate.model import Artifact, Site, Statement
 
@@ -15,24 +16,18 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
-def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _attribute(value: str) -> str:
-    """As libxml2 writes an attribute's value (lxml's serializer)."""
-    return (_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
-            .replace("\t", "&#9;"))
+# What libxml2 (lxml's serializer) escapes in an attribute's value besides & < >
+_ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def _links(alternates: Sequence[tuple[str, str]]) -> str:
-    return "".join(f'    <xhtml:link rel="alternate" hreflang="{_attribute(hreflang)}"'
-                   f' href="{_attribute(href)}"/>\n' for hreflang, href in alternates)
+    return "".join(f'    <xhtml:link rel="alternate" hreflang="{escape(hreflang, _ATTRIBUTE)}"'
+                   f' href="{escape(href, _ATTRIBUTE)}"/>\n' for hreflang, href in alternates)
 
 
 def _url(loc: str, lastmod: str | None, links: str) -> str:
-    modified = f"    <lastmod>{_text(lastmod)}</lastmod>\n" if lastmod else ""
-    return f"  <url>\n    <loc>{_text(loc)}</loc>\n{modified}{links}  </url>\n"
+    modified = f"    <lastmod>{escape(lastmod)}</lastmod>\n" if lastmod else ""
+    return f"  <url>\n    <loc>{escape(loc)}</loc>\n{modified}{links}  </url>\n"
 
 
 def render(site: Site, statements: Sequence[Statement]) -> Artifact:
