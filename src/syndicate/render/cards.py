@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from syndicate.i18n import long_date
 from syndicate.model import Artifact, Site, Statement
+from syndicate.render import weasy
 from syndicate.render.preview import first_page_png
 
 WIDTH, HEIGHT = 1200, 630
@@ -88,6 +89,7 @@ def card_html(issuer: str, title: str, date: str, iso: str, tag: str) -> str:
 
 def _refusing_fetcher() -> Any:
     """A WeasyPrint URL fetcher that refuses every URL: a card is self-contained."""
+    weasy.load()
     from weasyprint.urls import URLFetcher
 
     class RefusingFetcher(URLFetcher):  # type: ignore[misc]
@@ -102,7 +104,8 @@ class CardRenderer:
 
     def __init__(self, site: Site) -> None:
         import pypdfium2  # noqa: F401  (warm: the rasterizer of preview.first_page_png)
-        import weasyprint
+
+        weasyprint = weasy.load()
 
         from syndicate.render.pdf import font_configuration
 

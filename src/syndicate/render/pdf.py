@@ -49,6 +49,7 @@ from syndicate import i18n, templating
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Artifact, Site, Statement, Translation
+from syndicate.render import weasy
 
 TEMPLATE = "communique.html"
 PART_TEMPLATE = "communique_part.html"
@@ -166,6 +167,7 @@ def _sandbox_fetcher(assets: Mapping[str, tuple[bytes, str]]) -> Any:
 
     Every other URL is refused before anything is opened; WeasyPrint logs the refusal.
     """
+    weasy.load()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -236,6 +238,7 @@ def font_configuration() -> Any:
     cards): the fonts load once per thread, not once per renderer."""
     config = getattr(_thread, "font_config", None)
     if config is None:
+        weasy.load()
         from weasyprint.text.fonts import FontConfiguration
 
         config = _thread.font_config = FontConfiguration()
@@ -255,9 +258,9 @@ def warm_up() -> None:
     fonts, WeasyPrint's and PDFium's first use); this costs about 0.1 s, so a worker process
     does it while it waits for its first unit.
     """
-    import weasyprint
-
     from syndicate.render import preview
+
+    weasyprint = weasy.load()
 
     html = (f'<html lang="en"><head><style>{stylesheet()}</style></head><body><h1>Warm</h1>'
             "<p>Olá, <b>bold</b> <i>italic</i> <code>code</code></p></body></html>")
@@ -280,7 +283,7 @@ class PdfRenderer:
         translations: Mapping[str, gettext.NullTranslations],
         logo: bytes | None = None,
     ) -> None:
-        import weasyprint
+        weasyprint = weasy.load()
         from weasyprint.css import ColorProfile
 
         self.site = site
