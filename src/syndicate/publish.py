@@ -265,17 +265,16 @@ def publish(
         current = output.current_version(out)
         index = _read_index(out, current)
         reusable = _reusable(index, current, units)
-        previous = _manifest_files(current)
         if (current is not None and len(reusable) == len(units)
                 and index.get("site") == site_inputs and _no_pending_feeds(current)):
             output.retire_leftovers(out, current)
-            previous_files = {str(entry["path"]) for entry in previous}
+            previous_files = {str(entry["path"]) for entry in _manifest_files(current)}
             return Report(out, len(previous_files) + 1, len(published), len(scheduled), languages,
                           reused=tuple(sorted(previous_files)), changed=False)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
         try:
             return _publish_changes(project, out, current, index, units, reusable, site_inputs,
-                                    published, scheduled, languages, previous, jobs,
+                                    published, scheduled, languages, jobs,
                                     executor, scheduler, progress, workers)
         finally:
             cleaner.join()
@@ -285,19 +284,22 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                      units: list[Unit], reusable: dict[str, list[dict[str, object]]],
                      site_inputs: str,
                      published: list[Statement], scheduled: list[Statement], languages: int,
-                     previous: list[dict[str, Any]], jobs: int | None, executor: str,
+                     jobs: int | None, executor: str,
                      scheduler: str | None, progress: Progress | None,
                      workers: Workers | None) -> Report:
     todo = [u for u in units if u.key not in reusable]
-    counts = _remember_share_counts(project.root) if any(u.kind == "page" for u in todo) else None
     rendered: list[str] = []
     reused: list[str] = []
     kept: dict[str, list[dict[str, object]]] = {}
     with output.Staging(out) as staging:
         assert current is not None or not reusable
         by_name = {unit.name: unit for unit in todo}
-        # Workers start on the communiqués now, while this process links the unchanged files.
+        # Workers start on the communiqués now, while this process reads the previous manifest,
+        # links the unchanged files and renders the pages (after the share counts are known).
         rendering = _render_units(project, todo, staging, jobs, executor, scheduler, workers)
+        counts = (_remember_share_counts(project.root) if any(u.kind == "page" for u in todo)
+                  else None)
+        previous = _manifest_files(current)
         try:
             links: list[tuple[str, dict[str, object]]] = []
             for unit in units:
