@@ -294,11 +294,16 @@ class StatementCache:
 
 def write_json(path: Path, document: object) -> None:
     """Replace ``path`` atomically; a cache that cannot be written is simply not kept."""
+    write_json_text(path, json.dumps(document))  # (file names may carry surrogate escapes,
+    # which only the \u form can hold)
+
+
+def write_json_text(path: Path, text: str) -> None:
+    """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        temporary.write_text(json.dumps(document), encoding="ascii")  # (file names may
-        # carry surrogate escapes, which only the \u form can hold)
+        temporary.write_text(text, encoding="ascii")
         os.replace(temporary, path)
     except OSError:
         pass

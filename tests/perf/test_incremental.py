@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -104,6 +105,19 @@ def test_editing_one_translation_renders_exactly_its_outputs(two: Path) -> None:
     path.write_text(text.replace('title: "', 'title: "Updated: ', 1), encoding="utf-8")
     report = publish(two)
     assert statement_files(report.rendered) == language_outputs(SECOND_ID, "en", card=True)
+
+
+def test_a_republish_writes_its_manifest_and_cache_index_as_json_would(two: Path) -> None:
+    # (their entries' texts are made while the last documents render, then put together)
+    publish(two)
+    path = two / "statements" / SECOND_ID / "en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more.\n", encoding="utf-8")
+    publish(two)
+    index = (two / ".dist.cache.json").read_text(encoding="ascii")
+    assert index == json.dumps(json.loads(index))
+    assert len(json.loads(index)["units"]) == 14
+    written = (two / "dist" / "manifest.json").read_bytes()
+    assert written == pipeline.manifest(json.loads(written)["files"])
 
 
 def test_editing_a_statements_shared_fields_renders_all_its_outputs(two: Path) -> None:
