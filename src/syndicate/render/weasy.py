@@ -20,10 +20,11 @@ _lock = threading.Lock()
 
 
 def load() -> ModuleType:
-    """The ``weasyprint`` module, imported on first use in this process (see above)."""
-    module = sys.modules.get("weasyprint")
-    if module is not None:
-        return module
+    """The ``weasyprint`` module, imported on first use in this process (see above; while it
+    imports, a search by another thread also answers "not found").
+
+    Under a lock, so that another thread never gets a module still being imported.
+    """
     with _lock:
         if sys.platform.startswith("linux") and "weasyprint" not in sys.modules:
             import ctypes.util
