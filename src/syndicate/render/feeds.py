@@ -140,16 +140,19 @@ def document_inputs(
         for lang in site.languages
     ]
     groups.append((None, ("atom",), [(s, t.lang) for s in ordered for t in s.translations]))
+    def entries_of(page: Sequence[tuple[Statement, str]]) -> tuple[tuple[object, ...],
+                                                                     tuple[str, ...]]:
+        return (tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in page),
+                tuple(s.id for s, _ in page))
+
     for code, formats, entries in groups:
         current, archives = paginate(entries, site.feed_limit)
-        inputs = tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in current)
-        ids = tuple(s.id for s, _ in current)
+        inputs, ids = entries_of(current)
         for fmt in formats:
             path = site.feed_path(code, fmt) if code else COMBINED_PATH
             found[path] = ((fmt, code, "subscription", len(archives), inputs), ids)
         for number, page in enumerate(archives, 1):
-            inputs = tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in page)
-            ids = tuple(s.id for s, _ in page)
+            inputs, ids = entries_of(page)
             for fmt in formats:
                 if fmt != "json":  # a JSON Feed has no archives
                     found[archive_path(code, number, fmt)] = (
