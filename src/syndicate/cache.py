@@ -26,7 +26,7 @@ import json
 import os
 import secrets
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -226,6 +226,7 @@ class StatementCache:
         self.new: dict[str, Any] = {}  # entries to write
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         self.hits = 0
+        self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
 
     def _read(self, key: str) -> Any:
         try:
@@ -234,41 +235,41 @@ class StatementCache:
             return None
         return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
 
-    def __call__(
-        self, folder: Path, site: Site, problems: list[Problem], warnings: list[Problem],
-        load: Callable[[Path, Site, list[Problem], list[Problem]], Statement | None],
-    ) -> Statement | None:
+    def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
+        """The statement of ``folder`` if its files are those of an entry (whose warnings are
+        added to ``warnings``), else None: :meth:`keep` then takes the statement loaded."""
         try:
             key, content = _folder_digest(folder, site)
         except OSError:
-            return load(folder, site, problems, warnings)
+            return None  # loaded, but not kept
         entry = self._read(key)
         if entry is not None:
             try:
                 statement = statement_from_json(entry["statement"])
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
             except (KeyError, TypeError, ValueError, AssertionError):
-                entry = None
+                pass
             else:
                 warnings.extend(found)
                 self.used.add(key)
                 self.digests[statement.id] = content
                 self.hits += 1
                 return statement
-        mine: list[Problem] = []
-        my_warnings: list[Problem] = []
-        loaded = load(folder, site, mine, my_warnings)
-        problems.extend(mine)
-        warnings.extend(my_warnings)
-        if loaded is not None and not mine:
-            self.digests[loaded.id] = content
-            self.used.add(key)
-            self.new[key] = {
-                "format": FORMAT,
-                "statement": statement_to_json(loaded),
-                "warnings": [[w.path, w.line, w.message] for w in my_warnings],
-            }
-        return loaded
+        self._missed[folder] = (key, content)
+        return None
+
+    def keep(self, folder: Path, statement: Statement, warnings: Sequence[Problem]) -> None:
+        """Keep a statement loaded without problems after :meth:`lookup` missed it."""
+        if folder not in self._missed:
+            return
+        key, content = self._missed.pop(folder)
+        self.digests[statement.id] = content
+        self.used.add(key)
+        self.new[key] = {
+            "format": FORMAT,
+            "statement": statement_to_json(statement),
+            "warnings": [[w.path, w.line, w.message] for w in warnings],
+        }
 
     def save(self) -> None:
         """Write the new entries and drop those this load did not use (an edited or removed

@@ -123,7 +123,7 @@ def publish(
         from syndicate import publish as pipeline
         from syndicate.progress import Progress
 
-        loaded = pipeline.load(project, base_url, pdf_variant, cache=True)
+        loaded = pipeline.load(project, base_url, pdf_variant, cache=True, jobs=jobs)
         report_warnings(loaded.warnings, strict)
         report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC),
                                   jobs=jobs, executor=executor, scheduler=scheduler,

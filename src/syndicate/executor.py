@@ -35,6 +35,7 @@ from typing import Any
 
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.model import Artifact, Site, Statement
+from syndicate.processes import default_jobs, fork_is_safe
 
 KINDS = ("pdf", "bilingual", "card", "page")
 # The kinds WeasyPrint lays out: with more than one job they go to warm worker processes, while
@@ -349,9 +350,7 @@ def _quickest_start() -> str:
     child then needs no new interpreter and no imports but WeasyPrint's: about 0.3 s sooner
     here), else by spawning. Forking a process with threads can deadlock a child on a lock
     some thread held; a pool started later, beside the linking thread, always spawns."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return "spawn"
+    return "fork" if fork_is_safe() else "spawn"
 
 
 def expected_units(root: Path, out: Path) -> int | None:
@@ -619,7 +618,3 @@ def run_dask(context: Context, context_key: str, units: list[Unit], scheduler: s
             client.close()
 
     return _meanwhile(context, light, staging, futures, stop)
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1

@@ -29,12 +29,12 @@ from syndicate.executor import (
     Unit,
     Workers,
     compiled_catalogs,
-    default_jobs,
     run_dask,
     run_local,
 )
 from syndicate.i18n import load_translations
 from syndicate.model import Artifact, Site, Statement
+from syndicate.processes import default_jobs
 from syndicate.sources import load_statements
 from syndicate.workflow import stale_warnings
 
@@ -84,11 +84,12 @@ class Report:
 
 
 def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None,
-         cache: bool = False) -> Project:
+         cache: bool = False, jobs: int | None = None) -> Project:
     """Read and validate the whole project; raises ContentError listing every problem.
 
     With ``cache``, statements whose files are unchanged since the last load are taken from
-    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`).
+    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`). Many
+    statements to parse are parsed in up to ``jobs`` processes (default: one per core).
     """
     site = load_site(root)
     if base_url:
@@ -97,7 +98,7 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
         site = replace(site, pdf_variant=pdf_variant)
     logo = load_logo(root, site)
     statement_cache = StatementCache(root) if cache else None
-    loaded = load_statements(root, site, statement_cache)
+    loaded = load_statements(root, site, statement_cache, jobs)
     if statement_cache is not None:
         statement_cache.save()
     warnings = (

@@ -6,10 +6,12 @@ before anything is reported (``path:line: message``); warnings ride along with t
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -22,6 +24,7 @@ from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.markup import lint, parse, to_html
 from syndicate.model import Site, Statement, Translation
+from syndicate.processes import default_jobs, fork_is_safe
 
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 1_000_000
@@ -350,28 +353,43 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return None
 
 
-class StatementLoader(Protocol):
-    """Something that loads one statement folder the way :func:`load_statements` does (a cache)."""
+class StatementCache(Protocol):
+    """Statements kept from an earlier load (see :mod:`syndicate.cache`)."""
 
-    def __call__(
-        self, folder: Path, site: Site, problems: list[Problem], warnings: list[Problem],
-        load: Callable[[Path, Site, list[Problem], list[Problem]], Statement | None],
-    ) -> Statement | None: ...
+    def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
+        """The statement of ``folder`` as loaded before (its warnings added to ``warnings``),
+        or None when its files changed since."""
+
+    def keep(self, folder: Path, statement: Statement, warnings: Sequence[Problem]) -> None:
+        """Remember a statement just loaded without problems (after ``lookup`` said None)."""
 
 
-def load_statements(project: Path, site: Site, cache: StatementLoader | None = None) -> Loaded:
+# Statements to parse before a pool of processes pays for its start (about 20 ms a process;
+# parsing one statement takes about 2 ms), and how many go to a process at a time.
+PARALLEL_FROM = 64
+BATCH = 25
+
+_Result = tuple["Statement | None", list[Problem], list[Problem]]  # statement, problems, warnings
+
+
+def load_statements(project: Path, site: Site, cache: StatementCache | None = None,
+                    jobs: int | None = None) -> Loaded:
     """Read and validate every statement; raise :class:`ContentError` with all problems.
 
-    ``cache`` (see :mod:`syndicate.cache`) may answer for a folder whose files it has seen."""
+    ``cache`` may answer for a folder whose files it has seen. The others are parsed in up to
+    ``jobs`` processes (default: one per core) when there are many (see :func:`_load_all`);
+    problems and warnings come in the same order either way: folder by folder, by name."""
     root = project / STATEMENTS_DIR
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    statements: list[Statement] = []
     if not root.is_dir():
         raise ContentError([Problem(str(root), None, "no statements folder")])
+    results: list[_Result] = []  # one per folder, in order
+    to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     for folder in sorted(root.iterdir()):
         if folder.name.startswith("."):
             continue
+        problems: list[Problem] = []
+        warnings: list[Problem] = []
+        results.append((None, problems, warnings))
         if not folder.is_dir():
             warnings.append(
                 Problem(
@@ -397,16 +415,47 @@ def load_statements(project: Path, site: Site, cache: StatementLoader | None = N
             continue
         if _links_outside(folder, project, problems):
             continue
-        statement = (
-            cache(folder, site, problems, warnings, _load_statement)
-            if cache is not None
-            else _load_statement(folder, site, problems, warnings)
-        )
-        if statement is not None:
-            statements.append(statement)
+        cached = cache.lookup(folder, site, warnings) if cache is not None else None
+        if cached is not None:
+            results[-1] = (cached, problems, warnings)
+        else:
+            to_load.append((len(results) - 1, folder))
+    loaded = _load_all([folder for _, folder in to_load], site, jobs or default_jobs())
+    for (index, folder), result in zip(to_load, loaded, strict=True):
+        results[index] = result
+        statement, problems, warnings = result
+        if cache is not None and statement is not None and not problems:
+            cache.keep(folder, statement, warnings)
+    problems = [problem for _, found, _ in results for problem in found]
     if problems:
         raise ContentError(problems)
-    return Loaded(tuple(statements), tuple(warnings))
+    return Loaded(
+        tuple(statement for statement, _, _ in results if statement is not None),
+        tuple(warning for _, _, found in results for warning in found),
+    )
+
+
+def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
+    """Each folder's statement, problems and warnings, in order: in this process, or for many
+    folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in a
+    process per core. Parsing Markdown is most of a load's time and Python runs it on one core:
+    1,000 statements took 2.1-2.2 s in one process here, 1.3-1.4 s in two."""
+    jobs = min(jobs, len(folders) // (PARALLEL_FROM // 2))
+    if jobs < 2 or len(folders) < PARALLEL_FROM or not fork_is_safe():
+        return _load_batch(folders, site)
+    batches = [folders[i : i + BATCH] for i in range(0, len(folders), BATCH)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        loaded = pool.imap(functools.partial(_load_batch, site=site), batches)
+        return [result for batch in loaded for result in batch]
+
+
+def _load_batch(folders: Sequence[Path], site: Site) -> list[_Result]:
+    results: list[_Result] = []
+    for folder in folders:
+        problems: list[Problem] = []
+        warnings: list[Problem] = []
+        results.append((_load_statement(folder, site, problems, warnings), problems, warnings))
+    return results
 
 
 def _load_statement(
