@@ -39,7 +39,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote
 
 import grapheme
 
@@ -476,25 +475,15 @@ def _share_fields(template: str) -> frozenset[str]:
     return frozenset(field for _, field, _, _ in string.Formatter().parse(template) if field)
 
 
+@functools.lru_cache(maxsize=1024)
 def _quote(value: str) -> str:
-    """``quote(value, safe="")``, character by character through a table that learns."""
-    return value.translate(_QUOTED)
+    """``quote(value, safe="")``: each UTF-8 byte through a table (lone surrogates raise, as
+    ``quote`` does). Cached: most platforms of a statement share one text."""
+    return "".join(map(_QUOTED_BYTES.__getitem__, value.encode("utf-8")))
 
 
-class _Quoted(dict[int, str]):
-    """Code point to its percent-encoded UTF-8 (the letters, digits and "_.-~" unchanged),
-    filled as characters are met. Quoting each character apart is quoting the whole: UTF-8
-    encodes every character on its own (lone surrogates raise, as ``quote`` does). Holds at
-    most 4096 characters."""
-
-    def __missing__(self, code: int) -> str:
-        quoted = quote(chr(code), safe="")
-        if len(self) < 4096:
-            self[code] = quoted
-        return quoted
-
-
-_QUOTED = _Quoted()
+_QUOTED_BYTES = [chr(byte) if chr(byte) in string.ascii_letters + string.digits + "_.-~"
+                 else f"%{byte:02X}" for byte in range(256)]
 
 
 def _nfc(text: str) -> str:
