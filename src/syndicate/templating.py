@@ -6,9 +6,12 @@ package's ``templates/`` folder.
 
 from __future__ import annotations
 
+import functools
 import gettext
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 
 def environment(translations: gettext.NullTranslations) -> jinja2.Environment:
@@ -22,4 +25,20 @@ def environment(translations: gettext.NullTranslations) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = _gettext(translations)
     return env
+
+
+def _gettext(translations: gettext.NullTranslations) -> Any:
+    """What Jinja's newstyle ``_`` does with autoescaping on (the message marked safe, then
+    ``%`` with the variables escaped), in one call instead of three through the template's
+    context, each message looked up once: a statement page calls it 15-17 times."""
+
+    @functools.cache
+    def translated(message: str) -> Markup:
+        return Markup(translations.gettext(message))
+
+    def gettext(message: str, /, **variables: Any) -> Markup:
+        return translated(message) % variables
+
+    return gettext

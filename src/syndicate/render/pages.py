@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
@@ -34,6 +35,7 @@ PLATFORM_NAMES = {
 FEED_TYPES = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
 
 
+@functools.lru_cache(maxsize=64)  # every page names its languages
 def language_name(locale: str) -> str:
     """The language's own name, capitalized as a menu item.
 
@@ -44,6 +46,7 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@functools.lru_cache(maxsize=64)
 def og_locale(locale: str) -> str:
     """The Open Graph form of a CLDR locale: ``language_TERRITORY``.
 
