@@ -323,9 +323,15 @@ class Platform:
                            for chunk in twitter_text_chunks(text))
         return self.count(text)
 
-    def fits(self, text: str) -> bool:
-        return (self.limit is None or self.measure(text) <= self.limit) and (
-            self.accepts is None or self.accepts(text))
+    def fits(self, text: str, lengths: dict[str, int] | None = None) -> bool:
+        """Within the limit and accepted; ``lengths`` keeps each text's :meth:`measure`."""
+        if self.limit is not None:
+            length = self.measure(text)
+            if lengths is not None:
+                lengths[text] = length
+            if length > self.limit:
+                return False
+        return self.accepts is None or self.accepts(text)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -389,9 +395,10 @@ def snippets(
     for name, rule in PLATFORMS.items():
         if name in overrides and overrides[name] != rule.limit:
             rule = replace(rule, limit=overrides[name])
+        lengths: dict[str, int] = {}  # the chosen post was measured while fitting
         blocks = _fit(rule, title_words if rule.title else (),
                       summary_words if rule.summary else (), tags if rule.hashtags else "",
-                      url if rule.link_in_text else "")
+                      url if rule.link_in_text else "", lengths)
         text = _nfc(PARAGRAPH.join(blocks))
         fields = {"text": text, "url": url, "subject": subject}
         used = _share_fields(rule.share)
@@ -403,7 +410,7 @@ def snippets(
             "url": url,
             "share_url": rule.share.format_map(
                 {k: _quote(fields[k].replace("\n", rule.newline)) for k in used}),
-            "length": rule.measure(text),
+            "length": lengths[text] if text in lengths else rule.measure(text),
             "limit": rule.limit,
             "unit": rule.unit,
         }
@@ -532,14 +539,16 @@ def _join(words: Words) -> str:
     return " ".join(map("".join, words))
 
 
-def _fit(rule: Platform, title: Words, summary: Words, tags: str, link: str) -> Blocks:
-    """The richest post that fits ``rule``, as paragraphs."""
+def _fit(rule: Platform, title: Words, summary: Words, tags: str, link: str,
+         lengths: dict[str, int] | None = None) -> Blocks:
+    """The richest post that fits ``rule``, as paragraphs (each post measured kept in
+    ``lengths``)."""
 
     def post(*parts: str) -> Blocks:
         return tuple(part for part in (*parts, link) if part)
 
     def fits(blocks: Blocks) -> bool:
-        return rule.fits(_nfc(PARAGRAPH.join(blocks)))
+        return rule.fits(_nfc(PARAGRAPH.join(blocks)), lengths)
 
     whole_title, whole_summary = _join(title), _join(summary)
     for blocks in dict.fromkeys((post(whole_title, whole_summary, tags),
