@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
@@ -56,6 +56,8 @@ PIECES = [
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+@example("\n[ref]: https://example.org/r\n\n[ref]: javascript:alert(1)\n")  # a dropped duplicate
+@example("\n[ref]: https://example.org/r\n\n[ref]: javascript&colon;alert(1)\n")
 @settings(max_examples=400, deadline=None)
 def test_one_shared_parse_gives_what_separate_parses_give(markdown: str) -> None:
     parsed = parse(markdown)
