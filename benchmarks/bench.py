@@ -618,7 +618,8 @@ def main() -> None:
             f"{pelican_time:.2f} s", ratio,
             site_time < pelican_time and articles == 2 * n,
             f"medians of {repeats}, alternated; syndicate: a fresh process loads the project (no "
-            f"cache) and writes its pages, share files, indexes, sitemap and feeds "
+            f"cache; the statements parsed in a process per core) and writes its pages, share "
+            f"files, indexes, sitemap and feeds "
             f"({site_runs[-1].last_line()}); Pelican: {articles} articles, indexes, tags and "
             "feeds")))
 
