@@ -382,6 +382,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     root = project / STATEMENTS_DIR
     if not root.is_dir():
         raise ContentError([Problem(str(root), None, "no statements folder")])
+    inside = project.resolve()
     results: list[_Result] = []  # one per folder, in order
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     for folder in sorted(root.iterdir()):
@@ -413,7 +414,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
                 )
             )
             continue
-        if _links_outside(folder, project, problems):
+        if _links_outside(folder, inside, problems):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
         if cached is not None:
@@ -603,13 +604,15 @@ def _load_translation(
     )
 
 
-def _links_outside(folder: Path, project: Path, problems: list[Problem]) -> bool:
+def _links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:
     """Report every symbolic link in a statement's folder (or the folder itself) that leads out
-    of the project: a statement must not make publish read a private file."""
-    inside = project.resolve()
+    of the project (``inside``, resolved): a statement must not make publish read a private
+    file."""
+    with os.scandir(folder) as scan:
+        links = sorted(Path(entry.path) for entry in scan if entry.is_symlink())
     found = False
-    for entry in [folder, *sorted(folder.iterdir())]:
-        if entry.is_symlink() and not entry.resolve().is_relative_to(inside):
+    for entry in [folder, *links] if folder.is_symlink() else links:
+        if not entry.resolve().is_relative_to(inside):
             problems.append(
                 Problem(
                     str(entry),
