@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -424,9 +425,9 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     loaded = _load_all([folder for _, folder in to_load], site, jobs or default_jobs())
     for (index, folder), result in zip(to_load, loaded, strict=True):
         results[index] = result
-        statement, problems, warnings = result
-        if cache is not None and statement is not None and not problems:
-            cache.keep(folder, statement, warnings)
+        statement, mine, my_warnings = result
+        if cache is not None and statement is not None and not mine:
+            cache.keep(folder, statement, my_warnings)
     problems = [problem for _, found, _ in results for problem in found]
     if problems:
         raise ContentError(problems)
@@ -441,12 +442,13 @@ def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
     folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in a
     process per core. Parsing Markdown is most of a load's time and Python runs it on one core:
     1,000 statements took 2.1-2.2 s in one process here, 1.3-1.4 s in two."""
-    jobs = min(jobs, len(folders) // (PARALLEL_FROM // 2))
-    if jobs < 2 or len(folders) < PARALLEL_FROM or not fork_is_safe():
+    jobs = min(jobs, len(folders) // (PARALLEL_FROM // 2))  # at least 32 statements a process
+    if jobs < 2 or not fork_is_safe():
         return _load_batch(folders, site)
     batches = [folders[i : i + BATCH] for i in range(0, len(folders), BATCH)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        loaded = pool.imap(functools.partial(_load_batch, site=site), batches)
+    # (A fork pool starts its processes before its own thread; one that dies raises here.)
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        loaded = pool.map(functools.partial(_load_batch, site=site), batches)
         return [result for batch in loaded for result in batch]
 
 
