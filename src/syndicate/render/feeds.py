@@ -140,6 +140,7 @@ def document_inputs(
         for lang in site.languages
     ]
     groups.append((None, ("atom",), [(s, t.lang) for s in ordered for t in s.translations]))
+
     def entries_of(page: Sequence[tuple[Statement, str]]) -> tuple[tuple[object, ...],
                                                                      tuple[str, ...]]:
         return (tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in page),

@@ -540,7 +540,7 @@ def _join(words: Words) -> str:
 
 
 def _fit(rule: Platform, title: Words, summary: Words, tags: str, link: str,
-         lengths: dict[str, int] | None = None) -> Blocks:
+         lengths: dict[str, int]) -> Blocks:
     """The richest post that fits ``rule``, as paragraphs (each post measured kept in
     ``lengths``)."""
 
