@@ -16,7 +16,9 @@ The targets:
   one ``FontConfiguration`` each, every document syndicate hands to WeasyPrint: the HTML strings
   come from syndicate's own renderers (``PdfRenderer.html``/``bilingual_html``,
   ``CardRenderer.html``), are saved to ``documents.pickle``, and are rendered with the same
-  ``write_pdf`` options (PDF/A variant, output intent, tags, attachments, identifier);
+  ``write_pdf`` options (PDF/A variant, output intent, tags, attachments, identifier) and the
+  same stylesheet, which the bare script parses for each document (``stylesheets=[CSS(...)]``,
+  as a script calling WeasyPrint does; syndicate parses it once per worker process);
 - no-op republish, and Hugo's full build of the same pages;
 - one edited statement (its original's body): under 1.5 s plus the bare time of its two
   renders (the communiqué in that language and the bilingual edition);
@@ -239,12 +241,14 @@ class Document:
     variant: str = ""
     assets: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # URL -> bytes, type
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    stylesheets: tuple[str, ...] = ()  # CSS that syndicate hands over as ``stylesheets``
 
 
 def documents(project_dir: Path, only: Sequence[str] | None = None,
               langs_of: Callable[[Any], Sequence[str]] | None = None) -> list[Document]:
     """Every document syndicate renders with WeasyPrint, its HTML from syndicate's renderers."""
     from syndicate import publish
+    from syndicate.render import cards as cards_module
     from syndicate.render import pdf as pdf_module
     from syndicate.render.cards import CardRenderer
 
@@ -274,7 +278,8 @@ def documents(project_dir: Path, only: Sequence[str] | None = None,
                 })
             if project.logo is not None:
                 assets[pdf_module.LOGO_URL] = (project.logo, "image/svg+xml")
-            return Document("pdf", html, url, site.pdf_variant, assets, attachments)
+            return Document("pdf", html, url, site.pdf_variant, assets, attachments,
+                            (pdf_module.stylesheet(),))
 
         langs = langs_of(statement) if langs_of else [t.lang for t in statement.translations]
         for lang in langs:
@@ -285,7 +290,8 @@ def documents(project_dir: Path, only: Sequence[str] | None = None,
                              renderer.bilingual_languages(statement),
                              site.base_url + site.bilingual_pdf_path(statement.id)))
         if langs_of is None:
-            found += [Document("card", cards.html(statement, t.lang))
+            found += [Document("card", cards.html(statement, t.lang),
+                               stylesheets=(cards_module.STYLESHEET,))
                       for t in statement.translations]
     return found
 
@@ -329,9 +335,10 @@ def render_bare(document: Document) -> int:
     if not _WORKER:
         _warm_worker()
     fonts = _WORKER["fonts"]
+    stylesheets = [weasyprint.CSS(string=css, font_config=fonts) for css in document.stylesheets]
     if document.kind == "card":
         card = weasyprint.HTML(string=document.html, base_url=None)
-        return len(card.write_pdf(font_config=fonts))
+        return len(card.write_pdf(font_config=fonts, stylesheets=stylesheets))
     fetcher = _fetcher(document.assets)
     options: dict[str, Any] = {**PDF_OPTIONS}
     options["attachments"] = [weasyprint.Attachment(url_fetcher=fetcher, **a)
@@ -347,7 +354,7 @@ def render_bare(document: Document) -> int:
     identifier = hashlib.md5(document.url.encode(), usedforsecurity=False).hexdigest().encode()
     html = weasyprint.HTML(string=document.html, base_url=None, url_fetcher=fetcher)
     data = html.write_pdf(font_config=fonts, color_profiles=profiles, pdf_identifier=identifier,
-                          **options)
+                          stylesheets=stylesheets, **options)
     return len(data)
 
 

@@ -209,6 +209,25 @@ def test_card_is_the_same_bytes_when_rendered_again(site: tuple[Path, Path]) -> 
     assert again.data == (dist / "pt" / SHIPPED_ID / "card.png").read_bytes()
 
 
+
+def test_card_stylesheet_parsed_once_gives_the_bytes_of_it_inlined(
+    site: tuple[Path, Path],
+) -> None:
+    """The card's stylesheet, parsed once per renderer and given as a user stylesheet, makes the
+    very card it made inlined before the title's size (both author rules)."""
+    from syndicate import publish
+    from syndicate.render.cards import STYLESHEET, CardRenderer
+
+    root, dist = site
+    project = publish.load(root)
+    inlined = CardRenderer(project.site)
+    inlined._stylesheets = []
+    for lang in ("pt", "en"):
+        html = inlined.html(project.statement(SHIPPED_ID), lang)
+        assert STYLESHEET not in html
+        assert inlined.png(html.replace("<style>", f"<style>{STYLESHEET}", 1)) == (
+            dist / lang / SHIPPED_ID / "card.png").read_bytes()
+
 def test_sitemap_lists_every_page_with_its_translations(site: tuple[Path, Path]) -> None:
     _, dist = site
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",

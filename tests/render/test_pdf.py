@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import hashlib
 import http.server
+import io
 import logging
 import os
 import re
@@ -360,6 +361,65 @@ def test_html_is_self_describing(renderer: PdfRenderer) -> None:
     assert 'counter(page) " de " counter(pages)' in html
     assert renderer.html(statement(), "pt") == html
 
+
+
+def inlining(html_class: Any, css: str) -> Any:
+    """``weasyprint.HTML`` given ``css`` as the document's first ``<style>`` (an author rule)."""
+    def make(string: str, **options: Any) -> Any:
+        head = string.index("<style>")
+        return html_class(string=f"{string[:head]}<style>\n{css}\n</style>\n{string[head:]}",
+                          **options)
+
+    return make
+
+
+@pytest.mark.parametrize("edition", ["en", "pt", "bilingual"])
+def test_parsed_stylesheet_gives_the_bytes_of_the_stylesheet_inlined(
+    renderer: PdfRenderer, edition: str
+) -> None:
+    """The stylesheet, parsed once and given as a user stylesheet, makes the very PDF it made
+    inlined in every document (an author stylesheet, before the document's own rules)."""
+    from syndicate.render.pdf import stylesheet
+
+    inlined = PdfRenderer(SITE, catalogs())
+    inlined._stylesheets = []
+    inlined._html_class = inlining(inlined._html_class, stylesheet())
+    long = statement(long_body(12))
+    if edition == "bilingual":
+        ours, theirs = renderer.render_bilingual(long), inlined.render_bilingual(long)
+    else:
+        ours, theirs = renderer.render(long, edition), inlined.render(long, edition)
+    assert len(PdfReader(io.BytesIO(ours.data)).pages) > 2
+    assert ours.data == theirs.data
+
+
+def test_stylesheet_is_parsed_once_per_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+
+    from syndicate.render import pdf
+
+    parsed: list[str] = []
+
+    class CountingCSS(weasyprint.CSS):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            parsed.append(kwargs.get("string", ""))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", CountingCSS)
+    documents: list[bytes] = []
+
+    def work() -> None:  # a thread of its own: nothing parsed in it yet
+        for _ in range(2):
+            renderer = PdfRenderer(SITE, catalogs())
+            documents.append(renderer.render(statement(), "pt").data)
+            documents.append(renderer.render_bilingual(statement()).data)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert len(documents) == 4
+    assert parsed == [pdf.stylesheet()]
+    assert "Governo apoia candidatura" in collapse(pdftotext(documents[0]))
 
 @pytest.fixture
 def counting_server() -> Iterator[tuple[str, list[str]]]:

@@ -24,7 +24,9 @@ from syndicate.render.preview import first_page_png
 WIDTH, HEIGHT = 1200, 630
 CARD_NAME = "card.png"
 
-_STYLE = """
+# The card's stylesheet: parsed once per renderer and given to WeasyPrint as a user stylesheet;
+# the title's size, which depends on its length, is the card's own (author) rule.
+STYLESHEET = """
 @page { size: 1200px 630px; margin: 0; }
 html, body { margin: 0; padding: 0; }
 body {
@@ -68,17 +70,16 @@ def title_size(title: str) -> int:
 
 
 def card_html(issuer: str, title: str, date: str, iso: str, tag: str) -> str:
-    """The card's self-contained HTML (the stylesheet inlined, no external resource)."""
+    """The card's HTML (no external resource), laid out with :data:`STYLESHEET`."""
     return str(
         Markup(
             '<!DOCTYPE html><html lang="{tag}"><head><meta charset="utf-8"><title>{title}</title>'
-            "<style>{style}h1 {{ font-size: {size}px; }}</style></head><body>"
+            "<style>h1 {{ font-size: {size}px; }}</style></head><body>"
             '<p class="issuer">{issuer}</p><hr class="rule"><h1>{title}</h1>'
             '<p class="date"><time datetime="{iso}">{date}</time></p></body></html>'
         ).format(
             tag=tag,
             title=title,
-            style=Markup(_STYLE),
             size=title_size(title),
             issuer=issuer,
             iso=iso,
@@ -113,6 +114,7 @@ class CardRenderer:
         self._html_class: Any = weasyprint.HTML
         self._font_config: Any = font_configuration()
         self._fetcher: Any = _refusing_fetcher()
+        self._stylesheets = [weasyprint.CSS(string=STYLESHEET, font_config=self._font_config)]
 
     def html(self, statement: Statement, lang: str) -> str:
         translation = statement.translation(lang)
@@ -131,7 +133,8 @@ class CardRenderer:
     def png(self, html: str) -> bytes:
         """Lay out ``html`` as one page and rasterize it to a 1200x630 PNG."""
         document = self._html_class(string=html, base_url=None, url_fetcher=self._fetcher)
-        pdf: bytes = document.write_pdf(font_config=self._font_config)
+        pdf: bytes = document.write_pdf(font_config=self._font_config,
+                                        stylesheets=self._stylesheets)
         return first_page_png(pdf, (WIDTH, HEIGHT))  # 1px = 0.75pt: 900x472.5pt, scaled 4/3
 
     def render(self, statement: Statement, lang: str) -> Artifact:
