@@ -74,10 +74,10 @@ def palette_png(image: Any) -> bytes:
     indexed = image.quantize(palette=palette, dither=Image.Dither.NONE)
     palette = indexed.getpalette() or []
     if palette:
-        indexed.putpalette([
-            255 if min(palette[i - i % 3:i - i % 3 + 3]) >= _WHITE_ENOUGH else value
-            for i, value in enumerate(palette)
-        ])
+        snapped: list[int] = []
+        for rgb in zip(palette[0::3], palette[1::3], palette[2::3], strict=True):
+            snapped.extend((255, 255, 255) if min(rgb) >= _WHITE_ENOUGH else rgb)
+        indexed.putpalette(snapped)
     buffer = io.BytesIO()
     # zlib level 1: a third less time than the default 6 for 25-50% more bytes (a card 29 KB
     # instead of 19 KB, a preview 36 KB instead of 29 KB); optimize=True is 4-5x slower.
