@@ -257,6 +257,7 @@ def documents(project_dir: Path, only: Sequence[str] | None = None,
     published, _ = project.due(_now())
     renderer = pdf_module.PdfRenderer(site, project.translations, project.logo)
     cards = CardRenderer(site)
+    communique_css = (pdf_module.stylesheet(),)
     found = []
     for statement in published:
         if only is not None and statement.id not in only:
@@ -279,7 +280,7 @@ def documents(project_dir: Path, only: Sequence[str] | None = None,
             if project.logo is not None:
                 assets[pdf_module.LOGO_URL] = (project.logo, "image/svg+xml")
             return Document("pdf", html, url, site.pdf_variant, assets, attachments,
-                            (pdf_module.stylesheet(),))
+                            communique_css)
 
         langs = langs_of(statement) if langs_of else [t.lang for t in statement.translations]
         for lang in langs:
