@@ -590,7 +590,7 @@ def main() -> None:
                          f"median ratio of {repeats} edits of the original's body, each followed "
                          "by bare renders of its communiqué and bilingual edition, warm (edits "
                          + ", ".join(f"{e:.2f}" for e in edits) + " s; bare "
-                         + ", ".join(f"{p:.2f}" for p in pair_times) + f" s); syndicate: "
+                         + ", ".join(f"{p:.2f}" for p in pair_times) + " s); syndicate: "
                          f"{summary}")))
 
     # Pages and feeds against Pelican ---------------------------------------------------------
