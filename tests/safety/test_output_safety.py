@@ -261,3 +261,41 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
                       for p in staging.path.rglob("*") if p.is_file()) == sorted(
                           [*paths, "en/feed.atom"])
     assert any(os.path.basename(c[2]) == "cp" for c in commands) == (how == "cp")
+
+
+def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The linking thread syncs once its links are made (so that the commit, after the renders,
+    has little left to flush); the commit still syncs after the last file and the manifest,
+    before the switch."""
+    from syndicate import output
+    from syndicate.model import Artifact
+
+    synced: list[tuple[str, ...]] = []  # what the staging folder held at each sync
+    switched: list[int] = []  # how many syncs had happened when `out` was switched
+
+    def sync(path: Path) -> None:
+        synced.append(tuple(sorted(p.relative_to(path).as_posix()
+                                   for p in path.rglob("*") if p.is_file())))
+
+    switch = output._switch
+
+    def spy_switch(out: Path, target: Path) -> None:
+        switched.append(len(synced))
+        switch(out, target)
+
+    monkeypatch.setattr(output, "_sync_file_system", sync)
+    monkeypatch.setattr(output, "_switch", spy_switch)
+    current = tmp_path / "current"
+    (current / "en").mkdir(parents=True)
+    (current / "en" / "index.html").write_text("old", encoding="utf-8")
+    with output.Staging(tmp_path / "dist") as staging:
+        staging.reuse_all([(f"{current}/en/index.html", {"path": "en/index.html"})])
+        staging._wait()
+        assert synced == [("en/index.html",)]  # the links, before any rendered file
+        staging.add(Artifact("en/feed.atom", "atom", "en", None, b"new"))
+        staging.commit(lambda entries: b"{}")
+    assert synced[1:] == [("en/feed.atom", "en/index.html", output.MANIFEST)]
+    assert switched == [2]
+    assert (tmp_path / "dist" / "en" / "feed.atom").read_bytes() == b"new"
