@@ -8,13 +8,21 @@ every worker's start here. Each list also holds the Linux file name (``libpango-
 which the dynamic loader finds on its own, so while WeasyPrint imports, :func:`load` has that
 search answer "not found" at once: the loader then opens the very files a search would have
 named. Should the import fail that way, it imports again with the real search.
+
+Its font subsetting then asks cffi for a C array type spelled with its length
+(``hb_codepoint_t[N]``), which cffi parses with pycparser for each new length: 3-10 ms each,
+11 of them in a worker's first communiqué and bilingual edition, and more for every new length
+after. :func:`load` has cffi's cache of parsed types answer those from the array type it
+already knows, without parsing: the very same type object.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from types import ModuleType
+from typing import Any
 
 _lock = threading.Lock()
 
@@ -41,8 +49,47 @@ def load() -> ModuleType:
                 ctypes.util.find_library = real
         import weasyprint  # noqa: F401  (the real search, if the quick one failed)
 
+        _array_types_without_parsing()
         return sys.modules["weasyprint"]
 
 
 def _not_found(name: str) -> None:
     return None
+
+
+ARRAY = re.compile(r"hb_codepoint_t\[([0-9]+)\]")
+
+
+class _ArrayTypes(dict[Any, Any]):
+    """cffi's cache of parsed types (``FFI._parsed_types``: a declaration -> its type and
+    whether it is a function), which also answers ``hb_codepoint_t[N]`` for a new ``N`` by
+    making the array type from the element's pointer type, as cffi's parser would."""
+
+    def __init__(self, parsed: dict[Any, Any], backend: Any, pointer: Any) -> None:
+        super().__init__(parsed)
+        self.backend, self.pointer = backend, pointer
+
+    def __missing__(self, key: Any) -> Any:
+        match = ARRAY.fullmatch(key) if isinstance(key, str) else None
+        if match is None:
+            raise KeyError(key)
+        found = self[key] = (self.backend.new_array_type(self.pointer, int(match[1])), False)
+        return found
+
+
+def _array_types_without_parsing() -> None:
+    """Install :class:`_ArrayTypes` in WeasyPrint's FFI, when it is the cffi this was written
+    for and the type made is the one parsing makes (else leave it: only slower)."""
+    try:
+        from weasyprint.text.ffi import ffi
+
+        parsed = getattr(ffi, "_parsed_types", None)
+        if type(parsed) is not dict:  # noqa: E721  (already installed, or another cffi)
+            return
+        pointer = ffi.typeof("hb_codepoint_t *")
+        fast = _ArrayTypes(parsed, ffi._backend, pointer)
+        if fast["hb_codepoint_t[2]"][0] is not ffi.typeof("hb_codepoint_t[2]"):
+            return
+        ffi._parsed_types = fast
+    except Exception:  # noqa: BLE001  (an optimisation: never a reason to fail)
+        return
