@@ -118,7 +118,8 @@ def publish(
     from syndicate.executor import early_workers
 
     # When an input changed, workers start importing WeasyPrint now, while this process loads.
-    workers = early_workers(project, out or project / "dist", jobs, executor)
+    workers = early_workers(project, out or project / "dist", jobs, executor, base_url,
+                            pdf_variant)
     try:
         from syndicate import publish as pipeline
         from syndicate.progress import Progress

@@ -9,7 +9,7 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -189,6 +189,17 @@ def _check_table(
         elif key.check and (message := key.check(value)):
             problems.append(Problem(path, line, message))
     return problems
+
+
+def publishing_site(project: Path, base_url: str | None = None,
+                    pdf_variant: str | None = None) -> Site:
+    """:func:`load_site`, with a publish's ``--base-url`` and ``--pdf-variant`` applied."""
+    site = load_site(project)
+    if base_url:
+        site = site.with_base_url(base_url)
+    if pdf_variant:
+        site = replace(site, pdf_variant=pdf_variant)
+    return site
 
 
 def load_site(project: Path) -> Site:

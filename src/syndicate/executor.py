@@ -207,20 +207,57 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _init_worker(work_waiting: Any) -> None:
+# Where an early worker finds the project it will render for: its folder, and the publish's
+# --base-url and --pdf-variant.
+EarlyProject = tuple[str, str | None, str | None]
+
+
+def _init_worker(work_waiting: Any, project: EarlyProject | None = None) -> None:
     _die_with_parent()
     # What every publish needs, before its first unit arrives (and before the publish has even
     # loaded its project): WeasyPrint, PDFium, the renderers' modules, a first layout. The
     # layout (0.1-0.35 s) only pays when it is done before a unit comes: it saves the first
-    # unit about 0.06-0.2 s, so a worker whose unit already waits skips it.
+    # unit about 0.06-0.2 s, so a worker whose unit already waits skips it. Then, the same way,
+    # this project's renderers (see _warm_renderers).
     from syndicate.render import cards, pdf  # noqa: F401
 
     if not work_waiting.is_set():
         pdf.warm_up()
+        if project is not None and not work_waiting.is_set():
+            _warm_renderers(*project)
     # What is alive now (modules, fonts, classes) lives as long as the worker: out of the
     # collector's sight (an O(1) move), a full collection no longer walks it (the collector's
     # time while rendering 200 units here: 1.06 s -> 0.55 s).
     gc.freeze()
+
+
+def project_context(root: Path, base_url: str | None = None,
+                    pdf_variant: str | None = None) -> Context:
+    """The context a publish of ``root`` hands its workers, read from the project's files."""
+    from syndicate.assets import load_logo
+    from syndicate.config import LOCALES_DIR, publishing_site
+
+    site = publishing_site(root, base_url, pdf_variant)
+    return Context(site, compiled_catalogs(root / LOCALES_DIR, site), load_logo(root, site))
+
+
+def context_key(blob: bytes) -> str:
+    """The key a worker keeps its renderers by: the hash of the pickled context."""
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _warm_renderers(root: str, base_url: str | None, pdf_variant: str | None) -> None:
+    """Build the renderers of the project at ``root`` as its publish will ask for them (the
+    publish's context, read here from the same files, pickles to the same bytes) and do once
+    what the first communiqué in each language would (see ``PdfRenderer.warm_up``): the first
+    communiqué and bilingual edition of an edit took 0.2-0.25 s longer than the next ones.
+
+    A project this cannot read is left to the publish, which reports its problems."""
+    try:
+        context = project_context(Path(root), base_url, pdf_variant)
+        _renderers_for(context_key(pickle.dumps(context)), context).pdf().warm_up()
+    except Exception:  # noqa: BLE001  (the publish reads the project again and says what fails)
+        _renderers.clear()
 
 
 def _render_in_worker(key: str, context: bytes, staging: Path, unit: Unit) -> Outcome:
@@ -233,7 +270,9 @@ class Workers:
     More can be added (:meth:`grow`); units go round the processes in turn. Stop them with
     :meth:`stop` or :meth:`abandon`."""
 
-    def __init__(self, jobs: int, start: str = "spawn") -> None:
+    def __init__(self, jobs: int, start: str = "spawn",
+                 project: EarlyProject | None = None) -> None:
+        self._project = project  # what the workers warm up for, when they have time
         self._sent: tuple[Context, str, bytes] | None = None  # the context, its hash, pickled
         self._pools: list[tuple[ProcessPoolExecutor, Any]] = []  # with its "work waits" event
         self._turns: list[int] = []  # a pool's index per process of it: units go round them
@@ -251,7 +290,7 @@ class Workers:
             max_workers=jobs,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(work_waiting,),
+            initargs=(work_waiting, self._project),
         )
         for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
             pool.submit(os.getpid)
@@ -272,7 +311,7 @@ class Workers:
         """Render ``unit`` in a worker (which builds its renderers for ``context`` once)."""
         if self._sent is None or self._sent[0] is not context:
             blob = pickle.dumps(context)  # a few KB, sent with each unit: workers keep one copy
-            self._sent = (context, hashlib.sha256(blob).hexdigest(), blob)
+            self._sent = (context, context_key(blob), blob)
         _, key, blob = self._sent
         pool, work_waiting = self._pools[self._turns[self._submitted % len(self._turns)]]
         self._submitted += 1
@@ -307,11 +346,13 @@ GROW_AFTER = 8
 
 
 def early_workers(root: Path, out: Path, jobs: int | None = None,
-                  executor: str = "local") -> Workers | None:
+                  executor: str = "local", base_url: str | None = None,
+                  pdf_variant: str | None = None) -> Workers | None:
     """Local workers started before the project is even loaded, when this publish will
-    probably render: they import WeasyPrint (most of a second) while this process loads,
-    plans and links. Give them to the publish; :meth:`~Workers.abandon` them afterwards in
-    any case.
+    probably render: they import WeasyPrint (most of a second) and build the renderers of the
+    project at ``root`` (published with ``base_url`` and ``pdf_variant``, as given) while this
+    process loads, plans and links. Give them to the publish; :meth:`~Workers.abandon` them
+    afterwards in any case.
 
     None when they would not be used (one job, Dask) or when no input is newer than the last
     publish (:func:`expected_units`): a no-op publish starts no worker. How many: see
@@ -325,7 +366,8 @@ def early_workers(root: Path, out: Path, jobs: int | None = None,
     units = expected_units(root, out)
     if units == 0:
         return None
-    return Workers(early_worker_count(units, jobs, default_jobs()), _quickest_start())
+    return Workers(early_worker_count(units, jobs, default_jobs()), _quickest_start(),
+                   (str(root), base_url, pdf_variant))
 
 
 def early_worker_count(units: int | None, jobs: int, cores: int) -> int:

@@ -11,7 +11,7 @@ import gettext
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from syndicate import __version__, cache, catalogs, output, websub
 from syndicate.assets import load_logo
 from syndicate.cache import StatementCache
-from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, load_site
+from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
 from syndicate.errors import ContentError, Problem
 from syndicate.executor import (
     Context,
@@ -91,11 +91,7 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`). Many
     statements to parse are parsed in up to ``jobs`` processes (default: one per core).
     """
-    site = load_site(root)
-    if base_url:
-        site = site.with_base_url(base_url)
-    if pdf_variant:
-        site = replace(site, pdf_variant=pdf_variant)
+    site = publishing_site(root, base_url, pdf_variant)
     logo = load_logo(root, site)
     statement_cache = StatementCache(root) if cache else None
     loaded = load_statements(root, site, statement_cache, jobs)

@@ -321,7 +321,7 @@ def publish_with_workers(root: Path, start: str, early: int = 2,
     (its report, every worker process it had)."""
     from syndicate.executor import Workers
 
-    workers = Workers(early, start)
+    workers = Workers(early, start, (str(root), None, None))
     try:
         report = pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=2,
                                   workers=workers)
@@ -388,3 +388,34 @@ def test_an_edit_republishes_without_importing_twitter_text(project: Path) -> No
     shutil.rmtree(project / cache.CACHE_DIR)
     subprocess.run(command, capture_output=True, text=True, check=True)
     assert (project / "dist" / "manifest.json").read_bytes() == with_answers
+
+
+@pytest.mark.parametrize("base_url", [None, "https://mirror.example.net/press/"])
+def test_an_early_worker_builds_the_very_renderers_its_publish_asks_for(
+    project: Path, base_url: str | None,
+) -> None:
+    """An early worker, given the project's folder and the publish's options, reads the same
+    files: its renderers are kept under the key the publish's units carry, so the first unit
+    uses them. A project it cannot read leaves it nothing, and no error."""
+    import pickle
+
+    from syndicate import executor
+    from syndicate.config import LOCALES_DIR
+
+    loaded = pipeline.load(project, base_url, "pdf/ua-1")
+    published = executor.Context(loaded.site, executor.compiled_catalogs(
+        project / LOCALES_DIR, loaded.site), loaded.logo)
+    key = executor.context_key(pickle.dumps(published))
+    try:
+        executor._warm_renderers(str(project), base_url, "pdf/ua-1")
+        assert list(executor._renderers) == [key]
+        warm = executor._renderers[key]
+        assert executor._renderers_for(key, pickle.dumps(published)) is warm
+        assert warm._pdf is not None and warm.site == loaded.site
+        executor._warm_renderers(str(project), base_url, None)  # another variant: another key
+        assert list(executor._renderers) != [key]
+        (project / "syndicate.toml").write_text("[broken", encoding="utf-8")
+        executor._warm_renderers(str(project), base_url, "pdf/ua-1")
+        assert executor._renderers == {}
+    finally:
+        executor._renderers.clear()

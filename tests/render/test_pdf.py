@@ -484,3 +484,25 @@ def test_url_fetcher_refuses_local_files(
 def test_importing_the_module_does_not_import_weasyprint() -> None:
     code = "import sys, syndicate.render.pdf; sys.exit('weasyprint' in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_warm_up_loads_what_the_first_documents_need_and_changes_no_byte(
+    renderer: PdfRenderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's warm-up loads each language's hyphenation dictionary (and Babel's data and
+    the templates): rendering then needs no dictionary it has not, and makes the same bytes."""
+    import pyphen
+
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    warm = PdfRenderer(SITE, catalogs())
+    warm.warm_up()
+    loaded = set(pyphen.hdcache)
+    assert loaded == {pyphen.LANGUAGES[pyphen.language_fallback(language.tag)]
+                      for language in SITE.languages}
+    long = statement(long_body(12))
+    ours = [warm.render(long, "en"), warm.render(long, "pt"), warm.render_bilingual(long)]
+    assert set(pyphen.hdcache) == loaded  # nothing more was needed
+    theirs = [renderer.render(long, "en"), renderer.render(long, "pt"),
+              renderer.render_bilingual(long)]
+    assert [a.data for a in ours] == [b.data for b in theirs]
+    assert re.search(r"\w\u2010\n", pdftotext(ours[1].data))  # hyphenated: a dictionary used

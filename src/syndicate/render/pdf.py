@@ -40,7 +40,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
@@ -324,6 +324,31 @@ class PdfRenderer:
             code: templating.environment(catalog).get_template(PART_TEMPLATE)
             for code, catalog in self._translations.items()
         }
+
+    def warm_up(self) -> None:
+        """Do once what this site's first communiqué in each language would: Babel's data for
+        its locale and the time zone (the HTML of a statement of a few words, in every
+        language), and its hyphenation dictionary (English: 70-160 ms here)."""
+        import pyphen
+
+        languages = [language.code for language in self.site.languages
+                     if language.code in self._parts]
+        if not languages:
+            return
+        date = datetime(2000, 1, 1, tzinfo=UTC)
+        statement = Statement(
+            id="warm-up", date=date, updated=date, original=languages[0],
+            translations=tuple(
+                Translation(lang=lang, title="Warm-up", summary="", place="", tags=(),
+                            body_markdown="Warm-up.\n", body_html="<p>Warm-up.</p>\n",
+                            source="Warm-up.\n")
+                for lang in languages),
+        )
+        self.bilingual_html(statement)
+        for language in self.site.languages:
+            dictionary = pyphen.language_fallback(language.tag)  # as WeasyPrint looks it up
+            if dictionary:
+                pyphen.Pyphen(lang=dictionary)  # kept by pyphen for every later use
 
     # HTML ------------------------------------------------------------------------------------
 
