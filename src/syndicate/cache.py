@@ -47,7 +47,9 @@ FORMAT = 1
 PDF_TEMPLATES = "communique"
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "babel",
                        "markdown-it-py", "feedgen", "lxml", "fonttools", "twitter-text-parser",
-                       "grapheme")
+                       "grapheme",
+                       # WeasyPrint's own: hyphenation dictionaries, CSS and HTML parsing
+                       "pyphen", "tinycss2", "cssselect2", "tinyhtml5")
 
 
 def digest(*parts: object) -> str:

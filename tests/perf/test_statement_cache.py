@@ -84,3 +84,28 @@ def test_an_edit_replaces_only_that_statements_entry(project: Path) -> None:
     shutil.rmtree(second)
     pipeline.load(project, cache=True)
     assert [p.name for p in folder.iterdir()] == [kept]
+
+
+@pytest.mark.parametrize("library", ["weasyprint", "pyphen", "tinycss2", "babel"])
+def test_the_tool_digest_changes_with_a_rendering_library(
+    monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    """Every output's key holds the tool's digest: a new version of a library that decides
+    the bytes (WeasyPrint, its hyphenation dictionaries, its CSS parser, Babel...) renders
+    everything again."""
+    import importlib.metadata
+
+    from syndicate import cache
+
+    cache.code_digest.cache_clear()
+    before = cache.code_digest()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "999.0" if name == library else real(name))
+    cache.code_digest.cache_clear()
+    try:
+        assert cache.code_digest() != before
+    finally:
+        monkeypatch.undo()
+        cache.code_digest.cache_clear()
+    assert cache.code_digest() == before
