@@ -231,14 +231,21 @@ def _init_worker(work_waiting: Any, project: EarlyProject | None = None) -> None
     gc.freeze()
 
 
+def publish_context(root: Path, site: Site, logo: bytes | None) -> Context:
+    """The context a publish of the project at ``root`` hands its workers."""
+    from syndicate.config import LOCALES_DIR
+
+    return Context(site, compiled_catalogs(root / LOCALES_DIR, site), logo)
+
+
 def project_context(root: Path, base_url: str | None = None,
                     pdf_variant: str | None = None) -> Context:
-    """The context a publish of ``root`` hands its workers, read from the project's files."""
+    """:func:`publish_context`, everything read from the project's files."""
     from syndicate.assets import load_logo
-    from syndicate.config import LOCALES_DIR, publishing_site
+    from syndicate.config import publishing_site
 
     site = publishing_site(root, base_url, pdf_variant)
-    return Context(site, compiled_catalogs(root / LOCALES_DIR, site), load_logo(root, site))
+    return publish_context(root, site, load_logo(root, site))
 
 
 def context_key(blob: bytes) -> str:

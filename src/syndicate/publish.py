@@ -28,7 +28,7 @@ from syndicate.executor import (
     SchedulerError,
     Unit,
     Workers,
-    compiled_catalogs,
+    publish_context,
     run_dask,
     run_local,
 )
@@ -414,8 +414,7 @@ def _render_units(project: Project, units: list[Unit], staging: output.Staging,
                   workers: Workers | None = None) -> Rendering:
     if not units:
         return Rendering(iter(()), lambda: None)
-    context = Context(project.site, compiled_catalogs(project.root / LOCALES_DIR, project.site),
-                      project.logo)
+    context = publish_context(project.root, project.site, project.logo)
     if executor == "dask":
         if not scheduler:
             raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")

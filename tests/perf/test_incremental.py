@@ -400,11 +400,9 @@ def test_an_early_worker_builds_the_very_renderers_its_publish_asks_for(
     import pickle
 
     from syndicate import executor
-    from syndicate.config import LOCALES_DIR
 
     loaded = pipeline.load(project, base_url, "pdf/ua-1")
-    published = executor.Context(loaded.site, executor.compiled_catalogs(
-        project / LOCALES_DIR, loaded.site), loaded.logo)
+    published = executor.publish_context(project, loaded.site, loaded.logo)
     key = executor.context_key(pickle.dumps(published))
     try:
         executor._warm_renderers(str(project), base_url, "pdf/ua-1")
