@@ -31,7 +31,7 @@ bench: $(STAMP)
 system:
 	bash scripts/setup-system.sh
 
-$(STAMP): pyproject.toml scripts/setup-system.sh
+$(STAMP): pyproject.toml package-lock.json scripts/setup-system.sh
 	bash scripts/setup-system.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -41,4 +41,4 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 venv: $(STAMP)
 
 clean:
-	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) dist build src/*.egg-info .pytest_cache node_modules

@@ -7,16 +7,29 @@
 #   fonts-noto-core      fallback coverage (Arabic, Hebrew, Tifinagh, ...) for quotes in a PDF whose
 #                        characters DejaVu lacks; a character no font has is an error, not a box
 #   chromium             the real browser the page tests drive with Playwright (never downloaded)
+#   default-jre-headless Java for the Nu Html Checker (vnu.jar), unless a `java` is already there
+#   nodejs, npm          npm installs the validators of package.json, unless an `npm` is there
+# Then the validators the tests run, from package.json's lock file into node_modules/ (vnu-jar:
+# the Nu Html Checker; axe-core: accessibility rules run in chromium), with no install scripts:
+# nothing downloads a Java or a browser of its own.
 set -euo pipefail
 packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat fonts-noto-core chromium)
+command -v java >/dev/null || packages+=(default-jre-headless)
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "Installing system packages: ${missing[*]}"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+stamp=node_modules/.installed
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi

@@ -1,0 +1,141 @@
+"""Validators nobody here wrote, on every page published: the Nu Html Checker and axe-core.
+
+Two sites are published once each: the shipped project (left to right) and the same project with
+an Arabic translation (right to left). The Nu Html Checker (vnu.jar, run with the machine's
+Java) reads every page and stylesheet: no error and no warning (its "info" messages are not
+findings). axe-core runs inside Debian's Chromium (Playwright with `executable_path`, never a
+downloaded browser) on every statement page, index and the root: no WCAG 2.1 A/AA violation.
+Both come from `node_modules/`, installed by `scripts/setup-system.sh` from `package.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from validator_sites import NODE_MODULES, Site, served
+
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+needs_vnu = pytest.mark.skipif(
+    not VNU.exists() or shutil.which("java") is None,
+    reason="needs vnu.jar and Java (scripts/setup-system.sh installs both)",
+)
+needs_axe = pytest.mark.skipif(
+    not AXE.exists() or not CHROMIUM.exists(),
+    reason="needs axe-core and Debian's chromium (scripts/setup-system.sh installs both)",
+)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from served(tmp_path_factory.mktemp("validate-shipped"), arabic=False)
+
+
+@pytest.fixture(scope="module")
+def right_to_left(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from served(tmp_path_factory.mktemp("validate-rtl"), arabic=True)
+
+
+@pytest.fixture(params=["shipped", "right_to_left"])
+def site(request: pytest.FixtureRequest) -> Site:
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+def nu_findings(files: list[Path], *options: str) -> list[str]:
+    """Every error and warning the Nu Html Checker reports, as `file:line: message`."""
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", *options, *map(str, files)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    report = json.loads(result.stderr)
+    return [
+        f"{m.get('url', '?')}:{m.get('lastLine', '?')}: {m['type']} {m.get('subType', '')}: "
+        f"{m['message']}"
+        for m in report["messages"]
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+
+
+@needs_vnu
+def test_every_page_passes_the_nu_html_checker(site: Site) -> None:
+    pages = site.pages()
+    assert len(pages) >= 5, pages
+    assert nu_findings(pages, "--also-check-css") == []
+
+
+@needs_vnu
+def test_every_stylesheet_passes_the_nu_css_checker(site: Site) -> None:
+    sheets = sorted(site.out.rglob("*.css"))
+    assert sheets, "no stylesheet published"
+    assert nu_findings(sheets, "--css") == []
+
+
+@needs_vnu
+def test_the_nu_html_checker_reports_a_broken_page(tmp_path: Path) -> None:
+    """The checker, run as above, does report findings (the tests above can fail)."""
+    page = tmp_path / "broken.html"
+    page.write_text("<!DOCTYPE html><html><head></head><body><p><div></p></body></html>")
+    assert nu_findings([page])
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("axe-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True,
+            viewport={"width": 1000, "height": 900},
+        )  # fmt: skip
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def axe_violations(browser: Any, url: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page at `url`, one line per failing node."""
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+        )
+    finally:
+        page.close()
+    return [
+        f"{url}: {violation['id']} ({violation['impact']}): {node['target']}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+@needs_axe
+def test_every_page_has_no_wcag_aa_violation(site: Site, browser: Any) -> None:
+    urls = [site.base + page.relative_to(site.out).as_posix() for page in site.pages()]
+    found = [line for url in urls for line in axe_violations(browser, url)]
+    assert found == []
+
+
+@needs_axe
+def test_axe_reports_a_violation(site: Site, browser: Any, tmp_path: Path) -> None:
+    """axe, injected as above, does report violations (the test above can fail)."""
+    bad = site.out / "axe-probe.html"
+    bad.write_text('<!DOCTYPE html><html><body><img src="x.png"><a href="#"></a></body></html>')
+    try:
+        assert axe_violations(browser, site.base + "axe-probe.html")
+    finally:
+        bad.unlink()
