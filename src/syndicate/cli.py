@@ -166,7 +166,9 @@ def check(project: Path, strict: bool) -> None:
 @now_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def status(project: Path, now: datetime | None, as_json: bool) -> None:
-    """Each statement by language: published, missing, stale, scheduled or draft."""
+    """Each statement by language: published, missing, stale, untracked, scheduled or draft.
+
+    Last, which statement goes live next, and when."""
     from syndicate import publish as pipeline
     from syndicate import workflow
 
@@ -247,17 +249,29 @@ def i18n_compile(project: Path) -> None:
 @click.option("--lang", default=None, help="Language code [default: the site's, if translated].")
 @click.option("--platform", default=None, help="One platform (x, bluesky, mastodon, ..., sms).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full record(s) as JSON.")
+@click.option("--preview", is_flag=True,
+              help="Print the posts of a draft or embargoed statement too, under a warning line.")
+@click.option("--now", type=DateTime(), default=None,
+              help="Judge whether it is live as of this instant [default: the current time].")
 @project_option
 @base_url_option
 def share(statement_id: str, lang: str | None, platform: str | None, as_json: bool,
-          project: Path, base_url: str | None) -> None:
-    """Print a statement's ready-to-paste share posts (all platforms, or one)."""
+          preview: bool, now: datetime | None, project: Path, base_url: str | None) -> None:
+    """Print a statement's ready-to-paste share posts (all platforms, or one).
+
+    A draft's, or an embargoed or scheduled statement's, only with --preview."""
     from syndicate import publish as pipeline
+    from syndicate import workflow
     from syndicate.render import share as sharing
 
     loaded = pipeline.load(project, base_url)
     statement = loaded.statement(statement_id)
-    click.echo(sharing.for_terminal(loaded.site, statement, lang, platform, as_json))
+    banner = workflow.share_banner(project, loaded.site, statement, now or datetime.now(UTC),
+                                   preview)
+    text = sharing.for_terminal(loaded.site, statement, lang, platform, as_json)
+    if banner:  # first; beside JSON, on stderr, so that the JSON stays JSON
+        click.echo(banner, err=as_json)
+    click.echo(text)
 
 
 @main.command()

@@ -139,8 +139,13 @@ class Statement:
 
     @property
     def goes_live(self) -> datetime:
-        """The first instant the statement may appear in any output."""
+        """The first instant the statement may appear in any output: when it is published."""
         return max(self.date, self.embargo) if self.embargo else self.date
+
+    @property
+    def revised(self) -> datetime:
+        """When readers last saw it change: its going live, or a later correction."""
+        return max(self.modified, self.goes_live)
 
     def translation(self, lang: str) -> Translation | None:
         for translation in self.translations:

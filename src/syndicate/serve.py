@@ -1,4 +1,5 @@
-"""``syndicate serve``: publish, serve the output on 127.0.0.1, republish when a source changes.
+"""``syndicate serve``: publish, serve the output on 127.0.0.1, republish when a source changes
+or a scheduled statement goes live.
 
 The server is the standard library's threaded HTTP server, bound to the loopback interface
 only, serving the output folder in a background thread. Changes are found by polling the
@@ -72,18 +73,24 @@ class Server:
         self.url = f"http://{HOST}:{self.httpd.server_address[1]}/"
         self.base_url = base_url or self.url
         self._seen: Snapshot = {}
+        self._next_live: datetime | None = None  # when the next scheduled statement goes live
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
     def publish(self) -> None:
         """Publish now; raises SyndicateError for bad input."""
         from syndicate import publish as pipeline
+        from syndicate.workflow import next_go_live
 
         self._seen = snapshot(self.root)
+        self._next_live = None  # a failed publish waits for the next change of a source
         loaded = pipeline.load(self.root, self.base_url)
         for warning in loaded.warnings:
             self.report(str(warning))
-        result = pipeline.publish(loaded, self.out, self.now())
+        now = self.now()
+        result = pipeline.publish(loaded, self.out, now)
+        upcoming = next_go_live(loaded.statements, now)
+        self._next_live = upcoming.goes_live if upcoming else None
         self.report(f"Published {result.published} statement(s): {result.files} files")
 
     def start(self) -> None:
@@ -93,11 +100,13 @@ class Server:
         self._thread.start()
 
     def poll(self) -> bool:
-        """Republish if a source changed since the last publish; True when it did.
+        """Republish if a source changed since the last publish, or a scheduled statement went
+        live (``now`` passed its instant); True when it did.
 
         A problem in the new sources is reported and the previous output stays served.
         """
-        if snapshot(self.root) == self._seen:
+        due = self._next_live is not None and self.now() >= self._next_live
+        if not due and snapshot(self.root) == self._seen:
             return False
         try:
             self.publish()

@@ -14,9 +14,10 @@ import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -310,7 +311,9 @@ class _File:
 
 
 def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
-    """A bare date is the start of that day in the site's time zone; a date-time needs an offset."""
+    """A bare date is the start of that day in the site's time zone; a date-time without an
+    offset is read in the site's time zone too (a wall-clock time that a daylight-saving change
+    repeats or skips there is refused, naming its two readings)."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
         fail(f"{value!r} is out of range: the year must be {FIRST_YEAR} to {LAST_YEAR}")
         return None
@@ -334,13 +337,45 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
     except ValueError:
         fail(f"{value!r} is not a real date and time")
         return None
-    if moment.tzinfo is None:
-        fail(f"{value!r} has no UTC offset; add one, e.g. {value}+00:00")
-        return None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         fail(f"{value!r} is out of range: the year must be {FIRST_YEAR} to {LAST_YEAR}")
         return None
+    if moment.tzinfo is None:
+        return local_time(moment, value, site.timezone, fail)
     return moment
+
+
+def local_time(wall: datetime, value: str, zone: str, fail: Any) -> datetime | None:
+    """The instant a wall-clock time names in ``zone``, or None (and ``fail`` called) when a
+    daylight-saving change makes it ambiguous (the clocks go back) or skips it (forward).
+
+    >>> local_time(datetime(2026, 7, 1, 10, 30), "", "Europe/Lisbon", print).isoformat()
+    '2026-07-01T10:30:00+01:00'
+    >>> local_time(datetime(2026, 10, 25, 1, 30), "2026-10-25T01:30", "Europe/Lisbon", print)
+    2026-10-25T01:30 is ambiguous in Europe/Lisbon: 01:30+01:00 or 01:30+00:00; write the offset
+    """
+    tz = ZoneInfo(zone)
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    readings = f"{_clock(first)} or {_clock(second)}"
+    if _exists(first):
+        fail(f"{value} is ambiguous in {zone}: {readings}; write the offset")
+    else:
+        fail(f"{value} does not exist in {zone} (the clocks go forward then): {readings}; "
+             "write the offset")
+    return None
+
+
+def _exists(moment: datetime) -> bool:
+    """Whether an aware ``moment``'s wall-clock time really occurs in its zone."""
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None, fold=0) == moment.replace(tzinfo=None, fold=0)
+
+
+def _clock(moment: datetime) -> str:
+    """The wall-clock time with the offset it is read with, e.g. ``01:30+01:00``."""
+    return moment.isoformat(timespec="seconds" if moment.second else "minutes")[11:]
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:

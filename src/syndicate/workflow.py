@@ -1,13 +1,18 @@
-"""Keeping the languages in step: stale translations, status, scaffolding, marking translated.
+"""Keeping the languages in step: stale and untracked translations, status, scaffolding,
+marking translated, and what may be shared before a statement goes live.
 
 A translation records which version of the original it was made from: ``translated_from`` in
-its front matter holds a short hash of the original's title, summary and body (written by
-``syndicate translated ID LANG``). When the original changes afterwards, the translation is
-*stale*; editing only the original's tags or other front matter is not a change.
+its front matter holds short hashes of the original's title, summary and body, and one per
+paragraph (written by ``syndicate translated ID LANG``). When the original changes afterwards,
+the translation is *stale*, and the warning names the paragraphs that changed, with their lines;
+editing only the original's tags or other front matter is not a change. A record written before
+paragraphs were tracked (title, summary, body only) still tells that the body changed. A
+translation with no record at all is *untracked*: nothing could tell that it went stale.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -19,17 +24,54 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 
-from syndicate.config import STATEMENTS_DIR
+from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Site, Statement, Translation
 from syndicate.sources import STATEMENT_ID, split_front_matter
 
 FIELDS = ("title", "summary", "body")
-STATES = ("published", "missing", "stale", "scheduled", "draft")
+PARAGRAPHS = "paragraphs"  # the key of the per-paragraph hashes in ``translated_from``
+STATES = ("published", "missing", "stale", "untracked", "scheduled", "draft")
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    line: int  # where it starts in its file
+    text: str
+
+
+def paragraphs(translation: Translation) -> list[Paragraph]:
+    """The body's paragraphs as a writer sees them: runs of lines between blank lines.
+
+    >>> from syndicate.model import Translation
+    >>> source = "---\\ntitle: T\\n---\\n\\nOne.\\n\\nTwo\\nlines.\\n"
+    >>> paragraphs(Translation("en", "T", "", "", (), "", "", source))
+    [Paragraph(line=5, text='One.'), Paragraph(line=7, text='Two\\nlines.')]
+    """
+    parts = split_front_matter(translation.source)
+    body, line = (parts[1], parts[2]) if parts else (translation.source, 1)
+    found: list[Paragraph] = []
+    current: list[str] = []
+    for number, text in enumerate(body.split("\n"), line):
+        if text.strip():
+            if not current:
+                found.append(Paragraph(number, ""))
+            current.append(text.rstrip())
+        elif current:
+            found[-1] = Paragraph(found[-1].line, "\n".join(current))
+            current = []
+    if current:
+        found[-1] = Paragraph(found[-1].line, "\n".join(current))
+    return found
+
+
+def _hash(text: str, length: int = 12) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
 
 
 def fingerprint(original: Translation) -> dict[str, str]:
-    """Short hashes of what a translator translates (not tags, place or dates).
+    """Short hashes of what a translator translates (not tags, place or dates): title, summary,
+    body, and each paragraph's (8 hex digits each, space-separated).
 
     >>> from syndicate.model import Translation
     >>> t = Translation("en", "Title", "", "", (), "Body.\\n", "<p>Body.</p>", "")
@@ -41,13 +83,41 @@ def fingerprint(original: Translation) -> dict[str, str]:
         "summary": original.summary,
         "body": original.body_markdown.strip(),
     }
-    return {
-        field: hashlib.sha256(texts[field].encode("utf-8")).hexdigest()[:12] for field in FIELDS
-    }
+    found = {field: _hash(texts[field]) for field in FIELDS}
+    found[PARAGRAPHS] = " ".join(_hash(p.text, 8) for p in paragraphs(original))
+    return found
 
 
-def changed_fields(statement: Statement, translation: Translation) -> list[str]:
-    """What changed in the original since ``translation`` was made ([] when in step or unknown)."""
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing that changed in the original since a translation was made."""
+
+    what: str  # "title", "summary", "body" (an old record), or "changed", "added", "removed"
+    numbers: tuple[int, ...] = ()  # paragraphs (1 = the first) of the original, as it is now;
+    # for "removed", as it was
+    lines: tuple[int, ...] = ()  # where those paragraphs start in the original's file
+
+    def phrase(self, original_file: str = "") -> str:
+        """In words: ``paragraphs 2 and 5 of pt.md changed (lines 12, 30)``; without
+        ``original_file``, no file and no lines."""
+        if not self.numbers:
+            return f"{self.what} changed"
+        names = [str(n) for n in self.numbers]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        noun = "paragraph" if len(names) == 1 else "paragraphs"
+        if self.what == "removed":
+            return f"{noun} {listed} of the version translated removed"
+        where = f" of {original_file}" if original_file else ""
+        lines = ""
+        if original_file and self.lines:
+            lines = f" (line{'s' if len(self.lines) > 1 else ''} "
+            lines += ", ".join(str(n) for n in self.lines) + ")"
+        return f"{noun} {listed}{where} {self.what}{lines}"
+
+
+def changes(statement: Statement, translation: Translation) -> list[Change]:
+    """What changed in the original since ``translation`` was made ([] when in step or
+    untracked)."""
     original = statement.translation(statement.original)
     if original is None or translation.lang == statement.original:
         return []
@@ -55,7 +125,40 @@ def changed_fields(statement: Statement, translation: Translation) -> list[str]:
     if not recorded:
         return []
     now = fingerprint(original)
-    return [field for field in FIELDS if recorded.get(field) != now[field]]
+    found = [Change(field) for field in ("title", "summary") if recorded.get(field) != now[field]]
+    if PARAGRAPHS not in recorded:  # a record from before paragraphs were tracked
+        return found + ([Change("body")] if recorded.get("body") != now["body"] else [])
+    return found + _paragraph_changes(recorded[PARAGRAPHS].split(), original)
+
+
+def _paragraph_changes(before: list[str], original: Translation) -> list[Change]:
+    """The paragraphs changed, added and removed between hashes ``before`` and the original."""
+    current = paragraphs(original)
+    after = [_hash(p.text, 8) for p in current]
+    changed: list[int] = []
+    added: list[int] = []
+    removed: list[int] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace":
+            changed += range(j1, j2)
+        elif tag == "insert":
+            added += range(j1, j2)
+        elif tag == "delete":
+            removed += range(i1, i2)
+    found = []
+    for what, indexes in (("changed", changed), ("added", added)):
+        if indexes:
+            found.append(Change(what, tuple(i + 1 for i in indexes),
+                                tuple(current[i].line for i in indexes)))
+    if removed:
+        found.append(Change("removed", tuple(i + 1 for i in removed)))
+    return found
+
+
+def untracked(statement: Statement, translation: Translation) -> bool:
+    """A translation that does not record which version of the original it was made from."""
+    return translation.lang != statement.original and not translation.translated_from
 
 
 def translation_path(root: Path, statement_id: str, lang: str) -> Path:
@@ -63,23 +166,30 @@ def translation_path(root: Path, statement_id: str, lang: str) -> Path:
 
 
 def stale_warnings(root: Path, statements: Sequence[Statement]) -> list[Problem]:
+    """A warning for each stale or untracked translation."""
     warnings = []
     for statement in statements:
         for translation in statement.translations:
-            fields = changed_fields(statement, translation)
-            if fields:
-                warnings.append(
-                    Problem(
-                        str(translation_path(root, statement.id, translation.lang)),
-                        None,
-                        f"stale translation of {statement.id}: the original "
-                        f"({statement.original}.md) changed its {', '.join(fields)} since this "
-                        f"translation was made; update it, then run "
-                        f"`syndicate translated {statement.id} {translation.lang}`",
-                        True,
-                    )
-                )
+            message = _out_of_step(statement, translation)
+            if message:
+                path = str(translation_path(root, statement.id, translation.lang))
+                warnings.append(Problem(path, None, message, True))
     return warnings
+
+
+def _out_of_step(statement: Statement, translation: Translation) -> str:
+    mark = f"`syndicate translated {statement.id} {translation.lang}`"
+    original_file = f"{statement.original}.md"
+    if untracked(statement, translation):
+        return (f"untracked translation of {statement.id}: it does not record which version of "
+                f"the original ({original_file}) it was made from, so no change there can be "
+                f"reported; once it matches the original, run {mark}")
+    found = changes(statement, translation)
+    if not found:
+        return ""
+    what = "; ".join(change.phrase(original_file) for change in found)
+    return (f"stale translation of {statement.id}: since it was made, the original changed: "
+            f"{what}; update it, then run {mark}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +213,10 @@ def status(site: Site, statements: Sequence[Statement], now: datetime) -> list[S
                 state, detail = "draft", ""
             elif statement.goes_live > now:
                 state, detail, live = "scheduled", "", statement.goes_live
-            elif fields := changed_fields(statement, translation):
-                state, detail = "stale", ", ".join(fields)
+            elif found := changes(statement, translation):
+                state, detail = "stale", "; ".join(change.phrase() for change in found)
+            elif untracked(statement, translation):
+                state, detail = "untracked", ""
             else:
                 state, detail = "published", ""
             rows.append(Status(statement.id, language.code, state, live, detail))
@@ -117,8 +229,34 @@ def describe(row: Status, site: Site, locale: str) -> str:
         when = format_datetime(row.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
         return f"scheduled ({when} {site.timezone})"
     if row.state == "stale":
-        return f"stale ({row.detail} changed)"
+        return f"stale ({row.detail})"
     return row.state
+
+
+def next_go_live(statements: Sequence[Statement], now: datetime) -> Statement | None:
+    """The scheduled statement that goes live first after ``now`` (drafts never do)."""
+    upcoming = [s for s in statements if not s.draft and s.goes_live > now]
+    return min(upcoming, key=lambda s: (s.goes_live, s.id), default=None)
+
+
+def share_banner(root: Path, site: Site, statement: Statement, now: datetime,
+                 preview: bool) -> str:
+    """"" for a statement live at ``now``; else the line that must head its share posts
+    (``EMBARGOED until ... — do not post`` or ``DRAFT — not for publication``). Without
+    ``preview`` such a statement's posts are refused: a post would leak it."""
+    if statement.draft:
+        banner, state = "DRAFT — not for publication", "is a draft (draft: true)"
+    elif statement.goes_live > now:
+        when = statement.goes_live.astimezone(site.tzinfo).strftime("%Y-%m-%d %H:%M")
+        banner = f"EMBARGOED until {when} ({site.timezone}) — do not post"
+        state = f"is embargoed until {when} ({site.timezone}): posting now would break it"
+    else:
+        return ""
+    if not preview:
+        path = root / STATEMENTS_DIR / statement.id / SHARED_FILE
+        raise ContentError([Problem(str(path), None, f"{statement.id} {state}; `syndicate "
+                                    f"share --preview` prints its posts under a warning line")])
+    return banner
 
 
 def mark_translated(root: Path, statement: Statement, lang: str) -> Path:
@@ -142,9 +280,9 @@ def mark_translated(root: Path, statement: Statement, lang: str) -> Path:
     assert parts is not None  # loading succeeded, so the front matter is there
     front, body, _ = parts
     kept = _drop_keys(front, {"translated_from", "untranslated"})
-    record = "\n".join(
+    record = "\n".join(  # quoted: a hash of digits alone would read as a number
         ["translated_from:"]
-        + [f"  {field}: {value}" for field, value in fingerprint(original).items()]
+        + [f'  {field}: "{value}"' for field, value in fingerprint(original).items()]
     )
     path.write_text(f"---\n{kept.rstrip()}\n{record}\n---\n{body}", encoding="utf-8")
     return path
@@ -226,4 +364,15 @@ def render_status(rows: Sequence[Status], site: Site, locale: str, as_json: bool
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
         for line in lines
-    )
+    ) + _next_line(rows, site, locale)
+
+
+def _next_line(rows: Sequence[Status], site: Site, locale: str) -> str:
+    """The table's last line: which statement goes live next, and when ("" for none)."""
+    upcoming = [row for row in rows if row.goes_live is not None]
+    if not upcoming:
+        return ""
+    first = min(upcoming, key=lambda row: (row.goes_live, row.statement))
+    assert first.goes_live is not None
+    when = format_datetime(first.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
+    return f"\n\nNext to go live: {first.statement} at {when} ({site.timezone})"

@@ -46,10 +46,14 @@ def test_invalid_date(project: Path, run) -> None:  # type: ignore[no-untyped-de
     )
 
 
-def test_date_time_without_offset(project: Path, run) -> None:  # type: ignore[no-untyped-def]
-    write(statement_dir(project) / "statement.yaml", "date: 2022-11-22T10:00:00\noriginal: pt\n")
+def test_date_time_skipped_by_the_clocks(project: Path, run) -> None:  # type: ignore[no-untyped-def]
+    write(statement_dir(project) / "statement.yaml", "date: 2026-03-29 01:30\noriginal: pt\n")
     result = run("check", "--project", project)
-    assert_fails(result, "statement.yaml:1: date: '2022-11-22T10:00:00' has no UTC offset")
+    assert_fails(
+        result,
+        "statement.yaml:1: date: 2026-03-29 01:30 does not exist in Europe/Lisbon (the clocks go "
+        "forward then): 01:30+00:00 or 01:30+01:00; write the offset",
+    )
 
 
 def test_missing_title(project: Path, run) -> None:  # type: ignore[no-untyped-def]

@@ -172,11 +172,11 @@ CASES = [
         ),
     ),
     Case(
-        "date-without-offset",
-        put("statement.yaml", "date: 2022-11-22T10:00:00\n"),
+        "date-in-the-repeated-hour",
+        put("statement.yaml", "date: 2026-10-25T01:30\n"),
         1,
         (
-            "{s}/statement.yaml:1: date: '2022-11-22T10:00:00' has no UTC offset; add one, e.g. 2022-11-22T10:00:00+00:00",
+            "{s}/statement.yaml:1: date: 2026-10-25T01:30 is ambiguous in Europe/Lisbon: 01:30+01:00 or 01:30+00:00; write the offset",
             "Error: 1 problem found",
         ),
     ),

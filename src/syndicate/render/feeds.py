@@ -1,9 +1,11 @@
 """Feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 for each language, newest statement first.
 
 Everything comes from the model, nothing from the clock, so the same statements always give the
-same bytes. Dates are written in the site's time zone. A feed's ``updated`` (RSS
-``lastBuildDate``) is the latest ``modified`` of its entries; an empty feed uses the Unix epoch,
-because Atom requires the element and feedgen always writes ``lastBuildDate``.
+same bytes. Dates are written in the site's time zone. An entry is ``published`` when the
+statement goes live (its date, or its embargo when that is later) and ``updated`` at its latest
+correction, never before it went live. A feed's ``updated`` (RSS ``lastBuildDate``) is the latest
+``updated`` of its entries; an empty feed uses the Unix epoch, because Atom requires the element
+and feedgen always writes ``lastBuildDate``.
 
 Entry ids are RFC 4151 tag URIs (see :func:`entry_id`), stable across corrections and moves of
 the statement's page. In Atom, an entry links to its own page first, then to its translations
@@ -252,7 +254,7 @@ def absolute_html(html: str, base_url: str) -> str:
 def _feed_updated(site: Site, entries: Sequence[tuple[Statement, Language]]) -> datetime:
     if not entries:
         return EMPTY_FEED_UPDATED
-    return max(s.modified for s, _ in entries).astimezone(site.tzinfo)
+    return max(s.revised for s, _ in entries).astimezone(site.tzinfo)
 
 
 def _description(language: Language) -> str:
@@ -345,8 +347,8 @@ def _fill_entry(entry: FeedEntry, site: Site, language: Language, statement: Sta
     assert translation is not None
     entry.id(entry_id(site, statement, code))  # also the RSS guid, isPermaLink="false"
     entry.title(translation.title)
-    entry.published(statement.date.astimezone(site.tzinfo))
-    entry.updated(statement.modified.astimezone(site.tzinfo))
+    entry.published(statement.goes_live.astimezone(site.tzinfo))
+    entry.updated(statement.revised.astimezone(site.tzinfo))
     if language.email:  # also RSS's <author>, "address (Name)"
         entry.author(name=language.issuer, email=language.email)
     else:
@@ -399,8 +401,8 @@ def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement
         }
         if translation.summary:
             item["summary"] = translation.summary
-        item["date_published"] = statement.date.astimezone(site.tzinfo).isoformat()
-        item["date_modified"] = statement.modified.astimezone(site.tzinfo).isoformat()
+        item["date_published"] = statement.goes_live.astimezone(site.tzinfo).isoformat()
+        item["date_modified"] = statement.revised.astimezone(site.tzinfo).isoformat()
         if translation.tags:
             item["tags"] = list(translation.tags)
         item["language"] = language.tag
