@@ -140,12 +140,11 @@ def _paragraph_changes(before: list[str], original: Translation) -> list[Change]
     removed: list[int] = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "replace":
-            changed += range(j1, j2)
-        elif tag == "insert":
-            added += range(j1, j2)
-        elif tag == "delete":
-            removed += range(i1, i2)
+        if tag != "equal":  # side by side: changed; beyond the shorter side: added or removed
+            both = min(i2 - i1, j2 - j1)
+            changed += range(j1, j1 + both)
+            added += range(j1 + both, j2)
+            removed += range(i1 + both, i2)
     found = []
     for what, indexes in (("changed", changed), ("added", added)):
         if indexes:

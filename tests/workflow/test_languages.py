@@ -50,6 +50,7 @@ def test_a_third_language_is_published_fully(project: Path, run, tmp_path: Path)
         "place: Lisbonne\ntags: [migrations, OIM]\n",
         "Le Gouvernement portugais soutient la candidature d'António Vitorino.",
     )
+    assert run("translated", SHIPPED_ID, "fr", "--project", project).exit_code == 0
     check = run("check", "--strict", "--project", project)
     assert check.exit_code == 0, check.output
     out = tmp_path / "out"

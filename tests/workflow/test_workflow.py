@@ -33,9 +33,11 @@ def test_editing_the_original_body_makes_the_translation_stale(project: Path, ru
     edit(statement_dir(project) / "pt.md", "30 milhões", "35 milhões")
     strict = run("check", "--strict", "--project", project)
     assert strict.exit_code == 1
+    # The shipped en.md has a record from before paragraphs were tracked: the body, no detail.
     assert (
-        f"statements/{SHIPPED_ID}/en.md: warning: stale translation of {SHIPPED_ID}: the "
-        "original (pt.md) changed its body"
+        f"statements/{SHIPPED_ID}/en.md: warning: stale translation of {SHIPPED_ID}: since it "
+        f"was made, the original changed: body changed; update it, then run `syndicate "
+        f"translated {SHIPPED_ID} en`"
     ) in strict.stderr
     assert "--strict makes warnings errors" in strict.stderr
     lenient = run("check", "--project", project)
@@ -62,7 +64,7 @@ def test_editing_only_tags_is_no_false_alarm(project: Path, run) -> None:  # typ
 def test_title_change_is_named(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     edit(statement_dir(project) / "pt.md", "Governo apoia", "Governo português apoia")
     result = run("check", "--project", project)
-    assert "changed its title since" in result.stderr
+    assert "the original changed: title changed; update it" in result.stderr
 
 
 def test_marking_the_original_is_refused(project: Path, run) -> None:  # type: ignore[no-untyped-def]
@@ -97,8 +99,11 @@ def test_status_words(project: Path, run) -> None:  # type: ignore[no-untyped-de
         "2026-11-03-embargo",
         "date: 2026-11-03\noriginal: pt\nembargo: 2026-11-28T12:00:01+00:00\n",
     )
+    add_statement(project, "2026-11-04-untracked", "date: 2026-11-04\noriginal: pt\n")
     edit(statement_dir(project) / "pt.md", "30 milhões", "35 milhões")
     rows = status_json(run, project)
+    assert rows[("2026-11-04-untracked", "en")]["state"] == "untracked"
+    assert rows[("2026-11-04-untracked", "pt")]["state"] == "published"
     assert rows[(SHIPPED_ID, "pt")]["state"] == "published"
     assert rows[(SHIPPED_ID, "en")]["state"] == "stale"
     assert rows[("2026-12-01-future", "en")]["state"] == "scheduled"
@@ -108,7 +113,7 @@ def test_status_words(project: Path, run) -> None:  # type: ignore[no-untyped-de
     assert rows[("2026-11-02-half", "en")]["state"] == "missing"
     assert rows[("2026-11-03-embargo", "pt")]["state"] == "scheduled"
     table = run("status", "--project", project, "--now", NOW).stdout
-    for word in ("published", "missing", "stale", "scheduled", "draft"):
+    for word in ("published", "missing", "stale", "untracked", "scheduled", "draft"):
         assert word in table
 
 
@@ -196,6 +201,7 @@ def test_new_scaffolds_a_draft(project: Path, run) -> None:  # type: ignore[no-u
     check = run("check", "--project", project)
     assert check.exit_code == 0, check.output
     assert "en.md: warning: not translated yet" in check.stderr
+    assert "untracked" not in check.stderr  # a scaffold is missing, not untracked
     rows = status_json(run, project, "2027-01-01T00:00:00+00:00")
     assert rows[("2026-12-24-governo-anuncia-novas-medidas", "pt")]["state"] == "draft"
     assert rows[("2026-12-24-governo-anuncia-novas-medidas", "en")]["state"] == "missing"
