@@ -11,6 +11,7 @@ rest of the line lists what other features may extend, such as the known keys.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SHIPPED_ID
+from conftest import REPO, SHIPPED_ID
 from syndicate.cli import main
 
 S = f"statements/{SHIPPED_ID}"
@@ -82,8 +83,19 @@ def rename_statement(name: str) -> Callable[[Path], None]:
     return apply
 
 
+def _shipped_record() -> str:
+    """The shipped en.md's ``translated_from`` as a YAML flow mapping (one line)."""
+    text = (REPO / S / "en.md").read_text(encoding="utf-8")
+    pairs = re.findall(r"^  (\w+): \"?([0-9a-f ]+)\"?$", text, re.M)
+    assert pairs, "the shipped translation records what it was translated from"
+    return "{" + ", ".join(f'{key}: "{value}"' for key, value in pairs) + "}"
+
+
 def body(markdown: str) -> Callable[[Path], None]:
-    return put("en.md", f"---\ntitle: A title\n---\n\n{markdown}\n")
+    # Still a tracked translation of the unchanged original (no "untracked" warning), with the
+    # whole front matter on one line so that the body's lines stay where the messages say.
+    front = f"{{title: A title, translated_from: {_shipped_record()}}}"
+    return put("en.md", f"---\n{front}\n---\n\n{markdown}\n")
 
 
 def link_outside(name: str) -> Callable[[Path], None]:
