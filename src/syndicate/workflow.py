@@ -78,14 +78,18 @@ def fingerprint(original: Translation) -> dict[str, str]:
     >>> fingerprint(t)["title"]
     '7e8cd2056da7'
     """
+    found = _field_hashes(original)
+    found[PARAGRAPHS] = " ".join(_hash(p.text, 8) for p in paragraphs(original))
+    return found
+
+
+def _field_hashes(original: Translation) -> dict[str, str]:
     texts = {
         "title": original.title,
         "summary": original.summary,
         "body": original.body_markdown.strip(),
     }
-    found = {field: _hash(texts[field]) for field in FIELDS}
-    found[PARAGRAPHS] = " ".join(_hash(p.text, 8) for p in paragraphs(original))
-    return found
+    return {field: _hash(texts[field]) for field in FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +128,12 @@ def changes(statement: Statement, translation: Translation) -> list[Change]:
     recorded = dict(translation.translated_from)
     if not recorded:
         return []
-    now = fingerprint(original)
+    now = _field_hashes(original)
     found = [Change(field) for field in ("title", "summary") if recorded.get(field) != now[field]]
+    if recorded.get("body") == now["body"]:  # (the body's paragraphs are the same too)
+        return found
     if PARAGRAPHS not in recorded:  # a record from before paragraphs were tracked
-        return found + ([Change("body")] if recorded.get("body") != now["body"] else [])
+        return [*found, Change("body")]
     return found + _paragraph_changes(recorded[PARAGRAPHS].split(), original)
 
 
