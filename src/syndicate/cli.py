@@ -278,20 +278,20 @@ def share(statement_id: str, lang: str | None, platform: str | None, as_json: bo
 @project_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder [default: PROJECT/dist].")
 @click.option("--base-url", help="Publish for this base URL [default: the server's own].")
 @now_option
-def serve(project: Path, port: int, out: Path | None, base_url: str | None,
-          now: datetime | None) -> None:
-    """Publish, serve the output on 127.0.0.1 and republish when a source changes."""
+def serve(project: Path, port: int, base_url: str | None, now: datetime | None) -> None:
+    """Preview: publish into PROJECT/.syndicate-serve/, serve it on 127.0.0.1, republish when a
+    source changes.
+
+    The preview is made for the server's own address and never touches the production output
+    (dist/ and what lies beside it): publish the site with `syndicate publish`."""
     from syndicate.serve import Server
 
-    server = Server(project, out or project / "dist", port, base_url,
-                    lambda: now or datetime.now(UTC), click.echo)
+    server = Server(project, port, base_url, lambda: now or datetime.now(UTC), click.echo)
     try:
         server.start()
-        click.echo(f"Serving {server.url} (Ctrl+C to stop)")
+        click.echo(f"Serving {server.url} from {server.out} (Ctrl+C to stop)")
         server.watch()
     except KeyboardInterrupt:
         pass

@@ -1,8 +1,13 @@
-"""``syndicate serve``: publish, serve the output on 127.0.0.1, republish when a source changes
+"""``syndicate serve``: publish a preview, serve it on 127.0.0.1, republish when a source changes
 or a scheduled statement goes live.
 
+The preview is published into a folder of its own, ``PROJECT/.syndicate-serve/`` (its output
+link ``site``, with its own versions, lock and cache index beside it), never into the production
+output: a preview is made for ``http://127.0.0.1:PORT/``, so its links and feed entry ids carry
+that address, and uploaded by mistake every feed entry would change identity.
+
 The server is the standard library's threaded HTTP server, bound to the loopback interface
-only, serving the output folder in a background thread. Changes are found by polling the
+only, serving the preview in a background thread. Changes are found by polling the
 modification times and sizes of ``syndicate.toml``, ``statements/`` and ``locales/``: simple,
 portable, and cheap for a press office's few hundred files.
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +30,18 @@ from syndicate.errors import SyndicateError
 
 HOST = "127.0.0.1"
 WATCHED = ("syndicate.toml", "statements", "locales")
+PREVIEW_DIR = ".syndicate-serve"  # in the project: the preview's output, versions, lock, cache
+PREVIEW_OUT = "site"  # the preview's output link, in PREVIEW_DIR
+PREVIEW_NOTE = """\
+This folder is syndicate serve's preview: a publish for http://127.0.0.1 (its links and feed
+entry ids name that address). Never upload it; publish the site with `syndicate publish`.
+It is safe to delete; serve writes it again.
+"""
+
+
+def preview_folder(root: Path) -> Path:
+    """Where ``serve`` publishes ``root``'s preview (the output link; the rest is beside it)."""
+    return root / PREVIEW_DIR / PREVIEW_OUT
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -44,14 +62,40 @@ def snapshot(root: Path) -> Snapshot:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """Serves files without logging each request to stderr."""
+    """Serves files without logging each request to stderr; a path no file can have (``%00``
+    decodes to a NUL byte, which the file system calls refuse with ValueError) is a 404."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def send_head(self) -> Any:
+        try:
+            return super().send_head()
+        except ValueError:
+            self.send_error(404, "File not found")
+            return None
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server; an error while answering one request ends that request with one line
+    to ``report`` (the standard library prints a traceback to stderr), never the server."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int, handler: Callable[..., Any],
+                 report: Callable[[str], None]) -> None:
+        super().__init__((HOST, port), handler)
+        self.report = report
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):  # a browser that went away: nothing to say
+            self.report(f"Error answering a request: {error!r}")
+
 
 class Server:
-    """Publishes ``root`` into ``out`` and serves ``out`` on 127.0.0.1:``port``.
+    """Publishes a preview of ``root`` into :func:`preview_folder` and serves it on
+    127.0.0.1:``port``.
 
     ``base_url`` defaults to the server's own address, so every link of the published site
     (they are absolute) leads back to this server. ``port`` 0 picks a free port.
@@ -60,16 +104,15 @@ class Server:
     def __init__(
         self,
         root: Path,
-        out: Path,
         port: int,
         base_url: str | None,
         now: Callable[[], datetime],
         report: Callable[[str], None],
     ) -> None:
-        self.root, self.out, self.now, self.report = root, out, now, report
-        handler = functools.partial(_QuietHandler, directory=os.fspath(out))
-        self.httpd = ThreadingHTTPServer((HOST, port), handler)
-        self.httpd.daemon_threads = True
+        self.root, self.now, self.report = root, now, report
+        self.out = preview_folder(root)
+        handler = functools.partial(_QuietHandler, directory=os.fspath(self.out))
+        self.httpd = _Server(port, handler, report)
         self.url = f"http://{HOST}:{self.httpd.server_address[1]}/"
         self.base_url = base_url or self.url
         self._seen: Snapshot = {}
@@ -87,6 +130,10 @@ class Server:
         loaded = pipeline.load(self.root, self.base_url)
         for warning in loaded.warnings:
             self.report(str(warning))
+        self.out.parent.mkdir(exist_ok=True)
+        note = self.out.parent / "README.txt"
+        if not os.path.lexists(note):
+            note.write_text(PREVIEW_NOTE, encoding="utf-8")
         now = self.now()
         result = pipeline.publish(loaded, self.out, now)
         upcoming = next_go_live(loaded.statements, now)

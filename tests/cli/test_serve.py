@@ -1,14 +1,21 @@
-"""``syndicate serve``: publishes, serves on 127.0.0.1, republishes when a source changes."""
+"""``syndicate serve``: publishes a preview, serves it on 127.0.0.1, republishes when a source
+changes, and never touches the production output."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import feedparser
+from lxml import html
 
 from conftest import SHIPPED_ID
 from syndicate.serve import Server
@@ -38,9 +45,42 @@ def retitle(project: Path, title: str) -> None:
     )
 
 
-def test_server_serves_and_republishes_on_change(project: Path) -> None:
+# What serve must leave alone: the production output and everything beside it. (statements/
+# is edited by the tests; serve's own folder and the statement cache are not output.)
+NOT_PRODUCTION = ("statements", ".syndicate-serve", ".syndicate-cache")
+
+
+def production(project: Path) -> dict[str, bytes]:
+    """Every file and link of the project outside NOT_PRODUCTION: a link's target, a file's
+    bytes (the output link followed, so every byte of the served publish is in it)."""
+    found: dict[str, bytes] = {}
+    for folder, dirs, files in os.walk(project):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if here != project or d not in NOT_PRODUCTION]
+        for name in sorted([*dirs, *files]):
+            path = here / name
+            if path.is_symlink():
+                found[f"{path} ->"] = os.readlink(path).encode()
+            if path.is_file():
+                found[str(path)] = path.read_bytes()
+    for name in (".dist.lock", ".dist.cache.json"):  # present after a publish
+        assert str(project / name) in found
+    served = project / "dist" / "manifest.json"
+    found[str(served)] = served.read_bytes()
+    return found
+
+
+def published(project: Path, run: Any) -> dict[str, bytes]:
+    result = run("publish", "--project", project, "--now", NOW.isoformat(), "--quiet")
+    assert result.exit_code == 0, result.output
+    return production(project)
+
+
+def test_server_serves_and_republishes_on_change(project: Path, run: Any) -> None:
+    before = published(project, run)
     messages: list[str] = []
-    server = Server(project, project / "dist", 0, None, lambda: NOW, messages.append)
+    server = Server(project, 0, None, lambda: NOW, messages.append)
+    assert server.out == project / ".syndicate-serve" / "site"
     assert server.url.startswith("http://127.0.0.1:")
     watcher = threading.Thread(target=server.watch, kwargs={"interval": 0.05})
     try:
@@ -60,14 +100,27 @@ def test_server_serves_and_republishes_on_change(project: Path) -> None:
             "date: not a date\n", encoding="utf-8")
         wait_for(lambda: any("problem" in m for m in messages), "the problem to be reported")
         assert "Título mudado".encode() in fetch(page)[2]
+        # The preview's feeds are for this server, and say so only there.
+        feed = feedparser.parse(fetch(f"{server.url}pt/feed.atom")[2])
+        assert feed.entries and all(e.id.startswith("tag:127.0.0.1,") for e in feed.entries)
     finally:
         server.stop()
         if watcher.is_alive():
             watcher.join()
     assert sum(m.startswith("Published") for m in messages) == 2
+    assert production(project) == before  # every byte, the link's target, the cache index
+    production_feed = feedparser.parse((project / "dist" / "pt" / "feed.atom").read_bytes())
+    assert production_feed.entries
+    assert not any("127.0.0.1" in e.id or "127.0.0.1" in e.link for e in production_feed.entries)
+    production_page = html.fromstring(
+        (project / "dist" / "pt" / SHIPPED_ID / "index.html").read_bytes())
+    assert "Título mudado" not in production_page.text_content()
+    assert (project / ".syndicate-serve" / "site" / "manifest.json").is_file()
+    assert "Never upload it" in (project / ".syndicate-serve" / "README.txt").read_text()
 
 
 def test_serve_command(project: Path) -> None:
+    """A real process; a NUL byte in a URL is a 404, not a traceback (issue 21)."""
     command = [sys.executable, "-m", "syndicate", "serve", "--project", str(project),
                "--port", "0", "--now", NOW.isoformat()]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -83,8 +136,17 @@ def test_serve_command(project: Path) -> None:
         assert url.startswith("http://127.0.0.1:")
         status, _, body = fetch(f"{url}en/")
         assert status == 200 and b'lang="en"' in body
+        for path in ("%00", "pt/%00/index.html", "en/feed.atom%00"):
+            try:
+                fetch(f"{url}{path}")
+                raise AssertionError(f"{path} was answered")
+            except urllib.error.HTTPError as error:
+                assert error.code == 404
+        assert fetch(f"{url}en/")[0] == 200  # still serving
         retitle(project, "Outro título")
         wait_for(lambda: "Outro título".encode() in fetch(f"{url}pt/")[2], "the change")
     finally:
         process.terminate()
-        process.communicate(timeout=DEADLINE)
+        _, stderr = process.communicate(timeout=DEADLINE)
+    assert "Traceback" not in stderr and "Error" not in stderr, stderr
+    assert not (project / "dist").exists()  # serve alone publishes no production output
