@@ -69,10 +69,13 @@ def strict_option(command: F) -> F:
 
 
 def report_warnings(warnings: tuple[Problem, ...], strict: bool = False) -> None:
-    if strict and warnings:
-        raise ContentError(warnings, "--strict makes warnings errors")
+    """Print the warnings; with ``strict``, those outside drafts are errors."""
+    fatal = [warning for warning in warnings if not warning.draft] if strict else []
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        if warning not in fatal:
+            click.echo(str(warning), err=True)
+    if fatal:
+        raise ContentError(fatal, "--strict makes warnings errors")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,10 +110,13 @@ def main() -> None:
               help="The Dask scheduler's address for --executor dask, e.g. tcp://host:8786.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every unit as it is rendered.")
+@click.option("--keep-going", "-k", is_flag=True,
+              help="Publish every statement without problems, leave out the others and report "
+              "them (exit status 1).")
 def publish(
     project: Path, out: Path | None, base_url: str | None, now: datetime | None, strict: bool,
     pdf_variant: str | None, jobs: int | None, executor: str, scheduler: str | None,
-    quiet: bool, verbose: bool,
+    quiet: bool, verbose: bool, keep_going: bool,
 ) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
@@ -124,16 +130,21 @@ def publish(
         from syndicate import publish as pipeline
         from syndicate.progress import Progress
 
-        loaded = pipeline.load(project, base_url, pdf_variant, cache=True, jobs=jobs)
+        loaded = pipeline.load(project, base_url, pdf_variant, cache=True, jobs=jobs,
+                               keep_going=keep_going)
         report_warnings(loaded.warnings, strict)
         report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC),
                                   jobs=jobs, executor=executor, scheduler=scheduler,
-                                  progress=Progress(quiet, verbose), workers=workers)
+                                  progress=Progress(quiet, verbose), workers=workers,
+                                  keep_going=keep_going)
     finally:
         if workers is not None:
             workers.abandon()
     if not quiet:
         click.echo(publish_summary(report, out or project / "dist"))
+    if left_out := (*loaded.problems, *report.problems):
+        raise ContentError(left_out, "--keep-going: their statements were left out, "
+                                     "the others published")
 
 
 def publish_summary(report: Any, out: Path) -> str:
@@ -183,14 +194,18 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
 @click.option("--lang", default=None, help="The language it is written in [default: the site's].")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Publication date, YYYY-MM-DD [default: today].")
-def new(title: str, project: Path, lang: str | None, day: datetime | None) -> None:
+@click.option("--id", "statement_id", default="",
+              help="The statement's id [default: the date and the title's first words].")
+def new(title: str, project: Path, lang: str | None, day: datetime | None,
+        statement_id: str) -> None:
     """Scaffold a statement: the original to write and empty translations, as a draft."""
-    from syndicate import publish as pipeline
     from syndicate import workflow
+    from syndicate.config import load_site
 
-    site = pipeline.load(project).site
-    folder = workflow.scaffold(project, site, title, lang or site.default_language,
-                               (day or datetime.now(UTC)).date())
+    site = load_site(project)  # only the configuration: other statements may be broken
+    request = workflow.NewStatement(title, lang or site.default_language,
+                                    (day or datetime.now(UTC)).date(), statement_id)
+    folder = workflow.scaffold(project, site, request)
     click.echo(f"Created {folder} (draft: remove 'draft: true' from statement.yaml to publish)")
 
 

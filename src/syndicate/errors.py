@@ -32,10 +32,16 @@ class Problem:
     line: int | None
     message: str
     warning: bool = False
+    draft: bool = False  # in a draft statement: a warning that even --strict lets pass
 
     def __str__(self) -> str:
         where = display_path(self.path) + (f":{self.line}" if self.line else "")
-        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+        kind = "warning (draft): " if self.draft else "warning: " if self.warning else ""
+        return f"{where}: {kind}{self.message}"
+
+    def in_draft(self) -> Problem:
+        """This problem as a draft's: a warning, never fatal (a draft is published nowhere)."""
+        return Problem(self.path, self.line, self.message, True, True)
 
 
 class SyndicateError(click.ClickException):

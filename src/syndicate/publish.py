@@ -11,7 +11,7 @@ import gettext
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +54,8 @@ class Project:
     logo: bytes | None = None  # the issuer's SVG for the communiqués ([pdf] logo)
     # statement id -> hash of everything it was loaded from (when loaded through the cache)
     digests: Mapping[str, str] = field(default_factory=dict)
+    # loaded with keep_going: the problems of the statements left out
+    problems: tuple[Problem, ...] = ()
 
     def statement(self, statement_id: str) -> Statement:
         for statement in self.statements:
@@ -81,11 +83,13 @@ class Report:
     reused: tuple[str, ...] = ()  # paths taken unchanged from the previous publish
     removed: tuple[str, ...] = ()  # paths of the previous publish that are gone
     changed: bool = True  # False: nothing changed, the previous publish stays as it was
+    problems: tuple[Problem, ...] = ()  # with keep_going: of the statements left out in rendering
 
 
 def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None,
-         cache: bool = False, jobs: int | None = None) -> Project:
-    """Read and validate the whole project; raises ContentError listing every problem.
+         cache: bool = False, jobs: int | None = None, keep_going: bool = False) -> Project:
+    """Read and validate the whole project; raises ContentError listing every problem (with
+    ``keep_going``, a statement's problems leave it out, in :attr:`Project.problems`).
 
     With ``cache``, statements whose files are unchanged since the last load are taken from
     ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`). Many
@@ -94,19 +98,31 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     site = publishing_site(root, base_url, pdf_variant)
     logo = load_logo(root, site)
     statement_cache = StatementCache(root) if cache else None
-    loaded = load_statements(root, site, statement_cache, jobs)
+    loaded = load_statements(root, site, statement_cache, jobs, keep_going)
     if statement_cache is not None:
         statement_cache.save()
-    warnings = (
+    warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),
         *catalogs.problems(root / LOCALES_DIR, site),
-    )
+    ))
     translations = {
         lang.code: load_translations(root / LOCALES_DIR, lang.locale) for lang in site.languages
     }
     digests = statement_cache.digests if statement_cache is not None else {}
-    return Project(root, site, loaded.statements, warnings, translations, logo, digests)
+    return Project(root, site, loaded.statements, warnings, translations, logo, digests,
+                   loaded.problems)
+
+
+def drafts_never_block(root: Path, statements: Iterable[Statement],
+                       warnings: Iterable[Problem]) -> tuple[Problem, ...]:
+    """``warnings``, those about a draft's files marked as a draft's (--strict lets them pass:
+    a draft is published nowhere)."""
+    drafts = [root / STATEMENTS_DIR / s.id for s in statements if s.draft]
+    return tuple(
+        w.in_draft() if any(Path(w.path).is_relative_to(folder) for folder in drafts) else w
+        for w in warnings
+    )
 
 
 def plan(project: Project, statements: list[Statement]) -> list[Unit]:
@@ -286,13 +302,46 @@ def publish(
     scheduler: str | None = None,
     progress: Progress | None = None,
     workers: Workers | None = None,
+    keep_going: bool = False,
 ) -> Report:
     """Render what changed since the publish in ``out``, reuse the rest, switch ``out`` to it.
 
     ``jobs`` processes render locally (default: one per core; 1 renders in this process);
     ``executor="dask"`` renders on the Dask cluster whose scheduler is at ``scheduler``.
-    ``workers`` are local workers already started (see :func:`early_workers`).
+    ``workers`` are local workers already started (see :func:`early_workers`). With
+    ``keep_going``, statements whose rendering has problems (a character no font has) are left
+    out and the others published: the problems are in :attr:`Report.problems`.
     """
+    options: dict[str, Any] = {"jobs": jobs, "executor": executor, "scheduler": scheduler,
+                               "progress": progress}
+    try:
+        return _publish(project, out, now, workers=workers, **options)
+    except ContentError as error:
+        problems = tuple(error.problems)
+        left_out = _statements_named(project, problems) if keep_going else set()
+        if not left_out:
+            raise
+    rest = replace(project, statements=tuple(
+        s for s in project.statements if s.id not in left_out))
+    return replace(_publish(rest, out, now, **options), problems=problems)
+
+
+def _statements_named(project: Project, problems: Iterable[Problem]) -> set[str]:
+    """The ids of the statements ``problems`` are in, or none if one is in none of them."""
+    ids = {s.id for s in project.statements}
+    found = set()
+    for problem in problems:
+        parts = Path(problem.path).parts
+        index = parts.index(STATEMENTS_DIR) if STATEMENTS_DIR in parts else len(parts)
+        if index + 1 >= len(parts) or parts[index + 1] not in ids:
+            return set()
+        found.add(parts[index + 1])
+    return found
+
+
+def _publish(project: Project, out: Path, now: datetime, *, jobs: int | None,
+             executor: str, scheduler: str | None, progress: Progress | None,
+             workers: Workers | None = None) -> Report:
     check_output_folder(out, project.root)
     published, scheduled = project.due(now)
     languages = len({t.lang for s in published for t in s.translations})

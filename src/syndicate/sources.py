@@ -7,6 +7,7 @@ before anything is reported (``path:line: message``); warnings ride along with t
 from __future__ import annotations
 
 import functools
+import json
 import multiprocessing
 import os
 import re
@@ -26,6 +27,7 @@ from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.markup import lint, parse, to_html
 from syndicate.model import Site, Statement, Translation
+from syndicate.placeholders import placeholder_line
 from syndicate.processes import default_jobs, fork_is_safe
 
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -69,6 +71,8 @@ class _Fallback(Exception):
 class Loaded:
     statements: tuple[Statement, ...]
     warnings: tuple[Problem, ...]
+    # With keep_going: the problems of the statements left out (each folder's, all of them)
+    problems: tuple[Problem, ...] = ()
 
 
 @dataclass(slots=True)
@@ -236,7 +240,8 @@ class _File:
                 return None
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 + self.offset if mark else None
-            self.error(line, f"malformed YAML: {exc.problem or exc.context}")
+            hint = _quote_hint(text, mark.line) if mark and exc.problem == COLON_PROBLEM else ""
+            self.error(line, f"malformed YAML: {exc.problem or exc.context}{hint}")
             return None
         finally:
             loader.dispose()
@@ -308,6 +313,18 @@ class _File:
         return parse_when(
             value.strip(), site, lambda message: self.error(line, f"{key}: {message}")
         )
+
+
+COLON_PROBLEM = "mapping values are not allowed here"  # PyYAML's words for `key: a: b`
+
+
+def _quote_hint(text: str, index: int) -> str:
+    """For a value with ``: `` in it: how to write it, quoted."""
+    key, _, value = text.split("\n")[index].partition(":")
+    if not key.strip() or key[:1].isspace() or not value.strip():
+        return ""
+    quoted = json.dumps(value.strip(), ensure_ascii=False)
+    return f"; a value with ': ' in it must be quoted: {key.strip()}: {quoted}"
 
 
 def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
@@ -409,12 +426,15 @@ _Result = tuple["Statement | None", list[Problem], list[Problem]]  # statement, 
 
 
 def load_statements(project: Path, site: Site, cache: StatementCache | None = None,
-                    jobs: int | None = None) -> Loaded:
-    """Read and validate every statement; raise :class:`ContentError` with all problems.
+                    jobs: int | None = None, keep_going: bool = False) -> Loaded:
+    """Read and validate every statement; raise :class:`ContentError` with all problems (with
+    ``keep_going``, leave out the statements that have some and return their problems).
 
-    ``cache`` may answer for a folder whose files it has seen. The others are parsed in up to
-    ``jobs`` processes (default: one per core) when there are many (see :func:`_load_all`);
-    problems and warnings come in the same order either way: folder by folder, by name."""
+    A draft's problems are warnings (:meth:`Problem.in_draft`): a colleague's unfinished draft
+    never stops the others. ``cache`` may answer for a folder whose files it has seen. The
+    others are parsed in up to ``jobs`` processes (default: one per core) when there are many
+    (see :func:`_load_all`); problems and warnings come in the same order either way: folder by
+    folder, by name."""
     root = project / STATEMENTS_DIR
     if not root.is_dir():
         raise ContentError([Problem(str(root), None, "no statements folder")])
@@ -464,11 +484,12 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         if cache is not None and statement is not None and not mine:
             cache.keep(folder, statement, my_warnings)
     problems = [problem for _, found, _ in results for problem in found]
-    if problems:
+    if problems and not keep_going:
         raise ContentError(problems)
     return Loaded(
-        tuple(statement for statement, _, _ in results if statement is not None),
+        tuple(statement for statement, found, _ in results if statement is not None and not found),
         tuple(warning for _, _, found in results for warning in found),
+        tuple(problems),
     )
 
 
@@ -496,8 +517,29 @@ def _load_batch(folders: Sequence[Path], site: Site) -> list[_Result]:
     return results
 
 
+# A top-level `draft: true` line (YAML 1.1's words for true), for a statement.yaml that YAML
+# cannot parse: its statement is still a draft, whose problems block nothing.
+DRAFT_LINE = re.compile(r"^draft:[ \t]*(?:true|True|TRUE|yes|Yes|YES|on|On|ON)[ \t]*(?:#.*)?$",
+                        re.MULTILINE)
+
+
 def _load_statement(
     folder: Path, site: Site, problems: list[Problem], warnings: list[Problem]
+) -> Statement | None:
+    """The statement of ``folder``, or None with its problems added to ``problems``; those of
+    a draft are added to ``warnings`` instead (see :meth:`Problem.in_draft`)."""
+    before, warned = len(problems), len(warnings)
+    draft: list[bool] = []  # [True] once statement.yaml says it is a draft
+    statement = _read_statement(folder, site, problems, warnings, draft)
+    if draft:
+        warnings[warned:] = [p.in_draft() for p in (*warnings[warned:], *problems[before:])]
+        del problems[before:]
+    return statement
+
+
+def _read_statement(
+    folder: Path, site: Site, problems: list[Problem], warnings: list[Problem],
+    draft_seen: list[bool],
 ) -> Statement | None:
     before = len(problems)
     shared_file = _File(folder / SHARED_FILE, problems, warnings=warnings)
@@ -506,6 +548,8 @@ def _load_statement(
         shared_file.error(None, "missing: every statement needs a statement.yaml with its date")
     elif (text := shared_file.read_text()) is not None:
         shared = shared_file.parse_yaml(text, SHARED_KEYS)
+        if shared is None and DRAFT_LINE.search(text):
+            draft_seen.append(True)
 
     published = updated = embargo = None
     draft = False
@@ -519,6 +563,8 @@ def _load_statement(
         shared_tags = shared_file.tags(shared) or ()
         embargo = shared_file.when(shared, "embargo", site, required=False)
         draft = shared_file.flag(shared, "draft")
+        if draft:
+            draft_seen.append(True)
         if "original" in shared.values:
             original = shared_file.string(shared, "original")
             if original not in {language.code for language in site.languages}:
@@ -627,6 +673,9 @@ def _load_translation(
         reader.error(line, message)
     for line, message in lint(body, site.page_url(statement_id, lang), parsed):
         reader.warn(body_line + line - 1, message)
+    if (left := placeholder_line(body)) is not None:
+        reader.warn(body_line + left - 1, "the placeholder of `syndicate new` is still here: "
+                    "write the statement in its place")
     return Translation(
         lang=lang,
         title=title,

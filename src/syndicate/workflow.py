@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -24,10 +25,11 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 
-from syndicate.config import SHARED_FILE, STATEMENTS_DIR
+from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Site, Statement, Translation
-from syndicate.sources import STATEMENT_ID, split_front_matter
+from syndicate.placeholders import placeholder
+from syndicate.sources import STATEMENT_ID, XML_INVALID, split_front_matter
 
 FIELDS = ("title", "summary", "body")
 PARAGRAPHS = "paragraphs"  # the key of the per-paragraph hashes in ``translated_from``
@@ -308,38 +310,78 @@ def _drop_keys(front: str, keys: set[str]) -> str:
 
 
 def slug(title: str, words: int = 6) -> str:
-    """An ASCII id fragment from a title.
+    """An ASCII id fragment from a title ("" when it has no Latin letter or digit).
 
     >>> slug("Governo apoia candidatura de António Vitorino a Diretor-Geral da OIM")
     'governo-apoia-candidatura-de-antonio-vitorino'
     """
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     parts = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(parts[:words]) or "statement"
+    return "-".join(parts[:words])
 
 
-def scaffold(root: Path, site: Site, title: str, lang: str, day: date) -> Path:
-    """Create ``statements/<date>-<slug>/`` with the original and empty translations."""
-    statement_id = f"{day.isoformat()}-{slug(title)}"
-    assert STATEMENT_ID.match(statement_id)
+@dataclass(frozen=True, slots=True)
+class NewStatement:
+    """What ``syndicate new`` was asked for."""
+
+    title: str
+    lang: str  # the original's language code
+    day: date
+    statement_id: str = ""  # "" for <day>-<slug of the title>
+
+
+def scaffold(root: Path, site: Site, request: NewStatement) -> Path:
+    """Create ``statements/<id>/`` with the original to write and empty translations, as a
+    draft. Every argument is checked first: on a problem nothing is written."""
+    title = " ".join(request.title.split())
+    statement_id = request.statement_id or f"{request.day.isoformat()}-{slug(title)}"
     folder = root / STATEMENTS_DIR / statement_id
-    if folder.exists():
-        raise ContentError([Problem(str(folder), None, "a statement with this id already exists")])
+    problems = _new_problems(root, site, request, title, statement_id)
+    if not problems and os.path.lexists(folder):
+        problems.append(Problem(str(folder), None, "a statement with this id already exists"))
+    if problems:
+        raise ContentError(problems)
     folder.mkdir(parents=True)
     (folder / "statement.yaml").write_text(
-        f"date: {day.isoformat()}\noriginal: {lang}\ndraft: true\n", encoding="utf-8"
+        f"date: {request.day.isoformat()}\noriginal: {request.lang}\ndraft: true\n",
+        encoding="utf-8",
     )
-    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
-    (folder / f"{lang}.md").write_text(
-        f'---\ntitle: "{quoted}"\nsummary: ""\nplace: ""\n---\n\nWrite the statement here.\n',
+    body = placeholder(site.language(request.lang).locale)
+    (folder / f"{request.lang}.md").write_text(  # JSON's string is YAML's double-quoted one
+        f'---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsummary: ""\nplace: ""\n---\n'
+        f"\n{body}\n",
         encoding="utf-8",
     )
     for other in site.languages:
-        if other.code != lang:
+        if other.code != request.lang:
             (folder / f"{other.code}.md").write_text(
                 '---\nuntranslated: true\ntitle: ""\n---\n\n', encoding="utf-8"
             )
     return folder
+
+
+def _new_problems(root: Path, site: Site, request: NewStatement, title: str,
+                  statement_id: str) -> list[Problem]:
+    """Everything wrong with the arguments of ``syndicate new``."""
+    config, statements = str(root / CONFIG_FILE), str(root / STATEMENTS_DIR)
+    configured = [language.code for language in site.languages]
+    problems = []
+    if request.lang not in configured:
+        problems.append(Problem(config, None, f"--lang {request.lang!r} is not a configured "
+                                f"language (configured: {', '.join(configured)})"))
+    visible = [c for c in title if unicodedata.category(c)[0] not in "CZ"]
+    if not visible:
+        problems.append(Problem(statements, None, "the title is empty: give the statement a title"))
+    elif XML_INVALID.search(title):
+        problems.append(Problem(statements, None, "the title holds a control character"))
+    elif not STATEMENT_ID.match(statement_id) and request.statement_id:
+        problems.append(Problem(statements, None, f"--id {statement_id!r} is not a statement id: "
+                                "use lowercase ASCII letters, digits and single hyphens"))
+    elif not STATEMENT_ID.match(statement_id):
+        problems.append(Problem(statements, None, f"the title {title!r} makes no id (it has no "
+                                "Latin letter or digit): name the statement with --id, e.g. "
+                                f"--id {request.day.isoformat()}-press-release"))
+    return problems
 
 
 def render_status(rows: Sequence[Status], site: Site, locale: str, as_json: bool) -> str:

@@ -9,7 +9,8 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "name", ["syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.render.pages"]
+    "name", ["syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.placeholders",
+             "syndicate.render.pages"]
 )
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))

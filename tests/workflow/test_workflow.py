@@ -200,7 +200,7 @@ def test_new_scaffolds_a_draft(project: Path, run) -> None:  # type: ignore[no-u
     assert "untranslated: true" in (folder / "en.md").read_text(encoding="utf-8")
     check = run("check", "--project", project)
     assert check.exit_code == 0, check.output
-    assert "en.md: warning: not translated yet" in check.stderr
+    assert "en.md: warning (draft): not translated yet" in check.stderr
     assert "untracked" not in check.stderr  # a scaffold is missing, not untracked
     rows = status_json(run, project, "2027-01-01T00:00:00+00:00")
     assert rows[("2026-12-24-governo-anuncia-novas-medidas", "pt")]["state"] == "draft"
