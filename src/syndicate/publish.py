@@ -312,6 +312,8 @@ def publish(
     ``keep_going``, statements whose rendering has problems (a character no font has) are left
     out and the others published: the problems are in :attr:`Report.problems`.
     """
+    if project.problems and not project.statements:  # an empty site is no publish
+        raise ContentError(project.problems, "no statement without problems to publish")
     options: dict[str, Any] = {"jobs": jobs, "executor": executor, "scheduler": scheduler,
                                "progress": progress}
     try:
@@ -319,7 +321,7 @@ def publish(
     except ContentError as error:
         problems = tuple(error.problems)
         left_out = _statements_named(project, problems) if keep_going else set()
-        if not left_out:
+        if not left_out or left_out == {s.id for s in project.statements}:
             raise
     rest = replace(project, statements=tuple(
         s for s in project.statements if s.id not in left_out))

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,13 @@ from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Site, Statement, Translation
 from syndicate.placeholders import placeholder
-from syndicate.sources import STATEMENT_ID, XML_INVALID, split_front_matter
+from syndicate.sources import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    STATEMENT_ID,
+    XML_INVALID,
+    split_front_matter,
+)
 
 FIELDS = ("title", "summary", "body")
 PARAGRAPHS = "paragraphs"  # the key of the per-paragraph hashes in ``translated_from``
@@ -309,6 +316,9 @@ def _drop_keys(front: str, keys: set[str]) -> str:
     return "\n".join(out)
 
 
+MAX_SLUG = 60  # characters: an id's output file names stay far below 255 bytes
+
+
 def slug(title: str, words: int = 6) -> str:
     """An ASCII id fragment from a title ("" when it has no Latin letter or digit).
 
@@ -317,7 +327,7 @@ def slug(title: str, words: int = 6) -> str:
     """
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     parts = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(parts[:words])
+    return "-".join(parts[:words])[:MAX_SLUG].strip("-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +351,24 @@ def scaffold(root: Path, site: Site, request: NewStatement) -> Path:
         problems.append(Problem(str(folder), None, "a statement with this id already exists"))
     if problems:
         raise ContentError(problems)
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise _cannot_write(exc, folder) from None
+    try:
+        _write_scaffold(folder, site, request, title)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)  # the folder it made: no half a statement
+        raise _cannot_write(exc, folder) from None
+    return folder
+
+
+def _cannot_write(exc: OSError, folder: Path) -> ContentError:
+    return ContentError([Problem(str(exc.filename or folder), None,
+                                 f"cannot write: {exc.strerror}")])
+
+
+def _write_scaffold(folder: Path, site: Site, request: NewStatement, title: str) -> None:
     (folder / "statement.yaml").write_text(
         f"date: {request.day.isoformat()}\noriginal: {request.lang}\ndraft: true\n",
         encoding="utf-8",
@@ -357,7 +384,6 @@ def scaffold(root: Path, site: Site, request: NewStatement) -> Path:
             (folder / f"{other.code}.md").write_text(
                 '---\nuntranslated: true\ntitle: ""\n---\n\n', encoding="utf-8"
             )
-    return folder
 
 
 def _new_problems(root: Path, site: Site, request: NewStatement, title: str,
@@ -369,6 +395,9 @@ def _new_problems(root: Path, site: Site, request: NewStatement, title: str,
     if request.lang not in configured:
         problems.append(Problem(config, None, f"--lang {request.lang!r} is not a configured "
                                 f"language (configured: {', '.join(configured)})"))
+    if not FIRST_YEAR <= request.day.year <= LAST_YEAR:
+        problems.append(Problem(statements, None, f"--date {request.day.isoformat()} is out of "
+                                f"range: the year must be {FIRST_YEAR} to {LAST_YEAR}"))
     visible = [c for c in title if unicodedata.category(c)[0] not in "CZ"]
     if not visible:
         problems.append(Problem(statements, None, "the title is empty: give the statement a title"))

@@ -30,8 +30,18 @@ def files(root: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(root.parent.rglob("*")) if p.is_file()}
 
 
+def output(project: Path) -> dict[str, bytes]:
+    """The published output: every file (the dist link followed), where the link points, the
+    cache index and the lock beside it."""
+    found = {str(p): p.read_bytes() for p in project.rglob("*")
+             if p.is_file() and p.relative_to(project).parts[0].startswith((".dist", "dist"))}
+    found["dist ->"] = str((project / "dist").readlink()).encode()
+    return found
+
+
 def new(run: Run, project: Path, *args: str) -> Result:
-    return run("new", *args, "--project", project, "--date", "2026-12-24")
+    date = () if "--date" in args else ("--date", "2026-12-24")
+    return run("new", *args, "--project", project, *date)
 
 
 def front_matter(path: Path) -> dict[str, object]:
@@ -104,6 +114,7 @@ def test_new_works_whatever_state_the_other_statements_are_in(project: Path, run
     (("Bell\x07",), r"statements: the title holds a control character"),
     (("中文标题",), r"statements: the title '中文标题' makes no id .*--id 2026-12-24-"),
     (("Título", "--id", "../X"), r"statements: --id '\.\./X' is not a statement id"),
+    (("Título", "--date", "0999-01-01"), r"statements: --date 0999-01-01 is out of range"),
 ])
 def test_new_checks_its_arguments_before_writing(project: Path, run: Run,
                                                   args: tuple[str, ...], message: str) -> None:
@@ -198,3 +209,23 @@ def test_publish_keep_going_publishes_every_valid_statement(project: Path, run: 
         assert not feed.bozo
         assert sorted(e.link.rstrip("/").rsplit("/", 1)[1] for e in feed.entries) == [
             SHIPPED_ID, "2022-11-23-second"]
+
+
+def test_keep_going_with_no_valid_statement_publishes_nothing(project: Path, run: Run) -> None:
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    before = output(project)
+    write(project / "statements" / SHIPPED_ID / "pt.md", "---\ntitle: A: b\n---\n\nX.\n")
+    result = run("publish", "--project", project, "--now", NOW, "--keep-going")
+    assert result.exit_code == 1
+    assert "no statement without problems to publish" in result.stderr
+    assert re.search(rf"statements/{SHIPPED_ID}/pt\.md:2: malformed YAML", result.stderr)
+    assert output(project) == before  # the previous publish is still the site
+
+
+def test_new_reports_a_folder_it_cannot_write(project: Path, run: Run) -> None:
+    shutil.rmtree(project / "statements")
+    write(project / "statements", "a file where the folder should be\n")
+    result = new(run, project, "Título")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert re.search(r"statements\S*: cannot write: ", result.stderr), result.stderr
