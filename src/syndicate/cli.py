@@ -203,7 +203,7 @@ def new(title: str, project: Path, lang: str | None, day: datetime | None,
     from syndicate.config import load_site
 
     site = load_site(project)  # only the configuration: other statements may be broken
-    request = workflow.NewStatement(title, lang or site.default_language,
+    request = workflow.NewStatement(title, site.default_language if lang is None else lang,
                                     (day or datetime.now(UTC)).date(), statement_id)
     folder = workflow.scaffold(project, site, request)
     click.echo(f"Created {folder} (draft: remove 'draft: true' from statement.yaml to publish)")
