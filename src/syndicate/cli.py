@@ -296,11 +296,11 @@ def share(statement_id: str, lang: str | None, platform: str | None, as_json: bo
 @click.option("--base-url", help="Publish for this base URL [default: the server's own].")
 @now_option
 def serve(project: Path, port: int, base_url: str | None, now: datetime | None) -> None:
-    """Preview: publish into PROJECT/.syndicate-serve/, serve it on 127.0.0.1, republish when a
-    source changes.
+    """Preview the site on 127.0.0.1 as you edit.
 
-    The preview is made for the server's own address and never touches the production output
-    (dist/ and what lies beside it): publish the site with `syndicate publish`."""
+    Publishes into PROJECT/.syndicate-serve/ (never into dist/ or beside it: the preview is made
+    for the server's own address), serves it on 127.0.0.1 and republishes when a source changes.
+    Publish the site itself with `syndicate publish`."""
     from syndicate.serve import Server
 
     server = Server(project, port, base_url, lambda: now or datetime.now(UTC), click.echo)
