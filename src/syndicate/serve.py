@@ -150,7 +150,8 @@ class Server:
         """Republish if a source changed since the last publish, or a scheduled statement went
         live (``now`` passed its instant); True when it did.
 
-        A problem in the new sources is reported and the previous output stays served.
+        A problem in the new sources is reported and the previous output stays served; so is
+        any other failure (one line, no traceback): a preview server outlives what it serves.
         """
         due = self._next_live is not None and self.now() >= self._next_live
         if not due and snapshot(self.root) == self._seen:
@@ -161,6 +162,8 @@ class Server:
             for problem in getattr(exc, "problems", ()):
                 self.report(str(problem))
             self.report(f"Error: {exc.format_message()} (still serving the previous publish)")
+        except Exception as exc:  # noqa: BLE001  (reported; the last good publish stays)
+            self.report(f"Error: {exc!r} (still serving the previous publish)")
         return True
 
     def watch(self, interval: float = 0.5) -> None:

@@ -120,19 +120,22 @@ def test_server_serves_and_republishes_on_change(project: Path, run: Any) -> Non
 
 
 def test_serve_command(project: Path) -> None:
-    """A real process; a NUL byte in a URL is a 404, not a traceback (issue 21)."""
+    """A real process: a NUL byte in a URL is a 404, and a source Python cannot read (a
+    5,000-digit integer) is reported while serving goes on, never a traceback (issue 21)."""
     command = [sys.executable, "-m", "syndicate", "serve", "--project", str(project),
                "--port", "0", "--now", NOW.isoformat()]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
+    reader.start()
     try:
-        assert process.stdout is not None
-        lines = []
-        while not (lines and lines[-1].startswith("Serving ")):
-            line = process.stdout.readline()
-            assert line, f"serve exited: {process.stderr.read() if process.stderr else ''}"
-            lines.append(line)
-        url = lines[-1].split()[1]
+        wait_for(lambda: any(line.startswith("Serving ") for line in lines) or
+                 process.poll() is not None, "the server")
+        serving = [line for line in lines if line.startswith("Serving ")]
+        assert serving, f"serve exited: {lines}"
+        url = serving[0].split()[1]
         assert url.startswith("http://127.0.0.1:")
         status, _, body = fetch(f"{url}en/")
         assert status == 200 and b'lang="en"' in body
@@ -142,11 +145,22 @@ def test_serve_command(project: Path) -> None:
                 raise AssertionError(f"{path} was answered")
             except urllib.error.HTTPError as error:
                 assert error.code == 404
-        assert fetch(f"{url}en/")[0] == 200  # still serving
+        shared = project / "statements" / SHIPPED_ID / "statement.yaml"
+        good = shared.read_text(encoding="utf-8")
+        shared.write_text(good + "tags: [" + "9" * 5000 + "]\n", encoding="utf-8")
+        wait_for(lambda: any("still serving the previous publish" in line for line in lines),
+                 "the problem to be reported")
+        assert fetch(f"{url}en/")[0] == 200
+        shared.write_text(good, encoding="utf-8")
         retitle(project, "Outro título")
         wait_for(lambda: "Outro título".encode() in fetch(f"{url}pt/")[2], "the change")
     finally:
         process.terminate()
-        _, stderr = process.communicate(timeout=DEADLINE)
+        process.wait(DEADLINE)
+        reader.join(DEADLINE)
+        stderr = process.stderr.read() if process.stderr else ""
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     assert not (project / "dist").exists()  # serve alone publishes no production output
