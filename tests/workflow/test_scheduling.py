@@ -195,12 +195,12 @@ def test_status_names_the_next_go_live(
     assert "Next to go live" not in after
 
 
-def test_serve_publishes_when_the_embargo_lifts(project: Path, tmp_path: Path) -> None:
+def test_serve_publishes_when_the_embargo_lifts(project: Path) -> None:
     add(project, EMBARGOED, "date: 2026-12-04\nembargo: 2026-12-04T10:00",
         title="Notícia reservada")
     clock = [utc("2026-12-04T09:59:00Z")]
     messages: list[str] = []
-    server = Server(project, tmp_path / "out", 0, None, lambda: clock[0], messages.append)
+    server = Server(project, 0, None, lambda: clock[0], messages.append)
 
     def feed_ids() -> set[str]:
         parsed = feedparser.parse((server.out / "pt" / "feed.atom").read_bytes())
