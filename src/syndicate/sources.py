@@ -460,15 +460,17 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         if not STATEMENT_ID.match(folder.name):
             hidden = [c for c in folder.name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
             note = f" (it holds the invisible character U+{ord(hidden[0]):04X})" if hidden else ""
-            problems.append(
-                Problem(
-                    _printable(folder),
-                    None,
-                    f"invalid statement id {folder.name!r}: use lowercase ASCII "
-                    "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom"
-                    + note,
-                )
+            invalid = Problem(
+                _printable(folder),
+                None,
+                f"invalid statement id {folder.name!r}: use lowercase ASCII "
+                "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom"
+                + note,
             )
+            if _says_draft(folder):
+                warnings.append(invalid.in_draft())
+            else:
+                problems.append(invalid)
             continue
         if _links_outside(folder, inside, problems):
             continue
@@ -521,6 +523,19 @@ def _load_batch(folders: Sequence[Path], site: Site) -> list[_Result]:
 # cannot parse: its statement is still a draft, whose problems block nothing.
 DRAFT_LINE = re.compile(r"^draft:[ \t]*(?:true|True|TRUE|yes|Yes|YES|on|On|ON)[ \t]*(?:#.*)?$",
                         re.MULTILINE)
+
+
+def _says_draft(folder: Path) -> bool:
+    """Whether the ``statement.yaml`` of a folder that is no statement (e.g. its name is no
+    id) says ``draft: true``, as :func:`_load_statement` would read it."""
+    reader = _File(folder / SHARED_FILE, [])
+    if reader.path.is_symlink() or not reader.path.is_file():
+        return False
+    text = reader.read_text()
+    if text is None:
+        return False
+    shared = reader.parse_yaml(text, SHARED_KEYS)
+    return bool(DRAFT_LINE.search(text)) if shared is None else shared.values.get("draft") is True
 
 
 def _load_statement(

@@ -92,6 +92,20 @@ def test_a_draft_is_known_by_its_statement_yaml(project: Path, run: Run, stateme
     assert ("warning (draft)" in result.stderr) is not blocks
 
 
+def test_a_draft_folder_whose_name_is_no_id_blocks_nothing(project: Path, run: Run) -> None:
+    folder = project / "statements" / "Rascunho 3 Dez"
+    write(folder / "pt.md", "---\ntitle: Título\n---\n\nCorpo.\n")
+    write(folder / "statement.yaml", "date: 2026-12-03\ndraft: true\n")
+    strict = run("check", "--strict", "--project", project)
+    assert strict.exit_code == 0, strict.output
+    assert "warning (draft): invalid statement id 'Rascunho 3 Dez'" in strict.stderr
+    write(folder / "statement.yaml", "date: 2026-12-03\n")
+    result = run("check", "--project", project)
+    assert result.exit_code == 1
+    assert re.search(r"Rascunho 3 Dez: invalid statement id 'Rascunho 3 Dez'", result.stderr,
+                     re.MULTILINE), result.stderr
+
+
 def test_new_works_whatever_state_the_other_statements_are_in(project: Path, run: Run) -> None:
     write(project / "statements" / SHIPPED_ID / "statement.yaml", "date: [\n")
     write(project / "statements" / "NOT AN ID" / "pt.md", "")
