@@ -312,7 +312,8 @@ def publish(
     ``keep_going``, statements whose rendering has problems (a character no font has) are left
     out and the others published: the problems are in :attr:`Report.problems`.
     """
-    if project.problems and not project.statements:  # an empty site is no publish
+    live = {statement.id for statement in project.due(now)[0]}
+    if project.problems and not live:  # an empty site is no publish
         raise ContentError(project.problems, "no statement without problems to publish")
     options: dict[str, Any] = {"jobs": jobs, "executor": executor, "scheduler": scheduler,
                                "progress": progress}
@@ -321,7 +322,7 @@ def publish(
     except ContentError as error:
         problems = tuple(error.problems)
         left_out = _statements_named(project, problems) if keep_going else set()
-        if not left_out or left_out == {s.id for s in project.statements}:
+        if not left_out or live <= left_out:
             raise
     rest = replace(project, statements=tuple(
         s for s in project.statements if s.id not in left_out))
@@ -334,10 +335,10 @@ def _statements_named(project: Project, problems: Iterable[Problem]) -> set[str]
     found = set()
     for problem in problems:
         parts = Path(problem.path).parts
-        index = parts.index(STATEMENTS_DIR) if STATEMENTS_DIR in parts else len(parts)
-        if index + 1 >= len(parts) or parts[index + 1] not in ids:
+        named = {b for a, b in zip(parts, parts[1:], strict=False) if a == STATEMENTS_DIR} & ids
+        if len(named) != 1:
             return set()
-        found.add(parts[index + 1])
+        found |= named
     return found
 
 
