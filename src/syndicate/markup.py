@@ -1,9 +1,12 @@
 """Markdown -> safe HTML.
 
-markdown-it-py in CommonMark mode with raw HTML disabled (any HTML in the source is shown as
-text, never passed through), then nh3 as the last layer: an allow-list of tags and attributes,
+markdown-it-py in CommonMark mode plus GitHub's tables and strikethrough, with raw HTML disabled
+(any HTML in the source is shown as text, never passed through), then nh3 as the last layer: an allow-list of tags and attributes,
 only http, https and mailto links, and every relative URL made absolute against the page's URL.
-:func:`lint` tells the writer what was dropped or shown as text, so publish can warn.
+:func:`lint` tells the writer what was dropped or shown as text (raw HTML, refused links, and
+Markdown this grammar does not have: footnotes, definition lists, task lists), so publish can warn.
+A table comes inside ``<div class="table">`` (the page scrolls it sideways on a narrow screen)
+and its header cells carry ``scope="col"`` (screen readers, the PDF's structure tree).
 """
 
 from __future__ import annotations
@@ -37,16 +40,51 @@ ALLOWED_TAGS = {
     "pre",
     "a",
     "img",
+    "s",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"scope", "style"},
+    "td": {"style"},
+}
+ALLOWED_CLASSES = {"div": {"table"}}
+STYLE_PROPERTIES = {"text-align"}  # a table column's alignment (``|:--|--:|``)
+EXTENSIONS = ["table", "strikethrough"]  # GitHub's, beside CommonMark
 URL_SCHEMES = {"http", "https", "mailto"}
 LINKS_PUBLISHED = "only http, https and mailto links are published"
 
-_parser = MarkdownIt("commonmark", {"html": False, "typographer": False})
+_parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(EXTENSIONS)
 # The same grammar, but seeing raw HTML and accepting every link: used only to find what the
 # real parser shows as text or what the sanitizer drops, never to render.
-_inspector = MarkdownIt("commonmark", {"html": True, "typographer": False})
+_inspector = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable(EXTENSIONS)
 _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return '<div class="table">\n' + str(self.renderToken(tokens, idx, options, env))
+
+
+def _table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
+
+
+def _th_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    tokens[idx].attrSet("scope", "col")  # GFM header cells head their column
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+_parser.add_render_rule("table_open", _table_open)
+_parser.add_render_rule("table_close", _table_close)
+_parser.add_render_rule("th_open", _th_open)
 
 
 @dataclass(frozen=True)
@@ -113,6 +151,8 @@ def to_html(markdown: str, base_url: str, parsed: Parsed | None = None) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         attribute_filter=absolute,
         link_rel=None,
@@ -135,12 +175,18 @@ def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tup
     found: list[tuple[int, str]] = []
     if parsed is None or parsed.markdown != markdown:
         parsed = parse(markdown)
-    for token in parsed.tokens:
+    for index, token in enumerate(parsed.tokens):
         first = token.map[0] + 1 if token.map else 1
         if token.type == "html_block":
             found.append((first, "raw HTML shown as text"))
             continue
+        if token.type == "inline" and index > 1 and parsed.tokens[index - 2].type == (
+            "list_item_open"
+        ) and _TASK.match(token.content):
+            found.append((first, f"task list box {token.content[:3]!r} {NOT_RENDERED}: "
+                                 "write the state in words"))
         line = first
+        previous = ""
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
@@ -150,4 +196,31 @@ def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tup
                 url = str(child.attrs.get("href", ""))
                 if urlsplit(urljoin(base_url, url.strip())).scheme not in URL_SCHEMES:
                     found.append((line, f"link to {_shown(url)} dropped: {LINKS_PUBLISHED}"))
-    return list(dict.fromkeys(found))
+            elif child.type == "text":
+                found.extend((line, message) for message in _unsupported(child.content, previous))
+            previous = child.type
+    for label, reference in parsed.env.get("references", {}).items():
+        if label.startswith("^"):  # ``[^1]: https://...`` reads as a link's definition
+            where = reference.get("map") or [0]
+            found.append((where[0] + 1, f"footnote [{label}] is not rendered (read as a link's "
+                                        f"target and dropped): {FOOTNOTE_ADVICE}"))
+    return sorted(dict.fromkeys(found), key=lambda item: item[0])
+
+
+NOT_RENDERED = "is not rendered (shown as typed)"
+FOOTNOTE_ADVICE = "write the note in the text, or as a list at the end"
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_DEFINITION = re.compile(r"^:[ \t]+\S")
+_TASK = re.compile(r"\[[ xX]\][ \t]")
+
+
+def _unsupported(text: str, previous: str) -> list[str]:
+    """Messages for Markdown of other grammars in one piece of text (a line's start when
+    ``previous`` is a line break or nothing): footnotes and definition lists."""
+    found = [f"footnote {match.group(0)} {NOT_RENDERED}: {FOOTNOTE_ADVICE}"
+             for match in _FOOTNOTE.finditer(text)]
+    if previous == "link_open" and text.startswith("^"):
+        found.append(f"footnote [{text}] {NOT_RENDERED}: {FOOTNOTE_ADVICE}")
+    if previous in ("", "softbreak", "hardbreak") and _DEFINITION.match(text):
+        found.append(f"definition list {NOT_RENDERED}: write the term in bold, then its text")
+    return found

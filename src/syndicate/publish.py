@@ -191,7 +191,7 @@ def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[s
     from syndicate.render import feeds
 
     yield from render_site_pages(project, statements)
-    yield from feeds.render(project.site, statements, pdf_sizes, skip)
+    yield from feeds.render(project.site, statements, pdf_sizes, skip, project.translations)
 
 
 def render_site_pages(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
@@ -508,7 +508,8 @@ class _SiteFeeds:
             staging.reuse(self.current / path, entry)  # type: ignore[operator]
             self.reused.append(path)
         for artifact in websub.record_changes(
-            project.site, feeds.render(project.site, published, sizes, self.documents),
+            project.site, feeds.render(project.site, published, sizes, self.documents,
+                                       project.translations),
             websub.feed_checksums(self.previous),
         ):
             staging.add(artifact)
@@ -585,7 +586,10 @@ def _feed_keys(project: Project, statements: list[Statement],
     """The hash of each feed document's inputs (see :func:`feeds.document_inputs`)."""
     from syndicate.render import feeds
 
-    base = cache.digest("feed", cache.code_digest(), project.site)
+    # The catalogs: a corrected entry's content has the correction line in its language.
+    base = cache.digest("feed", cache.code_digest(), project.site,
+                        sorted((code, cache.catalog_digest(t))
+                               for code, t in project.translations.items()))
     by_id = {s.id: s for s in statements}
     sources: dict[str, str] = {}
 

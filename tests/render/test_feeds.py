@@ -373,7 +373,7 @@ def test_generator_and_feed_metadata() -> None:
 # Corrections and empty feeds
 
 
-def test_a_correction_changes_only_the_entrys_and_the_feeds_updated() -> None:
+def test_a_correction_changes_only_the_entrys_content_and_the_feeds_updated() -> None:
     corrected = replace(VITORINO, updated=datetime(2022, 11, 23, 10, 0, tzinfo=LISBON))
     statements = (VACCINES, corrected, OCEAN)
     before, after = xml("en", "atom"), xml("en", "atom", statements)
@@ -383,22 +383,31 @@ def test_a_correction_changes_only_the_entrys_and_the_feeds_updated() -> None:
     assert changed.findtext(f"{ATOM}updated") == "2022-11-23T10:00:00+00:00"
     assert changed.findtext(f"{ATOM}published") == "2022-11-22T00:00:00+00:00"
     assert changed.findtext(f"{ATOM}id") == feeds.entry_id(SITE, VITORINO, "en")
+    line = ('<p class="correction"><time datetime="2022-11-23T10:00:00+00:00">'
+            "Corrected on November 23, 2022</time></p>\n")
+    assert changed.findtext(f"{ATOM}content") == line + before.find(
+        f"{ATOM}entry").findtext(f"{ATOM}content")
     for root in (before, after):
         root.remove(root.find(f"{ATOM}updated"))
         entry = root.find(f"{ATOM}entry")
         entry.remove(entry.find(f"{ATOM}updated"))
+        entry.remove(entry.find(f"{ATOM}content"))
     assert etree.tostring(before) == etree.tostring(after)
 
     rss_before, rss_after = xml("en", "rss"), xml("en", "rss", statements)
     assert rss_after.findtext("channel/lastBuildDate") == "Wed, 23 Nov 2022 10:00:00 +0000"
     for root in (rss_before, rss_after):
         root.find("channel").remove(root.find("channel/lastBuildDate"))
+        item = root.find("channel/item")
+        item.remove(item.find("{http://purl.org/rss/1.0/modules/content/}encoded"))
     assert etree.tostring(rss_before) == etree.tostring(rss_after)
 
     json_before = json.loads(data("en", "jsonfeed"))
     json_after = json.loads(data("en", "jsonfeed", statements))
     assert json_after["items"][0].pop("date_modified") == "2022-11-23T10:00:00+00:00"
     json_before["items"][0].pop("date_modified")
+    assert json_after["items"][0].pop("content_html").startswith(line)
+    json_before["items"][0].pop("content_html")
     assert json_before == json_after
 
 

@@ -13,10 +13,15 @@ the statement's page. In Atom, an entry links to its own page first, then to its
 (SimplePie, gofeed, Miniflux) and those that take the last (feedparser, newsboat) both land on
 the page in the feed's language. The closing link has no ``hreflang``, so no two alternates share
 a type and hreflang (RFC 4287, section 4.1.1).
+
+A corrected statement's entry content opens with the dated correction line and its note, as the
+page and the communiqué do, in the feed's language (the interface catalogs are passed in), so a
+subscriber learns what changed, not only that ``updated`` moved.
 """
 
 from __future__ import annotations
 
+import gettext
 import html
 import json
 import threading
@@ -31,7 +36,7 @@ import lxml.html
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from syndicate import __version__
+from syndicate import __version__, i18n
 from syndicate.model import COMBINED_FEED_PATH, Artifact, Language, Site, Statement, Translation
 from syndicate.render.feed_extensions import set_entry_language, set_head
 from syndicate.render.feedgen_links import set_links
@@ -44,6 +49,7 @@ _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 COMBINED_PATH = COMBINED_FEED_PATH  # the all-languages Atom feed
 COMBINED_LANG = "mul"  # its xml:lang (BCP 47: multiple languages)
 T = TypeVar("T")
+CORRECTED = i18n.N_("Corrected on %(date)s")  # the page's and the communiqué's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +89,17 @@ _RFC822_LOCALE_LOCK = threading.Lock()
 
 def render(
     site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int],
-    skip: Collection[str] = (),
+    skip: Collection[str] = (), catalogs: Mapping[str, gettext.NullTranslations] | None = None,
 ) -> list[Artifact]:
     """Return every feed document: per language (in the site's order) the RSS, Atom and JSON
     feeds and then their archive documents, and last the all-languages Atom feed and its archives.
 
     ``pdf_sizes`` maps a PDF's output path to its size in bytes; an entry gets its PDF as an
     enclosure only when the PDF is listed there. Documents whose paths are in ``skip`` are
-    left out (a publish reuses them: see :func:`document_inputs`).
+    left out (a publish reuses them: see :func:`document_inputs`). ``catalogs`` (by language
+    code) give the correction line its words; a language without one gets the English msgid.
     """
+    words = _Words(site, catalogs or {})
     ordered = newest_first(statements)
     artifacts: list[Artifact] = []
     for language in site.languages:
@@ -104,10 +112,10 @@ def render(
                 continue
             place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt, len(archives))
             artifacts.append(Artifact(site.feed_path(code, fmt), fmt, code, None,
-                                      _xml_feed(site, meta, current, pdf_sizes, fmt, place)))
+                                      _xml_feed(site, meta, current, pdf_sizes, fmt, place, words)))
         if site.feed_path(code, "json") not in skip:
             artifacts.append(Artifact(site.feed_path(code, "json"), "jsonfeed", code, None,
-                                      _json_feed(site, language, current, pdf_sizes)))
+                                      _json_feed(site, language, current, pdf_sizes, words)))
         for number, page in enumerate(archives, 1):
             for fmt in ("rss", "atom"):
                 if archive_path(code, number, fmt) in skip:
@@ -116,8 +124,8 @@ def render(
                                len(archives), number)
                 artifacts.append(Artifact(archive_path(code, number, fmt), f"{fmt}-archive", code,
                                           None, _xml_feed(site, meta, page, pdf_sizes, fmt,
-                                                          place)))
-    artifacts.extend(_combined(site, ordered, pdf_sizes, skip))
+                                                          place, words)))
+    artifacts.extend(_combined(site, ordered, pdf_sizes, words, skip))
     return artifacts
 
 
@@ -190,7 +198,7 @@ def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
 
 
 def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, int],
-              skip: Collection[str] = ()) -> list[Artifact]:
+              words: _Words, skip: Collection[str] = ()) -> list[Artifact]:
     """The all-languages Atom feed and its archives; each entry carries its own ``xml:lang``."""
     entries = [(s, site.language(t.lang)) for s in ordered for t in s.translations]
     current, archives = paginate(entries, site.feed_limit)
@@ -209,14 +217,15 @@ def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, 
     place = _Place(site.base_url, COMBINED_PATH, None, "atom", len(archives))
     artifacts = [] if COMBINED_PATH in skip else [
         Artifact(COMBINED_PATH, "atom", COMBINED_LANG, None,
-                 _xml_feed(site, meta, current, pdf_sizes, "atom", place))]
+                 _xml_feed(site, meta, current, pdf_sizes, "atom", place, words))]
     for number, page in enumerate(archives, 1):
         if archive_path(None, number, "atom") in skip:
             continue
         place = replace(place, number=number)
         artifacts.append(Artifact(archive_path(None, number, "atom"), "atom-archive",
                                   COMBINED_LANG, None,
-                                  _xml_feed(site, meta, page, pdf_sizes, "atom", place)))
+                                  _xml_feed(site, meta, page, pdf_sizes, "atom", place,
+                                            words)))
     return artifacts
 
 
@@ -249,6 +258,35 @@ def absolute_html(html: str, base_url: str) -> str:
     wrapper.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
     serialized: str = lxml.html.tostring(wrapper, encoding="unicode")
     return serialized.removeprefix("<div>").removesuffix("</div>")
+
+
+class _Words:
+    """What an entry's content says besides the body: the correction line, in its language."""
+
+    def __init__(self, site: Site, catalogs: Mapping[str, gettext.NullTranslations]) -> None:
+        self.site = site
+        self.catalogs = catalogs
+
+    def correction(self, statement: Statement, language: Language) -> str:
+        """The page's correction paragraph (HTML), or "" for a statement never corrected."""
+        if statement.updated is None or statement.updated == statement.date:
+            return ""
+        translation = statement.translation(language.code)
+        assert translation is not None
+        catalog = self.catalogs.get(language.code) or gettext.NullTranslations()
+        date = i18n.long_date(statement.updated, self.site.tzinfo, language.locale)
+        line = html.escape(catalog.gettext(CORRECTED) % {"date": date})
+        note = f": {html.escape(translation.correction)}" if translation.correction else ""
+        return (f'<p class="correction"><time datetime="{statement.updated.isoformat()}">'
+                f"{line}</time>{note}</p>\n")
+
+    def content(self, statement: Statement, language: Language) -> str:
+        """An entry's HTML content: the correction line, then the body, URLs made absolute."""
+        translation = statement.translation(language.code)
+        assert translation is not None
+        page_url = self.site.page_url(statement.id, language.code)
+        return (self.correction(statement, language)
+                + absolute_html(translation.body_html, page_url))
 
 
 def _feed_updated(site: Site, entries: Sequence[tuple[Statement, Language]]) -> datetime:
@@ -299,7 +337,7 @@ def _head_links(site: Site, meta: _FeedMeta, place: _Place, fmt: str) -> list[di
 
 
 def _xml_feed(site: Site, meta: _FeedMeta, entries: Sequence[tuple[Statement, Language]],
-              pdf_sizes: Mapping[str, int], fmt: str, place: _Place) -> bytes:
+              pdf_sizes: Mapping[str, int], fmt: str, place: _Place, words: _Words) -> bytes:
     """Build one RSS or Atom (``fmt``) document with feedgen."""
     generator = FeedGenerator()
     if fmt == "rss":
@@ -329,6 +367,7 @@ def _xml_feed(site: Site, meta: _FeedMeta, entries: Sequence[tuple[Statement, La
     for statement, language in entries:
         entry = generator.add_entry(order="append")
         _fill_entry(entry, site, language, statement, pdf_sizes, rss=fmt == "rss")
+        entry.content(words.content(statement, language), type="html")
         if meta.tag == COMBINED_LANG:
             set_entry_language(entry, language.tag)
     if fmt == "rss":
@@ -359,8 +398,6 @@ def _fill_entry(entry: FeedEntry, site: Site, language: Language, statement: Sta
         # Plain text in Atom; an RSS <description> is HTML, so the text is escaped there.
         summary = html.escape(translation.summary, quote=False) if rss else translation.summary
         entry.summary(summary, type="text")
-    page_url = site.page_url(statement.id, code)
-    entry.content(absolute_html(translation.body_html, page_url), type="html")
     for tag in translation.tags:
         entry.category(term=tag)
     set_links(entry, _entry_links(site, language, statement, translation, pdf_sizes))
@@ -385,7 +422,7 @@ def _entry_links(site: Site, language: Language, statement: Statement, translati
 
 
 def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement, Language]],
-               pdf_sizes: Mapping[str, int]) -> bytes:
+               pdf_sizes: Mapping[str, int], words: _Words) -> bytes:
     """Build the JSON Feed 1.1 document of one language (JSON Feed has no archives)."""
     code = language.code
     items: list[dict[str, Any]] = []
@@ -397,7 +434,7 @@ def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement
             "id": entry_id(site, statement, code),
             "url": page_url,
             "title": translation.title,
-            "content_html": absolute_html(translation.body_html, page_url),
+            "content_html": words.content(statement, language),
         }
         if translation.summary:
             item["summary"] = translation.summary
