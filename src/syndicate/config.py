@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import cldr_locale, text_direction
-from syndicate.model import Language, Site, normalize_base_url
+from syndicate.model import Contact, Language, Site, normalize_base_url
 from syndicate.variants import DEFAULT_PDF_VARIANT, PDF_VARIANTS
 
 CONFIG_FILE = "syndicate.toml"
@@ -78,6 +78,22 @@ LANGUAGE_KEYS: dict[str, Key] = {
     "issuer": Key(True, str),
     "description": Key(False, str),
     "email": Key(False, str, _email),
+    "contact": Key(False, dict),
+}
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
+
+
+def _phone(value: str) -> str | None:
+    if not PHONE.fullmatch(value) or sum(c.isdigit() for c in value) < 3:
+        return (f"phone must be digits, spaces, '+', '(', ')', '-', '.' or '/' "
+                f"(e.g. '+351 213 923 500'), not {value!r}")
+    return None
+
+
+CONTACT_KEYS: dict[str, Key] = {
+    "name": Key(False, str),
+    "email": Key(False, str, _email),
+    "phone": Key(False, str, _phone),
 }
 
 
@@ -191,6 +207,23 @@ def _check_table(
     return problems
 
 
+def _contact(
+    values: object, language: tuple[str, ...], text: str, path: str
+) -> tuple[Contact | None, list[Problem]]:
+    """``[languages.<code>.contact]``: the press contact, or None when there is none."""
+    if not isinstance(values, dict):
+        return None, []  # absent, or reported by the language's own check
+    table = (*language, "contact")
+    problems = _check_table(values, CONTACT_KEYS, table, text, path)
+    header = locate(text, table, None) or locate(text, language, "contact")
+    problems = [p if p.line else Problem(p.path, header, p.message) for p in problems]
+    if not problems and not (values.get("email") or values.get("phone")):
+        problems.append(Problem(path, header, f"[{'.'.join(table)}] needs an email or a phone"))
+    if problems:
+        return None, problems
+    return Contact(values.get("name", ""), values.get("email", ""), values.get("phone", "")), []
+
+
 def publishing_site(project: Path, base_url: str | None = None,
                     pdf_variant: str | None = None) -> Site:
     """:func:`load_site`, with a publish's ``--base-url`` and ``--pdf-variant`` applied."""
@@ -263,6 +296,8 @@ def load_site(project: Path) -> Site:
                 )
                 continue
             found = _check_table(values, LANGUAGE_KEYS, table, text, shown)
+            contact, contact_problems = _contact(values.get("contact"), table, text, shown)
+            found.extend(contact_problems)
             problems.extend(found)
             if not found:
                 languages.append(
@@ -275,6 +310,7 @@ def load_site(project: Path) -> Site:
                         description=values.get("description", ""),
                         email=values.get("email", ""),
                         direction=text_direction(cldr_locale(values["tag"])),
+                        contact=contact,
                     )
                 )
     default = data.get("default_language")

@@ -16,6 +16,27 @@ from syndicate.variants import DEFAULT_PDF_VARIANT
 
 
 @dataclass(frozen=True, slots=True)
+class Contact:
+    """A language's press contact, printed at the end of each communiqué and page.
+
+    Any of the three may be "" (the configuration asks for an e-mail or a phone at least).
+    """
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def tel(self) -> str:
+        """The phone as a ``tel:`` URL's number: only "+" and digits.
+
+        >>> Contact(phone="+351 213 923 500").tel
+        '+351213923500'
+        """
+        return "".join(c for c in self.phone if c.isdigit() or c == "+")
+
+
+@dataclass(frozen=True, slots=True)
 class Language:
     """One configured language.
 
@@ -32,6 +53,7 @@ class Language:
     description: str
     email: str = ""  # the issuer's contact address for the feeds, "" when not configured
     direction: str = "ltr"  # "rtl" for right-to-left scripts (from CLDR: Arabic, Hebrew, ...)
+    contact: Contact | None = None  # the press contact shown at the end of each statement
 
 
 @dataclass(frozen=True, slots=True)
