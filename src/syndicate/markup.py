@@ -1,8 +1,9 @@
 """Markdown -> safe HTML.
 
 markdown-it-py in CommonMark mode plus GitHub's tables and strikethrough, with raw HTML disabled
-(any HTML in the source is shown as text, never passed through), then nh3 as the last layer: an allow-list of tags and attributes,
-only http, https and mailto links, and every relative URL made absolute against the page's URL.
+(any HTML in the source is shown as text, never passed through), then nh3 as the last layer: an
+allow-list of tags and attributes, only http, https and mailto links, and every relative URL
+made absolute against the page's URL.
 :func:`lint` tells the writer what was dropped or shown as text (raw HTML, refused links, and
 Markdown this grammar does not have: footnotes, definition lists, task lists), so publish can warn.
 A table comes inside ``<div class="table">`` (the page scrolls it sideways on a narrow screen)
