@@ -32,7 +32,9 @@ PLATFORM_NAMES = {
     "email": "Email",
     "sms": "SMS",
 }
-FEED_TYPES = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+FEED_TYPES = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"),
+              ("json", "application/feed+json"))
+FEED_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
 
 @functools.lru_cache(maxsize=64)  # every page names its languages
@@ -81,6 +83,8 @@ class PageRenderer:
                     "type": mime,
                     "url": site.feed_url(lang, fmt),
                     "title": f"{language.title} ({fmt.upper()})",
+                    "name": FEED_NAMES[fmt],
+                    "own": True,  # this language's (the index links to them visibly)
                 }
                 for fmt, mime in FEED_TYPES
             ]
@@ -89,6 +93,8 @@ class PageRenderer:
                     "type": "application/atom+xml",
                     "url": site.base_url + COMBINED_FEED_PATH,
                     "title": " / ".join(language_name(other.locale) for other in site.languages),
+                    "name": "Atom",
+                    "own": False,
                 }
             ],
         }
@@ -167,6 +173,7 @@ class PageRenderer:
             {
                 "url": site.page_url(s.id, lang),
                 "title": t.title,
+                "summary": t.summary,
                 "iso": s.date.isoformat(),
                 "date": long_date(s.date, site.tzinfo, language.locale),
             }

@@ -131,18 +131,35 @@ def counter_content(label: str) -> str:
     return " ".join(parts) or '""'
 
 
-def page_stylesheet(page_label: str, url: str, page: str = "") -> str:
-    """The ``@page`` rules of one part: the statement's URL and the page numbers in the footer.
+def page_stylesheet(page_label: str, page: str = "") -> str:
+    """The ``@page`` rules of one part: the page numbers in the footer (the statement's URL
+    beside them is the part's running ``.page-url`` element: see :func:`url_segments`).
 
     ``page`` names the part's pages in a bilingual edition (each language its own footer).
     """
     selector = f"@page {page}".rstrip()
-    return (
-        f"{selector} {{\n"
-        f"  @bottom-left {{ content: {css_string(url)}; }}\n"
-        f"  @bottom-right {{ content: {counter_content(page_label)}; }}\n"
-        "}"
-    )
+    return f"{selector} {{\n  @bottom-right {{ content: {counter_content(page_label)}; }}\n}}"
+
+
+def url_segments(url: str) -> list[str]:
+    """``url`` cut after each run of slashes: the footer shows each piece unbreakable, with a
+    break opportunity between them, so a long URL wraps only after a ``/`` (never at a hyphen
+    inside a statement's id, as the line breaker would).
+
+    >>> url_segments("https://press.example.org/en/2022-11-22-a/")
+    ['https://', 'press.example.org/', 'en/', '2022-11-22-a/']
+    """
+    return re.findall(r"[^/]*/+|[^/]+$", url)
+
+
+def hyphenation_language(tag: str) -> str:
+    """The language WeasyPrint hyphenates a part in: its tag, but plain ``en`` as American
+    English (pyphen's ``en`` is the British dictionary; ``en-GB`` stays British).
+
+    >>> hyphenation_language("en"), hyphenation_language("en-GB"), hyphenation_language("pt-PT")
+    ('en-US', 'en-GB', 'pt-PT')
+    """
+    return "en-US" if tag.lower() == "en" else tag
 
 
 def pdf_identifier(url: str) -> bytes:
@@ -346,7 +363,8 @@ class PdfRenderer:
         )
         self.bilingual_html(statement)
         for language in self.site.languages:
-            dictionary = pyphen.language_fallback(language.tag)  # as WeasyPrint looks it up
+            # as WeasyPrint looks it up
+            dictionary = pyphen.language_fallback(hyphenation_language(language.tag))
             if dictionary:
                 pyphen.Pyphen(lang=dictionary)  # kept by pyphen for every later use
 
@@ -372,9 +390,14 @@ class PdfRenderer:
             else "",
             logo=self.logo is not None,
             page=page,
+            url_segments=url_segments(self.site.page_url(statement.id, lang)),
         )
         label = self._translations[lang].gettext(PAGE_LABEL)
-        return html, page_stylesheet(label, self.site.page_url(statement.id, lang), page)
+        rules = page_stylesheet(label, page)
+        hyphenation = hyphenation_language(language.tag)
+        if hyphenation != language.tag:  # WeasyPrint's own property, set by ``lang`` otherwise
+            rules += f"\n.{page or 'part'} {{ -weasy-lang: {css_string(hyphenation)}; }}"
+        return html, rules
 
     def _document_html(
         self, statement: Statement, langs: Sequence[str], bilingual: bool
