@@ -228,3 +228,56 @@ def test_english_is_hyphenated_the_american_way(published: Path) -> None:
         assert len(head) in american.positions(word), (head, tail)
         only_american += len(head) not in british.positions(word)
     assert only_american >= 1
+
+
+# The next publish
+
+
+def test_a_changed_contact_or_catalog_reaches_every_output_next_time(
+    project: Path, tmp_path: Path
+) -> None:
+    """The contact and the interface words are inputs of the communiqués, pages and feeds: a
+    publish after changing them renders those again instead of reusing the previous files."""
+    config = project / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8") + CONTACTS, encoding="utf-8")
+    write(project / "statements" / SHIPPED_ID / "statement.yaml",
+          "date: 2022-11-22\noriginal: pt\nupdated: 2022-11-23T15:00:00+00:00\n")
+    out = tmp_path / "dist"
+
+    def publish() -> None:
+        result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out",
+                                           str(out), "--now", NOW])
+        assert result.exit_code == 0, result.output
+
+    publish()
+    config.write_text(config.read_text(encoding="utf-8").replace("+351 213 923 500",
+                                                                 "+351 210 000 000"),
+                      encoding="utf-8")
+    catalog = project / "locales" / "pt_PT" / "LC_MESSAGES" / "messages.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        'msgstr "Corrigido em %(date)s"', 'msgstr "Retificado em %(date)s"'), encoding="utf-8")
+    publish()
+    pdf = words(pdf_text(out / "pt" / SHIPPED_ID / f"{SHIPPED_ID}-pt.pdf"))
+    assert "Gabinete de Imprensa, imprensa@gov.example.pt, +351 210 000 000" in pdf
+    page = html.parse(out / "pt" / SHIPPED_ID / "index.html")
+    assert words(page.xpath("//p[@class='contact']")[0].text_content()).endswith("210 000 000")
+    for fmt in ("atom", "rss"):
+        [entry] = feedparser.parse((out / "pt" / f"feed.{fmt}").read_bytes()).entries
+        assert correction_text(entry.content[0].value) == "Retificado em 23 de novembro de 2022"
+
+
+def test_the_feeds_cache_key_includes_the_interface_words(project: Path) -> None:
+    """Even when no communiqué changes size (the other input of a feed's key), a feed is not
+    reused once the words of its correction line changed."""
+    from syndicate import publish
+
+    loaded = publish.load(project)
+    sizes = {f"{lang}/{SHIPPED_ID}/{SHIPPED_ID}-{lang}.pdf": 1000 for lang in ("pt", "en")}
+    before = publish._feed_keys(loaded, list(loaded.statements), sizes)
+    catalog = project / "locales" / "pt_PT" / "LC_MESSAGES" / "messages.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        'msgstr "Corrigido em %(date)s"', 'msgstr "Retificado em %(date)s"'), encoding="utf-8")
+    reloaded = publish.load(project)
+    after = publish._feed_keys(reloaded, list(reloaded.statements), sizes)
+    assert before.keys() == after.keys()
+    assert all(before[path] != after[path] for path in before)
