@@ -186,6 +186,9 @@ def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tup
         ) and _TASK.match(token.content):
             found.append((first, f"task list box {token.content[:3]!r} {NOT_RENDERED}: "
                                  "write the state in words"))
+        if token.type == "inline" and _looks_like_a_table(token.content):
+            found.append((first, "rows of | shown as typed, not as a table: the first row must "
+                                 "be followed by a delimiter row with as many cells (|---|---|)"))
         line = first
         previous = ""
         for child in token.children or []:
@@ -213,6 +216,13 @@ FOOTNOTE_ADVICE = "write the note in the text, or as a list at the end"
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _DEFINITION = re.compile(r"^:[ \t]+\S")
 _TASK = re.compile(r"\[[ xX]\][ \t]")
+
+
+def _looks_like_a_table(text: str) -> bool:
+    """Whether a paragraph is only lines between pipes (a table the grammar did not take)."""
+    lines = text.splitlines()
+    return len(lines) > 1 and all(
+        line.strip().startswith("|") and line.strip().endswith("|") for line in lines)
 
 
 def _unsupported(text: str, previous: str) -> list[str]:
