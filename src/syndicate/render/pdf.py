@@ -131,25 +131,35 @@ def counter_content(label: str) -> str:
     return " ".join(parts) or '""'
 
 
-def page_stylesheet(page_label: str, page: str = "") -> str:
-    """The ``@page`` rules of one part: the page numbers in the footer (the statement's URL
-    beside them is the part's running ``.page-url`` element: see :func:`url_segments`).
+def page_stylesheet(page_label: str, url: str, page: str = "") -> str:
+    """The ``@page`` rules of one part: the statement's URL and the page numbers in the footer.
 
     ``page`` names the part's pages in a bilingual edition (each language its own footer).
     """
     selector = f"@page {page}".rstrip()
-    return f"{selector} {{\n  @bottom-right {{ content: {counter_content(page_label)}; }}\n}}"
+    return (
+        f"{selector} {{\n"
+        f"  @bottom-left {{ content: {css_string(footer_url(url))}; }}\n"
+        f"  @bottom-right {{ content: {counter_content(page_label)}; }}\n"
+        "}"
+    )
 
 
-def url_segments(url: str) -> list[str]:
-    """``url`` cut after each run of slashes: the footer shows each piece unbreakable, with a
-    break opportunity between them, so a long URL wraps only after a ``/`` (never at a hyphen
-    inside a statement's id, as the line breaker would).
+_BREAK_AFTER_SLASHES = re.compile(r"(/+)(?=[^/])")
 
-    >>> url_segments("https://press.example.org/en/2022-11-22-a/")
-    ['https://', 'press.example.org/', 'en/', '2022-11-22-a/']
+
+def footer_url(url: str) -> str:
+    r"""``url`` as the footer shows it: it may wrap after a ``/`` and nowhere else.
+
+    A zero-width space (U+200B) after each run of slashes is a break opportunity; a word joiner
+    (U+2060) after each hyphen forbids the break the line breaker would otherwise take there,
+    inside a statement's id. Both are invisible and left out of the PDF's text (pdftotext and
+    pypdf extract the plain URL).
+
+    >>> footer_url("https://a.org/en/2022-11-22/")
+    'https://\u200ba.org/\u200ben/\u200b2022-\u206011-\u206022/'
     """
-    return re.findall(r"[^/]*/+|[^/]+$", url)
+    return _BREAK_AFTER_SLASHES.sub("\\1\u200b", url).replace("-", "-\u2060")
 
 
 def hyphenation_language(tag: str) -> str:
@@ -390,10 +400,9 @@ class PdfRenderer:
             else "",
             logo=self.logo is not None,
             page=page,
-            url_segments=url_segments(self.site.page_url(statement.id, lang)),
         )
         label = self._translations[lang].gettext(PAGE_LABEL)
-        rules = page_stylesheet(label, page)
+        rules = page_stylesheet(label, self.site.page_url(statement.id, lang), page)
         hyphenation = hyphenation_language(language.tag)
         if hyphenation != language.tag:  # WeasyPrint's own property, set by ``lang`` otherwise
             rules += f"\n.{page or 'part'} {{ -weasy-lang: {css_string(hyphenation)}; }}"
