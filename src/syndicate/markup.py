@@ -5,7 +5,8 @@ markdown-it-py in CommonMark mode plus GitHub's tables and strikethrough, with r
 allow-list of tags and attributes, only http, https and mailto links, and every relative URL
 made absolute against the page's URL.
 :func:`lint` tells the writer what was dropped or shown as text (raw HTML, refused links, and
-Markdown this grammar does not have: footnotes, definition lists, task lists), so publish can warn.
+Markdown this grammar does not have: footnotes, definition lists, task lists, rows of pipes
+without a delimiter row), so publish can warn.
 A table comes inside ``<div class="table">`` (the page scrolls it sideways on a narrow screen)
 and its header cells carry ``scope="col"`` (screen readers, the PDF's structure tree).
 """
@@ -79,7 +80,9 @@ def _table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: An
 
 
 def _th_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    tokens[idx].attrSet("scope", "col")  # GFM header cells head their column
+    # GFM header cells head their column. (Setting it on the token is idempotent: the tokens
+    # of a Parsed may be rendered more than once.)
+    tokens[idx].attrSet("scope", "col")
     return str(self.renderToken(tokens, idx, options, env))
 
 
@@ -230,8 +233,8 @@ def _unsupported(text: str, previous: str) -> list[str]:
     ``previous`` is a line break or nothing): footnotes and definition lists."""
     found = [f"footnote {match.group(0)} {NOT_RENDERED}: {FOOTNOTE_ADVICE}"
              for match in _FOOTNOTE.finditer(text)]
-    if previous == "link_open" and text.startswith("^"):
-        found.append(f"footnote [{text}] {NOT_RENDERED}: {FOOTNOTE_ADVICE}")
+    if previous == "link_open" and text.startswith("^"):  # its ``[^1]: https://...`` exists
+        found.append(f"footnote [{text}] is not rendered (it becomes a link): {FOOTNOTE_ADVICE}")
     if previous in ("", "softbreak", "hardbreak") and _DEFINITION.match(text):
         found.append(f"definition list {NOT_RENDERED}: write the term in bold, then its text")
     return found

@@ -74,3 +74,22 @@ def test_an_unused_unsafe_reference_is_still_published_as_text() -> None:
     assert not parsed.plain
     assert "javascript:alert(1)" in to_html(markdown, BASE, parsed)
     assert parse("Before.\n\n[x]: https://example.org/\n").plain
+
+
+def test_a_footnote_whose_note_is_a_url_is_reported_where_it_becomes_a_link() -> None:
+    markdown = "Provisional figures[^1].\n\n[^1]: https://stats.example.org/\n"
+    tree = lxml_html.fragment_fromstring(to_html(markdown, BASE), create_parent="div")
+    assert [(a.text, a.get("href")) for a in tree.xpath("//a")] == [
+        ("^1", "https://stats.example.org/")]  # what a reader would see: no footnote
+    found = lint(markdown, BASE)
+    assert [line for line, _ in found] == [1, 3]
+    assert all(message.startswith("footnote [^1] is not rendered") for _, message in found)
+
+
+def test_table_cells_keep_no_markup_but_alignment() -> None:
+    markdown = "| a | b |\n|:-:|--:|\n| <b>1</b> | [x](javascript:alert(1)) |\n"
+    tree = lxml_html.fragment_fromstring(to_html(markdown, BASE), create_parent="div")
+    assert [td.get("style") for td in tree.xpath("//td")] == ["text-align:center",
+                                                               "text-align:right"]
+    assert tree.xpath("//td//b | //td//a") == []
+    assert tree.xpath("//td")[0].text_content() == "<b>1</b>"
