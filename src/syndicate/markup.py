@@ -7,8 +7,8 @@ made absolute against the page's URL.
 :func:`lint` tells the writer what was dropped or shown as text (raw HTML, refused links, and
 Markdown this grammar does not have: footnotes, definition lists, task lists, rows of pipes
 without a delimiter row), so publish can warn.
-A table comes inside ``<div class="table">`` (the page scrolls it sideways on a narrow screen)
-and its header cells carry ``scope="col"`` (screen readers, the PDF's structure tree).
+A table comes inside ``<div class="table" tabindex="0">`` (on a narrow screen the page scrolls
+it sideways, from the keyboard too) and its header cells carry ``scope="col"``.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style"},
 }
 ALLOWED_CLASSES = {"div": {"table"}}
+# The table's scrolling box is focusable, so a keyboard can scroll it (WCAG 2.1.1).
+ALLOWED_VALUES = {"div": {"tabindex": {"0"}}}
 STYLE_PROPERTIES = {"text-align"}  # a table column's alignment (``|:--|--:|``)
 EXTENSIONS = ["table", "strikethrough"]  # GitHub's, beside CommonMark
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -72,7 +74,7 @@ _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    return '<div class="table">\n' + str(self.renderToken(tokens, idx, options, env))
+    return '<div class="table" tabindex="0">\n' + str(self.renderToken(tokens, idx, options, env))
 
 
 def _table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -156,6 +158,7 @@ def to_html(markdown: str, base_url: str, parsed: Parsed | None = None) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
+        tag_attribute_values=ALLOWED_VALUES,
         filter_style_properties=STYLE_PROPERTIES,
         url_schemes=URL_SCHEMES,
         attribute_filter=absolute,

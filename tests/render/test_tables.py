@@ -194,6 +194,10 @@ def test_a_phone_scrolls_the_table_not_the_page(
             box = page.locator("div.table")
             assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
             assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # wider: it scrolls
+            box.focus()  # a keyboard reaches it (Tab) and scrolls it with the arrow keys
+            assert page.evaluate("document.activeElement.className") == "table"
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("document.querySelector('div.table').scrollLeft > 0")
             box.evaluate("e => e.scrollLeft = e.scrollWidth")
             last = page.locator("div.table th").last.bounding_box()
             assert last is not None and last["x"] + last["width"] <= 375 + 1
