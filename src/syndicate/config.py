@@ -152,15 +152,20 @@ _TYPE_NAMES = {str: "a string", dict: "a table", int: "an integer", list: "a lis
 
 
 def locate(text: str, table: tuple[str, ...], key: str | None) -> int | None:
-    """The line defining ``key`` in ``[table]`` (or the table's header when key is None)."""
+    """The line defining ``key`` in ``[table]`` (or the table's header when key is None; for a
+    table only made by its sub-tables' headers, such as ``[languages.es.contact]`` alone, the
+    first of those)."""
     current: tuple[str, ...] = ()
     header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    within: int | None = None
     for number, line in enumerate(text.splitlines(), 1):
         match = header.match(line)
         if match:
             current = tuple(part.strip().strip('"') for part in match.group(1).split("."))
             if key is None and current == table:
                 return number
+            if key is None and table and within is None and current[:len(table)] == table:
+                within = number
             continue
         if (
             key is not None
@@ -168,7 +173,7 @@ def locate(text: str, table: tuple[str, ...], key: str | None) -> int | None:
             and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line)
         ):
             return number
-    return None
+    return within
 
 
 def _check_table(

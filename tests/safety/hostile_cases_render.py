@@ -74,6 +74,42 @@ CASES = [
         (r"syndicate\.toml:\d+: contact must be a table",),
     ),
     Case(
+        "render-contact-phone-of-two-digits",
+        contact('[languages.pt.contact]\nphone = "12"\n'),
+        (config_line(2, "phone must be digits"),),
+        command=CHECK,
+    ),
+    Case(
+        "render-contact-name-not-a-string",
+        contact('[languages.pt.contact]\nname = 42\nemail = "imprensa@gov.example.pt"\n'),
+        (config_line(2, "name must be a string"),),
+        command=CHECK,
+    ),
+    Case(
+        "render-contact-empty-table",
+        contact("[languages.pt.contact]\n"),
+        (config_line(1, "[languages.pt.contact] needs an email or a phone"),),
+    ),
+    Case(
+        "render-contact-email-with-a-space",
+        contact('[languages.en.contact]\nemail = "press office@gov.example.pt"\n'),
+        (config_line(2, "email must be an address such as"),),
+    ),
+    Case(
+        "render-contact-of-a-language-not-configured",
+        contact('[languages.es.contact]\nemail = "prensa@gov.example.pt"\n'),
+        (r"syndicate\.toml:\d+: missing required key 'tag' in \[languages\.es\]",),
+        command=CHECK,
+    ),
+    Case(
+        "render-definition-list-and-broken-table-fail-strict",
+        body("Provisional\n: not yet confirmed.\n\n| Area | Count |\n| Azores | 310 |\n"),
+        (rf"^{re.escape(EN)}:\d+: warning: definition list is not rendered",
+         rf"^{re.escape(EN)}:\d+: warning: rows of \| shown as typed, not as a table",
+         r"--strict makes warnings errors"),
+        command=("check", "--strict"),
+    ),
+    Case(
         "render-footnotes-and-task-lists-fail-strict",
         body("A figure[^1].\n\n- [x] checked\n\n[^1]: The source.\n"),
         (rf"^{re.escape(EN)}:\d+: warning: footnote \[\^1\] is not rendered",
