@@ -163,8 +163,15 @@ def publish_summary(report: Any, out: Path) -> str:
 def check(project: Path, strict: bool) -> None:
     """Validate everything publish would read; write nothing."""
     from syndicate import publish as pipeline
+    from syndicate.mail.lists import check_lists
 
-    loaded = pipeline.load(project)
+    lists = check_lists(project)  # press lists: reported with the content's problems
+    try:
+        loaded = pipeline.load(project)
+    except ContentError as exc:
+        raise ContentError([*exc.problems, *lists]) from None
+    if lists:
+        raise ContentError(lists)
     report_warnings(loaded.warnings, strict)
     click.echo(
         f"OK: {len(loaded.statements)} statement(s), "
@@ -312,6 +319,46 @@ def serve(project: Path, port: int, base_url: str | None, now: datetime | None) 
         pass
     finally:
         server.stop()
+
+
+@main.command()
+@click.argument("statement_id")
+@click.option("--list", "lists", multiple=True, metavar="NAME",
+              help="Send to lists/NAME.csv; repeat for several lists.")
+@click.option("--tag", "tags", multiple=True, help="Only recipients with this tag (repeatable).")
+@click.option("--embargoed", is_flag=True,
+              help="Before go-live: embargoed copies to the accredited recipients only.")
+@click.option("--resend-uncertain", is_flag=True,
+              help="Also resend what an interrupted send left uncertain (may duplicate).")
+@click.option("--dry-run", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write every message as .eml into this folder; send nothing.")
+@click.option("--preview", is_flag=True, help="Print one message (in --lang) as it would go out.")
+@click.option("--lang", default=None, help="The language of --preview [default: the original].")
+@click.option("--status", "show_status", is_flag=True,
+              help="Sent, failed, uncertain and pending per list and language.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@project_option
+@now_option
+def send(statement_id: str, lists: tuple[str, ...], tags: tuple[str, ...], embargoed: bool,
+         resend_uncertain: bool, dry_run: Path | None, preview: bool, lang: str | None,
+         show_status: bool, quiet: bool, project: Path, now: datetime | None) -> None:
+    """E-mail STATEMENT_ID to press lists, each recipient in their language, exactly once."""
+    from syndicate.mail import send as mailing
+    from syndicate.progress import Progress
+
+    request = mailing.Request(project, statement_id, lists, tags, now or datetime.now(UTC),
+                              embargoed, resend_uncertain)
+    if show_status or preview or dry_run:
+        click.echo(mailing.status(request) if show_status else mailing.preview(request, lang)
+                   if preview else mailing.dry_run(request, dry_run or project), nl=not preview)
+        return
+    bar = Progress(quiet, label="Sending ({reused} already sent)")
+    summary = mailing.send(request, bar.start, lambda: bar.advance(""))
+    bar.finish()
+    if not summary.ok:
+        raise mailing.DeliveryError(summary)
+    if not quiet:
+        click.echo(str(summary))
 
 
 def reader_locale() -> str:

@@ -71,6 +71,7 @@ SITE_KEYS: dict[str, Key] = {
     "languages": Key(True, dict),
     "feeds": Key(False, dict),
     "pdf": Key(False, dict),
+    "mail": Key(False, dict),
 }
 LANGUAGE_KEYS: dict[str, Key] = {
     "tag": Key(True, str, _tag),
@@ -148,6 +149,47 @@ PDF_KEYS: dict[str, Key] = {
     "page_size": Key(False, str, _page_size),
     "logo": Key(False, str, _logo),
 }
+MAIL_KEYS: dict[str, Key] = {  # `syndicate send` (see syndicate.mail.settings for the defaults)
+    "host": Key(True, str),
+    "port": Key(False, int, lambda v: None if 0 < v < 65536 else f"port must be 1-65535, not {v}"),
+    "security": Key(False, str, lambda v: None if v in ("starttls", "tls", "none")
+                    else f"security must be starttls, tls or none, not {v!r}"),
+    "from": Key(True, str, _email),
+    "reply_to": Key(False, str, _email),
+    "rate": Key(False, int, lambda v: None if v >= 0
+                else "rate must be messages per second, 0 for no limit"),
+    "connections": Key(False, int, lambda v: None if 1 <= v <= 32
+                       else f"connections must be 1-32, not {v}"),
+    "timeout": Key(False, int, lambda v: None if v >= 1 else "timeout must be at least 1 second"),
+    "retries": Key(False, int, lambda v: None if v >= 0 else "retries must be 0 or more"),
+    "retry_delay": Key(False, int, lambda v: None if v >= 0 else "retry_delay must be 0 or more"),
+    "attach": Key(False, str, lambda v: None if v in ("pdf", "link")
+                  else f"attach must be pdf or link, not {v!r}"),
+    "unsubscribe": Key(False, str, lambda v: unsubscribe_problem(v)),
+    "cafile": Key(False, str),
+    "dkim_key": Key(False, str),
+    "dkim_selector": Key(False, str),
+    "dkim_domain": Key(False, str),
+}
+UNSUBSCRIBE_FIELDS = {"address", "list", "lang", "token"}
+
+
+def unsubscribe_problem(template: str) -> str | None:
+    """What is wrong with an unsubscribe URL template (https: or mailto:, known fields)."""
+    import string
+
+    if not template.startswith(("https://", "mailto:")):
+        return f"unsubscribe must be an https: or mailto: URL template, not {template!r}"
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        return f"unsubscribe template: {exc}"
+    if unknown := fields - UNSUBSCRIBE_FIELDS:
+        return (f"unsubscribe template: unknown field(s) {', '.join(sorted(unknown))} "
+                f"(known: {', '.join(sorted(UNSUBSCRIBE_FIELDS))})")
+    return None
+
+
 _TYPE_NAMES = {str: "a string", dict: "a table", int: "an integer", list: "a list"}
 
 
@@ -270,6 +312,9 @@ def load_site(project: Path) -> Site:
     pdf = data.get("pdf")
     pdf = pdf if isinstance(pdf, dict) else {}
     problems.extend(_check_table(pdf, PDF_KEYS, ("pdf",), text, shown))
+    mail = data.get("mail")
+    if isinstance(mail, dict):
+        problems.extend(_check_table(mail, MAIL_KEYS, ("mail",), text, shown))
     languages: list[Language] = []
     raw_languages = data.get("languages")
     if isinstance(raw_languages, dict):

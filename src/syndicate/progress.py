@@ -15,8 +15,9 @@ import click
 
 class Progress:
     def __init__(self, quiet: bool = False, verbose: bool = False,
-                 tty: bool | None = None) -> None:
+                 tty: bool | None = None, label: str = "Rendering ({reused} reused)") -> None:
         self.quiet = quiet
+        self.label = label
         self.verbose = verbose
         self.tty = sys.stderr.isatty() if tty is None else tty
         self._bar: Any = None
@@ -26,7 +27,7 @@ class Progress:
             return
         if total and self.tty and not self.verbose:
             self._bar = click.progressbar(
-                length=total, label=f"Rendering ({reused} reused)", file=sys.stderr,
+                length=total, label=self.label.format(reused=reused), file=sys.stderr,
                 show_pos=True, show_eta=True,
             )
             self._bar.__enter__()

@@ -1,0 +1,317 @@
+"""`syndicate send`: who gets which message, then sending it, exactly once.
+
+    load (project, [mail], lists, journal) -> plan (recipient, language, kind)
+        -> send (transport, journaled) | dry run (.eml files) | preview | status
+
+Before the statement goes live only accredited recipients get it, and only when asked
+(``--embargoed``); a draft is never sent. A recipient who got an earlier version of the statement
+gets the current one as a correction. A rerun sends what is missing: never what was sent, and
+what was in flight when a send was killed (uncertain) only with ``--resend-uncertain``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from syndicate.errors import ContentError, Problem, SyndicateError, display_path
+from syndicate.mail import compose, lists, settings, transport
+from syndicate.mail.journal import FAILED, SENDING, SENT, Journal, Row, journal_path
+from syndicate.model import Statement
+from syndicate.publish import Project, load
+
+OUTPUT = "dist"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    project: Path
+    statement_id: str
+    lists: tuple[str, ...]
+    tags: tuple[str, ...]
+    now: datetime
+    embargoed: bool = False  # send embargoed copies (before go-live) to accredited recipients
+    resend_uncertain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    recipient: lists.Recipient
+    lang: str
+    kind: str  # compose.ORDINARY, EMBARGOED or CORRECTION
+
+
+@dataclass(slots=True)
+class Plan:
+    project: Project
+    statement: Statement
+    settings: settings.MailSettings
+    composer: compose.Composer
+    todo: list[Planned] = field(default_factory=list)
+    sent: list[lists.Recipient] = field(default_factory=list)  # this version already
+    uncertain: list[Planned] = field(default_factory=list)  # in flight when a send stopped
+    failed: dict[str, str] = field(default_factory=dict)  # address -> last reply (before now)
+    embargoed_out: int = 0  # recipients left out: not accredited for embargoed copies
+    pdfs: dict[str, bytes | None] = field(default_factory=dict)
+
+    def message(self, planned: Planned) -> EmailMessage:
+        edition = self.composer.edition(self.statement, planned.lang, planned.kind,
+                                        self.pdfs[planned.lang])
+        secret = os.environ.get(settings.TOKEN_VARIABLE, "").encode()
+        return self.composer.message(edition, planned.recipient, secret)
+
+    def outgoing(self, planned: Planned) -> transport.Outgoing:
+        edition = self.composer.edition(self.statement, planned.lang, planned.kind,
+                                        self.pdfs[planned.lang])
+        recipient = planned.recipient
+        return transport.Outgoing(
+            self.statement.id, edition.version, recipient.address,
+            (planned.lang, recipient.list, planned.kind),
+            self.composer.message_id(edition, recipient),
+            lambda: self.message(planned).as_bytes())
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    sent: int
+    failed: tuple[Problem, ...]  # each with the recipient's list line and the server's reply
+    pending: int
+    pending_reason: str
+    uncertain: tuple[Problem, ...]
+    already: int  # sent by an earlier run
+    embargoed_out: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.pending or self.uncertain)
+
+    def __str__(self) -> str:
+        parts = [f"Sent {self.sent} message(s)"]
+        if self.already:
+            parts.append(f"{self.already} already sent earlier")
+        if self.embargoed_out:
+            parts.append(f"{self.embargoed_out} not accredited for embargoed copies left out")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        if self.pending:
+            parts.append(f"{self.pending} not sent ({self.pending_reason})")
+        if self.uncertain:
+            parts.append(f"{len(self.uncertain)} uncertain (resend with --resend-uncertain)")
+        return "; ".join(parts)
+
+
+class DeliveryError(SyndicateError):
+    """Some messages could not be sent: each one with its list line, then the summary."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__(str(summary))
+        self.problems = [*summary.failed, *summary.uncertain]
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for problem in self.problems:
+            click.echo(str(problem), err=True, file=file)
+        click.echo(f"Error: {self.message}", err=True, file=file)
+
+
+def plan(request: Request) -> Plan:
+    """Load everything and decide what goes to whom; a :class:`ContentError` with every problem."""
+    project = load(request.project)
+    statement = project.statement(request.statement_id)
+    mail = settings.load_mail_settings(request.project)
+    if not request.lists:
+        raise SyndicateError("name at least one list (--list NAME)")
+    recipients = lists.load_recipients(request.project, request.lists, request.tags,
+                                       project.site)
+    _refuse_unsendable(request, statement)
+    result = Plan(project, statement, mail, compose.Composer(project.site, project.translations,
+                                                             mail, request.now))
+    journal = Journal(journal_path(request.project))
+    try:
+        history = journal.rows(statement.id)
+    finally:
+        journal.close()
+    embargo = request.now < statement.goes_live
+    current = compose.version(statement)
+    for recipient in recipients:
+        if embargo and not recipient.accredited:
+            result.embargoed_out += 1
+            continue
+        rows = history.get(recipient.address.casefold(), [])
+        mine = next((row for row in rows if row.version == current), None)
+        planned = Planned(recipient, lists.served_language(recipient, statement, project.site),
+                          _kind(embargo, rows, current))
+        if mine is not None and mine.state == SENT:
+            result.sent.append(recipient)
+        elif mine is not None and mine.state == SENDING and not request.resend_uncertain:
+            result.uncertain.append(planned)
+        else:
+            if mine is not None and mine.state == FAILED:
+                result.failed[recipient.address] = mine.reply
+            result.todo.append(planned)
+    langs = {planned.lang for planned in result.todo + result.uncertain}
+    result.pdfs = _pdfs(request, project, statement, sorted(langs), mail.attach == "pdf")
+    return result
+
+
+def _kind(embargo: bool, rows: list[Row], current: str) -> str:
+    if embargo:
+        return compose.EMBARGOED
+    if any(row.state == SENT and row.version != current for row in rows):
+        return compose.CORRECTION
+    return compose.ORDINARY
+
+
+def _refuse_unsendable(request: Request, statement: Statement) -> None:
+    where = str(request.project / "statements" / statement.id)
+    if statement.draft:
+        raise ContentError([Problem(where, None, "a draft is never sent (remove 'draft: true' "
+                                    "from statement.yaml when it is ready)")])
+    if request.now < statement.goes_live and not request.embargoed:
+        raise ContentError([Problem(where, None, f"goes live at {statement.goes_live.isoformat()}:"
+                                    " before that, only embargoed copies to accredited recipients"
+                                    " (add --embargoed)")])
+
+
+def _pdfs(request: Request, project: Project, statement: Statement, langs: list[str],
+          attach: bool) -> dict[str, bytes | None]:
+    """Each language's communiqué as published (the exact bytes); before go-live, rendered now
+    (the same bytes the publish at go-live will write)."""
+    site = project.site
+    if request.now < statement.goes_live:
+        if not attach:
+            return dict.fromkeys(langs)
+        from syndicate.render.pdf import PdfRenderer
+
+        renderer = PdfRenderer(site, project.translations, project.logo)
+        return {lang: renderer.render(statement, lang).data for lang in langs}
+    out, problems, pdfs = request.project / OUTPUT, [], {}
+    modified = f'property="article:modified_time" content="{statement.modified.isoformat()}"'
+    for lang in langs:
+        page = out / site.page_path(statement.id, lang)
+        pdf = out / site.pdf_path(statement.id, lang)
+        try:
+            current = modified in page.read_text(encoding="utf-8")
+            pdfs[lang] = pdf.read_bytes() if attach else None
+        except OSError:
+            problems.append(Problem(str(pdf), None, "not published yet: run `syndicate publish` "
+                                    "first (the message links to the page and attaches this PDF)"))
+            continue
+        if not current:
+            problems.append(Problem(str(page), None, "published before the statement's last "
+                                    "change: run `syndicate publish` first"))
+    if problems:
+        raise ContentError(problems)
+    return pdfs
+
+
+def send(request: Request, progress: Callable[[int, int], None] | None = None,
+         advance: Callable[[], None] | None = None) -> Summary:
+    """Send what is missing; ``progress(total, already)`` once, ``advance()`` per message."""
+    work = plan(request)
+    mail = work.settings
+    signer = (transport.Signer(mail.dkim_key, mail.dkim_selector, mail.dkim_domain)
+              if mail.dkim_key else None)
+    if progress is not None:
+        progress(len(work.todo), len(work.sent))
+    journal = Journal(journal_path(request.project))
+    sender = transport.Sender(mail, settings.credentials(), journal, signer)
+    by_address = {p.recipient.address: p for p in work.todo}
+    counts: Counter[str] = Counter()
+    failed: list[Problem] = []
+    try:
+        for result in sender.run([work.outgoing(p) for p in work.todo]):
+            counts[result.state] += 1
+            if result.state == FAILED:
+                where = by_address[result.outgoing.address].recipient
+                failed.append(Problem(where.path, where.line,
+                                      f"{where.address}: {result.reply}"))
+            if advance is not None:
+                advance()
+    finally:
+        journal.close()
+    return Summary(counts[SENT], tuple(failed), counts[transport.PENDING], sender.stopped,
+                   tuple(_uncertain(p) for p in work.uncertain), len(work.sent),
+                   work.embargoed_out)
+
+
+def _uncertain(planned: Planned) -> Problem:
+    recipient = planned.recipient
+    return Problem(recipient.path, recipient.line, f"{recipient.address}: uncertain: an earlier "
+                   "send stopped during its transaction (resend with --resend-uncertain)", True)
+
+
+def dry_run(request: Request, folder: Path) -> str:
+    """Write every message a send would send now as ``.eml`` files into ``folder``."""
+    work = plan(request)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, planned in enumerate(work.todo, 1):
+        name = re.sub(r"[^A-Za-z0-9@._+-]", "_", planned.recipient.address)
+        path = folder / f"{number:05d}-{planned.lang}-{name}.eml"
+        path.write_bytes(work.message(planned).as_bytes())
+    return (f"Wrote {len(work.todo)} message(s) to {display_path(folder)} "
+            f"({len(work.sent)} already sent, nothing sent now)")
+
+
+def preview(request: Request, lang: str | None) -> str:
+    """One message in ``lang`` exactly as it would go out: to the first recipient of the lists
+    who gets that language, else to the sender's own address."""
+    work = plan(request) if request.lists else _sample_plan(request)
+    lang = lang or work.statement.original
+    if work.statement.translation(lang) is None:
+        raise ContentError([Problem(str(request.project / "statements" / work.statement.id), None,
+                                    f"no {lang!r} translation")])
+    everyone = work.todo + work.uncertain
+    kind = everyone[0].kind if everyone else _kind(request.now < work.statement.goes_live, [], "")
+    planned = next((p for p in everyone if p.lang == lang),
+                   Planned(lists.Recipient(work.settings.sender, "", (lang,), (), True, "preview",
+                                           "", 0), lang, kind))
+    if lang not in work.pdfs:
+        work.pdfs.update(_pdfs(request, work.project, work.statement, [lang],
+                               work.settings.attach == "pdf"))
+    return work.message(planned).as_bytes().decode("ascii")
+
+
+def _sample_plan(request: Request) -> Plan:
+    project = load(request.project)
+    statement = project.statement(request.statement_id)
+    mail = settings.load_mail_settings(request.project)
+    _refuse_unsendable(request, statement)
+    return Plan(project, statement, mail,
+                compose.Composer(project.site, project.translations, mail, request.now))
+
+
+def status(request: Request) -> str:
+    """Sent / failed (with the server's reply) / uncertain / pending, per list and language."""
+    work = plan(request)
+    table: Counter[tuple[str, str, str]] = Counter()
+    lines = []
+    for recipient in work.sent:
+        table[(recipient.list, _served(work, recipient), "sent")] += 1
+    for planned in work.uncertain:
+        table[(planned.recipient.list, planned.lang, "uncertain")] += 1
+    for planned in work.todo:
+        failed = work.failed.get(planned.recipient.address)
+        table[(planned.recipient.list, planned.lang, "failed" if failed else "pending")] += 1
+        if failed:
+            lines.append(f"  {planned.recipient.where}: {planned.recipient.address}: {failed}")
+    states = ("sent", "failed", "uncertain", "pending")
+    keys = sorted({(lst, lang) for lst, lang, _ in table})
+    rows = [f"{'list':<16} {'lang':<6} " + " ".join(f"{s:>9}" for s in states)]
+    rows += [f"{lst:<16} {lang:<6} " + " ".join(f"{table[(lst, lang, s)]:>9}" for s in states)
+             for lst, lang in keys]
+    version = compose.version(work.statement)
+    return "\n".join([f"{work.statement.id} (version {version})", *rows, *lines])
+
+
+def _served(work: Plan, recipient: lists.Recipient) -> str:
+    return lists.served_language(recipient, work.statement, work.project.site)
+
