@@ -115,15 +115,24 @@ class Connection:
         if self.smtp is not None:
             return self.smtp
         s = self.settings
-        where = f"{s.host}:{s.port}"
+        context = ssl.create_default_context(cafile=str(s.cafile) if s.cafile else None)
+        if s.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                 context=context)
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
-            context = ssl.create_default_context(cafile=str(s.cafile) if s.cafile else None)
-            if s.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                     context=context)
-            else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            if s.security == "starttls":
+            self._start(smtp, context)
+        except BaseException:
+            smtp.close()
+            raise
+        self.smtp = smtp
+        return smtp
+
+    def _start(self, smtp: smtplib.SMTP, context: ssl.SSLContext) -> None:
+        where = f"{self.settings.host}:{self.settings.port}"
+        try:
+            if self.settings.security == "starttls":
                 smtp.starttls(context=context)
             self._login(smtp)
         except smtplib.SMTPAuthenticationError as exc:
@@ -133,8 +142,6 @@ class Connection:
             raise Unreachable(f"{where} does not offer STARTTLS ([mail] security)") from None
         except ssl.SSLError as exc:
             raise Unreachable(f"{where}: TLS failed: {exc.reason or exc}") from None
-        self.smtp = smtp
-        return smtp
 
     def _login(self, smtp: smtplib.SMTP) -> None:
         if self.credentials is None:
@@ -163,6 +170,7 @@ class Connection:
     def transact(self, sender: str, recipient: str, data: bytes) -> str:
         """MAIL, RCPT, DATA; the server's final reply, or :class:`Reply` with its refusal."""
         smtp = self.open()
+        smtp.ehlo_or_helo_if_needed()
         for command, argument in (("mail", sender), ("rcpt", recipient)):
             code, text = smtp.mail(argument) if command == "mail" else smtp.rcpt(argument)
             if code not in (250, 251):
