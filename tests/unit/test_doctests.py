@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.parametrize(
     "name", ["syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.placeholders",
-             "syndicate.render.pages"]
+             "syndicate.render.pages", "syndicate.mail.compose", "syndicate.mail.lists"]
 )
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))

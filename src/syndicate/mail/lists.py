@@ -52,9 +52,9 @@ def list_path(project: Path, name: str) -> Path:
 def site_language(tag: str, site: Site) -> str | None:
     """The site's language code serving a reader of ``tag`` (RFC 4647 lookup by truncation).
 
-    >>> from syndicate.config import load_site
-    >>> from pathlib import Path
-    >>> site = load_site(Path("."))
+    >>> from syndicate.model import Language
+    >>> site = Site("https://press.example/", "UTC", (Language("pt", "pt-PT", "pt_PT", "", "", ""),
+    ...             Language("en", "en", "en", "", "", "")), "pt")
     >>> site_language("pt-BR", site), site_language("en-GB", site), site_language("de", site)
     ('pt', 'en', None)
     """
