@@ -130,7 +130,10 @@ def test_a_title_cannot_inject_a_header(plain_server: Server,
         for t in statement.translations))
     mail = settings.MailSettings("127.0.0.1", 25, "none", "press@gov.example", attach="link")
     composer = compose.Composer(loaded.site, loaded.translations, mail, datetime.now(UTC))
-    edition = composer.edition(evil, "en", compose.ORDINARY, None)
-    reader = lists.Recipient("a@b.example", "", ("en",), (), False, "press", "x", 1)
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        composer.edition(evil, "en", compose.ORDINARY, None)
+    edition = composer.edition(statement, "en", compose.ORDINARY, None)
+    reader = lists.Recipient("a@b.example", "Eve\r\nBcc: victim@example.org", ("en",), (),
+                             False, "press", "x", 1)
     with pytest.raises(ValueError, match="linefeed or carriage return"):
         composer.message(edition, reader)

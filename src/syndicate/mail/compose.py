@@ -15,10 +15,13 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.quoprimime import body_encode
 from email.utils import format_datetime as rfc5322_date
+from email.utils import formataddr
 from urllib.parse import quote, urlsplit
 
 from babel.dates import format_datetime
@@ -70,16 +73,20 @@ def inline_styles(html: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Edition:
-    """What every recipient of one statement version, language and kind gets alike."""
+    """What every recipient of one statement version, language and kind gets alike, encoded
+    once: the common headers, each body part quoted-printable around the place of the
+    unsubscribe URL (joined to it by soft line breaks), the PDF part in base64."""
 
     statement: str
     version: str
     lang: str
     kind: str
     subject: str
-    text: str  # with MARK where the unsubscribe URL goes
-    html: str  # likewise
-    attachment: EmailMessage | None  # the PDF part, base64 encoded once
+    headers: bytes  # From, Reply-To, Subject, Date, Content-Language (through policy SMTP)
+    text: tuple[bytes, bytes]  # the plain text part before and after the URL, encoded
+    html: tuple[bytes, bytes]  # the HTML part likewise
+    attachment: bytes  # the whole encoded PDF part (headers and body), b"" when linked
+    boundary: str
 
 
 class Composer:
@@ -125,9 +132,21 @@ class Composer:
             "body": Markup(inline_styles(translation.body_html)),
         }
         html = environment(words).get_template("mail.html").render(**fields)
+        common = EmailMessage(policy=SMTP)  # refuses a CR or LF in any header value
+        common["From"] = Address(language.issuer, addr_spec=self.settings.sender)
+        if self.settings.reply_to:
+            common["Reply-To"] = self.settings.reply_to
+        common["Subject"] = subject
+        common["Date"] = self.date
+        common["Content-Language"] = language.tag
+        common["MIME-Version"] = "1.0"
+        key = "\x00".join((statement.id, version(statement), lang, kind))
         return Edition(statement.id, version(statement), lang, kind, subject,
-                       self._text(translation, fields, words), html,
-                       self._attachment(pdf, f"{statement.id}-{lang}.pdf"))
+                       common.as_bytes().removesuffix(b"\r\n"),
+                       _split_encode(self._text(translation, fields, words)),
+                       _split_encode(html),
+                       self._attachment(pdf, f"{statement.id}-{lang}.pdf"),
+                       "=_" + hashlib.sha256(key.encode()).hexdigest()[:24])
 
     @staticmethod
     def _text(translation: Translation, fields: dict[str, object],
@@ -145,13 +164,13 @@ class Composer:
         return "\n".join(lines)
 
     @staticmethod
-    def _attachment(pdf: bytes | None, filename: str) -> EmailMessage | None:
+    def _attachment(pdf: bytes | None, filename: str) -> bytes:
         if pdf is None:
-            return None
+            return b""
         part = EmailMessage(policy=SMTP)
         part.set_content(pdf, maintype="application", subtype="pdf", disposition="attachment",
                          filename=filename)
-        return part
+        return part.as_bytes()
 
     def message_id(self, edition: Edition, recipient: Recipient) -> str:
         """Stable for (statement version, language, recipient): a rerun's copy has the same."""
@@ -166,32 +185,68 @@ class Composer:
             address=quote(recipient.address, safe="@"), list=quote(recipient.list, safe=""),
             lang=lang, token=token[:32])
 
-    def message(self, edition: Edition, recipient: Recipient, secret: bytes = b"") -> EmailMessage:
-        """The message for one recipient (``secret`` keys the unsubscribe token)."""
-        settings = self.settings
-        unsubscribe = self.unsubscribe_url(recipient, edition.lang, secret)
-        message = EmailMessage(policy=SMTP)
-        message["From"] = Address(self.site.language(edition.lang).issuer,
-                                  addr_spec=settings.sender)
-        message["To"] = Address(recipient.name, addr_spec=recipient.address)
-        if settings.reply_to:
-            message["Reply-To"] = settings.reply_to
-        message["Subject"] = edition.subject
-        message["Date"] = self.date
-        message["Message-ID"] = self.message_id(edition, recipient)
-        message["List-Id"] = f"<{recipient.list}.{self.host}>"
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
-        if unsubscribe.startswith("https://"):
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(edition.text.replace(MARK, unsubscribe), cte="quoted-printable")
-        message.add_alternative(edition.html.replace(MARK, str(escape(unsubscribe))),
-                                subtype="html", cte="quoted-printable")
-        # (the body's Content-* headers move into the parts: Content-Language goes on top after)
-        boundary = message["Message-ID"].strip("<>").partition("@")[0]
-        message.set_boundary(f"=_a{boundary}")  # reproducible, and never inside QP or base64
-        if edition.attachment is not None:
-            message.make_mixed()
-            message.attach(edition.attachment)
-            message.set_boundary(f"=_m{boundary}")
-        message["Content-Language"] = self.site.language(edition.lang).tag
-        return message
+    def message(self, edition: Edition, recipient: Recipient, secret: bytes = b"") -> bytes:
+        """The message for one recipient, as it goes out (``secret`` keys the unsubscribe
+        token): the recipient's headers, then the edition's, then the parts."""
+        url = self.unsubscribe_url(recipient, edition.lang, secret)
+        personal = [("To", _address(recipient.name, recipient.address)),
+                    ("Message-ID", self.message_id(edition, recipient)),
+                    ("List-Id", f"<{recipient.list}.{self.host}>"),
+                    ("List-Unsubscribe", f"<{url}>")]
+        if url.startswith("https://"):
+            personal.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        b = edition.boundary
+        alternative = b"".join((
+            f'Content-Type: multipart/alternative; boundary="{b}a"\r\n\r\n--{b}a\r\n'.encode(),
+            _part("plain", edition.text, url), f"\r\n--{b}a\r\n".encode(),
+            _part("html", edition.html, str(escape(url))), f"\r\n--{b}a--\r\n".encode()))
+        if edition.attachment:
+            body = b"".join((f'Content-Type: multipart/mixed; boundary="{b}m"\r\n\r\n'
+                             f"--{b}m\r\n".encode(), alternative, f"\r\n--{b}m\r\n".encode(),
+                             edition.attachment, f"\r\n--{b}m--\r\n".encode()))
+        else:
+            body = alternative
+        return b"".join((*(_header(name, value) for name, value in personal), edition.headers,
+                         body))
+
+
+def _header(name: str, value: str) -> bytes:
+    """One header line; its value is ASCII already (encoded words, quoted URLs)."""
+    if "\r" in value or "\n" in value or not value.isascii():
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    return f"{name}: {value}\r\n".encode("ascii")
+
+
+def _address(name: str, address: str) -> str:
+    """``Name <address>``, the name quoted or RFC 2047 encoded as needed.
+
+    >>> _address("Bob Jones, Jr.", "bob@x.example"), _address("Chloé", "c@x.example")
+    ('"Bob Jones, Jr." <bob@x.example>', '=?utf-8?b?Q2hsb8Op?= <c@x.example>')
+    """
+    if "\r" in name or "\n" in name:
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+    if name.isascii():
+        return formataddr((name, address))
+    return f"{Header(name, 'utf-8', header_name='To').encode()} <{address}>"
+
+
+def _split_encode(text: str) -> tuple[bytes, bytes]:
+    """``text`` quoted-printable encoded on both sides of :data:`MARK` (lines of at most 75
+    characters, so each side can end with a soft line break)."""
+    before, _, after = text.partition(MARK)
+    return _quoted(before), _quoted(after)
+
+
+def _quoted(text: str) -> bytes:
+    """UTF-8 quoted-printable, as :mod:`email` does it (``body_encode`` takes bytes as Latin-1)."""
+    octets = text.encode("utf-8").decode("latin-1")
+    return body_encode(octets, maxlinelen=75, eol="\r\n").encode("ascii")
+
+
+def _part(subtype: str, encoded: tuple[bytes, bytes], url: str) -> bytes:
+    """A text part: its headers, then the encoded text with ``url`` joined in by soft breaks."""
+    return b"".join((
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode(),
+        encoded[0], b"=\r\n", _quoted(url),
+        b"=\r\n", encoded[1]))

@@ -13,6 +13,7 @@ read by ``check`` and ``send`` only: nothing from them reaches a published file.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -147,9 +148,10 @@ def _recipient(row: dict[str, str], name: str, shown: str, line: int, site: Site
                      accredited in YES, name, shown, line)
 
 
-def _language_problems(languages: tuple[str, ...], site: Site | None) -> list[str]:
+@functools.lru_cache(maxsize=256)  # a list of thousands has a handful of language columns
+def _language_problems(languages: tuple[str, ...], site: Site | None) -> tuple[str, ...]:
     if not languages:
-        return ["no language (a BCP 47 tag such as 'pt-PT' or 'en')"]
+        return ("no language (a BCP 47 tag such as 'pt-PT' or 'en')",)
     problems = []
     for tag in languages:
         try:
@@ -161,7 +163,7 @@ def _language_problems(languages: tuple[str, ...], site: Site | None) -> list[st
         published = ", ".join(language.tag for language in site.languages)
         problems.append(f"the site publishes no language for {' '.join(languages)!r} "
                         f"(it publishes {published}) and has none to fall back to")
-    return problems
+    return tuple(problems)
 
 
 def all_lists(project: Path) -> list[Path]:
@@ -185,7 +187,7 @@ def load_recipients(project: Path, names: tuple[str, ...], tags: tuple[str, ...]
     recipients: dict[str, Recipient] = {}
     for name in names:
         path = list_path(project, name)
-        if not re.fullmatch(r"[\w.-]+", name) or not path.is_file():
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or not path.is_file():
             known = ", ".join(p.stem for p in all_lists(project)) or "none"
             found.append(Problem(str(path), None, f"no list {name!r} (lists: {known})"))
             continue

@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
 from pathlib import Path
 from typing import IO, Any
 
@@ -63,7 +62,7 @@ class Plan:
     embargoed_out: int = 0  # recipients left out: not accredited for embargoed copies
     pdfs: dict[str, bytes | None] = field(default_factory=dict)
 
-    def message(self, planned: Planned) -> EmailMessage:
+    def message(self, planned: Planned) -> bytes:
         edition = self.composer.edition(self.statement, planned.lang, planned.kind,
                                         self.pdfs[planned.lang])
         secret = os.environ.get(settings.TOKEN_VARIABLE, "").encode()
@@ -77,7 +76,7 @@ class Plan:
             self.statement.id, edition.version, recipient.address,
             (planned.lang, recipient.list, planned.kind),
             self.composer.message_id(edition, recipient),
-            lambda: self.message(planned).as_bytes())
+            lambda: self.message(planned))
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +255,7 @@ def dry_run(request: Request, folder: Path) -> str:
     for number, planned in enumerate(work.todo, 1):
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", planned.recipient.address)
         path = folder / f"{number:05d}-{planned.lang}-{name}.eml"
-        path.write_bytes(work.message(planned).as_bytes())
+        path.write_bytes(work.message(planned))
     return (f"Wrote {len(work.todo)} message(s) to {display_path(folder)} "
             f"({len(work.sent)} already sent, nothing sent now)")
 
@@ -277,7 +276,7 @@ def preview(request: Request, lang: str | None) -> str:
     if lang not in work.pdfs:
         work.pdfs.update(_pdfs(request, work.project, work.statement, [lang],
                                work.settings.attach == "pdf"))
-    return work.message(planned).as_bytes().decode("ascii")
+    return work.message(planned).decode("ascii")
 
 
 def _sample_plan(request: Request) -> Plan:
