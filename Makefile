@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test fuzz system venv lint clean bench
+.PHONY: publish test fuzz system venv lint clean bench bench-send
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
@@ -27,6 +27,13 @@ bench: $(STAMP)
 	test -x benchmarks/.venv-peers/bin/pelican || ($(PYTHON) -m venv benchmarks/.venv-peers \
 	  && benchmarks/.venv-peers/bin/python -m pip install -q -r benchmarks/requirements.txt)
 	$(BIN)/python benchmarks/bench.py --statements $(BENCH_STATEMENTS)
+	$(BIN)/python benchmarks/bench_send.py --recipients $(BENCH_RECIPIENTS)
+
+# syndicate send to 10,000 recipients on a local SMTP server against a plain smtplib loop
+# (benchmarks/bench_send.py; writes benchmarks/results-send.md).
+BENCH_RECIPIENTS ?= 10000
+bench-send: $(STAMP)
+	$(BIN)/python benchmarks/bench_send.py --recipients $(BENCH_RECIPIENTS)
 
 system:
 	bash scripts/setup-system.sh

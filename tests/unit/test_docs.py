@@ -34,7 +34,8 @@ def test_every_command_and_option_is_in_the_readme(path: str, command: click.Com
                 assert option in README, f"{path} {option} is not documented in README.md"
 
 
-@pytest.mark.parametrize("table", ["SITE_KEYS", "LANGUAGE_KEYS", "FEEDS_KEYS", "PDF_KEYS"])
+@pytest.mark.parametrize("table", ["SITE_KEYS", "LANGUAGE_KEYS", "FEEDS_KEYS", "PDF_KEYS",
+                                   "MAIL_KEYS"])
 def test_every_config_key_is_in_the_readme(table: str) -> None:
     for key in getattr(config, table):
         assert key in README, f"config key {key!r} ({table}) is not documented in README.md"
