@@ -3,6 +3,7 @@ AUTH, and a published copy of the shipped project with press lists and a [mail] 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -62,12 +63,16 @@ class Inbox:
     refuse: set[str] = field(default_factory=set)  # 550 at RCPT
     later: set[str] = field(default_factory=set)  # 451 at RCPT, once each
     drop: set[str] = field(default_factory=set)  # connection closed at end of DATA, once each
+    stall: set[str] = field(default_factory=set)  # no answer to RCPT for 3 s, once each
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
+        if address in self.stall:
+            self.stall.discard(address)
+            await asyncio.sleep(3)  # the client has given up (timeout = 1) and gone
         if address in self.later:
             self.later.discard(address)
             return "451 4.3.2 try again later"
@@ -82,7 +87,8 @@ class Inbox:
         with self.lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                           envelope.original_content, session.authenticated,
-                                          session.ssl is not None))
+                                          session.ssl is not None or server.transport
+                                          .get_extra_info("ssl_object") is not None))
         return "250 2.0.0 Ok: queued"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -140,7 +146,8 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
 class Server:
     inbox: Inbox
     port: int
-    tls: bool  # STARTTLS and AUTH required
+    tls: bool  # TLS and AUTH required
+    security: str  # what [mail] security must say
 
 
 @pytest.fixture
@@ -153,18 +160,29 @@ def smtp_server(certificate: Certificate) -> Iterator[Server]:
 
 
 @pytest.fixture
+def tls_server(certificate: Certificate) -> Iterator[Server]:
+    """A real SMTP server on 127.0.0.1 speaking TLS from the start (port 465 style), with AUTH."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    # (aiosmtpd counts only STARTTLS as TLS for auth_require_tls: the tests using this server
+    # ignore its warning about AUTH without TLS)
+    yield from _serve(dict(ssl_context=context, auth_required=True, auth_require_tls=False,
+                           authenticator=_authenticate), tls=True, security="tls")
+
+
+@pytest.fixture
 def plain_server() -> Iterator[Server]:
     """A plain SMTP server on 127.0.0.1 (no TLS, no AUTH): for the many-message tests."""
     yield from _serve({}, tls=False)
 
 
-def _serve(options: dict[str, Any], tls: bool) -> Iterator[Server]:
+def _serve(options: dict[str, Any], tls: bool, security: str = "") -> Iterator[Server]:
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
-        yield Server(inbox, port, tls)
+        yield Server(inbox, port, tls, security or ("starttls" if tls else "none"))
     finally:
         controller.stop()
 
@@ -185,13 +203,14 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def mail_table(server: Server, certificate: Certificate | None, **extra: object) -> str:
-    lines = ["", "[mail]", 'host = "127.0.0.1"', f"port = {server.port}",
-             f'security = "{"starttls" if server.tls else "none"}"',
-             'from = "press@gov.example"', "retry_delay = 0", "timeout = 5"]
+    values: dict[str, object] = {"host": "127.0.0.1", "port": server.port,
+                                 "security": server.security, "from": "press@gov.example",
+                                 "retry_delay": 0, "timeout": 5}
     if server.tls and certificate is not None:
-        lines.append('cafile = "tls/cert.pem"')
-    lines += [f"{key} = {value!r}".replace("'", '"') if isinstance(value, str)
-              else f"{key} = {value}" for key, value in extra.items()]
+        values["cafile"] = "tls/cert.pem"
+    values.update(extra)
+    lines = ["", "[mail]"] + [f'{key} = "{value}"' if isinstance(value, str)
+                              else f"{key} = {value}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,9 @@ read back with the standard `email` parser and dkimpy."""
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
+import fcntl
 from collections.abc import Callable
 from email.message import EmailMessage
 from html import unescape
@@ -18,7 +21,8 @@ from mailkit import PASSWORD, SID, Server, send
 
 # The fixtures (a conftest.py here would shadow tests/conftest.py's module name)
 certificate, published, make_project = mailkit.certificate, mailkit.published, mailkit.make_project
-smtp_server, plain_server = mailkit.smtp_server, mailkit.plain_server
+smtp_server, plain_server, tls_server = mailkit.smtp_server, mailkit.plain_server, \
+    mailkit.tls_server
 
 TITLES = {
     "en": "Portugal supports António Vitorino's candidacy for Director-General of the IOM",
@@ -158,3 +162,32 @@ def test_wrong_password_stops_the_send(smtp_server: Server, make_project: Callab
     assert "refused the credentials: 535" in result.stderr
     assert "wrong" not in result.output
     assert smtp_server.inbox.messages == []
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_implicit_tls_a_stalled_server_and_a_preview(
+        tls_server: Server, make_project: Callable[..., Path]) -> None:
+    project = make_project(tls_server, timeout=1)
+    tls_server.inbox.stall.add("bob@paper.example")  # times out once, then answers
+    result = send(project)
+    assert result.exit_code == 0, result.output
+    assert sorted(r for m in tls_server.inbox.messages for r in m.recipients) == [
+        "ana@jornal.example", "bob@paper.example", "chloe@journal.example"]
+    assert all(m.tls and m.authenticated for m in tls_server.inbox.messages)
+    preview = send(project, "--preview", "--lang", "en")
+    assert preview.exit_code == 0
+    shown = email.message_from_bytes(preview.stdout_bytes, policy=email.policy.default)
+    (bob,) = tls_server.inbox.to("bob@paper.example")
+    assert shown["Message-ID"] == bob["Message-ID"]  # the first en recipient: Bob
+    assert shown["Content-Language"] == "en" and shown["Subject"] == TITLES["en"]
+
+
+def test_one_send_at_a_time(plain_server: Server, make_project: Callable[..., Path]) -> None:
+    project = make_project(plain_server)
+    (project / ".syndicate-state").mkdir()
+    with (project / ".syndicate-state" / "send.lock").open("a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = send(project)
+    assert result.exit_code == 1
+    assert "another `syndicate send` is running in this project" in result.stderr
+    assert plain_server.inbox.messages == []

@@ -11,6 +11,7 @@ commit durable against a kill of the process (the operating system keeps the wri
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -51,19 +52,38 @@ class Row:
     reply: str
 
 
-def journal_path(project: Path) -> Path:
-    return project / STATE_DIR / JOURNAL
+def state_folder(project: Path) -> Path:
+    """``.syndicate-state/``, made on first use with a ``.gitignore`` that ignores it all."""
+    folder = project / STATE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# syndicate's private state: never commit or publish it\n*\n")
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot use the private state folder: {exc}") from None
+    return folder
+
+
+@contextmanager
+def sender_lock(project: Path) -> Iterator[None]:
+    """One ``send`` at a time per project (two would both see a recipient as missing)."""
+    path = state_folder(project) / "send.lock"
+    with path.open("a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"{path}: another `syndicate send` is running in this project; "
+                              "try again when it has finished") from None
+        yield
 
 
 class Journal:
     """One connection shared by the sending threads (its writes serialized by a lock)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, project: Path) -> None:
+        path = state_folder(project) / JOURNAL
         try:
-            path.parent.mkdir(exist_ok=True)
-            ignore = path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# syndicate's private state: never commit or publish it\n*\n")
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                        timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")

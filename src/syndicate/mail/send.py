@@ -24,7 +24,14 @@ import click
 
 from syndicate.errors import ContentError, Problem, SyndicateError, display_path
 from syndicate.mail import compose, lists, settings, transport
-from syndicate.mail.journal import FAILED, SENDING, SENT, Journal, Row, journal_path
+from syndicate.mail.journal import (
+    FAILED,
+    SENDING,
+    SENT,
+    Journal,
+    Row,
+    sender_lock,
+)
 from syndicate.model import Statement
 from syndicate.publish import Project, load
 
@@ -56,7 +63,7 @@ class Plan:
     settings: settings.MailSettings
     composer: compose.Composer
     todo: list[Planned] = field(default_factory=list)
-    sent: list[lists.Recipient] = field(default_factory=list)  # this version already
+    sent: list[Planned] = field(default_factory=list)  # this version already
     uncertain: list[Planned] = field(default_factory=list)  # in flight when a send stopped
     failed: dict[str, str] = field(default_factory=dict)  # address -> last reply (before now)
     embargoed_out: int = 0  # recipients left out: not accredited for embargoed copies
@@ -123,17 +130,25 @@ class DeliveryError(SyndicateError):
 
 def plan(request: Request) -> Plan:
     """Load everything and decide what goes to whom; a :class:`ContentError` with every problem."""
-    project = load(request.project)
-    statement = project.statement(request.statement_id)
-    mail = settings.load_mail_settings(request.project)
     if not request.lists:
         raise SyndicateError("name at least one list (--list NAME)")
-    recipients = lists.load_recipients(request.project, request.lists, request.tags,
-                                       project.site)
-    _refuse_unsendable(request, statement)
+    project = load(request.project)
+    statement = project.statement(request.statement_id)
+    problems: list[Problem] = []
+    try:
+        mail = settings.load_mail_settings(request.project)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    try:
+        recipients = lists.load_recipients(request.project, request.lists, request.tags,
+                                           project.site)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ContentError(problems)
     result = Plan(project, statement, mail, compose.Composer(project.site, project.translations,
                                                              mail, request.now))
-    journal = Journal(journal_path(request.project))
+    journal = Journal(request.project)
     try:
         history = journal.rows(statement.id)
     finally:
@@ -149,16 +164,24 @@ def plan(request: Request) -> Plan:
         planned = Planned(recipient, lists.served_language(recipient, statement, project.site),
                           _kind(embargo, rows, current))
         if mine is not None and mine.state == SENT:
-            result.sent.append(recipient)
+            result.sent.append(planned)
         elif mine is not None and mine.state == SENDING and not request.resend_uncertain:
             result.uncertain.append(planned)
         else:
             if mine is not None and mine.state == FAILED:
                 result.failed[recipient.address] = mine.reply
             result.todo.append(planned)
-    langs = {planned.lang for planned in result.todo + result.uncertain}
-    result.pdfs = _pdfs(request, project, statement, sorted(langs), mail.attach == "pdf")
     return result
+
+
+def ready(request: Request) -> Plan:
+    """The plan of a send (or its dry run), refused for a draft or, before go-live, without
+    ``--embargoed``; with the PDFs its messages attach."""
+    work = plan(request)
+    _refuse_unsendable(request, work.statement)
+    langs = sorted({planned.lang for planned in work.todo})
+    work.pdfs = _pdfs(request, work.project, work.statement, langs, work.settings.attach == "pdf")
+    return work
 
 
 def _kind(embargo: bool, rows: list[Row], current: str) -> str:
@@ -215,13 +238,18 @@ def _pdfs(request: Request, project: Project, statement: Statement, langs: list[
 def send(request: Request, progress: Callable[[int, int], None] | None = None,
          advance: Callable[[], None] | None = None) -> Summary:
     """Send what is missing; ``progress(total, already)`` once, ``advance()`` per message."""
-    work = plan(request)
+    with sender_lock(request.project):
+        return _send(ready(request), progress, advance)
+
+
+def _send(work: Plan, progress: Callable[[int, int], None] | None,
+          advance: Callable[[], None] | None) -> Summary:
     mail = work.settings
     signer = (transport.Signer(mail.dkim_key, mail.dkim_selector, mail.dkim_domain)
               if mail.dkim_key else None)
     if progress is not None:
         progress(len(work.todo), len(work.sent))
-    journal = Journal(journal_path(request.project))
+    journal = Journal(work.project.root)
     sender = transport.Sender(mail, settings.credentials(), journal, signer)
     by_address = {p.recipient.address: p for p in work.todo}
     counts: Counter[str] = Counter()
@@ -250,7 +278,7 @@ def _uncertain(planned: Planned) -> Problem:
 
 def dry_run(request: Request, folder: Path) -> str:
     """Write every message a send would send now as ``.eml`` files into ``folder``."""
-    work = plan(request)
+    work = ready(request)
     folder.mkdir(parents=True, exist_ok=True)
     for number, planned in enumerate(work.todo, 1):
         name = re.sub(r"[^A-Za-z0-9@._+-]", "_", planned.recipient.address)
@@ -264,18 +292,18 @@ def preview(request: Request, lang: str | None) -> str:
     """One message in ``lang`` exactly as it would go out: to the first recipient of the lists
     who gets that language, else to the sender's own address."""
     work = plan(request) if request.lists else _sample_plan(request)
+    _refuse_unsendable(request, work.statement)
     lang = lang or work.statement.original
     if work.statement.translation(lang) is None:
         raise ContentError([Problem(str(request.project / "statements" / work.statement.id), None,
                                     f"no {lang!r} translation")])
-    everyone = work.todo + work.uncertain
+    everyone = work.todo + work.uncertain + work.sent
     kind = everyone[0].kind if everyone else _kind(request.now < work.statement.goes_live, [], "")
     planned = next((p for p in everyone if p.lang == lang),
                    Planned(lists.Recipient(work.settings.sender, "", (lang,), (), True, "preview",
                                            "", 0), lang, kind))
-    if lang not in work.pdfs:
-        work.pdfs.update(_pdfs(request, work.project, work.statement, [lang],
-                               work.settings.attach == "pdf"))
+    work.pdfs.update(_pdfs(request, work.project, work.statement, [lang],
+                           work.settings.attach == "pdf"))
     return work.message(planned).decode("ascii")
 
 
@@ -283,7 +311,6 @@ def _sample_plan(request: Request) -> Plan:
     project = load(request.project)
     statement = project.statement(request.statement_id)
     mail = settings.load_mail_settings(request.project)
-    _refuse_unsendable(request, statement)
     return Plan(project, statement, mail,
                 compose.Composer(project.site, project.translations, mail, request.now))
 
@@ -293,8 +320,8 @@ def status(request: Request) -> str:
     work = plan(request)
     table: Counter[tuple[str, str, str]] = Counter()
     lines = []
-    for recipient in work.sent:
-        table[(recipient.list, _served(work, recipient), "sent")] += 1
+    for planned in work.sent:
+        table[(planned.recipient.list, planned.lang, "sent")] += 1
     for planned in work.uncertain:
         table[(planned.recipient.list, planned.lang, "uncertain")] += 1
     for planned in work.todo:
@@ -309,8 +336,4 @@ def status(request: Request) -> str:
              for lst, lang in keys]
     version = compose.version(work.statement)
     return "\n".join([f"{work.statement.id} (version {version})", *rows, *lines])
-
-
-def _served(work: Plan, recipient: lists.Recipient) -> str:
-    return lists.served_language(recipient, work.statement, work.project.site)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from syndicate.errors import SyndicateError
 from syndicate.mail.journal import FAILED, SENT, Journal
-from syndicate.mail.settings import Credentials, MailSettings
+from syndicate.mail.settings import USER_VARIABLE, Credentials, MailSettings
 
 PENDING = "pending"
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"content-language",
@@ -133,13 +133,18 @@ class Connection:
         where = f"{self.settings.host}:{self.settings.port}"
         try:
             if self.settings.security == "starttls":
-                smtp.starttls(context=context)
+                try:
+                    smtp.starttls(context=context)
+                except smtplib.SMTPNotSupportedError:
+                    raise Unreachable(f"{where} does not offer STARTTLS ([mail] security)"
+                                      ) from None
             self._login(smtp)
         except smtplib.SMTPAuthenticationError as exc:
             raise Unreachable(f"{where} refused the credentials: {exc.smtp_code} "
                               f"{_said(exc.smtp_error)}") from None
         except smtplib.SMTPNotSupportedError:
-            raise Unreachable(f"{where} does not offer STARTTLS ([mail] security)") from None
+            raise Unreachable(f"{where} does not offer AUTH (unset {USER_VARIABLE} to send "
+                              "without logging in)") from None
         except ssl.SSLError as exc:
             raise Unreachable(f"{where}: TLS failed: {exc.reason or exc}") from None
 
