@@ -330,6 +330,8 @@ def serve(project: Path, port: int, base_url: str | None, now: datetime | None) 
               help="Before go-live: embargoed copies to the accredited recipients only.")
 @click.option("--resend-uncertain", is_flag=True,
               help="Also resend what an interrupted send left uncertain (may duplicate).")
+@click.option("--retry-failed", is_flag=True,
+              help="Also retry what the server refused for good (5xx) in an earlier send.")
 @click.option("--dry-run", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write every message as .eml into this folder; send nothing.")
 @click.option("--preview", is_flag=True, help="Print one message (in --lang) as it would go out.")
@@ -340,14 +342,15 @@ def serve(project: Path, port: int, base_url: str | None, now: datetime | None) 
 @project_option
 @now_option
 def send(statement_id: str, lists: tuple[str, ...], tags: tuple[str, ...], embargoed: bool,
-         resend_uncertain: bool, dry_run: Path | None, preview: bool, lang: str | None,
-         show_status: bool, quiet: bool, project: Path, now: datetime | None) -> None:
+         resend_uncertain: bool, retry_failed: bool, dry_run: Path | None, preview: bool,
+         lang: str | None, show_status: bool, quiet: bool, project: Path,
+         now: datetime | None) -> None:
     """E-mail STATEMENT_ID to press lists, each recipient in their language, exactly once."""
     from syndicate.mail import send as mailing
     from syndicate.progress import Progress
 
     request = mailing.Request(project, statement_id, lists, tags, now or datetime.now(UTC),
-                              embargoed, resend_uncertain)
+                              embargoed, resend_uncertain, retry_failed)
     if show_status or preview or dry_run:
         click.echo(mailing.status(request) if show_status else mailing.preview(request, lang)
                    if preview else mailing.dry_run(request, dry_run or project), nl=not preview)

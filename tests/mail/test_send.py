@@ -133,8 +133,14 @@ def test_a_refused_recipient_does_not_stop_the_others(
     assert len(smtp_server.inbox.messages) == 2
     status = send(project, "--status")
     assert "550 5.1.1" in status.stdout and "0         0" in status.stdout
-    smtp_server.inbox.refuse.clear()  # the mailbox is back: a rerun sends only what failed
-    assert send(project).exit_code == 0
+    smtp_server.inbox.refuse.clear()  # the mailbox is back, but 5xx is for good:
+    again = send(project)
+    assert again.exit_code == 1 and len(smtp_server.inbox.messages) == 2
+    assert "bob@paper.example: refused by an earlier send: 550 5.1.1" in again.stderr
+    assert again.stderr.splitlines()[-1] == (
+        "Error: Sent 0 message(s); 2 already sent earlier; 1 refused earlier (retry with "
+        "--retry-failed)")
+    assert send(project, "--retry-failed").exit_code == 0
     assert len(smtp_server.inbox.messages) == 3
 
 

@@ -47,6 +47,7 @@ class Request:
     now: datetime
     embargoed: bool = False  # send embargoed copies (before go-live) to accredited recipients
     resend_uncertain: bool = False
+    retry_failed: bool = False  # also what the server refused for good (5xx) in earlier runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class Plan:
     sent: list[Planned] = field(default_factory=list)  # this version already
     uncertain: list[Planned] = field(default_factory=list)  # in flight when a send stopped
     failed: dict[str, str] = field(default_factory=dict)  # address -> last reply (before now)
+    refused: list[Planned] = field(default_factory=list)  # refused for good (5xx) earlier
     embargoed_out: int = 0  # recipients left out: not accredited for embargoed copies
     pdfs: dict[str, bytes | None] = field(default_factory=dict)
 
@@ -95,10 +97,11 @@ class Summary:
     uncertain: tuple[Problem, ...]
     already: int  # sent by an earlier run
     embargoed_out: int
+    refused: tuple[Problem, ...] = ()  # refused for good by an earlier run, not retried
 
     @property
     def ok(self) -> bool:
-        return not (self.failed or self.pending or self.uncertain)
+        return not (self.failed or self.pending or self.uncertain or self.refused)
 
     def __str__(self) -> str:
         parts = [f"Sent {self.sent} message(s)"]
@@ -112,6 +115,8 @@ class Summary:
             parts.append(f"{self.pending} not sent ({self.pending_reason})")
         if self.uncertain:
             parts.append(f"{len(self.uncertain)} uncertain (resend with --resend-uncertain)")
+        if self.refused:
+            parts.append(f"{len(self.refused)} refused earlier (retry with --retry-failed)")
         return "; ".join(parts)
 
 
@@ -120,7 +125,7 @@ class DeliveryError(SyndicateError):
 
     def __init__(self, summary: Summary) -> None:
         super().__init__(str(summary))
-        self.problems = [*summary.failed, *summary.uncertain]
+        self.problems = [*summary.failed, *summary.refused, *summary.uncertain]
 
     def show(self, file: IO[Any] | None = None) -> None:
         for problem in self.problems:
@@ -170,6 +175,9 @@ def plan(request: Request) -> Plan:
         else:
             if mine is not None and mine.state == FAILED:
                 result.failed[recipient.address] = mine.reply
+                if mine.reply.startswith("5") and not request.retry_failed:
+                    result.refused.append(planned)
+                    continue
             result.todo.append(planned)
     return result
 
@@ -267,7 +275,14 @@ def _send(work: Plan, progress: Callable[[int, int], None] | None,
         journal.close()
     return Summary(counts[SENT], tuple(failed), counts[transport.PENDING], sender.stopped,
                    tuple(_uncertain(p) for p in work.uncertain), len(work.sent),
-                   work.embargoed_out)
+                   work.embargoed_out, tuple(_refused(p, work.failed) for p in work.refused))
+
+
+def _refused(planned: Planned, replies: dict[str, str]) -> Problem:
+    recipient = planned.recipient
+    return Problem(recipient.path, recipient.line, f"{recipient.address}: refused by an earlier "
+                   f"send: {replies[recipient.address]} (correct the list, or retry with "
+                   "--retry-failed)", True)
 
 
 def _uncertain(planned: Planned) -> Problem:
@@ -324,7 +339,7 @@ def status(request: Request) -> str:
         table[(planned.recipient.list, planned.lang, "sent")] += 1
     for planned in work.uncertain:
         table[(planned.recipient.list, planned.lang, "uncertain")] += 1
-    for planned in work.todo:
+    for planned in work.todo + work.refused:
         failed = work.failed.get(planned.recipient.address)
         table[(planned.recipient.list, planned.lang, "failed" if failed else "pending")] += 1
         if failed:
