@@ -153,8 +153,10 @@ def test_credentials_never_shown_and_unreachable_server_is_a_summary(
     result = send(project)
     assert result.exit_code == 1
     assert "Traceback" not in result.output and PASSWORD not in result.output
-    assert result.stderr.splitlines()[-1].startswith(
-        "Error: Sent 0 message(s); 3 not sent (cannot connect to 127.0.0.1:1")
+    first, last = result.stderr.splitlines()
+    host = text.splitlines().index('host = "127.0.0.1"') + 1  # the line to look at
+    assert first.startswith(f"{project}/syndicate.toml:{host}: cannot connect to 127.0.0.1:1: ")
+    assert last.startswith("Error: Sent 0 message(s); 3 not sent (cannot connect to 127.0.0.1:1")
     assert "press            en             0         0         0         2" in send(
         project, "--status").stdout
 
@@ -162,11 +164,11 @@ def test_credentials_never_shown_and_unreachable_server_is_a_summary(
 def test_wrong_password_stops_the_send(smtp_server: Server, make_project: Callable[..., Path],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(smtp_server)
-    monkeypatch.setenv("SYNDICATE_SMTP_PASSWORD", "wrong")
+    monkeypatch.setenv("SYNDICATE_SMTP_PASSWORD", "N0t-The-Pa55word")
     result = send(project)
     assert result.exit_code == 1
     assert "refused the credentials: 535" in result.stderr
-    assert "wrong" not in result.output
+    assert "N0t-The-Pa55word" not in result.output
     assert smtp_server.inbox.messages == []
 
 

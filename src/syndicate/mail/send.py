@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import click
 
+from syndicate.config import CONFIG_FILE, locate
 from syndicate.errors import ContentError, Problem, SyndicateError, display_path
 from syndicate.mail import compose, lists, settings, transport
 from syndicate.mail.journal import (
@@ -98,6 +99,7 @@ class Summary:
     already: int  # sent by an earlier run
     embargoed_out: int
     refused: tuple[Problem, ...] = ()  # refused for good by an earlier run, not retried
+    stopped: tuple[Problem, ...] = ()  # why the send stopped early, at the [mail] host line
 
     @property
     def ok(self) -> bool:
@@ -125,7 +127,8 @@ class DeliveryError(SyndicateError):
 
     def __init__(self, summary: Summary) -> None:
         super().__init__(str(summary))
-        self.problems = [*summary.failed, *summary.refused, *summary.uncertain]
+        self.problems = [*summary.stopped, *summary.failed, *summary.refused,
+                         *summary.uncertain]
 
     def show(self, file: IO[Any] | None = None) -> None:
         for problem in self.problems:
@@ -275,7 +278,15 @@ def _send(work: Plan, progress: Callable[[int, int], None] | None,
         journal.close()
     return Summary(counts[SENT], tuple(failed), counts[transport.PENDING], sender.stopped,
                    tuple(_uncertain(p) for p in work.uncertain), len(work.sent),
-                   work.embargoed_out, tuple(_refused(p, work.failed) for p in work.refused))
+                   work.embargoed_out, tuple(_refused(p, work.failed) for p in work.refused),
+                   (_at_host(work.project.root, sender.stopped),) if sender.stopped else ())
+
+
+def _at_host(project: Path, reason: str) -> Problem:
+    """Why a send stopped (the server unreachable, TLS, credentials), at ``[mail] host``."""
+    path = project / CONFIG_FILE
+    return Problem(str(path), locate(path.read_text(encoding="utf-8-sig"), ("mail",), "host"),
+                   reason)
 
 
 def _refused(planned: Planned, replies: dict[str, str]) -> Problem:
