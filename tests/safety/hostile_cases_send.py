@@ -72,6 +72,12 @@ CASES = [
                                             "original: pt\nupdated: 2022-11-23T10:00:00+00:00")),
          (line(f"dist/pt/{ID}/index.html: published before the statement's last change"),),
          command=SEND),
+    Case("send-dkim-key-not-a-key",
+         also(press(GOOD, MAIL + 'dkim_key = "dkim.pem"\ndkim_selector = "press"\n'),
+              lambda w: w.write("dkim.pem", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n"
+                                            "-----END RSA PRIVATE KEY-----\n")),
+         (r"^syndicate\.toml:\d+: dkim_key: dkim\.pem is not a PEM RSA private key",),
+         command=SEND),
     Case("send-server-unreachable", press(GOOD),
          (r"^syndicate\.toml:\d+: cannot connect to 127\.0\.0\.1:1: ",
           line("Error: Sent 0 message(s); 1 not sent (cannot connect")), command=SEND),

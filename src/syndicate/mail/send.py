@@ -256,8 +256,7 @@ def send(request: Request, progress: Callable[[int, int], None] | None = None,
 def _send(work: Plan, progress: Callable[[int, int], None] | None,
           advance: Callable[[], None] | None) -> Summary:
     mail = work.settings
-    signer = (transport.Signer(mail.dkim_key, mail.dkim_selector, mail.dkim_domain)
-              if mail.dkim_key else None)
+    signer = _signer(work.project.root, mail)
     if progress is not None:
         progress(len(work.todo), len(work.sent))
     journal = Journal(work.project.root)
@@ -279,14 +278,24 @@ def _send(work: Plan, progress: Callable[[int, int], None] | None,
     return Summary(counts[SENT], tuple(failed), counts[transport.PENDING], sender.stopped,
                    tuple(_uncertain(p) for p in work.uncertain), len(work.sent),
                    work.embargoed_out, tuple(_refused(p, work.failed) for p in work.refused),
-                   (_at_host(work.project.root, sender.stopped),) if sender.stopped else ())
+                   (_at(work.project.root, "host", sender.stopped),) if sender.stopped else ())
 
 
-def _at_host(project: Path, reason: str) -> Problem:
-    """Why a send stopped (the server unreachable, TLS, credentials), at ``[mail] host``."""
+def _signer(project: Path, mail: settings.MailSettings) -> transport.Signer | None:
+    if mail.dkim_key is None:
+        return None
+    try:
+        return transport.Signer(mail.dkim_key, mail.dkim_selector, mail.dkim_domain)
+    except ValueError as exc:
+        raise ContentError([_at(project, "dkim_key", f"dkim_key: {exc}")]) from None
+
+
+def _at(project: Path, key: str, message: str) -> Problem:
+    """A problem at the line of ``[mail] key``: why a send stopped (the server unreachable, TLS,
+    credentials: at ``host``), a DKIM key that is not one..."""
     path = project / CONFIG_FILE
-    return Problem(str(path), locate(path.read_text(encoding="utf-8-sig"), ("mail",), "host"),
-                   reason)
+    return Problem(str(path), locate(path.read_text(encoding="utf-8-sig"), ("mail",), key),
+                   message)
 
 
 def _refused(planned: Planned, replies: dict[str, str]) -> Problem:

@@ -73,8 +73,16 @@ class Signer:
     """DKIM signatures (RSA-SHA256, relaxed/relaxed) with the key file of ``[mail] dkim_key``."""
 
     def __init__(self, key: Path, selector: str, domain: str) -> None:
+        """Raises ValueError when ``key`` is not a PEM RSA private key (PKCS#1 or #8)."""
+        import dkim.crypto
+
         self.key = key.read_bytes()
         self.selector, self.domain = selector.encode(), domain.encode()
+        try:
+            dkim.crypto.parse_pem_private_key(self.key)
+        except dkim.crypto.UnparsableKeyError as exc:
+            reason = " ".join(str(exc).split())
+            raise ValueError(f"{key.name} is not a PEM RSA private key ({reason})") from None
 
     def sign(self, message: bytes) -> bytes:
         import dkim
@@ -202,6 +210,7 @@ class Sender:
         self.signer = signer
         self.pacer = Pacer(settings.rate)
         self.stopped: str = ""  # why the send stopped early ("" while it goes on)
+        self.crash: Exception | None = None  # what stopped a worker (raised after the batch)
 
     def run(self, batch: Sequence[Outgoing]) -> Iterator[Result]:
         """Send every message; yield each one's result as it is known (in this thread)."""
@@ -217,6 +226,8 @@ class Sender:
             yield results.get()
         for thread in threads:
             thread.join()
+        if self.crash is not None:  # e.g. the journal could not be written
+            raise self.crash
 
     def _work(self, jobs: queue.SimpleQueue[Outgoing], results: queue.SimpleQueue[Result]) -> None:
         connection = Connection(self.settings, self.credentials)
@@ -229,7 +240,12 @@ class Sender:
                 if self.stopped:
                     results.put(Result(outgoing, PENDING, self.stopped))
                     continue
-                results.put(self._deliver(connection, outgoing))
+                try:
+                    results.put(self._deliver(connection, outgoing))
+                except Exception as exc:  # every result must arrive, or run() waits forever
+                    self.crash = self.crash or exc
+                    self.stopped = self.stopped or str(exc)
+                    results.put(Result(outgoing, PENDING, self.stopped))
         finally:
             connection.quit()
 
