@@ -264,19 +264,23 @@ def _send(work: Plan, progress: Callable[[int, int], None] | None,
     by_address = {p.recipient.address: p for p in work.todo}
     counts: Counter[str] = Counter()
     failed: list[Problem] = []
+    uncertain = [_uncertain(p) for p in work.uncertain]
     try:
         for result in sender.run([work.outgoing(p) for p in work.todo]):
             counts[result.state] += 1
+            where = by_address[result.outgoing.address].recipient
             if result.state == FAILED:
-                where = by_address[result.outgoing.address].recipient
                 failed.append(Problem(where.path, where.line,
                                       f"{where.address}: {result.reply}"))
+            elif result.state == transport.UNCERTAIN:
+                uncertain.append(Problem(where.path, where.line, f"{where.address}: uncertain: "
+                                         f"{result.reply} (resend with --resend-uncertain)", True))
             if advance is not None:
                 advance()
     finally:
         journal.close()
     return Summary(counts[SENT], tuple(failed), counts[transport.PENDING], sender.stopped,
-                   tuple(_uncertain(p) for p in work.uncertain), len(work.sent),
+                   tuple(uncertain), len(work.sent),
                    work.embargoed_out, tuple(_refused(p, work.failed) for p in work.refused),
                    (_at(work.project.root, "host", sender.stopped),) if sender.stopped else ())
 

@@ -23,7 +23,7 @@ from syndicate.errors import SyndicateError
 from syndicate.mail.journal import FAILED, SENT, Journal
 from syndicate.mail.settings import USER_VARIABLE, Credentials, MailSettings
 
-PENDING = "pending"
+PENDING, UNCERTAIN = "pending", "uncertain"
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"content-language",
                   b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version",
                   b"content-type", b"reply-to")
@@ -50,6 +50,11 @@ class Result:
     outgoing: Outgoing
     state: str  # sent, failed or pending
     reply: str
+
+
+class InFlight(Exception):
+    """The connection was lost after the message was handed over, before the server's reply:
+    it may have been delivered. Never retried on its own (the journal keeps it uncertain)."""
 
 
 class Reply(Exception):
@@ -191,9 +196,11 @@ class Connection:
                 raise Reply(code, _said(text))
         try:
             code, text = smtp.data(data)
-        except smtplib.SMTPDataError as exc:
+        except smtplib.SMTPDataError as exc:  # DATA refused: nothing was handed over
             smtp.rset()
             raise Reply(exc.smtp_code, _said(exc.smtp_error)) from None
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            raise InFlight(str(exc) or type(exc).__name__) from None
         if code != 250:
             raise Reply(code, _said(text))
         return f"{code} {_said(text)}"
@@ -283,6 +290,9 @@ class Sender:
             self.pacer.wait()
             try:
                 reply = connection.transact(self.settings.sender, outgoing.address, data)
+            except InFlight as exc:  # the journal keeps it "sending": uncertain
+                connection.drop()
+                return Result(outgoing, UNCERTAIN, f"connection lost during DATA: {exc}")
             except Reply as exc:
                 reply = str(exc)
                 if exc.code == 421:
@@ -290,7 +300,7 @@ class Sender:
                 if exc.code >= 500:
                     break
                 continue
-            except (OSError, smtplib.SMTPException) as exc:  # lost, timed out, refused
+            except (OSError, smtplib.SMTPException) as exc:  # lost before DATA: safe to retry
                 reply = f"connection lost: {exc or type(exc).__name__}"
                 connection.drop()
                 continue
