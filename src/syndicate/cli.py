@@ -339,18 +339,20 @@ def serve(project: Path, port: int, base_url: str | None, now: datetime | None) 
 @click.option("--status", "show_status", is_flag=True,
               help="Sent, failed, uncertain and pending per list and language.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The published folder, whose PDFs are attached [default: PROJECT/dist].")
 @project_option
 @now_option
 def send(statement_id: str, lists: tuple[str, ...], tags: tuple[str, ...], embargoed: bool,
          resend_uncertain: bool, retry_failed: bool, dry_run: Path | None, preview: bool,
-         lang: str | None, show_status: bool, quiet: bool, project: Path,
+         lang: str | None, show_status: bool, quiet: bool, out: Path | None, project: Path,
          now: datetime | None) -> None:
     """E-mail STATEMENT_ID to press lists, each recipient in their language, exactly once."""
     from syndicate.mail import send as mailing
     from syndicate.progress import Progress
 
     request = mailing.Request(project, statement_id, lists, tags, now or datetime.now(UTC),
-                              embargoed, resend_uncertain, retry_failed)
+                              embargoed, resend_uncertain, retry_failed, out)
     if show_status or preview or dry_run:
         click.echo(mailing.status(request) if show_status else mailing.preview(request, lang)
                    if preview else mailing.dry_run(request, dry_run or project), nl=not preview)

@@ -4,6 +4,7 @@ never, corrections to those who got an earlier version; no header injection thro
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,3 +138,21 @@ def test_a_title_cannot_inject_a_header(plain_server: Server,
                              False, "press", "x", 1)
     with pytest.raises(ValueError, match="linefeed or carriage return"):
         composer.message(edition, reader)
+
+
+def test_the_published_folder_may_be_elsewhere(plain_server: Server, tmp_path: Path,
+                                               make_project: Callable[..., Path]) -> None:
+    project = make_project(plain_server)
+    www = tmp_path / "www"
+    missing = send(project, "--out", str(www))
+    assert missing.exit_code == 1
+    assert f"{www}/en/{SID}/{SID}-en.pdf: not published yet: run `syndicate publish` first" \
+        in missing.stderr
+    shutil.copytree(project / "dist", www)  # (the copy holds the files, not the link)
+    (project / "dist").unlink()
+    assert send(project).exit_code == 1  # nothing in dist/ now
+    result = send(project, "--out", str(www))
+    assert result.exit_code == 0, result.output
+    (bob,) = plain_server.inbox.to("bob@paper.example")
+    (pdf,) = list(bob.iter_attachments())
+    assert pdf.get_content() == (www / f"en/{SID}/{SID}-en.pdf").read_bytes()

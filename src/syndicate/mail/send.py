@@ -49,6 +49,7 @@ class Request:
     embargoed: bool = False  # send embargoed copies (before go-live) to accredited recipients
     resend_uncertain: bool = False
     retry_failed: bool = False  # also what the server refused for good (5xx) in earlier runs
+    out: Path | None = None  # the published folder (default: the project's dist/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +227,8 @@ def _pdfs(request: Request, project: Project, statement: Statement, langs: list[
 
         renderer = PdfRenderer(site, project.translations, project.logo)
         return {lang: renderer.render(statement, lang).data for lang in langs}
-    out, problems, pdfs = request.project / OUTPUT, [], {}
+    out, problems, pdfs = request.out or request.project / OUTPUT, [], {}
+    # (the page's own record of the version it shows: one home for the published modified time)
     modified = f'property="article:modified_time" content="{statement.modified.isoformat()}"'
     for lang in langs:
         page = out / site.page_path(statement.id, lang)
