@@ -78,6 +78,10 @@ CASES = [
                                             "-----END RSA PRIVATE KEY-----\n")),
          (r"^syndicate\.toml:\d+: dkim_key: dkim\.pem is not a PEM RSA private key",),
          command=SEND),
+    Case("send-unsubscribe-token-without-secret",
+         press(GOOD, MAIL + 'unsubscribe = "https://press.example.org/u?a={address}&t={token}"\n'),
+         (r"^syndicate\.toml:\d+: the unsubscribe template uses \{token\}: set "
+          "SYNDICATE_UNSUBSCRIBE_SECRET",), command=SEND),
     Case("send-server-unreachable", press(GOOD),
          (r"^syndicate\.toml:\d+: cannot connect to 127\.0\.0\.1:1: ",
           line("Error: Sent 0 message(s); 1 not sent (cannot connect")), command=SEND),

@@ -227,22 +227,24 @@ def _pdfs(request: Request, project: Project, statement: Statement, langs: list[
 
         renderer = PdfRenderer(site, project.translations, project.logo)
         return {lang: renderer.render(statement, lang).data for lang in langs}
-    out, problems, pdfs = request.out or request.project / OUTPUT, [], {}
+    out = request.out or request.project / OUTPUT
+    version = out.resolve()  # one publish, even if another one switches the dist link meanwhile
     # (the page's own record of the version it shows: one home for the published modified time)
     modified = f'property="article:modified_time" content="{statement.modified.isoformat()}"'
+    problems, pdfs = [], {}
     for lang in langs:
-        page = out / site.page_path(statement.id, lang)
-        pdf = out / site.pdf_path(statement.id, lang)
+        page, pdf = site.page_path(statement.id, lang), site.pdf_path(statement.id, lang)
         try:
-            current = modified in page.read_text(encoding="utf-8")
-            pdfs[lang] = pdf.read_bytes() if attach else None
+            current = modified in (version / page).read_text(encoding="utf-8")
+            pdfs[lang] = (version / pdf).read_bytes() if attach else None
         except OSError:
-            problems.append(Problem(str(pdf), None, "not published yet: run `syndicate publish` "
-                                    "first (the message links to the page and attaches this PDF)"))
+            problems.append(Problem(str(out / pdf), None, "not published yet: run `syndicate "
+                                    "publish` first (the message links to the page and attaches "
+                                    "this PDF)"))
             continue
         if not current:
-            problems.append(Problem(str(page), None, "published before the statement's last "
-                                    "change: run `syndicate publish` first"))
+            problems.append(Problem(str(out / page), None, "published before the statement's "
+                                    "last change: run `syndicate publish` first"))
     if problems:
         raise ContentError(problems)
     return pdfs
