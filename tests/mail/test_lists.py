@@ -92,3 +92,20 @@ def test_a_mail_table_is_checked(project: Path) -> None:
         "syndicate.toml:23: unsubscribe must be an https: or mailto: URL template, not "
         "'http://x.example/{who}'",
     ]
+
+
+def test_an_address_on_two_lists_gets_one_message(plain_server: mailkit.Server,
+                                                  make_project: Callable[..., Path]) -> None:
+    project = make_project(plain_server, attach="link")
+    write(project / "lists" / "ngo.csv", "address,language\nANA@Jornal.example,en\n"
+                                         "dora@ngo.example,en\n")
+    result = send(project, "--list", "ngo")
+    assert result.exit_code == 0, result.output
+    assert "Sent 4 message(s)" in result.stdout
+    received = sorted(r for m in plain_server.inbox.messages for r in m.recipients)
+    assert received == ["ana@jornal.example", "bob@paper.example", "chloe@journal.example",
+                        "dora@ngo.example"]
+    (ana,) = plain_server.inbox.to("ana@jornal.example")
+    assert ana["Content-Language"] == "pt-PT"  # the first list naming her wins
+    again = send(project, "--list", "ngo")
+    assert "Sent 0 message(s); 4 already sent earlier" in again.stdout
