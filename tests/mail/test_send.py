@@ -213,3 +213,14 @@ def test_one_send_at_a_time(plain_server: Server, make_project: Callable[..., Pa
     assert result.exit_code == 1
     assert "another `syndicate send` is running in this project" in result.stderr
     assert plain_server.inbox.messages == []
+
+
+def test_an_untrusted_certificate_stops_the_send(smtp_server: Server,
+                                                 make_project: Callable[..., Path]) -> None:
+    project = make_project(smtp_server)
+    config = project / "syndicate.toml"
+    config.write_text(config.read_text().replace('cafile = "tls/cert.pem"\n', ""))
+    result = send(project)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "TLS failed: CERTIFICATE_VERIFY_FAILED" in result.stderr.splitlines()[0]
+    assert smtp_server.inbox.messages == []

@@ -128,7 +128,9 @@ class Connection:
         if self.smtp is not None:
             return self.smtp
         s = self.settings
-        context = ssl.create_default_context(cafile=str(s.cafile) if s.cafile else None)
+        context = ssl.create_default_context()  # the system's authorities, then cafile's too
+        if s.cafile is not None:
+            context.load_verify_locations(cafile=s.cafile)
         if s.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
                                                  context=context)
