@@ -19,6 +19,7 @@ from markdown_it.token import Token
 
 from syndicate.config import CONFIG_FILE, locate
 from syndicate.errors import ContentError, Problem
+from syndicate.files import TooLarge, read_regular
 from syndicate.markup import Parsed
 from syndicate.model import Site
 
@@ -120,11 +121,13 @@ def load_logo(project: Path, site: Site) -> bytes | None:
     try:
         if not path.resolve().is_relative_to(project.resolve()):
             raise fail(f"logo {site.logo!r} leads out of the project (a symbolic link?)")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_LOGO_BYTES)
+    except TooLarge as exc:
+        raise fail(
+            f"logo {site.logo!r} is {exc.size:,} bytes; the limit is {MAX_LOGO_BYTES:,}"
+        ) from None
     except OSError as exc:
         raise fail(f"cannot read logo {site.logo!r}: {exc.strerror}") from None
-    if len(data) > MAX_LOGO_BYTES:
-        raise fail(f"logo {site.logo!r} is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         root = etree.fromstring(data, parser)

@@ -31,10 +31,13 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from syndicate import __version__
+from syndicate.config import SHARED_FILE
 from syndicate.errors import Problem
+from syndicate.files import MAX_FILE_BYTES, NotRegularFile, hash_regular, is_dropping, read_regular
 from syndicate.model import Site, Statement, Translation
 
 CACHE_DIR = ".syndicate-cache"
@@ -206,17 +209,60 @@ def statement_from_json(data: Any) -> Statement:
 
 def _folder_digest(folder: Path, site: Site) -> tuple[str, str]:
     """(the cache key, which names the folder's path as given, since cached warnings carry it;
-    the content's hash, the same however the project's path is spelled, for the unit keys)."""
+    the content's hash, the same however the project's path is spelled, for the unit keys).
+
+    The content is every file's name, and the bytes of the statement's own files (its YAML and
+    Markdown) and of every file they mention by name (an image), streamed: a big file nothing
+    mentions is never read. Editors' droppings (``.#en.md``...) are left out."""
     hasher = hashlib.sha256(digest(FORMAT, code_digest(), site, folder.name).encode())
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        hasher.update(entry.name.encode("utf-8", "surrogateescape") + b"\0")
-        if entry.is_file():
-            with open(entry.path, "rb") as file:
-                hasher.update(hashlib.sha256(file.read()).digest())
+    names = _names(folder)
+    texts = [read_regular(folder / name, MAX_FILE_BYTES) for name in names if _is_source(name)]
+    for name in names:
+        hasher.update(os.fsencode(name) + b"\0")
+        if _is_source(name) or mentioned(name, texts):
+            try:
+                hash_regular(folder / name, hasher)
+            except NotRegularFile:
+                hasher.update(b"not a file")
         else:
-            hasher.update(b"not a file")
+            hasher.update(b"not mentioned")
     content = hasher.hexdigest()
     return digest(content, str(folder)), content
+
+
+def _is_source(name: str) -> bool:
+    return name == SHARED_FILE or (name.endswith(".md") and "/" not in name)
+
+
+def _names(folder: Path) -> list[str]:
+    """The paths of everything in ``folder``, its subfolders included (links not followed),
+    relative to it, by name; droppings left out."""
+    found = []
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(folder / prefix if prefix else folder) as scan:
+            for entry in scan:
+                if is_dropping(entry.name):
+                    continue
+                name = prefix + entry.name
+                found.append(name)
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(name + "/")
+    return sorted(found)
+
+
+def mentioned(name: str, texts: Iterable[bytes]) -> bool:
+    """Whether a statement's texts mention the file ``name`` (a path relative to its folder),
+    as written or percent-encoded: a superset of the files its Markdown refers to.
+
+    >>> mentioned("my chart.png", [b"![A chart](my%20chart.png)"])
+    True
+    >>> mentioned("notes.txt", [b"![A chart](chart.png)"])
+    False
+    """
+    forms = {os.fsencode(name), quote(name).encode()}
+    return any(form in text for text in texts for form in forms)
 
 
 class StatementCache:

@@ -18,6 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from syndicate.errors import Problem
+from syndicate.files import read_regular
 from syndicate.i18n import DOMAIN, catalog_path
 from syndicate.model import Site
 
@@ -64,8 +65,7 @@ def extract(locales: Path) -> Path:
 
 
 def _read(path: Path, locale: str | None = None) -> Catalog:
-    with path.open("rb") as handle:
-        return read_po(handle, locale=locale, domain=DOMAIN)
+    return read_po(io.BytesIO(read_regular(path)), locale=locale, domain=DOMAIN)
 
 
 def update(locales: Path, site: Site) -> list[Path]:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.errors import ContentError, Problem
+from syndicate.errors import ContentError, FileSystemError, Problem
 from syndicate.variants import PDF_VARIANTS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,7 +78,25 @@ def report_warnings(warnings: tuple[Problem, ...], strict: bool = False) -> None
         raise ContentError(fatal, "--strict makes warnings errors")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+INTERRUPTED = 130  # the shell's status for a command ended by SIGINT (128 + 2)
+
+
+class Syndicate(click.Group):
+    """The commands, with the one place that turns a failure of the system into a message:
+    any ``OSError`` (a file that cannot be read or written, a full disk) becomes
+    ``path: what went wrong``, exit status 1; Ctrl-C ends quietly with status 130."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise FileSystemError(exc) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing more was written.", err=True)
+            raise click.exceptions.Exit(INTERRUPTED) from None
+
+
+@click.group(cls=Syndicate, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicate")
 def main() -> None:
     """Publish statements written once per language as feeds, PDF communiqués, web pages and

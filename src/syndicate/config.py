@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from syndicate.errors import ContentError, Problem
+from syndicate.files import read_regular
 from syndicate.i18n import cldr_locale, text_direction
 from syndicate.model import Contact, Language, Site, normalize_base_url
 from syndicate.variants import DEFAULT_PDF_VARIANT, PDF_VARIANTS
@@ -287,7 +288,7 @@ def load_site(project: Path) -> Site:
     path = project / CONFIG_FILE
     shown = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise ContentError(
             [Problem(shown, None, "no syndicate.toml here (use --project DIR)")]

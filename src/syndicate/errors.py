@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,3 +71,32 @@ class ContentError(SyndicateError):
 
 class OutputError(SyndicateError):
     """The output folder cannot be used or written."""
+
+
+# What the system says about a file, in the user's terms: the strerror alone is often cryptic.
+_EXPLAINED = {
+    errno.ENOSPC: "no space left on the device: the disk is full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.ENAMETOOLONG: "the file name is too long for the file system",
+    errno.ELOOP: "is a symbolic link (or a loop of them), which syndicate does not follow here",
+}
+
+
+class FileSystemError(SyndicateError):
+    """The system refused to read or write a file (permissions, a full disk, a FIFO...):
+    shown as ``path: what went wrong (the system's words)``."""
+
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+        name = error.filename if error.filename is not None else error.filename2
+        where = display_path(os.fsdecode(name)) if name is not None else "syndicate"
+        what = error.strerror or str(error)
+        explained = _EXPLAINED.get(error.errno or 0)
+        if explained is not None and explained != what:
+            what = f"{explained} ({what})"
+        notes = getattr(error, "__notes__", ())  # e.g. what became of the publish
+        super().__init__("; ".join([f"{where}: {what}", *notes]))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True, file=file)

@@ -35,7 +35,7 @@ from typing import Any
 
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.model import Artifact, Site, Statement
-from syndicate.processes import default_jobs, fork_is_safe
+from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
 
 KINDS = ("pdf", "bilingual", "card", "page")
 # The kinds WeasyPrint lays out: with more than one job they go to warm worker processes, while
@@ -76,6 +76,7 @@ def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
+    from syndicate.files import read_regular
     from syndicate.i18n import DOMAIN, catalog_path
 
     compiled: dict[str, bytes | None] = {}
@@ -84,8 +85,8 @@ def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
         if not path.is_file():
             compiled[language.code] = None
             continue
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language.locale, domain=DOMAIN)
+        catalog = read_po(io.BytesIO(read_regular(path)), locale=language.locale,
+                          domain=DOMAIN)
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         compiled[language.code] = buffer.getvalue()
@@ -213,6 +214,7 @@ EarlyProject = tuple[str, str | None, str | None]
 
 
 def _init_worker(work_waiting: Any, project: EarlyProject | None = None) -> None:
+    ignore_interrupts()
     _die_with_parent()
     # What every publish needs, before its first unit arrives (and before the publish has even
     # loaded its project): WeasyPrint, PDFium, the renderers' modules, a first layout. The
@@ -299,8 +301,9 @@ class Workers:
             initializer=_init_worker,
             initargs=(work_waiting, self._project),
         )
-        for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
-            pool.submit(os.getpid)
+        with interrupts_held():
+            for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
+                pool.submit(os.getpid)
         self._processes.extend((getattr(pool, "_processes", None) or {}).values())
         self._turns.extend([len(self._pools)] * jobs)
         self._pools.append((pool, work_waiting))

@@ -19,6 +19,8 @@ from babel.dates import DateTimePattern, get_date_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from syndicate.files import read_regular
+
 DOMAIN = "messages"
 
 
@@ -89,8 +91,7 @@ def load_translations(locales_dir: Path, locale: str) -> gettext.NullTranslation
     path = catalog_path(locales_dir, locale)
     if not path.is_file():
         return gettext.NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    catalog = read_po(io.BytesIO(read_regular(path)), locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

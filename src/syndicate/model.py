@@ -106,6 +106,16 @@ class Site:
     def share_path(self, statement_id: str, lang: str) -> str:
         return f"{lang}/{statement_id}/share.json"
 
+    def statement_paths(self, statement_id: str) -> list[str]:
+        """Every output path named after ``statement_id`` (in each configured language)."""
+        bilingual = self.bilingual_pdf_path(statement_id)
+        paths = [bilingual, self.preview_path(bilingual)]
+        for language in self.languages:
+            pdf = self.pdf_path(statement_id, language.code)
+            paths += [pdf, self.preview_path(pdf), self.share_path(statement_id, language.code),
+                      self.page_path(statement_id, language.code)]
+        return paths
+
     def feed_path(self, lang: str, fmt: str) -> str:
         return f"{lang}/feed.{fmt}"
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def fork_is_safe() -> bool:
@@ -19,3 +22,28 @@ def fork_is_safe() -> bool:
 def default_jobs() -> int:
     """One process per core: what ``--jobs`` and the loading of statements use by default."""
     return os.cpu_count() or 1
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold back SIGINT (Ctrl-C) in this thread while helper processes start: they inherit the
+    blocked signal (across ``exec`` too) until :func:`ignore_interrupts` runs in them, so a
+    Ctrl-C never meets a helper half started (whose traceback would be printed). This process
+    gets the signal when the block ends."""
+    held = (hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread())
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def ignore_interrupts() -> None:
+    """In a helper process: ignore Ctrl-C (the terminal sends it to every process of the
+    command; the publishing process alone decides what stops, and stops its helpers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

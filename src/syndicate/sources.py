@@ -25,13 +25,14 @@ import yaml
 from syndicate.assets import embedded_problems
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
+from syndicate.files import MAX_FILE_BYTES, NotRegularFile, TooLarge, is_dropping, read_regular
 from syndicate.markup import lint, parse, to_html
 from syndicate.model import Site, Statement, Translation
 from syndicate.placeholders import placeholder_line
-from syndicate.processes import default_jobs, fork_is_safe
+from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
 
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_FILE_BYTES = 1_000_000
+NAME_MAX = 255  # bytes in one file name, on every common file system
 SHARED_KEYS = {"date", "draft", "embargo", "original", "tags", "updated"}
 TRANSLATION_KEYS = {
     "title", "summary", "place", "tags", "correction", "translated_from", "untranslated",
@@ -108,12 +109,12 @@ class _File:
 
     def read_text(self) -> str | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_FILE_BYTES)
+        except (NotRegularFile, TooLarge) as exc:
+            self.error(None, str(exc.strerror))
+            return None
         except OSError as exc:
             self.error(None, f"cannot read: {exc.strerror}")
-            return None
-        if len(raw) > MAX_FILE_BYTES:
-            self.error(None, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
             return None
         try:
             text = raw.decode("utf-8-sig")
@@ -436,13 +437,11 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     (see :func:`_load_all`); problems and warnings come in the same order either way: folder by
     folder, by name."""
     root = project / STATEMENTS_DIR
-    if not root.is_dir():
-        raise ContentError([Problem(str(root), None, "no statements folder")])
     inside = project.resolve()
     results: list[_Result] = []  # one per folder, in order
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
-    for folder in sorted(root.iterdir()):
-        if folder.name.startswith("."):
+    for folder in _statement_folders(root, inside):
+        if folder.name.startswith(".") or is_dropping(folder.name):
             continue
         problems: list[Problem] = []
         warnings: list[Problem] = []
@@ -472,7 +471,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
             else:
                 problems.append(invalid)
             continue
-        if _links_outside(folder, inside, problems):
+        if _links_outside(folder, inside, problems) or _names_too_long(folder, site, problems):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
         if cached is not None:
@@ -495,6 +494,38 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     )
 
 
+def _statement_folders(root: Path, inside: Path) -> list[Path]:
+    """The entries of ``statements/``, by name; a :class:`ContentError` when it is missing,
+    unreadable or a link out of the project (never scanned then)."""
+    def fail(message: str) -> ContentError:
+        return ContentError([Problem(str(root), None, message)])
+
+    if root.is_symlink() and not root.resolve().is_relative_to(inside):
+        raise fail(f"is a link to {os.readlink(root)}, outside the project: "
+                   "statements must be in the project")
+    if not root.is_dir():
+        raise fail("no statements folder")
+    try:
+        return sorted(root.iterdir())
+    except OSError as exc:
+        raise fail(f"cannot read folder: {exc.strerror}") from None
+
+
+def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
+    """Report a statement id that makes an output file name longer than file systems allow
+    (255 bytes): publish would fail to write it."""
+    name = max((part for path in site.statement_paths(folder.name) for part in path.split("/")),
+               key=lambda part: len(part.encode()))
+    if len(name.encode()) <= NAME_MAX:
+        return False
+    problems.append(Problem(
+        str(folder), None,
+        f"statement id is too long ({len(folder.name)} characters): its output file {name!r} "
+        f"would have a name of {len(name.encode())} bytes, over the {NAME_MAX} file systems "
+        f"allow; use at most {len(folder.name) - len(name.encode()) + NAME_MAX} characters"))
+    return True
+
+
 def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
     """Each folder's statement, problems and warnings, in order: in this process, or for many
     folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in a
@@ -505,9 +536,10 @@ def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
         return _load_batch(folders, site)
     batches = [folders[i : i + BATCH] for i in range(0, len(folders), BATCH)]
     # (A fork pool starts its processes before its own thread; one that dies raises here.)
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=ignore_interrupts) as pool, interrupts_held():
         loaded = pool.map(functools.partial(_load_batch, site=site), batches)
-        return [result for batch in loaded for result in batch]
+    return [result for batch in loaded for result in batch]
 
 
 def _load_batch(folders: Sequence[Path], site: Site) -> list[_Result]:
@@ -559,7 +591,7 @@ def _read_statement(
     before = len(problems)
     shared_file = _File(folder / SHARED_FILE, problems, warnings=warnings)
     shared = None
-    if not shared_file.path.is_file():
+    if not os.path.lexists(shared_file.path):
         shared_file.error(None, "missing: every statement needs a statement.yaml with its date")
     elif (text := shared_file.read_text()) is not None:
         shared = shared_file.parse_yaml(text, SHARED_KEYS)
@@ -591,6 +623,8 @@ def _read_statement(
     found: dict[str, Translation] = {}
     untranslated: list[str] = []
     for source in sorted(folder.glob("*.md")):
+        if is_dropping(source.name):
+            continue
         lang = source.stem
         if lang not in configured:
             problems.append(
@@ -706,24 +740,40 @@ def _load_translation(
 
 
 def _links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:
-    """Report every symbolic link in a statement's folder (or the folder itself) that leads out
-    of the project (``inside``, resolved): a statement must not make publish read a private
-    file."""
-    with os.scandir(folder) as scan:
-        links = sorted(Path(entry.path) for entry in scan if entry.is_symlink())
-    found = False
-    for entry in [folder, *links] if folder.is_symlink() else links:
-        if not entry.resolve().is_relative_to(inside):
-            problems.append(
-                Problem(
-                    str(entry),
-                    None,
-                    f"is a link to {os.readlink(entry)}, outside the project: "
-                    "copy the file into the project instead",
-                )
-            )
-            found = True
-    return found
+    """Report every symbolic link in a statement's folder, its subfolders (or the folder
+    itself) that leads out of the project (``inside``, resolved): a statement must not make
+    publish read a private file. A folder that is such a link is not looked into; one that
+    cannot be read is reported."""
+    def report(entry: Path, message: str) -> None:
+        problems.append(Problem(_printable(entry), None, message))
+
+    def outside(entry: Path) -> bool:
+        if entry.resolve().is_relative_to(inside):
+            return False
+        report(entry, f"is a link to {os.readlink(entry)}, outside the project: "
+                      "copy the file into the project instead")
+        return True
+
+    if folder.is_symlink() and outside(folder):
+        return True
+    before = len(problems)
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            report(current, f"cannot read folder: {exc.strerror}")
+            continue
+        for entry in entries:
+            if is_dropping(entry.name):
+                continue
+            if entry.is_symlink():
+                outside(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+    return len(problems) > before
 
 
 def _printable(path: Path) -> str:

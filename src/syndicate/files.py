@@ -1,0 +1,101 @@
+"""Reading the project's files without trusting what they are.
+
+A name in the project may be anything: a FIFO (reading it waits forever for a writer), a
+device, a folder, a link. Only regular files are read: each is opened with ``O_NONBLOCK`` (so
+opening a FIFO returns at once) and checked with ``fstat`` on the open descriptor (so it is the
+file read, not one swapped in after a check). Anything else raises :class:`NotRegularFile`, an
+``OSError`` whose message names the path, like every other failure to read.
+
+Editor droppings (``.#en.md``, ``en.md~``, ``.en.md.swp``, ``#en.md#``) are nobody's content:
+:func:`is_dropping` names them, and the loader and the cache skip them.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+MAX_FILE_BYTES = 1_000_000  # a statement's YAML or Markdown file
+CHUNK = 1 << 20  # bytes hashed at a time: a big file is never held in memory whole
+DROPPINGS = (".#*", "*~", ".*.sw?", "#*#")
+
+
+class NotRegularFile(OSError):
+    """A path that names a FIFO, a device, a socket or a folder where a file was expected."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(errno.EINVAL, "not a regular file", str(path))
+
+
+class TooLarge(OSError):
+    """A file over the size limit of what reads it."""
+
+    def __init__(self, path: Path | str, size: int, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"file is {size:,} bytes; the limit is {limit:,}",
+                         str(path))
+        self.size = size
+
+
+def is_dropping(name: str) -> bool:
+    """Whether ``name`` is an editor's lock, backup or swap file.
+
+    >>> [is_dropping(n) for n in (".#en.md", "en.md~", ".en.md.swp", "#en.md#", "en.md")]
+    [True, True, True, True, False]
+    """
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in DROPPINGS)
+
+
+def open_regular(path: Path | str) -> int:
+    """A descriptor open for reading on ``path``, which must be a regular file (links are
+    followed: whether they may lead there is the caller's rule)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``; :class:`TooLarge` past ``limit`` bytes (read
+    no further than that)."""
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        if limit is not None and size > limit:
+            raise TooLarge(path, size, limit)
+        chunks = []
+        total = 0
+        while chunk := os.read(fd, CHUNK):
+            chunks.append(chunk)
+            total += len(chunk)
+            if limit is not None and total > limit:  # grew while read
+                raise TooLarge(path, total, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def is_regular(path: Path | str) -> bool:
+    """Whether ``path`` (links followed) is a regular file, without opening it."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def hash_regular(path: Path | str, hasher: hashlib._Hash) -> None:
+    """Feed the regular file ``path`` to ``hasher`` in chunks of :data:`CHUNK` bytes."""
+    fd = open_regular(path)
+    try:
+        while chunk := os.read(fd, CHUNK):
+            hasher.update(chunk)
+    finally:
+        os.close(fd)
