@@ -278,7 +278,7 @@ class StatementCache:
 
     def _read(self, key: str) -> Any:
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_bytes())
+            entry = json.loads(read_regular(self.folder / f"{key}.json"))
         except (OSError, ValueError):
             return None
         return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
@@ -359,8 +359,10 @@ def write_json_text(path: Path, text: str) -> None:
 
 
 def read_json(path: Path) -> Any:
+    """The JSON document in the regular file ``path``; None when there is none (a FIFO or a
+    folder there is never read)."""
     try:
-        return json.loads(path.read_bytes())
+        return json.loads(read_regular(path))
     except (OSError, ValueError):
         return None
 

@@ -86,14 +86,27 @@ class Syndicate(click.Group):
     any ``OSError`` (a file that cannot be read or written, a full disk) becomes
     ``path: what went wrong``, exit status 1; Ctrl-C ends quietly with status 130."""
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            raise interrupted() from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OSError as exc:
             raise FileSystemError(exc) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted: nothing more was written.", err=True)
-            raise click.exceptions.Exit(INTERRUPTED) from None
+            raise interrupted() from None
+
+
+def interrupted() -> click.exceptions.Exit:
+    """Ctrl-C: one line, status 130 (whatever was being published was left unfinished, and
+    the output folder shows the previous publish)."""
+    click.echo("Interrupted: nothing more was written.", err=True)
+    return click.exceptions.Exit(INTERRUPTED)
 
 
 @click.group(cls=Syndicate, context_settings={"help_option_names": ["-h", "--help"]})

@@ -34,6 +34,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -83,12 +84,63 @@ def _is_ours(out: Path) -> bool:
     )
 
 
+# The folders syndicate reads in a project: an output folder inside one would be read back
+# (and its files, under statements/, taken for content).
+SOURCE_FOLDERS = ("statements", "locales")
+
+
+def _siblings(out: Path) -> list[tuple[Path, int]]:
+    """The names beside ``out`` that syndicate makes and then trusts, with the file type each
+    must have (``stat.S_IFDIR``, ``stat.S_IFREG``) when present."""
+    return [(versions_dir(out), stat.S_IFDIR), (trash_dir(out), stat.S_IFDIR),
+            (lock_path(out), stat.S_IFREG), (cache_path(out), stat.S_IFREG)]
+
+
+def check_siblings(out: Path) -> None:
+    """Refuse to use a name beside ``out`` (``.dist.versions``, ``.dist.trash``, ``.dist.lock``,
+    ``.dist.cache.json``) that is a symbolic link, or not the kind of file syndicate makes
+    there: someone else put it there (the output's parent may be writable by others), and
+    following it would empty, truncate or move files that are not ours."""
+    for path, kind in _siblings(out):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(mode):
+            raise OutputError(f"refusing to use {path}: it is a symbolic link syndicate did not "
+                              f"create (to {os.readlink(path)}); remove it and publish again")
+        if stat.S_IFMT(mode) != kind:
+            what = "folder" if kind == stat.S_IFDIR else "regular file"
+            raise OutputError(f"refusing to use {path}: syndicate keeps a {what} there and this "
+                              "is not one; remove it and publish again")
+
+
+def _unlisted(folder: Path) -> list[str]:
+    """The files in an older syndicate's plain output folder that its manifest does not list
+    (links not followed): someone else's."""
+    try:
+        files = json.loads((folder / MANIFEST).read_bytes())["files"]
+        listed = {str(entry["path"]) for entry in files} | {MANIFEST}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    found = []
+    for top, folders, names in os.walk(folder):
+        relative = os.path.relpath(top, folder)
+        for name in names + [f for f in folders if os.path.islink(os.path.join(top, f))]:
+            path = name if relative == "." else f"{relative}/{name}"
+            if path not in listed:
+                found.append(path)
+    return sorted(found)
+
+
 def check_output_folder(out: Path, project: Path) -> None:
     """Refuse an output folder whose replacement would destroy something that is not ours.
 
     The marker of a folder syndicate made is its ``manifest.json`` (whose ``generator`` names
     syndicate); an output folder that is a link is ours only when it points into our versions
-    folder.
+    folder. An older syndicate's plain folder holding files its manifest does not list is
+    refused: replacing it would delete them, and taking them into a publish would publish
+    files nobody reviewed.
     """
     where = absolute(out)
     resolved = out.resolve()
@@ -102,6 +154,11 @@ def check_output_folder(out: Path, project: Path) -> None:
             raise OutputError(f"refusing to publish into {out}: it is {what}")
     if project.is_relative_to(where) or project.is_relative_to(resolved):
         raise OutputError(f"refusing to publish into {out}: it holds the project folder")
+    for source in SOURCE_FOLDERS:
+        if (where.is_relative_to(project / source) or resolved.is_relative_to(project / source)):
+            raise OutputError(f"refusing to publish into {out}: it is inside the project's "
+                              f"{source}/ folder, which syndicate reads")
+    check_siblings(where)
     if where.is_symlink():
         if not _is_ours(where):
             raise OutputError(
@@ -117,6 +174,12 @@ def check_output_folder(out: Path, project: Path) -> None:
                 f"refusing to replace {out}: it is not empty and has no {MANIFEST} "
                 "written by syndicate, so syndicate did not create it"
             )
+        if unlisted := _unlisted(where):
+            raise OutputError(
+                f"refusing to replace {out}: {len(unlisted)} file(s) in it are not in its "
+                f"{MANIFEST}, so syndicate did not write them (first: {unlisted[0]}); "
+                "move them out of it and publish again"
+            )
 
 
 @contextmanager
@@ -125,8 +188,16 @@ def publisher_lock(out: Path) -> Iterator[None]:
     where = absolute(out)
     where.parent.mkdir(parents=True, exist_ok=True)
     path = lock_path(where)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:  # never through a link, never a FIFO: someone else may have put either there
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK,
+                     0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            check_siblings(where)  # says which link
+        raise
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError(f"refusing to use {path}: it is not a regular file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -163,6 +234,8 @@ def write_file(path: Path, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+    except OSError as exc:  # (os.write names no file: a full disk must say where)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     finally:
         os.close(fd)
 
@@ -228,22 +301,53 @@ def trash_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.trash"
 
 
+@contextmanager
+def _own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
+    """A descriptor of the folder ``path``, opened without following a link (None when it
+    does not exist): what is done inside it through the descriptor stays inside it, even if
+    someone replaces the name with a link meanwhile."""
+    if create:
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            pass
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        yield None
+        return
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise OutputError(f"refusing to use {path}: it is a symbolic link or not a folder, "
+                              "so syndicate did not create it; remove it and publish again"
+                              ) from None
+        raise
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
 def _collect_garbage(versions: Path, keep: str, trash: Path) -> None:
     """Move every other version (and leftover staging folder) into the trash: one rename each.
-    Removing their thousands of files is left to :func:`empty_trash`, off the critical path."""
-    trash.mkdir(exist_ok=True)
-    for entry in versions.iterdir():
-        if entry.name != keep:
-            try:
-                entry.rename(trash / f"{entry.name}-{secrets.token_hex(4)}")
-            except OSError:
-                shutil.rmtree(entry, ignore_errors=True)
+    Removing their thousands of files is left to :func:`empty_trash`, off the critical path.
+    Both folders are used through descriptors opened without following links."""
+    with _own_folder(versions) as versions_fd, _own_folder(trash, create=True) as trash_fd:
+        if versions_fd is None or trash_fd is None:
+            return
+        for name in os.listdir(versions_fd):
+            if name != keep:
+                try:
+                    os.rename(name, f"{name}-{secrets.token_hex(4)}",
+                              src_dir_fd=versions_fd, dst_dir_fd=trash_fd)
+                except OSError:
+                    shutil.rmtree(name, dir_fd=versions_fd, ignore_errors=True)
 
 
 def retire_leftovers(out: Path, current: Path) -> None:
     """Under the publisher lock, with nothing to publish: move what killed publishes left
-    (staging folders, versions never switched to) into the trash, which the next publish
-    empties. One rename each; nothing at all in the usual case."""
+    (staging folders, versions never switched to) into the trash. One rename each; nothing at
+    all in the usual case."""
     versions = versions_dir(absolute(out))
     if any(entry.name != current.name for entry in versions.iterdir()):
         _collect_garbage(versions, keep=current.name, trash=trash_dir(absolute(out)))
@@ -251,30 +355,50 @@ def retire_leftovers(out: Path, current: Path) -> None:
 
 def empty_trash(out: Path) -> threading.Thread:
     """Start removing the trash beside ``out`` (older versions) in a thread; the caller holds
-    the lock and joins the thread before releasing it. Never touches ``out`` or its version."""
+    the lock and joins the thread before releasing it. Never touches ``out`` or its version,
+    and never follows a link: the trash is opened without following one, and its entries are
+    removed through that descriptor (``/proc/self/fd/N/...`` for ``rm``)."""
+    trash = trash_dir(absolute(out))
+    check_siblings(absolute(out))
 
     def remove() -> None:
-        trash = trash_dir(absolute(out))
-        try:
-            entries = sorted(trash.iterdir())
-        except OSError:
-            return
-        rm = shutil.which("rm") if entries else None
-        if rm is not None:
-            # A process of its own: shutil.rmtree's loop needs the interpreter lock for each of
-            # a version's files (12,000 at 1,000 statements), which the publishing thread
-            # holds: here it took 0.3-0.35 s idle, and a one-statement publish then waited
-            # for it at the end. `rm -rf` takes 0.16-0.2 s and never waits for the lock.
-            subprocess.run([rm, "-rf", "--", *map(str, entries)], check=False,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        for entry in entries:  # without rm, or what it left
-            if os.path.lexists(entry):
-                shutil.rmtree(entry, ignore_errors=True)
+        with _own_folder(trash) as fd:
+            if fd is not None:
+                _remove_entries(fd)
 
     thread = threading.Thread(target=remove, name="syndicate-empty-trash", daemon=True)
     thread.start()
     return thread
+
+
+def _remove_entries(fd: int) -> None:
+    """Remove everything in the folder open as ``fd``."""
+    try:
+        entries = sorted(os.listdir(fd))
+    except OSError:
+        return
+    rm = shutil.which("rm") if entries else None
+    through = f"/proc/self/fd/{fd}"
+    if rm is not None and os.path.isdir(through):
+        # A process of its own: shutil.rmtree's loop needs the interpreter lock for each of
+        # a version's files (12,000 at 1,000 statements), which the publishing thread
+        # holds: here it took 0.3-0.35 s idle, and a one-statement publish then waited
+        # for it at the end. `rm -rf` takes 0.16-0.2 s and never waits for the lock.
+        subprocess.run([rm, "-rf", "--", *(f"{through}/{name}" for name in entries)],
+                       check=False, pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for name in entries:  # without rm, or what it left
+        try:
+            mode = os.lstat(name, dir_fd=fd).st_mode
+        except OSError:
+            continue
+        if stat.S_ISDIR(mode):
+            shutil.rmtree(name, dir_fd=fd, ignore_errors=True)
+        else:
+            try:
+                os.unlink(name, dir_fd=fd)
+            except OSError:
+                pass
 
 
 class Staging:
@@ -299,10 +423,13 @@ class Staging:
     def __enter__(self) -> Staging:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
         self._wait()
         if self.name is None:
             shutil.rmtree(self.path, ignore_errors=True)
+            if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
+                error.add_note(f"nothing was published: {self.out.name} still shows the "
+                               "previous publish (if any), and the unfinished one was removed")
 
     def _target(self, path: str) -> str:
         # Plain strings, one mkdir per folder: a republish takes thousands of files through here.

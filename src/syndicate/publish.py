@@ -358,6 +358,7 @@ def _publish(project: Project, out: Path, now: datetime, *, jobs: int | None,
         if (current is not None and len(reusable) == len(units)
                 and index.get("site") == site_inputs and _no_pending_feeds(current)):
             output.retire_leftovers(out, current)
+            output.empty_trash(out).join()  # as every publish does: nothing waits for the next
             previous_files = {str(entry["path"]) for entry in _manifest_files(current)}
             return Report(out, len(previous_files) + 1, len(published), len(scheduled), languages,
                           reused=tuple(sorted(previous_files)), changed=False)
