@@ -94,7 +94,8 @@ def test_migrates_a_plain_dist_folder(project: Path, run) -> None:  # type: igno
     dist.mkdir()
     (dist / "stale.html").write_text("old", encoding="utf-8")
     (dist / "manifest.json").write_text(
-        json.dumps({"generator": "syndicate 0.0.1", "files": []}), encoding="utf-8"
+        json.dumps({"generator": "syndicate 0.0.1", "files": [{"path": "stale.html"}]}),
+        encoding="utf-8",
     )
     result = publish(run, project, dist)
     assert result.exit_code == 0, result.output
