@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from syndicate.errors import OutputError
+from syndicate.errors import OutputError, display_path
 from syndicate.model import Artifact
 
 MANIFEST = "manifest.json"
@@ -107,12 +107,13 @@ def check_siblings(out: Path) -> None:
         except FileNotFoundError:
             continue
         if stat.S_ISLNK(mode):
-            raise OutputError(f"refusing to use {path}: it is a symbolic link syndicate did not "
-                              f"create (to {os.readlink(path)}); remove it and publish again")
+            raise OutputError(f"refusing to use {display_path(path)}: it is a symbolic link "
+                              f"syndicate did not create (to {os.readlink(path)}); remove it "
+                              "and publish again")
         if stat.S_IFMT(mode) != kind:
             what = "folder" if kind == stat.S_IFDIR else "regular file"
-            raise OutputError(f"refusing to use {path}: syndicate keeps a {what} there and this "
-                              "is not one; remove it and publish again")
+            raise OutputError(f"refusing to use {display_path(path)}: syndicate keeps a {what} "
+                              "there and this is not one; remove it and publish again")
 
 
 def _unlisted(folder: Path) -> list[str]:
@@ -318,9 +319,9 @@ def _own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
         return
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise OutputError(f"refusing to use {path}: it is a symbolic link or not a folder, "
-                              "so syndicate did not create it; remove it and publish again"
-                              ) from None
+            raise OutputError(f"refusing to use {display_path(path)}: it is a symbolic link or "
+                              "not a folder, so syndicate did not create it; remove it and "
+                              "publish again") from None
         raise
     try:
         yield fd
@@ -529,7 +530,8 @@ class Staging:
         name = hashlib.sha256(document).hexdigest()[:16]
         current = os.readlink(out) if out.is_symlink() else None
         if (versions / name).exists() and current != f"{versions.name}/{name}":
-            shutil.rmtree(versions / name)  # a leftover, not served: replace it
+            with _own_folder(versions) as versions_fd:  # a leftover, not served: replace it
+                shutil.rmtree(name, dir_fd=versions_fd)
         if (versions / name).exists():  # same publish as the current one: fresh name
             name = f"{name}-{secrets.token_hex(3)}"
         self.path.rename(versions / name)
