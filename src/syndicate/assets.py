@@ -19,7 +19,7 @@ from markdown_it.token import Token
 
 from syndicate.config import CONFIG_FILE, locate
 from syndicate.errors import ContentError, Problem
-from syndicate.files import TooLarge, read_regular
+from syndicate.files import TooLarge, read_regular, real
 from syndicate.markup import Parsed
 from syndicate.model import Site
 
@@ -119,7 +119,7 @@ def load_logo(project: Path, site: Site) -> bytes | None:
 
     path = project / site.logo
     try:
-        if not path.resolve().is_relative_to(project.resolve()):
+        if not real(path).is_relative_to(real(project)):
             raise fail(f"logo {site.logo!r} leads out of the project (a symbolic link?)")
         data = read_regular(path, MAX_LOGO_BYTES)
     except TooLarge as exc:

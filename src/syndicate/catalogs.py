@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from syndicate.errors import Problem
-from syndicate.files import read_regular
+from syndicate.files import present, read_regular
 from syndicate.i18n import DOMAIN, catalog_path
 from syndicate.model import Site
 
@@ -74,7 +74,7 @@ def update(locales: Path, site: Site) -> list[Path]:
     written = []
     for language in site.languages:
         path = catalog_path(locales, language.locale)
-        if path.is_file():
+        if present(path):
             catalog = _read(path, language.locale)
         else:
             catalog = Catalog(
@@ -98,7 +98,7 @@ def compile_all(locales: Path, site: Site) -> list[Path]:
     written = []
     for language in site.languages:
         path = catalog_path(locales, language.locale)
-        if path.is_file():
+        if present(path):
             target = path.with_suffix(".mo")
             with target.open("wb") as handle:
                 write_mo(handle, _read(path, language.locale), use_fuzzy=False)
@@ -109,13 +109,13 @@ def compile_all(locales: Path, site: Site) -> list[Path]:
 def problems(locales: Path, site: Site) -> Iterable[Problem]:
     """Warnings for interface words a language lacks or has only as fuzzy guesses."""
     template_path = locales / TEMPLATE
-    if not template_path.is_file():
+    if not present(template_path):
         return []
     wanted = [m.id for m in _read(template_path) if m.id]
     found: list[Problem] = []
     for language in site.languages:
         path = catalog_path(locales, language.locale)
-        if not path.is_file():
+        if not present(path):
             found.append(
                 Problem(
                     str(path),

@@ -18,7 +18,7 @@ def display_path(path: Path | str) -> str:
     try:
         return (
             os.path.relpath(p)
-            if p.is_absolute() and p.resolve().is_relative_to(Path.cwd())
+            if p.is_absolute() and Path(os.path.realpath(p)).is_relative_to(Path.cwd())
             else str(p)
         )
     except (OSError, ValueError):

@@ -76,13 +76,13 @@ def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from syndicate.files import read_regular
+    from syndicate.files import present, read_regular
     from syndicate.i18n import DOMAIN, catalog_path
 
     compiled: dict[str, bytes | None] = {}
     for language in site.languages:
         path = catalog_path(locales, language.locale)
-        if not path.is_file():
+        if not present(path):
             compiled[language.code] = None
             continue
         catalog = read_po(io.BytesIO(read_regular(path)), locale=language.locale,

@@ -83,6 +83,26 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
         os.close(fd)
 
 
+def real(path: Path | str) -> Path:
+    """``path`` absolute, every link in it followed, as far as they lead: unlike
+    ``Path.resolve`` it never raises, not even for a loop of links (left as it is)."""
+    return Path(os.path.realpath(path))
+
+
+def present(path: Path | str) -> bool:
+    """Whether something is at ``path``: False only when nothing is, True when something is
+    there that may not be readable (reading it then says why).
+
+    A catalog that cannot be read must be an error, not taken for no catalog."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return os.path.islink(path)  # a dangling link is something: reading it says so
+    except (OSError, ValueError):
+        return True
+    return True
+
+
 def is_regular(path: Path | str) -> bool:
     """Whether ``path`` (links followed) is a regular file, without opening it."""
     try:

@@ -19,7 +19,7 @@ from babel.dates import DateTimePattern, get_date_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from syndicate.files import read_regular
+from syndicate.files import present, read_regular
 
 DOMAIN = "messages"
 
@@ -89,7 +89,7 @@ def load_translations(locales_dir: Path, locale: str) -> gettext.NullTranslation
     Fuzzy entries are left out, as ``msgfmt`` does.
     """
     path = catalog_path(locales_dir, locale)
-    if not path.is_file():
+    if not present(path):
         return gettext.NullTranslations()
     catalog = read_po(io.BytesIO(read_regular(path)), locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()

@@ -42,6 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from syndicate.errors import OutputError, display_path
+from syndicate.files import real
 from syndicate.model import Artifact
 
 MANIFEST = "manifest.json"
@@ -65,7 +66,7 @@ def absolute(path: Path) -> Path:
     """``path`` made absolute with its parent resolved, but the last component left as it is
     (so a ``dist`` link stays the link and is not replaced by its target)."""
     path = Path(os.path.abspath(path))
-    return path.parent.resolve() / path.name
+    return real(path.parent) / path.name
 
 
 def _is_ours(out: Path) -> bool:
@@ -144,8 +145,8 @@ def check_output_folder(out: Path, project: Path) -> None:
     files nobody reviewed.
     """
     where = absolute(out)
-    resolved = out.resolve()
-    project = project.resolve()
+    resolved = real(out)
+    project = real(project)
     for forbidden, what in (
         (Path("/"), "the root folder"),
         (Path.home().resolve(), "your home folder"),

@@ -25,7 +25,14 @@ import yaml
 from syndicate.assets import embedded_problems
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
-from syndicate.files import MAX_FILE_BYTES, NotRegularFile, TooLarge, is_dropping, read_regular
+from syndicate.files import (
+    MAX_FILE_BYTES,
+    NotRegularFile,
+    TooLarge,
+    is_dropping,
+    read_regular,
+    real,
+)
 from syndicate.markup import lint, parse, to_html
 from syndicate.model import Site, Statement, Translation
 from syndicate.placeholders import placeholder_line
@@ -437,7 +444,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     (see :func:`_load_all`); problems and warnings come in the same order either way: folder by
     folder, by name."""
     root = project / STATEMENTS_DIR
-    inside = project.resolve()
+    inside = real(project)
     results: list[_Result] = []  # one per folder, in order
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     for folder in _statement_folders(root, inside):
@@ -500,7 +507,7 @@ def _statement_folders(root: Path, inside: Path) -> list[Path]:
     def fail(message: str) -> ContentError:
         return ContentError([Problem(str(root), None, message)])
 
-    if root.is_symlink() and not root.resolve().is_relative_to(inside):
+    if root.is_symlink() and not real(root).is_relative_to(inside):
         raise fail(f"is a link to {os.readlink(root)}, outside the project: "
                    "statements must be in the project")
     if not root.is_dir():
@@ -748,7 +755,7 @@ def _links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:
         problems.append(Problem(_printable(entry), None, message))
 
     def outside(entry: Path) -> bool:
-        if entry.resolve().is_relative_to(inside):
+        if real(entry).is_relative_to(inside):
             return False
         report(entry, f"is a link to {os.readlink(entry)}, outside the project: "
                       "copy the file into the project instead")
