@@ -89,8 +89,9 @@ class FileSystemError(SyndicateError):
 
     def __init__(self, error: OSError) -> None:
         self.error = error
-        name = error.filename if error.filename is not None else error.filename2
-        where = display_path(os.fsdecode(name)) if name is not None else "syndicate"
+        names = [display_path(os.fsdecode(name)) for name in (error.filename, error.filename2)
+                 if name is not None]  # (two for a rename or a link: from -> to)
+        where = " -> ".join(names) or "syndicate"
         what = error.strerror or str(error)
         explained = _EXPLAINED.get(error.errno or 0)
         if explained is not None and explained != what:
