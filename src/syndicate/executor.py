@@ -287,7 +287,11 @@ class Workers:
         self._turns: list[int] = []  # a pool's index per process of it: units go round them
         self._submitted = 0
         self._processes: list[Any] = []  # (a pool forgets its processes when it shuts down)
-        self._add(jobs, start)
+        try:
+            self._add(jobs, start)
+        except BaseException:  # e.g. Ctrl-C, delivered as the processes have started
+            self.abandon()
+            raise
 
     def _add(self, jobs: int, start: str) -> None:
         if start == "fork":  # the children copy whatever is buffered for the terminal
@@ -301,12 +305,12 @@ class Workers:
             initializer=_init_worker,
             initargs=(work_waiting, self._project),
         )
-        with interrupts_held():
+        with interrupts_held():  # (a Ctrl-C meanwhile comes once they are all known)
             for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
                 pool.submit(os.getpid)
-        self._processes.extend((getattr(pool, "_processes", None) or {}).values())
-        self._turns.extend([len(self._pools)] * jobs)
-        self._pools.append((pool, work_waiting))
+            self._processes.extend((getattr(pool, "_processes", None) or {}).values())
+            self._turns.extend([len(self._pools)] * jobs)
+            self._pools.append((pool, work_waiting))
 
     @property
     def size(self) -> int:
@@ -521,9 +525,13 @@ def run_local(context: Context, units: list[Unit], staging: Path, jobs: int,
     wanted = min(jobs, len(heavy))
     if workers is None:
         workers = Workers(wanted)
-    elif workers.size < wanted and len(heavy) > GROW_AFTER * workers.size:
-        workers.grow(wanted - workers.size)  # fewer were started early than this work needs
-    futures = [workers.submit(context, staging, unit) for unit in heavy]
+    try:
+        if workers.size < wanted and len(heavy) > GROW_AFTER * workers.size:
+            workers.grow(wanted - workers.size)  # fewer were started early than this work needs
+        futures = [workers.submit(context, staging, unit) for unit in heavy]
+    except BaseException:  # e.g. Ctrl-C: no worker may outlive this publish
+        workers.abandon()
+        raise
     return _meanwhile(context, light, staging, futures, workers.stop)
 
 

@@ -1,0 +1,92 @@
+"""Ctrl-C during a publish with worker processes: one line, exit status 130, no traceback (from
+the publishing process or any worker), no process left behind, the previous publish intact and
+the unfinished version removed.
+
+The terminal sends SIGINT to every process of the command's process group; so does this test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hostile_harness import NOW, S, published, published_project
+
+from syndicate.output import STAGING_PREFIX, versions_dir
+
+COPIES = 5  # statements to render, so that the publish is still rendering when interrupted
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return published_project(tmp_path_factory.mktemp("interrupt-base"))
+
+
+@pytest.fixture
+def project(base: Path, tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(base, project, symlinks=True)
+    for number in range(COPIES):
+        shutil.copytree(project / S, project / f"{S}-copy-{number}")
+    return project
+
+
+def _staging(project: Path) -> list[Path]:
+    return [entry for entry in versions_dir(project / "dist").iterdir()
+            if entry.name.startswith(STAGING_PREFIX)]
+
+
+def staging_exists(project: Path) -> bool:
+    return bool(_staging(project))
+
+
+def communique_written(project: Path) -> bool:
+    return any(any(folder.rglob("*.pdf")) for folder in _staging(project))
+
+
+def _group(pgid: int) -> list[str]:
+    found = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+@pytest.mark.parametrize("moment", [staging_exists, communique_written],
+                         ids=["staging-started", "workers-writing"])
+def test_ctrl_c_with_workers_exits_130_with_one_line(
+    project: Path, moment: Callable[[Path], bool]
+) -> None:
+    before = published(project)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "publish", "--now", NOW, "--jobs", "2", "--quiet"],
+        cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal's
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not moment(project) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert process.poll() is None, "the publish ended before it could be interrupted"
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    said = f"exit {process.returncode}\nstdout:\n{out}\nstderr:\n{err}"
+    assert "Traceback" not in out + err, said
+    assert process.returncode == 130, said
+    lines = [line for line in err.splitlines() if ": warning: " not in line]
+    assert lines == ["Interrupted: nothing more was written."], said
+    for _ in range(100):  # the workers were stopped: none outlives the publish for long
+        if not _group(process.pid):
+            break
+        time.sleep(0.05)
+    assert _group(process.pid) == [], "a worker outlived the interrupted publish"
+    assert published(project) == before, "the previous publish changed"
+    assert _staging(project) == [], "the unfinished version was left behind"
