@@ -305,12 +305,12 @@ class Workers:
             initializer=_init_worker,
             initargs=(work_waiting, self._project),
         )
+        self._pools.append((pool, work_waiting))  # (known to abandon() from now on)
         with interrupts_held():  # (a Ctrl-C meanwhile comes once they are all known)
             for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
                 pool.submit(os.getpid)
             self._processes.extend((getattr(pool, "_processes", None) or {}).values())
-            self._turns.extend([len(self._pools)] * jobs)
-            self._pools.append((pool, work_waiting))
+            self._turns.extend([len(self._pools) - 1] * jobs)
 
     @property
     def size(self) -> int:
@@ -334,7 +334,11 @@ class Workers:
 
     def processes(self) -> list[Any]:
         """The worker processes (``multiprocessing.Process``) started so far."""
-        return list(self._processes)
+        found = list(self._processes)
+        for pool, _ in self._pools:  # (one interrupted while starting them knows them too)
+            found.extend(p for p in (getattr(pool, "_processes", None) or {}).values()
+                         if p not in found)
+        return found
 
     def stop(self) -> None:
         """Cancel what has not started, wait for what has."""

@@ -44,6 +44,7 @@ from pathlib import Path
 from syndicate.errors import OutputError, display_path
 from syndicate.files import real
 from syndicate.model import Artifact
+from syndicate.processes import helper_thread
 
 MANIFEST = "manifest.json"
 GENERATOR_PREFIX = "syndicate "
@@ -368,7 +369,7 @@ def empty_trash(out: Path) -> threading.Thread:
             if fd is not None:
                 _remove_entries(fd)
 
-    thread = threading.Thread(target=remove, name="syndicate-empty-trash", daemon=True)
+    thread = helper_thread(remove, "syndicate-empty-trash")
     thread.start()
     return thread
 
@@ -413,9 +414,7 @@ class Staging:
     def __init__(self, out: Path) -> None:
         self.out = absolute(out)
         self.versions = versions_dir(self.out)
-        self.versions.mkdir(parents=True, exist_ok=True)
         self.path = self.versions / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
-        self.path.mkdir()
         self._folders: set[str] = {str(self.path)}
         self.entries: list[dict[str, object]] = []
         self.name: str | None = None
@@ -423,6 +422,10 @@ class Staging:
         self._failures: list[BaseException] = []
 
     def __enter__(self) -> Staging:
+        # Made here, not in __init__: once __enter__ returns, __exit__ runs whatever happens
+        # (a Ctrl-C between the two would leave the folder behind).
+        self.versions.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir()
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
@@ -482,7 +485,7 @@ class Staging:
             except BaseException as exc:  # noqa: BLE001  (raised again by commit)
                 self._failures.append(exc)
 
-        thread = threading.Thread(target=link, name="syndicate-links", daemon=True)
+        thread = helper_thread(link, "syndicate-links")
         thread.start()
         self._threads.append(thread)
 

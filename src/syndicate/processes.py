@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -47,3 +47,16 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def helper_thread(target: Callable[[], None], name: str) -> threading.Thread:
+    """A daemon thread running ``target`` that never receives SIGINT: the kernel hands a
+    process's signal to any thread not blocking it, and then Python raises KeyboardInterrupt
+    in the main thread at once, even inside :func:`interrupts_held`."""
+
+    def run() -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        target()
+
+    return threading.Thread(target=run, name=name, daemon=True)
