@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from syndicate.errors import OutputError, display_path
-from syndicate.files import real
+from syndicate.files import read_regular, real
 from syndicate.model import Artifact
 from syndicate.processes import helper_thread
 
@@ -78,7 +78,7 @@ def _is_ours(out: Path) -> bool:
             return False
         return target.parts[0] == versions_dir(out).name and ".." not in target.parts
     try:
-        document = json.loads((out / MANIFEST).read_bytes())
+        document = json.loads(read_regular(out / MANIFEST))
     except (OSError, ValueError):
         return False
     return isinstance(document, dict) and str(document.get("generator", "")).startswith(
@@ -122,7 +122,7 @@ def _unlisted(folder: Path) -> list[str]:
     """The files in an older syndicate's plain output folder that its manifest does not list
     (links not followed): someone else's."""
     try:
-        files = json.loads((folder / MANIFEST).read_bytes())["files"]
+        files = json.loads(read_regular(folder / MANIFEST))["files"]
         listed = {str(entry["path"]) for entry in files} | {MANIFEST}
     except (OSError, ValueError, KeyError, TypeError):
         return []

@@ -32,6 +32,7 @@ from syndicate.executor import (
     run_dask,
     run_local,
 )
+from syndicate.files import read_regular
 from syndicate.i18n import load_translations
 from syndicate.model import Artifact, Site, Statement
 from syndicate.processes import default_jobs
@@ -641,7 +642,7 @@ def _manifest_files(current: Path | None) -> list[dict[str, Any]]:
     if current is None:
         return []
     try:
-        files = json.loads((current / MANIFEST).read_bytes())["files"]
+        files = json.loads(read_regular(current / MANIFEST))["files"]
         if isinstance(files, list) and all(isinstance(f, dict) and "path" in f for f in files):
             return files
     except (OSError, ValueError, KeyError, TypeError):

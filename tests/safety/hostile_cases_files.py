@@ -352,6 +352,9 @@ CASES = [
          (r"not in its manifest\.json.*drafts/plan\.txt",), command=out("old")),
     Case("files-out-old-output-with-link-out", old_plain_output(link_out=True),
          (r"not in its manifest\.json.*elsewhere",), command=out("old")),
+    Case("files-out-manifest-fifo", steps(write("old/index.html", "x"), fifo("old/manifest.json")),
+         (r"refusing to replace old: it is not empty and has no manifest\.json",),
+         command=out("old")),
     Case("files-out-old-output-listed-only", old_plain_output(), (), exit=0,
          command=out("old")),
     # Big files nobody uses -------------------------------------------------------------------
