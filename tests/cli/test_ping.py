@@ -16,6 +16,7 @@ from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "https://press.example.org/"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 FEEDS = ["en/feed.atom", "en/feed.json", "en/feed.rss", "feed.atom",
          "pt/feed.atom", "pt/feed.json", "pt/feed.rss"]
 NOW = "2026-11-28T00:00:00+00:00"
@@ -144,7 +145,7 @@ def feeds(dist: Path) -> dict[str, bytes]:
             if f["kind"] in ("rss", "atom", "jsonfeed")}
 
 
-def test_feeds_do_not_depend_on_now_and_a_correction_changes_only_updated(
+def test_feeds_do_not_depend_on_now_and_a_correction_changes_only_updated_and_content(
         project: Path, run: Callable[..., Result]) -> None:
     first, second, corrected = (project.parent / name for name in ("a", "b", "c"))
     assert run("publish", "--project", project, "--out", first, "--now", NOW).exit_code == 0
@@ -162,6 +163,9 @@ def test_feeds_do_not_depend_on_now_and_a_correction_changes_only_updated(
             old, new = json.loads(before), json.loads(after)
             assert new["items"][0].pop("date_modified") == "2022-11-23T10:00:00+00:00"
             old["items"][0].pop("date_modified")
+            # the entry's content opens with the dated correction line, and only there
+            assert new["items"][0]["content_html"] != old["items"][0]["content_html"]
+            assert new["items"][0].pop("content_html").endswith(old["items"][0].pop("content_html"))
             for item in (*old["items"], *new["items"]):  # the PDF carries the correction note
                 for attachment in item.get("attachments", []):
                     attachment.pop("size_in_bytes")
@@ -176,6 +180,7 @@ def test_feeds_do_not_depend_on_now_and_a_correction_changes_only_updated(
                     pdf = dist / href.removeprefix(BASE)
                     assert int(enclosure.attrib.pop("length")) == pdf.stat().st_size
         changed = []
+        contents = []
         for root in trees:
             head = root.find("channel") if root.tag == "rss" else root
             assert head is not None
@@ -183,6 +188,14 @@ def test_feeds_do_not_depend_on_now_and_a_correction_changes_only_updated(
                 for element in head.findall(name):
                     changed.append(element.text)
                     element.getparent().remove(element)  # type: ignore[union-attr]
+            for name in (f"item/{CONTENT}encoded", f"{ATOM}entry/{ATOM}content"):
+                for element in head.findall(name):
+                    contents.append(element.text or "")
+                    element.getparent().remove(element)  # type: ignore[union-attr]
+        # the corrected entry's content is the old one after the dated correction line
+        half = len(contents) // 2
+        assert half and all(new != old and new.endswith(old) for old, new in
+                            zip(contents[:half], contents[half:], strict=True)), path
         assert etree.tostring(trees[0]) == etree.tostring(trees[1]), path
         assert changed[len(changed) // 2:] in (
             ["Wed, 23 Nov 2022 10:00:00 +0000"],
