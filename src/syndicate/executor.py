@@ -74,9 +74,8 @@ class Context:
 def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
     """Each language's catalog compiled to ``.mo`` bytes, as :func:`i18n.load_translations`."""
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
-    from syndicate.i18n import DOMAIN, catalog_path
+    from syndicate.i18n import catalog_path, read_catalog
 
     compiled: dict[str, bytes | None] = {}
     for language in site.languages:
@@ -84,8 +83,7 @@ def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
         if not path.is_file():
             compiled[language.code] = None
             continue
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language.locale, domain=DOMAIN)
+        catalog = read_catalog(path, language.locale)
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         compiled[language.code] = buffer.getvalue()
