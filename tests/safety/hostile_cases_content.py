@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from hostile_harness import CHECK, NOW, PUBLISH, Case, S, World
 
+from conftest import REPO
+
 EN = f"{S}/en.md"
 YAML = f"{S}/statement.yaml"
 PO = "locales/pt_PT/LC_MESSAGES/messages.po"
@@ -241,29 +243,41 @@ URLS = [
 
 GARBAGE = edit(PO, 'msgid "Share"\n', 'msgid "Share"\ngarbage\n')
 
+
+def po_line(msgid: str) -> int:
+    """The line of ``msgid "..."`` in the shipped Portuguese catalog."""
+    lines = (REPO / PO).read_text(encoding="utf-8").splitlines()
+    return lines.index(f"msgid {msgid!r}".replace("'", '"')) + 1
+
+
 # -- Catalogs: placeholders compared with the original's; syntax errors located --------------
+def translation_of(msgid: str, rest: str) -> str:
+    return at(PO, po_line(msgid), f"translation of {msgid!r}: {rest}")
+
+
+SHARE_ON, CORRECTED = "Share on %(platform)s", "Corrected on %(date)s"
+PAGE = "Page %(page)s of %(pages)s"
 CATALOGS = [
     Case("content-po-placeholder-renamed",
          edit(PO, "Partilhar no %(platform)s", "Partilhar no %(plataforma)s"),
-         (at(PO, 49, "translation of 'Share on %(platform)s': '%(plataforma)s' is no "
-                     "placeholder of the original"),)),
+         (translation_of(SHARE_ON, "'%(plataforma)s' is no placeholder of the original"),)),
     Case("content-po-placeholder-type", edit(PO, "Corrigido em %(date)s", "Corrigido em %(date)d"),
-         (at(PO, 23, "translation of 'Corrected on %(date)s': '%(date)d' is no placeholder"),)),
+         (translation_of(CORRECTED, "'%(date)d' is no placeholder"),)),
     Case("content-po-placeholder-extra",
          edit(PO, "Página %(page)s de %(pages)s", "Página %(page)s de %(pages)s %(total)s"),
-         (at(PO, 36, "translation of 'Page %(page)s of %(pages)s': '%(total)s'"),)),
+         (translation_of(PAGE, "'%(total)s'"),)),
     Case("content-po-placeholder-positional",
          edit(PO, "Página %(page)s de %(pages)s", "Página %s de %s"),
-         (at(PO, 36, "translation of 'Page %(page)s of %(pages)s': '%s'"),)),
+         (translation_of(PAGE, "'%s'"),)),
     Case("content-po-lone-percent", edit(PO, "Comunicado de imprensa", "Comunicado 100%"),
-         (at(PO, 40, "translation of 'Press release': '%' is no placeholder"),
+         (translation_of("Press release", "'%' is no placeholder"),
           r"write %% for a percent sign")),
     Case("content-po-unclosed-name",
          edit(PO, "Partilhar no %(platform)s", "Partilhar no %(platform"),
-         (at(PO, 49, "translation of 'Share on %(platform)s'"),)),
-    Case("content-po-syntax-error", GARBAGE, (at(PO, 45, "invalid catalog: "),)),
+         (translation_of(SHARE_ON, ""),)),
+    Case("content-po-syntax-error", GARBAGE, (at(PO, po_line("Share") + 1, "invalid catalog: "),)),
     Case("content-po-syntax-error-check", GARBAGE,
-         (at(PO, 45, "invalid catalog: "),), command=CHECK),
+         (at(PO, po_line("Share") + 1, "invalid catalog: "),), command=CHECK),
 ]
 
 # -- Offsets a feed reader can parse ----------------------------------------------------------
