@@ -6,6 +6,7 @@
 #   newsboat             a real feed reader the tests subscribe with
 #   fonts-noto-core      fallback coverage (Arabic, Hebrew, Tifinagh, ...) for quotes in a PDF whose
 #                        characters DejaVu lacks; a character no font has is an error, not a box
+#   fontconfig           fc-list: `check` asks it which characters the installed fonts can draw
 #   chromium             the real browser the page tests drive with Playwright (never downloaded)
 #   default-jre-headless Java for the Nu Html Checker (vnu.jar), unless a `java` is already there
 #   nodejs, npm          npm installs the validators of package.json, unless an `npm` is there
@@ -13,7 +14,8 @@
 # the Nu Html Checker; axe-core: accessibility rules run in chromium), with no install scripts:
 # nothing downloads a Java or a browser of its own.
 set -euo pipefail
-packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat fonts-noto-core chromium)
+packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat fonts-noto-core fontconfig
+          chromium)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

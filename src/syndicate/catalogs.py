@@ -8,18 +8,19 @@ are build products (publish compiles in memory; ``compile`` exists for other get
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from syndicate.errors import Problem
-from syndicate.files import present, read_regular
-from syndicate.i18n import DOMAIN, catalog_path
+from syndicate.files import present
+from syndicate.i18n import DOMAIN, catalog_path, read_catalog
 from syndicate.model import Site
 
 TEMPLATE = f"{DOMAIN}.pot"
@@ -65,7 +66,7 @@ def extract(locales: Path) -> Path:
 
 
 def _read(path: Path, locale: str | None = None) -> Catalog:
-    return read_po(io.BytesIO(read_regular(path)), locale=locale, domain=DOMAIN)
+    return read_catalog(path, locale)
 
 
 def update(locales: Path, site: Site) -> list[Path]:
@@ -106,8 +107,35 @@ def compile_all(locales: Path, site: Site) -> list[Path]:
     return written
 
 
+# A %-directive as Python's "%" operator reads it: every translation is formatted with the
+# message's named variables (see syndicate.templating), so its directives must be the msgid's.
+_DIRECTIVE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?.?", re.DOTALL)
+
+
+def placeholder_problem(msgid: str | Sequence[str], msgstr: str | Sequence[str]) -> str | None:
+    """What is wrong with the placeholders of a translation, or None: each of its
+    %-directives must be ``%%`` or one of the msgid's, written alike (a translation formatted
+    with another name or type would fail at publish).
+
+    >>> placeholder_problem("On %(platform)s", "Em %(plataforma)s")
+    "'%(plataforma)s' is no placeholder of the original (it has '%(platform)s')"
+    >>> placeholder_problem("Page %(page)s", "Página %(page)d")
+    "'%(page)d' is no placeholder of the original (it has '%(page)s')"
+    """
+    ids = (msgid,) if isinstance(msgid, str) else msgid
+    known = {d for text in ids for d in _DIRECTIVE.findall(text)} - {"%%"}
+    for text in (msgstr,) if isinstance(msgstr, str) else msgstr:
+        for directive in _DIRECTIVE.findall(text or ""):
+            if directive != "%%" and directive not in known:
+                has = ", ".join(repr(d) for d in sorted(known)) or "none"
+                hint = "" if directive.startswith("%(") else "; write %% for a percent sign"
+                return f"{directive!r} is no placeholder of the original (it has {has}){hint}"
+    return None
+
+
 def problems(locales: Path, site: Site) -> Iterable[Problem]:
-    """Warnings for interface words a language lacks or has only as fuzzy guesses."""
+    """Warnings for interface words a language lacks or has only as fuzzy guesses, and errors
+    for translations whose placeholders are not the original's."""
     template_path = locales / TEMPLATE
     if not present(template_path):
         return []
@@ -144,6 +172,9 @@ def problems(locales: Path, site: Site) -> Iterable[Problem]:
                         True,
                     )
                 )
+            elif (wrong := placeholder_problem(message.id, message.string)) is not None:
+                found.append(Problem(str(path), message.lineno,
+                                     f"translation of {text!r}: {wrong}"))
             elif message.fuzzy:
                 found.append(
                     Problem(

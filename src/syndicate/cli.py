@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.errors import ContentError, FileSystemError, Problem
+from syndicate.errors import ContentError, FileSystemError, Problem, problem_lines
 from syndicate.variants import PDF_VARIANTS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,7 +33,23 @@ class DateTime(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
         if moment.tzinfo is None:
             self.fail(f"{value!r} needs a UTC offset, e.g. {value}+00:00", param, ctx)
+        if (offset := re.search(r"[+-]\d{2}:?(\d{2})(:[\d.]+)?$", value)) and (
+                int(offset.group(1)) > 59 or offset.group(2)):
+            self.fail(f"{value!r}: an offset is hours and minutes, 00 to 59", param, ctx)
         return moment
+
+
+class BaseUrl(click.ParamType):  # type: ignore[type-arg]
+    """A base URL, by the same rules as the config's ``base_url``."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from syndicate.config import base_url_problem
+
+        if (problem := base_url_problem(value)) is not None:
+            self.fail(problem.removeprefix("base_url "), param, ctx)
+        return str(value)
 
 
 def project_option(command: F) -> F:
@@ -47,9 +64,8 @@ def project_option(command: F) -> F:
 
 
 def base_url_option(command: F) -> F:
-    return click.option("--base-url", help="Publish for this base URL instead of the config's.")(
-        command
-    )
+    return click.option("--base-url", type=BaseUrl(),
+                        help="Publish for this base URL instead of the config's.")(command)
 
 
 def now_option(command: F) -> F:
@@ -69,11 +85,11 @@ def strict_option(command: F) -> F:
 
 
 def report_warnings(warnings: tuple[Problem, ...], strict: bool = False) -> None:
-    """Print the warnings; with ``strict``, those outside drafts are errors."""
+    """Print the warnings (at most 20 a file); with ``strict``, those outside drafts are
+    errors."""
     fatal = [warning for warning in warnings if not warning.draft] if strict else []
-    for warning in warnings:
-        if warning not in fatal:
-            click.echo(str(warning), err=True)
+    for line in problem_lines(warning for warning in warnings if warning not in fatal):
+        click.echo(line, err=True)
     if fatal:
         raise ContentError(fatal, "--strict makes warnings errors")
 
@@ -198,7 +214,7 @@ def check(project: Path, strict: bool) -> None:
 
     lists = check_lists(project)  # press lists: reported with the content's problems
     try:
-        loaded = pipeline.load(project)
+        loaded = pipeline.check(project)
     except ContentError as exc:
         raise ContentError([*exc.problems, *lists]) from None
     if lists:
@@ -331,7 +347,8 @@ def share(statement_id: str, lang: str | None, platform: str | None, as_json: bo
 @project_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--base-url", help="Publish for this base URL [default: the server's own].")
+@click.option("--base-url", type=BaseUrl(),
+              help="Publish for this base URL [default: the server's own].")
 @now_option
 def serve(project: Path, port: int, base_url: str | None, now: datetime | None) -> None:
     """Preview the site on 127.0.0.1 as you edit.

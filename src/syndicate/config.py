@@ -34,11 +34,33 @@ class Key:
     check: Callable[[Any], str | None] | None = None  # returns a message when the value is wrong
 
 
-def _url(value: str) -> str | None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+_NOT_IN_URLS = re.compile(r'[\s"<>\\^`{|}]')  # characters RFC 3986 leaves out of URLs
+
+
+def _absolute_url(value: str) -> bool:
+    """True for an absolute http(s) URL with a host that the standard library can parse."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:  # "http://[::1/": an unclosed IPv6 address, a bad port...
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname)
+            and value.isprintable() and not _NOT_IN_URLS.search(value))
+
+
+def base_url_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as the site's base URL (the config's ``base_url`` and every
+    command's ``--base-url``), or None.
+
+    >>> base_url_problem("javascript:alert(1)//")
+    "base_url must be an absolute http(s) URL, not 'javascript:alert(1)//'"
+    >>> base_url_problem("https://press.example.org/") is None
+    True
+    """
+    if not _absolute_url(value):
         return f"base_url must be an absolute http(s) URL, not {value!r}"
-    if parts.query or parts.fragment:
+    parts = urlsplit(value)
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
         return "base_url must not have a query or a fragment"
     return None
 
@@ -66,7 +88,7 @@ def _tag(value: str) -> str | None:
 
 
 SITE_KEYS: dict[str, Key] = {
-    "base_url": Key(True, str, _url),
+    "base_url": Key(True, str, base_url_problem),
     "timezone": Key(True, str, _timezone),
     "default_language": Key(True, str),
     "languages": Key(True, dict),
@@ -107,8 +129,7 @@ def _limit(value: int) -> str | None:
 
 def _absolute(name: str) -> Callable[[str], str | None]:
     def check(value: str) -> str | None:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not _absolute_url(value):
             return f"{name} must be an absolute http(s) URL, not {value!r}"
         return None
 
@@ -305,6 +326,11 @@ def load_site(project: Path) -> Site:
         raise ContentError(
             [Problem(shown, int(match.group(1)) if match else None, f"invalid TOML: {exc}")]
         ) from None
+    except ValueError:  # Python's limit on the digits of a number (4,300)
+        long = re.search(r"\d{4000,}", text)
+        where = text.count("\n", 0, long.start()) + 1 if long else None
+        raise ContentError([Problem(shown, where, "invalid TOML: a number too long to read")]
+                           ) from None
 
     problems = _check_table(data, SITE_KEYS, (), text, shown)
     feeds = data.get("feeds")

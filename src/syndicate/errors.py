@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -45,6 +45,29 @@ class Problem:
         return Problem(self.path, self.line, self.message, True, True)
 
 
+# Problems shown per file; the rest are counted (a file can hold a million bad characters).
+SHOWN_PER_FILE = 20
+
+
+def problem_lines(problems: Iterable[Problem]) -> Iterator[str]:
+    """Each problem as ``path:line: message``, at most :data:`SHOWN_PER_FILE` a file, then
+    how many more that file has.
+
+    >>> list(problem_lines([Problem("a.md", n, "bad") for n in range(1, 23)]))[-2:]
+    ['a.md:20: bad', 'a.md: ... and 2 more problems in this file']
+    """
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.path] = seen = counts.get(problem.path, 0) + 1
+        if seen <= SHOWN_PER_FILE:
+            yield str(problem)
+    for path, count in counts.items():
+        if count > SHOWN_PER_FILE:
+            more = count - SHOWN_PER_FILE
+            yield (f"{display_path(path)}: ... and {more:,} more problem{'s' if more != 1 else ''}"
+                   " in this file")
+
+
 class SyndicateError(click.ClickException):
     """Root of every error syndicate reports to the user (exit status 1)."""
 
@@ -56,7 +79,9 @@ class ContentError(SyndicateError):
 
     def __init__(self, problems: Iterable[Problem], note: str = "") -> None:
         # (None lines first: a dataclass order would compare None with an int and fail)
-        self.problems = sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+        # (each once: two renderings of one text find the same problem)
+        self.problems = sorted(dict.fromkeys(problems),
+                               key=lambda p: (p.path, p.line or 0, p.message))
         count = len(self.problems)
         super().__init__(
             f"{count} problem{'s' if count != 1 else ''} found" + (f" ({note})" if note else "")
@@ -64,8 +89,8 @@ class ContentError(SyndicateError):
 
     def show(self, file: IO[Any] | None = None) -> None:
         """Each problem on its own line (``path:line: message``), then the count."""
-        for problem in self.problems:
-            click.echo(str(problem), err=True, file=file)
+        for line in problem_lines(self.problems):
+            click.echo(line, err=True, file=file)
         click.echo(f"Error: {self.message}", err=True, file=file)
 
 

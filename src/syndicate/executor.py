@@ -74,10 +74,9 @@ class Context:
 def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
     """Each language's catalog compiled to ``.mo`` bytes, as :func:`i18n.load_translations`."""
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
-    from syndicate.files import present, read_regular
-    from syndicate.i18n import DOMAIN, catalog_path
+    from syndicate.files import present
+    from syndicate.i18n import catalog_path, read_catalog
 
     compiled: dict[str, bytes | None] = {}
     for language in site.languages:
@@ -85,8 +84,7 @@ def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
         if not present(path):
             compiled[language.code] = None
             continue
-        catalog = read_po(io.BytesIO(read_regular(path)), locale=language.locale,
-                          domain=DOMAIN)
+        catalog = read_catalog(path, language.locale)
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         compiled[language.code] = buffer.getvalue()

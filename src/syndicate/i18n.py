@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import DateTimePattern, get_date_format
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 
+from syndicate.errors import ContentError, Problem
 from syndicate.files import present, read_regular
 
 DOMAIN = "messages"
@@ -83,6 +85,20 @@ def catalog_path(locales_dir: Path, locale: str) -> Path:
     return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    """The catalog in the ``.po`` (or ``.pot``) file at ``path``; a syntax error is a
+    :class:`ContentError` at its line (Babel would only print a warning, with no file name)."""
+    try:
+        handle = io.BytesIO(read_regular(path))
+        return read_po(handle, locale=locale, domain=DOMAIN, abort_invalid=True)
+    except PoFileError as exc:
+        message = str(exc).rsplit(" on ", 1)[0]
+        problem = Problem(str(path), exc.lineno + 1, f"invalid catalog: {message}: {exc.line!r}")
+    except (UnicodeDecodeError, LookupError, ValueError) as exc:  # encoding, charset, plural
+        problem = Problem(str(path), None, f"invalid catalog: {exc}")
+    raise ContentError([problem])
+
+
 def load_translations(locales_dir: Path, locale: str) -> gettext.NullTranslations:
     """The compiled catalog for ``locale``; English source strings when there is none.
 
@@ -91,7 +107,7 @@ def load_translations(locales_dir: Path, locale: str) -> gettext.NullTranslation
     path = catalog_path(locales_dir, locale)
     if not present(path):
         return gettext.NullTranslations()
-    catalog = read_po(io.BytesIO(read_regular(path)), locale=locale, domain=DOMAIN)
+    catalog = read_catalog(path, locale)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

@@ -65,11 +65,28 @@ STYLE_PROPERTIES = {"text-align"}  # a table column's alignment (``|:--|--:|``)
 EXTENSIONS = ["table", "strikethrough"]  # GitHub's, beside CommonMark
 URL_SCHEMES = {"http", "https", "mailto"}
 LINKS_PUBLISHED = "only http, https and mailto links are published"
+# Work a statement may ask of the PDF layout: WeasyPrint lays out each element (paragraph, list
+# item, link, emphasis...) as a box, at a cost that grows faster than their number (see
+# benchmarks/hostile.md); a long press statement has a few dozen.
+MAX_ELEMENTS = 500
+# The PDF breaks a word longer than its line anywhere, at a cost that grows with the square of
+# the word's length and with the length of its paragraph; bodies longer than a few dozen pages
+# are no statement.
+MAX_WORD = 200
+MAX_BODY = 50_000
+# Inline elements glued into one word (no space between them): the layout's cost grows with
+# the square of their number.
+MAX_GLUED = 20
+_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+# markdown-it's own limit (its "maxNesting"): deeper blocks are dropped, deeper inline markup
+# is shown as text.
+MAX_NESTING = 20
 
-_parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(EXTENSIONS)
+_OPTIONS = {"typographer": False, "maxNesting": MAX_NESTING}
+_parser = MarkdownIt("commonmark", {"html": False, **_OPTIONS}).enable(EXTENSIONS)
 # The same grammar, but seeing raw HTML and accepting every link: used only to find what the
 # real parser shows as text or what the sanitizer drops, never to render.
-_inspector = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable(EXTENSIONS)
+_inspector = MarkdownIt("commonmark", {"html": True, **_OPTIONS}).enable(EXTENSIONS)
 _inspector.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
@@ -171,6 +188,71 @@ def _shown(url: str, limit: int = 40) -> str:
     return repr(url if len(url) <= limit else url[: limit - 1] + "…")
 
 
+def _is_element(token: Token) -> bool:
+    """An inline token that the layout makes a box of."""
+    return token.nesting == 1 or token.type in ("code_inline", "image", "hardbreak")
+
+
+def _is_block(token: Token) -> bool:
+    """A block token that the layout makes a box of (each opened once; a raw HTML block
+    becomes a paragraph for the publishing parser)."""
+    return token.nesting != -1 and token.type != "inline"
+
+
+def overload(parsed: Parsed) -> list[tuple[int, str]]:
+    """(line, message) when the body holds more elements than a PDF may lay out in a
+    reasonable time (:data:`MAX_ELEMENTS`); lines count from 1 as in :func:`lint`.
+
+    >>> overload(parse("*a* " * 501))
+    [(1, 'more than 500 elements (paragraphs, list items, links, emphasis...): simplify the markup or split the statement')]
+    """  # noqa: E501
+    if len(parsed.markdown) > MAX_BODY:
+        return [(1, f"the body is {len(parsed.markdown):,} characters long; the limit is "
+                    f"{MAX_BODY:,}: split the statement")]
+    found: list[tuple[int, str]] = []
+    count = 0
+    for token in parsed.tokens:
+        line = token.map[0] + 1 if token.map else 1
+        count += _is_block(token)
+        count += sum(map(_is_element, token.children or []))
+        if count > MAX_ELEMENTS:
+            return [*found, (line, f"more than {MAX_ELEMENTS:,} elements (paragraphs, list "
+                                   "items, links, emphasis...): simplify the markup or split "
+                                   "the statement")]
+        if not found and (glued := _glued(token.children or [])):
+            found.append((line, f"{glued} inline elements (links, emphasis, code...) without a "
+                                f"space between them; the limit is {MAX_GLUED}: add spaces"))
+        words = (_WORD.search(t.content) for t in [token, *(token.children or [])]
+                 if t.type in ("text", "code_inline", "fence", "code_block"))
+        if not found and (word := next(filter(None, words), None)) is not None:
+            found.append((line, f"a word of {len(word.group()):,} characters "
+                                f"({_shown(word.group())}); the limit is {MAX_WORD}: add "
+                                "spaces (a URL: link it, [text](URL))"))
+    return found
+
+
+def _glued(children: list[Token]) -> int:
+    """The number of inline elements in ``children``'s longest run without a space, when it
+    is more than :data:`MAX_GLUED` (else 0)."""
+    run = longest = 0
+    for child in children:
+        if child.type in ("softbreak", "hardbreak") or (
+                child.type == "text" and re.search(r"\s", child.content)):
+            run = 0
+        run += _is_element(child)
+        longest = max(longest, run)
+    return longest if longest > MAX_GLUED else 0
+
+
+def _nesting(token: Token, line: int) -> tuple[int, str] | None:
+    """A warning when ``token`` sits at markdown-it's nesting limit, where it drops blocks and
+    shows inline markup as text."""
+    if token.nesting == -1 or token.type == "inline" or token.level < MAX_NESTING - 1:
+        return None
+    return (line, f"blocks nested more than {MAX_NESTING - 1} levels deep: the deeper text is "
+                  "dropped")
+
+
 def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tuple[int, str]]:
     """(line, message) for everything :func:`to_html` will not publish as written.
 
@@ -184,6 +266,8 @@ def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tup
         parsed = parse(markdown)
     for index, token in enumerate(parsed.tokens):
         first = token.map[0] + 1 if token.map else 1
+        if (deep := _nesting(token, first)) is not None:
+            found.append(deep)
         if token.type == "html_block":
             found.append((first, "raw HTML shown as text"))
             continue
@@ -200,6 +284,9 @@ def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tup
         for child in token.children or []:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
+            elif child.level >= MAX_NESTING:
+                found.append((line, f"markup nested more than {MAX_NESTING} levels deep: the "
+                                    "deeper markup is shown as text"))
             elif child.type == "html_inline":
                 found.append((line, "raw HTML shown as text"))
             elif child.type == "link_open":  # images: see syndicate.assets
@@ -214,7 +301,9 @@ def lint(markdown: str, base_url: str, parsed: Parsed | None = None) -> list[tup
             where = reference.get("map") or [0]
             found.append((where[0] + 1, f"footnote [{label}] is not rendered (read as a link's "
                                         f"target and dropped): {FOOTNOTE_ADVICE}"))
-    return sorted(dict.fromkeys(found), key=lambda item: item[0])
+    nested = [problem for problem in found if "levels deep" in problem[1]]  # the first is enough
+    unique = [one for one in dict.fromkeys(found) if one not in nested or one == nested[0]]
+    return sorted(unique, key=lambda item: item[0])
 
 
 NOT_RENDERED = "is not rendered (shown as typed)"

@@ -99,13 +99,20 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     site = publishing_site(root, base_url, pdf_variant)
     logo = load_logo(root, site)
     statement_cache = StatementCache(root) if cache else None
-    loaded = load_statements(root, site, statement_cache, jobs, keep_going)
+    catalog_problems = list(catalogs.problems(root / LOCALES_DIR, site))
+    wrong = [problem for problem in catalog_problems if not problem.warning]  # every statement's
+    try:
+        loaded = load_statements(root, site, statement_cache, jobs, keep_going)
+    except ContentError as exc:
+        raise ContentError([*exc.problems, *wrong]) from None
+    if wrong:
+        raise ContentError(wrong)
     if statement_cache is not None:
         statement_cache.save()
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),
-        *catalogs.problems(root / LOCALES_DIR, site),
+        *(problem for problem in catalog_problems if problem.warning),
     ))
     translations = {
         lang.code: load_translations(root / LOCALES_DIR, lang.locale) for lang in site.languages
@@ -124,6 +131,28 @@ def drafts_never_block(root: Path, statements: Iterable[Statement],
         w.in_draft() if any(Path(w.path).is_relative_to(folder) for folder in drafts) else w
         for w in warnings
     )
+
+
+def check(root: Path) -> Project:
+    """:func:`load`, and what only rendering would find otherwise: a character no installed
+    font can draw (the same problem publish's PDF renderer reports)."""
+    from syndicate import fonts
+    from syndicate.render.pdf import missing_glyph_problems
+
+    project = load(root)
+    coverage = fonts.installed()
+    if coverage is None:
+        return project
+    problems = [
+        problem
+        for statement in project.statements
+        for translation in statement.translations
+        if (missing := coverage.missing(translation.source))
+        for problem in missing_glyph_problems(statement, [translation], missing)
+    ]
+    if problems:
+        raise ContentError(problems)
+    return project
 
 
 def plan(project: Project, statements: list[Statement]) -> list[Unit]:

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ import yaml
 
 from syndicate.assets import embedded_problems
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
-from syndicate.errors import ContentError, Problem
+from syndicate.errors import SHOWN_PER_FILE, ContentError, Problem
 from syndicate.files import (
     MAX_FILE_BYTES,
     NotRegularFile,
@@ -33,7 +33,7 @@ from syndicate.files import (
     read_regular,
     real,
 )
-from syndicate.markup import lint, parse, to_html
+from syndicate.markup import lint, overload, parse, to_html
 from syndicate.model import Site, Statement, Translation
 from syndicate.placeholders import placeholder_line
 from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
@@ -51,6 +51,10 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # zone conversion overflows).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_YAML_DEPTH = 10  # front matter needs 2 (a list in a mapping)
+# Front-matter text is laid out in every PDF, page and feed: a title of 100,000 characters took
+# seconds of layout per PDF (see benchmarks/hostile.md). Generous for a press statement.
+TEXT_LIMITS = {"title": 500, "summary": 2_000, "place": 200, "correction": 2_000, "tag": 100}
+MAX_TAGS = 50
 
 
 class _Loader(yaml.SafeLoader):
@@ -134,16 +138,7 @@ class _File:
         if "\r" in text:
             self.warn(text.count("\n", 0, text.index("\r")) + 1, "CRLF line endings converted")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        bad = False
-        for match in XML_INVALID.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            self.error(
-                line,
-                f"character U+{ord(match.group()):04X} is not allowed "
-                "(a control character that feeds and pages cannot carry)",
-            )
-            bad = True
-        if bad:
+        if self.refuse_characters(text):
             return None
         normalized = unicodedata.normalize("NFC", text)
         if normalized != text:
@@ -151,6 +146,22 @@ class _File:
             first = next((i for i, (a, b) in pairs if a != b), 0)
             self.warn(text.count("\n", 0, first) + 1, "text normalized to NFC")
         return normalized
+
+    def refuse_characters(self, text: str) -> bool:
+        """Report the characters XML cannot carry (the first few with their lines: the count
+        of lines before each grows with the file); True when there is one."""
+        line, position, found = 1, 0, 0
+        for match in XML_INVALID.finditer(text):
+            found += 1
+            if found == SHOWN_PER_FILE:  # this line and those before: all that is shown
+                self.error(None, f"{len(XML_INVALID.findall(text, match.start())):,} more "
+                                 "characters that are not allowed (control characters)")
+                break
+            line += text.count("\n", position, match.start())
+            position = match.start()
+            self.error(line, f"character U+{ord(match.group()):04X} is not allowed "
+                             "(a control character that feeds and pages cannot carry)")
+        return found > 0
 
     def refuse_tags_and_aliases(self, text: str, loader: type[Any] = _Loader) -> bool:
         """Report the first YAML tag (``!!python/object``...), anchor, alias or too deep
@@ -217,7 +228,10 @@ class _File:
             mapping = _Mapping({}, {})
             for key_node, value_node in node.value:
                 line = key_node.start_mark.line + 1 + self.offset
-                key = loader.construct_object(key_node, deep=True)
+                try:
+                    key = loader.construct_object(key_node, deep=True)
+                except ValueError:  # Python's limit on digits (4,300) of a number
+                    key = "(a number too long to read)"
                 if not isinstance(key, str):
                     self.error(line, f"key {key!r} must be a word")
                     continue
@@ -229,11 +243,18 @@ class _File:
                         line, f"unknown key {key!r} (known keys: {', '.join(sorted(allowed))})"
                     )
                     continue
-                value = loader.construct_object(value_node, deep=True)
+                try:
+                    value = _join_surrogates(loader.construct_object(value_node, deep=True))
+                except ValueError:  # Python's limit on digits (4,300) of a number
+                    self.error(line, f"{key} is a number too long to read: write text in "
+                                     "quotes, or a shorter number")
+                    continue
                 if (bad := _invalid_character(value)) is not None:  # e.g. "\x00" or "\uD800"
+                    kind = ("a lone surrogate, half of a UTF-16 pair" if "\ud800" <= bad <= "\udfff"
+                            else "a control character")
                     self.error(
                         line,
-                        f"character U+{ord(bad):04X} is not allowed (a control character "
+                        f"character U+{ord(bad):04X} is not allowed ({kind} "
                         "that feeds and pages cannot carry, written as a YAML escape)",
                     )
                     continue
@@ -273,8 +294,21 @@ class _File:
             self.error(mapping.lines[key], f"{key} must be text")
             return ""
         text = " ".join(str(value).split())
+        if len(text) > TEXT_LIMITS.get(key, len(text)):
+            self.error(mapping.lines[key], f"{key} is {len(text):,} characters long; the limit "
+                                           f"is {TEXT_LIMITS[key]:,}")
+            return ""
         if required and not text:
             self.error(mapping.lines[key], f"{key} is empty")
+        elif required and not any(map(_visible, text)):
+            self.error(mapping.lines[key], f"{key} has no visible character "
+                       f"(only {', '.join(sorted({f'U+{ord(c):04X}' for c in text}))})")
+            return ""
+        elif (unclosed := _unclosed_bidi(text)) is not None:
+            self.error(mapping.lines[key], f"{key}: {unicodedata.name(unclosed).lower()} "
+                       f"(U+{ord(unclosed):04X}) is not closed, so it would reorder what "
+                       "follows the text in titles, feeds and PDFs: close it or remove it")
+            return ""
         return text
 
     def flag(self, mapping: _Mapping, key: str) -> bool:
@@ -305,7 +339,12 @@ class _File:
         if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
             self.error(line, "tags must be a list of words, e.g. [migration, IOM]")
             return ()
-        return tuple(dict.fromkeys(" ".join(t.split()) for t in value))
+        tags = tuple(dict.fromkeys(" ".join(t.split()) for t in value))
+        if len(tags) > MAX_TAGS or any(len(tag) > TEXT_LIMITS["tag"] for tag in tags):
+            self.error(line, f"tags: at most {MAX_TAGS} tags of at most {TEXT_LIMITS['tag']} "
+                             "characters each")
+            return ()
+        return tags
 
     def when(self, mapping: _Mapping, key: str, site: Site, *, required: bool) -> datetime | None:
         if key not in mapping.values:
@@ -348,7 +387,12 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
         except ValueError:
             fail(f"{value!r} is not a real date")
             return None
-        return datetime.combine(day, time(0), tzinfo=site.tzinfo)
+        return _in_whole_minutes(datetime.combine(day, time(0), tzinfo=site.tzinfo), value,
+                                 site, fail)
+    if (offset := re.search(r"[+-]\d{2}:?(\d{2})$", value)) and int(offset.group(1)) > 59:
+        fail(f"{value!r} has an offset of {offset.group(1)} minutes; an offset's minutes are "
+             "00 to 59")
+        return None
     if not re.fullmatch(
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", value
     ):
@@ -366,8 +410,37 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
         fail(f"{value!r} is out of range: the year must be {FIRST_YEAR} to {LAST_YEAR}")
         return None
     if moment.tzinfo is None:
-        return local_time(moment, value, site.timezone, fail)
-    return moment
+        local = local_time(moment, value, site.timezone, fail)
+        return None if local is None else _in_whole_minutes(local, value, site, fail)
+    return _in_whole_minutes(moment, value, site, fail)
+
+
+def _in_whole_minutes(moment: datetime, value: str, site: Site, fail: Any) -> datetime | None:
+    """``moment``, unless the site's time zone then had an offset of seconds, which feeds,
+    sitemaps and pages cannot write (RFC 3339 offsets are hours and minutes): local mean time,
+    as in Europe/Lisbon before 1912. Such a date is refused (see SECURITY.md)."""
+    local = moment.astimezone(site.tzinfo)
+    offset = local.utcoffset()
+    if offset is None or offset.seconds % 60 == 0:
+        return moment
+    start = _whole_minutes_from(local, site)
+    then = local.isoformat(timespec="seconds")[19:]
+    fail(f"{value!r} is before {start}, when {site.timezone} took an offset of whole minutes "
+         f"(its offset then, {then}, is local mean time, which feeds cannot write)")
+    return None
+
+
+def _whole_minutes_from(moment: datetime, site: Site) -> str:
+    """The first day after ``moment`` from which the site's zone has whole-minute offsets."""
+    low, high = moment, datetime(LAST_YEAR, 1, 1, tzinfo=site.tzinfo)
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        offset = middle.astimezone(site.tzinfo).utcoffset()
+        if offset is not None and offset.seconds % 60:
+            low = middle
+        else:
+            high = middle
+    return high.astimezone(site.tzinfo).date().isoformat()
 
 
 def local_time(wall: datetime, value: str, zone: str, fail: Any) -> datetime | None:
@@ -412,6 +485,17 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         if line.rstrip() in ("---", "..."):
             return "\n".join(lines[1:number]), "\n".join(lines[number + 1 :]), number + 2
     return None
+
+
+def _no_front_matter(text: str) -> str:
+    """Why :func:`split_front_matter` found none in ``text``."""
+    first = text.split("\n", 1)[0]
+    if first.lstrip("\ufeff").rstrip() == "---":
+        if first.startswith("\ufeff"):
+            return ("a second byte order mark (U+FEFF) before the front matter's '---': "
+                    "remove it (save the file as UTF-8 without BOM)")
+        return "front matter not closed: end it with a line '---' before the body"
+    return "missing front matter: start the file with '---', then 'title: ...', then '---'"
 
 
 class StatementCache(Protocol):
@@ -702,9 +786,7 @@ def _load_translation(
         return None
     parts = split_front_matter(text)
     if parts is None:
-        reader.error(
-            1, "missing front matter: start the file with '---', then 'title: ...', then '---'"
-        )
+        reader.error(1, _no_front_matter(text))
         return None
     front, body, body_line = parts
     reader.offset = 1
@@ -727,6 +809,8 @@ def _load_translation(
     parsed = parse(body)  # once: the checks and the HTML below share it
     for line, message in embedded_problems(body, body_line, parsed):  # images: sandbox, alt
         reader.error(line, message)
+    for line, message in overload(parsed):  # what the PDF's layout could not do in seconds
+        reader.error(body_line + line - 1, message)
     for line, message in lint(body, site.page_url(statement_id, lang), parsed):
         reader.warn(body_line + line - 1, message)
     if (left := placeholder_line(body)) is not None:
@@ -783,10 +867,61 @@ def _links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:
     return len(problems) > before
 
 
+# Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern).
+_BLANK = set("\u115f\u1160\u3164\uffa0\u2800")
+_EMBEDDINGS, _POP = set("\u202a\u202b\u202d\u202e"), "\u202c"
+_ISOLATES, _POP_ISOLATE = set("\u2066\u2067\u2068"), "\u2069"
+
+
+def _visible(char: str) -> bool:
+    """True for a character that draws something: a letter, digit, punctuation or symbol.
+
+    >>> _visible("a"), _visible("\u200b"), _visible("\u3164")
+    (True, False, False)
+    """
+    return unicodedata.category(char)[0] in "LNPS" and char not in _BLANK
+
+
+def _unclosed_bidi(text: str) -> str | None:
+    """The first bidirectional embedding, override or isolate of ``text`` still open at its
+    end (as Unicode's bidi algorithm pairs them), or None.
+
+    >>> _unclosed_bidi("\u202eevil"), _unclosed_bidi("\u2067x\u2069 and \u202by\u202c")
+    ('\u202e', None)
+    """
+    stack: list[str] = []
+    for char in text:
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            stack.append(char)
+        elif char == _POP and stack and stack[-1] in _EMBEDDINGS:
+            stack.pop()
+        elif char == _POP_ISOLATE and any(c in _ISOLATES for c in stack):
+            while stack.pop() not in _ISOLATES:
+                pass
+    return stack[0] if stack else None
+
+
 def _printable(path: Path) -> str:
     """``path`` for a message: a name with control or invisible characters is shown escaped
     (``\\r``, ``\\u200b``) so that it cannot garble or hide in the message."""
     return str(path) if path.name.isprintable() else str(path.parent / ascii(path.name)[1:-1])
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _join_surrogates(value: Any) -> Any:
+    """``value`` with each UTF-16 surrogate pair made the character it stands for, as JSON
+    reads them: YAML's ``"\\ud83d\\ude00"`` is one emoji (PyYAML decodes each half alone)."""
+    if isinstance(value, str):
+        return _SURROGATE_PAIR.sub(
+            lambda pair: pair.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"),
+            value)
+    if isinstance(value, list):
+        return [_join_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_join_surrogates(k): _join_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _invalid_character(value: object) -> str | None:

@@ -9,8 +9,13 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "name", ["syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.placeholders",
-             "syndicate.render.pages", "syndicate.mail.compose", "syndicate.mail.lists"]
+    "name",
+    [
+        "syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.placeholders",
+        "syndicate.render.pages", "syndicate.mail.compose", "syndicate.mail.lists",
+        "syndicate.catalogs", "syndicate.config", "syndicate.errors", "syndicate.fonts",
+        "syndicate.sources", "syndicate.render.pdf",
+    ],
 )
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))

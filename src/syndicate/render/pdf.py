@@ -258,6 +258,26 @@ def missing_glyph_problems(
     return problems
 
 
+# A run of characters that may not fit on a line: the PDF may break it anywhere (see the
+# stylesheet's .long-word; on the whole body, that costs WeasyPrint the square of each
+# paragraph's length, see benchmarks/hostile.md).
+_LONG_WORD = re.compile(r"[^\s<>]{30,}")
+_TEXT = re.compile(r">([^<]+)<")
+
+
+def breakable(html: str) -> str:
+    """``html`` (sanitized, so "<" and ">" are tags) with each long run of characters in a
+    ``<span class="long-word">``.
+
+    >>> breakable("<p>See " + "x" * 30 + " now</p>")
+    '<p>See <span class="long-word">xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</span> now</p>'
+    """
+    def mark(text: re.Match[str]) -> str:
+        return ">" + _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', text.group(1)) + "<"
+
+    return _TEXT.sub(mark, html)
+
+
 _thread = threading.local()
 
 
@@ -394,7 +414,7 @@ class PdfRenderer:
             dateline=i18n.dateline(
                 translation.place, statement.date, self.site.tzinfo, language.locale
             ),
-            body=Markup(translation.body_html),
+            body=Markup(breakable(translation.body_html)),
             corrected=i18n.long_date(statement.updated, self.site.tzinfo, language.locale)
             if statement.updated
             else "",
