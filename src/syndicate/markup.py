@@ -70,9 +70,9 @@ LINKS_PUBLISHED = "only http, https and mailto links are published"
 # benchmarks/hostile.md); a long press statement has a few dozen.
 MAX_ELEMENTS = 500
 # The PDF breaks a word longer than its line anywhere, at a cost that grows with the square of
-# the word's length and with the length of its paragraph; bodies longer than a few dozen pages
-# are no statement.
-MAX_WORD = 200
+# the word's length (a long URL pasted as text, a code line, a serial number must still
+# publish); bodies longer than a few dozen pages are no statement.
+MAX_WORD = 1_000
 MAX_BODY = 50_000
 # Inline elements glued into one word (no space between them): the layout's cost grows with
 # the square of their number.
@@ -226,7 +226,7 @@ def overload(parsed: Parsed) -> list[tuple[int, str]]:
                  if t.type in ("text", "code_inline", "fence", "code_block"))
         if not found and (word := next(filter(None, words), None)) is not None:
             found.append((line, f"a word of {len(word.group()):,} characters "
-                                f"({_shown(word.group())}); the limit is {MAX_WORD}: add "
+                                f"({_shown(word.group())}); the limit is {MAX_WORD:,}: add "
                                 "spaces (a URL: link it, [text](URL))"))
     return found
 

@@ -13,7 +13,8 @@ from click.testing import Result
 from conftest import SHIPPED_ID
 
 NOW = "2026-11-28T00:00:00Z"
-WORD = "0123456789" * 20  # 200 characters no hyphenation dictionary breaks: the longest allowed
+WORD = "0123456789" * 40  # 400 characters that no hyphenation dictionary breaks (issue 21)
+LONGEST = 1_000  # markup.MAX_WORD
 A4_WIDTH = 595.276  # points
 HYPHEN = "\u2010"  # what WeasyPrint draws where it hyphenates
 
@@ -45,9 +46,9 @@ def test_a_long_word_breaks_within_the_page(
 def test_a_longer_word_is_refused_by_check(project: Path, run: Callable[..., Result]) -> None:
     source = project / "statements" / SHIPPED_ID / "en.md"
     before = source.read_text(encoding="utf-8")
-    source.write_text(before + "\n" + WORD + "9\n", encoding="utf-8")
+    source.write_text(before + "\n" + "0123456789" * (LONGEST // 10) + "9\n", encoding="utf-8")
     result = run("check", "--project", project)
     assert result.exit_code == 1
     line = before.count("\n") + 2
-    assert (f"statements/{SHIPPED_ID}/en.md:{line}: a word of 201 characters "
-            "('012345678901234567890123456789012345678…'); the limit is 200") in result.stderr
+    assert (f"statements/{SHIPPED_ID}/en.md:{line}: a word of 1,001 characters "
+            "('012345678901234567890123456789012345678…'); the limit is 1,000") in result.stderr
