@@ -6,13 +6,16 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from syndicate import __version__
+from syndicate import __version__, completion
 from syndicate.errors import ContentError, FileSystemError, Problem, problem_lines
 from syndicate.variants import PDF_VARIANTS
+
+if TYPE_CHECKING:
+    from syndicate.scaffold import Request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,7 +103,21 @@ INTERRUPTED = 130  # the shell's status for a command ended by SIGINT (128 + 2)
 class Syndicate(click.Group):
     """The commands, with the one place that turns a failure of the system into a message:
     any ``OSError`` (a file that cannot be read or written, a full disk) becomes
-    ``path: what went wrong``, exit status 1; Ctrl-C ends quietly with status 130."""
+    ``path: what went wrong``, exit status 1; Ctrl-C ends quietly with status 130. Its
+    ``--help`` shows each command's summary whole."""
+
+    group_class = type  # (its subgroups are Syndicates too)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list with each summary whole (wrapped), never cut off with "..."."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
@@ -126,10 +143,58 @@ def interrupted() -> click.exceptions.Exit:
 
 
 @click.group(cls=Syndicate, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="syndicate")
+@click.version_option(__version__, "-V", "--version", prog_name="syndicate")
 def main() -> None:
     """Publish statements written once per language as feeds, PDF communiqués, web pages and
     share snippets."""
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--language", "languages", multiple=True, metavar="CODE[=TAG]",
+              help="A language and its BCP 47 tag, e.g. pt=pt-PT; repeat it; the first is the "
+              "default.")
+@click.option("--issuer", "issuers", multiple=True, metavar="CODE=NAME",
+              help="Who signs the communiqués in that language; once per language.")
+@click.option("--title", "titles", multiple=True, metavar="CODE=TEXT",
+              help="The feeds' and index pages' title in that language [default: the issuer].")
+@click.option("--timezone", default=None, metavar="ZONE",
+              help="The IANA time zone, e.g. Europe/Lisbon.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where the output will be published.")
+@click.option("--force", is_flag=True, help="Write over the syndicate.toml already there.")
+def init(folder: Path, languages: tuple[str, ...], issuers: tuple[str, ...],
+         titles: tuple[str, ...], timezone: str | None, base_url: str | None,
+         force: bool) -> None:
+    """Start a project in FOLDER: syndicate.toml, statements/ and a .gitignore.
+
+    Without --language, asks for everything at the terminal."""
+    from syndicate import scaffold
+
+    request = scaffold.Request(languages, issuers, timezone or "", base_url or "", titles, force)
+    if not languages:  # no option given: ask for everything
+        request = ask_init(request)
+    created = scaffold.init(folder, request)
+    report_warnings(created.warnings)
+    click.echo(f"Wrote {', '.join(map(str, created.written))}\nNext: syndicate new \"Title\""
+               + ("" if folder == Path(".") else f" --project {folder}"))
+
+
+def ask_init(request: Request) -> Request:
+    """``init``'s request, asked at the terminal."""
+    from dataclasses import replace
+
+    from syndicate import scaffold
+
+    languages = tuple(click.prompt(
+        "Languages, the first the default (CODE=BCP 47 tag, e.g. pt=pt-PT en)", default="en"
+    ).replace(",", " ").split())
+    issuers = tuple(f"{code}={click.prompt(f'Issuer in {code} (who signs the communiqués)')}"
+                    for code in scaffold.language_codes(languages))
+    return replace(
+        request, languages=languages, issuers=issuers,
+        timezone=request.timezone or click.prompt("Time zone", default=scaffold.local_timezone()),
+        base_url=request.base_url or click.prompt("Base URL (where the output will be published)"))
 
 
 @main.command()
@@ -228,7 +293,9 @@ def check(project: Path, strict: bool) -> None:
 
 @main.command()
 @project_option
-@now_option
+@click.option("--now", type=DateTime(), default=None,
+              help="Show each statement's state as of this instant (ISO 8601 with offset), e.g. "
+              "what will be live then; default: the current time.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def status(project: Path, now: datetime | None, as_json: bool) -> None:
     """Each statement by language: published, missing, stale, untracked, scheduled or draft.
@@ -245,7 +312,8 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
 @main.command()
 @click.argument("title")
 @project_option
-@click.option("--lang", default=None, help="The language it is written in [default: the site's].")
+@click.option("--lang", default=None, shell_complete=completion.languages,
+              help="The language it is written in [default: the site's].")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Publication date, YYYY-MM-DD [default: today].")
 @click.option("--id", "statement_id", default="",
@@ -264,8 +332,8 @@ def new(title: str, project: Path, lang: str | None, day: datetime | None,
 
 
 @main.command()
-@click.argument("statement_id")
-@click.argument("lang")
+@click.argument("statement_id", shell_complete=completion.statement_ids)
+@click.argument("lang", shell_complete=completion.languages)
 @project_option
 def translated(statement_id: str, lang: str, project: Path) -> None:
     """Record that LANG's translation of STATEMENT_ID matches the current original."""
@@ -279,7 +347,7 @@ def translated(statement_id: str, lang: str, project: Path) -> None:
 
 @main.group()
 def i18n() -> None:
-    """Interface-word catalogs in locales/: extract, update, compile."""
+    """A project's own interface words (locales/), over the packaged ones."""
 
 
 @i18n.command("extract")
@@ -294,7 +362,7 @@ def i18n_extract(project: Path) -> None:
 @i18n.command("update")
 @project_option
 def i18n_update(project: Path) -> None:
-    """Update each configured language's messages.po from messages.pot."""
+    """Write or update each language's locales/<locale>/LC_MESSAGES/messages.po to override."""
     from syndicate import catalogs
     from syndicate.config import load_site
 
@@ -305,7 +373,7 @@ def i18n_update(project: Path) -> None:
 @i18n.command("compile")
 @project_option
 def i18n_compile(project: Path) -> None:
-    """Compile the catalogs to .mo files (publish does not need them)."""
+    """Compile the words publish uses to .mo files (publish does not need them)."""
     from syndicate import catalogs
     from syndicate.config import load_site
 
@@ -314,9 +382,11 @@ def i18n_compile(project: Path) -> None:
 
 
 @main.command()
-@click.argument("statement_id")
-@click.option("--lang", default=None, help="Language code [default: the site's, if translated].")
-@click.option("--platform", default=None, help="One platform (x, bluesky, mastodon, ..., sms).")
+@click.argument("statement_id", shell_complete=completion.statement_ids)
+@click.option("--lang", default=None, shell_complete=completion.languages,
+              help="Language code [default: the site's, if translated].")
+@click.option("--platform", default=None, shell_complete=completion.platforms,
+              help="One platform (x, bluesky, mastodon, ..., sms).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full record(s) as JSON.")
 @click.option("--preview", is_flag=True,
               help="Print the posts of a draft or embargoed statement too, under a warning line.")

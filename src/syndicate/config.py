@@ -312,7 +312,8 @@ def load_site(project: Path) -> Site:
         raw = read_regular(path)
     except FileNotFoundError:
         raise ContentError(
-            [Problem(shown, None, "no syndicate.toml here (use --project DIR)")]
+            [Problem(shown, None, "no syndicate.toml here (use --project DIR, or start a "
+                                  "project with `syndicate init`)")]
         ) from None
     try:
         text = raw.decode("utf-8-sig")

@@ -19,7 +19,6 @@ import ctypes.util
 import gc
 import gettext
 import hashlib
-import io
 import json
 import multiprocessing
 import os
@@ -65,30 +64,18 @@ class Context:
     logo: bytes | None
 
     def translations(self) -> dict[str, gettext.NullTranslations]:
-        return {
-            code: gettext.GNUTranslations(io.BytesIO(data)) if data else gettext.NullTranslations()
-            for code, data in self.catalogs.items()
-        }
+        from syndicate.i18n import translations_from
+
+        return {code: translations_from(data) for code, data in self.catalogs.items()}
 
 
 def compiled_catalogs(locales: Path, site: Site) -> dict[str, bytes | None]:
-    """Each language's catalog compiled to ``.mo`` bytes, as :func:`i18n.load_translations`."""
-    from babel.messages.mofile import write_mo
+    """Each language's interface words (the project's ``locales/`` over the packaged catalogs)
+    compiled to ``.mo`` bytes, as :func:`i18n.load_translations` loads them."""
+    from syndicate.i18n import compiled_catalog
 
-    from syndicate.files import present
-    from syndicate.i18n import catalog_path, read_catalog
-
-    compiled: dict[str, bytes | None] = {}
-    for language in site.languages:
-        path = catalog_path(locales, language.locale)
-        if not present(path):
-            compiled[language.code] = None
-            continue
-        catalog = read_catalog(path, language.locale)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        compiled[language.code] = buffer.getvalue()
-    return compiled
+    return {language.code: compiled_catalog(locales, language.locale)
+            for language in site.languages}
 
 
 @dataclass(slots=True)

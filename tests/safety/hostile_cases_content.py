@@ -243,12 +243,25 @@ URLS = [
          (at(TOML, None, "icon must be an absolute http(s) URL"),), command=CHECK),
 ]
 
-GARBAGE = edit(PO, 'msgid "Share"\n', 'msgid "Share"\ngarbage\n')
+# The project's own catalog overrides the packaged one message by message (issue 20): these
+# cases give the project a full copy of the packaged Portuguese catalog, then break it.
+PACKAGED_PO = REPO / "src" / "syndicate" / PO
+
+
+def po_edit(old: str, new: str) -> Callable[[World], None]:
+    def apply(world: World) -> None:
+        world.write(PO, PACKAGED_PO.read_text(encoding="utf-8"))
+        world.edit(PO, old, new)
+
+    return apply
+
+
+GARBAGE = po_edit('msgid "Share"\n', 'msgid "Share"\ngarbage\n')
 
 
 def po_line(msgid: str) -> int:
-    """The line of ``msgid "..."`` in the shipped Portuguese catalog."""
-    lines = (REPO / PO).read_text(encoding="utf-8").splitlines()
+    """The line of ``msgid "..."`` in the packaged Portuguese catalog."""
+    lines = PACKAGED_PO.read_text(encoding="utf-8").splitlines()
     return lines.index(f"msgid {msgid!r}".replace("'", '"')) + 1
 
 
@@ -261,21 +274,21 @@ SHARE_ON, CORRECTED = "Share on %(platform)s", "Corrected on %(date)s"
 PAGE = "Page %(page)s of %(pages)s"
 CATALOGS = [
     Case("content-po-placeholder-renamed",
-         edit(PO, "Partilhar no %(platform)s", "Partilhar no %(plataforma)s"),
+         po_edit("Partilhar no %(platform)s", "Partilhar no %(plataforma)s"),
          (translation_of(SHARE_ON, "'%(plataforma)s' is no placeholder of the original"),)),
-    Case("content-po-placeholder-type", edit(PO, "Corrigido em %(date)s", "Corrigido em %(date)d"),
+    Case("content-po-placeholder-type", po_edit("Corrigido em %(date)s", "Corrigido em %(date)d"),
          (translation_of(CORRECTED, "'%(date)d' is no placeholder"),)),
     Case("content-po-placeholder-extra",
-         edit(PO, "Página %(page)s de %(pages)s", "Página %(page)s de %(pages)s %(total)s"),
+         po_edit("Página %(page)s de %(pages)s", "Página %(page)s de %(pages)s %(total)s"),
          (translation_of(PAGE, "'%(total)s'"),)),
     Case("content-po-placeholder-positional",
-         edit(PO, "Página %(page)s de %(pages)s", "Página %s de %s"),
+         po_edit("Página %(page)s de %(pages)s", "Página %s de %s"),
          (translation_of(PAGE, "'%s'"),)),
-    Case("content-po-lone-percent", edit(PO, "Comunicado de imprensa", "Comunicado 100%"),
+    Case("content-po-lone-percent", po_edit("Comunicado de imprensa", "Comunicado 100%"),
          (translation_of("Press release", "'%' is no placeholder"),
           r"write %% for a percent sign")),
     Case("content-po-unclosed-name",
-         edit(PO, "Partilhar no %(platform)s", "Partilhar no %(platform"),
+         po_edit("Partilhar no %(platform)s", "Partilhar no %(platform"),
          (translation_of(SHARE_ON, ""),)),
     Case("content-po-syntax-error", GARBAGE, (at(PO, po_line("Share") + 1, "invalid catalog: "),)),
     Case("content-po-syntax-error-check", GARBAGE,
