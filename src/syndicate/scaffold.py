@@ -21,6 +21,7 @@ from syndicate.config import (
 )
 from syndicate.errors import ContentError, Problem
 from syndicate.serve import PREVIEW_DIR
+from syndicate.variants import DEFAULT_PDF_VARIANT, PDF_VARIANTS
 
 GITIGNORE = ".gitignore"
 # What a publish, its caches and serve's preview write beside the sources: never committed
@@ -178,6 +179,10 @@ def config_text(request: Request) -> str:
             f"issuer = {_string(language.issuer)}  # who signs the communiqués",
             "# description = \"\"  # the feeds' subtitle",
             "# email = \"press@example.org\"  # the feeds' author e-mail",
+            f"# [languages.{language.code}.contact]  # ends each page and communiqué",
+            "# name = \"Press office\"",
+            "# email = \"press@example.org\"",
+            "# phone = \"+351 210 000 000\"",
         ]
     lines += [
         "",
@@ -186,11 +191,15 @@ def config_text(request: Request) -> str:
         "# hub = \"https://hub.example.org/\"  # a WebSub hub for `syndicate ping`",
         "",
         "# [pdf]",
-        "# variant = \"pdf/a-3u\"  # or pdf/ua-1, pdf/a-3u+ua-1",
+        f"# variant = \"{DEFAULT_PDF_VARIANT}\"  # or {', '.join(_other_variants())}",
         "# page_size = \"A4\"  # or letter, ...",
         "# logo = \"assets/logo.svg\"  # the issuer's SVG logo on the communiqués",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _other_variants() -> list[str]:
+    return [variant for variant in PDF_VARIANTS if variant != DEFAULT_PDF_VARIANT]
 
 
 def _gitignore(folder: Path) -> str:
