@@ -217,18 +217,22 @@ def read_image(folder: Path, name: str) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise ImageError("is missing: put the file in the statement's folder") from None
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
-        raise ImageError(f"cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
-    with os.fdopen(descriptor, "rb") as file:
+    except RuntimeError:  # (Python before 3.13)
+        raise ImageError("is a link that leads in a loop") from None
+    except OSError as exc:
+        raise ImageError(f"cannot be read: {exc.strerror or exc}") from None
+    try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise ImageError("is not a regular file")
         if info.st_size > MAX_IMAGE_BYTES:
             raise ImageError(f"is {info.st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
-        try:
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
             data = file.read(MAX_IMAGE_BYTES + 1)
-        except OSError as exc:
-            raise ImageError(f"cannot be read: {exc.strerror}") from None
+    except OSError as exc:
+        raise ImageError(f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageError(f"is more than {MAX_IMAGE_BYTES:,} bytes, the limit")
     return data

@@ -124,7 +124,8 @@ def sanitize(name: str, data: bytes) -> bytes:
     if kind is None:
         raise ImageError("is not a PNG, JPEG, WebP or SVG image")
     if kind != expected:
-        raise ImageError(f"is a {KIND_NAMES[kind]} image, not {KIND_NAMES[expected]}: "
+        article = "an" if kind == "SVG" else "a"
+        raise ImageError(f"is {article} {KIND_NAMES[kind]} image, not {KIND_NAMES[expected]}: "
                          "give the file the extension of what it is")
     if kind == "SVG":
         assert root is not None
