@@ -76,6 +76,9 @@ _UNSAFE_CSS = re.compile(r"@import|expression\s*\(|javascript:|behavior\s*:|-moz
                          re.IGNORECASE)
 
 
+_ENTITIES = "declares XML entities (<!ENTITY>): save the SVG without a DOCTYPE"
+
+
 class ImageError(ValueError):
     """Why an image cannot be published (a message to follow the image's name)."""
 
@@ -213,6 +216,8 @@ def _to_srgb(image: Any, profile: bytes) -> Any:
 def _parse_svg(data: bytes, named_svg: bool) -> Any:
     """The root of ``data`` parsed as SVG; None when it is no XML at all (and not named .svg);
     raises ImageError for a file that is SVG, or named so, but cannot be published."""
+    if b"<!ENTITY" in data:  # (before parsing: libxml2 would expand internal ones)
+        raise ImageError(_ENTITIES)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
@@ -228,7 +233,7 @@ def _parse_svg(data: bytes, named_svg: bool) -> Any:
         return None
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise ImageError("declares XML entities (<!ENTITY>): save the SVG without a DOCTYPE")
+        raise ImageError(_ENTITIES)
     if sum(1 for _ in root.iter()) > MAX_SVG_ELEMENTS:
         raise ImageError(f"has more than {MAX_SVG_ELEMENTS:,} SVG elements: simplify it")
     return root

@@ -14,7 +14,7 @@ import pytest
         "syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.placeholders",
         "syndicate.render.pages", "syndicate.mail.compose", "syndicate.mail.lists",
         "syndicate.catalogs", "syndicate.config", "syndicate.errors", "syndicate.fonts",
-        "syndicate.sources", "syndicate.render.pdf",
+        "syndicate.sources", "syndicate.render.pdf", "syndicate.assets", "syndicate.images",
     ],
 )
 def test_docstring_examples(name: str) -> None:
