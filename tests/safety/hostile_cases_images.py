@@ -15,9 +15,10 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import REPO
 from hostile_harness import CHECK, PUBLISH, Case, S, World
 from PIL import Image
+
+from conftest import REPO
 
 EN = f"{S}/en.md"
 # The line an image appended by `shows` lands on (the shipped file, a blank line, the image).
