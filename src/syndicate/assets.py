@@ -323,7 +323,7 @@ def read_images(root: Path, statement_id: str, files: Sequence[ImageFile]) -> tu
             if hashlib.sha256(data).hexdigest() != file.sha256:
                 raise ImageError("changed while publishing: publish again")
         except ImageError as exc:
-            problems.append(Problem(str(folder / file.name), None, f"image {exc}"))
+            problems.append(Problem(str(folder / file.name), None, str(exc)))
             continue
         images.append(Image(file.lang, file.name, data))
     if problems:

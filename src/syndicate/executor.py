@@ -173,7 +173,7 @@ def sanitized(statement_id: str, images: Sequence[Image]) -> tuple[Image, ...]:
             published.append(Image(image.lang, image.name, sanitize(image.name, image.data)))
         except ImageError as exc:
             problems.append(Problem(f"{STATEMENTS_DIR}/{statement_id}/{image.name}", None,
-                                    f"image {exc}"))
+                                    str(exc)))
     if problems:
         raise ContentError(problems)
     return tuple(published)

@@ -458,8 +458,8 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                                 feeds.render)
         finally:
             rendering.close()
-        if problems:
-            raise ContentError(problems)
+        if problems:  # (an image that cannot publish: once, not once per output showing it)
+            raise ContentError(list(dict.fromkeys(problems)))
         for artifact in site_pages:
             staging.add(artifact)
             rendered.append(artifact.path)

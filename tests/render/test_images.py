@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import pickle
 import shutil
 import struct
 import zlib
@@ -342,3 +343,25 @@ def test_check_refuses_images_that_cannot_publish(tmp_path: Path) -> None:
         f"{where}:{first + 11}: image 'page.png?v=2' has a query or fragment; refer to the file "
         "by its name alone",
     ], result.stderr
+
+
+def test_a_unit_carries_its_images_to_the_worker(published: Published) -> None:
+    """What a local or Dask worker gets (a pickled unit) renders the images with the project's
+    files gone: the bytes travel with the unit, the worker reads no disk."""
+    from syndicate.executor import Renderers, publish_context
+
+    project = pipeline.load(published.project)
+    context = pickle.loads(pickle.dumps(publish_context(project.root, project.site, None)))
+    page = next(u for u in pipeline.plan(project, list(project.statements))
+                if u.kind == "page" and u.lang == "en")
+    unit = pickle.loads(pickle.dumps(project.with_images(page)))
+    gone = published.project.with_name("moved")
+    published.project.rename(gone)
+    try:
+        artifacts = Renderers(context).render(unit)
+    finally:
+        gone.rename(published.project)
+    images = {a.path: a.data for a in artifacts if a.kind == "image"}
+    assert set(images) == {path for path in IMAGES if path.startswith("en/")}
+    for path, data in images.items():
+        assert data == (published.dist / path).read_bytes()
