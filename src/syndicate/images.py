@@ -186,7 +186,7 @@ def _encode(image: Any, kind: str) -> bytes:
     image.info = {} if transparency is None else {"transparency": transparency}
     out = io.BytesIO()
     if kind == "PNG":
-        image.save(out, "PNG", compress_level=9)
+        image.save(out, "PNG", compress_level=6)
     elif keep_jpeg:
         image.save(out, "JPEG", quality="keep")
     elif kind == "JPEG":
