@@ -9,7 +9,8 @@ extension (a web server serves it by that name):
   orientation says, converted to sRGB when they carry a colour profile, and encoded again with
   nothing but the pixels: no EXIF (GPS positions, camera serial numbers), no XMP, no ICC
   profile, no PNG text chunks, no comments. A JPEG that needs no turning keeps its own
-  quantization tables (no second generation of loss). Same input, same bytes.
+  quantization tables (no second generation of loss); of a phone's MPO file (a JPEG followed by
+  a depth map or a preview) only the photo is kept. Same input, same bytes.
 * SVG is parsed by lxml without network, DTD or entities, and rebuilt from an allow-list of
   drawing elements and attributes: no script, no event handler, no ``foreignObject``, no
   ``<image>``, no link but to a ``#fragment`` of the same file, no stylesheet that imports or
@@ -149,7 +150,8 @@ def _reencode(data: bytes, kind: str) -> bytes:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
                     raise ImageError(_too_many_pixels(f" ({width:,} x {height:,})"))
-                if getattr(image, "n_frames", 1) > 1:
+                # (A phone's JPEG is often MPO: the photo, then a depth map or a preview.)
+                if getattr(image, "n_frames", 1) > 1 and image.format != "MPO":
                     raise ImageError("is animated; only still images are published")
                 image.load()
                 return _encode(image, kind)
@@ -172,7 +174,7 @@ def _encode(image: Any, kind: str) -> bytes:
     orientation = image.getexif().get(0x0112, 1)  # EXIF Orientation
     profile = image.info.get("icc_profile")
     transparency = image.info.get("transparency")
-    keep_jpeg = kind == "JPEG" and orientation in (1, None) and not profile
+    keep_jpeg = image.format == "JPEG" and orientation in (1, None) and not profile
     if not keep_jpeg:
         image = ImageOps.exif_transpose(image)
         if profile:

@@ -61,6 +61,14 @@ def webp() -> bytes:
     return out.getvalue()
 
 
+def phone_mpo() -> bytes:
+    """A JPEG as phones write it (MPO): the photo, then a second image (a depth map)."""
+    out = io.BytesIO()
+    photo, depth = Image.new("RGB", (32, 24), (90, 90, 200)), Image.new("L", (16, 12), 128)
+    photo.save(out, "MPO", save_all=True, append_images=[depth.convert("RGB")])
+    return out.getvalue()
+
+
 def animated_png() -> bytes:
     out = io.BytesIO()
     frames = [Image.new("RGB", (8, 8), color) for color in ((255, 0, 0), (0, 0, 255))]
@@ -223,6 +231,7 @@ CASES = [
     refused("network", shows("http://127.0.0.1:9/x.png"), AT + r".*fetched from the network"),
     published("jpeg-with-gps", shows("photo.jpg", {"photo.jpg": jpeg_with_gps()})),
     published("webp", shows("photo.webp", {"photo.webp": webp()})),
+    published("phone-mpo-jpeg", shows("photo.jpeg", {"photo.jpeg": phone_mpo()})),
     published("svg-with-script", shows("logo.svg", {"logo.svg": SCRIPTED})),
     published("svg-links-out", shows("logo.svg", {"logo.svg": LINKS_OUT})),
     published("percent-encoded-space", shows("my%20chart.png", {"my chart.png": png()})),
