@@ -34,7 +34,7 @@ from syndicate.executor import (
 )
 from syndicate.files import read_regular
 from syndicate.i18n import load_translations
-from syndicate.model import Artifact, ImageFile, Site, Statement
+from syndicate.model import Artifact, Image, ImageFile, Site, Statement
 from syndicate.processes import default_jobs
 from syndicate.sources import load_statements
 from syndicate.workflow import stale_warnings
@@ -64,15 +64,22 @@ class Project:
         """The image files ``statement`` shows in ``lang`` (None: in every language)."""
         return [f for f in self.images.get(statement.id, ()) if lang in (None, f.lang)]
 
-    def with_images(self, unit: Unit) -> Unit:
+    def with_images(self, unit: Unit, read: dict[tuple[str, str], bytes] | None = None) -> Unit:
         """``unit`` carrying the bytes of the image files its output shows (read now: a
-        worker never reads the project)."""
+        worker never reads the project). ``read``: the bytes of the files read so far, by
+        (statement id, name), shared by the units that show the same file."""
         if unit.kind not in ("pdf", "page", "bilingual"):
             return unit
         files = self.images_of(unit.statement, None if unit.kind == "bilingual" else unit.lang)
         if not files:
             return unit
-        return replace(unit, images=read_images(self.root, unit.statement.id, files))
+        read = {} if read is None else read
+        statement_id = unit.statement.id
+        unread = [f for f in files if (statement_id, f.name) not in read]
+        for image in read_images(self.root, statement_id, unread):
+            read[statement_id, image.name] = image.data
+        return replace(unit, images=tuple(Image(f.lang, f.name, read[statement_id, f.name])
+                                          for f in files))
 
     def statement(self, statement_id: str) -> Statement:
         for statement in self.statements:
@@ -427,7 +434,8 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                      jobs: int | None, executor: str,
                      scheduler: str | None, progress: Progress | None,
                      workers: Workers | None) -> Report:
-    todo = [project.with_images(u) for u in units if u.key not in reusable]
+    read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
+    todo = [project.with_images(u, read) for u in units if u.key not in reusable]
     rendered: list[str] = []
     reused: list[str] = []
     kept: dict[str, list[dict[str, object]]] = {}
