@@ -37,7 +37,8 @@ MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp",
                "SVG": "image/svg+xml"}
 KIND_NAMES = {"PNG": "PNG", "JPEG": "JPEG", "WEBP": "WebP", "SVG": "SVG"}
 _RASTER_MODES = {"PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"},
-                 "JPEG": {"L", "RGB", "CMYK"}, "WEBP": {"RGB", "RGBA"}}
+                 "JPEG": {"L", "RGB"}, "WEBP": {"RGB", "RGBA"}}  # (CMYK: to RGB, for browsers
+# and for the PDF/A communiqués, whose output intent is sRGB)
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -174,7 +175,8 @@ def _encode(image: Any, kind: str) -> bytes:
     orientation = image.getexif().get(0x0112, 1)  # EXIF Orientation
     profile = image.info.get("icc_profile")
     transparency = image.info.get("transparency")
-    keep_jpeg = image.format == "JPEG" and orientation in (1, None) and not profile
+    keep_jpeg = (image.format == "JPEG" and orientation in (1, None) and not profile
+                 and image.mode in _RASTER_MODES[kind])
     if not keep_jpeg:
         image = ImageOps.exif_transpose(image)
         if profile:

@@ -365,3 +365,15 @@ def test_a_unit_carries_its_images_to_the_worker(published: Published) -> None:
     assert set(images) == {path for path in IMAGES if path.startswith("en/")}
     for path, data in images.items():
         assert data == (published.dist / path).read_bytes()
+
+
+def test_a_cmyk_jpeg_is_published_in_rgb() -> None:
+    """Browsers draw CMYK JPEGs badly or not at all, and the PDF/A communiqués' output intent
+    is sRGB: a print shop's CMYK file is published in RGB, its colours kept."""
+    from syndicate.images import sanitize
+
+    cmyk = encoded(Image.new("CMYK", (20, 10), (0, 255, 255, 0)), "JPEG")  # pure red ink
+    with Image.open(io.BytesIO(sanitize("print.jpg", cmyk))) as published:
+        assert published.format == "JPEG" and published.mode == "RGB"
+        red = published.getpixel((5, 5))
+        assert isinstance(red, tuple) and red[0] > 230 and red[1] < 30 and red[2] < 30

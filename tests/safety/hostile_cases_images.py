@@ -69,6 +69,12 @@ def phone_mpo() -> bytes:
     return out.getvalue()
 
 
+def cmyk_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("CMYK", (16, 16), (0, 200, 200, 10)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def animated_png() -> bytes:
     out = io.BytesIO()
     frames = [Image.new("RGB", (8, 8), color) for color in ((255, 0, 0), (0, 0, 255))]
@@ -232,6 +238,7 @@ CASES = [
     published("jpeg-with-gps", shows("photo.jpg", {"photo.jpg": jpeg_with_gps()})),
     published("webp", shows("photo.webp", {"photo.webp": webp()})),
     published("phone-mpo-jpeg", shows("photo.jpeg", {"photo.jpeg": phone_mpo()})),
+    published("cmyk-jpeg", shows("print.jpg", {"print.jpg": cmyk_jpeg()})),
     published("svg-with-script", shows("logo.svg", {"logo.svg": SCRIPTED})),
     published("svg-links-out", shows("logo.svg", {"logo.svg": LINKS_OUT})),
     published("percent-encoded-space", shows("my%20chart.png", {"my chart.png": png()})),
