@@ -114,12 +114,15 @@ class Renderers:
         self._pdf: Any = None
         self._cards: Any = None
         self._pages: Any = None
+        # The latest images made safe to publish, by (name, hash of the file): the pages, the
+        # communiqués and the bilingual edition of a statement often show the same one.
+        self._images: dict[tuple[str, bytes], bytes] = {}
 
     def render(self, unit: Unit) -> list[Artifact]:
         from syndicate.render import preview
 
         statement, lang = unit.statement, unit.lang
-        images = sanitized(statement.id, unit.images)
+        images = sanitized(statement.id, unit.images, self._images)
         if unit.kind == "pdf":
             pdf = self.pdf().render(statement, lang, images)
             return [pdf, preview.render(self.site, pdf)]
@@ -160,17 +163,27 @@ class Renderers:
         return self._pages
 
 
-def sanitized(statement_id: str, images: Sequence[Image]) -> tuple[Image, ...]:
-    """``images`` as they are published (see :mod:`syndicate.images`); raises ContentError
-    naming the file for one that cannot be (check refuses it first: the file changed since)."""
+MEMO_IMAGES = 16  # sanitized images a worker keeps
+
+
+def sanitized(statement_id: str, images: Sequence[Image],
+              memo: dict[tuple[str, bytes], bytes]) -> tuple[Image, ...]:
+    """``images`` as they are published (see :mod:`syndicate.images`), taken from ``memo`` if
+    made before; raises ContentError naming the file for one that cannot be (check refuses it
+    first: the file changed since)."""
     from syndicate.config import STATEMENTS_DIR
     from syndicate.images import ImageError, sanitize
 
     published = []
     problems = []
     for image in images:
+        key = (image.name, hashlib.sha256(image.data).digest())
         try:
-            published.append(Image(image.lang, image.name, sanitize(image.name, image.data)))
+            if key not in memo:
+                if len(memo) >= MEMO_IMAGES:
+                    memo.clear()
+                memo[key] = sanitize(image.name, image.data)
+            published.append(Image(image.lang, image.name, memo[key]))
         except ImageError as exc:
             problems.append(Problem(f"{STATEMENTS_DIR}/{statement_id}/{image.name}", None,
                                     str(exc)))
