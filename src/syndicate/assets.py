@@ -103,7 +103,8 @@ def referenced_images(markdown: str, parsed: Parsed | None = None) -> list[tuple
     """(0-based line, file name) of every image a Markdown body shows from its own folder, in
     order: the one list of a statement's image files (check reads them, publish copies them
     and hashes them into its cache keys). Sources :func:`image_problem` refuses are left out.
-    A whole ``<lang>.md`` file's text gives the same names (front matter shows no image).
+    Given a whole ``<lang>.md`` file's text it finds the same names (lines then count from
+    the front matter, which could at most add a name that spells an image): enough to hash.
 
     >>> referenced_images("Text\\n\\n![A chart](chart.png) ![map](../x.png)\\n![b](c/d.svg)")
     [(2, 'chart.png'), (3, 'c/d.svg')]
