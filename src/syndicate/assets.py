@@ -21,6 +21,7 @@ import posixpath
 import re
 import stat
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -289,11 +290,19 @@ def translation_images(translation: Translation) -> list[tuple[int, str]]:
     return [(line, name) for name, line in names.items()]
 
 
-def image_files(root: Path, statements: Iterable[Statement]) -> dict[str, tuple[ImageFile, ...]]:
-    """By statement id, the image files its translations show, with the hash of each; raises
-    ContentError (``path:line``) for one that cannot be read."""
-    found: dict[str, tuple[ImageFile, ...]] = {}
-    problems = []
+@dataclass(frozen=True, slots=True)
+class ImageFiles:
+    """What :func:`image_files` found: by statement id, its image files (with the hash of
+    each), and the problems of the statements whose images cannot be read."""
+
+    files: dict[str, tuple[ImageFile, ...]]
+    problems: dict[str, list[Problem]]
+
+
+def image_files(root: Path, statements: Iterable[Statement]) -> ImageFiles:
+    """The image files each statement's translations show, each read once and hashed; a
+    file that cannot be read is a problem (``path:line``) of its statement."""
+    found = ImageFiles({}, {})
     for statement in statements:
         folder = root / STATEMENTS_DIR / statement.id
         files = []
@@ -302,14 +311,12 @@ def image_files(root: Path, statements: Iterable[Statement]) -> dict[str, tuple[
                 try:
                     data = read_image(folder, name)
                 except ImageError as exc:
-                    problems.append(Problem(str(folder / f"{translation.lang}.md"), line,
-                                            f"image {name!r} {exc}"))
+                    found.problems.setdefault(statement.id, []).append(Problem(
+                        str(folder / f"{translation.lang}.md"), line, f"image {name!r} {exc}"))
                     continue
                 files.append(ImageFile(translation.lang, name, hashlib.sha256(data).hexdigest()))
         if files:
-            found[statement.id] = tuple(files)
-    if problems:
-        raise ContentError(problems)
+            found.files[statement.id] = tuple(files)
     return found
 
 

@@ -141,9 +141,14 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
         lang.code: load_translations(root / LOCALES_DIR, lang.locale) for lang in site.languages
     }
     digests = statement_cache.digests if statement_cache is not None else {}
-    images = image_files(root, loaded.statements)
-    return Project(root, site, loaded.statements, warnings, translations, logo, digests,
-                   loaded.problems, images)
+    images = image_files(root, loaded.statements)  # (check has read them; a cached
+    # statement's images in a subfolder may have changed since)
+    broken = [problem for found in images.problems.values() for problem in found]
+    if broken and not keep_going:
+        raise ContentError(broken)
+    statements = tuple(s for s in loaded.statements if s.id not in images.problems)
+    return Project(root, site, statements, warnings, translations, logo, digests,
+                   (*loaded.problems, *broken), images.files)
 
 
 def drafts_never_block(root: Path, statements: Iterable[Statement],

@@ -377,3 +377,29 @@ def test_a_cmyk_jpeg_is_published_in_rgb() -> None:
         assert published.format == "JPEG" and published.mode == "RGB"
         red = published.getpixel((5, 5))
         assert isinstance(red, tuple) and red[0] > 230 and red[1] < 30 and red[2] < 30
+
+
+def test_keep_going_leaves_out_a_statement_whose_image_broke(published: Published,
+                                                              tmp_path: Path) -> None:
+    """An image in a subfolder replaced by something else after check (the statement cache
+    does not see subfolders): publish names the file; --keep-going publishes the rest."""
+    project = tmp_path / "project"
+    shutil.copytree(published.project, project, symlinks=True)
+    second = project / "statements" / "2023-01-10-second"
+    second.mkdir()
+    for name in ("statement.yaml", "pt.md", "chart.jpg"):
+        shutil.copy(project / FOLDER / name, second / name)
+    now = pipeline.datetime.fromisoformat(NOW)
+    pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
+    (project / FOLDER / "maps" / "map.png").write_text("<html>not a map</html>", "utf-8")
+    with pytest.raises(pipeline.ContentError) as refused:
+        pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{FOLDER}/maps/map.png: is not a PNG, JPEG, WebP or SVG image"]
+    report = pipeline.publish(pipeline.load(project, cache=True, keep_going=True),
+                              project / "dist", now, jobs=1, keep_going=True)
+    assert [str(p) for p in report.problems] == [
+        f"{FOLDER}/maps/map.png: is not a PNG, JPEG, WebP or SVG image"]
+    files = {str(e["path"]) for e in manifest(project / "dist")}
+    assert "pt/2023-01-10-second/index.html" in files
+    assert not {f for f in files if SHIPPED_ID in f}

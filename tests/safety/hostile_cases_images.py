@@ -161,6 +161,8 @@ def published(id: str, setup: Callable[[World], None]) -> Case:
 
 CASES = [
     refused("missing-file", shows("chart.png"), AT + r"'chart\.png' is missing"),
+    refused("missing-file-keep-going", shows("chart.png"), AT + r"'chart\.png' is missing",
+            command=(*PUBLISH, "--keep-going")),
     refused("missing-in-subfolder", shows("img/chart.png"), AT + r"'img/chart\.png' is missing"),
     refused("directory", shows("chart.png", make=_directory),
             AT + r"'chart\.png' is not a regular file"),
