@@ -16,10 +16,8 @@ and hands their bytes to the renderers with the unit.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import re
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +29,7 @@ from markdown_it.token import Token
 
 from syndicate.config import CONFIG_FILE, STATEMENTS_DIR, locate
 from syndicate.errors import ContentError, Problem
-from syndicate.files import TooLarge, read_regular, real
+from syndicate.files import NotRegularFile, TooLarge, read_regular, real
 from syndicate.images import MAX_IMAGE_BYTES, ImageError, kind_of_name, sanitize
 from syndicate.markup import Parsed
 from syndicate.model import Image, ImageFile, Site, Statement, Translation
@@ -210,35 +208,23 @@ def read_image(folder: Path, name: str) -> bytes:
     """The bytes of the image file ``name`` in a statement's ``folder``; raises ImageError.
 
     Only a regular file inside the folder, at most MAX_IMAGE_BYTES: a FIFO or a device is
-    refused without waiting on it (opened non-blocking), a link leading elsewhere is refused.
+    refused without waiting on it (see :mod:`syndicate.files`), a link leading elsewhere is
+    refused.
     """
     path = folder / name
+    if not real(path).is_relative_to(real(folder)):
+        raise ImageError("leads out of the statement's folder (a symbolic link?): copy the file "
+                         "into the folder")
     try:
-        if not path.resolve().is_relative_to(folder.resolve()):
-            raise ImageError("leads out of the statement's folder (a symbolic link?): copy the "
-                             "file into the folder")
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        return read_regular(path, MAX_IMAGE_BYTES)
     except FileNotFoundError:
         raise ImageError("is missing: put the file in the statement's folder") from None
-    except RuntimeError:  # (Python before 3.13)
-        raise ImageError("is a link that leads in a loop") from None
+    except NotRegularFile:
+        raise ImageError("is not a regular file") from None
+    except TooLarge as exc:
+        raise ImageError(f"is {exc.size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}") from None
     except OSError as exc:
         raise ImageError(f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise ImageError("is not a regular file")
-        if info.st_size > MAX_IMAGE_BYTES:
-            raise ImageError(f"is {info.st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
-        with os.fdopen(descriptor, "rb", closefd=False) as file:
-            data = file.read(MAX_IMAGE_BYTES + 1)
-    except OSError as exc:
-        raise ImageError(f"cannot be read: {exc.strerror or exc}") from None
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ImageError(f"is more than {MAX_IMAGE_BYTES:,} bytes, the limit")
-    return data
 
 
 def reserved_names(site: Site, statement_id: str, lang: str) -> set[str]:

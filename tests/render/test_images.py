@@ -381,8 +381,8 @@ def test_a_cmyk_jpeg_is_published_in_rgb() -> None:
 
 def test_keep_going_leaves_out_a_statement_whose_image_broke(published: Published,
                                                               tmp_path: Path) -> None:
-    """An image in a subfolder replaced by something else after check (the statement cache
-    does not see subfolders): publish names the file; --keep-going publishes the rest."""
+    """An image replaced by something else: load names the file and line; one replaced while
+    publishing (after load hashed it) is refused too. --keep-going publishes the rest."""
     project = tmp_path / "project"
     shutil.copytree(published.project, project, symlinks=True)
     second = project / "statements" / "2023-01-10-second"
@@ -390,16 +390,19 @@ def test_keep_going_leaves_out_a_statement_whose_image_broke(published: Publishe
     for name in ("statement.yaml", "pt.md", "chart.jpg"):
         shutil.copy(project / FOLDER / name, second / name)
     now = pipeline.datetime.fromisoformat(NOW)
-    pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
+    loaded = pipeline.load(project, cache=True)
     (project / FOLDER / "maps" / "map.png").write_text("<html>not a map</html>", "utf-8")
+    changed = f"{project / FOLDER}/maps/map.png: changed while publishing: publish again"
+    fresh = project / "fresh"  # (in dist, the statement's outputs would be reused)
     with pytest.raises(pipeline.ContentError) as refused:
-        pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
-    assert [str(p) for p in refused.value.problems] == [
-        f"{FOLDER}/maps/map.png: is not a PNG, JPEG, WebP or SVG image"]
-    report = pipeline.publish(pipeline.load(project, cache=True, keep_going=True),
-                              project / "dist", now, jobs=1, keep_going=True)
-    assert [str(p) for p in report.problems] == [
-        f"{FOLDER}/maps/map.png: is not a PNG, JPEG, WebP or SVG image"]
-    files = {str(e["path"]) for e in manifest(project / "dist")}
+        pipeline.publish(loaded, fresh, now, jobs=1)
+    assert [str(p) for p in refused.value.problems] == [changed]
+    report = pipeline.publish(loaded, fresh, now, jobs=1, keep_going=True)
+    assert [str(p) for p in report.problems] == [changed]
+    files = {str(e["path"]) for e in manifest(fresh)}
     assert "pt/2023-01-10-second/index.html" in files
     assert not {f for f in files if SHIPPED_ID in f}
+    again = pipeline.load(project, cache=True, keep_going=True)
+    assert [s.id for s in again.statements] == ["2023-01-10-second"]
+    assert [str(p).removeprefix(f"{project}/") for p in again.problems] == [
+        f"{FOLDER}/en.md:25: image 'maps/map.png' is not a PNG, JPEG, WebP or SVG image"]
