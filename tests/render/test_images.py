@@ -406,3 +406,12 @@ def test_keep_going_leaves_out_a_statement_whose_image_broke(published: Publishe
     assert [s.id for s in again.statements] == ["2023-01-10-second"]
     assert [str(p).removeprefix(f"{project}/") for p in again.problems] == [
         f"{FOLDER}/en.md:25: image 'maps/map.png' is not a PNG, JPEG, WebP or SVG image"]
+
+
+def test_a_file_nothing_shows_changes_nothing(published: Published, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(published.project, project, symlinks=True)
+    (project / FOLDER / "unused.png").write_bytes(gps_webp())  # replaced, still shown nowhere
+    now = pipeline.datetime.fromisoformat(NOW)
+    report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
+    assert report.rendered == (), report.rendered
