@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.errors import ContentError, Problem, SyndicateError
-from syndicate.model import Artifact, Site, Statement
+from syndicate.model import Artifact, Image, Site, Statement
 from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
 
 KINDS = ("pdf", "bilingual", "card", "page")
@@ -48,6 +48,9 @@ class Unit:
     statement: Statement
     lang: str  # the language ("mul" for the bilingual edition)
     key: str  # the hash of every input (see syndicate.cache)
+    # The image files its output shows, as read (a worker never reads the project): given
+    # to a unit about to render, not to one that is reused.
+    images: tuple[Image, ...] = ()
 
     @property
     def name(self) -> str:
@@ -98,16 +101,20 @@ class Renderers:
         self._pdf: Any = None
         self._cards: Any = None
         self._pages: Any = None
+        # The latest images made safe to publish, by (name, hash of the file): the pages, the
+        # communiqués and the bilingual edition of a statement often show the same one.
+        self._images: dict[tuple[str, bytes], bytes] = {}
 
     def render(self, unit: Unit) -> list[Artifact]:
         from syndicate.render import preview
 
         statement, lang = unit.statement, unit.lang
+        images = sanitized(statement.id, unit.images, self._images)
         if unit.kind == "pdf":
-            pdf = self.pdf().render(statement, lang)
+            pdf = self.pdf().render(statement, lang, images)
             return [pdf, preview.render(self.site, pdf)]
         if unit.kind == "bilingual":
-            pdf = self.pdf().render_bilingual(statement)
+            pdf = self.pdf().render_bilingual(statement, images)
             return [pdf, preview.render(self.site, pdf)]
         if unit.kind == "card":
             return [self.cards().render(statement, lang)]
@@ -116,7 +123,9 @@ class Renderers:
 
             snippets = share.render(self.site, statement, lang)
             page = self.pages().statement(statement, lang, json.loads(snippets.data))
-            return [snippets, page]
+            return [snippets, page, *(
+                Artifact(self.site.image_path(statement.id, image.lang, image.name), "image",
+                         image.lang, statement.id, image.data) for image in images)]
         raise ValueError(f"unknown unit kind {unit.kind!r}")
 
     def pdf(self) -> Any:
@@ -139,6 +148,35 @@ class Renderers:
 
             self._pages = PageRenderer(self.site, self.translations)
         return self._pages
+
+
+MEMO_IMAGES = 16  # sanitized images a worker keeps
+
+
+def sanitized(statement_id: str, images: Sequence[Image],
+              memo: dict[tuple[str, bytes], bytes]) -> tuple[Image, ...]:
+    """``images`` as they are published (see :mod:`syndicate.images`), taken from ``memo`` if
+    made before; raises ContentError naming the file for one that cannot be (check refuses it
+    first: the file changed since)."""
+    from syndicate.config import STATEMENTS_DIR
+    from syndicate.images import ImageError, sanitize
+
+    published = []
+    problems = []
+    for image in images:
+        key = (image.name, hashlib.sha256(image.data).digest())
+        try:
+            if key not in memo:
+                if len(memo) >= MEMO_IMAGES:
+                    memo.clear()
+                memo[key] = sanitize(image.name, image.data)
+            published.append(Image(image.lang, image.name, memo[key]))
+        except ImageError as exc:
+            problems.append(Problem(f"{STATEMENTS_DIR}/{statement_id}/{image.name}", None,
+                                    str(exc)))
+    if problems:
+        raise ContentError(problems)
+    return tuple(published)
 
 
 def _render(renderers: Renderers, unit: Unit, write: Callable[[Artifact], None] | None) -> Outcome:

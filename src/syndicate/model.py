@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from syndicate.variants import DEFAULT_PDF_VARIANT
@@ -116,6 +117,14 @@ class Site:
                       self.page_path(statement_id, language.code)]
         return paths
 
+    def image_path(self, statement_id: str, lang: str, name: str) -> str:
+        """A statement image, beside the page that shows it: the relative URL in the
+        statement's Markdown resolves from the page, and from the feeds (made absolute)."""
+        return f"{lang}/{statement_id}/{name}"
+
+    def image_url(self, statement_id: str, lang: str, name: str) -> str:
+        return self.base_url + quote(self.image_path(statement_id, lang, name))
+
     def feed_path(self, lang: str, fmt: str) -> str:
         return f"{lang}/feed.{fmt}"
 
@@ -188,6 +197,25 @@ class Statement:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(t.lang for t in self.translations)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """An image file a translation shows, by the hash of its bytes (for the cache keys)."""
+
+    lang: str  # the translation that shows it
+    name: str  # its path in the statement's folder: POSIX, normalized ("charts/a.png")
+    sha256: str  # of the file's bytes as read
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image file's bytes, handed to the renderers with their unit (a renderer never reads
+    the disk): as read from the statement's folder, or sanitized for publishing."""
+
+    lang: str
+    name: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from syndicate import __version__, cache, catalogs, output, websub
-from syndicate.assets import load_logo
+from syndicate.assets import image_files, load_logo, read_images
 from syndicate.cache import StatementCache
 from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
 from syndicate.errors import ContentError, Problem
@@ -34,7 +34,7 @@ from syndicate.executor import (
 )
 from syndicate.files import read_regular
 from syndicate.i18n import load_translations
-from syndicate.model import Artifact, Site, Statement
+from syndicate.model import Artifact, Image, ImageFile, Site, Statement
 from syndicate.processes import default_jobs
 from syndicate.sources import load_statements
 from syndicate.workflow import stale_warnings
@@ -57,6 +57,29 @@ class Project:
     digests: Mapping[str, str] = field(default_factory=dict)
     # loaded with keep_going: the problems of the statements left out
     problems: tuple[Problem, ...] = ()
+    # statement id -> the image files its translations show (see assets.referenced_images)
+    images: Mapping[str, tuple[ImageFile, ...]] = field(default_factory=dict)
+
+    def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:
+        """The image files ``statement`` shows in ``lang`` (None: in every language)."""
+        return [f for f in self.images.get(statement.id, ()) if lang in (None, f.lang)]
+
+    def with_images(self, unit: Unit, read: dict[tuple[str, str], bytes] | None = None) -> Unit:
+        """``unit`` carrying the bytes of the image files its output shows (read now: a
+        worker never reads the project). ``read``: the bytes of the files read so far, by
+        (statement id, name), shared by the units that show the same file."""
+        if unit.kind not in ("pdf", "page", "bilingual"):
+            return unit
+        files = self.images_of(unit.statement, None if unit.kind == "bilingual" else unit.lang)
+        if not files:
+            return unit
+        read = {} if read is None else read
+        statement_id = unit.statement.id
+        unread = [f for f in files if (statement_id, f.name) not in read]
+        for image in read_images(self.root, statement_id, unread):
+            read[statement_id, image.name] = image.data
+        return replace(unit, images=tuple(Image(f.lang, f.name, read[statement_id, f.name])
+                                          for f in files))
 
     def statement(self, statement_id: str) -> Statement:
         for statement in self.statements:
@@ -118,8 +141,14 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
         lang.code: load_translations(root / LOCALES_DIR, lang.locale) for lang in site.languages
     }
     digests = statement_cache.digests if statement_cache is not None else {}
-    return Project(root, site, loaded.statements, warnings, translations, logo, digests,
-                   loaded.problems)
+    images = image_files(root, loaded.statements)  # (check has read them; a cached
+    # statement's images in a subfolder may have changed since)
+    broken = [problem for found in images.problems.values() for problem in found]
+    if broken and not keep_going:
+        raise ContentError(broken)
+    statements = tuple(s for s in loaded.statements if s.id not in images.problems)
+    return Project(root, site, statements, warnings, translations, logo, digests,
+                   (*loaded.problems, *broken), images.files)
 
 
 def drafts_never_block(root: Path, statements: Iterable[Statement],
@@ -165,12 +194,14 @@ def plan(project: Project, statements: list[Statement]) -> list[Unit]:
     templates = {kind: cache.template_digest(kind) for kind in ("pdf", "page")}
     units = []
     for statement in statements:
-        source = project.digests.get(statement.id) or cache.digest(statement)
+        source = cache.digest(project.digests.get(statement.id) or cache.digest(statement),
+                              project.images_of(statement))
         langs = statement.languages
         for lang in langs:
             # A communiqué, card or page shows one translation: editing another language's
-            # file re-renders none of them (only the bilingual edition shows them all).
-            mine = one_language(statement, lang)
+            # file re-renders none of them (only the bilingual edition shows them all); nor
+            # does replacing an image it does not show.
+            mine = cache.digest(one_language(statement, lang), project.images_of(statement, lang))
             units.append(Unit("pdf", statement, lang, cache.digest(
                 "pdf", base, mine, lang, templates["pdf"], catalog[lang], logo, fonts)))
             units.append(Unit("card", statement, lang, cache.digest(
@@ -242,7 +273,7 @@ def render_all(project: Project, statements: list[Statement]) -> Iterator[Artifa
     renderers.translations = dict(project.translations)
     pdf_sizes: dict[str, int] = {}
     for unit in plan(project, statements):
-        for artifact in renderers.render(unit):
+        for artifact in renderers.render(project.with_images(unit)):
             if artifact.kind == "pdf":
                 pdf_sizes[artifact.path] = len(artifact.data)
             yield artifact
@@ -408,7 +439,8 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                      jobs: int | None, executor: str,
                      scheduler: str | None, progress: Progress | None,
                      workers: Workers | None) -> Report:
-    todo = [u for u in units if u.key not in reusable]
+    read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
+    todo = [project.with_images(u, read) for u in units if u.key not in reusable]
     rendered: list[str] = []
     reused: list[str] = []
     kept: dict[str, list[dict[str, object]]] = {}
@@ -439,8 +471,8 @@ def _publish_changes(project: Project, out: Path, current: Path | None, index: d
                                 feeds.render)
         finally:
             rendering.close()
-        if problems:
-            raise ContentError(problems)
+        if problems:  # (an image that cannot publish: once, not once per output showing it)
+            raise ContentError(list(dict.fromkeys(problems)))
         for artifact in site_pages:
             staging.add(artifact)
             rendered.append(artifact.path)
@@ -626,8 +658,10 @@ def _feed_keys(project: Project, statements: list[Statement],
 
     def source(statement_id: str) -> str:
         if statement_id not in sources:
-            sources[statement_id] = (project.digests.get(statement_id)
-                                     or cache.digest(by_id[statement_id]))
+            statement = by_id[statement_id]
+            sources[statement_id] = cache.digest(
+                project.digests.get(statement_id) or cache.digest(statement),
+                project.images_of(statement))
         return sources[statement_id]
 
     return {

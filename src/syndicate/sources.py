@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from syndicate.assets import embedded_problems
+from syndicate.assets import embedded_problems, image_file_problems, reserved_names
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import SHOWN_PER_FILE, ContentError, Problem
 from syndicate.files import (
@@ -811,6 +811,9 @@ def _load_translation(
         reader.error(line, message)
     for line, message in overload(parsed):  # what the PDF's layout could not do in seconds
         reader.error(body_line + line - 1, message)
+    for line, message in image_file_problems(path.parent, body, body_line, parsed,
+                                             reserved_names(site, statement_id, lang)):
+        reader.error(line, message)  # the image files: there, regular, small, really images
     for line, message in lint(body, site.page_url(statement_id, lang), parsed):
         reader.warn(body_line + line - 1, message)
     if (left := placeholder_line(body)) is not None:

@@ -24,6 +24,12 @@ def twins(project: Path) -> tuple[Path, Path]:
     second = project / "statements" / "2023-01-10-second"
     shutil.copytree(project / "statements" / SHIPPED_ID, second)
     (second / "statement.yaml").write_text("date: 2023-01-10\noriginal: pt\n", encoding="utf-8")
+    # An image, which every worker gets with its unit (a Dask worker may not see this disk).
+    (second / "chart.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20" fill="#00563f"/></svg>', encoding="utf-8")
+    with (second / "en.md").open("a", encoding="utf-8") as english:
+        english.write("\n![A green bar](chart.svg)\n")
     other = project.parent / "other"
     shutil.copytree(project, other)
     return project, other
@@ -37,6 +43,7 @@ def test_jobs_1_and_jobs_2_publish_the_same_bytes(twins: tuple[Path, Path], run)
     assert "rendered pdf:2023-01-10-second:en" in second.stdout and second.stderr == ""
     assert tree(one / "dist") == tree(two / "dist")
     assert len(tree(one / "dist")) > 20
+    assert "en/2023-01-10-second/chart.svg" in tree(two / "dist")
 
 
 def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path], run) -> None:  # type: ignore[no-untyped-def]
@@ -71,6 +78,7 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
     assert tree(one / "dist") == tree(two / "dist")
     assert tree(three / "dist") == tree(four / "dist")
     assert tree(three / "dist") != tree(one / "dist")
+    assert "en/2023-01-10-second/chart.svg" in tree(four / "dist")
     letterhead = subprocess.run(
         ["pdftotext", str(four / "dist" / "en" / SHIPPED_ID / f"{SHIPPED_ID}-en.pdf"), "-"],
         check=True, capture_output=True, text=True).stdout

@@ -54,6 +54,8 @@ def test_check_rejects_embedded_resources_outside_the_statement(
         "for readers who cannot see it: ![what it shows](...)",
         f"{where}:{first + 5}: image 'https://example.org/x.png' would be fetched from the "
         "network; put the file in the statement's folder and refer to it by name",
+        f"{where}:{first + 7}: image 'foto.jpg' is missing: put the file in the statement's "
+        "folder",
     ], result.stderr
 
 

@@ -14,7 +14,8 @@ import pytest
         "syndicate.i18n", "syndicate.markup", "syndicate.model", "syndicate.placeholders",
         "syndicate.render.pages", "syndicate.mail.compose", "syndicate.mail.lists",
         "syndicate.catalogs", "syndicate.config", "syndicate.errors", "syndicate.fonts",
-        "syndicate.sources", "syndicate.render.pdf", "syndicate.scaffold",
+        "syndicate.sources", "syndicate.render.pdf", "syndicate.scaffold", "syndicate.assets",
+        "syndicate.images",
     ],
 )
 def test_docstring_examples(name: str) -> None:

@@ -3,9 +3,10 @@
 The HTML handed to WeasyPrint carries everything but the communiqué's stylesheet, which each
 thread parses once and hands to every document (:func:`parsed_stylesheet`); fonts come from the
 system (DejaVu, named explicitly) and the URL fetcher is a sandbox: it serves the few in-memory
-assets of the document (the issuer's logo and the statement's Markdown sources, which the caller
-passes in as bytes) and refuses every other URL, so a statement cannot make the renderer read a
-file or reach the network. A renderer never reads the disk.
+assets of the document (the issuer's logo, the statement's Markdown sources and the images its
+text shows, sanitized, which the caller passes in as bytes) and refuses every other URL, so a
+statement cannot make the renderer read a file or reach the network. A renderer never reads the
+disk.
 
 Archival: by default the PDF is PDF/A-3u (see :data:`~syndicate.model.DEFAULT_PDF_VARIANT`) *and*
 tagged. PDF/A-3 is the only PDF/A part that keeps non-PDF attachments, and every communiqué
@@ -36,12 +37,14 @@ import hashlib
 import importlib.resources
 import io
 import logging
+import posixpath
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import jinja2
 from markupsafe import Markup
@@ -49,7 +52,7 @@ from markupsafe import Markup
 from syndicate import i18n, templating
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
-from syndicate.model import Artifact, Site, Statement, Translation
+from syndicate.model import Artifact, Image, Site, Statement, Translation
 from syndicate.render import weasy
 
 TEMPLATE = "communique.html"
@@ -190,8 +193,21 @@ def source_url(statement_id: str, lang: str) -> str:
     return f"{ASSET_SCHEME}:source/{source_name(statement_id, lang)}"
 
 
+def asset_key(url: str) -> str:
+    """``url`` as the sandbox looks it up: path normalized, no query or fragment (a statement
+    image's URL is spelled as its Markdown spells it, made absolute).
+
+    >>> asset_key("https://example.org/en/a/./charts/my%20chart.png?x")
+    'https://example.org/en/a/charts/my%20chart.png'
+    """
+    parts = urlsplit(url)
+    path = quote(posixpath.normpath(unquote(parts.path))) if parts.path else ""
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
 def _sandbox_fetcher(assets: Mapping[str, tuple[bytes, str]]) -> Any:
-    """A WeasyPrint URL fetcher serving only ``assets`` (URL -> bytes, media type).
+    """A WeasyPrint URL fetcher serving only ``assets`` (URL -> bytes, media type; statement
+    images under their :func:`asset_key`).
 
     Every other URL is refused before anything is opened; WeasyPrint logs the refusal.
     """
@@ -200,8 +216,9 @@ def _sandbox_fetcher(assets: Mapping[str, tuple[bytes, str]]) -> Any:
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: object = None) -> Any:
-            if url in assets:
-                data, media_type = assets[url]
+            found = assets.get(url) or assets.get(asset_key(url))
+            if found is not None:
+                data, media_type = found
                 return URLFetcherResponse(url, data, {"Content-Type": media_type})
             raise ValueError(f"external resources are not allowed in communiqués: {url}")
 
@@ -486,13 +503,19 @@ class PdfRenderer:
     # PDF -------------------------------------------------------------------------------------
 
     def _write(
-        self, statement: Statement, langs: Sequence[str], html: str, url: str, bilingual: bool
+        self, statement: Statement, langs: Sequence[str], html: str, url: str, bilingual: bool,
+        images: Sequence[Image] = (),
     ) -> bytes:
+        from syndicate.images import media_type
+
         translations = [t for lang in langs if (t := statement.translation(lang)) is not None]
         assets: dict[str, tuple[bytes, str]] = {
             source_url(statement.id, t.lang): (t.source.encode("utf-8"), SOURCE_MEDIA_TYPE)
             for t in translations
         }
+        for image in images:  # (sanitized) where the page's <img src> points
+            key = asset_key(self.site.image_url(statement.id, image.lang, image.name))
+            assets[key] = (image.data, media_type(image.name))
         if self.logo is not None:
             assets[LOGO_URL] = (self.logo, "image/svg+xml")
         fetcher = _sandbox_fetcher(assets)
@@ -536,11 +559,12 @@ class PdfRenderer:
             raise ContentError(missing_glyph_problems(statement, translations, missing))
         return data
 
-    def render(self, statement: Statement, lang: str) -> Artifact:
-        """The communiqué for ``statement`` in ``lang`` as a PDF artifact."""
+    def render(self, statement: Statement, lang: str, images: Sequence[Image] = ()) -> Artifact:
+        """The communiqué for ``statement`` in ``lang`` as a PDF artifact, with the ``images``
+        its text shows (sanitized bytes)."""
         data = self._write(
             statement, [lang], self.html(statement, lang),
-            self.site.pdf_url(statement.id, lang), bilingual=False,
+            self.site.pdf_url(statement.id, lang), bilingual=False, images=images,
         )
         return Artifact(
             path=self.site.pdf_path(statement.id, lang),
@@ -550,12 +574,12 @@ class PdfRenderer:
             data=data,
         )
 
-    def render_bilingual(self, statement: Statement) -> Artifact:
+    def render_bilingual(self, statement: Statement, images: Sequence[Image] = ()) -> Artifact:
         """Every translation of ``statement`` in one PDF, each part tagged with its language."""
         path = self.site.bilingual_pdf_path(statement.id)
         data = self._write(
             statement, self.bilingual_languages(statement), self.bilingual_html(statement),
-            self.site.base_url + path, bilingual=True,
+            self.site.base_url + path, bilingual=True, images=images,
         )
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
 
