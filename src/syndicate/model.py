@@ -96,8 +96,18 @@ class Site:
     def pdf_url(self, statement_id: str, lang: str) -> str:
         return self.base_url + self.pdf_path(statement_id, lang)
 
-    def bilingual_pdf_path(self, statement_id: str) -> str:
-        return f"{statement_id}-bilingual.pdf"
+    def edition_path(self, statement_id: str, languages: int) -> str:
+        """The edition of a statement in several ``languages`` (a count), one after the other.
+
+        Two languages keep the name ``-bilingual.pdf`` that links already point to; three or
+        more are ``-multilingual.pdf``, what such a file is (its name stays when a fourth is
+        added, where a name listing the languages would move at every new translation).
+
+        >>> site = Site("https://x/", "UTC", (), "en")
+        >>> site.edition_path("s", 2), site.edition_path("s", 3)
+        ('s-bilingual.pdf', 's-multilingual.pdf')
+        """
+        return f"{statement_id}-{'bilingual' if languages == 2 else 'multilingual'}.pdf"
 
     def preview_path(self, pdf_path: str) -> str:
         """The first-page PNG preview beside a PDF."""
@@ -108,8 +118,8 @@ class Site:
 
     def statement_paths(self, statement_id: str) -> list[str]:
         """Every output path named after ``statement_id`` (in each configured language)."""
-        bilingual = self.bilingual_pdf_path(statement_id)
-        paths = [bilingual, self.preview_path(bilingual)]
+        editions = [self.edition_path(statement_id, count) for count in (2, 3)]
+        paths = [path for edition in editions for path in (edition, self.preview_path(edition))]
         for language in self.languages:
             pdf = self.pdf_path(statement_id, language.code)
             paths += [pdf, self.preview_path(pdf), self.share_path(statement_id, language.code),

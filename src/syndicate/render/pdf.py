@@ -552,9 +552,10 @@ class PdfRenderer:
 
     def render_bilingual(self, statement: Statement) -> Artifact:
         """Every translation of ``statement`` in one PDF, each part tagged with its language."""
-        path = self.site.bilingual_pdf_path(statement.id)
+        langs = self.bilingual_languages(statement)
+        path = self.site.edition_path(statement.id, len(langs))
         data = self._write(
-            statement, self.bilingual_languages(statement), self.bilingual_html(statement),
+            statement, langs, self.bilingual_html(statement),
             self.site.base_url + path, bilingual=True,
         )
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
