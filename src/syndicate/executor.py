@@ -48,10 +48,12 @@ class Unit:
     statement: Statement
     lang: str  # the language ("mul" for the bilingual edition)
     key: str  # the hash of every input (see syndicate.cache)
+    langs: tuple[str, ...] = ()  # a multilingual edition's languages, in order
 
     @property
     def name(self) -> str:
-        return f"{self.kind}:{self.statement.id}:{self.lang}"
+        edition = f":{'-'.join(self.langs)}" if self.langs else ""
+        return f"{self.kind}:{self.statement.id}:{self.lang}{edition}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ class Renderers:
             pdf = self.pdf().render(statement, lang)
             return [pdf, preview.render(self.site, pdf)]
         if unit.kind == "bilingual":
-            pdf = self.pdf().render_bilingual(statement)
+            pdf = self.pdf().render_bilingual(statement, unit.langs)
             return [pdf, preview.render(self.site, pdf)]
         if unit.kind == "card":
             return [self.cards().render(statement, lang)]
