@@ -19,7 +19,7 @@ from typing import Any
 import pikepdf
 import pytest
 from PIL import Image
-from validator_sites import Site, served
+from validator_sites import NOW, Site, served
 
 from conftest import REPO, SHIPPED_ID
 
@@ -136,3 +136,33 @@ def test_arabic_share_box_keeps_the_url_left_to_right(site: Site, page: Any) -> 
     assert first < last  # the URL reads from the left, its final slash on the right
     REVIEW.mkdir(parents=True, exist_ok=True)
     box.screenshot(path=str(REVIEW / "ar-share-box.png"))
+
+
+def test_configured_editions_replace_the_default_one_when_published_again(
+    site: Site, tmp_path: Path
+) -> None:
+    """``[editions] sets`` with two sets: two editions named by their languages, the original
+    first; published over the default publish, its multilingual edition goes."""
+    from click.testing import CliRunner
+
+    from syndicate.cli import main
+
+    project, out = tmp_path / "project", tmp_path / "dist"
+    shutil.copytree(site.out.parent / "project", project)
+    shutil.copytree(site.out, out)
+    config = project / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[editions]\nsets = [["en", "pt"], ["ar", "pt"]]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out", str(out),
+                                       "--base-url", site.base, "--now", NOW, "--quiet"])
+    assert result.exit_code == 0, result.output
+    editions = sorted(p.name for p in out.glob(f"{SHIPPED_ID}-*.pdf"))
+    assert editions == [f"{SHIPPED_ID}-pt-ar.pdf", f"{SHIPPED_ID}-pt-en.pdf"]
+    for name, langs in (("pt-en", ["pt-PT", "en"]), ("pt-ar", ["pt-PT", "ar"])):
+        with pikepdf.open(out / f"{SHIPPED_ID}-{name}.pdf") as pdf:
+            document = pdf.Root.StructTreeRoot.K
+            document = document[0] if isinstance(document, pikepdf.Array) else document
+            assert [str(kid.Lang) for kid in document.K] == langs
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["path"] for e in manifest["files"] if e["kind"] == "pdf" and e["lang"] == "mul"} \
+        == {f"{SHIPPED_ID}-pt-ar.pdf", f"{SHIPPED_ID}-pt-en.pdf"}
