@@ -95,6 +95,7 @@ SITE_KEYS: dict[str, Key] = {
     "feeds": Key(False, dict),
     "pdf": Key(False, dict),
     "mail": Key(False, dict),
+    "editions": Key(False, dict),
 }
 LANGUAGE_KEYS: dict[str, Key] = {
     "tag": Key(True, str, _tag),
@@ -194,6 +195,33 @@ MAIL_KEYS: dict[str, Key] = {  # `syndicate send` (see syndicate.mail.settings f
     "dkim_domain": Key(False, str),
 }
 UNSUBSCRIBE_FIELDS = {"address", "list", "lang", "token"}
+EDITIONS_KEYS: dict[str, Key] = {"sets": Key(True, list)}  # e.g. sets = [["pt", "en", "ar"]]
+
+
+def _edition_sets(
+    editions: dict[str, Any], codes: list[str], text: str, path: str
+) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
+    """``[editions] sets``: lists of two or more configured languages, each once."""
+    problems = _check_table(editions, EDITIONS_KEYS, ("editions",), text, path)
+    sets = editions.get("sets")
+    if not isinstance(sets, list):
+        return (), problems
+    line = locate(text, ("editions",), "sets")
+    found = []
+    for number, chosen in enumerate(sets, 1):
+        where = f"[editions] sets: edition {number}"
+        if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
+            problems.append(Problem(path, line, f"{where} must be a list of language codes"))
+            continue
+        if unknown := [c for c in chosen if c not in codes]:
+            problems.append(Problem(path, line, f"{where}: unknown language(s) "
+                                    f"{', '.join(map(repr, unknown))} (configured: "
+                                    f"{', '.join(codes)})"))
+        if len(set(chosen)) != len(chosen) or len(chosen) < 2:
+            problems.append(Problem(path, line, f"{where} must name two or more different "
+                                    f"languages, not {chosen!r}"))
+        found.append(tuple(chosen))
+    return tuple(found), problems
 
 
 def unsubscribe_problem(template: str) -> str | None:
@@ -340,6 +368,12 @@ def load_site(project: Path) -> Site:
     pdf = data.get("pdf")
     pdf = pdf if isinstance(pdf, dict) else {}
     problems.extend(_check_table(pdf, PDF_KEYS, ("pdf",), text, shown))
+    editions = data.get("editions")
+    sets: tuple[tuple[str, ...], ...] | None = None
+    if isinstance(editions, dict):
+        codes = list(data["languages"]) if isinstance(data.get("languages"), dict) else []
+        sets, found = _edition_sets(editions, codes, text, shown)
+        problems.extend(found)
     mail = data.get("mail")
     if isinstance(mail, dict):
         problems.extend(_check_table(mail, MAIL_KEYS, ("mail",), text, shown))
@@ -419,4 +453,5 @@ def load_site(project: Path) -> Site:
         pdf_variant=pdf.get("variant", DEFAULT_PDF_VARIANT),
         page_size=pdf.get("page_size", "A4"),
         logo=pdf.get("logo", ""),
+        editions=sets,
     )

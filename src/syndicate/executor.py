@@ -51,10 +51,12 @@ class Unit:
     # The image files its output shows, as read (a worker never reads the project): given
     # to a unit about to render, not to one that is reused.
     images: tuple[Image, ...] = ()
+    langs: tuple[str, ...] = ()  # a multilingual edition's languages, in order
 
     @property
     def name(self) -> str:
-        return f"{self.kind}:{self.statement.id}:{self.lang}"
+        edition = f":{'-'.join(self.langs)}" if self.langs else ""
+        return f"{self.kind}:{self.statement.id}:{self.lang}{edition}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,7 @@ class Renderers:
             pdf = self.pdf().render(statement, lang, images)
             return [pdf, preview.render(self.site, pdf)]
         if unit.kind == "bilingual":
-            pdf = self.pdf().render_bilingual(statement, images)
+            pdf = self.pdf().render_bilingual(statement, unit.langs, images)
             return [pdf, preview.render(self.site, pdf)]
         if unit.kind == "card":
             return [self.cards().render(statement, lang)]

@@ -8,6 +8,7 @@ manifest fields); only :mod:`syndicate.publish` writes them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
@@ -70,6 +71,9 @@ class Site:
     pdf_variant: str = DEFAULT_PDF_VARIANT  # one of PDF_VARIANTS
     page_size: str = "A4"  # the communiqués' CSS page size, e.g. "A4", "letter", "A5 landscape"
     logo: str = ""  # the issuer's SVG logo, relative to the project; "" for none
+    # [editions] sets: the languages each multilingual PDF puts together, in order; None (the
+    # default) for one edition of every language a statement has
+    editions: tuple[tuple[str, ...], ...] | None = None
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -97,8 +101,47 @@ class Site:
     def pdf_url(self, statement_id: str, lang: str) -> str:
         return self.base_url + self.pdf_path(statement_id, lang)
 
-    def bilingual_pdf_path(self, statement_id: str) -> str:
-        return f"{statement_id}-bilingual.pdf"
+    def statement_editions(self, statement: Statement) -> list[tuple[str, ...]]:
+        """The languages of each multilingual edition of ``statement``, the original first.
+
+        By default one edition of every language it has; with ``[editions] sets``, one per set
+        of which it has at least two languages (in the set's order, the original first).
+
+        >>> en = Language("en", "en", "en", "", "", "")
+        >>> site = Site("https://x/", "UTC", (en,), "en", editions=(("pt", "en"), ("ar", "en")))
+        >>> t = tuple(Translation(c, "", "", "", (), "", "", "") for c in ("pt", "en", "ar"))
+        >>> site.statement_editions(Statement("s", datetime(2022, 1, 1), None, "en", t))
+        [('en', 'pt'), ('en', 'ar')]
+        """
+        has = statement.languages
+        sets = [has] if self.editions is None else self.editions
+        found: list[tuple[str, ...]] = []
+        for chosen in sets:
+            langs = [lang for lang in chosen if lang in has]
+            if statement.original in langs:
+                langs.remove(statement.original)
+                langs.insert(0, statement.original)
+            if len(langs) > 1 and tuple(langs) not in found:
+                found.append(tuple(langs))
+        return found
+
+    def edition_path(self, statement_id: str, langs: Sequence[str]) -> str:
+        """The edition of a statement in several languages, one after the other.
+
+        With one edition per statement (the default, or one ``[editions]`` set), two languages
+        keep the name ``-bilingual.pdf`` that links already point to, three or more are
+        ``-multilingual.pdf``, what such a file is, and whose name stays when a translation is
+        added. Several sets give several editions, named by their languages in order.
+
+        >>> site = Site("https://x/", "UTC", (), "en")
+        >>> site.edition_path("s", ["pt", "en"]), site.edition_path("s", ["pt", "en", "ar"])
+        ('s-bilingual.pdf', 's-multilingual.pdf')
+        >>> replace(site, editions=(("pt", "en"), ("pt", "ar"))).edition_path("s", ["pt", "ar"])
+        's-pt-ar.pdf'
+        """
+        if self.editions is not None and len(self.editions) > 1:
+            return f"{statement_id}-{'-'.join(langs)}.pdf"
+        return f"{statement_id}-{'bilingual' if len(langs) == 2 else 'multilingual'}.pdf"
 
     def preview_path(self, pdf_path: str) -> str:
         """The first-page PNG preview beside a PDF."""
@@ -109,8 +152,10 @@ class Site:
 
     def statement_paths(self, statement_id: str) -> list[str]:
         """Every output path named after ``statement_id`` (in each configured language)."""
-        bilingual = self.bilingual_pdf_path(statement_id)
-        paths = [bilingual, self.preview_path(bilingual)]
+        codes = tuple(language.code for language in self.languages)
+        sets = [codes[:2], codes] if self.editions is None else self.editions
+        editions = [self.edition_path(statement_id, langs) for langs in sets]
+        paths = [path for edition in editions for path in (edition, self.preview_path(edition))]
         for language in self.languages:
             pdf = self.pdf_path(statement_id, language.code)
             paths += [pdf, self.preview_path(pdf), self.share_path(statement_id, language.code),

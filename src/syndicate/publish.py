@@ -208,10 +208,10 @@ def plan(project: Project, statements: list[Statement]) -> list[Unit]:
                 "card", base, card_inputs(statement, lang), fonts)))
             units.append(Unit("page", statement, lang, cache.digest(
                 "page", base, mine, lang, templates["page"], catalog[lang])))
-        if len(langs) > 1:
+        for edition in site.statement_editions(statement):
             units.append(Unit("bilingual", statement, BILINGUAL, cache.digest(
-                "bilingual", base, source, templates["pdf"], sorted(catalog.items()), logo,
-                fonts)))
+                "bilingual", base, source, edition, templates["pdf"], sorted(catalog.items()),
+                logo, fonts), langs=edition))
     return units
 
 

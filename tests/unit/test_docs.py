@@ -35,7 +35,7 @@ def test_every_command_and_option_is_in_the_readme(path: str, command: click.Com
 
 
 @pytest.mark.parametrize("table", ["SITE_KEYS", "LANGUAGE_KEYS", "FEEDS_KEYS", "PDF_KEYS",
-                                   "MAIL_KEYS"])
+                                   "MAIL_KEYS", "EDITIONS_KEYS"])
 def test_every_config_key_is_in_the_readme(table: str) -> None:
     for key in getattr(config, table):
         assert key in README, f"config key {key!r} ({table}) is not documented in README.md"

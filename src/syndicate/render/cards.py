@@ -44,6 +44,11 @@ h1 {
   position: absolute; left: 72px; right: 80px; bottom: 52px; margin: 0;
   padding-top: 18px; border-top: 2px solid #d5dcd9; font-size: 30px; color: #4a4a4a;
 }
+html[dir="rtl"] body {
+  border-left: 0; border-right: 28px solid #00563f; padding: 64px 72px 0 80px; direction: rtl;
+}
+html[dir="rtl"] .date { left: 80px; right: 72px; }
+time { unicode-bidi: isolate; }
 """
 
 
@@ -69,16 +74,23 @@ def title_size(title: str) -> int:
     return 40
 
 
-def card_html(issuer: str, title: str, date: str, iso: str, tag: str) -> str:
-    """The card's HTML (no external resource), laid out with :data:`STYLESHEET`."""
+def card_html(issuer: str, title: str, date: str, iso: str, tag: str, direction: str) -> str:
+    """The card's HTML (no external resource), laid out with :data:`STYLESHEET`.
+
+    A right-to-left language's card is mirrored (``dir="rtl"``: the band on the right, the text
+    starting at the right margin) and its date is isolated, so the day, month and year keep
+    their logical order.
+    """
     return str(
         Markup(
-            '<!DOCTYPE html><html lang="{tag}"><head><meta charset="utf-8"><title>{title}</title>'
+            '<!DOCTYPE html><html lang="{tag}"{dir}><head><meta charset="utf-8">'
+            "<title>{title}</title>"
             "<style>h1 {{ font-size: {size}px; }}</style></head><body>"
             '<p class="issuer">{issuer}</p><hr class="rule"><h1>{title}</h1>'
             '<p class="date"><time datetime="{iso}">{date}</time></p></body></html>'
         ).format(
             tag=tag,
+            dir=Markup(' dir="rtl"') if direction == "rtl" else "",
             title=title,
             size=title_size(title),
             issuer=issuer,
@@ -128,6 +140,7 @@ class CardRenderer:
             date=long_date(statement.date, tz, language.locale),
             iso=statement.date.astimezone(tz).date().isoformat(),
             tag=language.tag,
+            direction=language.direction,
         )
 
     def png(self, html: str) -> bytes:

@@ -490,9 +490,12 @@ class PdfRenderer:
         """The exact HTML string handed to WeasyPrint for ``statement`` in ``lang``."""
         return self._document_html(statement, [lang], bilingual=False)
 
-    def bilingual_html(self, statement: Statement) -> str:
-        """The HTML of the bilingual edition: the original first, then the other languages."""
-        return self._document_html(statement, self.bilingual_languages(statement), bilingual=True)
+    def bilingual_html(self, statement: Statement, langs: Sequence[str] = ()) -> str:
+        """The HTML of a multilingual edition: ``langs`` (by default the original first, then
+        the other languages) one after the other."""
+        return self._document_html(
+            statement, langs or self.bilingual_languages(statement), bilingual=True
+        )
 
     @staticmethod
     def bilingual_languages(statement: Statement) -> list[str]:
@@ -574,11 +577,14 @@ class PdfRenderer:
             data=data,
         )
 
-    def render_bilingual(self, statement: Statement, images: Sequence[Image] = ()) -> Artifact:
-        """Every translation of ``statement`` in one PDF, each part tagged with its language."""
-        path = self.site.bilingual_pdf_path(statement.id)
+    def render_bilingual(self, statement: Statement, langs: Sequence[str] = (),
+                         images: Sequence[Image] = ()) -> Artifact:
+        """The translations ``langs`` of ``statement`` (by default every one, the original
+        first) in one PDF, each part tagged with its language."""
+        langs = langs or self.bilingual_languages(statement)
+        path = self.site.edition_path(statement.id, langs)
         data = self._write(
-            statement, self.bilingual_languages(statement), self.bilingual_html(statement),
+            statement, langs, self.bilingual_html(statement, langs),
             self.site.base_url + path, bilingual=True, images=images,
         )
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
