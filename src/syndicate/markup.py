@@ -73,11 +73,16 @@ MAX_ELEMENTS = 500
 # the word's length (a long URL pasted as text, a code line, a serial number must still
 # publish); bodies longer than a few dozen pages are no statement.
 MAX_WORD = 1_000
+# ... and words that long add up: at most this many characters in all the words longer than
+# LONG_WORD (five words at the limit, or twenty-five URLs of 200 characters).
+LONG_WORD = 200
+MAX_LONG_WORDS = 5_000
 MAX_BODY = 50_000
 # Inline elements glued into one word (no space between them): the layout's cost grows with
 # the square of their number.
 MAX_GLUED = 20
 _WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+_LONG = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 # markdown-it's own limit (its "maxNesting"): deeper blocks are dropped, deeper inline markup
 # is shown as text.
 MAX_NESTING = 20
@@ -210,7 +215,7 @@ def overload(parsed: Parsed) -> list[tuple[int, str]]:
         return [(1, f"the body is {len(parsed.markdown):,} characters long; the limit is "
                     f"{MAX_BODY:,}: split the statement")]
     found: list[tuple[int, str]] = []
-    count = 0
+    count = long_words = 0
     for token in parsed.tokens:
         line = token.map[0] + 1 if token.map else 1
         count += _is_block(token)
@@ -222,13 +227,23 @@ def overload(parsed: Parsed) -> list[tuple[int, str]]:
         if not found and (glued := _glued(token.children or [])):
             found.append((line, f"{glued} inline elements (links, emphasis, code...) without a "
                                 f"space between them; the limit is {MAX_GLUED}: add spaces"))
-        words = (_WORD.search(t.content) for t in [token, *(token.children or [])]
-                 if t.type in ("text", "code_inline", "fence", "code_block"))
+        words = (_WORD.search(t.content) for t in _texts(token))
         if not found and (word := next(filter(None, words), None)) is not None:
             found.append((line, f"a word of {len(word.group()):,} characters "
                                 f"({_shown(word.group())}); the limit is {MAX_WORD:,}: add "
                                 "spaces (a URL: link it, [text](URL))"))
+        long_words += sum(len(w) for t in _texts(token) for w in _LONG.findall(t.content))
+        if not found and long_words > MAX_LONG_WORDS:
+            found.append((line, f"words of more than {LONG_WORD} characters add up to "
+                                f"{long_words:,} characters by this line; the limit is "
+                                f"{MAX_LONG_WORDS:,}: add spaces (a URL: link it, [text](URL))"))
     return found
+
+
+def _texts(token: Token) -> list[Token]:
+    """The tokens of ``token`` (itself and its children) whose content is shown as text."""
+    return [t for t in [token, *(token.children or [])]
+            if t.type in ("text", "code_inline", "fence", "code_block")]
 
 
 def _glued(children: list[Token]) -> int:

@@ -121,7 +121,10 @@ DOS = [
     Case("content-dos-hard-breaks", body("a\\\n" * 3_000), (ELEMENTS_RE,)),
     Case("content-dos-rules", body("***\n\n" * 3_000), (ELEMENTS_RE,)),
     Case("content-long-word-400-publishes", body("W" * 400), (), exit=0),
-    Case("content-long-words-at-the-limit-publish", body(("W" * 1_000 + " ") * 20), (), exit=0),
+    Case("content-long-words-at-the-limit-publish", body(("W" * 1_000 + " ") * 5), (), exit=0),
+    Case("content-dos-many-long-words", body(("W" * 1_000 + "\n\n") * 48),
+         (at(EN, BODY_LINE + 10, "words of more than 200 characters add up to 6,000 characters "
+             "by this line; the limit is 5,000"),)),
     Case("content-dos-long-word", body("W" * 1_001),
          (at(EN, BODY_LINE, "a word of 1,001 characters"),)),
     Case("content-dos-long-word-49k", body("W" * 49_000),
