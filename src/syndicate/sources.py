@@ -349,19 +349,20 @@ class _File:
     def when(self, mapping: _Mapping, key: str, site: Site, *, required: bool) -> datetime | None:
         if key not in mapping.values:
             if required:
-                self.error(
-                    None, f"missing {key} (YYYY-MM-DD, or an ISO 8601 date-time with offset)"
-                )
+                self.error(None, f"missing {key} ({WHEN})")
             return None
         value, line = mapping.values[key], mapping.lines[key]
         if not isinstance(value, str):
-            self.error(line, f"{key} must be YYYY-MM-DD or an ISO 8601 date-time with offset")
+            self.error(line, f"{key} must be {WHEN}")
             return None
         return parse_when(
             value.strip(), site, lambda message: self.error(line, f"{key}: {message}")
         )
 
 
+# How a date or date-time is written (front matter, statement.yaml).
+WHEN = ("YYYY-MM-DD or a date-time like 2022-11-22T10:30, in the site's time zone unless it "
+        "ends with an offset such as +01:00")
 COLON_PROBLEM = "mapping values are not allowed here"  # PyYAML's words for `key: a: b`
 
 
@@ -396,10 +397,7 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
     if not re.fullmatch(
         r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", value
     ):
-        fail(
-            f"{value!r} is not YYYY-MM-DD or an ISO 8601 date-time such as "
-            "2022-11-22T10:30:00+00:00"
-        )
+        fail(f"{value!r} is not {WHEN}")
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -595,7 +593,8 @@ def _statement_folders(root: Path, inside: Path) -> list[Path]:
         raise fail(f"is a link to {os.readlink(root)}, outside the project: "
                    "statements must be in the project")
     if not root.is_dir():
-        raise fail("no statements folder")
+        raise fail("no statements folder: `syndicate new TITLE` writes the first statement "
+                   "(`syndicate init` starts a project)")
     try:
         return sorted(root.iterdir())
     except OSError as exc:

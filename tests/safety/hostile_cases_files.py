@@ -250,6 +250,9 @@ CASES = [
          (r"\.dist\.cache\.json: it is a symbolic link",)),
     Case("files-folder-as-lock", folder(".dist.lock"),
          (r"\.dist\.lock: syndicate keeps a regular file there",)),
+    Case("files-no-statements-folder", removed("statements"),
+         (r"^statements: no statements folder: `syndicate new TITLE` writes the first statement "
+          r"\(`syndicate init` starts a project\)",), command=CHECK),
     Case("files-file-as-trash", steps(removed(".dist.trash"), write(".dist.trash", "a file"),
                                       edited),
          (r"\.dist\.trash: syndicate keeps a folder there",)),

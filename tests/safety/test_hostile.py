@@ -161,7 +161,8 @@ CASES = [
         put("statement.yaml", "original: pt\n"),
         1,
         (
-            "{s}/statement.yaml: missing date (YYYY-MM-DD, or an ISO 8601 date-time with offset)",
+            "{s}/statement.yaml: missing date (YYYY-MM-DD or a date-time like 2022-11-22T10:30, "
+            "in the site's time zone unless it ends with an offset such as +01:00)",
             "Error: 1 problem found",
         ),
     ),
@@ -179,7 +180,8 @@ CASES = [
         put("statement.yaml", "date: [2022]\noriginal: pt\n"),
         1,
         (
-            "{s}/statement.yaml:1: date must be YYYY-MM-DD or an ISO 8601 date-time with offset",
+            "{s}/statement.yaml:1: date must be YYYY-MM-DD or a date-time like 2022-11-22T10:30, "
+            "in the site's time zone unless it ends with an offset such as +01:00",
             "Error: 1 problem found",
         ),
     ),
