@@ -1,10 +1,18 @@
-"""Shared fixtures: a copy of the repository's own project (config, statements, catalogs)."""
+"""Shared fixtures and helpers: a copy of the repository's own project (config, statements,
+catalogs), a folder served on 127.0.0.1, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import functools
 import shutil
-from collections.abc import Callable
+import struct
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,17 +21,66 @@ from syndicate.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_ID = "2022-11-22-vitorino-iom"
+# Playwright never downloads a browser here: it launches Debian's chromium (installed by
+# scripts/setup-system.sh) with flags that keep it off the network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
+                                    "(scripts/setup-system.sh installs it)")
+
+
+def copy_project(root: Path) -> Path:
+    """A copy of the shipped project (config, statements, catalogs without their .mo) in
+    ``root``, which is made if need be."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
+    shutil.copytree(REPO / "statements", root / "statements")
+    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    return root
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throw-away copy of the shipped project."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
-    return root
+    return copy_project(tmp_path / "project")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 while the block runs; yields its base URL (with a
+    trailing slash)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+@contextmanager
+def chromium(profile: Path, **options: Any) -> Iterator[Any]:
+    """A Playwright browser context of Debian's Chromium with a fresh profile in ``profile``
+    (``options``: Playwright's, such as ``viewport``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            **options)
+        try:
+            yield context
+        finally:
+            context.close()
 
 
 @pytest.fixture
@@ -40,3 +97,24 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def append(path: Path, text: str) -> int:
+    """Append ``text`` to a file; the line number the text starts on."""
+    before = path.read_text(encoding="utf-8")
+    if not before.endswith("\n"):
+        before += "\n"
+    path.write_text(before + text, encoding="utf-8")
+    return before.count("\n") + 1
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG header claiming ``width`` x ``height`` pixels, with next to no data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))

@@ -7,11 +7,8 @@ Screenshots of each language's page are left in the test's output folder.
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,12 +16,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SHIPPED_ID
+from conftest import REPO, SHIPPED_ID, chromium, needs_chromium, serving
 from syndicate.cli import main
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOW = "2026-11-28T00:00:00+00:00"
 TITLES = {
     "en": "Portugal supports António Vitorino's candidacy for Director-General of the IOM",
@@ -33,13 +27,7 @@ TITLES = {
 TAGS = {"en": "en", "pt": "pt-PT"}
 DOWNLOAD = {"en": "Download PDF", "pt": "Descarregar PDF"}
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
-                                "(scripts/setup-system.sh installs it)")
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -47,37 +35,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """(base URL, output folder): the shipped project published for, and served on, 127.0.0.1."""
     out = tmp_path_factory.mktemp("browser") / "dist"
     out.mkdir()
-    httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out))
-    )
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    result = CliRunner().invoke(main, ["publish", "--project", str(REPO), "--out", str(out),
-                                       "--base-url", base, "--now", NOW])
-    assert result.exit_code == 0, result.output
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as base:
+        result = CliRunner().invoke(main, ["publish", "--project", str(REPO), "--out", str(out),
+                                           "--base-url", base, "--now", NOW])
+        assert result.exit_code == 0, result.output
         yield base, out
-    finally:
-        httpd.shutdown()
-        thread.join()
-        httpd.server_close()
 
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True,
-            accept_downloads=True, viewport={"width": 1000, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), accept_downloads=True,
+                  viewport={"width": 1000, "height": 900}) as context:
+        yield context
 
 
 def decoded_query(url: str) -> dict[str, str]:

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from conftest import REPO
+from conftest import copy_project
 from syndicate.cli import main
 
 SID = "2022-11-22-vitorino-iom"
@@ -190,11 +190,7 @@ def _serve(options: dict[str, Any], tls: bool, security: str = "") -> Iterator[S
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped project with a press list, published once (shared, never changed)."""
-    root = tmp_path_factory.mktemp("mail") / "project"
-    root.mkdir()
-    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    root = copy_project(tmp_path_factory.mktemp("mail") / "project")
     (root / "lists").mkdir()
     (root / "lists" / "press.csv").write_text(PRESS, encoding="utf-8")
     result = cli("publish", "--project", root, "--now", NOW, "--jobs", "1", "-q")

@@ -13,6 +13,7 @@ import mailkit
 import pytest
 from mailkit import NOW, SID, Server, cli, send
 
+from conftest import REPO
 from syndicate.mail import compose, lists, settings
 from syndicate.publish import load
 
@@ -124,7 +125,7 @@ def test_a_title_cannot_inject_a_header(plain_server: Server,
     assert bob["Subject"].startswith("Evil Bcc: victim@example.org Portugal supports")
 
     # and by construction: the message itself refuses a CR or LF in any header
-    loaded = load(mailkit.REPO)
+    loaded = load(REPO)
     statement = loaded.statement(SID)
     evil = dataclasses.replace(statement, translations=tuple(
         dataclasses.replace(t, title="Evil\r\nBcc: victim@example.org")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import html
 
-from conftest import REPO, SHIPPED_ID, write
+from conftest import REPO, SHIPPED_ID, copy_project, write
 from syndicate.cli import main
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -54,12 +53,8 @@ def shell(*args: str | Path) -> str:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("extras") / "project"
-    root.mkdir()
-    config = (REPO / "syndicate.toml").read_text(encoding="utf-8") + CONTACTS
-    write(root / "syndicate.toml", config)
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    root = copy_project(tmp_path_factory.mktemp("extras") / "project")
+    write(root / "syndicate.toml", (REPO / "syndicate.toml").read_text(encoding="utf-8") + CONTACTS)
     folder = root / "statements" / SHIPPED_ID
     write(folder / "statement.yaml",
           "date: 2022-11-22\noriginal: pt\nupdated: 2022-11-23T15:00:00+00:00\n")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import calendar
 import email.utils
-import functools
-import http.server
 import json
 import re
 import shutil
@@ -13,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -28,6 +25,7 @@ from feedgen.entry import FeedEntry
 from lxml import etree
 
 import syndicate
+from conftest import serving
 from syndicate.model import Artifact, Language, Site, Statement, Translation
 from syndicate.render import feeds
 from syndicate.render.feedgen_links import set_links
@@ -507,26 +505,13 @@ def test_feedgen_still_drops_atom_entry_link_attributes() -> None:
 # newsboat
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """Serve a folder on 127.0.0.1; yield the folder and its base URL."""
     root = tmp_path / "www"
     root.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(root) as base:
+        yield root, base
 
 
 def newsboat_items(tmp_path: Path, url: str, name: str) -> list[tuple[str, str]]:

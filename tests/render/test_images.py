@@ -12,8 +12,6 @@ import io
 import json
 import pickle
 import shutil
-import struct
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +25,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image, ImageCms, PngImagePlugin
 
-from conftest import REPO, SHIPPED_ID
+from conftest import SHIPPED_ID, append, copy_project, png_claiming
 from syndicate import publish as pipeline
 from syndicate.cli import main
 
@@ -54,24 +52,6 @@ HOSTILE_SVG = (
 
 def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def copy_project(root: Path) -> Path:
-    project = root / "project"
-    project.mkdir()
-    shutil.copy(REPO / "syndicate.toml", project / "syndicate.toml")
-    shutil.copytree(REPO / "statements", project / "statements")
-    shutil.copytree(REPO / "locales", project / "locales", ignore=shutil.ignore_patterns("*.mo"))
-    return project
-
-
-def append(path: Path, text: str) -> int:
-    """Append ``text`` to a file; the line number the text starts on."""
-    before = path.read_text(encoding="utf-8")
-    if not before.endswith("\n"):
-        before += "\n"
-    path.write_text(before + text, encoding="utf-8")
-    return before.count("\n") + 1
 
 
 def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
@@ -108,18 +88,6 @@ def gps_webp() -> bytes:
     return encoded(Image.new("RGB", (16, 16), (200, 200, 0)), "WEBP", exif=exif.tobytes())
 
 
-def png_header(width: int, height: int) -> bytes:
-    """A PNG that claims ``width`` x ``height`` (1 bit a pixel) with next to no data."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
-
-
 def add_images(project: Path) -> None:
     folder = project / FOLDER
     (folder / "chart.jpg").write_bytes(camera_jpeg())
@@ -142,7 +110,7 @@ class Published:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    project = copy_project(tmp_path_factory.mktemp("images"))
+    project = copy_project(tmp_path_factory.mktemp("images") / "project")
     add_images(project)
     marked = invoke("translated", "--project", project, SHIPPED_ID, "en")
     assert marked.exit_code == 0, marked.output
@@ -308,13 +276,13 @@ def test_replacing_an_image_renders_again_what_shows_it(published: Published,
 
 
 def test_check_refuses_images_that_cannot_publish(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+    project = copy_project(tmp_path / "project")
     folder = project / FOLDER
     (folder / "folder.png").mkdir()
     (folder / "big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(10_000_000))
     (folder / "page.png").write_bytes(b"<!doctype html><html><body>Hello</body></html>")
-    (folder / "bomb.png").write_bytes(png_header(30_000, 30_000))
-    (folder / "wide.png").write_bytes(png_header(10_000, 5_000))
+    (folder / "bomb.png").write_bytes(png_claiming(30_000, 30_000))
+    (folder / "wide.png").write_bytes(png_claiming(10_000, 5_000))
     (folder / "photo.png").write_bytes(camera_jpeg())
     (folder / "cut.png").write_bytes(tagged_png()[:60])
     first = append(folder / "pt.md", "\n![Em falta](missing.png)\n\n![Pasta](folder.png)\n\n"

@@ -17,7 +17,7 @@ from click.testing import Result
 from lxml import etree
 from twitter_text import parse_tweet
 
-from conftest import SHIPPED_ID, write
+from conftest import SHIPPED_ID, copy_project, write
 from syndicate.cli import main
 
 NOW = "2026-11-28T00:00:00+00:00"
@@ -36,17 +36,10 @@ PLATFORMS = ["x", "bluesky", "mastodon", "threads", "linkedin", "facebook", "wha
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(project, dist): the shipped project plus an English-only and a Portuguese-only one."""
-    import shutil
 
     from click.testing import CliRunner
 
-    from conftest import REPO
-
-    root = tmp_path_factory.mktemp("pages") / "project"
-    root.mkdir()
-    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    root = copy_project(tmp_path_factory.mktemp("pages") / "project")
     write(root / "statements" / EN_ONLY / "statement.yaml", "date: 2023-05-01\noriginal: en\n")
     write(root / "statements" / EN_ONLY / "en.md",
           '---\ntitle: "Only in English"\nsummary: "A summary."\n---\n\nBody.\n')

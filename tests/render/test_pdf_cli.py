@@ -12,19 +12,10 @@ from pathlib import Path
 import pikepdf
 from click.testing import Result
 
-from conftest import SHIPPED_ID, write
+from conftest import SHIPPED_ID, append, write
 
 NOW = "2026-11-28T00:00:00Z"
 Run = Callable[..., Result]
-
-
-def append(path: Path, text: str) -> int:
-    """Append ``text`` to a file; the line number the text starts on."""
-    before = path.read_text(encoding="utf-8")
-    if not before.endswith("\n"):
-        before += "\n"
-    path.write_text(before + text, encoding="utf-8")
-    return before.count("\n") + 1
 
 
 def test_check_rejects_embedded_resources_outside_the_statement(

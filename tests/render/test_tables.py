@@ -7,14 +7,10 @@ real Chromium (Debian's, never a downloaded one) can show it at a phone's width.
 
 from __future__ import annotations
 
-import functools
 import json
-import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +20,11 @@ import pytest
 from click.testing import CliRunner
 from lxml import html
 
-from conftest import REPO, write
+from conftest import chromium, copy_project, needs_chromium, serving, write
 from syndicate.cli import main
 
 ID = "2022-12-01-figures"
 NOW = "2026-11-28T00:00:00+00:00"
-CHROMIUM = Path("/usr/bin/chromium")
 HEADERS = ["Region", "Arrivals", "Departures", "Change since the previous year, in per cent"]
 ROWS = [["North", "1,204", "980", "+12.5"],
         ["Lisbon and the Tagus Valley", "15,330", "12,001", "−3.2"]]
@@ -57,18 +52,9 @@ BROKEN_PIPES = 6  # the two rows of the table without a delimiter row, shown as 
 FIRST_BODY_LINE = 6
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("tables") / "project"
-    root.mkdir()
-    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    root = copy_project(tmp_path_factory.mktemp("tables") / "project")
     write(root / "statements" / ID / "statement.yaml", "date: 2022-12-01\noriginal: en\n")
     write(root / "statements" / ID / "en.md",
           '---\ntitle: "Migration figures for 2022"\nsummary: "The figures, by region."\n---\n\n'
@@ -81,19 +67,11 @@ def served(project: Path) -> Iterator[tuple[str, Path, str]]:
     """(base URL, output folder, the publish's stderr), served on 127.0.0.1."""
     out = project.parent / "dist"
     out.mkdir()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out", str(out),
-                                       "--base-url", base, "--now", NOW])
-    assert result.exit_code == 0, result.output
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as base:
+        result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out",
+                                           str(out), "--base-url", base, "--now", NOW])
+        assert result.exit_code == 0, result.output
         yield base, out, result.stderr
-    finally:
-        httpd.shutdown()
-        thread.join()
-        httpd.server_close()
 
 
 def cells(table: Any) -> tuple[list[str], list[list[str]]]:
@@ -169,40 +147,29 @@ def test_the_pdf_tags_the_table(served: tuple[str, Path, str]) -> None:
         assert word in text
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium "
-                    "(scripts/setup-system.sh installs it)")
+@needs_chromium
 def test_a_phone_scrolls_the_table_not_the_page(
     served: tuple[str, Path, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, _, _ = served
-    args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=args, headless=True,
-            viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True,
-        )
-        try:
-            page = context.new_page()
-            response = page.goto(f"{base}en/{ID}/")
-            assert response is not None and response.ok
-            page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
-            widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-            assert widths[0] <= widths[1] == 375  # the page itself never scrolls sideways
-            box = page.locator("div.table")
-            assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
-            assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # wider: it scrolls
-            box.focus()  # a keyboard reaches it (Tab) and scrolls it with the arrow keys
-            assert page.evaluate("document.activeElement.className") == "table"
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function("document.querySelector('div.table').scrollLeft > 0")
-            box.evaluate("e => e.scrollLeft = e.scrollWidth")
-            last = page.locator("div.table th").last.bounding_box()
-            assert last is not None and last["x"] + last["width"] <= 375 + 1
-        finally:
-            context.close()
+    with chromium(tmp_path / "profile", viewport={"width": 375, "height": 800},
+                  device_scale_factor=2, is_mobile=True) as context:
+        page = context.new_page()
+        response = page.goto(f"{base}en/{ID}/")
+        assert response is not None and response.ok
+        page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+        widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert widths[0] <= widths[1] == 375  # the page itself never scrolls sideways
+        box = page.locator("div.table")
+        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # wider: it scrolls
+        box.focus()  # a keyboard reaches it (Tab) and scrolls it with the arrow keys
+        assert page.evaluate("document.activeElement.className") == "table"
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.querySelector('div.table').scrollLeft > 0")
+        box.evaluate("e => e.scrollLeft = e.scrollWidth")
+        last = page.locator("div.table th").last.bounding_box()
+        assert last is not None and last["x"] + last["width"] <= 375 + 1
 
 
 def test_markdown_that_is_not_rendered_is_a_warning(

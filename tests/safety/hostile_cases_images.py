@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import io
 import os
-import struct
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from hostile_harness import CHECK, PUBLISH, Case, S, World
 from PIL import Image
 
-from conftest import REPO
+from conftest import REPO, png_claiming
 
 EN = f"{S}/en.md"
 # The line an image appended by `shows` lands on (the shipped file, a blank line, the image).
@@ -32,18 +30,6 @@ def png(width: int = 8, height: int = 8) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (10, 120, 200)).save(out, "PNG")
     return out.getvalue()
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A PNG header claiming ``width`` x ``height`` pixels, with next to no data."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
 
 
 def jpeg_with_gps() -> bytes:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import REPO, SHIPPED_ID
+from conftest import SHIPPED_ID, copy_project
 from syndicate.cli import main
 from syndicate.output import STAGING_PREFIX, versions_dir
 
@@ -34,16 +34,6 @@ def publish_command(project: Path, base_url: str) -> list[str]:
         sys.executable, "-m", "syndicate", "publish",
         "--project", str(project), "--base-url", base_url, "--now", NOW,
     ]  # fmt: skip
-
-
-def copy_project(root: Path) -> Path:
-    import shutil
-
-    root.mkdir(parents=True)
-    shutil.copy(REPO / "syndicate.toml", root / "syndicate.toml")
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
-    return root
 
 
 def verified_manifest(dist: Path) -> bytes:

@@ -10,7 +10,6 @@ back at 01:00 UTC on 25 October (local 01:00-01:59 happens twice).
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import REPO, SHIPPED_ID, write
+from conftest import SHIPPED_ID, copy_project, write
 from syndicate.cli import main
 from syndicate.serve import Server
 
@@ -98,10 +97,7 @@ def test_a_local_time_the_clocks_repeat_or_skip_is_refused(
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped project with two timed statements, published once after both went live."""
-    project = tmp_path_factory.mktemp("timed") / "project"
-    project.mkdir()
-    shutil.copy(REPO / "syndicate.toml", project / "syndicate.toml")
-    shutil.copytree(REPO / "statements", project / "statements")
+    project = copy_project(tmp_path_factory.mktemp("timed") / "project")
     add(project, "2026-07-01-summer", "date: 2026-07-01\nembargo: 2026-07-01T10:00")
     add(project, "2026-11-03-afternoon", "date: 2026-11-03T15:30")
     result = CliRunner().invoke(main, ["publish", "--project", str(project),
