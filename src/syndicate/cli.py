@@ -305,6 +305,7 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
     from syndicate import workflow
 
     loaded = pipeline.load(project)
+    report_warnings(loaded.warnings)  # a broken draft is in no row: its problems say why
     rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC))
     click.echo(workflow.render_status(rows, loaded.site, reader_locale(), as_json))
 

@@ -62,8 +62,9 @@ def test_a_broken_draft_is_warnings_even_with_strict(project: Path, run: Run) ->
         assert f"{draft.relative_to(project.parent)}/pt.md:2: warning (draft): malformed YAML" \
             in result.stderr.replace(str(project.parent) + "/", "")
         assert "OK: 1 statement(s)" in result.output  # the shipped one
-    rows = json.loads(run("status", "--json", "--project", project, "--now", NOW).output)
-    assert {row["statement"] for row in rows} == {SHIPPED_ID}
+    status = run("status", "--json", "--project", project, "--now", NOW)
+    assert {row["statement"] for row in json.loads(status.stdout)} == {SHIPPED_ID}
+    assert f"{draft.name}/en.md:2: warning (draft): malformed YAML" in status.stderr
 
     # Once it is no longer a draft, the same problems are errors.
     write(draft / "statement.yaml", "date: 2026-12-24\noriginal: pt\n")
