@@ -387,6 +387,10 @@ GLYPHS = [
          (at(EN, 2, "character '\\ue123' (U+E123) is in no installed font"),), command=CHECK),
     Case("content-glyph-hangul-filler-check", appended("\nA filler: a\u3164b.\n"),
          (at(EN, None, "character '\u3164' (U+3164) is in no installed font"),), command=CHECK),
+    # Noto Sans Duployan has it, but Pango draws a format character in the text's own font
+    Case("content-glyph-shorthand-format-control-check", appended("\nShorthand: a\U0001bca0b.\n"),
+         (at(EN, None, "character '\\U0001bca0' (U+1BCA0) is in no installed font"),),
+         command=CHECK),
     Case("content-glyph-ignorables-accepted",
          appended("\nInvisible: a\u034fb a\ufe0fb a\u200bb a\u2060b \u2066x\u2069.\n"), (),
          exit=0, command=CHECK),
