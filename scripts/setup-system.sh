@@ -6,6 +6,8 @@
 #   newsboat             a real feed reader the tests subscribe with
 #   fonts-noto-core      fallback coverage (Arabic, Hebrew, Tifinagh, ...) for quotes in a PDF whose
 #                        characters DejaVu lacks; a character no font has is an error, not a box
+#   fonts-noto-color-emoji  emoji (flags, symbols) in titles, summaries and texts; without it a PDF
+#                        with an emoji is an error ("is in no installed font")
 #   fontconfig           fc-list: `check` asks it which characters the installed fonts can draw
 #   chromium             the real browser the page tests drive with Playwright (never downloaded)
 #   default-jre-headless Java for the Nu Html Checker (vnu.jar), unless a `java` is already there
@@ -14,8 +16,8 @@
 # the Nu Html Checker; axe-core: accessibility rules run in chromium), with no install scripts:
 # nothing downloads a Java or a browser of its own.
 set -euo pipefail
-packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat fonts-noto-core fontconfig
-          chromium)
+packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat fonts-noto-core
+          fonts-noto-color-emoji fontconfig chromium)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

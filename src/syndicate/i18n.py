@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global, parse_locale
 from babel.dates import DateTimePattern, get_date_format
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
@@ -84,9 +85,37 @@ def dateline(place: str, when: datetime, tz: ZoneInfo, locale: str) -> str:
     >>> lisbon = ZoneInfo("Europe/Lisbon")
     >>> dateline("Lisbon", datetime(2022, 11, 22, tzinfo=timezone.utc), lisbon, "en")
     'Lisbon, November 22, 2022'
+    >>> dateline("لشبونة", datetime(2022, 11, 22, tzinfo=timezone.utc), lisbon, "ar")
+    'لشبونة، 22 نوفمبر 2022'
     """
     date = long_date(when, tz, locale)
-    return f"{place}, {date}" if place else date
+    return f"{place}{comma(locale)}{date}" if place else date
+
+
+# The comma of a script that does not write ",", with the space after it.
+_COMMAS = {"Arab": "\u060c "}
+
+
+def script(locale: str) -> str:
+    """The ISO 15924 code of the script ``locale`` is written in (CLDR's likely one).
+
+    >>> script("ar"), script("pt_PT"), script("sr_Latn"), script("fa")
+    ('Arab', 'Latn', 'Latn', 'Arab')
+    """
+    parsed = Locale.parse(locale)
+    if parsed.script:
+        return str(parsed.script)
+    likely = get_global("likely_subtags").get(parsed.language)
+    return (parse_locale(likely)[2] if likely else None) or "Latn"
+
+
+def comma(locale: str) -> str:
+    """The comma and space that separate the items of a dateline or a list in ``locale``.
+
+    >>> comma("en"), comma("ar")
+    (', ', '، ')
+    """
+    return _COMMAS.get(script(locale), ", ")
 
 
 def catalog_path(locales_dir: Path, locale: str) -> Path:

@@ -15,7 +15,7 @@ import pytest
         "syndicate.render.pages", "syndicate.mail.compose", "syndicate.mail.lists",
         "syndicate.catalogs", "syndicate.config", "syndicate.errors", "syndicate.fonts",
         "syndicate.sources", "syndicate.render.pdf", "syndicate.scaffold", "syndicate.assets",
-        "syndicate.images",
+        "syndicate.images", "syndicate.render.sfnt",
     ],
 )
 def test_docstring_examples(name: str) -> None:

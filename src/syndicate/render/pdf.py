@@ -53,7 +53,7 @@ from syndicate import i18n, templating
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Artifact, Image, Site, Statement, Translation
-from syndicate.render import weasy
+from syndicate.render import sfnt, weasy
 
 TEMPLATE = "communique.html"
 PART_TEMPLATE = "communique_part.html"
@@ -83,6 +83,7 @@ OUTPUT_INTENT = "syndicate-srgb"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}
 _NOTDEF = ".notdef glyph rendered"
+HYPHEN = "\u2010"  # what WeasyPrint draws at a hyphenated line break (``hyphenate-character``)
 
 
 def css_string(text: str) -> str:
@@ -295,6 +296,41 @@ def breakable(html: str) -> str:
     return _TEXT.sub(mark, html)
 
 
+# A URL written out in the text (not a link's words): laid out left to right wherever it stands.
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+[^\s<>.,;:!?)\]}'\"\u060c]")
+
+
+def isolated_urls(html: str) -> str:
+    """``html`` (sanitized) with each URL of its text in a ``<span class="url">``, which the
+    stylesheet isolates as left to right: in right-to-left text, a URL's trailing slash would
+    otherwise be drawn before it ("/https://...").
+
+    >>> isolated_urls('<p>انظر https://www.iom.int/ الآن، <a href="https://x.org">x</a></p>')
+    '<p>انظر <span class="url">https://www.iom.int/</span> الآن، <a href="https://x.org">x</a></p>'
+    """
+    def mark(text: re.Match[str]) -> str:
+        return ">" + _URL.sub(r'<span class="url">\g<0></span>', text.group(1)) + "<"
+
+    return _TEXT.sub(mark, html)
+
+
+# The families of a script's text in the page margins (the footer's URL and page numbers, the
+# running header), named before the stylesheet's (whose DejaVu Sans draws Arabic letters too,
+# less well); its text in the page itself takes them from the stylesheet's ``.script-<code>``.
+MARGIN_FONTS = {"Arab": '"Noto Sans Arabic", "DejaVu Sans"'}
+
+
+def margin_font_rules(script: str, page: str = "") -> str:
+    """The ``@page`` rules naming ``script``'s families in the margin boxes ("" when the
+    stylesheet's serve it)."""
+    families = MARGIN_FONTS.get(script)
+    if families is None:
+        return ""
+    boxes = " ".join(f"@{box} {{ font-family: {families}; }}"
+                     for box in ("bottom-left", "bottom-right", "top-left"))
+    return f"\n{f'@page {page}'.rstrip()} {{ {boxes} }}"
+
+
 _thread = threading.local()
 
 
@@ -425,13 +461,16 @@ class PdfRenderer:
         if lang not in self._parts:
             raise KeyError(f"no interface catalog for language {lang!r}")
         language = self.site.language(lang)
+        script = i18n.script(language.locale)
         html = self._parts[lang].render(
             language=language,
             translation=translation,
             dateline=i18n.dateline(
                 translation.place, statement.date, self.site.tzinfo, language.locale
             ),
-            body=Markup(breakable(translation.body_html)),
+            body=Markup(breakable(isolated_urls(translation.body_html))),
+            script=script,
+            comma=i18n.comma(language.locale),
             corrected=i18n.long_date(statement.updated, self.site.tzinfo, language.locale)
             if statement.updated
             else "",
@@ -440,6 +479,7 @@ class PdfRenderer:
         )
         label = self._translations[lang].gettext(PAGE_LABEL)
         rules = page_stylesheet(label, self.site.page_url(statement.id, lang), page)
+        rules += margin_font_rules(script, page)
         hyphenation = hyphenation_language(language.tag)
         if hyphenation != language.tag:  # WeasyPrint's own property, set by ``lang`` otherwise
             rules += f"\n.{page or 'part'} {{ -weasy-lang: {css_string(hyphenation)}; }}"
@@ -555,7 +595,7 @@ class PdfRenderer:
                 color_profiles=color_profiles,
                 pdf_identifier=pdf_identifier(url),
                 stylesheets=self._stylesheets,
-                finisher=_finisher(self.site, bilingual),
+                finisher=_finisher(self.site, bilingual, soft_hyphens=HYPHEN not in html),
                 **options,
             )
         if missing:
@@ -590,15 +630,67 @@ class PdfRenderer:
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
 
 
-def _finisher(site: Site, bilingual: bool) -> Any:
+def _finisher(site: Site, bilingual: bool, soft_hyphens: bool) -> Any:
     tag_parts = _tag_parts_with_languages(site) if bilingual else None
 
     def finish(document: Any, pdf: Any) -> None:
         _deduplicate_associated_files(pdf)
+        _pin_font_timestamps(pdf)
+        _scope_header_cells(pdf)
+        if soft_hyphens:
+            _line_break_hyphens_as_soft_hyphens(pdf)
         if tag_parts is not None:
             tag_parts(document, pdf)
 
     return finish
+
+
+def _reference(reference: bytes | str) -> int:
+    """The object number of a pydyf reference (``b"12 0 R"``)."""
+    text = reference.decode() if isinstance(reference, bytes) else str(reference)
+    return int(text.split()[0])
+
+
+def _pin_font_timestamps(pdf: Any) -> None:
+    """Make each embedded font file reproducible (see :mod:`syndicate.render.sfnt`): WeasyPrint
+    70 re-saves colour emoji fonts with the clock in ``head.modified``."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/FontDescriptor":
+            for key in ("FontFile2", "FontFile3"):
+                if key in obj:
+                    stream = pdf.objects[_reference(obj[key])]
+                    stream.stream[:] = [sfnt.pin_modified(b"".join(stream.stream))]
+
+
+def _scope_header_cells(pdf: Any) -> None:
+    """Give each table header cell (``TH``) the ``/Scope /Column`` PDF/UA asks for.
+
+    WeasyPrint 70 associates data cells with their column's header cells (``/Headers``) but
+    writes no scope; a statement's tables come from Markdown, whose header cells are its first
+    row, so each heads a column.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
+            obj["A"]["Scope"] = "/Column"
+
+
+# A ToUnicode entry mapping a glyph to U+2010 (HYPHEN), as WeasyPrint 70 writes it.
+_HYPHEN_ENTRY = re.compile(rb"^(<[0-9a-f]{4}>) <2010>$")
+
+
+def _line_break_hyphens_as_soft_hyphens(pdf: Any) -> None:
+    """Have the hyphen WeasyPrint draws at a hyphenated line break extract as a soft hyphen.
+
+    WeasyPrint draws its ``hyphenate-character`` (U+2010) and its fonts' ToUnicode maps say so:
+    search, copy and screen readers then meet words cut in two ("Gener‐ al"). Tagged PDF
+    marks such a hyphen as U+00AD, which readers drop when they join the lines; the glyph drawn
+    is unchanged. Only called for a document whose own text holds no U+2010 (a glyph maps to one
+    character, and that character would then be a real hyphen too).
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Subtype") == "/Type0" and "ToUnicode" in obj:
+            stream = pdf.objects[_reference(obj["ToUnicode"])]
+            stream.stream[:] = [_HYPHEN_ENTRY.sub(rb"\1 <00ad>", line) for line in stream.stream]
 
 
 def _deduplicate_associated_files(pdf: Any) -> None:
