@@ -235,6 +235,21 @@ def test_arabic_text_is_drawn_in_noto_arabic_fonts(out: Path) -> None:
         assert "Noto-Naskh-Arabic" in arabic and "Noto-Sans-Arabic" in arabic
 
 
+def test_the_arabic_card_is_drawn_in_noto_arabic_fonts(tmp_path: Path) -> None:
+    """The card's layout (the PDF its PNG is rasterized from), read like the communiqué's."""
+    from syndicate.publish import load
+    from syndicate.render.cards import CardRenderer
+
+    project = load(write_project(tmp_path / "project"))
+    [statement] = project.statements
+    renderer = CardRenderer(project.site)
+    layout = tmp_path / "card.pdf"
+    layout.write_bytes(renderer.pdf(renderer.html(statement, "ar")))
+    arabic = fonts_drawing(layout, 0x0600, 0x06FF)
+    assert arabic and all(name.startswith("Noto-") for name in arabic), arabic  # never DejaVu
+    assert any("Naskh" in name for name in arabic) and any("Sans-Arabic" in name for name in arabic)
+
+
 def test_arabic_dateline_uses_the_arabic_comma(out: Path) -> None:
     dateline = next(line for line in words(pdftotext(pdf(out, "ar"))).split("  ")
                     if "لشبونة" in line)

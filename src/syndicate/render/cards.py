@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 
 from markupsafe import Markup
 
-from syndicate.i18n import long_date
-from syndicate.model import Artifact, Site, Statement
+from syndicate.i18n import long_date, script
+from syndicate.model import Artifact, Language, Site, Statement
 from syndicate.render import weasy
 from syndicate.render.preview import first_page_png
 
@@ -49,6 +49,8 @@ html[dir="rtl"] body {
 }
 html[dir="rtl"] .date { left: 80px; right: 72px; }
 time { unicode-bidi: isolate; }
+html.script-Arab body { font-family: "Noto Sans Arabic", "DejaVu Sans"; }
+html.script-Arab h1 { font-family: "Noto Naskh Arabic", "DejaVu Serif"; }
 """
 
 
@@ -74,26 +76,29 @@ def title_size(title: str) -> int:
     return 40
 
 
-def card_html(issuer: str, title: str, date: str, iso: str, tag: str, direction: str) -> str:
+def card_html(language: Language, title: str, date: str, iso: str) -> str:
     """The card's HTML (no external resource), laid out with :data:`STYLESHEET`.
 
     A right-to-left language's card is mirrored (``dir="rtl"``: the band on the right, the text
     starting at the right margin) and its date is isolated, so the day, month and year keep
-    their logical order.
+    their logical order. The ``script-<code>`` class names the families of the language's
+    script (Arabic: Noto Sans Arabic and Noto Naskh Arabic, as in the communiqué).
     """
     return str(
         Markup(
-            '<!DOCTYPE html><html lang="{tag}"{dir}><head><meta charset="utf-8">'
+            '<!DOCTYPE html><html lang="{tag}" class="script-{script}"{dir}><head>'
+            '<meta charset="utf-8">'
             "<title>{title}</title>"
             "<style>h1 {{ font-size: {size}px; }}</style></head><body>"
             '<p class="issuer">{issuer}</p><hr class="rule"><h1>{title}</h1>'
             '<p class="date"><time datetime="{iso}">{date}</time></p></body></html>'
         ).format(
-            tag=tag,
-            dir=Markup(' dir="rtl"') if direction == "rtl" else "",
+            tag=language.tag,
+            script=script(language.locale),
+            dir=Markup(' dir="rtl"') if language.direction == "rtl" else "",
             title=title,
             size=title_size(title),
-            issuer=issuer,
+            issuer=language.issuer,
             iso=iso,
             date=date,
         )
@@ -135,20 +140,22 @@ class CardRenderer:
         language = self.site.language(lang)
         tz = self.site.tzinfo
         return card_html(
-            issuer=language.issuer,
+            language,
             title=translation.title,
             date=long_date(statement.date, tz, language.locale),
             iso=statement.date.astimezone(tz).date().isoformat(),
-            tag=language.tag,
-            direction=language.direction,
         )
 
-    def png(self, html: str) -> bytes:
-        """Lay out ``html`` as one page and rasterize it to a 1200x630 PNG."""
+    def pdf(self, html: str) -> bytes:
+        """``html`` laid out as one page (what :meth:`png` rasterizes)."""
         document = self._html_class(string=html, base_url=None, url_fetcher=self._fetcher)
         pdf: bytes = document.write_pdf(font_config=self._font_config,
                                         stylesheets=self._stylesheets)
-        return first_page_png(pdf, (WIDTH, HEIGHT))  # 1px = 0.75pt: 900x472.5pt, scaled 4/3
+        return pdf
+
+    def png(self, html: str) -> bytes:
+        """Lay out ``html`` as one page and rasterize it to a 1200x630 PNG."""
+        return first_page_png(self.pdf(html), (WIDTH, HEIGHT))  # 1px = 0.75pt, scaled 4/3
 
     def render(self, statement: Statement, lang: str) -> Artifact:
         data = self.png(self.html(statement, lang))
