@@ -25,8 +25,6 @@ in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux), else by t
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import hashlib
@@ -41,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from syndicate import libc
 from syndicate.errors import OutputError, display_path
 from syndicate.files import read_regular, real
 from syndicate.model import Artifact
@@ -245,17 +244,14 @@ def write_file(path: Path, data: bytes) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two names (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError, TypeError):
+    renameat2 = libc.function("renameat2")
+    if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
     result = renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), rename_exchange)
     if result == 0:
         return True
-    code = ctypes.get_errno()
+    code = libc.last_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False
     raise OSError(code, os.strerror(code), str(b))
@@ -281,9 +277,8 @@ def _switch(out: Path, version: Path) -> None:
 def _sync_file_system(path: Path) -> None:
     """Make everything written so far on ``path``'s file system durable: one ``syncfs(2)``
     (Linux) instead of an fsync of each of thousands of folders; ``sync(2)`` elsewhere."""
-    try:
-        syncfs = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).syncfs
-    except (OSError, AttributeError, TypeError):
+    syncfs = libc.function("syncfs")
+    if syncfs is None:
         os.sync()
         return
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
