@@ -104,7 +104,7 @@ def fonts_digest() -> str:
     """The installed fonts as fontconfig lists them: each file's path, size and mtime.
 
     A font installed, removed or updated changes what a PDF or card may look like; the list
-    takes one ``fc-list`` (tens of milliseconds) and no WeasyPrint import.
+    takes one ``fc-list`` and no WeasyPrint import.
     """
     try:
         listed = subprocess.run(
@@ -171,7 +171,7 @@ def statement_to_json(statement: Statement) -> dict[str, Any]:
 def _body_markdown(source: str, body: str) -> dict[str, object]:
     """How an entry keeps a translation's Markdown body: as the offset in its source file's
     text where it starts (it is that text's end, blank lines stripped), not a third copy of it
-    beside the source and the HTML (a third less to decode, about 20 ms at 1,000 statements)."""
+    beside the source and the HTML (less to decode: ``benchmarks/notes.md``)."""
     start = len(source.rstrip("\n")) - len(body) + 1
     if start >= 0 and _body_from(source, start) == body:
         return {"body_at": start}

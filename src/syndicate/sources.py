@@ -51,8 +51,8 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # zone conversion overflows).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_YAML_DEPTH = 10  # front matter needs 2 (a list in a mapping)
-# Front-matter text is laid out in every PDF, page and feed: a title of 100,000 characters took
-# seconds of layout per PDF (see benchmarks/hostile.md). Generous for a press statement.
+# Front-matter text is laid out in every PDF, page and feed: a very long title kept each PDF's
+# layout busy (see benchmarks/hostile.md). Generous for a press statement.
 TEXT_LIMITS = {"title": 500, "summary": 2_000, "place": 200, "correction": 2_000, "tag": 100}
 MAX_TAGS = 50
 
@@ -68,7 +68,7 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same rules on libyaml's C parser (about 10x faster), for well-formed front matter;
+    """The same rules on libyaml's C parser (much faster), for well-formed front matter;
     anything it rejects is parsed again by :class:`_Loader`, whose messages are the reference."""
 
 
@@ -507,8 +507,9 @@ class StatementCache(Protocol):
         """Remember a statement just loaded without problems (after ``lookup`` said None)."""
 
 
-# Statements to parse before a pool of processes pays for its start (about 20 ms a process;
-# parsing one statement takes about 2 ms), and how many go to a process at a time.
+# Statements to parse before a pool of processes pays for its start (starting a process costs
+# about as much as parsing ten statements: benchmarks/notes.md), and how many go to a process
+# at a time.
 PARALLEL_FROM = 64
 BATCH = 25
 
@@ -619,8 +620,8 @@ def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
 def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
     """Each folder's statement, problems and warnings, in order: in this process, or for many
     folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in a
-    process per core. Parsing Markdown is most of a load's time and Python runs it on one core:
-    1,000 statements took 2.1-2.2 s in one process here, 1.3-1.4 s in two."""
+    process per core. Parsing Markdown is most of a load's time and Python runs it on one core
+    (figures: ``benchmarks/notes.md``)."""
     jobs = min(jobs, len(folders) // (PARALLEL_FROM // 2))  # at least 32 statements a process
     if jobs < 2 or not fork_is_safe():
         return _load_batch(folders, site)

@@ -59,9 +59,9 @@ def twitter_text_chunks(text: str, size: int = 200) -> Iterator[str]:
     """``text`` in chunks of about ``size`` code points, cut only before whitespace.
 
     Works around twitter-text-parser's URL pattern, which takes time quadratic in the length
-    of a text's longest run without whitespace (seconds for a 3000-character word before a
-    link). Links and emoji never contain whitespace and each chunk keeps the character before
-    its first word, so counting chunk by chunk counts exactly what one call would.
+    of a text's longest run without whitespace (see ``benchmarks/notes.md``). Links and emoji
+    never contain whitespace and each chunk keeps the character before its first word, so
+    counting chunk by chunk counts exactly what one call would.
     """
     chunk: list[str] = []
     length = 0
@@ -124,8 +124,8 @@ def _parse_tweet(text: str) -> int:
 
 
 # twitter-text's answers, which depend only on the text asked about; a publish keeps them
-# between runs (see remember and learned): importing twitter-text takes about 0.6 s, more
-# than a one-statement republish can spare, and its pages then ask nothing new.
+# between runs (see remember and learned): importing twitter-text takes longer than a
+# one-statement republish can spare (benchmarks/notes.md), and its pages then ask nothing new.
 _answers: dict[str, Any] = {}
 _learned: dict[str, Any] = {}
 
