@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,9 @@ from syndicate.config import SHARED_FILE
 from syndicate.errors import Problem
 from syndicate.files import MAX_FILE_BYTES, NotRegularFile, hash_regular, is_dropping, read_regular
 from syndicate.model import Site, Statement, Translation
+
+if TYPE_CHECKING:
+    import gettext
 
 CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
@@ -122,7 +125,7 @@ def fonts_digest() -> str:
     return digest(files)
 
 
-def catalog_digest(translations: Any) -> str:
+def catalog_digest(translations: gettext.NullTranslations) -> str:
     """An interface catalog (a gettext translations object) by its messages."""
     catalog = getattr(translations, "_catalog", {})
     return digest(sorted((repr(key), value) for key, value in catalog.items()))

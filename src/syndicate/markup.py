@@ -20,7 +20,9 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = {
     "p",
@@ -116,15 +118,18 @@ _parser = parser()
 _inspector = parser(html=True, every_link=True)
 
 
-def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+def _table_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
     return '<div class="table" tabindex="0">\n' + str(self.renderToken(tokens, idx, options, env))
 
 
-def _table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+def _table_close(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
     return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
 
 
-def _th_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+def _th_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
     # GFM header cells head their column. (Setting it on the token is idempotent: the tokens
     # of a Parsed may be rendered more than once.)
     tokens[idx].attrSet("scope", "col")

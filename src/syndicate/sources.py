@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -375,7 +375,10 @@ def _quote_hint(text: str, index: int) -> str:
     return f"; a value with ': ' in it must be quoted: {key.strip()}: {quoted}"
 
 
-def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
+_Fail = Callable[[str], object]  # told what is wrong with a value (its line is known)
+
+
+def parse_when(value: str, site: Site, fail: _Fail) -> datetime | None:
     """A bare date is the start of that day in the site's time zone; a date-time without an
     offset is read in the site's time zone too (a wall-clock time that a daylight-saving change
     repeats or skips there is refused, naming its two readings)."""
@@ -413,7 +416,7 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
     return _in_whole_minutes(moment, value, site, fail)
 
 
-def _in_whole_minutes(moment: datetime, value: str, site: Site, fail: Any) -> datetime | None:
+def _in_whole_minutes(moment: datetime, value: str, site: Site, fail: _Fail) -> datetime | None:
     """``moment``, unless the site's time zone then had an offset of seconds, which feeds,
     sitemaps and pages cannot write (RFC 3339 offsets are hours and minutes): local mean time,
     as in Europe/Lisbon before 1912. Such a date is refused (see SECURITY.md)."""
@@ -441,7 +444,7 @@ def _whole_minutes_from(moment: datetime, site: Site) -> str:
     return high.astimezone(site.tzinfo).date().isoformat()
 
 
-def local_time(wall: datetime, value: str, zone: str, fail: Any) -> datetime | None:
+def local_time(wall: datetime, value: str, zone: str, fail: _Fail) -> datetime | None:
     """The instant a wall-clock time names in ``zone``, or None (and ``fail`` called) when a
     daylight-saving change makes it ambiguous (the clocks go back) or skips it (forward).
 

@@ -13,9 +13,12 @@ bytes to download and less time to encode (figures: ``benchmarks/notes.md``).
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 from syndicate.model import Artifact, Site
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 WIDTH = 480  # pixels: the page shows it 240 CSS pixels wide, sharp on a 2x screen
 
@@ -59,7 +62,7 @@ def size(page_size: str, width: int = WIDTH) -> tuple[int, int]:
     return width, round(width * page_aspect(page_size))
 
 
-def palette_png(image: Any) -> bytes:
+def palette_png(image: Image) -> bytes:
     """``image`` (a Pillow RGB image) as an 8-bit palette PNG: 256 colours, no dithering."""
     from PIL import Image
 
@@ -71,10 +74,10 @@ def palette_png(image: Any) -> bytes:
         colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     indexed = image.quantize(palette=palette, dither=Image.Dither.NONE)
-    palette = indexed.getpalette() or []
-    if palette:
+    colours = indexed.getpalette() or []
+    if colours:
         snapped: list[int] = []
-        for rgb in zip(palette[0::3], palette[1::3], palette[2::3], strict=True):
+        for rgb in zip(colours[0::3], colours[1::3], colours[2::3], strict=True):
             snapped.extend((255, 255, 255) if min(rgb) >= _WHITE_ENOUGH else rgb)
         indexed.putpalette(snapped)
     buffer = io.BytesIO()
