@@ -24,21 +24,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from syndicate.config import CONFIG_FILE, STATEMENTS_DIR, locate
 from syndicate.errors import ContentError, Problem
 from syndicate.files import NotRegularFile, TooLarge, read_regular, real
 from syndicate.images import MAX_IMAGE_BYTES, ImageError, kind_of_name, sanitize
-from syndicate.markup import Parsed
+from syndicate.markup import Parsed, parser
 from syndicate.model import Image, ImageFile, Site, Statement, Translation
 
 MAX_LOGO_BYTES = 500_000
-_parser = MarkdownIt("commonmark", {"html": False, "typographer": False})
 # markdown-it drops images whose URL it deems unsafe (file:, data:, javascript:) and shows them as
 # text; the check wants to see them to name them, so this parser accepts every URL.
-_parser.validateLink = lambda url: True  # type: ignore[method-assign]
+_parser = parser(every_link=True)
 
 
 def image_problem(src: str) -> str | None:

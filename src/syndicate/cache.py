@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,9 @@ from syndicate.config import SHARED_FILE
 from syndicate.errors import Problem
 from syndicate.files import MAX_FILE_BYTES, NotRegularFile, hash_regular, is_dropping, read_regular
 from syndicate.model import Site, Statement, Translation
+
+if TYPE_CHECKING:
+    import gettext
 
 CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
@@ -104,7 +107,7 @@ def fonts_digest() -> str:
     """The installed fonts as fontconfig lists them: each file's path, size and mtime.
 
     A font installed, removed or updated changes what a PDF or card may look like; the list
-    takes one ``fc-list`` (tens of milliseconds) and no WeasyPrint import.
+    takes one ``fc-list`` and no WeasyPrint import.
     """
     try:
         listed = subprocess.run(
@@ -122,7 +125,7 @@ def fonts_digest() -> str:
     return digest(files)
 
 
-def catalog_digest(translations: Any) -> str:
+def catalog_digest(translations: gettext.NullTranslations) -> str:
     """An interface catalog (a gettext translations object) by its messages."""
     catalog = getattr(translations, "_catalog", {})
     return digest(sorted((repr(key), value) for key, value in catalog.items()))
@@ -171,7 +174,7 @@ def statement_to_json(statement: Statement) -> dict[str, Any]:
 def _body_markdown(source: str, body: str) -> dict[str, object]:
     """How an entry keeps a translation's Markdown body: as the offset in its source file's
     text where it starts (it is that text's end, blank lines stripped), not a third copy of it
-    beside the source and the HTML (a third less to decode, about 20 ms at 1,000 statements)."""
+    beside the source and the HTML (less to decode: ``benchmarks/notes.md``)."""
     start = len(source.rstrip("\n")) - len(body) + 1
     if start >= 0 and _body_from(source, start) == body:
         return {"body_at": start}

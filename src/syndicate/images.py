@@ -23,9 +23,12 @@ import io
 import posixpath
 import re
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 MAX_IMAGE_BYTES = 10_000_000  # a statement image's file size
 MAX_IMAGE_PIXELS = 40_000_000  # width x height (a 40-megapixel photo)
@@ -169,7 +172,7 @@ def _too_many_pixels(size: str = "") -> str:
             "bomb?): scale it down")
 
 
-def _encode(image: Any, kind: str) -> bytes:
+def _encode(image: Image, kind: str) -> bytes:
     from PIL import ImageOps
 
     orientation = image.getexif().get(0x0112, 1)  # EXIF Orientation
@@ -200,7 +203,7 @@ def _encode(image: Any, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _to_srgb(image: Any, profile: bytes) -> Any:
+def _to_srgb(image: Image, profile: bytes) -> Image:
     """``image`` in sRGB (its embedded profile applied), or as it is when that fails."""
     if image.mode not in ("RGB", "RGBA", "CMYK"):
         return image
@@ -208,16 +211,18 @@ def _to_srgb(image: Any, profile: bytes) -> Any:
 
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"),
-                                         outputMode="RGBA" if image.mode == "RGBA" else "RGB")
+        converted = ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB")
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image
+    return image if converted is None else converted  # (None only when converted in place)
 
 
 # SVG -----------------------------------------------------------------------------------------
 
 
-def _parse_svg(data: bytes, named_svg: bool) -> Any:
+def _parse_svg(data: bytes, named_svg: bool) -> etree._Element | None:
     """The root of ``data`` parsed as SVG; None when it is no XML at all (and not named .svg);
     raises ImageError for a file that is SVG, or named so, but cannot be published."""
     if b"<!ENTITY" in data:  # (before parsing: libxml2 would expand internal ones)
@@ -243,14 +248,14 @@ def _parse_svg(data: bytes, named_svg: bool) -> Any:
     return root
 
 
-def _clean_svg(root: Any) -> bytes:
+def _clean_svg(root: etree._Element) -> bytes:
     _clean_attributes(root)
     _clean_children(root)
     etree.cleanup_namespaces(root)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def _clean_children(element: Any) -> None:
+def _clean_children(element: etree._Element) -> None:
     for child in list(element):
         if not _allowed_element(child):
             _drop(child)
@@ -259,7 +264,7 @@ def _clean_children(element: Any) -> None:
         _clean_children(child)
 
 
-def _allowed_element(element: Any) -> bool:
+def _allowed_element(element: etree._Element) -> bool:
     if not isinstance(element.tag, str):  # a comment, a processing instruction, an entity
         return False
     name = etree.QName(element)
@@ -268,13 +273,13 @@ def _allowed_element(element: Any) -> bool:
     return name.localname != "style" or _safe_style(element.text or "")
 
 
-def _clean_attributes(element: Any) -> None:
+def _clean_attributes(element: etree._Element) -> None:
     for attribute, value in list(element.attrib.items()):
         if not _allowed_attribute(etree.QName(attribute), value):
             del element.attrib[attribute]
 
 
-def _allowed_attribute(name: Any, value: str) -> bool:
+def _allowed_attribute(name: etree.QName, value: str) -> bool:
     if name.localname == "href" and name.namespace in (None, XLINK):
         return value.strip().startswith("#")
     if name.namespace == XML:
@@ -295,7 +300,7 @@ def _safe_style(text: str) -> bool:
     return all(target.strip().startswith("#") for _, target in _URL.findall(text))
 
 
-def _drop(element: Any) -> None:
+def _drop(element: etree._Element) -> None:
     """Remove ``element`` and what it holds, keeping the text that follows it."""
     parent = element.getparent()
     if element.tail:

@@ -20,7 +20,9 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = {
     "p",
@@ -87,23 +89,47 @@ _LONG = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 # is shown as text.
 MAX_NESTING = 20
 
-_OPTIONS = {"typographer": False, "maxNesting": MAX_NESTING}
-_parser = MarkdownIt("commonmark", {"html": False, **_OPTIONS}).enable(EXTENSIONS)
+
+class _EveryLink(MarkdownIt):
+    """Keeps every link and image, even those markdown-it refuses (``javascript:``, ``data:``,
+    ``file:``...) and shows as text: a check must see them to name them."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+def parser(*, html: bool = False, every_link: bool = False) -> MarkdownIt:
+    """A new parser of the statements' grammar (CommonMark, GitHub's tables and strikethrough,
+    no typographer, :data:`MAX_NESTING`): the one home of that grammar. ``html`` parses raw
+    HTML as HTML; ``every_link`` keeps the links markdown-it would refuse (see
+    :class:`_EveryLink`). Only the publishing parser (neither) may render.
+
+    >>> [t.type for t in parser().parse("~~a~~")[1].children or []]
+    ['s_open', 'text', 's_close']
+    """
+    kind = _EveryLink if every_link else MarkdownIt
+    return kind("commonmark", {"html": html, "typographer": False, "maxNesting": MAX_NESTING}
+                ).enable(EXTENSIONS)
+
+
+_parser = parser()
 # The same grammar, but seeing raw HTML and accepting every link: used only to find what the
 # real parser shows as text or what the sanitizer drops, never to render.
-_inspector = MarkdownIt("commonmark", {"html": True, **_OPTIONS}).enable(EXTENSIONS)
-_inspector.validateLink = lambda url: True  # type: ignore[method-assign]
+_inspector = parser(html=True, every_link=True)
 
 
-def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+def _table_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
     return '<div class="table" tabindex="0">\n' + str(self.renderToken(tokens, idx, options, env))
 
 
-def _table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+def _table_close(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
     return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
 
 
-def _th_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+def _th_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict,
+               env: EnvType) -> str:
     # GFM header cells head their column. (Setting it on the token is idempotent: the tokens
     # of a Parsed may be rendered more than once.)
     tokens[idx].attrSet("scope", "col")

@@ -16,6 +16,10 @@ from zoneinfo import ZoneInfo
 
 from syndicate.variants import DEFAULT_PDF_VARIANT
 
+# The language of what is written in several languages at once (the bilingual or multilingual
+# edition, the combined feed): ISO 639-2 and BCP 47 "mul", in the manifest and in xml:lang.
+MULTIPLE_LANGUAGES = "mul"
+
 
 @dataclass(frozen=True, slots=True)
 class Contact:

@@ -25,8 +25,6 @@ in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux), else by t
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import hashlib
@@ -41,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from syndicate import libc
 from syndicate.errors import OutputError, display_path
 from syndicate.files import read_regular, real
 from syndicate.model import Artifact
@@ -229,8 +228,8 @@ def write_file(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` in a staging folder.
 
     No fsync here: :meth:`Staging.commit` makes every file durable with one ``syncfs`` before
-    the version becomes visible, and a file fsynced one by one costs 6x the write (0.2 ms
-    against 0.03 ms here, 2 s of a 12,000-file publish).
+    the version becomes visible, and a file fsynced one by one costs several times the write
+    (figures: ``benchmarks/notes.md``).
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
@@ -245,17 +244,14 @@ def write_file(path: Path, data: bytes) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two names (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError, TypeError):
+    renameat2 = libc.function("renameat2")
+    if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
     result = renameat2(at_fdcwd, bytes(a), at_fdcwd, bytes(b), rename_exchange)
     if result == 0:
         return True
-    code = ctypes.get_errno()
+    code = libc.last_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
         return False
     raise OSError(code, os.strerror(code), str(b))
@@ -281,9 +277,8 @@ def _switch(out: Path, version: Path) -> None:
 def _sync_file_system(path: Path) -> None:
     """Make everything written so far on ``path``'s file system durable: one ``syncfs(2)``
     (Linux) instead of an fsync of each of thousands of folders; ``sync(2)`` elsewhere."""
-    try:
-        syncfs = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).syncfs
-    except (OSError, AttributeError, TypeError):
+    syncfs = libc.function("syncfs")
+    if syncfs is None:
         os.sync()
         return
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -385,8 +380,8 @@ def _remove_entries(fd: int) -> None:
     if rm is not None and os.path.isdir(through):
         # A process of its own: shutil.rmtree's loop needs the interpreter lock for each of
         # a version's files (12,000 at 1,000 statements), which the publishing thread
-        # holds: here it took 0.3-0.35 s idle, and a one-statement publish then waited
-        # for it at the end. `rm -rf` takes 0.16-0.2 s and never waits for the lock.
+        # holds, so a one-statement publish waited for it at the end; `rm -rf` never waits
+        # for the lock (figures: benchmarks/notes.md).
         subprocess.run([rm, "-rf", "--", *(f"{through}/{name}" for name in entries)],
                        check=False, pass_fds=(fd,), stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -466,8 +461,8 @@ class Staging:
         by a thread. :meth:`commit` waits for it and raises what it raised.
 
         A Python loop needs the interpreter lock between links, which the publishing thread
-        holds: 12,000 links took 0.45-0.51 s beside 0.2 s of work in the main thread, which
-        then waited 0.21-0.27 s for them; ``cp`` took 0.26-0.31 s, and the wait 24-98 ms.
+        holds, so the main thread ended up waiting for the links; ``cp`` needs no lock and
+        the wait mostly goes (figures: ``benchmarks/notes.md``).
 
         Then the thread makes the links durable (one ``syncfs``, while the renderers still
         work): :meth:`commit` syncs again, with only what was written since left to flush.

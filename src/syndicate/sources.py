@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -51,8 +51,8 @@ XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # zone conversion overflows).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 MAX_YAML_DEPTH = 10  # front matter needs 2 (a list in a mapping)
-# Front-matter text is laid out in every PDF, page and feed: a title of 100,000 characters took
-# seconds of layout per PDF (see benchmarks/hostile.md). Generous for a press statement.
+# Front-matter text is laid out in every PDF, page and feed: a very long title kept each PDF's
+# layout busy (see benchmarks/hostile.md). Generous for a press statement.
 TEXT_LIMITS = {"title": 500, "summary": 2_000, "place": 200, "correction": 2_000, "tag": 100}
 MAX_TAGS = 50
 
@@ -68,7 +68,7 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same rules on libyaml's C parser (about 10x faster), for well-formed front matter;
+    """The same rules on libyaml's C parser (much faster), for well-formed front matter;
     anything it rejects is parsed again by :class:`_Loader`, whose messages are the reference."""
 
 
@@ -375,7 +375,10 @@ def _quote_hint(text: str, index: int) -> str:
     return f"; a value with ': ' in it must be quoted: {key.strip()}: {quoted}"
 
 
-def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
+_Fail = Callable[[str], object]  # told what is wrong with a value (its line is known)
+
+
+def parse_when(value: str, site: Site, fail: _Fail) -> datetime | None:
     """A bare date is the start of that day in the site's time zone; a date-time without an
     offset is read in the site's time zone too (a wall-clock time that a daylight-saving change
     repeats or skips there is refused, naming its two readings)."""
@@ -413,7 +416,7 @@ def parse_when(value: str, site: Site, fail: Any) -> datetime | None:
     return _in_whole_minutes(moment, value, site, fail)
 
 
-def _in_whole_minutes(moment: datetime, value: str, site: Site, fail: Any) -> datetime | None:
+def _in_whole_minutes(moment: datetime, value: str, site: Site, fail: _Fail) -> datetime | None:
     """``moment``, unless the site's time zone then had an offset of seconds, which feeds,
     sitemaps and pages cannot write (RFC 3339 offsets are hours and minutes): local mean time,
     as in Europe/Lisbon before 1912. Such a date is refused (see SECURITY.md)."""
@@ -441,7 +444,7 @@ def _whole_minutes_from(moment: datetime, site: Site) -> str:
     return high.astimezone(site.tzinfo).date().isoformat()
 
 
-def local_time(wall: datetime, value: str, zone: str, fail: Any) -> datetime | None:
+def local_time(wall: datetime, value: str, zone: str, fail: _Fail) -> datetime | None:
     """The instant a wall-clock time names in ``zone``, or None (and ``fail`` called) when a
     daylight-saving change makes it ambiguous (the clocks go back) or skips it (forward).
 
@@ -507,8 +510,9 @@ class StatementCache(Protocol):
         """Remember a statement just loaded without problems (after ``lookup`` said None)."""
 
 
-# Statements to parse before a pool of processes pays for its start (about 20 ms a process;
-# parsing one statement takes about 2 ms), and how many go to a process at a time.
+# Statements to parse before a pool of processes pays for its start (starting a process costs
+# about as much as parsing ten statements: benchmarks/notes.md), and how many go to a process
+# at a time.
 PARALLEL_FROM = 64
 BATCH = 25
 
@@ -619,8 +623,8 @@ def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
 def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
     """Each folder's statement, problems and warnings, in order: in this process, or for many
     folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in a
-    process per core. Parsing Markdown is most of a load's time and Python runs it on one core:
-    1,000 statements took 2.1-2.2 s in one process here, 1.3-1.4 s in two."""
+    process per core. Parsing Markdown is most of a load's time and Python runs it on one core
+    (figures: ``benchmarks/notes.md``)."""
     jobs = min(jobs, len(folders) // (PARALLEL_FROM // 2))  # at least 32 statements a process
     if jobs < 2 or not fork_is_safe():
         return _load_batch(folders, site)

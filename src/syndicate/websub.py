@@ -22,7 +22,6 @@ from syndicate.errors import SyndicateError, display_path
 from syndicate.model import Artifact, Site
 
 CHANGES = "websub.json"
-MANIFEST = "manifest.json"
 TOPIC_KINDS = frozenset({"rss", "atom", "jsonfeed"})  # subscription feeds, not archives
 FORM_TYPE = "application/x-www-form-urlencoded"
 TIMEOUT = 10.0  # seconds per request

@@ -12,7 +12,7 @@ WeasyPrint and pypdfium2 are imported when a :class:`CardRenderer` is created.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from markupsafe import Markup
 
@@ -20,6 +20,11 @@ from syndicate.i18n import long_date, script
 from syndicate.model import Artifact, Language, Site, Statement
 from syndicate.render import weasy
 from syndicate.render.preview import first_page_png
+
+if TYPE_CHECKING:  # (imported when a renderer is made: see weasy.load)
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 WIDTH, HEIGHT = 1200, 630
 CARD_NAME = "card.png"
@@ -105,7 +110,7 @@ def card_html(language: Language, title: str, date: str, iso: str) -> str:
     )
 
 
-def _refusing_fetcher() -> Any:
+def _refusing_fetcher() -> URLFetcher:
     """A WeasyPrint URL fetcher that refuses every URL: a card is self-contained."""
     weasy.load()
     from weasyprint.urls import URLFetcher
@@ -128,9 +133,9 @@ class CardRenderer:
         from syndicate.render.pdf import font_configuration
 
         self.site = site
-        self._html_class: Any = weasyprint.HTML
-        self._font_config: Any = font_configuration()
-        self._fetcher: Any = _refusing_fetcher()
+        self._html_class: type[HTML] = weasyprint.HTML
+        self._font_config: FontConfiguration = font_configuration()
+        self._fetcher: URLFetcher = _refusing_fetcher()
         self._stylesheets = [weasyprint.CSS(string=STYLESHEET, font_config=self._font_config)]
 
     def html(self, statement: Statement, lang: str) -> str:

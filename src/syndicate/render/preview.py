@@ -6,16 +6,19 @@ so the same PDF gives the same bytes. PDFium is not thread-safe: render previews
 
 Previews and social cards are written as 8-bit palette PNGs: a communiqué or a card is text on a
 flat background, which 256 colours chosen by Pillow's fast octree hold without visible loss (no
-dithering, near-white snapped back to white). Against 24-bit PNGs that is 3-4x fewer bytes to
-download and 4-8x less time to encode (a 480-pixel preview: 7 ms instead of 40 ms here).
+dithering, near-white snapped back to white). Against 24-bit PNGs that is several times fewer
+bytes to download and less time to encode (figures: ``benchmarks/notes.md``).
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 from syndicate.model import Artifact, Site
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
 
 WIDTH = 480  # pixels: the page shows it 240 CSS pixels wide, sharp on a 2x screen
 
@@ -59,28 +62,27 @@ def size(page_size: str, width: int = WIDTH) -> tuple[int, int]:
     return width, round(width * page_aspect(page_size))
 
 
-def palette_png(image: Any) -> bytes:
+def palette_png(image: Image) -> bytes:
     """``image`` (a Pillow RGB image) as an 8-bit palette PNG: 256 colours, no dithering."""
     from PIL import Image
 
     # The palette is chosen on a copy a third the size (each pixel the mean of 3x3), then every
     # pixel takes its nearest entry: choosing costs most, and text on a flat background has the
-    # same colours at any size. 3-4x less time than choosing on the whole image (a card: 3 ms
-    # instead of 9-10 ms), mean error 1.0-1.6 of 255 as before; at most about 50 pixels of a
-    # preview, none of a card, move by more than 16.
+    # same colours at any size. Quicker than choosing on the whole image, for the same mean
+    # error and hardly a pixel moved further (figures: benchmarks/notes.md).
     palette = image.reduce(_PALETTE_SAMPLE).quantize(
         colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     indexed = image.quantize(palette=palette, dither=Image.Dither.NONE)
-    palette = indexed.getpalette() or []
-    if palette:
+    colours = indexed.getpalette() or []
+    if colours:
         snapped: list[int] = []
-        for rgb in zip(palette[0::3], palette[1::3], palette[2::3], strict=True):
+        for rgb in zip(colours[0::3], colours[1::3], colours[2::3], strict=True):
             snapped.extend((255, 255, 255) if min(rgb) >= _WHITE_ENOUGH else rgb)
         indexed.putpalette(snapped)
     buffer = io.BytesIO()
-    # zlib level 1: a third less time than the default 6 for 25-50% more bytes (a card 29 KB
-    # instead of 19 KB, a preview 36 KB instead of 29 KB); optimize=True is 4-5x slower.
+    # zlib level 1: less time than the default 6 for somewhat more bytes; optimize=True is
+    # much slower (figures: benchmarks/notes.md).
     indexed.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
@@ -101,7 +103,7 @@ def first_page_png(pdf: bytes, target: tuple[int, int] | None = None) -> bytes:
                 if bitmap.mode == "RGB" and bitmap.width >= width and bitmap.height >= height:
                     # The rasterizer rounds up by one: Pillow copies the target's rows and
                     # columns out of PDFium's buffer (it shares none in RGB), in one copy
-                    # where to_pil() and crop() made two (a card: 1.3 ms less).
+                    # where to_pil() and crop() made two.
                     image = Image.frombuffer("RGB", (width, height), bitmap.buffer, "raw",
                                              "RGB", bitmap.stride, 1)
                 else:  # a page whose size is not the site's: fit it

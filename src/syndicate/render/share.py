@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar, cast
 
 import grapheme
 
@@ -59,9 +59,9 @@ def twitter_text_chunks(text: str, size: int = 200) -> Iterator[str]:
     """``text`` in chunks of about ``size`` code points, cut only before whitespace.
 
     Works around twitter-text-parser's URL pattern, which takes time quadratic in the length
-    of a text's longest run without whitespace (seconds for a 3000-character word before a
-    link). Links and emoji never contain whitespace and each chunk keeps the character before
-    its first word, so counting chunk by chunk counts exactly what one call would.
+    of a text's longest run without whitespace (see ``benchmarks/notes.md``). Links and emoji
+    never contain whitespace and each chunk keeps the character before its first word, so
+    counting chunk by chunk counts exactly what one call would.
     """
     chunk: list[str] = []
     length = 0
@@ -124,18 +124,20 @@ def _parse_tweet(text: str) -> int:
 
 
 # twitter-text's answers, which depend only on the text asked about; a publish keeps them
-# between runs (see remember and learned): importing twitter-text takes about 0.6 s, more
-# than a one-statement republish can spare, and its pages then ask nothing new.
-_answers: dict[str, Any] = {}
-_learned: dict[str, Any] = {}
+# between runs (see remember and learned): importing twitter-text takes longer than a
+# one-statement republish can spare (benchmarks/notes.md), and its pages then ask nothing new.
+_Answer = int | list[list[int]]  # "w" + text: its weight; "u"/"p" + text: its links
+_answers: dict[str, _Answer] = {}
+_learned: dict[str, _Answer] = {}
+_A = TypeVar("_A", int, list[list[int]])
 
 
-def remember(answers: Mapping[str, Any]) -> None:
+def remember(answers: Mapping[str, object]) -> None:
     """Take twitter-text's answers from an earlier run (what :func:`learned` returned); any
     that is not of the right shape is left out."""
     for key, value in answers.items():
         if _well_formed(key, value):
-            _answers[key] = value
+            _answers[key] = cast(_Answer, value)
 
 
 def _well_formed(key: object, value: object) -> bool:
@@ -148,20 +150,20 @@ def _well_formed(key: object, value: object) -> bool:
         for link in value)
 
 
-def learned() -> dict[str, Any]:
+def learned() -> dict[str, _Answer]:
     """twitter-text's answers this process asked for since it started."""
     return dict(_learned)
 
 
-def answers() -> dict[str, Any]:
+def answers() -> dict[str, _Answer]:
     """Every answer this process knows: remembered and learned."""
     return dict(_answers)
 
 
-def _ask(key: str, compute: Callable[[], Any]) -> Any:
+def _ask(key: str, compute: Callable[[], _A]) -> _A:
     if key not in _answers:
         _answers[key] = _learned[key] = compute()
-    return _answers[key]
+    return cast(_A, _answers[key])  # the key's first letter says which kind of answer
 
 
 def _links(text: str, without_protocol: bool = True) -> list[list[int]]:
