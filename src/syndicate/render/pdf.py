@@ -52,7 +52,7 @@ from markupsafe import Markup
 from syndicate import i18n, templating
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
-from syndicate.model import Artifact, Image, Site, Statement, Translation
+from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Image, Site, Statement, Translation
 from syndicate.render import sfnt, weasy
 
 TEMPLATE = "communique.html"
@@ -62,7 +62,7 @@ PAGE_LABEL = i18n.N_("Page %(page)s of %(pages)s")
 ASSET_SCHEME = "syndicate"
 LOGO_URL = f"{ASSET_SCHEME}:logo.svg"
 SOURCE_MEDIA_TYPE = "text/markdown; charset=utf-8"
-BILINGUAL = "mul"  # the manifest's language for the bilingual edition (ISO 639 "multiple")
+BILINGUAL = MULTIPLE_LANGUAGES  # the manifest's language of the multilingual editions
 
 # Rendering options for ``write_pdf``; every key is one of WeasyPrint 70's DEFAULT_OPTIONS.
 # ``pdf_identifier``, ``pdf_variant``, ``output_intent`` and ``attachments`` are added per document.
@@ -357,12 +357,12 @@ def parsed_stylesheet() -> Any:
     """This thread's ``weasyprint.CSS`` of :func:`stylesheet`, parsed once and given to every
     communiqué as a user stylesheet.
 
-    Parsing it (selectors compiled, ``@page`` and margin rules read) takes 11 ms here, a tenth
-    of a one-page communiqué's rendering, when it was inlined and so parsed again for every
-    document. The cascade gives author rules precedence over user rules, so each document's own
-    ``<style>`` (:func:`page_stylesheet`: page size, footer, named pages) still wins where they
-    meet, as it did when it came second among author rules; the PDFs are the same bytes
-    (``tests/render/test_pdf.py`` renders a communiqué both ways).
+    Parsing it (selectors compiled, ``@page`` and margin rules read) is a noticeable part of a
+    one-page communiqué's rendering when it is inlined and so parsed again for every document
+    (figures: ``benchmarks/notes.md``). The cascade gives author rules precedence over user rules,
+    so each document's own ``<style>`` (:func:`page_stylesheet`: page size, footer, named pages)
+    still wins where they meet, as it did when it came second among author rules; the PDFs are the
+    same bytes (``tests/render/test_pdf.py`` renders a communiqué both ways).
     """
     sheet = getattr(_thread, "stylesheet", None)
     if sheet is None:
@@ -376,9 +376,9 @@ def warm_up() -> None:
     """Parse the communiqué's stylesheet, lay out and rasterize a few words with it in this
     thread.
 
-    The first document a process renders takes about 0.2 s longer than the next ones (the
-    fonts, WeasyPrint's and PDFium's first use); this costs about 0.1 s, so a worker process
-    does it while it waits for its first unit.
+    The first document a process renders takes longer than the next ones (the fonts,
+    WeasyPrint's and PDFium's first use); warming up costs less than that difference, so a
+    worker process does it while it waits for its first unit (``benchmarks/notes.md``).
     """
     from syndicate.render import preview
 
@@ -428,7 +428,7 @@ class PdfRenderer:
     def warm_up(self) -> None:
         """Do once what this site's first communiqué in each language would: Babel's data for
         its locale and the time zone (the HTML of a statement of a few words, in every
-        language), and its hyphenation dictionary (English: 70-160 ms here)."""
+        language), and its hyphenation dictionary (English: the slowest to parse)."""
         import pyphen
 
         languages = [language.code for language in self.site.languages

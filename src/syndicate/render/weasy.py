@@ -1,19 +1,19 @@
 """WeasyPrint, imported without its slow search for native libraries.
 
 WeasyPrint 70 opens each native library it needs (GObject, Pango, PangoFT2, HarfBuzz and its
-subsetter, fontconfig) by trying up to six names, one per platform; for a name without a path,
-cffi asks :func:`ctypes.util.find_library`, which on Linux runs ``ldconfig``, then ``gcc``,
-then ``ld``: about 10 ms for each name that is not there, about twenty of them, 0.15-0.2 s of
-every worker's start here. Each list also holds the Linux file name (``libpango-1.0.so.0``),
-which the dynamic loader finds on its own, so while WeasyPrint imports, :func:`load` has that
-search answer "not found" at once: the loader then opens the very files a search would have
-named. Should the import fail that way, it imports again with the real search.
+subsetter, fontconfig) by trying up to six names, one per platform; for a name without a path, cffi
+asks :func:`ctypes.util.find_library`, which on Linux runs ``ldconfig``, then ``gcc``, then ``ld``
+for each name that is not there (about twenty of them), a noticeable part of every worker's start
+(``benchmarks/notes.md``). Each list also holds the Linux file name (``libpango-1.0.so.0``), which
+the dynamic loader finds on its own, so while WeasyPrint imports, :func:`load` has that search
+answer "not found" at once: the loader then opens the very files a search would have named. Should
+the import fail that way, it imports again with the real search.
 
 Its font subsetting then asks cffi for a C array type spelled with its length
-(``hb_codepoint_t[N]``), which cffi parses with pycparser for each new length: 3-10 ms each,
-11 of them in a worker's first communiqué and bilingual edition, and more for every new length
-after. :func:`load` has cffi's cache of parsed types answer those from the array type it
-already knows, without parsing: the very same type object.
+(``hb_codepoint_t[N]``), which cffi parses with pycparser for each new length (about eleven in a
+worker's first communiqué and bilingual edition, more for every new length after). :func:`load` has
+cffi's cache of parsed types answer those from the array type it already knows, without parsing: the
+very same type object.
 """
 
 from __future__ import annotations
