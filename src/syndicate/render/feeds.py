@@ -37,7 +37,15 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from syndicate import __version__, i18n
-from syndicate.model import COMBINED_FEED_PATH, Artifact, Language, Site, Statement, Translation
+from syndicate.model import (
+    COMBINED_FEED_PATH,
+    Artifact,
+    Language,
+    Site,
+    Statement,
+    Translation,
+    newest_first,
+)
 from syndicate.render.feed_extensions import set_entry_language, set_head
 from syndicate.render.feedgen_links import set_links
 
@@ -227,11 +235,6 @@ def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, 
                                   _xml_feed(site, meta, page, pdf_sizes, "atom", place,
                                             words)))
     return artifacts
-
-
-def newest_first(statements: Sequence[Statement]) -> list[Statement]:
-    """Sort by first publication, newest first; statements of the same instant by id."""
-    return sorted(sorted(statements, key=lambda s: s.id), key=lambda s: s.date, reverse=True)
 
 
 def entry_id(site: Site, statement: Statement, lang: str) -> str:
