@@ -7,7 +7,7 @@ everywhere a reader sees a list of them."""
 from __future__ import annotations
 
 import json
-import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.robotparser import RobotFileParser
@@ -18,7 +18,7 @@ import lxml.html
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SHIPPED_ID, write
+from conftest import SHIPPED_ID, append, copy_project, write
 from syndicate import publish as pipeline
 from syndicate import workflow
 from syndicate.cli import main
@@ -56,11 +56,8 @@ def statement(root: Path, statement_id: str, shared: str, texts: dict[str, str])
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("structured") / "project"
-    root.mkdir()
-    write(root / "syndicate.toml", (REPO / "syndicate.toml").read_text(encoding="utf-8") + CONFIG)
-    shutil.copytree(REPO / "statements", root / "statements")
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    root = copy_project(tmp_path_factory.mktemp("structured") / "project")
+    append(root / "syndicate.toml", CONFIG)
     for statement_id in (ALPHA, BETA):
         statement(root, statement_id, "date: 2023-03-01T10:00:00+00:00\noriginal: en\n",
                   {"en": f"Note {statement_id[-4:]}", "pt": f"Nota {statement_id[-4:]}"})
@@ -238,7 +235,5 @@ def test_feeds_index_pages_and_status_list_statements_in_one_order(dist: Path) -
     ids = [e.id.rsplit(":", 1)[1].split("/")[0] for e in combined.entries]
     assert list(dict.fromkeys(ids)) == NEWEST_FIRST
     project = pipeline.load(dist.parent)
-    from datetime import datetime
-
     rows = workflow.status(project.site, project.statements, datetime.fromisoformat(NOW))
     assert list(dict.fromkeys(row.statement for row in rows)) == NEWEST_FIRST
