@@ -51,10 +51,12 @@ def news_article(site: Site, statement: Statement, lang: str,
         "url": url,
         "mainEntityOfPage": url,
         "headline": translation.title,
-        "description": translation.summary or language.description or language.title,
+        "description": translation.summary or language.description,  # the meta description
         "inLanguage": language.tag,
         "datePublished": _iso(site, statement.goes_live),
     }
+    if not article["description"]:
+        del article["description"]
     if statement.updated is not None:
         article["dateModified"] = _iso(site, statement.revised)
     article.update({
