@@ -8,7 +8,7 @@ manifest fields); only :mod:`syndicate.publish` writes them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
@@ -147,6 +147,9 @@ class Site:
             return f"{statement_id}-{'-'.join(langs)}.pdf"
         return f"{statement_id}-{'bilingual' if len(langs) == 2 else 'multilingual'}.pdf"
 
+    def edition_url(self, statement_id: str, langs: Sequence[str]) -> str:
+        return self.base_url + self.edition_path(statement_id, langs)
+
     def preview_path(self, pdf_path: str) -> str:
         """The first-page PNG preview beside a PDF."""
         return pdf_path.removesuffix(".pdf") + ".png"
@@ -183,8 +186,36 @@ class Site:
     def index_url(self, lang: str) -> str:
         return f"{self.base_url}{lang}/"
 
+    def sitemap_path(self) -> str:
+        return "sitemap.xml"
+
+    def sitemap_url(self) -> str:
+        return self.base_url + self.sitemap_path()
+
+    def robots_path(self) -> str:
+        """``robots.txt``: at the root of the host only (RFC 9309), so a site published below
+        a path (``https://example.org/press/``) has one that crawlers never ask for."""
+        return "robots.txt"
+
 
 COMBINED_FEED_PATH = "feed.atom"  # the all-languages Atom feed, at the site's root
+
+
+def newest_first(statements: Iterable[Statement]) -> list[Statement]:
+    """The order of every list of statements a reader sees (feeds, index pages, ``status``):
+    the latest to go live first (its embargo lift, or its date), and of those going live at
+    the same instant, the greatest id first (ids usually begin with the date, so the one
+    named for the later day comes first).
+
+    >>> from datetime import UTC
+    >>> t = (Translation("en", "", "", "", (), "", "", ""),)
+    >>> a, b = (Statement(i, datetime(2022, 1, 1, tzinfo=UTC), None, "en", t) for i in "ab")
+    >>> c = Statement("c", datetime(2021, 1, 1, tzinfo=UTC), None, "en", t,
+    ...               embargo=datetime(2022, 6, 1, tzinfo=UTC))
+    >>> [s.id for s in newest_first([a, b, c])]
+    ['c', 'b', 'a']
+    """
+    return sorted(statements, key=lambda s: (s.goes_live, s.id), reverse=True)
 
 
 def normalize_base_url(url: str) -> str:

@@ -28,7 +28,7 @@ from babel.dates import format_datetime
 
 from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
-from syndicate.model import Site, Statement, Translation
+from syndicate.model import Site, Statement, Translation, newest_first
 from syndicate.placeholders import placeholder
 from syndicate.sources import (
     FIRST_YEAR,
@@ -217,7 +217,7 @@ class Status:
 
 def status(site: Site, statements: Sequence[Statement], now: datetime) -> list[Status]:
     rows = []
-    for statement in sorted(statements, key=lambda s: (s.date, s.id), reverse=True):
+    for statement in newest_first(statements):
         for language in site.languages:
             translation = statement.translation(language.code)
             live = None

@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 28, tzinfo=UTC)
 SECOND_ID = "2023-01-10-second-statement"
 # Outputs that depend on every statement: re-rendered whenever anything changed.
 SITE_FILES = {
-    "index.html", "assets/site.css", "sitemap.xml", "pt/index.html", "en/index.html",
+    "index.html", "assets/site.css", "sitemap.xml", "robots.txt", "pt/index.html", "en/index.html",
 }
 
 

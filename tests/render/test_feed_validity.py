@@ -3,7 +3,9 @@
 The service itself cannot be installed, so the rules it applies to RSS 2.0 and Atom 1.0 are
 checked here with lxml: required elements, RFC 822 / RFC 3339 dates in English with the right
 weekday, absolute URLs everywhere, an absolute self link, unique ids and guids, ``isPermaLink``,
-no duplicate alternates, ``pt-PT``-style language tags, no markup in plain-text elements.
+no duplicate alternates, ``pt-PT``-style language tags, no markup in plain-text elements, "&"
+and "<" in RSS plain text as hexadecimal character references, no two entries updated at the
+same instant unless they are translations of one statement (see :func:`check_updated`).
 They run over every feed document (archives and the all-languages feed included) of the
 shipped project and of a seven-statement corpus published with ``[feeds] limit = 2``.
 """
@@ -14,6 +16,7 @@ import calendar
 import email.utils
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,6 +44,10 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 LANGUAGE_TAG = re.compile(r"^(mul|[a-z]{2,3}(-[A-Z]{2}|-[a-z0-9]{3,8})*)$")
 RSS_PERSON = re.compile(r"^[^@\s]+@[^@\s]+ \([^()]+\)$")
 MARKUP = re.compile(r"<[a-zA-Z/!]|&(lt|gt|amp|#\d+);")
+# RSS elements whose text is plain, not HTML (the validator's "nonhtml" ones), as written
+RSS_PLAIN = re.compile(r"<(title|category|author|managingEditor|webMaster|dc:creator)>([^<]*)</\1>")
+CHANNEL_DESCRIPTION = re.compile(r"<(description)>([^<]*)</description>")
+NOT_HEXADECIMAL = re.compile(r"&(amp|lt|gt|#\d+);")
 CORPUS_SIZE = 7
 LIMIT = 2
 ENGLISH_ONLY = {2, 5}  # statements of the corpus without a Portuguese translation
@@ -71,7 +78,8 @@ def make_corpus(root: Path, hub: str = HUB) -> Path:
         folder = root / "statements" / f"2023-0{number}-10-note-{number}"
         write(folder / "statement.yaml", f"date: 2023-0{number}-10T1{number}:00:00+00:00\n"
                                          "original: en\n")
-        write(folder / "en.md", f'---\ntitle: "Note {number} on R&D"\n'
+        odd = " (1 < 2)" if number == 1 else ""
+        write(folder / "en.md", f'---\ntitle: "Note {number} on R&D{odd}"\n'
                                 f'summary: "Summary {number}."\nplace: Lisbon\n---\n\n'
                                 f"Body of [note {number}](annex.pdf).\n")
         if number not in ENGLISH_ONLY:
@@ -156,6 +164,32 @@ def check_rss(root: etree._Element, url: str) -> None:
         assert not MARKUP.search(plain.text or ""), plain.text
 
 
+def check_rss_character_data(text: str) -> None:
+    """The validator's CharacterData rule (from the RSS Best Practices Profile): "&" and "<" in
+    plain text written as hexadecimal character references, never ``&amp;``, ``&lt;`` or a
+    decimal reference, which readers that take the text for HTML would decode twice."""
+    head, _, items = text.partition("<item>")
+    found = RSS_PLAIN.findall(head) + CHANNEL_DESCRIPTION.findall(head)[:1]
+    found += RSS_PLAIN.findall(items)
+    assert found
+    for name, raw in found:
+        assert not NOT_HEXADECIMAL.search(raw), (name, raw)
+
+
+def check_updated(root: etree._Element) -> None:
+    """The validator's DuplicateUpdated rule: two entries with the same ``atom:updated``.
+
+    Its one exception here, explained in the README: the translations of one statement in the
+    all-languages feed, which went live at the same instant and are corrected together
+    (``updated`` is the statement's), so one instant is the truthful value for each of them.
+    """
+    seen: dict[datetime, str] = {}
+    for entry in root.iter(f"{ATOM}entry"):
+        updated = datetime.fromisoformat(entry.findtext(f"{ATOM}updated") or "")
+        statement = (entry.findtext(f"{ATOM}id") or "").rsplit("/", 1)[0]
+        assert seen.setdefault(updated, statement) == statement, (updated, statement)
+
+
 def check_atom(root: etree._Element, url: str) -> None:
     assert root.tag == f"{ATOM}feed"
     assert SCHEMA.validate(root), SCHEMA.error_log
@@ -190,6 +224,7 @@ def check_atom(root: etree._Element, url: str) -> None:
     assert all(urlsplit(i or "").scheme in ("tag", "https") for i in ids)
     for url_ in urls:
         assert absolute(url_), url_
+    check_updated(root)
     for plain in root.iter(f"{ATOM}title", f"{ATOM}subtitle", f"{ATOM}summary", f"{ATOM}name"):
         if plain.get("type", "text") == "text":
             assert not MARKUP.search(plain.text or ""), plain.text
@@ -200,6 +235,8 @@ def check_dist(dist: Path) -> int:
     for path, kind in files.items():
         root = etree.parse(dist / path).getroot()
         (check_rss if kind.startswith("rss") else check_atom)(root, BASE + path)
+        if kind.startswith("rss"):
+            check_rss_character_data((dist / path).read_text(encoding="utf-8"))
         parsed = feedparser.parse((dist / path).read_bytes())
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
     return len(files)
@@ -232,6 +269,23 @@ def test_the_rules_do_catch_mistakes(corpus: Path) -> None:
     atom = etree.parse(corpus / "pt/feed.atom").getroot()
     with pytest.raises(AssertionError):
         check_atom(atom, BASE + "en/feed.atom")  # the self link is someone else's
+    atom = etree.parse(corpus / "en/feed.atom").getroot()
+    first, second, *_ = (e.find(f"{ATOM}updated") for e in atom.iter(f"{ATOM}entry"))
+    second.text = first.text  # type: ignore[union-attr]  # two statements, one instant
+    with pytest.raises(AssertionError):
+        check_updated(atom)
+    rss = (corpus / "en/feed.rss").read_text(encoding="utf-8")
+    with pytest.raises(AssertionError):
+        check_rss_character_data(rss.replace("&#x26;", "&amp;"))
+
+
+def test_rss_titles_encode_ampersand_and_less_than_in_hexadecimal(corpus: Path) -> None:
+    rss = (corpus / "en/archive/1.rss").read_text(encoding="utf-8")
+    assert "<title>Note 1 on R&#x26;D (1 &#x3C; 2)</title>" in rss
+    titles = [e.title for e in feedparser.parse(rss.encode("utf-8")).entries]
+    assert "Note 1 on R&D (1 < 2)" in titles
+    atom = feedparser.parse((corpus / "en/archive/1.atom").read_bytes())
+    assert [e.title for e in atom.entries] == titles
 
 
 # Archives (RFC 5005)

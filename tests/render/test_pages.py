@@ -287,11 +287,15 @@ def test_statement_page_is_semantic_and_has_a_share_panel(
     assert [(a.get("href"), a.get("hreflang")) for a in switcher] == [
         (f"{BASE}{other}/{SHIPPED_ID}/", TAGS[other])
     ]
-    assert list(document.iter("script")) == [] and list(document.iter("iframe")) == []
+    # No script but the JSON-LD data block, which browsers never run
+    assert [e.get("type") for e in document.iter("script")] == ["application/ld+json"]
+    assert list(document.iter("iframe")) == []
     # The one image is the PDF's first page, inside the PDF link: no tracking pixel, no remote
     # image, and its width and height are half the thumbnail's pixels (no layout shift).
     [image] = list(document.iter("img"))
-    [pdf_link] = [a for a in document.iter("a") if a.get("type") == "application/pdf"]
+    # This language's communiqué, then the bilingual edition
+    pdf_link, edition = [a for a in document.iter("a") if a.get("type") == "application/pdf"]
+    assert edition.get("href") == f"{BASE}{SHIPPED_ID}-bilingual.pdf"
     assert image in list(pdf_link.iter("img")) and image.get("alt") == ""
     pdf_url = f"{BASE}{lang}/{SHIPPED_ID}/{SHIPPED_ID}-{lang}.pdf"
     assert pdf_link.get("href") == pdf_url and image.get("src") == pdf_url[:-4] + ".png"

@@ -46,6 +46,9 @@ class Case:
     needs: str = ""  # "root": mounts and the like; skipped, with the reason, for other users
     unprivileged: bool = False  # as root: without the capabilities that bypass permission bits
     timeout: float = 60.0
+    # What a reader of the output would find wrong once the command ended (a publish that
+    # succeeds): one line per problem, none when all is well.
+    after: Callable[[World], list[str]] | None = None
 
 
 @dataclass

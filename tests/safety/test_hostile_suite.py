@@ -64,6 +64,8 @@ def test_hostile(case: Case, world: World) -> None:
         assert any(re.search(wanted, line) for line in lines), f"no line matches {wanted!r}\n{said}"
     if case.exit == 1:
         assert any(re.match(LOCATED, line) for line in lines), f"no path: message line\n{said}"
+    if case.after is not None:
+        assert case.after(world) == [], said
     world.close()  # unmount before comparing: what the case mounted is part of the case
     if not changes_output(case):
         assert published(world.project) == before, "the previous publish changed"

@@ -105,14 +105,17 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             context.close()
 
 
-def axe_violations(browser: Any, url: str) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page at `url`, one line per failing node."""
+def axe_violations(browser: Any, url: str, kind: str = "tag",
+                   values: list[str] = WCAG_AA) -> list[str]:
+    """axe-core's violations of ``values`` (tags, or rules with ``kind="rule"``; by default
+    WCAG 2.1 A/AA) on the page at `url`, one line per failing node."""
     page = browser.new_page()
     try:
         page.goto(url)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+            "([kind, values]) => axe.run(document, {runOnly: {type: kind, values: values}})",
+            [kind, values],
         )
     finally:
         page.close()
@@ -131,11 +134,22 @@ def test_every_page_has_no_wcag_aa_violation(site: Site, browser: Any) -> None:
 
 
 @needs_axe
+def test_every_page_has_a_level_one_heading(site: Site, browser: Any) -> None:
+    """axe's best practice "page-has-heading-one", the root language chooser included."""
+    urls = [site.base + page.relative_to(site.out).as_posix() for page in site.pages()]
+    found = [line for url in urls
+             for line in axe_violations(browser, url, "rule", ["page-has-heading-one"])]
+    assert found == []
+
+
+@needs_axe
 def test_axe_reports_a_violation(site: Site, browser: Any, tmp_path: Path) -> None:
     """axe, injected as above, does report violations (the test above can fail)."""
     bad = site.out / "axe-probe.html"
     bad.write_text('<!DOCTYPE html><html><body><img src="x.png"><a href="#"></a></body></html>')
     try:
         assert axe_violations(browser, site.base + "axe-probe.html")
+        assert axe_violations(browser, site.base + "axe-probe.html", "rule",
+                              ["page-has-heading-one"])
     finally:
         bad.unlink()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gettext
 import html
 import json
+import re
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +38,15 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from syndicate import __version__, i18n
-from syndicate.model import COMBINED_FEED_PATH, Artifact, Language, Site, Statement, Translation
+from syndicate.model import (
+    COMBINED_FEED_PATH,
+    Artifact,
+    Language,
+    Site,
+    Statement,
+    Translation,
+    newest_first,
+)
 from syndicate.render.feed_extensions import set_entry_language, set_head
 from syndicate.render.feedgen_links import set_links
 
@@ -229,11 +238,6 @@ def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, 
     return artifacts
 
 
-def newest_first(statements: Sequence[Statement]) -> list[Statement]:
-    """Sort by first publication, newest first; statements of the same instant by id."""
-    return sorted(sorted(statements, key=lambda s: s.id), key=lambda s: s.date, reverse=True)
-
-
 def entry_id(site: Site, statement: Statement, lang: str) -> str:
     """Return the permanent RFC 4151 tag URI of one translation of a statement.
 
@@ -287,6 +291,36 @@ class _Words:
         page_url = self.site.page_url(statement.id, language.code)
         return (self.correction(statement, language)
                 + absolute_html(translation.body_html, page_url))
+
+
+# RSS elements whose text is plain text, not HTML (the channel's <description> too, but not an
+# item's). lxml writes their "&" and "<" as &amp; and &lt;, and leaves no other reference in them.
+_RSS_PLAIN = re.compile(rb"<(?P<name>title|category|author|managingEditor|webMaster|dc:creator)>"
+                        rb"(?P<text>[^<]*)</(?P=name)>")
+_CHANNEL_DESCRIPTION = re.compile(rb"<(?P<name>description)>(?P<text>[^<]*)</description>")
+_HEXADECIMAL = {b"&amp;": b"&#x26;", b"&lt;": b"&#x3C;", b"&gt;": b"&#x3E;"}
+_REFERENCE = re.compile(rb"&(amp|lt|gt);")
+
+
+def hexadecimal_references(rss: bytes) -> bytes:
+    """``rss`` with "&", "<" and ">" in plain text written as hexadecimal character references.
+
+    The same characters either way for an XML reader; but RSS readers that take a plain-text
+    element for HTML would show ``&amp;`` as "&" and ``&lt;b&gt;`` as markup, so the RSS
+    Best Practices Profile (and the W3C Feed Validator after it) asks for ``&#x26;`` and
+    ``&#x3C;``, which no reader takes for markup.
+
+    >>> hexadecimal_references(b"<title>R&amp;D &lt;b&gt;</title><item><description>&lt;p&gt;")
+    b'<title>R&#x26;D &#x3C;b&#x3E;</title><item><description>&lt;p&gt;'
+    """
+
+    def plain(match: re.Match[bytes]) -> bytes:
+        name, text = match["name"], match["text"]
+        return b"<%s>%s</%s>" % (name, _REFERENCE.sub(lambda m: _HEXADECIMAL[m[0]], text), name)
+
+    head, item, items = rss.partition(b"<item>")
+    head = _CHANNEL_DESCRIPTION.sub(plain, _RSS_PLAIN.sub(plain, head), count=1)
+    return head + item + _RSS_PLAIN.sub(plain, items)
 
 
 def _feed_updated(site: Site, entries: Sequence[tuple[Statement, Language]]) -> datetime:
@@ -373,7 +407,7 @@ def _xml_feed(site: Site, meta: _FeedMeta, entries: Sequence[tuple[Statement, La
     if fmt == "rss":
         with _RFC822_LOCALE_LOCK:
             data: bytes = generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-        return data
+        return hexadecimal_references(data)
     atom: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return atom
 

@@ -13,8 +13,8 @@ from babel.core import get_global
 
 from syndicate import __version__
 from syndicate.i18n import dateline, long_date
-from syndicate.model import COMBINED_FEED_PATH, Artifact, Site, Statement
-from syndicate.render import preview
+from syndicate.model import COMBINED_FEED_PATH, Artifact, Site, Statement, newest_first
+from syndicate.render import preview, structured
 from syndicate.render.cards import HEIGHT, WIDTH, card_url
 from syndicate.templating import environment
 
@@ -48,19 +48,33 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# Languages whose Open Graph locale is not CLDR's likely one: the platforms that read og:locale
+# (Facebook's list of locales, which the others follow) name all of Arabic ``ar_AR``.
+PLATFORM_LOCALES = {"ar": "ar_AR"}
+
+
 @functools.lru_cache(maxsize=64)
 def og_locale(locale: str) -> str:
-    """The Open Graph form of a CLDR locale: ``language_TERRITORY``.
+    """The Open Graph form of a CLDR locale: ``language_TERRITORY``, the one mapping every page
+    uses.
 
-    A locale without a territory takes CLDR's likely one (Open Graph has no bare language).
+    A locale without a territory takes CLDR's likely one (Open Graph has no bare language), its
+    script considered (``zh_Hant`` is Taiwan's); a language the platforms list under a locale
+    of their own (:data:`PLATFORM_LOCALES`) takes that one.
 
-    >>> og_locale("pt_PT"), og_locale("en"), og_locale("fr")
-    ('pt_PT', 'en_US', 'fr_FR')
+    >>> og_locale("pt_PT"), og_locale("en"), og_locale("fr"), og_locale("ar")
+    ('pt_PT', 'en_US', 'fr_FR', 'ar_AR')
+    >>> og_locale("zh_Hant"), og_locale("zh_Hans")
+    ('zh_TW', 'zh_CN')
     """
     parsed = Locale.parse(locale)
+    if parsed.language in PLATFORM_LOCALES:
+        return PLATFORM_LOCALES[parsed.language]
     territory = parsed.territory
     if not territory:
-        likely = str(get_global("likely_subtags").get(parsed.language, ""))
+        likely_subtags = get_global("likely_subtags")
+        key = f"{parsed.language}_{parsed.script}" if parsed.script else parsed.language
+        likely = str(likely_subtags.get(key) or likely_subtags.get(parsed.language, ""))
         territory = likely.split("_")[-1] if likely.count("_") else ""
     return f"{parsed.language}_{territory}" if territory else parsed.language
 
@@ -99,6 +113,36 @@ class PageRenderer:
             ],
         }
 
+    def _website(self, lang: str, url: str, title: str) -> dict[str, Any]:
+        """The description and Open Graph tags of an index or the root page (``og:type``
+        website): the language's description, its locale and the others', the issuer's logo
+        as the image when the site publishes one (``[feeds] logo``, else its icon)."""
+        site = self.site
+        language = site.language(lang)
+        return {
+            "url": url,
+            "title": title,
+            "description": language.description or language.title,
+            "site_name": language.title,
+            "locale": og_locale(language.locale),
+            "alternates": [og_locale(other.locale) for other in site.languages
+                           if other.code != lang],
+            "image": site.feed_logo or site.feed_icon,
+        }
+
+    def _editions(self, statement: Statement, lang: str) -> list[dict[str, str]]:
+        """The multilingual editions of ``statement`` that have ``lang`` in them."""
+        site = self.site
+        return [
+            {
+                "url": site.edition_url(statement.id, langs),
+                "languages": " · ".join(language_name(site.language(code).locale)
+                                        for code in langs),
+            }
+            for langs in site.statement_editions(statement)
+            if lang in langs
+        ]
+
     def _preview(self, statement_id: str, lang: str) -> dict[str, Any]:
         """The PDF's first-page thumbnail, shown at half its pixel size (sharp on 2x screens)."""
         site = self.site
@@ -126,6 +170,13 @@ class PageRenderer:
                 {"tag": "x-default", "url": site.page_url(statement.id, site.default_language)}
             )
         date = long_date(statement.date, site.tzinfo, language.locale)
+        image = {
+            "url": card_url(site, statement.id, lang),
+            "width": WIDTH,
+            "height": HEIGHT,
+            "alt": f"{language.issuer}: {translation.title} ({date})",
+        }
+        article = structured.news_article(site, statement, lang, image)
         html = (
             self.envs[lang]
             .get_template("statement.html")
@@ -135,6 +186,10 @@ class PageRenderer:
                 url=site.page_url(statement.id, lang),
                 pdf_url=site.pdf_url(statement.id, lang),
                 preview=self._preview(statement.id, lang),
+                editions=self._editions(statement, lang),
+                json_ld=structured.script_json(article),
+                article_published=article["datePublished"],
+                article_modified=article.get("dateModified", article["datePublished"]),
                 alternates=alternates,
                 switcher=[
                     {
@@ -154,12 +209,7 @@ class PageRenderer:
                 description=translation.summary or language.description,
                 og_locale=og_locale(language.locale),
                 og_alternates=[og_locale(site.language(code).locale) for code in others],
-                image={
-                    "url": card_url(site, statement.id, lang),
-                    "width": WIDTH,
-                    "height": HEIGHT,
-                    "alt": f"{language.issuer}: {translation.title} ({date})",
-                },
+                image=image,
             )
         )
         return Artifact(
@@ -185,6 +235,7 @@ class PageRenderer:
             .get_template("index.html")
             .render(
                 **self._common(lang),
+                website=self._website(lang, site.index_url(lang), language.title),
                 items=items,
                 alternates=[
                     *(
@@ -207,13 +258,16 @@ class PageRenderer:
         return Artifact(f"{lang}/index.html", "html", lang, None, html.encode("utf-8"))
 
     def root(self) -> list[Artifact]:
-        """The language chooser at the site's root (the ``x-default`` page) and the stylesheet."""
+        """The language chooser at the site's root (the ``x-default`` page), the stylesheet and
+        ``robots.txt``."""
         site = self.site
         html = (
             self.envs[site.default_language]
             .get_template("root.html")
             .render(
                 **self._common(site.default_language),
+                website=self._website(site.default_language, site.base_url,
+                                      site.language(site.default_language).title),
                 base_url=site.base_url,
                 switcher=[],
                 languages=[
@@ -231,8 +285,17 @@ class PageRenderer:
         return [
             Artifact("index.html", "html", None, None, html.encode("utf-8")),
             Artifact(CSS_PATH, "css", None, None, css),
+            Artifact(site.robots_path(), "robots", None, None, robots(site)),
         ]
 
 
-def newest_first(statements: Sequence[Statement]) -> list[Statement]:
-    return sorted(statements, key=lambda s: (s.date, s.id), reverse=True)
+def robots(site: Site) -> bytes:
+    """``robots.txt``: every page may be crawled, and the sitemap lists them (RFC 9309).
+
+    >>> print(robots(Site("https://press.example.org/", "UTC", (), "en")).decode(), end="")
+    User-agent: *
+    Allow: /
+    <BLANKLINE>
+    Sitemap: https://press.example.org/sitemap.xml
+    """
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.sitemap_url()}\n".encode()

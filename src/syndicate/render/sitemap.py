@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape
 
 from syndicate.model import Artifact, Site, Statement
 
-SITEMAP_PATH = "sitemap.xml"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -55,4 +54,4 @@ def render(site: Site, statements: Sequence[Statement]) -> Artifact:
         for code in codes:
             lines.append(_url(site.page_url(statement.id, code), lastmod, links))
     lines.append("</urlset>\n")
-    return Artifact(SITEMAP_PATH, "sitemap", None, None, "".join(lines).encode("utf-8"))
+    return Artifact(site.sitemap_path(), "sitemap", None, None, "".join(lines).encode("utf-8"))
