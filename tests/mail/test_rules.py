@@ -60,6 +60,21 @@ def test_embargo_only_accredited_only_when_asked(plain_server: Server,
     assert len(inbox.messages) == 3
 
 
+def test_a_statement_embargoed_past_its_date_is_sent_once_live(
+        plain_server: Server, make_project: Callable[..., Path]) -> None:
+    """Its page says it was modified when it went live (the embargo's lift, not its date):
+    send reads the same instant, so the page counts as current."""
+    project = make_project(plain_server)
+    shared = project / "statements" / SID / "statement.yaml"
+    shared.write_text(shared.read_text() + "embargo: 2022-11-22T10:30\n")
+    published = cli("publish", "--project", project, "--now", NOW, "-q")
+    assert published.exit_code == 0, published.output
+    result = send(project)
+    assert result.exit_code == 0, result.output
+    assert "Sent 3 message(s)" in result.stdout
+    assert len(plain_server.inbox.messages) == 3
+
+
 def test_a_draft_is_never_sent(plain_server: Server, make_project: Callable[..., Path]) -> None:
     project = make_project(plain_server)
     shared = project / "statements" / SID / "statement.yaml"

@@ -35,6 +35,7 @@ from syndicate.mail.journal import (
 )
 from syndicate.model import Statement
 from syndicate.publish import Project, load
+from syndicate.render.structured import modified_time
 
 OUTPUT = "dist"
 
@@ -229,8 +230,8 @@ def _pdfs(request: Request, project: Project, statement: Statement, langs: list[
         return {lang: renderer.render(statement, lang).data for lang in langs}
     out = request.out or request.project / OUTPUT
     version = out.resolve()  # one publish, even if another one switches the dist link meanwhile
-    # (the page's own record of the version it shows: one home for the published modified time)
-    modified = f'property="article:modified_time" content="{statement.modified.isoformat()}"'
+    # (the page's own record of the version it shows)
+    modified = f'property="article:modified_time" content="{modified_time(site, statement)}"'
     problems, pdfs = [], {}
     for lang in langs:
         page, pdf = site.page_path(statement.id, lang), site.pdf_path(statement.id, lang)

@@ -188,8 +188,8 @@ class PageRenderer:
                 preview=self._preview(statement.id, lang),
                 editions=self._editions(statement, lang),
                 json_ld=structured.script_json(article),
-                article_published=article["datePublished"],
-                article_modified=article.get("dateModified", article["datePublished"]),
+                article_published=structured.published_time(site, statement),
+                article_modified=structured.modified_time(site, statement),
                 alternates=alternates,
                 switcher=[
                     {

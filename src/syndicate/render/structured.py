@@ -53,12 +53,12 @@ def news_article(site: Site, statement: Statement, lang: str,
         "headline": translation.title,
         "description": translation.summary or language.description,  # the meta description
         "inLanguage": language.tag,
-        "datePublished": _iso(site, statement.goes_live),
+        "datePublished": published_time(site, statement),
     }
     if not article["description"]:
         del article["description"]
     if statement.updated is not None:
-        article["dateModified"] = _iso(site, statement.revised)
+        article["dateModified"] = modified_time(site, statement)
     article.update({
         "author": issuer,
         "publisher": publisher,
@@ -80,6 +80,19 @@ def _other(site: Site, statement: Statement, lang: str) -> dict[str, str]:
     """Another language's page of the same statement, by its URL (its article's ``@id``)."""
     url = site.page_url(statement.id, lang)
     return {"@type": "NewsArticle", "@id": url, "url": url, "inLanguage": site.language(lang).tag}
+
+
+def published_time(site: Site, statement: Statement) -> str:
+    """When the statement went live, as its page (``article:published_time``, JSON-LD) and
+    feeds say it."""
+    return _iso(site, statement.goes_live)
+
+
+def modified_time(site: Site, statement: Statement) -> str:
+    """When readers last saw the statement change (its going live or a later correction), as
+    its page says it (``article:modified_time``; JSON-LD's ``dateModified`` when corrected).
+    ``send`` reads it back to know that a published page is the statement's current version."""
+    return _iso(site, statement.revised)
 
 
 def _iso(site: Site, when: datetime) -> str:
