@@ -139,6 +139,24 @@ def test_the_go_live_and_correction_times_are_the_feeds(dist: Path) -> None:
     assert corrected["dateModified"] == CORRECTION
 
 
+def test_the_sitemap_says_when_each_page_last_changed_for_readers(dist: Path) -> None:
+    """Its lastmod is the page's article:modified_time: the go-live (an embargo's lift, not the
+    date) or the correction."""
+    from lxml import etree
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    sitemap = etree.parse(str(dist / "sitemap.xml"))
+    lastmod = {url.findtext("s:loc", namespaces=ns): url.findtext("s:lastmod", namespaces=ns)
+               for url in sitemap.iterfind("s:url", ns)}
+    assert lastmod[f"{BASE}en/{EMBARGOED}/"] == EMBARGO_LIFT
+    assert lastmod[f"{BASE}ar/{CORRECTED}/"] == CORRECTION
+    for page in pages(dist):
+        lang, statement_id = page.parent.parent.name, page.parent.name
+        [modified] = lxml.html.parse(str(page)).xpath(
+            "//meta[@property='article:modified_time']/@content")
+        assert lastmod[f"{BASE}{lang}/{statement_id}/"] == modified
+
+
 def test_translations_point_at_the_original_and_the_original_at_them(dist: Path) -> None:
     originals = {SHIPPED_ID: "pt", ALPHA: "en", BETA: "en", EMBARGOED: "en", CORRECTED: "pt"}
     for statement_id, original in originals.items():

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from syndicate.model import Artifact, Site, Statement
+from syndicate.render.structured import modified_time
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -50,7 +51,7 @@ def render(site: Site, statements: Sequence[Statement]) -> Artifact:
         if site.default_language in codes:
             alternates.append(("x-default", site.page_url(statement.id, site.default_language)))
         links = _links(alternates)  # the same for each translation's page
-        lastmod = statement.modified.astimezone(site.tzinfo).isoformat(timespec="seconds")
+        lastmod = modified_time(site, statement)  # as the page's article:modified_time
         for code in codes:
             lines.append(_url(site.page_url(statement.id, code), lastmod, links))
     lines.append("</urlset>\n")
