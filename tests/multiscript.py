@@ -14,6 +14,19 @@ from pathlib import Path
 
 STATEMENT_ID = "2023-05-02-migration-compact"
 
+ARABIC = """
+[languages.ar]
+tag = "ar"
+title = "الحكومة البرتغالية — بيانات صحفية"
+description = "البيانات الصحفية للحكومة البرتغالية"
+issuer = "الحكومة البرتغالية"
+
+[languages.ar.contact]
+name = "المكتب الصحفي"
+email = "press@example.org"
+phone = "+351 213 923 500"
+"""  # the Arabic language of a site (also the validators' Arabic site)
+
 CONFIG = """\
 base_url = "https://press.example.org/"
 timezone = "Europe/Lisbon"
@@ -30,18 +43,7 @@ tag = "pt-PT"
 title = "Governo de Portugal — Comunicados"
 description = "Comunicados de imprensa do Governo de Portugal"
 issuer = "Governo de Portugal"
-
-[languages.ar]
-tag = "ar"
-title = "الحكومة البرتغالية — بيانات صحفية"
-description = "البيانات الصحفية للحكومة البرتغالية"
-issuer = "الحكومة البرتغالية"
-
-[languages.ar.contact]
-name = "المكتب الصحفي"
-email = "press@example.org"
-phone = "+351 213 923 500"
-"""
+""" + ARABIC
 
 STATEMENT_YAML = "date: 2023-05-02\noriginal: en\n"
 

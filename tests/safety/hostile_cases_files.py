@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from hostile_harness import CHECK, PUBLISH, Case, S, World
 
@@ -36,15 +37,20 @@ def edited(world: World) -> None:
         handle.write(EDIT)
 
 
+def _cleared(path: Path) -> Path:
+    """``path`` with nothing there (a folder removed whole, a file or link unlinked), its
+    parent made."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def fifo(rel: str) -> Setup:
     def apply(world: World) -> None:
-        path = world.path(rel)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        elif os.path.lexists(path):
-            path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.mkfifo(path)
+        os.mkfifo(_cleared(world.path(rel)))
 
     return apply
 
@@ -53,13 +59,7 @@ def link(rel: str, target: str, *, outside: bool = False) -> Setup:
     """Replace ``rel`` by a link to ``target`` (in the outside folder when ``outside``)."""
 
     def apply(world: World) -> None:
-        path = world.path(rel)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        elif os.path.lexists(path):
-            path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.symlink_to(world.outside / target if outside else target)
+        _cleared(world.path(rel)).symlink_to(world.outside / target if outside else target)
 
     return apply
 
@@ -76,11 +76,7 @@ def moved_out(rel: str, name: str) -> Setup:
 
 def removed(rel: str) -> Setup:
     def apply(world: World) -> None:
-        path = world.path(rel)
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        elif os.path.lexists(path):
-            path.unlink()
+        _cleared(world.path(rel))
 
     return apply
 
@@ -89,8 +85,7 @@ def folder(rel: str) -> Setup:
     """A folder at ``rel``, in place of whatever was there."""
 
     def apply(world: World) -> None:
-        removed(rel)(world)
-        world.path(rel).mkdir(parents=True)
+        _cleared(world.path(rel)).mkdir()
 
     return apply
 

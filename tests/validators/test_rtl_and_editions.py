@@ -21,12 +21,9 @@ import pytest
 from PIL import Image
 from validator_sites import NOW, Site, served
 
-from conftest import REPO, SHIPPED_ID
+from conftest import CHROMIUM, REPO, SHIPPED_ID, chromium
 
 REVIEW = REPO / "build" / "review"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BAND, PADDING = 28, (72, 80)  # the card's coloured band, and its text's padding on each side
 TITLE_ROWS = range(150, 420)  # the title's lines on a 1200x630 card (below the issuer's rule)
 
@@ -92,18 +89,9 @@ def test_three_languages_make_a_multilingual_edition_each_part_in_its_language(
 def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium (scripts/setup-system.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True,
-            viewport={"width": 1000, "height": 900},
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"),
+                  viewport={"width": 1000, "height": 900}) as context:
+        yield context.new_page()
 
 
 # The share box's text laid out by the browser with the textarea's own computed direction and

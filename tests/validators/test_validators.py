@@ -20,11 +20,10 @@ from typing import Any
 import pytest
 from validator_sites import NODE_MODULES, Site, served
 
+from conftest import CHROMIUM, chromium
+
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 needs_vnu = pytest.mark.skipif(
@@ -91,18 +90,9 @@ def test_the_nu_html_checker_reports_a_broken_page(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("axe-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=ARGS, headless=True,
-            viewport={"width": 1000, "height": 900},
-        )  # fmt: skip
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("axe-profile"),
+                  viewport={"width": 1000, "height": 900}) as context:
+        yield context
 
 
 def axe_violations(browser: Any, url: str, kind: str = "tag",

@@ -9,35 +9,18 @@ by `scripts/setup-system.sh` from `package.json`, and never from the network at 
 
 from __future__ import annotations
 
-import functools
-import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 
-from conftest import REPO, SHIPPED_ID
+from conftest import REPO, SHIPPED_ID, copy_project, serving
+from multiscript import ARABIC
 from syndicate.cli import main
 
 NOW = "2026-11-28T00:00:00+00:00"
 NODE_MODULES = REPO / "node_modules"
-
-ARABIC_CONFIG = """
-[languages.ar]
-tag = "ar"
-title = "الحكومة البرتغالية — بيانات صحفية"
-description = "البيانات الصحفية للحكومة البرتغالية"
-issuer = "الحكومة البرتغالية"
-
-[languages.ar.contact]
-name = "المكتب الصحفي"
-email = "press@example.org"
-phone = "+351 213 923 500"
-"""
 
 ARABIC_TEXT = """---
 title: "البرتغال تدعم ترشيح أنطونيو فيتورينو لمنصب المدير العام للمنظمة الدولية للهجرة"
@@ -65,35 +48,20 @@ class Site:
 
 
 def _project(root: Path, arabic: bool) -> Path:
-    project = root / "project"
-    shutil.copytree(REPO / "statements", project / "statements")
-    shutil.copytree(REPO / "locales", project / "locales", ignore=shutil.ignore_patterns("*.mo"))
-    config = (REPO / "syndicate.toml").read_text(encoding="utf-8")
+    project = copy_project(root / "project")
     if arabic:
-        config += ARABIC_CONFIG
+        with (project / "syndicate.toml").open("a", encoding="utf-8") as config:
+            config.write(ARABIC)
         (project / "statements" / SHIPPED_ID / "ar.md").write_text(ARABIC_TEXT, encoding="utf-8")
-    (project / "syndicate.toml").write_text(config, encoding="utf-8")
     return project
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def served(root: Path, arabic: bool) -> Iterator[Site]:
     out = root / "dist"
     out.mkdir()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    project = _project(root, arabic)
-    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out", str(out),
-                                       "--base-url", base, "--now", NOW, "--quiet"])
-    assert result.exit_code == 0, result.output
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as base:
+        result = CliRunner().invoke(main, ["publish", "--project", str(_project(root, arabic)),
+                                           "--out", str(out), "--base-url", base, "--now", NOW,
+                                           "--quiet"])
+        assert result.exit_code == 0, result.output
         yield Site(base, out)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
