@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test fuzz system venv lint clean bench bench-send
+.PHONY: publish test fuzz golden system venv lint clean bench bench-send
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
@@ -15,6 +15,11 @@ test: $(STAMP) lint
 # The long fuzzing run (the bounded one is part of `make test`); failures are kept in .hypothesis/.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/safety/test_fuzz.py
+
+# Record the golden outputs again (tests/golden/<case>/) after an intended change of the text a
+# publish writes; review the change as the diff of those files before committing it.
+golden: $(STAMP)
+	SYNDICATE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/golden
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
