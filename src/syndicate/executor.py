@@ -14,8 +14,6 @@ the main process writes them.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import gettext
 import hashlib
@@ -32,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from syndicate import libc
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.model import Artifact, Image, Site, Statement
 from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
@@ -222,12 +221,10 @@ def _die_with_parent() -> None:
     still starting has already gone, and then the worker leaves at once instead of taking work
     from the queue and writing into a staging folder that a later publish has cleared away.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    prctl = libc.function("prctl")
+    if prctl is not None:
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError, TypeError):
-        pass
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
     parent = multiprocessing.parent_process()
     if parent is not None and os.getppid() != parent.pid:
         os._exit(1)
@@ -608,12 +605,10 @@ def _glibc_thresholds() -> None:
     LocalCluster, 50 statements: with the Nanny's setting, publishes took 1.13x as long and the
     workers' system time doubled. Set once per process: other tasks of the worker get the same.
     """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
-        libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX)
-    except (OSError, AttributeError, TypeError):  # not glibc: nothing to undo
-        pass
+    mallopt = libc.function("mallopt")
+    if mallopt is not None:  # else not glibc: nothing to undo
+        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+        mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX)
 
 
 # A Dask task renders several units: each task costs the scheduler, the worker's event loop and

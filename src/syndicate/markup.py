@@ -253,12 +253,13 @@ def overload(parsed: Parsed) -> list[tuple[int, str]]:
         if not found and (glued := _glued(token.children or [])):
             found.append((line, f"{glued} inline elements (links, emphasis, code...) without a "
                                 f"space between them; the limit is {MAX_GLUED}: add spaces"))
-        words = (_WORD.search(t.content) for t in _texts(token))
+        texts = _texts(token)
+        words = (_WORD.search(t.content) for t in texts)
         if not found and (word := next(filter(None, words), None)) is not None:
             found.append((line, f"a word of {len(word.group()):,} characters "
                                 f"({_shown(word.group())}); the limit is {MAX_WORD:,}: add "
                                 "spaces (a URL: link it, [text](URL))"))
-        long_words += sum(len(w) for t in _texts(token) for w in _LONG.findall(t.content))
+        long_words += sum(len(w) for t in texts for w in _LONG.findall(t.content))
         if not found and long_words > MAX_LONG_WORDS:
             found.append((line, f"words of more than {LONG_WORD} characters add up to "
                                 f"{long_words:,} characters by this line; the limit is "
