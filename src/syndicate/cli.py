@@ -233,25 +233,20 @@ def publish(
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
     Only what changed since the last publish is rendered; the rest is reused."""
-    from syndicate.executor import early_workers
+    from syndicate import backends
+    from syndicate import publish as pipeline
+    from syndicate.progress import Progress
+    from syndicate.project import load
 
-    # When an input changed, workers start importing WeasyPrint now, while this process loads.
-    workers = early_workers(project, out or project / "dist", jobs, executor, base_url,
-                            pdf_variant)
-    try:
-        from syndicate import publish as pipeline
-        from syndicate.progress import Progress
-
-        loaded = pipeline.load(project, base_url, pdf_variant, cache=True, jobs=jobs,
-                               keep_going=keep_going)
+    # When an input changed, local workers start importing WeasyPrint now, while this loads.
+    early = backends.Early(project, out or project / "dist", base_url, pdf_variant)
+    with backends.choose(executor, jobs, scheduler, early) as backend:
+        loaded = load(project, base_url, pdf_variant, cache=True, jobs=jobs,
+                      keep_going=keep_going)
         report_warnings(loaded.warnings, strict)
         report = pipeline.publish(loaded, out or project / "dist", now or datetime.now(UTC),
-                                  jobs=jobs, executor=executor, scheduler=scheduler,
-                                  progress=Progress(quiet, verbose), workers=workers,
+                                  backend=backend, progress=Progress(quiet, verbose),
                                   keep_going=keep_going)
-    finally:
-        if workers is not None:
-            workers.abandon()
     if not quiet:
         click.echo(publish_summary(report, out or project / "dist"))
     if left_out := (*loaded.problems, *report.problems):
@@ -274,7 +269,7 @@ def publish_summary(report: Any, out: Path) -> str:
 @strict_option
 def check(project: Path, strict: bool) -> None:
     """Validate everything publish would read; write nothing."""
-    from syndicate import publish as pipeline
+    from syndicate import project as pipeline
     from syndicate.mail.lists import check_lists
 
     lists = check_lists(project)  # press lists: reported with the content's problems
@@ -301,7 +296,7 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
     """Each statement by language: published, missing, stale, untracked, scheduled or draft.
 
     Last, which statement goes live next, and when."""
-    from syndicate import publish as pipeline
+    from syndicate import project as pipeline
     from syndicate import workflow
 
     loaded = pipeline.load(project)
@@ -338,7 +333,7 @@ def new(title: str, project: Path, lang: str | None, day: datetime | None,
 @project_option
 def translated(statement_id: str, lang: str, project: Path) -> None:
     """Record that LANG's translation of STATEMENT_ID matches the current original."""
-    from syndicate import publish as pipeline
+    from syndicate import project as pipeline
     from syndicate import workflow
 
     statement = pipeline.load(project).statement(statement_id)
@@ -400,7 +395,7 @@ def share(statement_id: str, lang: str | None, platform: str | None, as_json: bo
     """Print a statement's ready-to-paste share posts (all platforms, or one).
 
     A draft's, or an embargoed or scheduled statement's, only with --preview."""
-    from syndicate import publish as pipeline
+    from syndicate import project as pipeline
     from syndicate import workflow
     from syndicate.render import share as sharing
 

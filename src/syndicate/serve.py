@@ -123,11 +123,12 @@ class Server:
     def publish(self) -> None:
         """Publish now; raises SyndicateError for bad input."""
         from syndicate import publish as pipeline
+        from syndicate.project import load
         from syndicate.workflow import next_go_live
 
         self._seen = snapshot(self.root)
         self._next_live = None  # a failed publish waits for the next change of a source
-        loaded = pipeline.load(self.root, self.base_url)
+        loaded = load(self.root, self.base_url)
         for warning in loaded.warnings:
             self.report(str(warning))
         self.out.parent.mkdir(exist_ok=True)

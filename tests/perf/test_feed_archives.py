@@ -9,6 +9,7 @@ from pathlib import Path
 
 from conftest import SHIPPED_ID
 from syndicate import publish as pipeline
+from syndicate.backends import InProcess
 from syndicate.output import trash_dir
 from syndicate.render import feeds
 
@@ -17,7 +18,8 @@ NEWEST = "2023-02-10-third-statement"
 
 
 def publish(root: Path) -> pipeline.Report:
-    return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=1)
+    return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW,
+                            backend=InProcess())
 
 
 def edit(root: Path, statement_id: str, text: str) -> None:

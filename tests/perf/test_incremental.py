@@ -17,6 +17,7 @@ import pytest
 from conftest import SHIPPED_ID
 from syndicate import cache
 from syndicate import publish as pipeline
+from syndicate.backends import InProcess, LocalPool
 from syndicate.output import current_version
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -54,8 +55,8 @@ def two(project: Path) -> Path:
 
 
 def publish(root: Path, **options: object) -> pipeline.Report:
-    return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=1,
-                            **options)  # type: ignore[arg-type]
+    return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW,
+                            backend=InProcess(), **options)  # type: ignore[arg-type]
 
 
 def statement_files(paths: tuple[str, ...]) -> set[str]:
@@ -190,7 +191,7 @@ def test_a_scheduled_statement_going_live_is_rendered(two: Path) -> None:
     )
     publish(two)
     later = pipeline.publish(pipeline.load(two, cache=True), two / "dist",
-                             datetime(2027, 2, 1, tzinfo=UTC), jobs=1)
+                             datetime(2027, 2, 1, tzinfo=UTC), backend=InProcess())
     assert statement_files(later.rendered) == outputs_of(SECOND_ID)
 
 
@@ -242,13 +243,13 @@ def test_progress_shows_a_bar_on_a_terminal_and_units_when_verbose(
 def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     project: Path,
 ) -> None:
-    from syndicate.executor import EDIT_UNITS, STATEMENT_UNITS, early_workers, expected_units
+    from syndicate.pool import EDIT_UNITS, STATEMENT_UNITS, early_workers, expected_units
 
     dist = project / "dist"
     assert expected_units(project, dist) is None  # never published: anything may render
     publish(project)
     assert expected_units(project, dist) == 0
-    assert early_workers(project, dist, jobs=2) is None  # a no-op starts no process
+    assert early_workers(project, dist, 2, (str(project), None, None)) is None  # a no-op: none
     folder = project / "statements" / SHIPPED_ID
     later = (project / ".dist.cache.json").stat().st_mtime_ns + 1_000_000_000
 
@@ -257,8 +258,7 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
 
     touch(folder / "pt.md")
     assert expected_units(project, dist) == EDIT_UNITS  # one translation edited
-    assert early_workers(project, dist, jobs=1) is None  # one job: nothing to start
-    assert early_workers(project, dist, jobs=2, executor="dask") is None
+    assert early_workers(project, dist, 1, (str(project), None, None)) is None  # one job
     touch(folder / "statement.yaml")
     assert expected_units(project, dist) == STATEMENT_UNITS  # its shared fields too
     added = project / "statements" / "2030-01-01-added"
@@ -285,7 +285,7 @@ def test_one_early_worker_is_joined_by_another_only_for_much_work(two: Path) -> 
                           encoding="utf-8")
 
     def same_as_reference() -> bool:
-        pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
+        publish_locally(reference)
         return ((project / "dist" / "manifest.json").read_bytes()
                 == (reference / "dist" / "manifest.json").read_bytes())
 
@@ -301,7 +301,7 @@ def test_one_early_worker_is_joined_by_another_only_for_much_work(two: Path) -> 
 
 
 def test_early_workers_fork_only_a_process_running_no_other_thread() -> None:
-    from syndicate.executor import _quickest_start
+    from syndicate.pool import _quickest_start
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
@@ -319,12 +319,13 @@ def publish_with_workers(root: Path, start: str, early: int = 2,
                          ) -> tuple[pipeline.Report, list[Any]]:
     """A publish with two jobs given ``early`` workers started beforehand (forked or spawned):
     (its report, every worker process it had)."""
-    from syndicate.executor import Workers
+    from syndicate.pool import Workers
 
     workers = Workers(early, start, (str(root), None, None))
     try:
-        report = pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW, jobs=2,
-                                  workers=workers)
+        with LocalPool(2, workers=workers) as backend:
+            report = pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW,
+                                      backend=backend)
     finally:
         processes = workers.processes()
         workers.abandon()
@@ -339,7 +340,7 @@ def test_early_workers_publish_the_same_bytes_and_stop_when_unused(
         pytest.skip("this test process runs threads: workers would be spawned")
     reference = project.parent / "reference"
     shutil.copytree(project, reference)
-    pipeline.publish(pipeline.load(reference, cache=True), reference / "dist", NOW, jobs=2)
+    publish_locally(reference)
     report, processes = publish_with_workers(project, start)
     assert report.changed and report.reused == ()
     assert ((project / "dist" / "manifest.json").read_bytes()
@@ -397,23 +398,26 @@ def test_an_early_worker_builds_the_very_renderers_its_publish_asks_for(
     """An early worker, given the project's folder and the publish's options, reads the same
     files: its renderers are kept under the key the publish's units carry, so the first unit
     uses them. A project it cannot read leaves it nothing, and no error."""
-    import pickle
-
-    from syndicate import executor
+    from syndicate import pool
 
     loaded = pipeline.load(project, base_url, "pdf/ua-1")
-    published = executor.publish_context(project, loaded.site, loaded.logo)
-    key = executor.context_key(pickle.dumps(published))
+    key, blob = loaded.context().pickled()
     try:
-        executor._warm_renderers(str(project), base_url, "pdf/ua-1")
-        assert list(executor._renderers) == [key]
-        warm = executor._renderers[key]
-        assert executor._renderers_for(key, pickle.dumps(published)) is warm
+        pool._warm_renderers(str(project), base_url, "pdf/ua-1")
+        assert pool.WARM.keys() == [key]
+        warm = pool.WARM.get(key, blob)  # the warmed renderers, not new ones
         assert warm._pdf is not None and warm.site == loaded.site
-        executor._warm_renderers(str(project), base_url, None)  # another variant: another key
-        assert list(executor._renderers) != [key]
+        pool._warm_renderers(str(project), base_url, None)  # another variant: another key
+        assert pool.WARM.keys() != [key]
         (project / "syndicate.toml").write_text("[broken", encoding="utf-8")
-        executor._warm_renderers(str(project), base_url, "pdf/ua-1")
-        assert executor._renderers == {}
+        pool._warm_renderers(str(project), base_url, "pdf/ua-1")
+        assert not pool.WARM
     finally:
-        executor._renderers.clear()
+        pool.WARM.clear()
+
+
+def publish_locally(root: Path) -> pipeline.Report:
+    """A publish with two local worker processes, none started early."""
+    with LocalPool(2) as backend:
+        return pipeline.publish(pipeline.load(root, cache=True), root / "dist", NOW,
+                                backend=backend)

@@ -67,9 +67,9 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
         for remote in (two, four):
             if remote == four:  # as if the workers were on machines without this disk
                 with distributed.Client(cluster.scheduler_address) as client:
-                    blind = "import syndicate.executor as e\ne._sees = lambda folder: False"
+                    blind = "import syndicate.cluster as c\nc._sees = lambda folder: False"
                     client.run(exec, blind, {})
-                    sees = "__import__('syndicate.executor').executor._sees(Path('.'))"
+                    sees = "__import__('syndicate.cluster').cluster._sees(Path('.'))"
                     assert set(client.run(eval, sees, {"Path": Path}).values()) == {False}
             published = run("publish", "--project", remote, "--now", NOW, "--executor", "dask",
                             "--scheduler", cluster.scheduler_address)
@@ -102,7 +102,7 @@ def test_dask_needs_a_scheduler(project: Path, run) -> None:  # type: ignore[no-
 
 
 def test_dask_tasks_carry_several_units_then_single_ones() -> None:
-    from syndicate.executor import REMOTE_BATCH, _batches
+    from syndicate.cluster import REMOTE_BATCH, _batches
 
     units = [object() for _ in range(250)]  # 50 statements: 100 communiqués, 50 + 100 more
     batches = _batches(units, threads=2)  # type: ignore[arg-type]

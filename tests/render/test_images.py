@@ -27,6 +27,7 @@ from PIL import Image, ImageCms, PngImagePlugin
 
 from conftest import SHIPPED_ID, append, copy_project, png_claiming
 from syndicate import publish as pipeline
+from syndicate.backends import InProcess
 from syndicate.cli import main
 
 NOW = "2026-12-01T12:00:00+00:00"
@@ -264,7 +265,8 @@ def test_replacing_an_image_renders_again_what_shows_it(published: Published,
     (project / FOLDER / "photo.webp").write_bytes(
         encoded(Image.new("RGB", (8, 8), (0, 0, 0)), "WEBP"))
     now = pipeline.datetime.fromisoformat(NOW)
-    report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
+    report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", now,
+                              backend=InProcess())
     assert {f"en/{SHIPPED_ID}/photo.webp", f"en/{SHIPPED_ID}/index.html",
             f"en/{SHIPPED_ID}/{SHIPPED_ID}-en.pdf", f"{SHIPPED_ID}-bilingual.pdf"} <= set(
                 report.rendered)
@@ -316,11 +318,13 @@ def test_check_refuses_images_that_cannot_publish(tmp_path: Path) -> None:
 def test_a_unit_carries_its_images_to_the_worker(published: Published) -> None:
     """What a local or Dask worker gets (a pickled unit) renders the images with the project's
     files gone: the bytes travel with the unit, the worker reads no disk."""
-    from syndicate.executor import Renderers, publish_context
+    from syndicate.kinds import Renderers
+    from syndicate.plan import keyed_units
+    from syndicate.units import Context
 
     project = pipeline.load(published.project)
-    context = pickle.loads(pickle.dumps(publish_context(project.root, project.site, None)))
-    page = next(u for u in pipeline.plan(project, list(project.statements))
+    context = pickle.loads(pickle.dumps(Context(project.site, project.catalogs, None)))
+    page = next(u for u in keyed_units(project, list(project.statements))
                 if u.kind == "page" and u.lang == "en")
     unit = pickle.loads(pickle.dumps(project.with_images(page)))
     gone = published.project.with_name("moved")
@@ -363,9 +367,9 @@ def test_keep_going_leaves_out_a_statement_whose_image_broke(published: Publishe
     changed = f"{project / FOLDER}/maps/map.png: changed while publishing: publish again"
     fresh = project / "fresh"  # (in dist, the statement's outputs would be reused)
     with pytest.raises(pipeline.ContentError) as refused:
-        pipeline.publish(loaded, fresh, now, jobs=1)
+        pipeline.publish(loaded, fresh, now, backend=InProcess())
     assert [str(p) for p in refused.value.problems] == [changed]
-    report = pipeline.publish(loaded, fresh, now, jobs=1, keep_going=True)
+    report = pipeline.publish(loaded, fresh, now, backend=InProcess(), keep_going=True)
     assert [str(p) for p in report.problems] == [changed]
     files = {str(e["path"]) for e in manifest(fresh)}
     assert "pt/2023-01-10-second/index.html" in files
@@ -381,5 +385,6 @@ def test_a_file_nothing_shows_changes_nothing(published: Published, tmp_path: Pa
     shutil.copytree(published.project, project, symlinks=True)
     (project / FOLDER / "unused.png").write_bytes(gps_webp())  # replaced, still shown nowhere
     now = pipeline.datetime.fromisoformat(NOW)
-    report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", now, jobs=1)
+    report = pipeline.publish(pipeline.load(project, cache=True), project / "dist", now,
+                              backend=InProcess())
     assert report.rendered == (), report.rendered

@@ -15,6 +15,7 @@ from conftest import REPO, SHIPPED_ID
 from syndicate import catalogs, i18n
 from syndicate import publish as pipeline
 from syndicate.i18n import PACKAGED_LOCALES, load_translations
+from syndicate.plan import keyed_units
 
 SHIPPED = ("ar", "en", "es", "fr", "pt_PT")
 PT_PO = "locales/pt_PT/LC_MESSAGES/messages.po"
@@ -145,7 +146,7 @@ def test_cache_keys_follow_the_packaged_and_the_projects_words(
     pages and PDFs (their cache keys change), and nothing else's."""
     def keys() -> dict[str, str]:
         loaded = pipeline.load(project)
-        return {u.name: u.key for u in pipeline.plan(loaded, list(loaded.statements))}
+        return {u.name: u.key for u in keyed_units(loaded, list(loaded.statements))}
 
     before = keys()
     packaged = tmp_path / "packaged"

@@ -34,7 +34,7 @@ from syndicate.mail.journal import (
     sender_lock,
 )
 from syndicate.model import Statement
-from syndicate.publish import Project, load
+from syndicate.project import Project, load
 from syndicate.render.structured import modified_time
 
 OUTPUT = "dist"

@@ -1,0 +1,171 @@
+"""Where units render: in this process, in a pool of warm local processes, or on a Dask cluster.
+
+One interface, :class:`Backend`: ``render(context, units, staging)`` hands the units over at
+once and returns a :class:`Rendering`, the outcomes as they finish. A backend is a context
+manager that owns its workers: the CLI builds it once (:func:`choose`) before it loads the
+project, so that a local pool can start its workers early (see :mod:`syndicate.pool`), and
+leaving it stops them, whatever happened. In every backend the pages and share files render in
+the publishing process, while the workers lay out the documents (see :mod:`syndicate.kinds`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, as_completed, wait
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from syndicate.kinds import Renderers, render, split
+from syndicate.pool import GROW_AFTER, Workers, early_workers
+from syndicate.processes import default_jobs
+from syndicate.units import Context, Outcome, Unit, write_into
+
+
+class Rendering:
+    """Outcomes in the order they finish; :meth:`close` stops whatever has not started and
+    waits for what has.
+
+    Work may already be under way when this is returned: iterate it or close it, in a
+    ``finally``.
+    """
+
+    def __init__(self, outcomes: Iterator[Outcome], close: Callable[[], None]) -> None:
+        self._outcomes = outcomes
+        self._close = close
+
+    def __iter__(self) -> Iterator[Outcome]:
+        return self._outcomes
+
+    def close(self) -> None:
+        self._close()
+
+
+class Backend:
+    """Renders units into a staging folder; a context manager that owns its workers."""
+
+    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
+        """Start rendering ``units`` into ``staging`` (at once: the caller goes on meanwhile)."""
+        outcomes = _in_process(context, units, staging)
+        return Rendering(outcomes, outcomes.close)
+
+    def close(self) -> None:
+        """Stop the workers, if any (called on leaving the ``with`` block)."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+
+class InProcess(Backend):
+    """Everything in this process, as the outcomes are asked for (``--jobs 1``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Early:
+    """A publish of the project at ``root`` into ``out``, with the options that make its
+    renderers (``--base-url``, ``--pdf-variant``): what early workers warm up for."""
+
+    root: Path
+    out: Path
+    base_url: str | None = None
+    pdf_variant: str | None = None
+
+
+class LocalPool(Backend):
+    """Up to ``jobs`` local worker processes for what WeasyPrint lays out. With ``early``,
+    workers start on entering, when the publish will probably render (see
+    :func:`pool.early_workers`); else when the first document is handed over. A publish with
+    more documents than the early workers can take adds more; one with none stops them.
+    ``workers``: workers started already, now owned by the pool."""
+
+    def __init__(self, jobs: int, early: Early | None = None,
+                 workers: Workers | None = None) -> None:
+        self.jobs = jobs
+        self._early = early
+        self._workers = workers
+        self._used = False  # whether the workers were given work (then they stop gracefully)
+
+    def __enter__(self) -> LocalPool:
+        if self._early is not None and self._workers is None:
+            early = self._early
+            self._workers = early_workers(early.root, early.out, self.jobs, (
+                str(early.root), early.base_url, early.pdf_variant))
+        return self
+
+    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
+        heavy, light = split(units)
+        if not heavy:
+            self.close()  # workers started early for nothing: they stop now, not at the end
+            return super().render(context, units, staging)
+        try:
+            workers = self._workers_for(len(heavy))
+            self._used = True
+            futures = [workers.submit(context, staging, unit) for unit in heavy]
+        except BaseException:  # e.g. Ctrl-C: no worker may outlive this publish
+            self.close()
+            raise
+        return meanwhile(context, light, staging, futures, lambda: None)
+
+    def _workers_for(self, documents: int) -> Workers:
+        wanted = min(self.jobs, documents)
+        workers = self._workers
+        if workers is None:
+            workers = self._workers = Workers(wanted)
+        elif workers.size < wanted and documents > GROW_AFTER * workers.size:
+            workers.grow(wanted - workers.size)  # fewer were started early than this needs
+        return workers
+
+    def close(self) -> None:
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            if self._used:
+                workers.stop()
+            workers.abandon()
+
+
+def choose(executor: str = "local", jobs: int | None = None, scheduler: str | None = None,
+           early: Early | None = None) -> Backend:
+    """The backend for ``--executor``, ``--jobs`` (default: one per core) and
+    ``--scheduler``; a local pool warms up ``early`` (see :class:`LocalPool`)."""
+    if executor == "dask":
+        from syndicate.cluster import Dask
+
+        return Dask(scheduler)
+    jobs = jobs or default_jobs()
+    return LocalPool(jobs, early) if jobs > 1 else InProcess()
+
+
+def _in_process(context: Context, units: list[Unit],
+                staging: Path) -> Generator[Outcome, None, None]:
+    if units:
+        renderers = Renderers(context)
+        write = write_into(staging)
+        for unit in units:
+            yield render(renderers, unit, write)
+
+
+def meanwhile(context: Context, light: list[Unit], staging: Path,
+              futures: Sequence[Future[list[Outcome]]],
+              stop: Callable[[], None]) -> Rendering:
+    """The ``light`` units rendered here, then the outcomes of ``futures`` (each a batch's,
+    maybe of one unit) as they finish; closing it cancels what has not started, waits for what
+    has, and calls ``stop``."""
+
+    def finished() -> Iterator[Outcome]:
+        yield from _in_process(context, light, staging)
+        for future in as_completed(futures):
+            yield from future.result()
+
+    def close() -> None:
+        for future in futures:
+            future.cancel()
+        try:
+            wait(futures)  # none may write into the staging folder once it is gone
+        finally:
+            stop()
+
+    return Rendering(finished(), close)

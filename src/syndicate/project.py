@@ -1,0 +1,155 @@
+"""The load stage: read and validate the whole project into one frozen :class:`Project`.
+
+Every problem of every file is found in one run (see :mod:`syndicate.sources`); statements
+whose files are unchanged since the last load come from the statement cache; the interface
+catalogs are compiled once, here, for this process and for the workers.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from syndicate import catalogs
+from syndicate.assets import image_files, load_logo, read_images
+from syndicate.cache import StatementCache
+from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
+from syndicate.errors import ContentError, Problem
+from syndicate.i18n import translations_from
+from syndicate.model import Image, ImageFile, Site, Statement
+from syndicate.sources import load_statements
+from syndicate.units import Context, Unit, compiled_catalogs
+from syndicate.workflow import stale_warnings
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    root: Path
+    site: Site
+    statements: tuple[Statement, ...]
+    warnings: tuple[Problem, ...]
+    translations: dict[str, gettext.NullTranslations]  # by language code
+    # the same interface words compiled to .mo bytes (None: none), as workers receive them
+    catalogs: Mapping[str, bytes | None]
+    logo: bytes | None = None  # the issuer's SVG for the communiqués ([pdf] logo)
+    # statement id -> hash of everything it was loaded from (when loaded through the cache)
+    digests: Mapping[str, str] = field(default_factory=dict)
+    # loaded with keep_going: the problems of the statements left out
+    problems: tuple[Problem, ...] = ()
+    # statement id -> the image files its translations show (see assets.referenced_images)
+    images: Mapping[str, tuple[ImageFile, ...]] = field(default_factory=dict)
+
+    def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:
+        """The image files ``statement`` shows in ``lang`` (None: in every language)."""
+        return [f for f in self.images.get(statement.id, ()) if lang in (None, f.lang)]
+
+    def with_images(self, unit: Unit, read: dict[tuple[str, str], bytes] | None = None) -> Unit:
+        """``unit`` carrying the bytes of the image files its output shows (read now: a
+        worker never reads the project). ``read``: the bytes of the files read so far, by
+        (statement id, name), shared by the units that show the same file."""
+        if unit.kind not in ("pdf", "page", "bilingual"):
+            return unit
+        files = self.images_of(unit.statement, None if unit.kind == "bilingual" else unit.lang)
+        if not files:
+            return unit
+        read = {} if read is None else read
+        statement_id = unit.statement.id
+        unread = [f for f in files if (statement_id, f.name) not in read]
+        for image in read_images(self.root, statement_id, unread):
+            read[statement_id, image.name] = image.data
+        return replace(unit, images=tuple(Image(f.lang, f.name, read[statement_id, f.name])
+                                          for f in files))
+
+    def context(self) -> Context:
+        """What every process that renders this project needs once."""
+        return Context(self.site, self.catalogs, self.logo)
+
+    def statement(self, statement_id: str) -> Statement:
+        for statement in self.statements:
+            if statement.id == statement_id:
+                return statement
+        raise ContentError([Problem(str(self.root / STATEMENTS_DIR / statement_id), None,
+                                    f"no statement {statement_id!r}")])
+
+    def due(self, now: datetime) -> tuple[list[Statement], list[Statement]]:
+        """(published, scheduled): a statement dated or embargoed after ``now``, or a draft,
+        is in no output."""
+        published = [s for s in self.statements if not s.draft and s.goes_live <= now]
+        scheduled = [s for s in self.statements if not s.draft and s.goes_live > now]
+        return published, scheduled
+
+
+def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None,
+         cache: bool = False, jobs: int | None = None, keep_going: bool = False) -> Project:
+    """Read and validate the whole project; raises ContentError listing every problem (with
+    ``keep_going``, a statement's problems leave it out, in :attr:`Project.problems`).
+
+    With ``cache``, statements whose files are unchanged since the last load are taken from
+    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`). Many
+    statements to parse are parsed in up to ``jobs`` processes (default: one per core).
+    """
+    site = publishing_site(root, base_url, pdf_variant)
+    logo = load_logo(root, site)
+    statement_cache = StatementCache(root) if cache else None
+    catalog_problems = list(catalogs.problems(root / LOCALES_DIR, site))
+    wrong = [problem for problem in catalog_problems if not problem.warning]  # every statement's
+    try:
+        loaded = load_statements(root, site, statement_cache, jobs, keep_going)
+    except ContentError as exc:
+        raise ContentError([*exc.problems, *wrong]) from None
+    if wrong:
+        raise ContentError(wrong)
+    if statement_cache is not None:
+        statement_cache.save()
+    warnings = drafts_never_block(root, loaded.statements, (
+        *loaded.warnings,
+        *stale_warnings(root, loaded.statements),
+        *(problem for problem in catalog_problems if problem.warning),
+    ))
+    compiled = compiled_catalogs(root / LOCALES_DIR, site)
+    translations = {code: translations_from(data) for code, data in compiled.items()}
+    digests = statement_cache.digests if statement_cache is not None else {}
+    images = image_files(root, loaded.statements)  # (check has read them; a cached
+    # statement's images in a subfolder may have changed since)
+    broken = [problem for found in images.problems.values() for problem in found]
+    if broken and not keep_going:
+        raise ContentError(broken)
+    statements = tuple(s for s in loaded.statements if s.id not in images.problems)
+    return Project(root, site, statements, warnings, translations, compiled, logo, digests,
+                   (*loaded.problems, *broken), images.files)
+
+
+def drafts_never_block(root: Path, statements: Iterable[Statement],
+                       warnings: Iterable[Problem]) -> tuple[Problem, ...]:
+    """``warnings``, those about a draft's files marked as a draft's (--strict lets them pass:
+    a draft is published nowhere)."""
+    drafts = [root / STATEMENTS_DIR / s.id for s in statements if s.draft]
+    return tuple(
+        w.in_draft() if any(Path(w.path).is_relative_to(folder) for folder in drafts) else w
+        for w in warnings
+    )
+
+
+def check(root: Path) -> Project:
+    """:func:`load`, and what only rendering would find otherwise: a character no installed
+    font can draw (the same problem publish's PDF renderer reports)."""
+    from syndicate import fonts
+    from syndicate.render.pdf import missing_glyph_problems
+
+    project = load(root)
+    coverage = fonts.installed()
+    if coverage is None:
+        return project
+    problems = [
+        problem
+        for statement in project.statements
+        for translation in statement.translations
+        if (missing := coverage.missing(translation.source))
+        for problem in missing_glyph_problems(statement, [translation], missing)
+    ]
+    if problems:
+        raise ContentError(problems)
+    return project
