@@ -37,9 +37,8 @@ def _glibc_thresholds() -> None:
     That setting (``distributed.nanny.pre-spawn-environ``) makes glibc return freed memory at
     once, and, since any explicit threshold stops glibc's dynamic ones, it also maps and unmaps
     every block over 128 KiB (bitmaps, PDF bytes) afresh, page faults included. A local worker
-    keeps glibc's defaults, whose thresholds grow to 32 MiB mapped, 64 MiB kept. Measured on a
-    LocalCluster, 50 statements: with the Nanny's setting, publishes took 1.13x as long and the
-    workers' system time doubled. Set once per process: other tasks of the worker get the same.
+    keeps glibc's defaults, whose thresholds grow to 32 MiB mapped, 64 MiB kept; with the
+    Nanny's setting publishes took longer (benchmarks/notes.md). Set once per process: other tasks of the worker get the same.
     """
     mallopt = libc.function("mallopt")
     if mallopt is not None:  # else not glibc: nothing to undo
@@ -48,8 +47,8 @@ def _glibc_thresholds() -> None:
 
 
 # A Dask task renders several units: each task costs the scheduler, the worker's event loop and
-# the client 5-8 ms of CPU (measured with 250 tasks of 50 ms on a 2-worker LocalCluster), 3-5%
-# of an average unit. Tasks shrink towards the end (see _batches) so workers finish together.
+# the client a few percent of an average unit (benchmarks/notes.md). Tasks shrink towards the
+# end (see _batches) so workers finish together.
 REMOTE_BATCH = 8
 
 
@@ -90,7 +89,7 @@ def _render_remote(context_key: str, context: Context, staging: str,
             if fresh:
                 # As in a local worker (see pool._init_worker), once the renderers have rendered:
                 # a Dask worker holds about 150,000 objects of its own, which every full
-                # collection walked (1.3-1.6 s of its 24 s over 125 units here).
+                # collection walked (benchmarks/notes.md).
                 gc.freeze()
                 fresh = False
     return outcomes

@@ -90,9 +90,9 @@ def _init_worker(work_waiting: Event, project: EarlyProject | None = None) -> No
     _die_with_parent()
     # What every publish needs, before its first unit arrives (and before the publish has even
     # loaded its project): WeasyPrint, PDFium, the renderers' modules, a first layout. The
-    # layout (0.1-0.35 s) only pays when it is done before a unit comes: it saves the first
-    # unit about 0.06-0.2 s, so a worker whose unit already waits skips it. Then, the same way,
-    # this project's renderers (see _warm_renderers).
+    # layout only pays when it is done before a unit comes (it costs more than it saves the
+    # first unit), so a worker whose unit already waits skips it. Then, the same way, this
+    # project's renderers (see _warm_renderers).
     from syndicate.render import cards, pdf  # noqa: F401
 
     if not work_waiting.is_set():
@@ -100,8 +100,8 @@ def _init_worker(work_waiting: Event, project: EarlyProject | None = None) -> No
         if project is not None and not work_waiting.is_set():
             _warm_renderers(*project)
     # What is alive now (modules, fonts, classes) lives as long as the worker: out of the
-    # collector's sight (an O(1) move), a full collection no longer walks it (the collector's
-    # time while rendering 200 units here: 1.06 s -> 0.55 s).
+    # collector's sight (an O(1) move), a full collection no longer walks it (it halved the
+    # collector's time: see benchmarks/notes.md).
     gc.freeze()
 
 
@@ -109,7 +109,7 @@ def _warm_renderers(root: str, base_url: str | None, pdf_variant: str | None) ->
     """Build the renderers of the project at ``root`` as its publish will ask for them (the
     publish's context, read here from the same files, pickles to the same bytes) and do once
     what the first communiqué in each language would (see ``PdfRenderer.warm_up``): the first
-    communiqué and bilingual edition of an edit took 0.2-0.25 s longer than the next ones.
+    communiqué and bilingual edition of an edit took longer than the next ones without it.
 
     A project this cannot read is left to the publish, which reports its problems."""
     try:
@@ -235,9 +235,9 @@ def early_workers(root: Path, out: Path, jobs: int, project: EarlyProject) -> Wo
 def early_worker_count(units: int | None, jobs: int, cores: int) -> int:
     """How many workers to start early: ``jobs``, unless the expected documents (``units``,
     None: any number) are no more than that. Then the publishing process, which loads, plans,
-    renders pages and feeds meanwhile, keeps a core: one edit among 1,000 statements on 2 cores
-    published in 2.2 s with one worker, 2.9 s with two (medians of 7 and 8 runs here), since
-    three busy processes shared the two cores while they started.
+    renders pages and feeds meanwhile, keeps a core: an edit on 2 cores published sooner with
+    one early worker than with two, since three busy processes shared the two cores while they
+    started (benchmarks/notes.md).
 
     >>> early_worker_count(None, 2, 2), early_worker_count(2, 2, 2), early_worker_count(5, 2, 2)
     (2, 1, 2)
@@ -251,8 +251,8 @@ def early_worker_count(units: int | None, jobs: int, cores: int) -> int:
 
 def _quickest_start() -> str:
     """How to start workers now: by forking this process while it runs no other thread (a
-    child then needs no new interpreter and no imports but WeasyPrint's: about 0.3 s sooner
-    here), else by spawning. Forking a process with threads can deadlock a child on a lock
+    child then needs no new interpreter and no imports but WeasyPrint's: it is ready sooner),
+    else by spawning. Forking a process with threads can deadlock a child on a lock
     some thread held; a pool started later, beside the linking thread, always spawns."""
     return "fork" if fork_is_safe() else "spawn"
 
@@ -261,7 +261,7 @@ def expected_units(root: Path, out: Path) -> int | None:
     """About how many documents for WeasyPrint the inputs newer than the last publish's cache
     index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
     is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
-    newer configuration or catalog. Stat calls only (about 10 ms for 1,000 statements)."""
+    newer configuration or catalog. Stat calls only."""
     from syndicate.config import CONFIG_FILE, LOCALES_DIR, SHARED_FILE, STATEMENTS_DIR
     from syndicate.output import absolute, cache_path
 
