@@ -361,7 +361,7 @@ def write_json_text(path: Path, text: str) -> None:
         pass
 
 
-def read_json(path: Path) -> Any:
+def read_json(path: Path) -> object:
     """The JSON document in the regular file ``path``; None when there is none (a FIFO or a
     folder there is never read)."""
     try:

@@ -38,7 +38,8 @@ def _glibc_thresholds() -> None:
     once, and, since any explicit threshold stops glibc's dynamic ones, it also maps and unmaps
     every block over 128 KiB (bitmaps, PDF bytes) afresh, page faults included. A local worker
     keeps glibc's defaults, whose thresholds grow to 32 MiB mapped, 64 MiB kept; with the
-    Nanny's setting publishes took longer (benchmarks/notes.md). Set once per process: other tasks of the worker get the same.
+    Nanny's setting publishes took longer (benchmarks/notes.md). Set once per process: other
+    tasks of the worker get the same.
     """
     mallopt = libc.function("mallopt")
     if mallopt is not None:  # else not glibc: nothing to undo

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from syndicate import __version__, cache
+from syndicate.model import Entry
 
 _ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one, not one per json.dumps call
 _INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
@@ -16,47 +17,52 @@ _INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
 
 class EncodedEntries:
     """Each file entry's JSON text in the manifest and in the cache index, made once: a
-    publish makes them while it waits for its last documents (:meth:`prepare`), not after.
-
-    Entries are never changed once made (the staging folder and the cache index share them).
-    """
+    publish makes them while it waits for its last documents (:meth:`prepare`), not after."""
 
     def __init__(self) -> None:
-        self._texts: dict[int, tuple[dict[str, object], str, str]] = {}
+        self._texts: dict[Entry, tuple[str, str]] = {}
 
-    def prepare(self, entries: Iterable[dict[str, object]]) -> None:
+    def prepare(self, entries: Iterable[Entry]) -> None:
         for entry in entries:
             self._of(entry)
 
-    def manifest(self, entry: dict[str, object]) -> str:
+    def manifest(self, entry: Entry) -> str:
+        return self._of(entry)[0]
+
+    def index(self, entry: Entry) -> str:
         return self._of(entry)[1]
 
-    def index(self, entry: dict[str, object]) -> str:
-        return self._of(entry)[2]
-
-    def _of(self, entry: dict[str, object]) -> tuple[dict[str, object], str, str]:
-        texts = self._texts.get(id(entry))
-        if texts is None or texts[0] is not entry:  # (an id is unique while its entry lives)
-            texts = (entry, _ENTRY_ENCODER.encode(entry), _INDEX_ENCODER.encode(entry))
-            self._texts[id(entry)] = texts
+    def _of(self, entry: Entry) -> tuple[str, str]:
+        texts = self._texts.get(entry)
+        if texts is None:
+            data = entry.as_json()
+            texts = self._texts[entry] = (_ENTRY_ENCODER.encode(data), _INDEX_ENCODER.encode(data))
         return texts
 
 
-def manifest(entries: Iterable[dict[str, object]],
-             encoded: EncodedEntries | None = None) -> bytes:
+def manifest(entries: Iterable[Entry], encoded: EncodedEntries | None = None) -> bytes:
     """``manifest.json``: the generator, then one file per line, sorted by path.
 
     One line per entry keeps the file readable and diffable, and lets the C JSON encoder write
     it (``indent`` falls back to the pure-Python one, much slower: benchmarks/notes.md).
     """
-    files = sorted(entries, key=lambda e: str(e["path"]))
+    files = sorted(entries, key=lambda e: e.path)
     lines = ",\n    ".join(map((encoded or EncodedEntries()).manifest, files))
     generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False)
     body = f"[\n    {lines}\n  ]" if files else "[]"
     return f'{{\n  "generator": {generator},\n  "files": {body}\n}}\n'.encode()
 
 
-def index_json(version: str, site_inputs: str, units: Mapping[str, list[dict[str, object]]],
+def files_of(document: object) -> list[Entry] | None:
+    """The entries of a parsed ``manifest.json``; None unless every one is well formed."""
+    files = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(files, list):
+        return None
+    entries = [Entry.from_json(f) for f in files]
+    return [e for e in entries if e is not None] if None not in entries else None
+
+
+def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry]],
                feeds: Mapping[str, object], encoded: EncodedEntries) -> str:
     """The cache index beside the output folder, as ``json.dumps`` writes it, with the file
     entries' texts from ``encoded``."""

@@ -308,13 +308,46 @@ class Artifact:
     statement: str | None
     data: bytes
 
-    def manifest_entry(self) -> dict[str, object]:
+    def manifest_entry(self) -> Entry:
         """The artifact's line in ``manifest.json``."""
-        return {
-            "path": self.path,
-            "kind": self.kind,
-            "lang": self.lang,
-            "statement": self.statement,
-            "size": len(self.data),
-            "sha256": hashlib.sha256(self.data).hexdigest(),
-        }
+        return Entry(self.path, self.kind, self.lang, self.statement, len(self.data),
+                     hashlib.sha256(self.data).hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file of a publish, as ``manifest.json`` and the cache index list it."""
+
+    path: str  # POSIX path relative to the output folder
+    kind: str
+    lang: str | None
+    statement: str | None
+    size: int
+    sha256: str
+
+    def as_json(self) -> dict[str, object]:
+        """Its JSON object, keys in the manifest's order."""
+        return {"path": self.path, "kind": self.kind, "lang": self.lang,
+                "statement": self.statement, "size": self.size, "sha256": self.sha256}
+
+    @classmethod
+    def from_json(cls, value: object) -> Entry | None:
+        """The entry a JSON object (as :meth:`as_json` makes it) describes; None for anything
+        else (a damaged or older record is not trusted).
+
+        >>> Entry.from_json({"path": "a.pdf", "kind": "pdf", "lang": "en", "statement": "a",
+        ...                  "size": 3, "sha256": "ab"})
+        Entry(path='a.pdf', kind='pdf', lang='en', statement='a', size=3, sha256='ab')
+        >>> Entry.from_json({"path": "a.pdf", "size": "3"}) is None
+        True
+        """
+        if not isinstance(value, dict):
+            return None
+        path, kind, size, sha256 = (value.get(k) for k in ("path", "kind", "size", "sha256"))
+        lang, statement = value.get("lang"), value.get("statement")
+        if (isinstance(path, str) and isinstance(kind, str) and isinstance(sha256, str)
+                and isinstance(size, int) and not isinstance(size, bool)
+                and (lang is None or isinstance(lang, str))
+                and (statement is None or isinstance(statement, str))):
+            return cls(path, kind, lang, statement, size, sha256)
+        return None

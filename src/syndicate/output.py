@@ -42,7 +42,7 @@ from pathlib import Path
 from syndicate import libc
 from syndicate.errors import OutputError, display_path
 from syndicate.files import read_regular, real
-from syndicate.model import Artifact
+from syndicate.model import Artifact, Entry
 from syndicate.processes import helper_thread
 
 MANIFEST = "manifest.json"
@@ -411,7 +411,7 @@ class Staging:
         self.versions = versions_dir(self.out)
         self.path = self.versions / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
         self._folders: set[str] = {str(self.path)}
-        self.entries: list[dict[str, object]] = []
+        self.entries: list[Entry] = []
         self.name: str | None = None
         self._threads: list[threading.Thread] = []  # linking (see reuse_all)
         self._failures: list[BaseException] = []
@@ -445,17 +445,17 @@ class Staging:
         write_file(Path(self._target(artifact.path)), artifact.data)
         self.entries.append(artifact.manifest_entry())
 
-    def written(self, entry: dict[str, object]) -> None:
+    def written(self, entry: Entry) -> None:
         """Record a file another process has already written into :attr:`path`."""
         self.entries.append(entry)
 
-    def reuse(self, source: str | Path, entry: dict[str, object]) -> None:
+    def reuse(self, source: str | Path, entry: Entry) -> None:
         """Take an unchanged file from a previous version: a hard link (versions are never
         modified in place), or a copy where links are impossible."""
-        self._take(source, str(entry["path"]))
+        self._take(source, entry.path)
         self.entries.append(entry)
 
-    def reuse_all(self, files: list[tuple[str, dict[str, object]]]) -> None:
+    def reuse_all(self, files: list[tuple[str, Entry]]) -> None:
         """:meth:`reuse` for many files, linked while this thread goes on: by GNU ``cp`` in
         a process of its own when they all come from one folder, else (or for what it left)
         by a thread. :meth:`commit` waits for it and raises what it raised.
@@ -471,7 +471,7 @@ class Staging:
 
         def link() -> None:
             try:
-                paths = [str(entry["path"]) for _, entry in files]
+                paths = [entry.path for _, entry in files]
                 if not self._link_in_one_process(files, paths):
                     for (source, _), path in zip(files, paths, strict=True):
                         if not os.path.lexists(os.path.join(self.path, path)):
@@ -484,7 +484,7 @@ class Staging:
         thread.start()
         self._threads.append(thread)
 
-    def _link_in_one_process(self, files: list[tuple[str, dict[str, object]]],
+    def _link_in_one_process(self, files: list[tuple[str, Entry]],
                              paths: list[str]) -> bool:
         """Hard-link every ``files`` source to its path here with ``xargs cp -l --parents``
         when they are all ``<one folder>/<path>`` and each path is plain (relative, no ``..``);
@@ -516,7 +516,7 @@ class Staging:
             thread.join()
         self._threads.clear()
 
-    def commit(self, manifest: Callable[[list[dict[str, object]]], bytes]) -> str:
+    def commit(self, manifest: Callable[[list[Entry]], bytes]) -> str:
         """Write the manifest, make everything durable, switch ``out`` to this version and
         remove the older ones. Returns the version's name."""
         self._wait()
@@ -553,7 +553,7 @@ def current_version(out: Path) -> Path | None:
 def write(
     artifacts: Iterable[Artifact],
     out: Path,
-    manifest: Callable[[list[dict[str, object]]], bytes],
+    manifest: Callable[[list[Entry]], bytes],
 ) -> int:
     """Write every artifact and the manifest as a new version, then switch ``out`` to it.
 

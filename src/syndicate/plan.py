@@ -13,19 +13,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from syndicate import cache, output, websub
 from syndicate.files import read_regular
-from syndicate.model import MULTIPLE_LANGUAGES, Statement
+from syndicate.manifest import files_of
+from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST
 from syndicate.project import Project
 from syndicate.units import Unit
-
-Entry = dict[str, object]  # a file's manifest entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +35,7 @@ class Plan:
     units: tuple[Unit, ...]  # every unit of the published statements, with its key
     site_inputs: str  # the hash of the site-wide outputs' inputs (see site_key)
     current: Path | None  # the current version of the output folder, if any
-    index: Mapping[str, Any]  # its cache index (empty when it is not for that version)
+    index: CacheIndex  # its cache index (empty when it is not for that version)
     reusable: Mapping[str, list[Entry]]  # by unit key: the current version's files of it
     feeds_pending: bool  # the current version's websub.json names changed feeds
 
@@ -55,7 +53,7 @@ class Plan:
     def unchanged(self) -> bool:
         """Whether the current version is this publish's output already."""
         return (self.current is not None and len(self.reusable) == len(self.units)
-                and self.index.get("site") == self.site_inputs and not self.feeds_pending)
+                and self.index.site == self.site_inputs and not self.feeds_pending)
 
 
 def make(project: Project, out: Path, now: datetime) -> Plan:
@@ -132,35 +130,57 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
 
 
 
-def read_index(out: Path, current: Path | None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CacheIndex:
+    """The cache index of the current version (see :func:`manifest.index_json`): the hash of
+    the site-wide inputs, and by unit key (or feed document path) the files it made, as read:
+    each record is checked when it is used."""
+
+    site: object = None
+    units: Mapping[str, object] = field(default_factory=dict)
+    feeds: Mapping[str, object] = field(default_factory=dict)
+
+
+def read_index(out: Path, current: Path | None) -> CacheIndex:
     """The cache index of the current version (empty when it is not for that version)."""
     if current is None:
-        return {}
-    index = cache.read_json(output.cache_path(output.absolute(out)))
-    if (not isinstance(index, dict) or index.get("format") != cache.FORMAT
-            or index.get("version") != current.name or not isinstance(index.get("units"), dict)):
-        return {}
-    return index
+        return CacheIndex()
+    document = cache.read_json(output.cache_path(output.absolute(out)))
+    if (not isinstance(document, dict) or document.get("format") != cache.FORMAT
+            or document.get("version") != current.name):
+        return CacheIndex()
+    units, feeds = document.get("units"), document.get("feeds")
+    if not isinstance(units, dict):
+        return CacheIndex()
+    return CacheIndex(document.get("site"), units, feeds if isinstance(feeds, dict) else {})
 
 
-def reusable_units(index: Mapping[str, Any], current: Path | None,
+def reusable_units(index: CacheIndex, current: Path | None,
                    units: tuple[Unit, ...]) -> dict[str, list[Entry]]:
     """The units whose files the current version has, unchanged (checked by size)."""
-    found: dict[str, list[dict[str, object]]] = {}
+    found: dict[str, list[Entry]] = {}
     if current is None:
         return found
-    stored = index.get("units", {})
     for unit in units:
-        entries = stored.get(unit.key)
-        if not isinstance(entries, list) or not entries:
-            continue
-        try:
-            if all(os.stat(f"{current}/{e['path']}").st_size == e["size"] for e in entries):
-                found[unit.key] = entries
-        except (OSError, KeyError, TypeError):
-            continue
+        entries = _entries(index.units.get(unit.key))
+        if entries and all(_same_size(current, entry) for entry in entries):
+            found[unit.key] = entries
     return found
 
+
+def _entries(record: object) -> list[Entry] | None:
+    """A unit's files as the index lists them; None unless each is well formed."""
+    if not isinstance(record, list):
+        return None
+    entries = [Entry.from_json(item) for item in record]
+    return [e for e in entries if e is not None] if None not in entries else None
+
+
+def _same_size(current: Path, entry: Entry) -> bool:
+    try:
+        return os.stat(f"{current}/{entry.path}").st_size == entry.size
+    except OSError:
+        return False
 
 
 def feed_keys(project: Project, statements: list[Statement],
@@ -190,23 +210,20 @@ def feed_keys(project: Project, statements: list[Statement],
     }
 
 
-def reusable_feeds(index: Mapping[str, Any], current: Path | None,
+def reusable_feeds(index: CacheIndex, current: Path | None,
                    keys: dict[str, str]) -> dict[str, Entry]:
     """The feed documents of the current version whose inputs are unchanged: by path,
     their manifest entries."""
-    found: dict[str, dict[str, object]] = {}
-    stored = index.get("feeds")
-    if current is None or not isinstance(stored, dict):
+    found: dict[str, Entry] = {}
+    if current is None:
         return found
     for path, key in keys.items():
-        record: Any = stored.get(path)
-        try:
-            entry = record["entry"]
-            if (record["key"] == key and entry["path"] == path
-                    and os.stat(current / path).st_size == entry["size"]):
-                found[path] = dict(entry)
-        except (OSError, KeyError, TypeError):
+        record = index.feeds.get(path)
+        if not isinstance(record, dict) or record.get("key") != key:
             continue
+        entry = Entry.from_json(record.get("entry"))
+        if entry is not None and entry.path == path and _same_size(current, entry):
+            found[path] = entry
     return found
 
 
@@ -219,14 +236,11 @@ def _no_pending_feeds(current: Path) -> bool:
         return True
 
 
-def manifest_files(current: Path | None) -> list[dict[str, Any]]:
+def manifest_files(current: Path | None) -> list[Entry]:
     """The file entries of the current version's manifest (empty when it has none)."""
     if current is None:
         return []
     try:
-        files = json.loads(read_regular(current / MANIFEST))["files"]
-        if isinstance(files, list) and all(isinstance(f, dict) and "path" in f for f in files):
-            return files
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return []
+        return files_of(json.loads(read_regular(current / MANIFEST))) or []
+    except (OSError, ValueError):
+        return []

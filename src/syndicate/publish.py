@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from syndicate import cache, output, websub
 from syndicate import plan as plans
@@ -24,8 +24,8 @@ from syndicate.backends import Backend, Rendering, choose
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.manifest import EncodedEntries, index_json, manifest
-from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Statement
-from syndicate.plan import Entry, Plan
+from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Statement
+from syndicate.plan import Plan
 from syndicate.project import Project
 from syndicate.project import check as check  # the load stage, for callers of the pipeline
 from syndicate.project import load as load
@@ -135,7 +135,7 @@ def _unchanged(plan: Plan) -> Report:
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
     output.empty_trash(plan.out).join()  # as every publish does: nothing waits for the next
-    files = {str(entry["path"]) for entry in plans.manifest_files(plan.current)}
+    files = {entry.path for entry in plans.manifest_files(plan.current)}
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False)
 
@@ -193,18 +193,18 @@ def _unchanged_files(plan: Plan, written: Written) -> list[tuple[str, Entry]]:
         if unit.key in plan.reusable:
             written.kept[unit.key] = plan.reusable[unit.key]
             for entry in plan.reusable[unit.key]:
-                links.append((f"{plan.current}/{entry['path']}", entry))
-                written.reused.append(str(entry["path"]))
+                links.append((f"{plan.current}/{entry.path}", entry))
+                written.reused.append(entry.path)
     return links
 
 
 def _report(plan: Plan, entries: list[Entry], written: Written,
-            previous: list[dict[str, Any]]) -> Report:
-    files = {str(e["path"]) for e in entries}
+            previous: list[Entry]) -> Report:
+    files = {e.path for e in entries}
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, rendered=tuple(sorted(written.rendered)),
                   reused=tuple(sorted(written.reused)),
-                  removed=tuple(sorted({str(entry["path"]) for entry in previous} - files)))
+                  removed=tuple(sorted({entry.path for entry in previous} - files)))
 
 
 def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[str, int],
@@ -265,13 +265,13 @@ class SiteFeeds:
     language's communiqué is in it (the feeds give each PDF's size): while the last units
     render, when a communiqué was rendered, not after them."""
 
-    def __init__(self, plan: Plan, previous: list[dict[str, Any]], staging: output.Staging,
+    def __init__(self, plan: Plan, previous: list[Entry], staging: output.Staging,
                  encoded: EncodedEntries) -> None:
         from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
 
         self.plan, self.previous, self.staging, self.encoded = plan, previous, staging, encoded
         self.keys: dict[str, str] = {}  # feed document path -> hash of its inputs
-        self.documents: dict[str, dict[str, object]] = {}  # its path -> manifest entry
+        self.documents: dict[str, Entry] = {}  # its path -> manifest entry
         self.reused: list[str] = []
         self.rendered: list[str] = []
         self._done = False
@@ -284,9 +284,8 @@ class SiteFeeds:
 
         plan, staging = self.plan, self.staging
         project, published = plan.project, plan.published
-        sizes = {str(e["path"]): int(e["size"])  # type: ignore[call-overload]
-                 for e in staging.entries
-                 if e["kind"] == "pdf" and e["lang"] != MULTIPLE_LANGUAGES}
+        sizes = {e.path: e.size for e in staging.entries
+                 if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}
         self.keys = plans.feed_keys(project, published, sizes)
         self.documents = plans.reusable_feeds(plan.index, plan.current, self.keys)
         for path, entry in self.documents.items():
@@ -308,7 +307,7 @@ class SiteFeeds:
 
     def index_records(self) -> dict[str, object]:
         """The feed documents' records in the cache index: by path, its key and entry."""
-        return {path: {"key": self.keys[path], "entry": entry}
+        return {path: {"key": self.keys[path], "entry": entry.as_json()}
                 for path, entry in sorted(self.documents.items())}
 
 
@@ -331,7 +330,7 @@ def _collect(rendering: Rendering, units: list[Unit], staging: output.Staging,
             staging.written(entry)
         if not outcome.problems:
             written.kept[unit.key] = list(outcome.entries)
-            written.rendered.extend(str(e["path"]) for e in outcome.entries)
+            written.rendered.extend(e.path for e in outcome.entries)
             if unit.kind == "pdf":
                 communiques -= 1
                 if communiques == 0:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from syndicate.errors import Problem
-from syndicate.model import Artifact, Image, Site, Statement
+from syndicate.model import Artifact, Entry, Image, Site, Statement
 
 Kind = Literal["pdf", "bilingual", "card", "page"]
 
@@ -92,7 +92,7 @@ class Outcome:
     for the publishing process to write), or problems."""
 
     unit: str
-    entries: list[dict[str, object]] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
