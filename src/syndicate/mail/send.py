@@ -108,20 +108,16 @@ class Summary:
         return not (self.failed or self.pending or self.uncertain or self.refused)
 
     def __str__(self) -> str:
-        parts = [f"Sent {self.sent} message(s)"]
-        if self.already:
-            parts.append(f"{self.already} already sent earlier")
-        if self.embargoed_out:
-            parts.append(f"{self.embargoed_out} not accredited for embargoed copies left out")
-        if self.failed:
-            parts.append(f"{len(self.failed)} failed")
-        if self.pending:
-            parts.append(f"{self.pending} not sent ({self.pending_reason})")
-        if self.uncertain:
-            parts.append(f"{len(self.uncertain)} uncertain (resend with --resend-uncertain)")
-        if self.refused:
-            parts.append(f"{len(self.refused)} refused earlier (retry with --retry-failed)")
-        return "; ".join(parts)
+        counts = (
+            (self.already, "already sent earlier"),
+            (self.embargoed_out, "not accredited for embargoed copies left out"),
+            (len(self.failed), "failed"),
+            (self.pending, f"not sent ({self.pending_reason})"),
+            (len(self.uncertain), "uncertain (resend with --resend-uncertain)"),
+            (len(self.refused), "refused earlier (retry with --retry-failed)"),
+        )
+        return "; ".join([f"Sent {self.sent} message(s)",
+                          *(f"{count} {what}" for count, what in counts if count)])
 
 
 class DeliveryError(SyndicateError):
