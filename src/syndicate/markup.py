@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -152,7 +151,7 @@ class Parsed:
 
     markdown: str
     tokens: list[Token]
-    env: dict[str, Any] = field(default_factory=dict)
+    env: EnvType = field(default_factory=dict)
 
     @property
     def without_html(self) -> bool:
@@ -177,7 +176,7 @@ _MAYBE_REFUSED = re.compile(r"(?:vbscript|javascript|file|data)\s*:|&", re.IGNOR
 
 def parse(markdown: str) -> Parsed:
     """``markdown`` parsed once (seeing raw HTML and every link), for the functions below."""
-    env: dict[str, Any] = {}
+    env: EnvType = {}
     return Parsed(markdown, _inspector.parse(markdown, env), env)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
 
@@ -128,7 +128,7 @@ class DeliveryError(SyndicateError):
         self.problems = [*summary.stopped, *summary.failed, *summary.refused,
                          *summary.uncertain]
 
-    def show(self, file: IO[Any] | None = None) -> None:
+    def show(self, file: IO[str] | None = None) -> None:
         for problem in self.problems:
             click.echo(str(problem), err=True, file=file)
         click.echo(f"Error: {self.message}", err=True, file=file)
