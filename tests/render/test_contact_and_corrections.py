@@ -270,14 +270,15 @@ def test_a_changed_contact_or_catalog_reaches_every_output_next_time(
 def test_the_feeds_cache_key_includes_the_interface_words(project: Path) -> None:
     """Even when no communiqué changes size (the other input of a feed's key), a feed is not
     reused once the words of its correction line changed."""
-    from syndicate import publish
+    from syndicate import project as loading
+    from syndicate.plan import feed_keys
 
-    loaded = publish.load(project)
+    loaded = loading.load(project)
     sizes = {f"{lang}/{SHIPPED_ID}/{SHIPPED_ID}-{lang}.pdf": 1000 for lang in ("pt", "en")}
-    before = publish._feed_keys(loaded, list(loaded.statements), sizes)
+    before = feed_keys(loaded, list(loaded.statements), sizes)
     override_correction_line(project)
-    reloaded = publish.load(project)
-    after = publish._feed_keys(reloaded, list(reloaded.statements), sizes)
+    reloaded = loading.load(project)
+    after = feed_keys(reloaded, list(reloaded.statements), sizes)
     assert before.keys() == after.keys()
     changed = {path for path in before if before[path] != after[path]}
     portuguese = {path for path in before if path.startswith("pt/")} | {"feed.atom"}

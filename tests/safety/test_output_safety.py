@@ -231,7 +231,7 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
     import os
 
     from syndicate import output
-    from syndicate.model import Artifact
+    from syndicate.model import Artifact, Entry
 
     if how == "without cp":
         monkeypatch.setattr(output.shutil, "which", lambda name: None)
@@ -251,7 +251,8 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
         (current / path).parent.mkdir(parents=True, exist_ok=True)
         (current / path).write_text(path, encoding="utf-8")
     with output.Staging(tmp_path / "dist") as staging:
-        staging.reuse_all([(f"{current}/{path}", {"path": path}) for path in paths])
+        staging.reuse_all([(f"{current}/{path}", Entry(path, "html", None, None, 0, ""))
+                           for path in paths])
         staging.add(Artifact("en/feed.atom", "atom", "en", None, b"new"))  # meanwhile
         staging._wait()
         for path in paths:
@@ -270,7 +271,7 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
     has little left to flush); the commit still syncs after the last file and the manifest,
     before the switch."""
     from syndicate import output
-    from syndicate.model import Artifact
+    from syndicate.model import Artifact, Entry
 
     synced: list[tuple[str, ...]] = []  # what the staging folder held at each sync
     switched: list[int] = []  # how many syncs had happened when `out` was switched
@@ -291,7 +292,8 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
     (current / "en").mkdir(parents=True)
     (current / "en" / "index.html").write_text("old", encoding="utf-8")
     with output.Staging(tmp_path / "dist") as staging:
-        staging.reuse_all([(f"{current}/en/index.html", {"path": "en/index.html"})])
+        staging.reuse_all([(f"{current}/en/index.html",
+                            Entry("en/index.html", "html", "en", None, 3, ""))])
         staging._wait()
         assert synced == [("en/index.html",)]  # the links, before any rendered file
         staging.add(Artifact("en/feed.atom", "atom", "en", None, b"new"))
