@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import secrets
@@ -35,14 +34,13 @@ import shutil
 import stat
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from syndicate import libc
 from syndicate.errors import OutputError, display_path
 from syndicate.files import read_regular, real
-from syndicate.model import Artifact, Entry
 from syndicate.processes import helper_thread
 
 MANIFEST = "manifest.json"
@@ -216,7 +214,7 @@ def publisher_lock(out: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock; the file stays (removing it would race)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -257,7 +255,7 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _switch(out: Path, version: Path) -> None:
+def switch(out: Path, version: Path) -> None:
     """Point ``out`` at ``version`` in one atomic rename (migrating a plain folder first)."""
     link = out.parent / f".{out.name}.link-{secrets.token_hex(4)}"
     os.symlink(Path(version.parent.name) / version.name, link)
@@ -271,10 +269,10 @@ def _switch(out: Path, version: Path) -> None:
             link.rename(out)
     else:
         os.replace(link, out)
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
 
 
-def _sync_file_system(path: Path) -> None:
+def sync_file_system(path: Path) -> None:
     """Make everything written so far on ``path``'s file system durable: one ``syncfs(2)``
     (Linux) instead of an fsync of each of thousands of folders; ``sync(2)`` elsewhere."""
     syncfs = libc.function("syncfs")
@@ -289,7 +287,7 @@ def _sync_file_system(path: Path) -> None:
         os.close(fd)
 
 
-def _plain(path: str) -> bool:
+def plain_path(path: str) -> bool:
     """A relative path that stays inside its folder and reads as no option."""
     return (not path.startswith(("/", "-")) and "\0" not in path
             and all(part not in ("", ".", "..") for part in path.split("/")))
@@ -300,7 +298,7 @@ def trash_dir(out: Path) -> Path:
 
 
 @contextmanager
-def _own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
+def own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
     """A descriptor of the folder ``path``, opened without following a link (None when it
     does not exist): what is done inside it through the descriptor stays inside it, even if
     someone replaces the name with a link meanwhile."""
@@ -326,11 +324,11 @@ def _own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
         os.close(fd)
 
 
-def _collect_garbage(versions: Path, keep: str, trash: Path) -> None:
+def collect_garbage(versions: Path, keep: str, trash: Path) -> None:
     """Move every other version (and leftover staging folder) into the trash: one rename each.
     Removing their thousands of files is left to :func:`empty_trash`, off the critical path.
     Both folders are used through descriptors opened without following links."""
-    with _own_folder(versions) as versions_fd, _own_folder(trash, create=True) as trash_fd:
+    with own_folder(versions) as versions_fd, own_folder(trash, create=True) as trash_fd:
         if versions_fd is None or trash_fd is None:
             return
         for name in os.listdir(versions_fd):
@@ -348,7 +346,7 @@ def retire_leftovers(out: Path, current: Path) -> None:
     all in the usual case."""
     versions = versions_dir(absolute(out))
     if any(entry.name != current.name for entry in versions.iterdir()):
-        _collect_garbage(versions, keep=current.name, trash=trash_dir(absolute(out)))
+        collect_garbage(versions, keep=current.name, trash=trash_dir(absolute(out)))
 
 
 def empty_trash(out: Path) -> threading.Thread:
@@ -360,7 +358,7 @@ def empty_trash(out: Path) -> threading.Thread:
     check_siblings(absolute(out))
 
     def remove() -> None:
-        with _own_folder(trash) as fd:
+        with own_folder(trash) as fd:
             if fd is not None:
                 _remove_entries(fd)
 
@@ -399,148 +397,6 @@ def _remove_entries(fd: int) -> None:
                 pass
 
 
-class Staging:
-    """A new version being written: files go in (written, or linked from the current version),
-    each with its manifest entry; :meth:`commit` fsyncs, names and switches to it.
-
-    Use as a context manager: leaving it without a commit removes the staging folder.
-    """
-
-    def __init__(self, out: Path) -> None:
-        self.out = absolute(out)
-        self.versions = versions_dir(self.out)
-        self.path = self.versions / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
-        self._folders: set[str] = {str(self.path)}
-        self.entries: list[Entry] = []
-        self.name: str | None = None
-        self._threads: list[threading.Thread] = []  # linking (see reuse_all)
-        self._failures: list[BaseException] = []
-
-    def __enter__(self) -> Staging:
-        # Made here, not in __init__: once __enter__ returns, __exit__ runs whatever happens
-        # (a Ctrl-C between the two would leave the folder behind).
-        self.versions.mkdir(parents=True, exist_ok=True)
-        self.path.mkdir()
-        return self
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        self._wait()
-        if self.name is None:
-            shutil.rmtree(self.path, ignore_errors=True)
-            if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
-                error.add_note(f"nothing was published: {self.out.name} still shows the "
-                               "previous publish (if any), and the unfinished one was removed")
-
-    def _target(self, path: str) -> str:
-        # Plain strings, one mkdir per folder: a republish takes thousands of files through here.
-        target = os.path.join(self.path, path)
-        folder = os.path.dirname(target)
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        return target
-
-    def add(self, artifact: Artifact) -> None:
-        """Write one artifact."""
-        write_file(Path(self._target(artifact.path)), artifact.data)
-        self.entries.append(artifact.manifest_entry())
-
-    def written(self, entry: Entry) -> None:
-        """Record a file another process has already written into :attr:`path`."""
-        self.entries.append(entry)
-
-    def reuse(self, source: str | Path, entry: Entry) -> None:
-        """Take an unchanged file from a previous version: a hard link (versions are never
-        modified in place), or a copy where links are impossible."""
-        self._take(source, entry.path)
-        self.entries.append(entry)
-
-    def reuse_all(self, files: list[tuple[str, Entry]]) -> None:
-        """:meth:`reuse` for many files, linked while this thread goes on: by GNU ``cp`` in
-        a process of its own when they all come from one folder, else (or for what it left)
-        by a thread. :meth:`commit` waits for it and raises what it raised.
-
-        A Python loop needs the interpreter lock between links, which the publishing thread
-        holds, so the main thread ended up waiting for the links; ``cp`` needs no lock and
-        the wait mostly goes (figures: ``benchmarks/notes.md``).
-
-        Then the thread makes the links durable (one ``syncfs``, while the renderers still
-        work): :meth:`commit` syncs again, with only what was written since left to flush.
-        """
-        self.entries.extend(entry for _, entry in files)
-
-        def link() -> None:
-            try:
-                paths = [entry.path for _, entry in files]
-                if not self._link_in_one_process(files, paths):
-                    for (source, _), path in zip(files, paths, strict=True):
-                        if not os.path.lexists(os.path.join(self.path, path)):
-                            self._take(source, path)
-                _sync_file_system(self.path)
-            except BaseException as exc:  # noqa: BLE001  (raised again by commit)
-                self._failures.append(exc)
-
-        thread = helper_thread(link, "syndicate-links")
-        thread.start()
-        self._threads.append(thread)
-
-    def _link_in_one_process(self, files: list[tuple[str, Entry]],
-                             paths: list[str]) -> bool:
-        """Hard-link every ``files`` source to its path here with ``xargs cp -l --parents``
-        when they are all ``<one folder>/<path>`` and each path is plain (relative, no ``..``);
-        whether every link was made."""
-        cp, xargs = shutil.which("cp"), shutil.which("xargs")
-        if not files or cp is None or xargs is None:
-            return False
-        root = files[0][0][:-len(paths[0]) - 1]
-        if not all(source == f"{root}/{path}" and _plain(path)
-                   for (source, _), path in zip(files, paths, strict=True)):
-            return False
-        done = subprocess.run(
-            [xargs, "-0", cp, "-lP", "--parents", "-t", str(self.path), "--"],
-            input=b"\0".join(os.fsencode(path) for path in paths), cwd=root, check=False,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return done.returncode == 0
-
-    def _take(self, source: str | Path, path: str) -> None:
-        target = self._target(path)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-            with open(target, "rb+") as handle:
-                os.fsync(handle.fileno())
-
-    def _wait(self) -> None:
-        for thread in self._threads:
-            thread.join()
-        self._threads.clear()
-
-    def commit(self, manifest: Callable[[list[Entry]], bytes]) -> str:
-        """Write the manifest, make everything durable, switch ``out`` to this version and
-        remove the older ones. Returns the version's name."""
-        self._wait()
-        if self._failures:
-            raise self._failures[0]
-        versions, out = self.versions, self.out
-        document = manifest(self.entries)
-        write_file(self.path / MANIFEST, document)
-        _sync_file_system(self.path)  # every file and folder entry, in one call
-        name = hashlib.sha256(document).hexdigest()[:16]
-        current = os.readlink(out) if out.is_symlink() else None
-        if (versions / name).exists() and current != f"{versions.name}/{name}":
-            with _own_folder(versions) as versions_fd:  # a leftover, not served: replace it
-                shutil.rmtree(name, dir_fd=versions_fd)
-        if (versions / name).exists():  # same publish as the current one: fresh name
-            name = f"{name}-{secrets.token_hex(3)}"
-        self.path.rename(versions / name)
-        self.name = name
-        _fsync_dir(versions)
-        _switch(out, versions / name)
-        _collect_garbage(versions, keep=name, trash=trash_dir(out))
-        return name
-
-
 def current_version(out: Path) -> Path | None:
     """The version folder ``out`` points at, or None (no publish yet, or an older plain folder)."""
     out = absolute(out)
@@ -548,19 +404,3 @@ def current_version(out: Path) -> Path | None:
         return None
     target = out.parent / os.readlink(out)
     return target if target.is_dir() else None
-
-
-def write(
-    artifacts: Iterable[Artifact],
-    out: Path,
-    manifest: Callable[[list[Entry]], bytes],
-) -> int:
-    """Write every artifact and the manifest as a new version, then switch ``out`` to it.
-
-    Returns the number of files written (the manifest included). The caller holds the lock.
-    """
-    with Staging(out) as staging:
-        for artifact in artifacts:
-            staging.add(artifact)
-        staging.commit(manifest)
-    return len(staging.entries) + 1

@@ -29,6 +29,7 @@ from syndicate.plan import Plan
 from syndicate.project import Project
 from syndicate.project import check as check  # the load stage, for callers of the pipeline
 from syndicate.project import load as load
+from syndicate.staging import Staging
 from syndicate.units import Unit
 
 MANIFEST = output.MANIFEST
@@ -146,7 +147,7 @@ def _write(plan: Plan, run: Run) -> Report:
     project, written = plan.project, Written()
     read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
     todo = [project.with_images(u, read) for u in plan.todo]
-    with output.Staging(plan.out) as staging:
+    with Staging(plan.out) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,
         # links the unchanged files and renders the pages (after the share counts are known).
         rendering = _render(project, todo, staging, run.backend)
@@ -179,7 +180,7 @@ def _write(plan: Plan, run: Run) -> Report:
     return _report(plan, staging.entries, written, previous)
 
 
-def _render(project: Project, units: list[Unit], staging: output.Staging,
+def _render(project: Project, units: list[Unit], staging: Staging,
             backend: Backend) -> Rendering:
     if not units:
         return Rendering(iter(()), lambda: None)
@@ -265,7 +266,7 @@ class SiteFeeds:
     language's communiqué is in it (the feeds give each PDF's size): while the last units
     render, when a communiqué was rendered, not after them."""
 
-    def __init__(self, plan: Plan, previous: list[Entry], staging: output.Staging,
+    def __init__(self, plan: Plan, previous: list[Entry], staging: Staging,
                  encoded: EncodedEntries) -> None:
         from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
 
@@ -311,7 +312,7 @@ class SiteFeeds:
                 for path, entry in sorted(self.documents.items())}
 
 
-def _collect(rendering: Rendering, units: list[Unit], staging: output.Staging,
+def _collect(rendering: Rendering, units: list[Unit], staging: Staging,
              written: Written, progress: Progress | None,
              communiques_done: Callable[[], None]) -> list[Problem]:
     """Record every outcome as it finishes; returns the problems (rendering goes on past them,

@@ -232,6 +232,7 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
 
     from syndicate import output
     from syndicate.model import Artifact, Entry
+    from syndicate.staging import Staging
 
     if how == "without cp":
         monkeypatch.setattr(output.shutil, "which", lambda name: None)
@@ -250,7 +251,7 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
     for path in paths:
         (current / path).parent.mkdir(parents=True, exist_ok=True)
         (current / path).write_text(path, encoding="utf-8")
-    with output.Staging(tmp_path / "dist") as staging:
+    with Staging(tmp_path / "dist") as staging:
         staging.reuse_all([(f"{current}/{path}", Entry(path, "html", None, None, 0, ""))
                            for path in paths])
         staging.add(Artifact("en/feed.atom", "atom", "en", None, b"new"))  # meanwhile
@@ -272,6 +273,7 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
     before the switch."""
     from syndicate import output
     from syndicate.model import Artifact, Entry
+    from syndicate.staging import Staging
 
     synced: list[tuple[str, ...]] = []  # what the staging folder held at each sync
     switched: list[int] = []  # how many syncs had happened when `out` was switched
@@ -280,18 +282,18 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
         synced.append(tuple(sorted(p.relative_to(path).as_posix()
                                    for p in path.rglob("*") if p.is_file())))
 
-    switch = output._switch
+    switch = output.switch
 
     def spy_switch(out: Path, target: Path) -> None:
         switched.append(len(synced))
         switch(out, target)
 
-    monkeypatch.setattr(output, "_sync_file_system", sync)
-    monkeypatch.setattr(output, "_switch", spy_switch)
+    monkeypatch.setattr(output, "sync_file_system", sync)
+    monkeypatch.setattr(output, "switch", spy_switch)
     current = tmp_path / "current"
     (current / "en").mkdir(parents=True)
     (current / "en" / "index.html").write_text("old", encoding="utf-8")
-    with output.Staging(tmp_path / "dist") as staging:
+    with Staging(tmp_path / "dist") as staging:
         staging.reuse_all([(f"{current}/en/index.html",
                             Entry("en/index.html", "html", "en", None, 3, ""))])
         staging._wait()

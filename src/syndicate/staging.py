@@ -1,0 +1,164 @@
+"""A new version of the output folder being written: the write stage's one place of writing.
+
+Files go in written (:meth:`Staging.add`), already written by a worker (:meth:`Staging.written`)
+or linked from the current version (:meth:`Staging.reuse_all`), each with its manifest entry;
+:meth:`Staging.commit` makes them durable, names the version and switches the output folder to
+it (see :mod:`syndicate.output` for the layout and the switch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from syndicate import output
+from syndicate.model import Artifact, Entry
+from syndicate.processes import helper_thread
+
+
+class Staging:
+    """A new version being written: files go in (written, or linked from the current version),
+    each with its manifest entry; :meth:`commit` fsyncs, names and switches to it.
+
+    Use as a context manager: leaving it without a commit removes the staging folder.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = output.absolute(out)
+        self.versions = output.versions_dir(self.out)
+        self.path = self.versions / f"{output.STAGING_PREFIX}{secrets.token_hex(6)}"
+        self._folders: set[str] = {str(self.path)}
+        self.entries: list[Entry] = []
+        self.name: str | None = None
+        self._threads: list[threading.Thread] = []  # linking (see reuse_all)
+        self._failures: list[BaseException] = []
+
+    def __enter__(self) -> Staging:
+        # Made here, not in __init__: once __enter__ returns, __exit__ runs whatever happens
+        # (a Ctrl-C between the two would leave the folder behind).
+        self.versions.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir()
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._wait()
+        if self.name is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
+                error.add_note(f"nothing was published: {self.out.name} still shows the "
+                               "previous publish (if any), and the unfinished one was removed")
+
+    def _target(self, path: str) -> str:
+        # Plain strings, one mkdir per folder: a republish takes thousands of files through here.
+        target = os.path.join(self.path, path)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        return target
+
+    def add(self, artifact: Artifact) -> None:
+        """Write one artifact."""
+        output.write_file(Path(self._target(artifact.path)), artifact.data)
+        self.entries.append(artifact.manifest_entry())
+
+    def written(self, entry: Entry) -> None:
+        """Record a file another process has already written into :attr:`path`."""
+        self.entries.append(entry)
+
+    def reuse(self, source: str | Path, entry: Entry) -> None:
+        """Take an unchanged file from a previous version: a hard link (versions are never
+        modified in place), or a copy where links are impossible."""
+        self._take(source, entry.path)
+        self.entries.append(entry)
+
+    def reuse_all(self, files: list[tuple[str, Entry]]) -> None:
+        """:meth:`reuse` for many files, linked while this thread goes on: by GNU ``cp`` in
+        a process of its own when they all come from one folder, else (or for what it left)
+        by a thread. :meth:`commit` waits for it and raises what it raised.
+
+        A Python loop needs the interpreter lock between links, which the publishing thread
+        holds, so the main thread ended up waiting for the links; ``cp`` needs no lock and
+        the wait mostly goes (figures: ``benchmarks/notes.md``).
+
+        Then the thread makes the links durable (one ``syncfs``, while the renderers still
+        work): :meth:`commit` syncs again, with only what was written since left to flush.
+        """
+        self.entries.extend(entry for _, entry in files)
+
+        def link() -> None:
+            try:
+                paths = [entry.path for _, entry in files]
+                if not self._link_in_one_process(files, paths):
+                    for (source, _), path in zip(files, paths, strict=True):
+                        if not os.path.lexists(os.path.join(self.path, path)):
+                            self._take(source, path)
+                output.sync_file_system(self.path)
+            except BaseException as exc:  # noqa: BLE001  (raised again by commit)
+                self._failures.append(exc)
+
+        thread = helper_thread(link, "syndicate-links")
+        thread.start()
+        self._threads.append(thread)
+
+    def _link_in_one_process(self, files: list[tuple[str, Entry]],
+                             paths: list[str]) -> bool:
+        """Hard-link every ``files`` source to its path here with ``xargs cp -l --parents``
+        when they are all ``<one folder>/<path>`` and each path is plain (relative, no ``..``);
+        whether every link was made."""
+        cp, xargs = shutil.which("cp"), shutil.which("xargs")
+        if not files or cp is None or xargs is None:
+            return False
+        root = files[0][0][:-len(paths[0]) - 1]
+        if not all(source == f"{root}/{path}" and output.plain_path(path)
+                   for (source, _), path in zip(files, paths, strict=True)):
+            return False
+        done = subprocess.run(
+            [xargs, "-0", cp, "-lP", "--parents", "-t", str(self.path), "--"],
+            input=b"\0".join(os.fsencode(path) for path in paths), cwd=root, check=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return done.returncode == 0
+
+    def _take(self, source: str | Path, path: str) -> None:
+        target = self._target(path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+            with open(target, "rb+") as handle:
+                os.fsync(handle.fileno())
+
+    def _wait(self) -> None:
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+
+    def commit(self, manifest: Callable[[list[Entry]], bytes]) -> str:
+        """Write the manifest, make everything durable, switch ``out`` to this version and
+        remove the older ones. Returns the version's name."""
+        self._wait()
+        if self._failures:
+            raise self._failures[0]
+        versions, out = self.versions, self.out
+        document = manifest(self.entries)
+        output.write_file(self.path / output.MANIFEST, document)
+        output.sync_file_system(self.path)  # every file and folder entry, in one call
+        name = hashlib.sha256(document).hexdigest()[:16]
+        current = os.readlink(out) if out.is_symlink() else None
+        if (versions / name).exists() and current != f"{versions.name}/{name}":
+            with output.own_folder(versions) as versions_fd:  # a leftover, not served: replace it
+                shutil.rmtree(name, dir_fd=versions_fd)
+        if (versions / name).exists():  # same publish as the current one: fresh name
+            name = f"{name}-{secrets.token_hex(3)}"
+        self.path.rename(versions / name)
+        self.name = name
+        output.fsync_dir(versions)
+        output.switch(out, versions / name)
+        output.collect_garbage(versions, keep=name, trash=output.trash_dir(out))
+        return name
