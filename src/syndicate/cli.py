@@ -237,6 +237,7 @@ def publish(
     from syndicate import publish as pipeline
     from syndicate.progress import Progress
     from syndicate.project import load
+    from syndicate.terminal import publish_summary
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(project, out or project / "dist", base_url, pdf_variant)
@@ -252,16 +253,6 @@ def publish(
     if left_out := (*loaded.problems, *report.problems):
         raise ContentError(left_out, "--keep-going: their statements were left out, "
                                      "the others published")
-
-
-def publish_summary(report: Any, out: Path) -> str:
-    statements = (f"{report.published} statement(s) in {report.languages} language(s)"
-                  + (f"; {report.scheduled} scheduled" if report.scheduled else ""))
-    if not report.changed:
-        return f"Nothing changed: {out} stays as it was ({statements}, {report.files} files)"
-    return (f"Published {statements}: {report.files} files in {out} "
-            f"(rendered {len(report.rendered)}, reused {len(report.reused)}, "
-            f"removed {len(report.removed)})")
 
 
 @main.command()
@@ -297,12 +288,12 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
 
     Last, which statement goes live next, and when."""
     from syndicate import project as pipeline
-    from syndicate import workflow
+    from syndicate import terminal, workflow
 
     loaded = pipeline.load(project)
     report_warnings(loaded.warnings)  # a broken draft is in no row: its problems say why
     rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC))
-    click.echo(workflow.render_status(rows, loaded.site, reader_locale(), as_json))
+    click.echo(terminal.render_status(rows, loaded.site, reader_locale(), as_json))
 
 
 @main.command()
@@ -396,14 +387,13 @@ def share(statement_id: str, lang: str | None, platform: str | None, as_json: bo
 
     A draft's, or an embargoed or scheduled statement's, only with --preview."""
     from syndicate import project as pipeline
-    from syndicate import workflow
-    from syndicate.render import share as sharing
+    from syndicate import terminal, workflow
 
     loaded = pipeline.load(project, base_url)
     statement = loaded.statement(statement_id)
     banner = workflow.share_banner(project, loaded.site, statement, now or datetime.now(UTC),
                                    preview)
-    text = sharing.for_terminal(loaded.site, statement, lang, platform, as_json)
+    text = terminal.share_posts(loaded.site, statement, lang, platform, as_json)
     if banner:  # first; beside JSON, on stderr, so that the JSON stays JSON
         click.echo(banner, err=as_json)
     click.echo(text)

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.dates import format_datetime
-
 from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Site, Statement, Translation, newest_first
@@ -237,16 +235,6 @@ def status(site: Site, statements: Sequence[Statement], now: datetime) -> list[S
     return rows
 
 
-def describe(row: Status, site: Site, locale: str) -> str:
-    """One status cell in words, the go-live time in the site's zone and the reader's locale."""
-    if row.state == "scheduled" and row.goes_live is not None:
-        when = format_datetime(row.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
-        return f"scheduled ({when} {site.timezone})"
-    if row.state == "stale":
-        return f"stale ({row.detail})"
-    return row.state
-
-
 def next_go_live(statements: Sequence[Statement], now: datetime) -> Statement | None:
     """The scheduled statement that goes live first after ``now`` (drafts never do)."""
     upcoming = [s for s in statements if not s.draft and s.goes_live > now]
@@ -413,42 +401,3 @@ def _new_problems(root: Path, site: Site, request: NewStatement, title: str,
     return problems
 
 
-def render_status(rows: Sequence[Status], site: Site, locale: str, as_json: bool) -> str:
-    """The status as a table (one row per statement, one column per language) or JSON."""
-    if as_json:
-        return json.dumps(
-            [
-                {
-                    "statement": r.statement,
-                    "lang": r.lang,
-                    "state": r.state,
-                    "goes_live": r.goes_live.isoformat() if r.goes_live else None,
-                    "detail": r.detail,
-                }
-                for r in rows
-            ],
-            ensure_ascii=False,
-            indent=2,
-        )
-    codes = [language.code for language in site.languages]
-    table: dict[str, dict[str, str]] = {}
-    for row in rows:
-        table.setdefault(row.statement, {})[row.lang] = describe(row, site, locale)
-    header = ["STATEMENT", *(code.upper() for code in codes)]
-    lines = [header] + [[sid, *(cells[c] for c in codes)] for sid, cells in table.items()]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in lines
-    ) + _next_line(rows, site, locale)
-
-
-def _next_line(rows: Sequence[Status], site: Site, locale: str) -> str:
-    """The table's last line: which statement goes live next, and when ("" for none)."""
-    upcoming = [row for row in rows if row.goes_live is not None]
-    if not upcoming:
-        return ""
-    first = min(upcoming, key=lambda row: (row.goes_live, row.statement))
-    assert first.goes_live is not None
-    when = format_datetime(first.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
-    return f"\n\nNext to go live: {first.statement} at {when} ({site.timezone})"

@@ -437,42 +437,6 @@ def render(site: Site, statement: Statement, lang: str) -> Artifact:
                     data.encode("utf-8"))
 
 
-def for_terminal(site: Site, statement: Statement, lang: str | None, platform: str | None,
-                 as_json: bool) -> str:
-    """What ``syndicate share`` prints: the post ready to paste, or with ``as_json`` the record.
-
-    ``lang`` defaults to the site's default language when the statement has it, else to the
-    language it was written in. Without ``platform`` every platform's post is shown, each under
-    a heading with its count. Raises :class:`~syndicate.errors.ContentError` for a language
-    the statement does not have or an unknown platform.
-    """
-    from syndicate.errors import ContentError, Problem
-
-    where = f"statements/{statement.id}"
-    if lang is None:
-        lang = (site.default_language if site.default_language in statement.languages
-                else statement.original)
-    if statement.translation(lang) is None:
-        raise ContentError([Problem(where, None, f"no {lang!r} translation (it has: "
-                                    f"{', '.join(statement.languages)})")])
-    if platform is not None and platform not in PLATFORMS:
-        raise ContentError([Problem(where, None, f"unknown platform {platform!r} (known: "
-                                    f"{', '.join(PLATFORMS)})")])
-    found = records(site, statement, lang)
-    if as_json:
-        chosen: object = found[platform] if platform else found
-        return json.dumps(chosen, ensure_ascii=False, indent=2)
-    if platform:
-        return str(found[platform]["text"])
-    parts = []
-    for name, record in found.items():
-        count = (f"{record['length']}/{record['limit']} {record['unit']}"
-                 if record["limit"] is not None else f"{record['length']} {record['unit']}")
-        subject = f"Subject: {record['subject']}\n" if "subject" in record else ""
-        parts.append(f"== {name} ({count}) ==\n{subject}{record['text']}\n")
-    return "\n".join(parts).rstrip("\n")
-
-
 def _hashtag(tag: str) -> str:
     """The tag without its "#" and spaces: "direitos humanos" becomes "direitoshumanos"."""
     return "".join(_clean(tag).lstrip("#").split())
