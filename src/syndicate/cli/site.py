@@ -1,0 +1,236 @@
+"""Commands that make a project and publish it: init, publish, check, status, serve, ping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from syndicate.cli.base import (
+    BaseUrl,
+    DateTime,
+    base_url_option,
+    main,
+    now_option,
+    project_option,
+    reader_locale,
+    report_warnings,
+    strict_option,
+    takes,
+)
+from syndicate.errors import ContentError
+from syndicate.variants import PDF_VARIANTS
+
+if TYPE_CHECKING:
+    from syndicate.scaffold import Request
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--language", "languages", multiple=True, metavar="CODE[=TAG]",
+              help="A language and its BCP 47 tag, e.g. pt=pt-PT; repeat it; the first is the "
+              "default.")
+@click.option("--issuer", "issuers", multiple=True, metavar="CODE=NAME",
+              help="Who signs the communiqués in that language; once per language.")
+@click.option("--title", "titles", multiple=True, metavar="CODE=TEXT",
+              help="The feeds' and index pages' title in that language [default: the issuer].")
+@click.option("--timezone", default=None, metavar="ZONE",
+              help="The IANA time zone, e.g. Europe/Lisbon.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where the output will be published.")
+@click.option("--force", is_flag=True, help="Write over the syndicate.toml already there.")
+def init(folder: Path, languages: tuple[str, ...], issuers: tuple[str, ...],
+         titles: tuple[str, ...], timezone: str | None, base_url: str | None,
+         force: bool) -> None:
+    """Start a project in FOLDER: syndicate.toml, statements/ and a .gitignore.
+
+    Without --language, asks for everything at the terminal."""
+    from syndicate import scaffold
+
+    request = scaffold.Request(languages, issuers, timezone or "", base_url or "", titles, force)
+    if not languages:  # no option given: ask for everything
+        request = ask_init(request)
+    created = scaffold.init(folder, request)
+    report_warnings(created.warnings)
+    click.echo(f"Wrote {', '.join(map(str, created.written))}\nNext: syndicate new \"Title\""
+               + ("" if folder == Path(".") else f" --project {folder}"))
+
+
+def ask_init(request: Request) -> Request:
+    """``init``'s request, asked at the terminal."""
+    from dataclasses import replace
+
+    from syndicate import scaffold
+
+    languages = tuple(click.prompt(
+        "Languages, the first the default (CODE=BCP 47 tag, e.g. pt=pt-PT en)", default="en"
+    ).replace(",", " ").split())
+    issuers = tuple(f"{code}={click.prompt(f'Issuer in {code} (who signs the communiqués)')}"
+                    for code in scaffold.language_codes(languages))
+    return replace(
+        request, languages=languages, issuers=issuers,
+        timezone=request.timezone or click.prompt("Time zone", default=scaffold.local_timezone()),
+        base_url=request.base_url or click.prompt("Base URL (where the output will be published)"))
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    """``publish``'s options, as given."""
+
+    project: Path
+    out: Path | None
+    base_url: str | None
+    now: datetime | None
+    strict: bool
+    pdf_variant: str | None
+    jobs: int | None
+    executor: str
+    scheduler: str | None
+    quiet: bool
+    verbose: bool
+    keep_going: bool
+
+    @property
+    def dist(self) -> Path:
+        """The output folder: ``--out``, else the project's ``dist``."""
+        return self.out or self.project / "dist"
+
+
+@main.command()
+@project_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: PROJECT/dist].",
+)
+@base_url_option
+@now_option
+@strict_option
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS),
+    default=None,
+    help="PDF flavour of the communiqués, instead of [pdf] variant [default: pdf/a-3u].",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Render in this many processes [default: one per core; 1: in-process].")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where to render: local processes or a Dask cluster.")
+@click.option("--scheduler", default=None,
+              help="The Dask scheduler's address for --executor dask, e.g. tcp://host:8786.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every unit as it is rendered.")
+@click.option("--keep-going", "-k", is_flag=True,
+              help="Publish every statement without problems, leave out the others and report "
+              "them (exit status 1).")
+@takes(PublishOptions)
+def publish(options: PublishOptions) -> None:
+    """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
+
+    Only what changed since the last publish is rendered; the rest is reused."""
+    from syndicate import backends
+    from syndicate import publish as pipeline
+    from syndicate.progress import Progress
+    from syndicate.project import load
+    from syndicate.terminal import publish_summary
+
+    o = options
+    # When an input changed, local workers start importing WeasyPrint now, while this loads.
+    early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
+    with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
+        loaded = load(o.project, o.base_url, o.pdf_variant, cache=True, jobs=o.jobs,
+                      keep_going=o.keep_going)
+        report_warnings(loaded.warnings, o.strict)
+        report = pipeline.publish(loaded, o.dist, o.now or datetime.now(UTC), backend=backend,
+                                  progress=Progress(o.quiet, o.verbose), keep_going=o.keep_going)
+    if not o.quiet:
+        click.echo(publish_summary(report, o.dist))
+    if left_out := (*loaded.problems, *report.problems):
+        raise ContentError(left_out, "--keep-going: their statements were left out, "
+                                     "the others published")
+
+
+@main.command()
+@project_option
+@strict_option
+def check(project: Path, strict: bool) -> None:
+    """Validate everything publish would read; write nothing."""
+    from syndicate import project as pipeline
+    from syndicate.mail.lists import check_lists
+
+    lists = check_lists(project)  # press lists: reported with the content's problems
+    try:
+        loaded = pipeline.check(project)
+    except ContentError as exc:
+        raise ContentError([*exc.problems, *lists]) from None
+    if lists:
+        raise ContentError(lists)
+    report_warnings(loaded.warnings, strict)
+    click.echo(
+        f"OK: {len(loaded.statements)} statement(s), "
+        f"{sum(len(s.translations) for s in loaded.statements)} translation(s)"
+    )
+
+
+@main.command()
+@project_option
+@click.option("--now", type=DateTime(), default=None,
+              help="Show each statement's state as of this instant (ISO 8601 with offset), e.g. "
+              "what will be live then; default: the current time.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def status(project: Path, now: datetime | None, as_json: bool) -> None:
+    """Each statement by language: published, missing, stale, untracked, scheduled or draft.
+
+    Last, which statement goes live next, and when."""
+    from syndicate import project as pipeline
+    from syndicate import terminal, workflow
+
+    loaded = pipeline.load(project)
+    report_warnings(loaded.warnings)  # a broken draft is in no row: its problems say why
+    rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC))
+    click.echo(terminal.render_status(rows, loaded.site, reader_locale(), as_json))
+
+
+@main.command()
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--base-url", type=BaseUrl(),
+              help="Publish for this base URL [default: the server's own].")
+@now_option
+def serve(project: Path, port: int, base_url: str | None, now: datetime | None) -> None:
+    """Preview the site on 127.0.0.1 as you edit.
+
+    Publishes into PROJECT/.syndicate-serve/ (never into dist/ or beside it: the preview is made
+    for the server's own address), serves it on 127.0.0.1 and republishes when a source changes.
+    Publish the site itself with `syndicate publish`."""
+    from syndicate.serve import Server
+
+    server = Server(project, port, base_url, lambda: now or datetime.now(UTC), click.echo)
+    try:
+        server.start()
+        click.echo(f"Serving {server.url} from {server.out} (Ctrl+C to stop)")
+        server.watch()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@main.command()
+@project_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The published folder [default: PROJECT/dist].")
+def ping(project: Path, out: Path | None) -> None:
+    """Tell the WebSub hub ([feeds] hub) which feeds the last publish changed."""
+    from syndicate import websub
+
+    changes = websub.load_changes(out or project / "dist")
+    for feed in websub.ping(changes):
+        click.echo(f"Notified {changes.hub}: {feed}")
+    if not changes.feeds:
+        click.echo("No feed changed in the last publish: nothing to notify.")
