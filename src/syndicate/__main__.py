@@ -2,7 +2,7 @@ import sys
 
 try:
     from syndicate.cli import main
-except KeyboardInterrupt:  # Ctrl-C while the tool starts: as syndicate.cli.base.Syndicate says it later
+except KeyboardInterrupt:  # Ctrl-C while the tool starts: as the command group says it later
     sys.stderr.write("Interrupted: nothing was written.\n")
     raise SystemExit(130) from None
 

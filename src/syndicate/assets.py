@@ -227,12 +227,12 @@ def read_image(folder: Path, name: str) -> bytes:
 
 def reserved_names(site: Site, statement_id: str, lang: str) -> set[str]:
     """The names of the files publish makes beside a page, which no image may take."""
-    from syndicate.render.cards import card_path
 
     folder = posixpath.dirname(site.page_path(statement_id, lang)) + "/"
     made = (site.page_path(statement_id, lang), site.share_path(statement_id, lang),
             site.pdf_path(statement_id, lang),
-            site.preview_path(site.pdf_path(statement_id, lang)), card_path(statement_id, lang))
+            site.preview_path(site.pdf_path(statement_id, lang)),
+            site.card_path(statement_id, lang))
     return {path.removeprefix(folder) for path in made}
 
 

@@ -186,6 +186,29 @@ class Site:
     def index_url(self, lang: str) -> str:
         return f"{self.base_url}{lang}/"
 
+    def card_path(self, statement_id: str, lang: str) -> str:
+        """The social card (Open Graph image) of a translation."""
+        return f"{lang}/{statement_id}/card.png"
+
+    def card_url(self, statement_id: str, lang: str) -> str:
+        return self.base_url + self.card_path(statement_id, lang)
+
+    def index_path(self, lang: str | None) -> str:
+        """A language's index page; None: the language chooser at the root."""
+        return f"{lang}/index.html" if lang else "index.html"
+
+    def css_path(self) -> str:
+        return "assets/site.css"
+
+    def combined_feed_path(self) -> str:
+        """The all-languages Atom feed, at the site's root."""
+        return "feed.atom"
+
+    def feed_archive_path(self, lang: str | None, number: int, fmt: str) -> str:
+        """Where archive document ``number`` (1 = the oldest) of a language's feed (None: the
+        all-languages one) lives."""
+        return f"{lang}/archive/{number}.{fmt}" if lang else f"archive/{number}.{fmt}"
+
     def sitemap_path(self) -> str:
         return "sitemap.xml"
 
@@ -196,9 +219,6 @@ class Site:
         """``robots.txt``: at the root of the host only (RFC 9309), so a site published below
         a path (``https://example.org/press/``) has one that crawlers never ask for."""
         return "robots.txt"
-
-
-COMBINED_FEED_PATH = "feed.atom"  # the all-languages Atom feed, at the site's root
 
 
 def newest_first(statements: Iterable[Statement]) -> list[Statement]:

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # (imported when a renderer is made: see weasy.load)
     from weasyprint.urls import URLFetcher
 
 WIDTH, HEIGHT = 1200, 630
-CARD_NAME = "card.png"
 
 # The card's stylesheet: parsed once per renderer and given to WeasyPrint as a user stylesheet;
 # the title's size, which depends on its length, is the card's own (author) rule.
@@ -57,14 +56,6 @@ time { unicode-bidi: isolate; }
 html.script-Arab body { font-family: "Noto Sans Arabic", "DejaVu Sans"; }
 html.script-Arab h1 { font-family: "Noto Naskh Arabic", "DejaVu Serif"; }
 """
-
-
-def card_path(statement_id: str, lang: str) -> str:
-    return f"{lang}/{statement_id}/{CARD_NAME}"
-
-
-def card_url(site: Site, statement_id: str, lang: str) -> str:
-    return site.base_url + card_path(statement_id, lang)
 
 
 def title_size(title: str) -> int:
@@ -164,4 +155,4 @@ class CardRenderer:
 
     def render(self, statement: Statement, lang: str) -> Artifact:
         data = self.png(self.html(statement, lang))
-        return Artifact(card_path(statement.id, lang), "png", lang, statement.id, data)
+        return Artifact(self.site.card_path(statement.id, lang), "png", lang, statement.id, data)

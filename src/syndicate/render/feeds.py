@@ -24,22 +24,19 @@ from __future__ import annotations
 import gettext
 import html
 import json
-import re
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-import lxml.html
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from syndicate import __version__, i18n
 from syndicate.model import (
-    COMBINED_FEED_PATH,
+    MULTIPLE_LANGUAGES,
     Artifact,
     Language,
     Site,
@@ -48,6 +45,7 @@ from syndicate.model import (
     newest_first,
 )
 from syndicate.render.feed_extensions import set_entry_language, set_head
+from syndicate.render.feed_text import absolute_html, hexadecimal_references
 from syndicate.render.feedgen_links import set_links
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -55,8 +53,7 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 PDF_TYPE = "application/pdf"
 HTML_TYPE = "text/html"
 _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
-COMBINED_PATH = COMBINED_FEED_PATH  # the all-languages Atom feed
-COMBINED_LANG = "mul"  # its xml:lang (BCP 47: multiple languages)
+COMBINED_LANG = MULTIPLE_LANGUAGES  # its xml:lang (BCP 47: multiple languages)
 T = TypeVar("T")
 CORRECTED = i18n.N_("Corrected on %(date)s")  # the page's and the communiqué's words
 
@@ -78,7 +75,7 @@ class _FeedMeta:
 class _Place:
     """Where a document sits in its feed's RFC 5005 history."""
 
-    base_url: str
+    site: Site
     current: str  # the subscription document's path
     lang: str | None  # None for the all-languages feed
     fmt: str
@@ -87,8 +84,8 @@ class _Place:
 
     def url(self, number: int) -> str:
         """The URL of archive ``number``, or of the subscription document for 0."""
-        return self.base_url + (archive_path(self.lang, number, self.fmt) if number
-                                else self.current)
+        path = self.site.feed_archive_path(self.lang, number, self.fmt) if number else self.current
+        return self.site.base_url + path
 
 # feedgen formats RFC 822 dates by switching the whole process to the C locale and back
 # (feedgen.util.formatRFC2822); two feeds serialised at once in threads could restore each
@@ -119,7 +116,7 @@ def render(
         for fmt in ("rss", "atom"):
             if site.feed_path(code, fmt) in skip:
                 continue
-            place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt, len(archives))
+            place = _Place(site, site.feed_path(code, fmt), code, fmt, len(archives))
             artifacts.append(Artifact(site.feed_path(code, fmt), fmt, code, None,
                                       _xml_feed(site, meta, current, pdf_sizes, fmt, place, words)))
         if site.feed_path(code, "json") not in skip:
@@ -127,13 +124,13 @@ def render(
                                       _json_feed(site, language, current, pdf_sizes, words)))
         for number, page in enumerate(archives, 1):
             for fmt in ("rss", "atom"):
-                if archive_path(code, number, fmt) in skip:
+                if site.feed_archive_path(code, number, fmt) in skip:
                     continue
-                place = _Place(site.base_url, site.feed_path(code, fmt), code, fmt,
+                place = _Place(site, site.feed_path(code, fmt), code, fmt,
                                len(archives), number)
-                artifacts.append(Artifact(archive_path(code, number, fmt), f"{fmt}-archive", code,
-                                          None, _xml_feed(site, meta, page, pdf_sizes, fmt,
-                                                          place, words)))
+                artifacts.append(Artifact(
+                    site.feed_archive_path(code, number, fmt), f"{fmt}-archive", code, None,
+                    _xml_feed(site, meta, page, pdf_sizes, fmt, place, words)))
     artifacts.extend(_combined(site, ordered, pdf_sizes, words, skip))
     return artifacts
 
@@ -169,24 +166,15 @@ def document_inputs(
         current, archives = paginate(entries, site.feed_limit)
         inputs, ids = entries_of(current)
         for fmt in formats:
-            path = site.feed_path(code, fmt) if code else COMBINED_PATH
+            path = site.feed_path(code, fmt) if code else site.combined_feed_path()
             found[path] = ((fmt, code, "subscription", len(archives), inputs), ids)
         for number, page in enumerate(archives, 1):
             inputs, ids = entries_of(page)
             for fmt in formats:
                 if fmt != "json":  # a JSON Feed has no archives
-                    found[archive_path(code, number, fmt)] = (
+                    found[site.feed_archive_path(code, number, fmt)] = (
                         (fmt, code, number, number < len(archives), inputs), ids)
     return found
-
-
-def archive_path(lang: str | None, number: int, fmt: str) -> str:
-    """Where archive document ``number`` (1 = the oldest) of a feed lives.
-
-    >>> archive_path("pt", 1, "atom"), archive_path(None, 2, "atom")
-    ('pt/archive/1.atom', 'archive/2.atom')
-    """
-    return f"{lang}/archive/{number}.{fmt}" if lang else f"archive/{number}.{fmt}"
 
 
 def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
@@ -223,15 +211,15 @@ def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, 
         home_lang="",
         authors=tuple(issuers.values()),
     )
-    place = _Place(site.base_url, COMBINED_PATH, None, "atom", len(archives))
-    artifacts = [] if COMBINED_PATH in skip else [
-        Artifact(COMBINED_PATH, "atom", COMBINED_LANG, None,
+    place = _Place(site, site.combined_feed_path(), None, "atom", len(archives))
+    artifacts = [] if site.combined_feed_path() in skip else [
+        Artifact(site.combined_feed_path(), "atom", COMBINED_LANG, None,
                  _xml_feed(site, meta, current, pdf_sizes, "atom", place, words))]
     for number, page in enumerate(archives, 1):
-        if archive_path(None, number, "atom") in skip:
+        if site.feed_archive_path(None, number, "atom") in skip:
             continue
         place = replace(place, number=number)
-        artifacts.append(Artifact(archive_path(None, number, "atom"), "atom-archive",
+        artifacts.append(Artifact(site.feed_archive_path(None, number, "atom"), "atom-archive",
                                   COMBINED_LANG, None,
                                   _xml_feed(site, meta, page, pdf_sizes, "atom", place,
                                             words)))
@@ -247,21 +235,6 @@ def entry_id(site: Site, statement: Statement, lang: str) -> str:
     host = urlsplit(site.base_url).hostname or ""
     day = statement.date.astimezone(site.tzinfo).date().isoformat()
     return f"tag:{host},{day}:{statement.id}/{lang}"
-
-
-@lru_cache(maxsize=8192)  # each body is in three or four feeds; same input, same string
-def absolute_html(html: str, base_url: str) -> str:
-    """Return ``html`` with every link and image URL made absolute against ``base_url``.
-
-    >>> absolute_html('<p><a href="annex.pdf">Annex</a></p>', "https://press.example.org/en/x/")
-    '<p><a href="https://press.example.org/en/x/annex.pdf">Annex</a></p>'
-    """
-    if not html.strip():
-        return html
-    wrapper = lxml.html.fragment_fromstring(html, create_parent="div")
-    wrapper.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
-    serialized: str = lxml.html.tostring(wrapper, encoding="unicode")
-    return serialized.removeprefix("<div>").removesuffix("</div>")
 
 
 class _Words:
@@ -291,36 +264,6 @@ class _Words:
         page_url = self.site.page_url(statement.id, language.code)
         return (self.correction(statement, language)
                 + absolute_html(translation.body_html, page_url))
-
-
-# RSS elements whose text is plain text, not HTML (the channel's <description> too, but not an
-# item's). lxml writes their "&" and "<" as &amp; and &lt;, and leaves no other reference in them.
-_RSS_PLAIN = re.compile(rb"<(?P<name>title|category|author|managingEditor|webMaster|dc:creator)>"
-                        rb"(?P<text>[^<]*)</(?P=name)>")
-_CHANNEL_DESCRIPTION = re.compile(rb"<(?P<name>description)>(?P<text>[^<]*)</description>")
-_HEXADECIMAL = {b"&amp;": b"&#x26;", b"&lt;": b"&#x3C;", b"&gt;": b"&#x3E;"}
-_REFERENCE = re.compile(rb"&(amp|lt|gt);")
-
-
-def hexadecimal_references(rss: bytes) -> bytes:
-    """``rss`` with "&", "<" and ">" in plain text written as hexadecimal character references.
-
-    The same characters either way for an XML reader; but RSS readers that take a plain-text
-    element for HTML would show ``&amp;`` as "&" and ``&lt;b&gt;`` as markup, so the RSS
-    Best Practices Profile (and the W3C Feed Validator after it) asks for ``&#x26;`` and
-    ``&#x3C;``, which no reader takes for markup.
-
-    >>> hexadecimal_references(b"<title>R&amp;D &lt;b&gt;</title><item><description>&lt;p&gt;")
-    b'<title>R&#x26;D &#x3C;b&#x3E;</title><item><description>&lt;p&gt;'
-    """
-
-    def plain(match: re.Match[bytes]) -> bytes:
-        name, text = match["name"], match["text"]
-        return b"<%s>%s</%s>" % (name, _REFERENCE.sub(lambda m: _HEXADECIMAL[m[0]], text), name)
-
-    head, item, items = rss.partition(b"<item>")
-    head = _CHANNEL_DESCRIPTION.sub(plain, _RSS_PLAIN.sub(plain, head), count=1)
-    return head + item + _RSS_PLAIN.sub(plain, items)
 
 
 def _feed_updated(site: Site, entries: Sequence[tuple[Statement, Language]]) -> datetime:
@@ -459,12 +402,12 @@ def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement
                pdf_sizes: Mapping[str, int], words: _Words) -> bytes:
     """Build the JSON Feed 1.1 document of one language (JSON Feed has no archives)."""
     code = language.code
-    items: list[dict[str, Any]] = []
+    items: list[dict[str, object]] = []
     for statement, _ in entries:
         translation = statement.translation(code)
         assert translation is not None
         page_url = site.page_url(statement.id, code)
-        item: dict[str, Any] = {
+        item: dict[str, object] = {
             "id": entry_id(site, statement, code),
             "url": page_url,
             "title": translation.title,
@@ -482,7 +425,7 @@ def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement
             item["attachments"] = [{"url": site.pdf_url(statement.id, code),
                                     "mime_type": PDF_TYPE, "size_in_bytes": size}]
         items.append(item)
-    feed: dict[str, Any] = {
+    feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": language.title,
         "home_page_url": site.index_url(code),

@@ -13,12 +13,11 @@ from babel.core import get_global
 
 from syndicate import __version__
 from syndicate.i18n import dateline, long_date
-from syndicate.model import COMBINED_FEED_PATH, Artifact, Site, Statement, newest_first
+from syndicate.model import Artifact, Site, Statement, newest_first
 from syndicate.render import preview, structured
-from syndicate.render.cards import HEIGHT, WIDTH, card_url
+from syndicate.render.cards import HEIGHT, WIDTH
 from syndicate.templating import environment
 
-CSS_PATH = "assets/site.css"
 PLATFORM_NAMES = {
     "x": "X",
     "bluesky": "Bluesky",
@@ -90,7 +89,7 @@ class PageRenderer:
         return {
             "language": language,
             "version": __version__,
-            "css_url": site.base_url + CSS_PATH,
+            "css_url": site.base_url + site.css_path(),
             "index_url": site.index_url(lang),
             "feeds": [
                 {
@@ -105,7 +104,7 @@ class PageRenderer:
             + [
                 {
                     "type": "application/atom+xml",
-                    "url": site.base_url + COMBINED_FEED_PATH,
+                    "url": site.base_url + site.combined_feed_path(),
                     "title": " / ".join(language_name(other.locale) for other in site.languages),
                     "name": "Atom",
                     "own": False,
@@ -171,7 +170,7 @@ class PageRenderer:
             )
         date = long_date(statement.date, site.tzinfo, language.locale)
         image = {
-            "url": card_url(site, statement.id, lang),
+            "url": site.card_url(statement.id, lang),
             "width": WIDTH,
             "height": HEIGHT,
             "alt": f"{language.issuer}: {translation.title} ({date})",
@@ -255,7 +254,7 @@ class PageRenderer:
                 ],
             )
         )
-        return Artifact(f"{lang}/index.html", "html", lang, None, html.encode("utf-8"))
+        return Artifact(site.index_path(lang), "html", lang, None, html.encode("utf-8"))
 
     def root(self) -> list[Artifact]:
         """The language chooser at the site's root (the ``x-default`` page), the stylesheet and
@@ -283,8 +282,8 @@ class PageRenderer:
         )
         css = files("syndicate").joinpath("templates/site.css").read_bytes()
         return [
-            Artifact("index.html", "html", None, None, html.encode("utf-8")),
-            Artifact(CSS_PATH, "css", None, None, css),
+            Artifact(site.index_path(None), "html", None, None, html.encode("utf-8")),
+            Artifact(site.css_path(), "css", None, None, css),
             Artifact(site.robots_path(), "robots", None, None, robots(site)),
         ]
 
