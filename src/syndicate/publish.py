@@ -237,26 +237,26 @@ MAX_SHARE_COUNTS = 100_000
 def _remember_share_counts(root: Path) -> Path:
     """Give the share snippets twitter-text's answers from earlier publishes (for this code and
     these libraries): pages then count links without importing it. Returns the file."""
-    from syndicate.render import share
+    from syndicate.render import counting
 
     path = root / cache.CACHE_DIR / SHARE_COUNTS_FILE
     document = cache.read_json(path)
     if (isinstance(document, dict) and document.get("code") == cache.code_digest()
             and isinstance(document.get("answers"), dict)):
-        share.remember(document["answers"])
+        counting.ANSWERS.remember(document["answers"])
     return path
 
 
 def _keep_share_counts(path: Path) -> None:
     """Write every twitter-text answer this process knows to ``path`` if it learned one (only
     the new ones past MAX_SHARE_COUNTS: the file only saves time)."""
-    from syndicate.render import share
+    from syndicate.render import counting
 
-    if not share.learned():
+    if not counting.ANSWERS.learned():
         return
-    answers = share.answers()
+    answers = counting.ANSWERS.known()
     if len(answers) > MAX_SHARE_COUNTS:
-        answers = share.learned()
+        answers = counting.ANSWERS.learned()
     cache.write_json(path, {"format": cache.FORMAT, "code": cache.code_digest(),
                             "answers": answers})
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from twitter_text import extract_urls_with_indices, parse_tweet
 
 from syndicate.model import Language, Site, Statement, Translation
-from syndicate.render import share
+from syndicate.render import counting, share
 from syndicate.render.share import PLATFORMS, render, snippets, twitter_text_chunks, x_length
 
 ORDER = ["x", "bluesky", "mastodon", "threads", "linkedin", "facebook", "whatsapp", "telegram",
@@ -387,8 +387,8 @@ def test_any_text_fits_and_round_trips(title: str, summary: str, tags: list[str]
         check_record(name, record, LIMITS)
 
 
-# X's count without twitter-text's parser, for plain text (share.plain_x_weight, and
-# share.linked_x_weight with links): the same as parse_tweet whenever it answers at all.
+# X's count without twitter-text's parser, for plain text (counting.plain_x_weight, and
+# counting.linked_x_weight with links): the same as parse_tweet whenever it answers at all.
 X_PLAIN = [chr(c) for c in (9, 10, *range(0x20, 0x7F), *range(0xA0, 0x250),
                             *range(0x2010, 0x2028), 0x20AC) if c not in (0xA9, 0xAE)]
 X_TRICKY = [".", ":", "/", "w", "0", "7", "#", "*", "©", "®", "\r", "\r\n", "\ufe0f", "\u20e3",
@@ -416,8 +416,8 @@ def twitter_weight(text: str) -> int:
 @given(X_TEXT)
 def test_x_weight_without_the_parser_is_parse_tweets(text: str) -> None:
     expected = twitter_weight(text)
-    assert share.plain_x_weight(text) in (None, expected)
-    assert share.linked_x_weight(text) in (None, expected)
+    assert counting.plain_x_weight(text) in (None, expected)
+    assert counting.linked_x_weight(text) in (None, expected)
     assert x_length(text) == expected
 
 
@@ -441,13 +441,13 @@ def test_x_weight_without_the_parser_is_parse_tweets(text: str) -> None:
 def test_x_weight_without_the_parser_examples(text: str, plain: int | None, linked: int | None,
                                               weight: int) -> None:
     assert twitter_weight(text) == weight
-    assert share.plain_x_weight(text) == plain
-    assert share.linked_x_weight(text) == linked
+    assert counting.plain_x_weight(text) == plain
+    assert counting.linked_x_weight(text) == linked
     assert x_length(text) == weight
 
 
 def test_plain_x_weight_covers_ordinary_text() -> None:
-    assert share.plain_x_weight(PT_TITLE + "\n\n" + PT_SUMMARY) == x_length(
+    assert counting.plain_x_weight(PT_TITLE + "\n\n" + PT_SUMMARY) == x_length(
         PT_TITLE + "\n\n" + PT_SUMMARY) == 237
 
 
@@ -498,8 +498,8 @@ def test_clean_and_words_as_one_character_at_a_time(text: str) -> None:
 
 
 def reference_sms_segments(text: str) -> int:
-    if all(c in share._GSM_BASIC or c in share._GSM_EXTENSION for c in text):
-        costs, single, part = [2 if c in share._GSM_EXTENSION else 1 for c in text], 160, 153
+    if all(c in counting._GSM_BASIC or c in counting._GSM_EXTENSION for c in text):
+        costs, single, part = [2 if c in counting._GSM_EXTENSION else 1 for c in text], 160, 153
     else:
         costs, single, part = [2 if ord(c) > 0xFFFF else 1 for c in text], 70, 67
     if sum(costs) <= single:
@@ -518,4 +518,4 @@ def reference_sms_segments(text: str) -> int:
                          min_size=1, max_size=8),
                  st.integers(min_value=1, max_value=120)))
 def test_sms_segments_as_cost_by_cost(text: str) -> None:
-    assert share.count_sms_segments(text) == reference_sms_segments(text)
+    assert counting.count_sms_segments(text) == reference_sms_segments(text)
