@@ -137,7 +137,7 @@ def check(root: Path) -> Project:
     """:func:`load`, and what only rendering would find otherwise: a character no installed
     font can draw (the same problem publish's PDF renderer reports)."""
     from syndicate import fonts
-    from syndicate.render.pdf import missing_glyph_problems
+    from syndicate.render.pdf_sandbox import missing_glyph_problems
 
     project = load(root)
     coverage = fonts.installed()

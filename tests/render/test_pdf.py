@@ -23,7 +23,8 @@ from pypdf import PdfReader
 
 from syndicate import i18n
 from syndicate.model import Artifact, Language, Site, Statement, Translation
-from syndicate.render.pdf import PdfRenderer, hyphenation_language
+from syndicate.render.pdf import PdfRenderer
+from syndicate.render.pdf_text import hyphenation_language
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"

@@ -36,24 +36,38 @@ import gettext
 import hashlib
 import importlib.resources
 import io
-import logging
-import posixpath
-import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
 from syndicate import i18n, templating
-from syndicate.config import STATEMENTS_DIR
-from syndicate.errors import ContentError, Problem
+from syndicate.errors import ContentError
 from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Image, Site, Statement, Translation
-from syndicate.render import sfnt, weasy
+from syndicate.render import weasy
+from syndicate.render.pdf_finish import finisher
+from syndicate.render.pdf_sandbox import (
+    asset_key,
+    missing_glyph_problems,
+    missing_glyphs,
+    sandbox_fetcher,
+)
+from syndicate.render.pdf_text import (
+    breakable,
+    css_string,
+    hyphenation_language,
+    isolated_urls,
+    margin_font_rules,
+    page_stylesheet,
+)
+
+if TYPE_CHECKING:
+    from weasyprint import CSS, HTML, Attachment
+    from weasyprint.css import ColorProfile
+    from weasyprint.text.fonts import FontConfiguration
 
 TEMPLATE = "communique.html"
 PART_TEMPLATE = "communique_part.html"
@@ -80,100 +94,7 @@ PDF_OPTIONS: Mapping[str, object] = {
 # hand it over under our own name.
 OUTPUT_INTENT = "syndicate-srgb"
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
-_COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}
-_NOTDEF = ".notdef glyph rendered"
 HYPHEN = "\u2010"  # what WeasyPrint draws at a hyphenated line break (``hyphenate-character``)
-
-
-def css_string(text: str) -> str:
-    r"""Quote ``text`` as a CSS string that is also safe inside an HTML ``<style>`` element.
-
-    Quotes, backslashes, angle brackets and control characters become CSS hex escapes (a
-    ``</style>`` in a translation cannot end the element); other characters are kept.
-
-    >>> print(css_string('Página "1" \\ </style>'))
-    "Página \22 1\22  \5c  \3c /style\3e "
-    """
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '"\\<>' or ord(char) < 0x20 or ord(char) == 0x7F
-        else char
-        for char in text
-    )
-    return f'"{escaped}"'
-
-
-def counter_content(label: str) -> str:
-    """A CSS ``content`` value for a translated page label with ``%(page)s``/``%(pages)s``.
-
-    >>> counter_content("Página %(page)s de %(pages)s")
-    '"Página " counter(page) " de " counter(pages)'
-    >>> counter_content("%(page)s/%(pages)s")
-    'counter(page) "/" counter(pages)'
-
-    Raises ValueError for any other placeholder.
-    """
-    parts: list[str] = []
-    literal = ""
-    position = 0
-    for match in _PLACEHOLDER.finditer(label):
-        literal += label[position:match.start()]
-        position = match.end()
-        if match.group(0) == "%%":
-            literal += "%"
-            continue
-        name = match.group(1)
-        if name not in _COUNTERS:
-            raise ValueError(f"unknown placeholder %({name})s in page label {label!r}")
-        if literal:
-            parts.append(css_string(literal))
-            literal = ""
-        parts.append(_COUNTERS[name])
-    literal += label[position:]
-    if literal:
-        parts.append(css_string(literal))
-    return " ".join(parts) or '""'
-
-
-def page_stylesheet(page_label: str, url: str, page: str = "") -> str:
-    """The ``@page`` rules of one part: the statement's URL and the page numbers in the footer.
-
-    ``page`` names the part's pages in a bilingual edition (each language its own footer).
-    """
-    selector = f"@page {page}".rstrip()
-    return (
-        f"{selector} {{\n"
-        f"  @bottom-left {{ content: {css_string(footer_url(url))}; }}\n"
-        f"  @bottom-right {{ content: {counter_content(page_label)}; }}\n"
-        "}"
-    )
-
-
-_BREAK_AFTER_SLASHES = re.compile(r"(/+)(?=[^/])")
-
-
-def footer_url(url: str) -> str:
-    r"""``url`` as the footer shows it: it may wrap after a ``/`` and nowhere else.
-
-    A zero-width space (U+200B) after each run of slashes is a break opportunity; a word joiner
-    (U+2060) after each hyphen forbids the break the line breaker would otherwise take there,
-    inside a statement's id. Both are invisible and left out of the PDF's text (pdftotext and
-    pypdf extract the plain URL).
-
-    >>> footer_url("https://a.org/en/2022-11-22/")
-    'https://\u200ba.org/\u200ben/\u200b2022-\u206011-\u206022/'
-    """
-    return _BREAK_AFTER_SLASHES.sub("\\1\u200b", url).replace("-", "-\u2060")
-
-
-def hyphenation_language(tag: str) -> str:
-    """The language WeasyPrint hyphenates a part in: its tag, but plain ``en`` as American
-    English (pyphen's ``en`` is the British dictionary; ``en-GB`` stays British).
-
-    >>> hyphenation_language("en"), hyphenation_language("en-GB"), hyphenation_language("pt-PT")
-    ('en-US', 'en-GB', 'pt-PT')
-    """
-    return "en-US" if tag.lower() == "en" else tag
 
 
 def pdf_identifier(url: str) -> bytes:
@@ -194,147 +115,10 @@ def source_url(statement_id: str, lang: str) -> str:
     return f"{ASSET_SCHEME}:source/{source_name(statement_id, lang)}"
 
 
-def asset_key(url: str) -> str:
-    """``url`` as the sandbox looks it up: path normalized, no query or fragment (a statement
-    image's URL is spelled as its Markdown spells it, made absolute).
-
-    >>> asset_key("https://example.org/en/a/./charts/my%20chart.png?x")
-    'https://example.org/en/a/charts/my%20chart.png'
-    """
-    parts = urlsplit(url)
-    path = quote(posixpath.normpath(unquote(parts.path))) if parts.path else ""
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-def _sandbox_fetcher(assets: Mapping[str, tuple[bytes, str]]) -> Any:
-    """A WeasyPrint URL fetcher serving only ``assets`` (URL -> bytes, media type; statement
-    images under their :func:`asset_key`).
-
-    Every other URL is refused before anything is opened; WeasyPrint logs the refusal.
-    """
-    weasy.load()
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: object = None) -> Any:
-            found = assets.get(url) or assets.get(asset_key(url))
-            if found is not None:
-                data, media_type = found
-                return URLFetcherResponse(url, data, {"Content-Type": media_type})
-            raise ValueError(f"external resources are not allowed in communiqués: {url}")
-
-    return SandboxFetcher()
-
-
-@contextmanager
-def _missing_glyphs() -> Iterator[list[str]]:
-    """Collect the characters WeasyPrint draws as ``.notdef`` in this thread meanwhile."""
-    found: list[str] = []
-    thread = threading.get_ident()
-
-    class Listener(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if (
-                record.thread == thread
-                and str(record.msg).startswith(_NOTDEF)
-                and len(record.args or ()) == 2
-            ):
-                codepoint: Any = record.args[1]  # type: ignore[index]
-                found.append(chr(codepoint))
-
-    listener = Listener(logging.WARNING)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(listener)
-    try:
-        yield found
-    finally:
-        logger.removeHandler(listener)
-
-
-def missing_glyph_problems(
-    statement: Statement, translations: Sequence[Translation], characters: Sequence[str]
-) -> list[Problem]:
-    """One problem per character no font can draw, located in the statement's source."""
-    problems = []
-    for char in dict.fromkeys(characters):
-        where = f"{STATEMENTS_DIR}/{statement.id}/{translations[0].lang}.md"
-        line = None
-        for translation in translations:
-            position = translation.source.find(char)
-            if position >= 0:
-                where = f"{STATEMENTS_DIR}/{statement.id}/{translation.lang}.md"
-                line = translation.source.count("\n", 0, position) + 1
-                break
-        problems.append(
-            Problem(
-                where,
-                line,
-                f"character {char!r} (U+{ord(char):04X}) is in no installed font: the PDF "
-                "would show an empty box (install a font that has it, e.g. from fonts-noto)",
-            )
-        )
-    return problems
-
-
-# A run of characters that may not fit on a line: the PDF may break it anywhere (see the
-# stylesheet's .long-word; on the whole body, that costs WeasyPrint the square of each
-# paragraph's length, see benchmarks/hostile.md).
-_LONG_WORD = re.compile(r"[^\s<>]{30,}")
-_TEXT = re.compile(r">([^<]+)<")
-
-
-def breakable(html: str) -> str:
-    """``html`` (sanitized, so "<" and ">" are tags) with each long run of characters in a
-    ``<span class="long-word">``.
-
-    >>> breakable("<p>See " + "x" * 30 + " now</p>")
-    '<p>See <span class="long-word">xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</span> now</p>'
-    """
-    def mark(text: re.Match[str]) -> str:
-        return ">" + _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', text.group(1)) + "<"
-
-    return _TEXT.sub(mark, html)
-
-
-# A URL written out in the text (not a link's words): laid out left to right wherever it stands.
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+[^\s<>.,;:!?)\]}'\"\u060c]")
-
-
-def isolated_urls(html: str) -> str:
-    """``html`` (sanitized) with each URL of its text in a ``<span class="url">``, which the
-    stylesheet isolates as left to right: in right-to-left text, a URL's trailing slash would
-    otherwise be drawn before it ("/https://...").
-
-    >>> isolated_urls('<p>انظر https://www.iom.int/ الآن، <a href="https://x.org">x</a></p>')
-    '<p>انظر <span class="url">https://www.iom.int/</span> الآن، <a href="https://x.org">x</a></p>'
-    """
-    def mark(text: re.Match[str]) -> str:
-        return ">" + _URL.sub(r'<span class="url">\g<0></span>', text.group(1)) + "<"
-
-    return _TEXT.sub(mark, html)
-
-
-# The families of a script's text in the page margins (the footer's URL and page numbers, the
-# running header), named before the stylesheet's (whose DejaVu Sans draws Arabic letters too,
-# less well); its text in the page itself takes them from the stylesheet's ``.script-<code>``.
-MARGIN_FONTS = {"Arab": '"Noto Sans Arabic", "DejaVu Sans"'}
-
-
-def margin_font_rules(script: str, page: str = "") -> str:
-    """The ``@page`` rules naming ``script``'s families in the margin boxes ("" when the
-    stylesheet's serve it)."""
-    families = MARGIN_FONTS.get(script)
-    if families is None:
-        return ""
-    boxes = " ".join(f"@{box} {{ font-family: {families}; }}"
-                     for box in ("bottom-left", "bottom-right", "top-left"))
-    return f"\n{f'@page {page}'.rstrip()} {{ {boxes} }}"
-
-
 _thread = threading.local()
 
 
-def font_configuration() -> Any:
+def font_configuration() -> FontConfiguration:
     """This thread's WeasyPrint font configuration, shared by its renderers (communiqués and
     cards): the fonts load once per thread, not once per renderer."""
     config = getattr(_thread, "font_config", None)
@@ -353,7 +137,7 @@ def stylesheet() -> str:
         encoding="utf-8")
 
 
-def parsed_stylesheet() -> Any:
+def parsed_stylesheet() -> CSS:
     """This thread's ``weasyprint.CSS`` of :func:`stylesheet`, parsed once and given to every
     communiqué as a user stylesheet.
 
@@ -411,10 +195,10 @@ class PdfRenderer:
 
         self.site = site
         self.logo = logo
-        self._html_class: Any = weasyprint.HTML
-        self._attachment_class: Any = weasyprint.Attachment
-        self._color_profile_class: Any = ColorProfile
-        self._font_config: Any = font_configuration()
+        self._html_class: type[HTML] = weasyprint.HTML
+        self._attachment_class: type[Attachment] = weasyprint.Attachment
+        self._color_profile_class: type[ColorProfile] = ColorProfile
+        self._font_config = font_configuration()
         self._icc = importlib.resources.files("weasyprint.pdf").joinpath("sRGB2014.icc")
         self._icc_bytes = self._icc.read_bytes()
         self._stylesheets = [parsed_stylesheet()]
@@ -561,7 +345,7 @@ class PdfRenderer:
             assets[key] = (image.data, media_type(image.name))
         if self.logo is not None:
             assets[LOGO_URL] = (self.logo, "image/svg+xml")
-        fetcher = _sandbox_fetcher(assets)
+        fetcher = sandbox_fetcher(assets)
         created = statement.date.astimezone(UTC)
         modified = statement.modified.astimezone(UTC)
         attachments = [
@@ -577,8 +361,8 @@ class PdfRenderer:
             )
             for t in translations
         ]
-        options: dict[str, Any] = {**PDF_OPTIONS, "attachments": attachments}
-        color_profiles: dict[str, Any] = {}
+        options: dict[str, object] = {**PDF_OPTIONS, "attachments": attachments}
+        color_profiles: dict[str, ColorProfile] = {}
         variant = self.site.pdf_variant
         if variant != "tagged":
             options["pdf_variant"] = variant
@@ -589,13 +373,13 @@ class PdfRenderer:
                 (["r"], ["g"], ["b"]),
             )
         document = self._html_class(string=html, base_url=None, url_fetcher=fetcher)
-        with _missing_glyphs() as missing:
+        with missing_glyphs() as missing:
             data: bytes = document.write_pdf(
                 font_config=self._font_config,
                 color_profiles=color_profiles,
                 pdf_identifier=pdf_identifier(url),
                 stylesheets=self._stylesheets,
-                finisher=_finisher(self.site, bilingual, soft_hyphens=HYPHEN not in html),
+                finisher=finisher(self.site, bilingual, soft_hyphens=HYPHEN not in html),
                 **options,
             )
         if missing:
@@ -630,105 +414,3 @@ class PdfRenderer:
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
 
 
-def _finisher(site: Site, bilingual: bool, soft_hyphens: bool) -> Any:
-    tag_parts = _tag_parts_with_languages(site) if bilingual else None
-
-    def finish(document: Any, pdf: Any) -> None:
-        _deduplicate_associated_files(pdf)
-        _pin_font_timestamps(pdf)
-        _scope_header_cells(pdf)
-        if soft_hyphens:
-            _line_break_hyphens_as_soft_hyphens(pdf)
-        if tag_parts is not None:
-            tag_parts(document, pdf)
-
-    return finish
-
-
-def _reference(reference: bytes | str) -> int:
-    """The object number of a pydyf reference (``b"12 0 R"``)."""
-    text = reference.decode() if isinstance(reference, bytes) else str(reference)
-    return int(text.split()[0])
-
-
-def _pin_font_timestamps(pdf: Any) -> None:
-    """Make each embedded font file reproducible (see :mod:`syndicate.render.sfnt`): WeasyPrint
-    70 re-saves colour emoji fonts with the clock in ``head.modified``."""
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("Type") == "/FontDescriptor":
-            for key in ("FontFile2", "FontFile3"):
-                if key in obj:
-                    stream = pdf.objects[_reference(obj[key])]
-                    stream.stream[:] = [sfnt.pin_modified(b"".join(stream.stream))]
-
-
-def _scope_header_cells(pdf: Any) -> None:
-    """Give each table header cell (``TH``) the ``/Scope /Column`` PDF/UA asks for.
-
-    WeasyPrint 70 associates data cells with their column's header cells (``/Headers``) but
-    writes no scope; a statement's tables come from Markdown, whose header cells are its first
-    row, so each heads a column.
-    """
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("S") == "/TH" and isinstance(obj.get("A"), dict):
-            obj["A"]["Scope"] = "/Column"
-
-
-# A ToUnicode entry mapping a glyph to U+2010 (HYPHEN), as WeasyPrint 70 writes it.
-_HYPHEN_ENTRY = re.compile(rb"^(<[0-9a-f]{4}>) <2010>$")
-
-
-def _line_break_hyphens_as_soft_hyphens(pdf: Any) -> None:
-    """Have the hyphen WeasyPrint draws at a hyphenated line break extract as a soft hyphen.
-
-    WeasyPrint draws its ``hyphenate-character`` (U+2010) and its fonts' ToUnicode maps say so:
-    search, copy and screen readers then meet words cut in two ("Gener‐ al"). Tagged PDF
-    marks such a hyphen as U+00AD, which readers drop when they join the lines; the glyph drawn
-    is unchanged. Only called for a document whose own text holds no U+2010 (a glyph maps to one
-    character, and that character would then be a real hyphen too).
-    """
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("Subtype") == "/Type0" and "ToUnicode" in obj:
-            stream = pdf.objects[_reference(obj["ToUnicode"])]
-            stream.stream[:] = [_HYPHEN_ENTRY.sub(rb"\1 <00ad>", line) for line in stream.stream]
-
-
-def _deduplicate_associated_files(pdf: Any) -> None:
-    """Work around WeasyPrint 70 listing each attachment twice in the catalog's ``/AF``.
-
-    Its PDF/A-3 step adds every file specification once from the ``EmbeddedFiles`` name tree and
-    once more from the object list; an archive validator expects each associated file once.
-    """
-    if "AF" in pdf.catalog:
-        unique = dict.fromkeys(pdf.catalog["AF"])
-        pdf.catalog["AF"].clear()
-        pdf.catalog["AF"].extend(unique)
-
-
-def _tag_parts_with_languages(site: Site) -> Any:
-    """A WeasyPrint finisher giving each part's structure elements the part's ``/Lang``.
-
-    WeasyPrint 70 writes ``/Lang`` only on the catalog (from ``<html lang>``), not for elements
-    with their own ``lang``; the parts of a bilingual edition sit on named pages ``part-<code>``,
-    so the top-level structure elements of each page get that language.
-    """
-    import pydyf
-
-    def ref(reference: bytes | str) -> str:
-        return reference.decode() if isinstance(reference, bytes) else str(reference)
-
-    def finish(document: Any, pdf: Any) -> None:
-        page_langs: dict[str, str] = {}
-        for reference, page in zip(pdf.page_references, document.pages, strict=True):
-            name = str(page._page_box.page_type.name or "")
-            if name.startswith("part-"):
-                page_langs[ref(reference)] = site.language(name.removeprefix("part-")).tag
-        for obj in pdf.objects:
-            if isinstance(obj, dict) and obj.get("S") == "/Document" and "K" in obj:
-                for kid in obj["K"]:
-                    element = pdf.objects[int(ref(kid).split()[0])]
-                    tag = page_langs.get(ref(element.get("Pg", "")))
-                    if tag:
-                        element["Lang"] = pydyf.String(tag)
-
-    return finish
