@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
 
@@ -87,7 +87,7 @@ class ContentError(SyndicateError):
             f"{count} problem{'s' if count != 1 else ''} found" + (f" ({note})" if note else "")
         )
 
-    def show(self, file: IO[Any] | None = None) -> None:
+    def show(self, file: IO[str] | None = None) -> None:
         """Each problem on its own line (``path:line: message``), then the count."""
         for line in problem_lines(self.problems):
             click.echo(line, err=True, file=file)
@@ -124,5 +124,5 @@ class FileSystemError(SyndicateError):
         notes = getattr(error, "__notes__", ())  # e.g. what became of the publish
         super().__init__("; ".join([f"{where}: {what}", *notes]))
 
-    def show(self, file: IO[Any] | None = None) -> None:
+    def show(self, file: IO[str] | None = None) -> None:
         click.echo(self.message, err=True, file=file)

@@ -65,7 +65,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves files without logging each request to stderr; a path no file can have (``%00``
     decodes to a NUL byte, which the file system calls refuse with ValueError) is a 404."""
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_head(self) -> Any:
@@ -82,12 +82,12 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int, handler: Callable[..., Any],
+    def __init__(self, port: int, handler: Callable[..., SimpleHTTPRequestHandler],
                  report: Callable[[str], None]) -> None:
         super().__init__((HOST, port), handler)
         self.report = report
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
+    def handle_error(self, request: object, client_address: object) -> None:
         error = sys.exc_info()[1]
         if not isinstance(error, ConnectionError):  # a browser that went away: nothing to say
             self.report(f"Error answering a request: {error!r}")

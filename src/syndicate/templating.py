@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import gettext
 from collections.abc import Callable
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -39,7 +38,7 @@ def _gettext(translations: gettext.NullTranslations) -> Callable[..., Markup]:
     def translated(message: str) -> Markup:
         return Markup(translations.gettext(message))
 
-    def gettext(message: str, /, **variables: Any) -> Markup:
+    def gettext(message: str, /, **variables: object) -> Markup:
         return translated(message) % variables
 
     return gettext

@@ -25,10 +25,11 @@ class DateTime(click.ParamType):  # type: ignore[type-arg]
     name = "datetime"
 
     def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> datetime:
         if isinstance(value, datetime):
             return value
+        value = str(value)
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
@@ -46,10 +47,11 @@ class BaseUrl(click.ParamType):  # type: ignore[type-arg]
 
     name = "url"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
         from syndicate.config import base_url_problem
 
-        if (problem := base_url_problem(value)) is not None:
+        if (problem := base_url_problem(str(value))) is not None:
             self.fail(problem.removeprefix("base_url "), param, ctx)
         return str(value)
 
@@ -119,13 +121,13 @@ class Syndicate(click.Group):
                 formatter.write_dl(rows)
 
     def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+                     parent: click.Context | None = None, **extra: object) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except KeyboardInterrupt:
             raise interrupted() from None
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except OSError as exc:

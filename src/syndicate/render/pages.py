@@ -6,7 +6,6 @@ import functools
 import gettext
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
-from typing import Any
 
 from babel import Locale
 from babel.core import get_global
@@ -83,7 +82,7 @@ class PageRenderer:
         self.site = site
         self.envs = {lang.code: environment(translations[lang.code]) for lang in site.languages}
 
-    def _common(self, lang: str) -> dict[str, Any]:
+    def _common(self, lang: str) -> dict[str, object]:
         site = self.site
         language = site.language(lang)
         return {
@@ -112,7 +111,7 @@ class PageRenderer:
             ],
         }
 
-    def _website(self, lang: str, url: str, title: str) -> dict[str, Any]:
+    def _website(self, lang: str, url: str, title: str) -> dict[str, object]:
         """The description and Open Graph tags of an index or the root page (``og:type``
         website): the language's description, its locale and the others', the issuer's logo
         as the image when the site publishes one (``[feeds] logo``, else its icon)."""
@@ -142,7 +141,7 @@ class PageRenderer:
             if lang in langs
         ]
 
-    def _preview(self, statement_id: str, lang: str) -> dict[str, Any]:
+    def _preview(self, statement_id: str, lang: str) -> dict[str, object]:
         """The PDF's first-page thumbnail, shown at half its pixel size (sharp on 2x screens)."""
         site = self.site
         width, height = preview.size(site.page_size)
@@ -153,7 +152,7 @@ class PageRenderer:
         }
 
     def statement(
-        self, statement: Statement, lang: str, share: Mapping[str, Mapping[str, Any]]
+        self, statement: Statement, lang: str, share: Mapping[str, Mapping[str, object]]
     ) -> Artifact:
         site = self.site
         language = site.language(lang)

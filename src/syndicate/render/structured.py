@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from syndicate.model import Site, Statement
 
@@ -23,7 +22,7 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def script_json(data: Any) -> str:
+def script_json(data: object) -> str:
     """``data`` as JSON that is safe inside an HTML ``<script>`` element, whatever its strings.
 
     >>> script_json({"headline": "</script><!-- & more"})
@@ -33,7 +32,7 @@ def script_json(data: Any) -> str:
 
 
 def news_article(site: Site, statement: Statement, lang: str,
-                 image: dict[str, Any]) -> dict[str, Any]:
+                 image: dict[str, object]) -> dict[str, object]:
     """The ``NewsArticle`` of ``statement``'s page in ``lang``; ``image`` is its card (the
     ``url``, ``width`` and ``height`` the Open Graph tags give)."""
     language = site.language(lang)
@@ -41,10 +40,10 @@ def news_article(site: Site, statement: Statement, lang: str,
     assert translation is not None
     url = site.page_url(statement.id, lang)
     issuer = {"@type": "Organization", "name": language.issuer, "url": site.index_url(lang)}
-    publisher: dict[str, Any] = dict(issuer)
+    publisher: dict[str, object] = dict(issuer)
     if logo := site.feed_logo or site.feed_icon:
         publisher["logo"] = {"@type": "ImageObject", "url": logo}
-    article: dict[str, Any] = {
+    article: dict[str, object] = {
         "@context": CONTEXT,
         "@type": "NewsArticle",
         "@id": url,
