@@ -151,14 +151,9 @@ class PageRenderer:
             "height": round(height / 2),
         }
 
-    def statement(
-        self, statement: Statement, lang: str, share: Mapping[str, Mapping[str, object]]
-    ) -> Artifact:
+    def _alternates(self, statement: Statement) -> list[dict[str, str]]:
+        """The page in each of its languages, and the default language's as ``x-default``."""
         site = self.site
-        language = site.language(lang)
-        translation = statement.translation(lang)
-        assert translation is not None
-        others = [t.lang for t in statement.translations if t.lang != lang]
         alternates = [
             {"tag": site.language(t.lang).tag, "url": site.page_url(statement.id, t.lang)}
             for t in statement.translations
@@ -167,6 +162,16 @@ class PageRenderer:
             alternates.append(
                 {"tag": "x-default", "url": site.page_url(statement.id, site.default_language)}
             )
+        return alternates
+
+    def statement(
+        self, statement: Statement, lang: str, share: Mapping[str, Mapping[str, object]]
+    ) -> Artifact:
+        site = self.site
+        language = site.language(lang)
+        translation = statement.translation(lang)
+        assert translation is not None
+        others = [t.lang for t in statement.translations if t.lang != lang]
         date = long_date(statement.date, site.tzinfo, language.locale)
         image = {
             "url": site.card_url(statement.id, lang),
@@ -188,13 +193,10 @@ class PageRenderer:
                 json_ld=structured.script_json(article),
                 article_published=structured.published_time(site, statement),
                 article_modified=structured.modified_time(site, statement),
-                alternates=alternates,
+                alternates=self._alternates(statement),
                 switcher=[
-                    {
-                        "tag": site.language(code).tag,
-                        "url": site.page_url(statement.id, code),
-                        "name": language_name(site.language(code).locale),
-                    }
+                    {"tag": site.language(code).tag, "url": site.page_url(statement.id, code),
+                     "name": language_name(site.language(code).locale)}
                     for code in others
                 ],
                 dateline=dateline(translation.place, statement.date, site.tzinfo, language.locale),
