@@ -26,15 +26,11 @@ from pathlib import Path
 
 from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
+from syndicate.frontmatter import XML_INVALID, split_front_matter
 from syndicate.model import Site, Statement, Translation, newest_first
 from syndicate.placeholders import placeholder
-from syndicate.sources import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    STATEMENT_ID,
-    XML_INVALID,
-    split_front_matter,
-)
+from syndicate.sources import STATEMENT_ID
+from syndicate.when import FIRST_YEAR, LAST_YEAR
 
 FIELDS = ("title", "summary", "body")
 PARAGRAPHS = "paragraphs"  # the key of the per-paragraph hashes in ``translated_from``
