@@ -26,12 +26,13 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from markdown_it.token import Token
 
-from syndicate.config import CONFIG_FILE, STATEMENTS_DIR, locate
+from syndicate.config import CONFIG_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
 from syndicate.files import NotRegularFile, TooLarge, read_regular, real
 from syndicate.images import MAX_IMAGE_BYTES, ImageError, kind_of_name, sanitize
 from syndicate.markup import Parsed, parser
 from syndicate.model import Image, ImageFile, Site, Statement, Translation
+from syndicate.schema import locate
 
 MAX_LOGO_BYTES = 500_000
 # markdown-it drops images whose URL it deems unsafe (file:, data:, javascript:) and shows them as

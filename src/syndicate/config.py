@@ -9,7 +9,7 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from syndicate.errors import ContentError, Problem
 from syndicate.files import read_regular
 from syndicate.i18n import cldr_locale, text_direction
 from syndicate.model import Contact, Language, Site, normalize_base_url
+from syndicate.schema import Key, check_table, locate
 from syndicate.variants import DEFAULT_PDF_VARIANT, PDF_VARIANTS
 
 CONFIG_FILE = "syndicate.toml"
@@ -25,13 +26,6 @@ STATEMENTS_DIR = "statements"
 SHARED_FILE = "statement.yaml"  # in each statement's folder, beside one file per language
 LOCALES_DIR = "locales"
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    required: bool
-    kind: type
-    check: Callable[[Any], str | None] | None = None  # returns a message when the value is wrong
 
 
 _NOT_IN_URLS = re.compile(r'[\s"<>\\^`{|}]')  # characters RFC 3986 leaves out of URLs
@@ -202,7 +196,7 @@ def _edition_sets(
     editions: dict[str, Any], codes: list[str], text: str, path: str
 ) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
     """``[editions] sets``: lists of two or more configured languages, each once."""
-    problems = _check_table(editions, EDITIONS_KEYS, ("editions",), text, path)
+    problems = check_table(editions, EDITIONS_KEYS, ("editions",), text, path)
     sets = editions.get("sets")
     if not isinstance(sets, list):
         return (), problems
@@ -240,70 +234,6 @@ def unsubscribe_problem(template: str) -> str | None:
     return None
 
 
-_TYPE_NAMES = {str: "a string", dict: "a table", int: "an integer", list: "a list"}
-
-
-def locate(text: str, table: tuple[str, ...], key: str | None) -> int | None:
-    """The line defining ``key`` in ``[table]`` (or the table's header when key is None; for a
-    table only made by its sub-tables' headers, such as ``[languages.es.contact]`` alone, the
-    first of those)."""
-    current: tuple[str, ...] = ()
-    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
-    within: int | None = None
-    for number, line in enumerate(text.splitlines(), 1):
-        match = header.match(line)
-        if match:
-            current = tuple(part.strip().strip('"') for part in match.group(1).split("."))
-            if key is None and current == table:
-                return number
-            if key is None and table and within is None and current[:len(table)] == table:
-                within = number
-            continue
-        if (
-            key is not None
-            and current == table
-            and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line)
-        ):
-            return number
-    return within
-
-
-def _check_table(
-    values: dict[str, Any], schema: dict[str, Key], table: tuple[str, ...], text: str, path: str
-) -> list[Problem]:
-    problems = []
-    where = ".".join(table)
-    for name in values:
-        if name not in schema:
-            known = ", ".join(sorted(schema))
-            problems.append(
-                Problem(
-                    path,
-                    locate(text, table, name) or locate(text, (*table, name), None),
-                    f"unknown key {name!r}{' in [' + where + ']' if where else ''}"
-                    f" (known keys: {known})",
-                )
-            )
-    for name, key in schema.items():
-        line = locate(text, table, name)
-        if name not in values:
-            if key.required:
-                problems.append(
-                    Problem(
-                        path,
-                        locate(text, table, None) if table else None,
-                        f"missing required key {name!r}{' in [' + where + ']' if where else ''}",
-                    )
-                )
-            continue
-        value = values[name]
-        if not isinstance(value, key.kind):
-            problems.append(Problem(path, line, f"{name} must be {_TYPE_NAMES[key.kind]}"))
-        elif key.check and (message := key.check(value)):
-            problems.append(Problem(path, line, message))
-    return problems
-
-
 def _contact(
     values: object, language: tuple[str, ...], text: str, path: str
 ) -> tuple[Contact | None, list[Problem]]:
@@ -311,7 +241,7 @@ def _contact(
     if not isinstance(values, dict):
         return None, []  # absent, or reported by the language's own check
     table = (*language, "contact")
-    problems = _check_table(values, CONTACT_KEYS, table, text, path)
+    problems = check_table(values, CONTACT_KEYS, table, text, path)
     header = locate(text, table, None) or locate(text, language, "contact")
     problems = [p if p.line else Problem(p.path, header, p.message) for p in problems]
     if not problems and not (values.get("email") or values.get("phone")):
@@ -336,6 +266,50 @@ def load_site(project: Path) -> Site:
     """Read and validate ``syndicate.toml``; raise :class:`ContentError` with every problem."""
     path = project / CONFIG_FILE
     shown = str(path)
+    text, data = _read_toml(path)
+    problems = check_table(data, SITE_KEYS, (), text, shown)
+    feeds = _table(data, "feeds")
+    problems.extend(check_table(feeds, FEEDS_KEYS, ("feeds",), text, shown))
+    pdf = _table(data, "pdf")
+    problems.extend(check_table(pdf, PDF_KEYS, ("pdf",), text, shown))
+    sets: tuple[tuple[str, ...], ...] | None = None
+    if isinstance(editions := data.get("editions"), dict):
+        codes = list(data["languages"]) if isinstance(data.get("languages"), dict) else []
+        sets, found = _edition_sets(editions, codes, text, shown)
+        problems.extend(found)
+    if isinstance(mail := data.get("mail"), dict):
+        problems.extend(check_table(mail, MAIL_KEYS, ("mail",), text, shown))
+    languages, found = _languages(data.get("languages"), text, shown)
+    problems.extend(found)
+    problems.extend(_default_language(data, text, shown))
+    if problems:
+        raise ContentError(problems)
+    return Site(
+        base_url=normalize_base_url(data["base_url"]),
+        timezone=data["timezone"],
+        languages=tuple(languages),
+        default_language=str(data.get("default_language")),
+        feed_limit=feeds.get("limit", 50),
+        websub_hub=feeds.get("hub", ""),
+        feed_icon=feeds.get("icon", ""),
+        feed_logo=feeds.get("logo", ""),
+        pdf_variant=pdf.get("variant", DEFAULT_PDF_VARIANT),
+        page_size=pdf.get("page_size", "A4"),
+        logo=pdf.get("logo", ""),
+        editions=sets,
+    )
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """The table ``name`` (empty when absent, or when not a table: reported elsewhere)."""
+    table = data.get(name)
+    return table if isinstance(table, dict) else {}
+
+
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """(the text, the parsed document) of ``syndicate.toml``; ContentError when it cannot be
+    read as UTF-8 TOML."""
+    shown = str(path)
     try:
         raw = read_regular(path)
     except FileNotFoundError:
@@ -349,7 +323,7 @@ def load_site(project: Path) -> Site:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentError([Problem(shown, line, "invalid UTF-8")]) from None
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise ContentError(
@@ -361,97 +335,53 @@ def load_site(project: Path) -> Site:
         raise ContentError([Problem(shown, where, "invalid TOML: a number too long to read")]
                            ) from None
 
-    problems = _check_table(data, SITE_KEYS, (), text, shown)
-    feeds = data.get("feeds")
-    feeds = feeds if isinstance(feeds, dict) else {}
-    problems.extend(_check_table(feeds, FEEDS_KEYS, ("feeds",), text, shown))
-    pdf = data.get("pdf")
-    pdf = pdf if isinstance(pdf, dict) else {}
-    problems.extend(_check_table(pdf, PDF_KEYS, ("pdf",), text, shown))
-    editions = data.get("editions")
-    sets: tuple[tuple[str, ...], ...] | None = None
-    if isinstance(editions, dict):
-        codes = list(data["languages"]) if isinstance(data.get("languages"), dict) else []
-        sets, found = _edition_sets(editions, codes, text, shown)
+
+def _languages(raw: object, text: str, shown: str) -> tuple[list[Language], list[Problem]]:
+    """``[languages.<code>]``: each language, and the problems of those that have some."""
+    if not isinstance(raw, dict):
+        return [], []
+    problems: list[Problem] = []
+    if not raw:
+        problems.append(Problem(shown, locate(text, ("languages",), None),
+                                "at least one language must be configured"))
+    languages = []
+    for code, values in raw.items():
+        language, found = _language(code, values, text, shown)
         problems.extend(found)
-    mail = data.get("mail")
-    if isinstance(mail, dict):
-        problems.extend(_check_table(mail, MAIL_KEYS, ("mail",), text, shown))
-    languages: list[Language] = []
-    raw_languages = data.get("languages")
-    if isinstance(raw_languages, dict):
-        if not raw_languages:
-            problems.append(
-                Problem(
-                    shown,
-                    locate(text, ("languages",), None),
-                    "at least one language must be configured",
-                )
-            )
-        for code, values in raw_languages.items():
-            table = ("languages", code)
-            if not LANGUAGE_CODE.match(code):
-                problems.append(
-                    Problem(
-                        shown,
-                        locate(text, table, None),
-                        f"language code {code!r} must be lowercase letters (e.g. 'en', 'pt')",
-                    )
-                )
-            if not isinstance(values, dict):
-                problems.append(
-                    Problem(
-                        shown,
-                        locate(text, ("languages",), code),
-                        f"[languages.{code}] must be a table",
-                    )
-                )
-                continue
-            found = _check_table(values, LANGUAGE_KEYS, table, text, shown)
-            contact, contact_problems = _contact(values.get("contact"), table, text, shown)
-            found.extend(contact_problems)
-            problems.extend(found)
-            if not found:
-                languages.append(
-                    Language(
-                        code=code,
-                        tag=values["tag"],
-                        locale=cldr_locale(values["tag"]),
-                        title=values["title"],
-                        issuer=values["issuer"],
-                        description=values.get("description", ""),
-                        email=values.get("email", ""),
-                        direction=text_direction(cldr_locale(values["tag"])),
-                        contact=contact,
-                    )
-                )
-    default = data.get("default_language")
-    if (
-        isinstance(default, str)
-        and isinstance(raw_languages, dict)
-        and default not in raw_languages
-    ):
-        problems.append(
-            Problem(
-                shown,
-                locate(text, (), "default_language"),
-                f"default_language {default!r} is not one of the configured "
-                f"languages ({', '.join(raw_languages)})",
-            )
-        )
-    if problems:
-        raise ContentError(problems)
-    return Site(
-        base_url=normalize_base_url(data["base_url"]),
-        timezone=data["timezone"],
-        languages=tuple(languages),
-        default_language=str(default),
-        feed_limit=feeds.get("limit", 50),
-        websub_hub=feeds.get("hub", ""),
-        feed_icon=feeds.get("icon", ""),
-        feed_logo=feeds.get("logo", ""),
-        pdf_variant=pdf.get("variant", DEFAULT_PDF_VARIANT),
-        page_size=pdf.get("page_size", "A4"),
-        logo=pdf.get("logo", ""),
-        editions=sets,
-    )
+        if language is not None:
+            languages.append(language)
+    return languages, problems
+
+
+def _language(code: str, values: object, text: str,
+              shown: str) -> tuple[Language | None, list[Problem]]:
+    table = ("languages", code)
+    problems = []
+    if not LANGUAGE_CODE.match(code):
+        problems.append(Problem(shown, locate(text, table, None),
+                                f"language code {code!r} must be lowercase letters "
+                                "(e.g. 'en', 'pt')"))
+    if not isinstance(values, dict):
+        problems.append(Problem(shown, locate(text, ("languages",), code),
+                                f"[languages.{code}] must be a table"))
+        return None, problems
+    found = check_table(values, LANGUAGE_KEYS, table, text, shown)
+    contact, contact_problems = _contact(values.get("contact"), table, text, shown)
+    found.extend(contact_problems)
+    if found:
+        return None, [*problems, *found]
+    locale = cldr_locale(values["tag"])
+    return Language(code=code, tag=values["tag"], locale=locale, title=values["title"],
+                    issuer=values["issuer"], description=values.get("description", ""),
+                    email=values.get("email", ""), direction=text_direction(locale),
+                    contact=contact), problems
+
+
+def _default_language(data: dict[str, Any], text: str, shown: str) -> list[Problem]:
+    """default_language must name a configured language."""
+    default, languages = data.get("default_language"), data.get("languages")
+    if not isinstance(default, str) or not isinstance(languages, dict) or default in languages:
+        return []
+    return [Problem(shown, locate(text, (), "default_language"),
+                    f"default_language {default!r} is not one of the configured "
+                    f"languages ({', '.join(languages)})")]

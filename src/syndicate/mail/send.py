@@ -22,7 +22,7 @@ from typing import IO
 
 import click
 
-from syndicate.config import CONFIG_FILE, locate
+from syndicate.config import CONFIG_FILE
 from syndicate.errors import ContentError, Problem, SyndicateError, display_path
 from syndicate.mail import compose, lists, settings, transport
 from syndicate.mail.journal import (
@@ -36,6 +36,7 @@ from syndicate.mail.journal import (
 from syndicate.model import Statement
 from syndicate.project import Project, load
 from syndicate.render.structured import modified_time
+from syndicate.schema import locate
 
 OUTPUT = "dist"
 

@@ -8,8 +8,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndicate.config import CONFIG_FILE, locate
+from syndicate.config import CONFIG_FILE
 from syndicate.errors import ContentError, Problem
+from syndicate.schema import locate
 
 USER_VARIABLE = "SYNDICATE_SMTP_USER"
 PASSWORD_VARIABLE = "SYNDICATE_SMTP_PASSWORD"
