@@ -83,6 +83,11 @@ class Site:
     def tzinfo(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def language_codes(self) -> frozenset[str]:
+        """The configured languages' codes."""
+        return frozenset(language.code for language in self.languages)
+
     def language(self, code: str) -> Language:
         for language in self.languages:
             if language.code == code:

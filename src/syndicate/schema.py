@@ -1,16 +1,26 @@
-"""The declarative schema of ``syndicate.toml``: each table's keys (:class:`Key`: required or
-not, the type, a check of the value) and the one function that validates a table against them,
-every problem with the line of its key (:func:`locate`). Cross-key checks stay small functions
-beside the tables that need them (:mod:`syndicate.config`)."""
+"""The declarative schema of a project's files, every value with its line.
+
+``syndicate.toml``: each table's keys (:class:`Key`: required or not, the type, a check of the
+value), validated by :func:`check_table`, each problem at its key's line (:func:`locate`).
+``statement.yaml`` and a translation's front matter: :class:`StatementYaml` and
+:class:`FrontMatter`, whose fields are the keys, each declared with how its value is read
+(:func:`read_fields`; the :class:`~syndicate.frontmatter.SourceFile` reports each problem at
+its key's line). Cross-key checks stay small functions beside the code that needs them
+(:mod:`syndicate.config`, :mod:`syndicate.sources`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from syndicate.errors import Problem
+
+if TYPE_CHECKING:
+    from syndicate.frontmatter import SourceFile, YamlMapping
+    from syndicate.model import Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +92,69 @@ def check_table(
         elif key.check and (message := key.check(value)):
             problems.append(Problem(path, line, message))
     return problems
+
+
+# statement.yaml and a translation's front matter -------------------------------------------
+
+Reader = Callable[["SourceFile", "YamlMapping", str, "Site"], object]
+
+
+def _read(reader: Reader, default: object = None) -> Any:
+    """A field declared with how its value is read (its problems reported at its line)."""
+    return field(default=default, metadata={"read": reader})
+
+
+def _when(required: bool = False) -> Any:
+    return _read(lambda file, mapping, key, site: file.when(mapping, key, site,
+                                                            required=required))
+
+
+def _text(required: bool = False) -> Any:
+    return _read(lambda file, mapping, key, site: file.string(
+        mapping, key, required=required, missing_line=1 if required else None), "")
+
+
+def _flag() -> Any:
+    return _read(lambda file, mapping, key, site: file.flag(mapping, key), False)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementYaml:
+    """``statement.yaml``: what a statement's languages share. Its keys are these fields, read
+    in this order (see :func:`read_fields`); cross-key checks are in :mod:`syndicate.sources`."""
+
+    date: datetime | None = _when(required=True)
+    updated: datetime | None = _when()
+    tags: tuple[str, ...] = _read(lambda file, mapping, key, site: file.tags(mapping) or (), ())
+    embargo: datetime | None = _when()
+    draft: bool = _flag()
+    original: str = _read(lambda file, mapping, key, site: file.string(mapping, key)
+                          if key in mapping.values else site.default_language, "")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """A translation's front matter (``<lang>.md``), read as :class:`StatementYaml` is."""
+
+    untranslated: bool = _flag()
+    title: str = _text(required=True)
+    correction: str = _text()
+    translated_from: tuple[tuple[str, str], ...] = _read(
+        lambda file, mapping, key, site: file.fingerprint(mapping, key), ())
+    summary: str = _text()
+    place: str = _text()
+    tags: tuple[str, ...] | None = _read(lambda file, mapping, key, site: file.tags(mapping))
+
+
+T = TypeVar("T", StatementYaml, FrontMatter)
+
+
+def keys(schema: type[StatementYaml | FrontMatter]) -> set[str]:
+    """The keys a file of this kind may have."""
+    return {f.name for f in fields(schema)}
+
+
+def read_fields(schema: type[T], file: SourceFile, mapping: YamlMapping, site: Site) -> T:
+    """Every field of ``schema`` read from ``mapping``, in order; the problems are ``file``'s."""
+    values = {f.name: f.metadata["read"](file, mapping, f.name, site) for f in fields(schema)}
+    return schema(**values)

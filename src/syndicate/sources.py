@@ -25,17 +25,14 @@ from syndicate.files import (
     real,
 )
 from syndicate.frontmatter import SourceFile, no_front_matter, split_front_matter
-from syndicate.markup import lint, overload, parse, to_html
+from syndicate.markup import Parsed, lint, overload, parse, to_html
 from syndicate.model import Site, Statement, Translation
 from syndicate.placeholders import placeholder_line
 from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
+from syndicate.schema import FrontMatter, StatementYaml, keys, read_fields
 
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX = 255  # bytes in one file name, on every common file system
-SHARED_KEYS = {"date", "draft", "embargo", "original", "tags", "updated"}
-TRANSLATION_KEYS = {
-    "title", "summary", "place", "tags", "correction", "translated_from", "untranslated",
-}
 @dataclass(frozen=True, slots=True)
 class Loaded:
     statements: tuple[Statement, ...]
@@ -205,7 +202,7 @@ def _says_draft(folder: Path) -> bool:
     text = reader.read_text()
     if text is None:
         return False
-    shared = reader.parse_yaml(text, SHARED_KEYS)
+    shared = reader.parse_yaml(text, keys(StatementYaml))
     return bool(DRAFT_LINE.search(text)) if shared is None else shared.values.get("draft") is True
 
 
@@ -223,112 +220,120 @@ def _load_statement(
     return statement
 
 
+@dataclass(frozen=True, slots=True)
+class _Folder:
+    """A statement folder being read: where its problems and warnings go."""
+
+    path: Path
+    site: Site
+    problems: list[Problem]
+    warnings: list[Problem]
+
+    def file(self, path: Path) -> SourceFile:
+        return SourceFile(path, self.problems, warnings=self.warnings)
+
+
 def _read_statement(
     folder: Path, site: Site, problems: list[Problem], warnings: list[Problem],
     draft_seen: list[bool],
 ) -> Statement | None:
+    where = _Folder(folder, site, problems, warnings)
     before = len(problems)
-    shared_file = SourceFile(folder / SHARED_FILE, problems, warnings=warnings)
-    shared = None
-    if not os.path.lexists(shared_file.path):
-        shared_file.error(None, "missing: every statement needs a statement.yaml with its date")
-    elif (text := shared_file.read_text()) is not None:
-        shared = shared_file.parse_yaml(text, SHARED_KEYS)
-        if shared is None and DRAFT_LINE.search(text):
-            draft_seen.append(True)
+    shared = _read_shared(where, draft_seen)
+    found, untranslated = _read_translations(where, shared.tags if shared else ())
+    if len(problems) > before or shared is None or shared.date is None:
+        return None
+    return _statement(where, shared, found, untranslated)
 
-    published = updated = embargo = None
-    draft = False
-    original = site.default_language
-    shared_tags: tuple[str, ...] = ()
-    if shared is not None:
-        published = shared_file.when(shared, "date", site, required=True)
-        updated = shared_file.when(shared, "updated", site, required=False)
-        if published and updated and updated < published:
-            shared_file.error(shared.lines["updated"], "updated is earlier than date")
-        shared_tags = shared_file.tags(shared) or ()
-        embargo = shared_file.when(shared, "embargo", site, required=False)
-        draft = shared_file.flag(shared, "draft")
-        if draft:
-            draft_seen.append(True)
-        if "original" in shared.values:
-            original = shared_file.string(shared, "original")
-            if original not in {language.code for language in site.languages}:
-                shared_file.error(
-                    shared.lines["original"], f"original {original!r} is not a configured language"
-                )
 
-    configured = {language.code for language in site.languages}
+def _read_shared(where: _Folder, draft_seen: list[bool]) -> StatementYaml | None:
+    """``statement.yaml``, checked (None when it cannot be read); ``draft_seen`` gets True
+    when it says the statement is a draft (even when it is otherwise broken)."""
+    file = where.file(where.path / SHARED_FILE)
+    if not os.path.lexists(file.path):
+        file.error(None, "missing: every statement needs a statement.yaml with its date")
+        return None
+    if (text := file.read_text()) is None:
+        return None
+    mapping = file.parse_yaml(text, keys(StatementYaml))
+    if mapping is None:
+        if DRAFT_LINE.search(text):
+            draft_seen.append(True)
+        return None
+    shared = read_fields(StatementYaml, file, mapping, where.site)
+    if shared.date and shared.updated and shared.updated < shared.date:
+        file.error(mapping.lines["updated"], "updated is earlier than date")
+    if shared.draft:
+        draft_seen.append(True)
+    if "original" in mapping.values and shared.original not in where.site.language_codes:
+        file.error(mapping.lines["original"],
+                   f"original {shared.original!r} is not a configured language")
+    return shared
+
+
+def _read_translations(where: _Folder, shared_tags: tuple[str, ...],
+                       ) -> tuple[dict[str, Translation], list[str]]:
+    """(each translation without problems, by language; the languages marked untranslated)."""
+    configured = where.site.language_codes
     found: dict[str, Translation] = {}
     untranslated: list[str] = []
-    for source in sorted(folder.glob("*.md")):
+    for source in sorted(where.path.glob("*.md")):
         if is_dropping(source.name):
             continue
         lang = source.stem
         if lang not in configured:
-            problems.append(
-                Problem(
-                    _printable(source),
-                    None,
-                    f"language {lang!r} is not configured in syndicate.toml "
-                    f"(configured: {', '.join(sorted(configured))})",
-                )
-            )
+            where.problems.append(Problem(
+                _printable(source), None, f"language {lang!r} is not configured in "
+                f"syndicate.toml (configured: {', '.join(sorted(configured))})"))
             continue
-        translation = _load_translation(
-            source, lang, site, folder.name, shared_tags, problems, untranslated, warnings
-        )
-        if translation is not None:
+        translation = _load_translation(source, where, shared_tags)
+        if translation == UNTRANSLATED:
+            untranslated.append(lang)  # a scaffold waiting for its translator: counts as missing
+        elif isinstance(translation, Translation):
             found[lang] = translation
+    return found, untranslated
 
-    if len(problems) > before or published is None:
-        return None
+
+def _statement(where: _Folder, shared: StatementYaml, found: dict[str, Translation],
+               untranslated: list[str]) -> Statement | None:
+    """The statement of translations read without problems, or None when its original or
+    every translation is missing (reported); a warning for each language it lacks."""
+    folder, site = where.path, where.site
     if not found:
-        problems.append(Problem(str(folder), None, "no translation: add at least one <lang>.md"))
+        where.problems.append(Problem(str(folder), None,
+                                      "no translation: add at least one <lang>.md"))
         return None
-    if original not in found:
-        problems.append(
-            Problem(
-                str(folder / f"{original}.md"),
-                None,
-                f"missing: the original ({original}) of this statement",
-            )
-        )
+    if shared.original not in found:
+        where.problems.append(Problem(str(folder / f"{shared.original}.md"), None,
+                                      f"missing: the original ({shared.original}) of this "
+                                      "statement"))
         return None
     for language in site.languages:
         if language.code not in found:
             state = "not translated yet" if language.code in untranslated else "missing translation"
-            warnings.append(
-                Problem(
-                    str(folder / f"{language.code}.md"),
-                    None,
-                    f"{state}; published in {', '.join(sorted(found))} only",
-                    True,
-                )
-            )
+            where.warnings.append(Problem(str(folder / f"{language.code}.md"), None,
+                                          f"{state}; published in {', '.join(sorted(found))} "
+                                          "only", True))
+    assert shared.date is not None
     return Statement(
         id=folder.name,
-        date=published,
-        updated=updated,
-        original=original,
+        date=shared.date,
+        updated=shared.updated,
+        original=shared.original,
         translations=tuple(found[lang.code] for lang in site.languages if lang.code in found),
-        draft=draft,
-        embargo=embargo,
+        draft=shared.draft,
+        embargo=shared.embargo,
         untranslated=tuple(sorted(untranslated)),
     )
 
 
-def _load_translation(
-    path: Path,
-    lang: str,
-    site: Site,
-    statement_id: str,
-    shared_tags: tuple[str, ...],
-    problems: list[Problem],
-    untranslated: list[str],
-    warnings: list[Problem] | None = None,
-) -> Translation | None:
-    reader = SourceFile(path, problems, warnings=warnings)
+UNTRANSLATED = "untranslated"  # what _load_translation says of a scaffold marked so
+
+
+def _load_translation(path: Path, where: _Folder,
+                      shared_tags: tuple[str, ...]) -> Translation | str | None:
+    """The translation in ``path``, :data:`UNTRANSLATED`, or None (its problems reported)."""
+    reader = where.file(path)
     text = reader.read_text()
     if text is None:
         return None
@@ -338,47 +343,49 @@ def _load_translation(
         return None
     front, body, body_line = parts
     reader.offset = 1
-    meta = reader.parse_yaml(front, TRANSLATION_KEYS)
+    meta = reader.parse_yaml(front, keys(FrontMatter))
     if meta is None:
         return None
-    if reader.flag(meta, "untranslated"):
-        untranslated.append(lang)  # a scaffold waiting for its translator: counts as missing
-        return None
-    title = reader.string(meta, "title", required=True, missing_line=1)
-    correction = reader.string(meta, "correction")
-    translated_from = reader.fingerprint(meta, "translated_from")
-    summary = reader.string(meta, "summary")
-    place = reader.string(meta, "place")
-    tags = reader.tags(meta)
+    if meta.values.get("untranslated") is True:
+        return UNTRANSLATED
+    fields = read_fields(FrontMatter, reader, meta, where.site)
     if not body.strip():
         reader.error(body_line, "the statement has no body text")
-    if not title or not body.strip():
+    if not fields.title or not body.strip():
         return None
-    parsed = parse(body)  # once: the checks and the HTML below share it
+    lang, url = path.stem, where.site.page_url(where.path.name, path.stem)
+    parsed = _check_body(reader, body, body_line, where)
+    return Translation(
+        lang=lang,
+        title=fields.title,
+        summary=fields.summary,
+        place=fields.place,
+        tags=shared_tags if fields.tags is None else fields.tags,
+        body_markdown=body.strip("\n") + "\n",
+        body_html=to_html(body, url, parsed),
+        source=text,
+        correction=fields.correction,
+        translated_from=fields.translated_from,
+    )
+
+
+def _check_body(reader: SourceFile, body: str, body_line: int, where: _Folder) -> Parsed:
+    """The Markdown body parsed once, its problems and warnings reported at their lines."""
+    lang = reader.path.stem
+    parsed = parse(body)  # once: the checks and the HTML share it
     for line, message in embedded_problems(body, body_line, parsed):  # images: sandbox, alt
         reader.error(line, message)
     for line, message in overload(parsed):  # what the PDF's layout could not do in seconds
         reader.error(body_line + line - 1, message)
-    for line, message in image_file_problems(path.parent, body, body_line, parsed,
-                                             reserved_names(site, statement_id, lang)):
+    names = reserved_names(where.site, where.path.name, lang)
+    for line, message in image_file_problems(where.path, body, body_line, parsed, names):
         reader.error(line, message)  # the image files: there, regular, small, really images
-    for line, message in lint(body, site.page_url(statement_id, lang), parsed):
+    for line, message in lint(body, where.site.page_url(where.path.name, lang), parsed):
         reader.warn(body_line + line - 1, message)
     if (left := placeholder_line(body)) is not None:
         reader.warn(body_line + left - 1, "the placeholder of `syndicate new` is still here: "
                     "write the statement in its place")
-    return Translation(
-        lang=lang,
-        title=title,
-        summary=summary,
-        place=place,
-        tags=shared_tags if tags is None else tags,
-        body_markdown=body.strip("\n") + "\n",
-        body_html=to_html(body, site.page_url(statement_id, lang), parsed),
-        source=text,
-        correction=correction,
-        translated_from=translated_from,
-    )
+    return parsed
 
 
 def _links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:

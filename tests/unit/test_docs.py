@@ -11,7 +11,7 @@ import click
 import pytest
 
 from conftest import REPO
-from syndicate import config, sources
+from syndicate import config, schema
 from syndicate.cli import main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -27,8 +27,8 @@ CONFIG_TABLES = {
     "EDITIONS_KEYS": ("The PDF communiqué", "editions"),
     "MAIL_KEYS": ("E-mail to press lists (for press officers)", "mail"),
 }
-# Each file of a statement: its keys in syndicate.sources and its bullet in the README.
-STATEMENT_FILES = {"SHARED_KEYS": "`statement.yaml`", "TRANSLATION_KEYS": "`<lang>.md`"}
+# Each file of a statement: its schema in syndicate.schema and its bullet in the README.
+STATEMENT_FILES = {"StatementYaml": "`statement.yaml`", "FrontMatter": "`<lang>.md`"}
 
 
 def sections(text: str) -> dict[str, str]:
@@ -92,7 +92,7 @@ def front_matter_gaps(readme: str) -> list[str]:
     gaps = []
     for name, bullet in STATEMENT_FILES.items():
         text = items.get(bullet, "")
-        for key in sorted(getattr(sources, name)):
+        for key in sorted(schema.keys(getattr(schema, name))):
             if f"`{key}`" not in text and f"`{key}:" not in text:
                 gaps.append(f"{bullet} key {key!r} ({name}) is not documented in its bullet")
     return gaps
@@ -182,7 +182,7 @@ def test_a_config_key_whose_line_is_deleted_is_caught(line_start: str, gap: str)
 
 def test_a_front_matter_key_whose_line_is_deleted_is_caught() -> None:
     gaps = front_matter_gaps(without("own labels), `correction`"))
-    assert "`<lang>.md` key 'correction' (TRANSLATION_KEYS) is not documented in its bullet" in gaps
+    assert "`<lang>.md` key 'correction' (FrontMatter) is not documented in its bullet" in gaps
 
 
 def test_an_option_whose_line_is_deleted_is_caught() -> None:
