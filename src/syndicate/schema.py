@@ -99,22 +99,25 @@ def check_table(
 Reader = Callable[["SourceFile", "YamlMapping", str, "Site"], object]
 
 
-def _read(reader: Reader, default: object = None) -> Any:
+D = TypeVar("D")
+
+
+def _read(reader: Reader, default: D) -> D:
     """A field declared with how its value is read (its problems reported at its line)."""
     return field(default=default, metadata={"read": reader})
 
 
-def _when(required: bool = False) -> Any:
+def _when(required: bool = False) -> datetime | None:
     return _read(lambda file, mapping, key, site: file.when(mapping, key, site,
-                                                            required=required))
+                                                            required=required), None)
 
 
-def _text(required: bool = False) -> Any:
+def _text(required: bool = False) -> str:
     return _read(lambda file, mapping, key, site: file.string(
         mapping, key, required=required, missing_line=1 if required else None), "")
 
 
-def _flag() -> Any:
+def _flag() -> bool:
     return _read(lambda file, mapping, key, site: file.flag(mapping, key), False)
 
 
@@ -143,7 +146,8 @@ class FrontMatter:
         lambda file, mapping, key, site: file.fingerprint(mapping, key), ())
     summary: str = _text()
     place: str = _text()
-    tags: tuple[str, ...] | None = _read(lambda file, mapping, key, site: file.tags(mapping))
+    tags: tuple[str, ...] | None = _read(lambda file, mapping, key, site: file.tags(mapping),
+                                         None)
 
 
 T = TypeVar("T", StatementYaml, FrontMatter)
