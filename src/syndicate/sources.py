@@ -81,32 +81,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         problems: list[Problem] = []
         warnings: list[Problem] = []
         results.append((None, problems, warnings))
-        if not folder.is_dir():
-            warnings.append(
-                Problem(
-                    _printable(folder),
-                    None,
-                    "ignored: statements/ holds one folder per statement",
-                    True,
-                )
-            )
-            continue
-        if not STATEMENT_ID.match(folder.name):
-            hidden = [c for c in folder.name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
-            note = f" (it holds the invisible character U+{ord(hidden[0]):04X})" if hidden else ""
-            invalid = Problem(
-                _printable(folder),
-                None,
-                f"invalid statement id {folder.name!r}: use lowercase ASCII "
-                "letters, digits and single hyphens, e.g. 2022-11-22-vitorino-iom"
-                + note,
-            )
-            if _says_draft(folder):
-                warnings.append(invalid.in_draft())
-            else:
-                problems.append(invalid)
-            continue
-        if _links_outside(folder, inside, problems) or _names_too_long(folder, site, problems):
+        if not _is_statement_folder(folder, inside, site, (problems, warnings)):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
         if cached is not None:
@@ -127,6 +102,30 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         tuple(warning for _, _, found in results for warning in found),
         tuple(problems),
     )
+
+
+def _is_statement_folder(folder: Path, inside: Path, site: Site,
+                         found: tuple[list[Problem], list[Problem]]) -> bool:
+    """Whether ``folder`` is a statement's folder that can be read: a folder, its name an id,
+    no link out of the project, no name too long; else its (problems, warnings) say why."""
+    problems, warnings = found
+    if not folder.is_dir():
+        warnings.append(Problem(_printable(folder), None,
+                                "ignored: statements/ holds one folder per statement", True))
+        return False
+    if not STATEMENT_ID.match(folder.name):
+        hidden = [c for c in folder.name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
+        note = f" (it holds the invisible character U+{ord(hidden[0]):04X})" if hidden else ""
+        invalid = Problem(_printable(folder), None,
+                          f"invalid statement id {folder.name!r}: use lowercase ASCII letters, "
+                          "digits and single hyphens, e.g. 2022-11-22-vitorino-iom" + note)
+        if _says_draft(folder):
+            warnings.append(invalid.in_draft())
+        else:
+            problems.append(invalid)
+        return False
+    return not (_links_outside(folder, inside, problems)
+                or _names_too_long(folder, site, problems))
 
 
 def _statement_folders(root: Path, inside: Path) -> list[Path]:
