@@ -179,3 +179,15 @@ def test_extract_and_update_in_the_new_project_change_no_word(office: Path, tmp_
         words = gettext.GNUTranslations(handle)
     for english, portuguese in english_words():
         assert words.gettext(english) == portuguese
+
+
+def test_the_portuguese_share_links_say_how_each_one_shares(office: Path) -> None:
+    """A network is shared *on* ("Partilhar no X"), an e-mail or an SMS is sent *by*: each link
+    reads as the pt_PT catalog says, and e-mail, not a proper name, is in Portuguese too."""
+    tree = html.parse(str(office / "dist" / "pt" / ID / "index.html"))
+    links = {a.get("data-platform"): a.text_content().strip()
+             for a in tree.xpath("//ul[@class='share-links']//a")}
+    assert links["email"] == "Partilhar por e-mail" and links["sms"] == "Partilhar por SMS"
+    assert links["x"] == "Partilhar no X" and links["linkedin"] == "Partilhar no LinkedIn"
+    labels = [label.text_content() for label in tree.xpath("//p[@class='share-text']/label")]
+    assert "E-mail" in labels and "Email" not in labels and "SMS" in labels

@@ -11,7 +11,7 @@ from babel import Locale
 from babel.core import get_global
 
 from syndicate import __version__
-from syndicate.i18n import dateline, long_date
+from syndicate.i18n import N_, dateline, long_date
 from syndicate.model import Artifact, Site, Statement, newest_first
 from syndicate.render import preview, structured
 from syndicate.render.cards import HEIGHT, WIDTH
@@ -27,7 +27,7 @@ PLATFORM_NAMES = {
     "whatsapp": "WhatsApp",
     "telegram": "Telegram",
     "reddit": "Reddit",
-    "email": "Email",
+    "email": N_("Email"),  # (not a proper name: translated, as the share links are)
     "sms": "SMS",
 }
 FEED_TYPES = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"),
