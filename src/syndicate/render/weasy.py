@@ -22,7 +22,7 @@ import re
 import sys
 import threading
 from types import ModuleType
-from typing import Any
+from typing import Protocol
 
 _lock = threading.Lock()
 
@@ -60,16 +60,25 @@ def _not_found(name: str) -> None:
 ARRAY = re.compile(r"hb_codepoint_t\[([0-9]+)\]")
 
 
-class _ArrayTypes(dict[Any, Any]):
+class _Backend(Protocol):
+    """What :class:`_ArrayTypes` asks of cffi's backend."""
+
+    def new_array_type(self, pointer: object, length: int) -> object: ...
+
+
+_Parsed = tuple[object, bool]  # a declaration's type, and whether it is a function
+
+
+class _ArrayTypes(dict[object, _Parsed]):
     """cffi's cache of parsed types (``FFI._parsed_types``: a declaration -> its type and
     whether it is a function), which also answers ``hb_codepoint_t[N]`` for a new ``N`` by
     making the array type from the element's pointer type, as cffi's parser would."""
 
-    def __init__(self, parsed: dict[Any, Any], backend: Any, pointer: Any) -> None:
+    def __init__(self, parsed: dict[object, _Parsed], backend: _Backend, pointer: object) -> None:
         super().__init__(parsed)
         self.backend, self.pointer = backend, pointer
 
-    def __missing__(self, key: Any) -> Any:
+    def __missing__(self, key: object) -> _Parsed:
         match = ARRAY.fullmatch(key) if isinstance(key, str) else None
         if match is None:
             raise KeyError(key)
