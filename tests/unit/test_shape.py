@@ -17,7 +17,7 @@ MAX_PARAMETERS = 7  # not counting self or cls
 MAX_MODULE_LINES = 450
 # Ceilings, lowered as the code improves, never raised to let a change pass: uses of typing.Any
 # (an annotation that checks nothing) and `type: ignore` comments.
-MAX_ANY = 34
+MAX_ANY = 26
 MAX_TYPE_IGNORES = 11
 
 MODULES = sorted(SOURCE.rglob("*.py"))
