@@ -292,10 +292,9 @@ def documents(project_dir: Path, only: Sequence[str] | None = None,
         for lang in langs:
             url = site.pdf_url(statement.id, lang)
             found.append(pdf(renderer.html(statement, lang), [lang], url))
-        if len(statement.translations) > 1:
-            found.append(pdf(renderer.bilingual_html(statement),
-                             renderer.bilingual_languages(statement),
-                             site.base_url + site.bilingual_pdf_path(statement.id)))
+        for edition in site.statement_editions(statement):
+            found.append(pdf(renderer.bilingual_html(statement, edition), edition,
+                             site.edition_url(statement.id, edition)))
         if langs_of is None:
             found += [Document("card", cards.html(statement, t.lang),
                                stylesheets=(cards_module.STYLESHEET,))
