@@ -32,8 +32,6 @@ from syndicate.project import load as load
 from syndicate.staging import Staging
 from syndicate.units import Unit
 
-MANIFEST = output.MANIFEST
-
 
 @dataclass(frozen=True, slots=True)
 class Report:
