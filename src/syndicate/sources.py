@@ -381,9 +381,9 @@ def _check_body(reader: SourceFile, body: str, body_line: int, where: _Folder) -
         reader.error(line, message)  # the image files: there, regular, small, really images
     for line, message in lint(body, where.site.page_url(where.path.name, lang), parsed):
         reader.warn(body_line + line - 1, message)
-    if (left := placeholder_line(body)) is not None:
-        reader.warn(body_line + left - 1, "the placeholder of `syndicate new` is still here: "
-                    "write the statement in its place")
+    if (left := placeholder_line(body)) is not None:  # (in a draft, a warning: see in_draft)
+        reader.error(body_line + left - 1, "the placeholder of `syndicate new` is still here: "
+                     "write the statement in its place")
     return parsed
 
 

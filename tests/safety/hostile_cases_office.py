@@ -115,7 +115,9 @@ CASES = [
          (rf"^{S}/statement\.yaml:2: malformed YAML",
           r"no statement without problems to publish"),
          command=("publish", "--now", NOW, "--jobs", "1", "--keep-going")),
-    Case("office-placeholder-left-strict", placeholder_left,
-         (rf"^{DRAFT}/pt\.md:5: warning: the placeholder of `syndicate new` is still here",),
-         command=("check", "--strict")),
+    Case("office-placeholder-left", placeholder_left,
+         (rf"^{DRAFT}/pt\.md:5: the placeholder of `syndicate new` is still here",),
+         command=("check",)),
+    Case("office-placeholder-left-publishes-nothing", placeholder_left,
+         (rf"^{DRAFT}/pt\.md:5: the placeholder of `syndicate new` is still here",)),
 ]

@@ -161,7 +161,7 @@ def test_new_writes_any_title_as_valid_yaml(project: Path, run: Run, title: str)
 
 @pytest.mark.parametrize(("lang", "locale_words"), [("pt", "Escreva aqui o comunicado."),
                                                      ("en", "Write the statement here.")])
-def test_the_placeholder_is_in_the_originals_language_and_check_warns(
+def test_the_placeholder_warns_in_a_draft_and_stops_a_statement(
     project: Path, run: Run, lang: str, locale_words: str
 ) -> None:
     assert new(run, project, "Placeholder", "--lang", lang).exit_code == 0
@@ -172,14 +172,13 @@ def test_the_placeholder_is_in_the_originals_language_and_check_warns(
     strict = run("check", "--strict", "--project", project)
     assert strict.exit_code == 0 and warning in strict.stderr, strict.output
 
-    write(folder / "statement.yaml", f"date: 2026-12-24\noriginal: {lang}\n")  # not a draft
-    check = run("check", "--project", project)
-    assert check.exit_code == 0
-    assert warning.replace(" (draft)", "") in check.stderr
-    strict = run("check", "--strict", "--project", project)
-    assert strict.exit_code == 1
-    assert warning.replace(" (draft)", "") in strict.stderr
-    assert "--strict makes warnings errors" in strict.stderr
+    # No longer a draft: an error, so that neither check nor publish lets the placeholder out.
+    write(folder / "statement.yaml", f"date: 2026-12-24\noriginal: {lang}\n")
+    error = warning.replace(" warning (draft):", "")
+    for command in (("check",), ("publish", "--now", "2026-12-25T00:00:00+00:00", "-j", "1")):
+        result = run(*command, "--project", project)
+        assert result.exit_code == 1 and error in result.stderr, result.output
+    assert not (project / "dist").exists()
 
 
 def test_publish_keep_going_publishes_every_valid_statement(project: Path, run: Run) -> None:
