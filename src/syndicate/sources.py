@@ -240,9 +240,23 @@ def _read_statement(
     before = len(problems)
     shared = _read_shared(where, draft_seen)
     found, untranslated = _read_translations(where, shared.tags if shared else ())
+    _placeholders(where, found, draft=bool(draft_seen))
     if len(problems) > before or shared is None or shared.date is None:
         return None
     return _statement(where, shared, found, untranslated)
+
+
+PLACEHOLDER_LEFT = ("the placeholder of `syndicate new` is still here: write the statement in "
+                    "its place")
+
+
+def _placeholders(where: _Folder, found: dict[str, Translation], draft: bool) -> None:
+    """Each translation still holding the text ``syndicate new`` wrote: a warning in a draft,
+    an error in a statement to publish (it would be on the site)."""
+    for lang, translation in found.items():
+        if (line := placeholder_line(translation.source)) is not None:
+            file = where.file(where.path / f"{lang}.md")
+            (file.warn if draft else file.error)(line, PLACEHOLDER_LEFT)
 
 
 def _read_shared(where: _Folder, draft_seen: list[bool]) -> StatementYaml | None:
@@ -381,9 +395,6 @@ def _check_body(reader: SourceFile, body: str, body_line: int, where: _Folder) -
         reader.error(line, message)  # the image files: there, regular, small, really images
     for line, message in lint(body, where.site.page_url(where.path.name, lang), parsed):
         reader.warn(body_line + line - 1, message)
-    if (left := placeholder_line(body)) is not None:  # (in a draft, a warning: see in_draft)
-        reader.error(body_line + left - 1, "the placeholder of `syndicate new` is still here: "
-                     "write the statement in its place")
     return parsed
 
 
