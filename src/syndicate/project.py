@@ -41,6 +41,8 @@ class Project:
     problems: tuple[Problem, ...] = ()
     # statement id -> the image files its translations show (see assets.referenced_images)
     images: Mapping[str, tuple[ImageFile, ...]] = field(default_factory=dict)
+    # the folders of drafts left out for their problems (reported as warnings)
+    broken_drafts: tuple[str, ...] = ()
 
     def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:
         """The image files ``statement`` shows in ``lang`` (None: in every language)."""
@@ -119,7 +121,7 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
         raise ContentError(broken)
     statements = tuple(s for s in loaded.statements if s.id not in images.problems)
     return Project(root, site, statements, warnings, translations, compiled, logo, digests,
-                   (*loaded.problems, *broken), images.files)
+                   (*loaded.problems, *broken), images.files, loaded.broken_drafts)
 
 
 def drafts_never_block(root: Path, statements: Iterable[Statement],

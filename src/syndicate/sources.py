@@ -39,6 +39,8 @@ class Loaded:
     warnings: tuple[Problem, ...]
     # With keep_going: the problems of the statements left out (each folder's, all of them)
     problems: tuple[Problem, ...] = ()
+    # The folders of drafts left out for their problems (reported as warnings)
+    broken_drafts: tuple[str, ...] = ()
 
 
 class StatementCache(Protocol):
@@ -74,6 +76,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     root = project / STATEMENTS_DIR
     inside = real(project)
     results: list[_Result] = []  # one per folder, in order
+    names: list[str] = []  # the folder of each result
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     for folder in _statement_folders(root, inside):
         if folder.name.startswith(".") or is_dropping(folder.name):
@@ -81,6 +84,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         problems: list[Problem] = []
         warnings: list[Problem] = []
         results.append((None, problems, warnings))
+        names.append(folder.name)
         if not _is_statement_folder(folder, inside, site, (problems, warnings)):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
@@ -101,6 +105,8 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         tuple(statement for statement, found, _ in results if statement is not None and not found),
         tuple(warning for _, _, found in results for warning in found),
         tuple(problems),
+        tuple(name for name, (statement, found, warned) in zip(names, results, strict=True)
+              if statement is None and not found and any(w.draft for w in warned)),
     )
 
 

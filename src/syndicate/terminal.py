@@ -77,8 +77,8 @@ def describe(row: Status, site: Site, locale: str) -> str:
     if row.state == "scheduled" and row.goes_live is not None:
         when = format_datetime(row.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
         return f"scheduled ({when} {site.timezone})"
-    if row.state == "stale":
-        return f"stale ({row.detail})"
+    if row.state in ("stale", "draft") and row.detail:
+        return f"{row.state} ({row.detail})"
     return row.state
 
 

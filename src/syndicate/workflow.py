@@ -209,7 +209,13 @@ class Status:
     detail: str  # what changed (stale), or ""
 
 
-def status(site: Site, statements: Sequence[Statement], now: datetime) -> list[Status]:
+BROKEN = "has problems: see the warnings"  # a broken draft's detail
+
+
+def status(site: Site, statements: Sequence[Statement], now: datetime,
+           broken_drafts: Sequence[str] = ()) -> list[Status]:
+    """Each statement's state by language, newest first; then the drafts left out for their
+    problems (``broken_drafts``), which are drafts in every language."""
     rows = []
     for statement in newest_first(statements):
         for language in site.languages:
@@ -228,6 +234,8 @@ def status(site: Site, statements: Sequence[Statement], now: datetime) -> list[S
             else:
                 state, detail = "published", ""
             rows.append(Status(statement.id, language.code, state, live, detail))
+    rows.extend(Status(folder, language.code, "draft", None, BROKEN)
+                for folder in broken_drafts for language in site.languages)
     return rows
 
 

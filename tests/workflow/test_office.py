@@ -62,9 +62,18 @@ def test_a_broken_draft_is_warnings_even_with_strict(project: Path, run: Run) ->
         assert f"{draft.relative_to(project.parent)}/pt.md:2: warning (draft): malformed YAML" \
             in result.stderr.replace(str(project.parent) + "/", "")
         assert "OK: 1 statement(s)" in result.output  # the shipped one
+    # status lists it, a draft in every language whose problems the warnings say.
     status = run("status", "--json", "--project", project, "--now", NOW)
-    assert {row["statement"] for row in json.loads(status.stdout)} == {SHIPPED_ID}
+    rows = json.loads(status.stdout)
+    assert {row["statement"] for row in rows} == {SHIPPED_ID, draft.name}
+    assert [(row["lang"], row["state"], row["detail"]) for row in rows
+            if row["statement"] == draft.name] == [
+        ("pt", "draft", "has problems: see the warnings"),
+        ("en", "draft", "has problems: see the warnings")]
     assert f"{draft.name}/en.md:2: warning (draft): malformed YAML" in status.stderr
+    table = run("status", "--project", project, "--now", NOW).stdout.splitlines()
+    [line] = [line for line in table if line.startswith(draft.name)]
+    assert line.split(None, 1)[1].count("draft (has problems: see the warnings)") == 2
 
     # Once it is no longer a draft, the same problems are errors.
     write(draft / "statement.yaml", "date: 2026-12-24\noriginal: pt\n")

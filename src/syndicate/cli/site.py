@@ -190,8 +190,9 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
     from syndicate import terminal, workflow
 
     loaded = pipeline.load(project)
-    report_warnings(loaded.warnings)  # a broken draft is in no row: its problems say why
-    rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC))
+    report_warnings(loaded.warnings)  # a broken draft's row says to read them
+    rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC),
+                           loaded.broken_drafts)
     click.echo(terminal.render_status(rows, loaded.site, reader_locale(), as_json))
 
 
