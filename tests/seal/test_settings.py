@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, append
 
+from conftest import REPO, append
 from syndicate.errors import ContentError
 from syndicate.seal.settings import (
     PASSPHRASE_VARIABLE,
     PIN_VARIABLE,
-    Secret,
     SealSettings,
+    Secret,
     load_seal_settings,
 )
 

@@ -144,7 +144,7 @@ def _token_signer(settings: SealSettings, chain: list[asn1_x509.Certificate],
         raise SealError(f"the PKCS#11 token refused the PIN ({PIN_VARIABLE})") from None
     except (p11.PKCS11Error, SigningError, RuntimeError, OSError) as exc:
         raise SealError(f"cannot open the PKCS#11 token {_describe(token)}: "
-                        f"{_p11_reason(exc)}") from None
+                        f"{first_line(exc)}") from None
     stack.callback(session.close)
     return pyhanko_p11.PKCS11Signer(session, cert_label=token.cert_label, ca_chain=chain,
                                     key_label=token.key_label)
@@ -154,11 +154,6 @@ def _describe(token: Token) -> str:
     which = f"label {token.token_label!r}" if token.token_label is not None else (
         f"slot {token.slot}")
     return f"({which}, module {display_path(token.module)})"
-
-
-def _p11_reason(exc: BaseException) -> str:
-    """What a PKCS#11 failure means (python-pkcs11's exceptions often have no text)."""
-    return str(exc) or type(exc).__name__
 
 
 def _check_key(signer: Signer, settings: SealSettings) -> x509.Certificate:
@@ -174,7 +169,7 @@ def _check_key(signer: Signer, settings: SealSettings) -> x509.Certificate:
     except (p11.PKCS11Error, SigningError) as exc:
         label = settings.token.key_label if settings.token else ""
         raise SealError(f"the PKCS#11 token cannot sign with the key {label!r} and its "
-                        f"certificate: {_p11_reason(exc)}") from None
+                        f"certificate: {first_line(exc)}") from None
     assert asn1_cert is not None
     certificate = x509.load_der_x509_certificate(asn1_cert.dump())
     try:
@@ -236,7 +231,16 @@ def _timestamper(url: str | None) -> TimeStamper | None:
     try:
         asyncio.run(stamper.async_timestamp(hashlib.sha256(PROBE).digest(), "sha256"))
     except Exception as exc:  # noqa: BLE001 (aiohttp's, asn1crypto's, pyHanko's: all mean no)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = first_line(exc.__cause__ or exc)  # (pyHanko's own words say little)
+        password = urlsplit(url).password
+        if password:
+            reason = reason.replace(password, "***")
         raise SealError(f"the timestamp authority {shown_url(url)} did not give a timestamp: "
                         f"{reason}") from None
     return stamper
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's first line of text (its type's name when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -31,7 +31,7 @@ from pyhanko.sign.validation.status import (
 )
 from pyhanko_certvalidator import ValidationContext
 
-from syndicate.seal.signer import load_certificate
+from syndicate.seal.signer import first_line, load_certificate
 
 MANIFEST = "manifest.json"
 MANIFEST_SIGNATURE = "manifest.json.p7s"
@@ -98,7 +98,7 @@ def verify_pdf(data: bytes, trust_roots: Sequence[asn1_x509.Certificate],
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
     except Exception as exc:  # noqa: BLE001 (pyHanko's reader raises many kinds for a bad file)
-        return PdfVerdict((f"not a readable PDF ({_first_line(exc)})",))
+        return PdfVerdict((f"not a readable PDF ({first_line(exc)})",))
     if not signatures:
         return PdfVerdict(("not sealed: the PDF has no signature",))
     verdicts = [_signature(signature, trust_roots, now) for signature in signatures]
@@ -113,7 +113,7 @@ def _signature(signature: object, roots: Sequence[asn1_x509.Certificate],
         status = validate_pdf_signature(signature,  # type: ignore[arg-type]
                                         _context(roots, now), key_usage_settings=USAGE)
     except Exception as exc:  # noqa: BLE001 (a damaged signature: asn1crypto's, pyHanko's)
-        return PdfVerdict((f"the seal cannot be read ({_first_line(exc)})",))
+        return PdfVerdict((f"the seal cannot be read ({first_line(exc)})",))
     problems = list(_status_problems(status, "the seal"))
     # Only validation data (PAdES B-LT, B-LTA) may follow the seal; not a byte else.
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and (
@@ -148,7 +148,7 @@ def verify_manifest(manifest: bytes, signature: bytes,
             manifest, signed_data, signer_validation_context=_context(trust_roots, now),
             key_usage_settings=USAGE))
     except Exception as exc:  # noqa: BLE001 (not CMS, or damaged: asn1crypto's, pyHanko's)
-        return [f"the manifest's signature cannot be read ({_first_line(exc)})"]
+        return [f"the manifest's signature cannot be read ({first_line(exc)})"]
     problems = list(_status_problems(status, "the manifest's signature"))
     if status.timestamp_validity is not None:
         problems += _status_problems(status.timestamp_validity, "the manifest's timestamp")
@@ -202,8 +202,3 @@ def _file(folder: Path, name: str, entry: dict[str, object],
         verdict = verify_pdf(data, trust_roots, now)
         return FileVerdict(name, verdict.ok, verdict.summary)
     return FileVerdict(name, True, "matches the manifest")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
