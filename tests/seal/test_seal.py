@@ -184,8 +184,20 @@ def test_bytes_appended_after_the_seal_are_detected_by_both(
     assert "Not total document signed" in pdfsig(write(tmp_path, "more.pdf", appended), nssdb)
 
 
-def test_a_seal_from_an_untrusted_root_is_not_accepted(sealed: bytes, pdf: bytes,
-                                                        tmp_path: Path) -> None:
+class Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_seal_from_an_untrusted_root_is_not_accepted(
+    sealed: bytes, pdf: bytes, tmp_path: Path
+) -> None:
+    root, collected = logging.getLogger(), Collected()
+    root.addHandler(collected)
     other_root = pki.issue("Someone Else's Root", ca=True)
     path_roots = load_trust_roots([other_root.pem(tmp_path / "other-root.pem")])
     verdict = verify_pdf(sealed, path_roots, NOW)
@@ -194,6 +206,9 @@ def test_a_seal_from_an_untrusted_root_is_not_accepted(sealed: bytes, pdf: bytes
                                 "root (no certificate chain found)",)
     assert verify_pdf(pdf, path_roots, NOW).problems == ("not sealed: the PDF has no "
                                                          "signature",)
+    root.removeHandler(collected)
+    # (pyHanko logs the failed path with a traceback, which an application would show: not)
+    assert [r.getMessage() for r in collected.records if r.name.startswith("pyhanko")] == []
 
 
 def fonts(document: pikepdf.Pdf) -> list[str]:

@@ -26,7 +26,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
 from syndicate.seal.settings import SealSettings
-from syndicate.seal.signer import Sealer, SealError
+from syndicate.seal.signer import Sealer, SealError, quiet_pyhanko
 
 FIELD_NAME = "Seal"  # the signature field's name (one seal per document)
 DIGEST = "sha256"
@@ -67,6 +67,7 @@ class _TimedPdfSigner(PdfSigner):
         return session
 
 
+@quiet_pyhanko()
 def seal_pdf(pdf: bytes, sealer: Sealer, settings: SealSettings, lang: str,
              signing_time: datetime) -> bytes:
     """``pdf`` with a PAdES seal appended (B-B, or B-T when the sealer has a timestamp
@@ -87,6 +88,7 @@ def seal_pdf(pdf: bytes, sealer: Sealer, settings: SealSettings, lang: str,
     return data
 
 
+@quiet_pyhanko()
 def sign_manifest(manifest: bytes, sealer: Sealer, signing_time: datetime) -> bytes:
     """A detached CMS (CAdES) signature of ``manifest`` (DER: ``manifest.json.p7s``),
     timestamped when the sealer has a timestamp authority.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -79,14 +80,15 @@ def open_sealer(settings: SealSettings, now: datetime) -> Iterator[Sealer]:
     cannot be used at ``now``."""
     chain = [load_certificate(path) for path in settings.chain]
     with ExitStack() as stack:
-        if settings.token is not None:
-            signer = _token_signer(settings, chain, stack)
-        else:
-            assert settings.pkcs12 is not None  # (one of the two: settings checked it)
-            signer = _pkcs12_signer(settings.pkcs12, settings, chain)
-        certificate = _check_key(signer, settings)
-        _check_certificate(certificate, now)
-        timestamper = _timestamper(settings.timestamp_url)
+        with quiet_pyhanko():
+            if settings.token is not None:
+                signer = _token_signer(settings, chain, stack)
+            else:
+                assert settings.pkcs12 is not None  # (one of the two: settings checked it)
+                signer = _pkcs12_signer(settings.pkcs12, settings, chain)
+            certificate = _check_key(signer, settings)
+            _check_certificate(certificate, now)
+            timestamper = _timestamper(settings.timestamp_url)
         yield Sealer(signer, certificate, timestamper)
 
 
@@ -238,6 +240,25 @@ def _timestamper(url: str | None) -> TimeStamper | None:
         raise SealError(f"the timestamp authority {shown_url(url)} did not give a timestamp: "
                         f"{reason}") from None
     return stamper
+
+
+@contextmanager
+def quiet_pyhanko() -> Iterator[None]:
+    """pyHanko's log records dropped while the block runs: it logs the failures that the seal's
+    functions report in plain language, with tracebacks (shown on stderr when nothing else
+    handles them)."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    sink = logging.NullHandler()
+    before = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(sink)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, propagate in zip(loggers, before, strict=True):
+            logger.removeHandler(sink)
+            logger.propagate = propagate
 
 
 def first_line(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis.policy_api import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import (
     SignatureCoverageLevel,
@@ -31,7 +32,7 @@ from pyhanko.sign.validation.status import (
 )
 from pyhanko_certvalidator import ValidationContext
 
-from syndicate.seal.signer import first_line, load_certificate
+from syndicate.seal.signer import first_line, load_certificate, quiet_pyhanko
 
 MANIFEST = "manifest.json"
 MANIFEST_SIGNATURE = "manifest.json.p7s"
@@ -90,6 +91,7 @@ def _context(roots: Sequence[asn1_x509.Certificate], now: datetime) -> Validatio
                              revocation_mode="soft-fail")
 
 
+@quiet_pyhanko()
 def verify_pdf(data: bytes, trust_roots: Sequence[asn1_x509.Certificate],
                now: datetime) -> PdfVerdict:
     """The seal of a PDF: the signature intact and valid, its certificate leading to one of
@@ -107,11 +109,11 @@ def verify_pdf(data: bytes, trust_roots: Sequence[asn1_x509.Certificate],
     return PdfVerdict(problems, first.signer, first.signing_time, first.timestamp)
 
 
-def _signature(signature: object, roots: Sequence[asn1_x509.Certificate],
+def _signature(signature: EmbeddedPdfSignature, roots: Sequence[asn1_x509.Certificate],
                now: datetime) -> PdfVerdict:
     try:
-        status = validate_pdf_signature(signature,  # type: ignore[arg-type]
-                                        _context(roots, now), key_usage_settings=USAGE)
+        status = validate_pdf_signature(signature, _context(roots, now),
+                                        key_usage_settings=USAGE)
     except Exception as exc:  # noqa: BLE001 (a damaged signature: asn1crypto's, pyHanko's)
         return PdfVerdict((f"the seal cannot be read ({first_line(exc)})",))
     problems = list(_status_problems(status, "the seal"))
@@ -139,6 +141,7 @@ def _status_problems(status: SignatureStatus, what: str) -> Iterator[str]:
         yield f"{what}'s certificate ({subject}) does not lead to a trusted root ({why})"
 
 
+@quiet_pyhanko()
 def verify_manifest(manifest: bytes, signature: bytes,
                     trust_roots: Sequence[asn1_x509.Certificate], now: datetime) -> list[str]:
     """The problems of a detached CMS signature of ``manifest`` (none: it holds)."""
