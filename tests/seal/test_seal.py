@@ -10,9 +10,11 @@ import hashlib
 import io
 import json
 import logging
+import os
 import shutil
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,6 +153,29 @@ def test_sealing_twice_gives_the_same_bytes(pdf: bytes, sealed: bytes, ca: Pki) 
     other_day = STATEMENT_DAY + dt.timedelta(days=1)
     with open_sealer(settings_for(ca), NOW) as again:
         assert seal_pdf(pdf, again, settings_for(ca), "pt", other_day) != sealed
+
+
+SEAL_IN_ANOTHER_PROCESS = """
+import datetime as dt, sys
+from pathlib import Path
+from syndicate.seal.sealing import seal_pdf
+from syndicate.seal.settings import SealSettings, Secret
+from syndicate.seal.signer import open_sealer
+settings = SealSettings(pkcs12=Path(sys.argv[1]), token=None, secret=Secret(sys.argv[2]),
+                        reason=(("pt", "Selo do Governo"),), location=(("pt", "Lisboa"),))
+day, now = dt.datetime(2022, 11, 22, tzinfo=dt.UTC), dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+with open_sealer(settings, now) as sealer:
+    sys.stdout.buffer.write(seal_pdf(sys.stdin.buffer.read(), sealer, settings, "pt", day))
+"""
+
+
+def test_another_process_seals_to_the_same_bytes(pdf: bytes, sealed: bytes, ca: Pki) -> None:
+    """As two publishes would (another hash seed, other objects' identities)."""
+    result = subprocess.run(
+        [sys.executable, "-c", SEAL_IN_ANOTHER_PROCESS, str(ca.folder / "seal.p12"),
+         pki.PASSPHRASE], input=pdf, capture_output=True, check=True,
+        env=os.environ | {"PYTHONHASHSEED": "12345"})
+    assert result.stdout == sealed
 
 
 def test_an_ecdsa_seal_is_reproducible_too(pdf: bytes, ca: Pki, nssdb: str,
