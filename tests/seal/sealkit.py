@@ -14,11 +14,10 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from conftest import listening
 from syndicate.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,15 +117,8 @@ def serving_tsa(ca: Pki) -> Iterator[str]:
     key = keys.PrivateKeyInfo.load(pki.key_der(ca.tsa.key))
     stamper = DummyTimeStamper(x509.Certificate.load(pki.cert_der(ca.tsa.cert)), key,
                                fixed_dt=dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _tsa_handler(stamper))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/tsr"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with listening(_tsa_handler(stamper)) as url:
+        yield f"{url}tsr"
 
 
 @contextmanager
