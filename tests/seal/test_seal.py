@@ -227,8 +227,8 @@ def test_a_seal_from_an_untrusted_root_is_not_accepted(
     path_roots = load_trust_roots([other_root.pem(tmp_path / "other-root.pem")])
     verdict = verify_pdf(sealed, path_roots, NOW)
     assert verdict.problems == ("the seal's certificate (Common Name: Press Office Seal, "
-                                "Organization: Syndicate tests) does not lead to a trusted "
-                                "root (no certificate chain found)",)
+                                "Organization: Syndicate tests) is not trusted: it does not "
+                                "lead to a trusted root",)
     assert verify_pdf(pdf, path_roots, NOW).problems == ("not sealed: the PDF has no "
                                                          "signature",)
     root.removeHandler(collected)
@@ -297,6 +297,26 @@ def test_a_timestamp_authority_makes_it_b_t(pdf: bytes, ca: Pki, tsa: str, nssdb
     report = pdfsig(write(tmp_path, "b-t.pdf", sealed), nssdb)
     assert "Signature Validation: Signature is Valid." in report
     assert "Certificate Validation: Certificate is Trusted." in report
+
+
+def test_a_timestamped_seal_outlives_its_certificate(pdf: bytes, ca: Pki, tsa: str,
+                                                    tmp_path: Path) -> None:
+    """Checked in 2030, a seal whose certificate ended in 2027 holds when it was timestamped
+    while the certificate was good (B-T), and not without a timestamp (B-B)."""
+    brief = pki.issue("Short-lived Seal", ca.intermediate,
+                      valid=(pki.VALID_FROM, dt.datetime(2027, 1, 1, tzinfo=dt.UTC)))
+    pki.p12(tmp_path / "brief.p12", brief, [ca.intermediate])
+    later = dt.datetime(2030, 6, 1, tzinfo=dt.UTC)
+    roots = load_trust_roots([ca.root_pem])
+    for url, problems in ((tsa, ()), (None, (
+            "the seal's certificate (Common Name: Short-lived Seal, Organization: Syndicate "
+            "tests) is not trusted: it was not valid at the time checked, and no timestamp "
+            "proves that the seal was made while it was",))):
+        settings = settings_for(ca, pkcs12=tmp_path / "brief.p12", timestamp_url=url)
+        with open_sealer(settings, NOW) as sealer:
+            sealed = seal_pdf(pdf, sealer, settings, "pt", STATEMENT_DAY)
+        assert verify_pdf(sealed, roots, NOW).ok
+        assert verify_pdf(sealed, roots, later).problems == problems, url
 
 
 def test_a_key_on_a_pkcs11_token_seals(pdf: bytes, ca: Pki, token: Path, nssdb: str,

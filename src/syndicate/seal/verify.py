@@ -26,6 +26,7 @@ from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import (
+    PdfSignatureStatus,
     SignatureCoverageLevel,
     SignatureStatus,
     StandardCMSSignatureStatus,
@@ -39,6 +40,24 @@ MANIFEST_SIGNATURE = "manifest.json.p7s"
 # A seal's certificate may sign with either bit (ETSI's seals use nonRepudiation).
 USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
                             match_all_key_usages=False)
+
+# ETSI EN 319 102-1's sub-indications (pyHanko's names) in the words of the report.
+_NOT_VALID_THEN = ("it was not valid at the time checked, and no timestamp proves that the "
+                   "seal was made while it was")
+UNTRUSTED_BECAUSE = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "it does not lead to a trusted root",
+    "OUT_OF_BOUNDS_NO_POE": _NOT_VALID_THEN,
+    "OUT_OF_BOUNDS_NOT_REVOKED": _NOT_VALID_THEN,
+    "EXPIRED": "it has expired",
+    "NOT_YET_VALID": "it is not valid yet",
+    "REVOKED_NO_POE": "it was revoked",
+    "REVOKED_CA_NO_POE": "an authority of its chain was revoked",
+    "CHAIN_CONSTRAINTS_FAILURE": "its chain breaks a rule (key usage, path length or policy)",
+    "SIG_CONSTRAINTS_FAILURE": "its key usage does not allow signing",
+    "CRYPTO_CONSTRAINTS_FAILURE": "it uses an algorithm too weak to trust",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "it uses an algorithm too weak to trust",
+    "GENERIC": "its chain could not be validated",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +131,7 @@ def verify_pdf(data: bytes, trust_roots: Sequence[asn1_x509.Certificate],
 def _signature(signature: EmbeddedPdfSignature, roots: Sequence[asn1_x509.Certificate],
                now: datetime) -> PdfVerdict:
     try:
-        status = validate_pdf_signature(signature, _context(roots, now),
-                                        key_usage_settings=USAGE)
+        status = _validated(signature, roots, now)
     except Exception as exc:  # noqa: BLE001 (a damaged signature: asn1crypto's, pyHanko's)
         return PdfVerdict((f"the seal cannot be read ({first_line(exc)})",))
     problems = list(_status_problems(status, "the seal"))
@@ -128,6 +146,19 @@ def _signature(signature: EmbeddedPdfSignature, roots: Sequence[asn1_x509.Certif
                       status.signer_reported_dt, stamp.timestamp if stamp else None)
 
 
+def _validated(signature: EmbeddedPdfSignature, roots: Sequence[asn1_x509.Certificate],
+               now: datetime) -> PdfSignatureStatus:
+    """pyHanko's status of the seal at ``now``; for a timestamped seal whose certificate is
+    no longer good at ``now`` (expired since), at the time the timestamp proves instead: a
+    B-T seal stays verifiable after its certificate's end."""
+    status = validate_pdf_signature(signature, _context(roots, now), key_usage_settings=USAGE)
+    stamp = status.timestamp_validity
+    if status.trusted or stamp is None or next(_status_problems(stamp, ""), None) is not None:
+        return status
+    return validate_pdf_signature(signature, _context(roots, stamp.timestamp),
+                                  key_usage_settings=USAGE)
+
+
 def _status_problems(status: SignatureStatus, what: str) -> Iterator[str]:
     if not status.intact:
         yield f"{what} does not match the content: the file was changed after sealing"
@@ -135,10 +166,10 @@ def _status_problems(status: SignatureStatus, what: str) -> Iterator[str]:
         yield f"{what}'s signature is not valid (not made by its certificate's key)"
     elif not status.trusted:
         subject = status.signing_cert.subject.human_friendly
-        indication = status.trust_problem_indic
-        why = str(indication.standard_name).lower().replace("_", " ") if indication else (
-            "untrusted")
-        yield f"{what}'s certificate ({subject}) does not lead to a trusted root ({why})"
+        name = str(status.trust_problem_indic.standard_name) if (
+            status.trust_problem_indic) else "GENERIC"
+        why = UNTRUSTED_BECAUSE.get(name, name.lower().replace("_", " "))
+        yield f"{what}'s certificate ({subject}) is not trusted: {why}"
 
 
 @quiet_pyhanko()
