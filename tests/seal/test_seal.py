@@ -407,6 +407,18 @@ def test_a_wrong_pin_and_a_key_not_the_certificates_on_a_token(
         pytest.fail("opened")
     assert error.value.message == ("the seal's private key does not match its certificate "
                                    "(CN=Press Office Seal,O=Syndicate tests)")
+    with pytest.raises(SealError) as error, open_sealer(token_settings(ca, "nothing"), NOW):
+        pytest.fail("opened")
+    assert error.value.message == ("the PKCS#11 token cannot sign with the key 'nothing' and its "
+                                   "certificate: Could not find private key with label "
+                                   "'nothing'.")
+    absent = dataclasses.replace(token_settings(ca), token=Token(
+        Path("/usr/lib/softhsm/libsofthsm2.so"), "no-such-token", None, KEY_LABEL, KEY_LABEL))
+    with pytest.raises(SealError) as error, open_sealer(absent, NOW):
+        pytest.fail("opened")
+    assert error.value.message == ("cannot open the PKCS#11 token (label 'no-such-token', "
+                                   "module /usr/lib/softhsm/libsofthsm2.so): the module has no "
+                                   "such token")
     assert PIN not in capsys.readouterr().err + caplog.text + error.value.message
 
 

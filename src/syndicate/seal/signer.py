@@ -110,7 +110,7 @@ def _pkcs12_signer(path: Path, settings: SealSettings,
         key, cert, extra = pkcs12.load_key_and_certificates(path.read_bytes(), secret)
     except OSError as exc:
         raise SealError(f"{display_path(path)}: {exc.strerror}") from None
-    except ValueError:
+    except (ValueError, TypeError):
         hint = "wrong passphrase" if secret else f"encrypted: set {PASSPHRASE_VARIABLE}"
         raise SealError(f"{display_path(path)}: cannot open the PKCS#12 file ({hint}, or not "
                         "a PKCS#12 file)") from None
@@ -145,8 +145,9 @@ def _token_signer(settings: SealSettings, chain: list[asn1_x509.Certificate],
     except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange):
         raise SealError(f"the PKCS#11 token refused the PIN ({PIN_VARIABLE})") from None
     except (p11.PKCS11Error, SigningError, RuntimeError, OSError) as exc:
-        raise SealError(f"cannot open the PKCS#11 token {_describe(token)}: "
-                        f"{first_line(exc)}") from None
+        reason = "the module has no such token" if str(exc).startswith("No token") else (
+            first_line(exc))
+        raise SealError(f"cannot open the PKCS#11 token {_describe(token)}: {reason}") from None
     stack.callback(session.close)
     return pyhanko_p11.PKCS11Signer(session, cert_label=token.cert_label, ca_chain=chain,
                                     key_label=token.key_label)
