@@ -26,6 +26,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -62,14 +63,25 @@ class Sealer:
 
 class _ReproducibleSigner(SimpleSigner):
     """pyHanko's in-memory signer, with ECDSA's nonce derived from the key and the message
-    (RFC 6979) instead of drawn at random: the same document gives the same seal.
-    (RSA is signed with PKCS#1 v1.5, deterministic already; PSS is never chosen.)"""
+    (RFC 6979) instead of drawn at random: the same document gives the same seal. (RSA is
+    signed with PKCS#1 v1.5, deterministic already; PSS is never chosen.) The key is parsed
+    once, not at every signature as pyHanko's does (the checks of an RSA key's parsing are
+    most of a seal's cost)."""
+
+    def __init__(self, certificate: asn1_x509.Certificate, key: PrivateKeyTypes,
+                 store: Any) -> None:
+        der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        super().__init__(certificate, keys.PrivateKeyInfo.load(der), store)
+        self._key = key
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
-        if isinstance(key, ec.EllipticCurvePrivateKey):
-            hash_algorithm = getattr(hashes, digest_algorithm.upper())()
-            return key.sign(data, ec.ECDSA(hash_algorithm, deterministic_signing=True))
+        hash_algorithm = getattr(hashes, digest_algorithm.upper())()
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(hash_algorithm, deterministic_signing=True))
+        if isinstance(self._key, rsa.RSAPrivateKey) and mechanism == "rsassa_pkcs1v15":
+            return self._key.sign(data, padding.PKCS1v15(), hash_algorithm)
         return super().sign_raw(data, digest_algorithm)
 
 
@@ -121,10 +133,7 @@ def _pkcs12_signer(path: Path, settings: SealSettings,
     store_class: Any = SimpleCertificateStore  # (its constructors are not annotated)
     store = store_class.from_certs(
         [*chain, *(asn1_x509.Certificate.load(c.public_bytes(der)) for c in extra)])
-    key_der = key.private_bytes(der, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return _ReproducibleSigner(asn1_x509.Certificate.load(cert.public_bytes(der)),
-                               keys.PrivateKeyInfo.load(key_der), store)
+    return _ReproducibleSigner(asn1_x509.Certificate.load(cert.public_bytes(der)), key, store)
 
 
 def _token_signer(settings: SealSettings, chain: list[asn1_x509.Certificate],
