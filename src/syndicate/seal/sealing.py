@@ -40,6 +40,9 @@ class _ReproducibleWriter(IncrementalPdfFileWriter):
     - The document information and XMP are left as rendered: pyHanko would set their
       modification date from the clock and add itself to the producer, where the seal changes
       nothing of the document (and PDF/A's agreement of the two is kept as it was).
+
+    Both are pyHanko's private hooks (hence pyproject's pin to its minor version); the tests
+    that seal twice, and in another process, fail if a new pyHanko moves them.
     """
 
     def __init__(self, pdf: bytes, salt: bytes) -> None:
