@@ -12,12 +12,15 @@
 #   chromium             the real browser the page tests drive with Playwright (never downloaded)
 #   default-jre-headless Java for the Nu Html Checker (vnu.jar), unless a `java` is already there
 #   nodejs, npm          npm installs the validators of package.json, unless an `npm` is there
+#   softhsm2             a PKCS#11 token in software: tests/seal seals with a key held by it
+#   libnss3-tools        certutil: tests/seal makes the NSS database whose root poppler's
+#                        pdfsig trusts when it checks a seal
 # Then the validators the tests run, from package.json's lock file into node_modules/ (vnu-jar:
 # the Nu Html Checker; axe-core: accessibility rules run in chromium), with no install scripts:
 # nothing downloads a Java or a browser of its own.
 set -euo pipefail
 packages=(libharfbuzz-subset0 fonts-dejavu-core poppler-utils qpdf newsboat fonts-noto-core
-          fonts-noto-color-emoji fontconfig chromium)
+          fonts-noto-color-emoji fontconfig chromium softhsm2 libnss3-tools)
 command -v java >/dev/null || packages+=(default-jre-headless)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

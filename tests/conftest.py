@@ -10,7 +10,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,15 @@ class _Quiet(SimpleHTTPRequestHandler):
 def serving(folder: Path) -> Iterator[str]:
     """``folder`` served on 127.0.0.1 while the block runs; yields its base URL (with a
     trailing slash)."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    with listening(functools.partial(_Quiet, directory=str(folder))) as url:
+        yield url
+
+
+@contextmanager
+def listening(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 answering with ``handler`` while the block runs; yields its
+    base URL (with a trailing slash)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

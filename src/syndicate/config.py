@@ -89,6 +89,7 @@ SITE_KEYS: dict[str, Key] = {
     "feeds": Key(False, dict),
     "pdf": Key(False, dict),
     "mail": Key(False, dict),
+    "seal": Key(False, dict),  # see syndicate.seal.settings
     "editions": Key(False, dict),
 }
 LANGUAGE_KEYS: dict[str, Key] = {

@@ -8,9 +8,12 @@ Used by :mod:`syndicate.cli` only (the one module that talks to the terminal).
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 class Progress:
@@ -20,7 +23,7 @@ class Progress:
         self.label = label
         self.verbose = verbose
         self.tty = sys.stderr.isatty() if tty is None else tty
-        self._bar: Any = None
+        self._bar: ProgressBar[int] | None = None
 
     def start(self, total: int, reused: int) -> None:
         if self.quiet:
