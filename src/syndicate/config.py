@@ -193,6 +193,31 @@ UNSUBSCRIBE_FIELDS = {"address", "list", "lang", "token"}
 EDITIONS_KEYS: dict[str, Key] = {"sets": Key(True, list)}  # e.g. sets = [["pt", "en", "ar"]]
 
 
+def _http_url(key: str) -> Callable[[str], str | None]:
+    def problem(value: str) -> str | None:
+        ok = (value.startswith(("http://", "https://")) and value.isprintable()
+              and " " not in value)
+        return None if ok else f"{key} must be an http(s) URL, not {value!r}"
+    return problem
+
+
+SEAL_KEYS: dict[str, Key] = {  # PAdES seals (see syndicate.seal.settings for each key)
+    "pkcs12": Key(False, str),
+    "pkcs11_module": Key(False, str),
+    "pkcs11_token_label": Key(False, str),
+    "pkcs11_slot": Key(False, int, lambda v: None if v >= 0
+                       else f"pkcs11_slot must be 0 or more, not {v}"),
+    "pkcs11_key_label": Key(False, str),
+    "pkcs11_cert_label": Key(False, str),
+    "chain": Key(False, list),
+    "timestamp_url": Key(False, str, _http_url("timestamp_url")),
+    "trust_roots": Key(False, list),
+    "reason": Key(False, dict),
+    "location": Key(False, dict),
+    "verify_url": Key(False, str, _http_url("verify_url")),
+}
+
+
 def _edition_sets(
     editions: dict[str, Any], codes: list[str], text: str, path: str
 ) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
@@ -280,6 +305,8 @@ def load_site(project: Path) -> Site:
         problems.extend(found)
     if isinstance(mail := data.get("mail"), dict):
         problems.extend(check_table(mail, MAIL_KEYS, ("mail",), text, shown))
+    seal = _table(data, "seal")
+    problems.extend(check_table(seal, SEAL_KEYS, ("seal",), text, shown))
     languages, found = _languages(data.get("languages"), text, shown)
     problems.extend(found)
     problems.extend(_default_language(data, text, shown))
@@ -298,6 +325,8 @@ def load_site(project: Path) -> Site:
         page_size=pdf.get("page_size", "A4"),
         logo=pdf.get("logo", ""),
         editions=sets,
+        sealed="seal" in data,
+        seal_url=seal.get("verify_url", ""),
     )
 
 

@@ -78,6 +78,8 @@ class Site:
     # [editions] sets: the languages each multilingual PDF puts together, in order; None (the
     # default) for one edition of every language a statement has
     editions: tuple[tuple[str, ...], ...] | None = None
+    sealed: bool = False  # [seal]: the PDFs are sealed (a line in each says so)
+    seal_url: str = ""  # [seal] verify_url: where that line sends readers, "" for none
 
     @property
     def tzinfo(self) -> ZoneInfo:

@@ -44,6 +44,7 @@ from syndicate.files import read_regular, real
 from syndicate.processes import helper_thread
 
 MANIFEST = "manifest.json"
+MANIFEST_SIGNATURE = "manifest.json.p7s"  # its detached CMS signature, when the PDFs are sealed
 GENERATOR_PREFIX = "syndicate "
 STAGING_PREFIX = ".staging-"
 

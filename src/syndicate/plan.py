@@ -23,6 +23,7 @@ from syndicate.manifest import files_of
 from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST
 from syndicate.project import Project
+from syndicate.seal.step import SEALED_KINDS, recorded_identity
 from syndicate.units import Unit
 
 
@@ -38,6 +39,9 @@ class Plan:
     index: CacheIndex  # its cache index (empty when it is not for that version)
     reusable: Mapping[str, list[Entry]]  # by unit key: the current version's files of it
     feeds_pending: bool  # the current version's websub.json names changed feeds
+    # by unit key: its files in the current version, laid out as now but sealed otherwise
+    # (see syndicate.seal.step): re-sealed, not laid out again
+    resealable: Mapping[str, list[Entry]] = field(default_factory=dict)
 
     @property
     def languages(self) -> int:
@@ -47,7 +51,8 @@ class Plan:
     @property
     def todo(self) -> list[Unit]:
         """The units to render."""
-        return [unit for unit in self.units if unit.key not in self.reusable]
+        return [unit for unit in self.units
+                if unit.key not in self.reusable and unit.key not in self.resealable]
 
     @property
     def unchanged(self) -> bool:
@@ -56,16 +61,22 @@ class Plan:
                 and self.index.site == self.site_inputs and not self.feeds_pending)
 
 
-def make(project: Project, out: Path, now: datetime) -> Plan:
+def make(project: Project, out: Path, now: datetime, seal: str | None = None) -> Plan:
     """The plan of a publish of ``project`` into ``out`` at ``now`` (with the publisher's lock
-    held: the current version does not change meanwhile)."""
+    held: the current version does not change meanwhile), its PDFs sealed with the seal of
+    identity ``seal`` (None: not sealed)."""
     published, scheduled = project.due(now)
     units = tuple(keyed_units(project, published))
     current = output.current_version(out)
     index = read_index(out, current)
+    found = reusable_units(index, current, units)
+    sealed = {unit.key for unit in units if unit.kind in SEALED_KINDS}
+    resealable = {key: entries for key, entries in found.items()
+                  if key in sealed and recorded_identity(index.seals.get(key)) != seal}
+    reusable = {key: entries for key, entries in found.items() if key not in resealable}
     return Plan(project, out, published, scheduled, units, site_key(project, units), current,
-                index, reusable_units(index, current, units),
-                current is not None and not _no_pending_feeds(current))
+                index, reusable, current is not None and not _no_pending_feeds(current),
+                resealable)
 
 
 def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
@@ -139,6 +150,7 @@ class CacheIndex:
     site: object = None
     units: Mapping[str, object] = field(default_factory=dict)
     feeds: Mapping[str, object] = field(default_factory=dict)
+    seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
 
 
 def read_index(out: Path, current: Path | None) -> CacheIndex:
@@ -149,10 +161,11 @@ def read_index(out: Path, current: Path | None) -> CacheIndex:
     if (not isinstance(document, dict) or document.get("format") != cache.FORMAT
             or document.get("version") != current.name):
         return CacheIndex()
-    units, feeds = document.get("units"), document.get("feeds")
+    units, feeds, seals = document.get("units"), document.get("feeds"), document.get("seals")
     if not isinstance(units, dict):
         return CacheIndex()
-    return CacheIndex(document.get("site"), units, feeds if isinstance(feeds, dict) else {})
+    return CacheIndex(document.get("site"), units, feeds if isinstance(feeds, dict) else {},
+                      seals if isinstance(seals, dict) else {})
 
 
 def reusable_units(index: CacheIndex, current: Path | None,

@@ -22,13 +22,14 @@ from syndicate import cache, output, websub
 from syndicate import plan as plans
 from syndicate.backends import Backend, Rendering, choose
 from syndicate.config import STATEMENTS_DIR
-from syndicate.errors import ContentError, Problem
+from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.manifest import EncodedEntries, index_json, manifest
 from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Statement
 from syndicate.plan import Plan
 from syndicate.project import Project
 from syndicate.project import check as check  # the load stage, for callers of the pipeline
 from syndicate.project import load as load
+from syndicate.seal.step import SEALED_KINDS, Seal, SealStep
 from syndicate.staging import Staging
 from syndicate.units import Unit
 
@@ -43,6 +44,7 @@ class Report:
     rendered: tuple[str, ...] = ()  # paths rendered by this publish (feeds and indexes too)
     reused: tuple[str, ...] = ()  # paths taken unchanged from the previous publish
     removed: tuple[str, ...] = ()  # paths of the previous publish that are gone
+    resealed: tuple[str, ...] = ()  # paths sealed anew from the previous publish's layout
     changed: bool = True  # False: nothing changed, the previous publish stays as it was
     problems: tuple[Problem, ...] = ()  # with keep_going: of the statements left out in rendering
 
@@ -58,21 +60,27 @@ class Progress(Protocol):
 
 
 def publish(project: Project, out: Path, now: datetime, *, backend: Backend | None = None,
-            progress: Progress | None = None, keep_going: bool = False) -> Report:
+            progress: Progress | None = None, keep_going: bool = False,
+            seal: Seal | None = None) -> Report:
     """Render what changed since the publish in ``out``, reuse the rest, switch ``out`` to it.
 
     ``backend`` renders (default: local processes, one per core, for this publish only). With
     ``keep_going``, statements whose rendering has problems (a character no font has) are left
-    out and the others published: the problems are in :attr:`Report.problems`.
+    out and the others published: the problems are in :attr:`Report.problems`. A project
+    with ``[seal]`` is published with its ``seal`` opened (see :func:`seal.step.open_seal`).
     """
+    if project.site.sealed and seal is None:
+        raise SyndicateError("the project has a [seal]: open it (syndicate.seal.step."
+                             "open_seal) and give it to publish, or its PDFs say they are "
+                             "sealed when they are not")
     if backend is None:
         with choose() as own:
             return publish(project, out, now, backend=own, progress=progress,
-                           keep_going=keep_going)
+                           keep_going=keep_going, seal=seal)
     live = {statement.id for statement in project.due(now)[0]}
     if project.problems and not live:  # an empty site is no publish
         raise ContentError(project.problems, "no statement without problems to publish")
-    run = Run(backend, progress)
+    run = Run(backend, progress, seal)
     try:
         return _publish(project, out, now, run)
     except ContentError as error:
@@ -91,6 +99,7 @@ class Run:
 
     backend: Backend
     progress: Progress | None
+    seal: Seal | None = None  # the PDFs' seal (None: not sealed)
 
 
 @dataclass(slots=True)
@@ -100,6 +109,8 @@ class Written:
     rendered: list[str] = field(default_factory=list)  # paths rendered
     reused: list[str] = field(default_factory=list)  # paths linked from the current version
     kept: dict[str, list[Entry]] = field(default_factory=dict)  # unit key -> its files
+    resealed: list[str] = field(default_factory=list)  # paths sealed anew, not laid out
+    seals: SealStep = field(default_factory=lambda: SealStep(None))  # PDFs' seals, records
 
 
 def _statements_named(project: Project, problems: Iterable[Problem]) -> set[str]:
@@ -119,7 +130,7 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
     output.check_output_folder(out, project.root)
     with output.publisher_lock(out):
         output.check_output_folder(out, project.root)  # again, now that no other publish runs
-        plan = plans.make(project, out, now)
+        plan = plans.make(project, out, now, run.seal.identity if run.seal else None)
         if plan.unchanged:
             return _unchanged(plan)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
@@ -142,7 +153,7 @@ def _unchanged(plan: Plan) -> Report:
 def _write(plan: Plan, run: Run) -> Report:
     """Render ``plan.todo`` into a staging folder, link the rest, write the site-wide
     outputs, the manifest and the cache index, and switch the output folder to it."""
-    project, written = plan.project, Written()
+    project, written = plan.project, Written(seals=SealStep(run.seal))
     read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
     todo = [project.with_images(u, read) for u in plan.todo]
     with Staging(plan.out) as staging:
@@ -154,6 +165,7 @@ def _write(plan: Plan, run: Run) -> Report:
         previous = plans.manifest_files(plan.current)
         try:
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
+            _reseal(plan, staging, written)
             if run.progress is not None:
                 run.progress.start(len(todo), len(plan.units) - len(todo))
             site_pages = list(render_site_pages(project, plan.published))  # meanwhile, too
@@ -170,9 +182,11 @@ def _write(plan: Plan, run: Run) -> Report:
         feeds.render()  # (done already if a communiqué was rendered)
         written.reused.extend(feeds.reused)
         written.rendered.extend(feeds.rendered)
-        name = staging.commit(lambda entries: manifest(entries, encoded))
+        name = staging.commit(lambda entries: manifest(entries, encoded),
+                              _manifest_signature(plan, run.seal))
         cache.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
-            name, plan.site_inputs, written.kept, feeds.index_records(), encoded))
+            name, plan.site_inputs, written.kept, feeds.index_records(), encoded,
+            written.seals.records))
     if counts is not None:
         _keep_share_counts(counts)
     return _report(plan, staging.entries, written, previous)
@@ -191,10 +205,39 @@ def _unchanged_files(plan: Plan, written: Written) -> list[tuple[str, Entry]]:
     for unit in plan.units:
         if unit.key in plan.reusable:
             written.kept[unit.key] = plan.reusable[unit.key]
+            written.seals.kept(unit.key, plan.index.seals.get(unit.key))
             for entry in plan.reusable[unit.key]:
                 links.append((f"{plan.current}/{entry.path}", entry))
                 written.reused.append(entry.path)
     return links
+
+
+def _reseal(plan: Plan, staging: Staging, written: Written) -> None:
+    """The units laid out as now but sealed otherwise: their PDFs sealed anew from their
+    layout in the current version (see :mod:`syndicate.seal.step`), their other files linked."""
+    for unit in plan.units:
+        entries = plan.resealable.get(unit.key)
+        if entries is None or plan.current is None:
+            continue
+        sealed = written.seals.resealed(plan.current, unit.key, entries,
+                                        plan.index.seals.get(unit.key), unit.statement)
+        for artifact in sealed:
+            staging.add(artifact)
+            written.resealed.append(artifact.path)
+        kept = staging.entries[len(staging.entries) - len(sealed):]
+        for entry in entries:
+            if not entry.path.endswith(".pdf"):
+                staging.reuse(f"{plan.current}/{entry.path}", entry)
+                written.reused.append(entry.path)
+                kept.append(entry)
+        written.kept[unit.key] = kept
+
+
+def _manifest_signature(plan: Plan, seal: Seal | None) -> Callable[[bytes], bytes] | None:
+    """How ``manifest.json`` is signed (None: it is not)."""
+    if seal is None:
+        return None
+    return lambda document: seal.sign_manifest(document, plan.published)
 
 
 def _report(plan: Plan, entries: list[Entry], written: Written,
@@ -203,6 +246,7 @@ def _report(plan: Plan, entries: list[Entry], written: Written,
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, rendered=tuple(sorted(written.rendered)),
                   reused=tuple(sorted(written.reused)),
+                  resealed=tuple(sorted(written.resealed)),
                   removed=tuple(sorted({entry.path for entry in previous} - files)))
 
 
@@ -325,6 +369,9 @@ def _collect(rendering: Rendering, units: list[Unit], staging: Staging,
         for artifact in outcome.artifacts:  # from a remote worker: bytes to write
             staging.add(artifact)
             outcome.entries.append(staging.entries.pop())
+        if not outcome.problems and unit.kind in SEALED_KINDS:
+            outcome.entries[:] = written.seals.sealed(staging.path, unit.key, outcome.entries,
+                                                      unit.statement)
         for entry in outcome.entries:
             staging.written(entry)
         if not outcome.problems:

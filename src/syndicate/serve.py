@@ -21,6 +21,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -129,6 +130,8 @@ class Server:
         self._seen = snapshot(self.root)
         self._next_live = None  # a failed publish waits for the next change of a source
         loaded = load(self.root, self.base_url)
+        # The preview is not sealed (no key is opened for it), so its PDFs do not say they are.
+        loaded = replace(loaded, site=replace(loaded.site, sealed=False))
         for warning in loaded.warnings:
             self.report(str(warning))
         self.out.parent.mkdir(exist_ok=True)

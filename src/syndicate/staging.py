@@ -139,15 +139,19 @@ class Staging:
             thread.join()
         self._threads.clear()
 
-    def commit(self, manifest: Callable[[list[Entry]], bytes]) -> str:
-        """Write the manifest, make everything durable, switch ``out`` to this version and
-        remove the older ones. Returns the version's name."""
+    def commit(self, manifest: Callable[[list[Entry]], bytes],
+               sign: Callable[[bytes], bytes] | None = None) -> str:
+        """Write the manifest (and, with ``sign``, its detached signature beside it), make
+        everything durable, switch ``out`` to this version and remove the older ones. Returns
+        the version's name."""
         self._wait()
         if self._failures:
             raise self._failures[0]
         versions, out = self.versions, self.out
         document = manifest(self.entries)
         output.write_file(self.path / output.MANIFEST, document)
+        if sign is not None:
+            output.write_file(self.path / output.MANIFEST_SIGNATURE, sign(document))
         output.sync_file_system(self.path)  # every file and folder entry, in one call
         name = hashlib.sha256(document).hexdigest()[:16]
         current = os.readlink(out) if out.is_symlink() else None

@@ -27,8 +27,9 @@ def publish_summary(report: Report, out: Path) -> str:
     if not report.changed:
         return f"Nothing changed: {out} stays as it was ({statements}, {report.files} files)"
     return (f"Published {statements}: {report.files} files in {out} "
-            f"(rendered {len(report.rendered)}, reused {len(report.reused)}, "
-            f"removed {len(report.removed)})")
+            f"(rendered {len(report.rendered)}, "
+            + (f"re-sealed {len(report.resealed)}, " if report.resealed else "")
+            + f"reused {len(report.reused)}, removed {len(report.removed)})")
 
 
 def render_status(rows: Sequence[Status], site: Site, locale: str, as_json: bool) -> str:

@@ -136,17 +136,21 @@ def publish(options: PublishOptions) -> None:
     from syndicate import publish as pipeline
     from syndicate.progress import Progress
     from syndicate.project import load
+    from syndicate.seal.step import open_seal
     from syndicate.terminal import publish_summary
 
     o = options
+    now = o.now or datetime.now(UTC)
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant, cache=True, jobs=o.jobs,
                       keep_going=o.keep_going)
         report_warnings(loaded.warnings, o.strict)
-        report = pipeline.publish(loaded, o.dist, o.now or datetime.now(UTC), backend=backend,
-                                  progress=Progress(o.quiet, o.verbose), keep_going=o.keep_going)
+        with open_seal(o.project, loaded.site, now) as seal:  # checked before any rendering
+            report = pipeline.publish(loaded, o.dist, now, backend=backend, seal=seal,
+                                      progress=Progress(o.quiet, o.verbose),
+                                      keep_going=o.keep_going)
     if not o.quiet:
         click.echo(publish_summary(report, o.dist))
     if left_out := (*loaded.problems, *report.problems):
@@ -161,6 +165,7 @@ def check(project: Path, strict: bool) -> None:
     """Validate everything publish would read; write nothing."""
     from syndicate import project as pipeline
     from syndicate.mail.lists import check_lists
+    from syndicate.seal.step import open_seal
 
     lists = check_lists(project)  # press lists: reported with the content's problems
     try:
@@ -169,6 +174,8 @@ def check(project: Path, strict: bool) -> None:
         raise ContentError([*exc.problems, *lists]) from None
     if lists:
         raise ContentError(lists)
+    with open_seal(project, loaded.site, datetime.now(UTC)):  # the key, as publish opens it
+        pass
     report_warnings(loaded.warnings, strict)
     click.echo(
         f"OK: {len(loaded.statements)} statement(s), "

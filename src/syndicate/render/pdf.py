@@ -260,6 +260,7 @@ class PdfRenderer:
             else "",
             logo=self.logo is not None,
             page=page,
+            site=self.site,
         )
         label = self._translations[lang].gettext(PAGE_LABEL)
         rules = page_stylesheet(label, self.site.page_url(statement.id, lang), page)

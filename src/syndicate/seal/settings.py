@@ -53,36 +53,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndicate.config import CONFIG_FILE
+from syndicate.config import CONFIG_FILE, SEAL_KEYS
 from syndicate.errors import ContentError, Problem
-from syndicate.schema import Key, check_table, locate
+from syndicate.schema import check_table, locate
 
 PASSPHRASE_VARIABLE = "SYNDICATE_SEAL_PASSPHRASE"
 PIN_VARIABLE = "SYNDICATE_SEAL_PIN"
-
-
-def _url(value: str) -> str | None:
-    ok = value.startswith(("http://", "https://")) and value.isprintable() and " " not in value
-    return None if ok else f"timestamp_url must be an http(s) URL, not {value!r}"
-
-
-def _slot(value: int) -> str | None:
-    return None if value >= 0 else f"pkcs11_slot must be 0 or more, not {value}"
-
-
-SEAL_KEYS: dict[str, Key] = {
-    "pkcs12": Key(False, str),
-    "pkcs11_module": Key(False, str),
-    "pkcs11_token_label": Key(False, str),
-    "pkcs11_slot": Key(False, int, _slot),
-    "pkcs11_key_label": Key(False, str),
-    "pkcs11_cert_label": Key(False, str),
-    "chain": Key(False, list),
-    "timestamp_url": Key(False, str, _url),
-    "trust_roots": Key(False, list),
-    "reason": Key(False, dict),
-    "location": Key(False, dict),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,3 +230,16 @@ def _settings(table: _Table, environ: Mapping[str, str]) -> SealSettings:
         timestamp_url=table.string("timestamp_url"), trust_roots=table.files("trust_roots"),
         reason=table.by_language("reason"), location=table.by_language("location"),
     )
+
+
+def trust_root_files(project: Path) -> tuple[Path, ...]:
+    """The ``[seal] trust_roots`` of the project's ``syndicate.toml`` (none: no such table or
+    file); what ``syndicate verify`` trusts when no root is given. Needs no key or secret."""
+    try:
+        text = (project / CONFIG_FILE).read_text(encoding="utf-8-sig")
+        seal = tomllib.loads(text).get("seal")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    if not isinstance(seal, dict):
+        return ()
+    return _Table(seal, text, project / CONFIG_FILE, project).files("trust_roots")

@@ -12,10 +12,12 @@ import asyncio
 import hashlib
 import io
 import json
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlsplit
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
@@ -33,10 +35,9 @@ from pyhanko.sign.validation.status import (
 )
 from pyhanko_certvalidator import ValidationContext
 
-from syndicate.seal.signer import first_line, load_certificate, quiet_pyhanko
+from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
+from syndicate.seal.signer import SealError, first_line, load_certificate, quiet_pyhanko
 
-MANIFEST = "manifest.json"
-MANIFEST_SIGNATURE = "manifest.json.p7s"
 # A seal's certificate may sign with either bit (ETSI's seals use nonRepudiation).
 USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
                             match_all_key_usages=False)
@@ -236,3 +237,55 @@ def _file(folder: Path, name: str, entry: dict[str, object],
         verdict = verify_pdf(data, trust_roots, now)
         return FileVerdict(name, verdict.ok, verdict.summary)
     return FileVerdict(name, True, "matches the manifest")
+
+
+MAX_DOWNLOAD = 512 * 1024 * 1024  # bytes of one file fetched by verify_url
+DOWNLOAD_TIMEOUT = 30  # seconds
+
+
+def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate],
+               now: datetime) -> FolderVerdict | PdfVerdict:
+    """A PDF at ``url`` (its seal), or a published site whose base is ``url``: its
+    ``manifest.json``, its signature and every file the manifest lists, fetched into a
+    temporary folder and checked as :func:`verify_folder` checks a folder."""
+    import tempfile
+
+    if urlsplit(url).path.lower().endswith(".pdf"):
+        return verify_pdf(_fetch(url), trust_roots, now)
+    base = url if url.endswith("/") else f"{url}/"
+    with tempfile.TemporaryDirectory(prefix="syndicate-verify-") as folder:
+        root = Path(folder)
+        for name in (MANIFEST, MANIFEST_SIGNATURE):
+            (root / name).write_bytes(_fetch(base + name))
+        try:
+            listed = [str(entry["path"]) for entry in
+                      json.loads((root / MANIFEST).read_bytes())["files"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            return FolderVerdict(FileVerdict(MANIFEST, False, f"not a syndicate manifest ({exc})"),
+                                 ())
+        for name in listed:
+            relative = PurePosixPath(name)
+            if relative.is_absolute() or ".." in relative.parts or not name:
+                continue  # (verify_folder names it)
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.write_bytes(_fetch(base + quote(name)))
+            except SealError:
+                pass  # missing: verify_folder says so
+        return verify_folder(root, trust_roots, now)
+
+
+def _fetch(url: str) -> bytes:
+    """The body at ``url`` (http or https); a :class:`SealError` saying why not."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise SealError(f"{url}: not an http(s) URL")
+    request = urllib.request.Request(url, headers={"User-Agent": "syndicate-verify"})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
+            data: bytes = response.read(MAX_DOWNLOAD + 1)
+    except (OSError, ValueError) as exc:
+        raise SealError(f"{url}: cannot fetch it ({first_line(exc)})") from None
+    if len(data) > MAX_DOWNLOAD:
+        raise SealError(f"{url}: larger than {MAX_DOWNLOAD // 2**20} MiB")
+    return data
