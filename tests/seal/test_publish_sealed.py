@@ -14,7 +14,7 @@ import pikepdf
 import pki
 import pytest
 from click.testing import CliRunner, Result
-from sealkit import Pki, make_pki, nss_database, pdfsig, tool
+from sealkit import Pki, make_pki, nss_database, pdfsig, serving_tsa, tool
 
 from conftest import copy_project, serving
 from syndicate.cli import main
@@ -268,3 +268,21 @@ def test_a_seal_that_cannot_seal_stops_before_anything_is_written(
                       passphrase=change.get("passphrase", pki.PASSPHRASE))
     if "now" not in change:
         assert check.exit_code == 1 and message in check.output, check.output
+
+
+def test_with_a_timestamp_authority_seals_are_b_t_and_a_no_op_keeps_them(
+    ca: Pki, tmp_path: Path
+) -> None:
+    project = sealed_project(tmp_path / "project", ca)
+    config = project / "syndicate.toml"
+    with serving_tsa(ca) as tsa:
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "[seal]\n", f'[seal]\ntimestamp_url = "{tsa}"\n', 1), encoding="utf-8")
+        assert publish(project).exit_code == 0
+        before = files(project / "dist")
+        result = publish(project)
+        assert "Nothing changed" in result.output, result.output
+        assert files(project / "dist") == before  # the timestamped seals, reused as they are
+    verdict = syndicate("verify", str(project / "dist"), "--project", str(project))
+    assert verdict.exit_code == 0, verdict.output
+    assert verdict.output.count("(PAdES B-T)") == 3

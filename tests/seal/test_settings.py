@@ -72,7 +72,7 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path: Path) -> None
         f"{folder}/syndicate.toml:{line + 1}: pkcs12: no such file 'missing.p12'",
         f"{folder}/syndicate.toml:{line + 2}: unknown key 'passphrase' in [seal] (known keys: "
         "chain, location, pkcs11_cert_label, pkcs11_key_label, pkcs11_module, pkcs11_slot, "
-        "pkcs11_token_label, pkcs12, reason, timestamp_url, trust_roots)",
+        "pkcs11_token_label, pkcs12, reason, timestamp_url, trust_roots, verify_url)",
         f"{folder}/syndicate.toml:{line + 3}: timestamp_url must be an http(s) URL, not "
         "'ftp://tsa.example.org'",
         f"{folder}/syndicate.toml:{line + 4}: chain must be a list of certificate files",

@@ -26,6 +26,7 @@ CONFIG_TABLES = {
     "PDF_KEYS": ("The PDF communiqué", "pdf"),
     "EDITIONS_KEYS": ("The PDF communiqué", "editions"),
     "MAIL_KEYS": ("E-mail to press lists (for press officers)", "mail"),
+    "SEAL_KEYS": ("Sealed communiqués (for the press office)", "seal"),
 }
 # Each file of a statement: its schema in syndicate.schema and its bullet in the README.
 STATEMENT_FILES = {"StatementYaml": "`statement.yaml`", "FrontMatter": "`<lang>.md`"}
