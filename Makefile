@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test fuzz golden system venv lint clean bench bench-send
+.PHONY: publish test fuzz golden system venv lint clean bench bench-send bench-seal
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
@@ -33,6 +33,13 @@ bench: $(STAMP)
 	  && benchmarks/.venv-peers/bin/python -m pip install -q -r benchmarks/requirements.txt)
 	$(BIN)/python benchmarks/bench.py --statements $(BENCH_STATEMENTS)
 	$(BIN)/python benchmarks/bench_send.py --recipients $(BENCH_RECIPIENTS)
+	$(BIN)/python benchmarks/bench_seal.py --statements $(BENCH_SEALED)
+
+# Key rotation on a sealed project of 100 statements: re-seal against a full publish
+# (benchmarks/bench_seal.py; writes benchmarks/results-seal.md).
+BENCH_SEALED ?= 100
+bench-seal: $(STAMP)
+	$(BIN)/python benchmarks/bench_seal.py --statements $(BENCH_SEALED)
 
 # syndicate send to 10,000 recipients on a local SMTP server against a plain smtplib loop
 # (benchmarks/bench_send.py; writes benchmarks/results-send.md).
