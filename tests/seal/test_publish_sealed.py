@@ -14,11 +14,22 @@ import pikepdf
 import pki
 import pytest
 from click.testing import CliRunner, Result
-from sealkit import Pki, make_pki, nss_database, pdfsig, serving_tsa, tool
+from sealkit import (
+    KEY_LABEL,
+    PIN,
+    TOKEN_LABEL,
+    Pki,
+    make_pki,
+    nss_database,
+    pdfsig,
+    serving_tsa,
+    softhsm_token,
+    tool,
+)
 
 from conftest import copy_project, serving
 from syndicate.cli import main
-from syndicate.seal.settings import PASSPHRASE_VARIABLE
+from syndicate.seal.settings import PASSPHRASE_VARIABLE, PIN_VARIABLE
 
 NOW = pki.NOW.isoformat()
 SEAL_TABLE = """
@@ -286,3 +297,30 @@ def test_with_a_timestamp_authority_seals_are_b_t_and_a_no_op_keeps_them(
     verdict = syndicate("verify", str(project / "dist"), "--project", str(project))
     assert verdict.exit_code == 0, verdict.output
     assert verdict.output.count("(PAdES B-T)") == 3
+
+
+def test_a_key_on_a_token_seals_the_same_bytes_as_its_pkcs12_file(
+    site: Path, ca: Pki, tmp_path: Path, nssdb: str
+) -> None:
+    project = sealed_project(tmp_path / "project", ca)
+    (tmp_path / "softhsm").mkdir()
+    with softhsm_token(ca, tmp_path / "softhsm") as module:
+        config = project / "syndicate.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            f'pkcs12 = "{ca.folder / "seal.p12"}"',
+            f'pkcs11_module = "{module}"\npkcs11_token_label = "{TOKEN_LABEL}"\n'
+            f'pkcs11_key_label = "{KEY_LABEL}"'), encoding="utf-8")
+        result = CliRunner().invoke(main, ["publish", "--project", str(project), "--now", NOW],
+                                    env={PIN_VARIABLE: PIN})
+        assert result.exit_code == 0, result.output
+        wrong = CliRunner().invoke(main, ["check", "--project", str(project)],
+                                   env={PIN_VARIABLE: "0000"})
+    assert wrong.exit_code == 1 and "0000" not in wrong.output, wrong.output
+    assert "PIN" in wrong.output and "Traceback" not in wrong.output, wrong.output
+    for path in pdfs(project / "dist"):
+        assert "Signature is Valid." in pdfsig(path, nssdb)
+    # The same layouts, whichever holds the key (the layout's key knows nothing of it).
+    for ours, theirs in zip(pdfs(project / "dist"), pdfs(site / "dist"), strict=True):
+        ours_data, theirs_data = ours.read_bytes(), theirs.read_bytes()
+        end = theirs_data.index(b"%%EOF") + 5
+        assert ours_data[:end] == theirs_data[:end]
