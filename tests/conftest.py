@@ -126,3 +126,31 @@ def png_claiming(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+# The seal tests' (tests/seal) throw-away PKI, SoftHSM2 token and NSS database, one each per
+# session. One token for the whole session: python-pkcs11 loads the PKCS#11 module once per
+# process, and SoftHSM2 reads its configuration (where its tokens are) only then, so a second
+# token made later in the same process would not be seen.
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from sealkit import make_pki
+
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def token(ca: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from sealkit import softhsm_token
+
+    with softhsm_token(ca, tmp_path_factory.mktemp("softhsm")) as module:
+        yield module
+
+
+@pytest.fixture(scope="session")
+def nssdb(ca: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
+    from sealkit import nss_database
+
+    return str(nss_database(ca, tmp_path_factory.mktemp("nss")))

@@ -19,11 +19,8 @@ from sealkit import (
     PIN,
     TOKEN_LABEL,
     Pki,
-    make_pki,
-    nss_database,
     pdfsig,
     serving_tsa,
-    softhsm_token,
     tool,
 )
 
@@ -49,19 +46,13 @@ en = "Lisbon"
 """
 
 
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    made = make_pki(tmp_path_factory.mktemp("pki"))
-    pki.p12(made.folder / "rotated.p12", pki.issue("Press Office Seal 2027", made.intermediate),
-            [made.intermediate])
-    expired = pki.issue("Press Office Old Seal", made.intermediate)
-    pki.p12(made.folder / "expired.p12", expired, [made.intermediate])
-    return made
-
-
-@pytest.fixture(scope="module")
-def nssdb(ca: Pki, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return nss_database(ca, tmp_path_factory.mktemp("nss"))
+@pytest.fixture(scope="module", autouse=True)
+def other_keys(ca: Pki) -> None:
+    """The next year's seal (a key rotation) and an old one, beside the PKI's own."""
+    pki.p12(ca.folder / "rotated.p12", pki.issue("Press Office Seal 2027", ca.intermediate),
+            [ca.intermediate])
+    pki.p12(ca.folder / "expired.p12", pki.issue("Press Office Old Seal", ca.intermediate),
+            [ca.intermediate])
 
 
 def sealed_project(folder: Path, ca: Pki, p12: str = "seal.p12") -> Path:
@@ -300,21 +291,19 @@ def test_with_a_timestamp_authority_seals_are_b_t_and_a_no_op_keeps_them(
 
 
 def test_a_key_on_a_token_seals_the_same_bytes_as_its_pkcs12_file(
-    site: Path, ca: Pki, tmp_path: Path, nssdb: str
+    site: Path, ca: Pki, tmp_path: Path, nssdb: str, token: Path
 ) -> None:
     project = sealed_project(tmp_path / "project", ca)
-    (tmp_path / "softhsm").mkdir()
-    with softhsm_token(ca, tmp_path / "softhsm") as module:
-        config = project / "syndicate.toml"
-        config.write_text(config.read_text(encoding="utf-8").replace(
-            f'pkcs12 = "{ca.folder / "seal.p12"}"',
-            f'pkcs11_module = "{module}"\npkcs11_token_label = "{TOKEN_LABEL}"\n'
-            f'pkcs11_key_label = "{KEY_LABEL}"'), encoding="utf-8")
-        result = CliRunner().invoke(main, ["publish", "--project", str(project), "--now", NOW],
-                                    env={PIN_VARIABLE: PIN})
-        assert result.exit_code == 0, result.output
-        wrong = CliRunner().invoke(main, ["check", "--project", str(project)],
-                                   env={PIN_VARIABLE: "0000"})
+    config = project / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'pkcs12 = "{ca.folder / "seal.p12"}"',
+        f'pkcs11_module = "{token}"\npkcs11_token_label = "{TOKEN_LABEL}"\n'
+        f'pkcs11_key_label = "{KEY_LABEL}"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--now", NOW],
+                                env={PIN_VARIABLE: PIN})
+    assert result.exit_code == 0, result.output
+    wrong = CliRunner().invoke(main, ["check", "--project", str(project)],
+                               env={PIN_VARIABLE: "0000"})
     assert wrong.exit_code == 1 and "0000" not in wrong.output, wrong.output
     assert "PIN" in wrong.output and "Traceback" not in wrong.output, wrong.output
     for path in pdfs(project / "dist"):

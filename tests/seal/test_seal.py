@@ -29,12 +29,9 @@ from sealkit import (
     PIN,
     TOKEN_LABEL,
     Pki,
-    make_pki,
-    nss_database,
     pdfsig,
     publish,
     serving_tsa,
-    softhsm_token,
     tool,
 )
 
@@ -71,11 +68,6 @@ def token_settings(ca: Pki, key_label: str = KEY_LABEL, pin: str = PIN) -> SealS
 
 
 @pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return publish(tmp_path_factory.mktemp("published") / "dist")
 
@@ -89,17 +81,6 @@ def pdf(published: Path) -> bytes:
 def tsa(ca: Pki) -> Iterator[str]:
     with serving_tsa(ca) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def token(ca: Pki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with softhsm_token(ca, tmp_path_factory.mktemp("softhsm")) as module:
-        yield module
-
-
-@pytest.fixture(scope="module")
-def nssdb(ca: Pki, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return nss_database(ca, tmp_path_factory.mktemp("nss"))
 
 
 @pytest.fixture(scope="module")
