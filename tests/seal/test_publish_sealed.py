@@ -72,8 +72,9 @@ def use_key(project: Path, ca: Pki, p12: str) -> None:
                       encoding="utf-8")
 
 
-def syndicate(*args: str, passphrase: str | None = pki.PASSPHRASE) -> Result:
-    env = {PASSPHRASE_VARIABLE: passphrase}
+def syndicate(*args: str, passphrase: str | None = pki.PASSPHRASE,
+              locale: str = "C.UTF-8") -> Result:
+    env = {PASSPHRASE_VARIABLE: passphrase, "LC_ALL": locale}
     return CliRunner().invoke(main, list(args), env=env)
 
 
@@ -313,3 +314,40 @@ def test_a_key_on_a_token_seals_the_same_bytes_as_its_pkcs12_file(
         ours_data, theirs_data = ours.read_bytes(), theirs.read_bytes()
         end = theirs_data.index(b"%%EOF") + 5
         assert ours_data[:end] == theirs_data[:end]
+
+
+@pytest.mark.parametrize(("locale", "changed", "summary"), [
+    ("pt_PT.UTF-8", "alterado: o seu SHA-256 não é o do manifesto",
+     "ficheiro(s) verificado(s): 1 falharam"),
+    ("fr_BE.UTF-8", "modifié : son SHA-256 n’est pas celui du manifeste",
+     "fichier(s) vérifié(s) : 1 en échec"),
+    ("es_ES.UTF-8", "modificado: su SHA-256 no es el del manifiesto",
+     "archivo(s) comprobado(s): 1 fallaron"),
+    ("pt_BR.UTF-8", "changed: its SHA-256 is not the manifest's", "file(s) checked: 1 failed"),
+    ("de_DE.UTF-8", "changed: its SHA-256 is not the manifest's", "file(s) checked: 1 failed"),
+])
+def test_the_report_is_in_the_readers_language_where_syndicate_has_its_words(
+    site: Path, tmp_path: Path, locale: str, changed: str, summary: str
+) -> None:
+    copy = tmp_path / "mirror"
+    subprocess.run(["cp", "-rL", str((site / "dist").resolve()), str(copy)], check=True)
+    (copy / "robots.txt").write_bytes(b"User-agent: *\nDisallow: /\n")
+    result = syndicate("verify", str(copy), "--project", str(site), locale=locale)
+    assert result.exit_code == 1
+    assert f"FAIL robots.txt: {changed}" in result.output, result.output
+    assert result.output.splitlines()[-1].endswith(summary), result.output
+
+
+def test_every_sentence_of_the_report_is_in_each_catalog() -> None:
+    from babel.messages.pofile import read_po
+
+    from syndicate.i18n import PACKAGED_LOCALES
+    from syndicate.seal import report
+
+    catalogs = sorted(PACKAGED_LOCALES.glob(f"*/LC_MESSAGES/{report.DOMAIN}.po"))
+    assert [path.parts[-3] for path in catalogs] == ["es", "fr", "pt_PT"]
+    for path in catalogs:
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+        assert translated == report.SENTENCES, (path, report.SENTENCES ^ translated)

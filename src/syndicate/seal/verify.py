@@ -36,30 +36,13 @@ from pyhanko.sign.validation.status import (
 from pyhanko_certvalidator import ValidationContext
 
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
+from syndicate.seal import report
+from syndicate.seal.report import Words, english
 from syndicate.seal.signer import SealError, first_line, load_certificate, quiet_pyhanko
 
 # A seal's certificate may sign with either bit (ETSI's seals use nonRepudiation).
 USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
                             match_all_key_usages=False)
-
-# ETSI EN 319 102-1's sub-indications (pyHanko's names) in the words of the report.
-_NOT_VALID_THEN = ("it was not valid at the time checked, and no timestamp proves that the "
-                   "seal was made while it was")
-UNTRUSTED_BECAUSE = {
-    "NO_CERTIFICATE_CHAIN_FOUND": "it does not lead to a trusted root",
-    "OUT_OF_BOUNDS_NO_POE": _NOT_VALID_THEN,
-    "OUT_OF_BOUNDS_NOT_REVOKED": _NOT_VALID_THEN,
-    "EXPIRED": "it has expired",
-    "NOT_YET_VALID": "it is not valid yet",
-    "REVOKED_NO_POE": "it was revoked",
-    "REVOKED_CA_NO_POE": "an authority of its chain was revoked",
-    "CHAIN_CONSTRAINTS_FAILURE": "its chain breaks a rule (key usage, path length or policy)",
-    "SIG_CONSTRAINTS_FAILURE": "its key usage does not allow signing",
-    "CRYPTO_CONSTRAINTS_FAILURE": "it uses an algorithm too weak to trust",
-    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "it uses an algorithm too weak to trust",
-    "GENERIC": "its chain could not be validated",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class PdfVerdict:
@@ -76,12 +59,18 @@ class PdfVerdict:
 
     @property
     def summary(self) -> str:
+        return self.describe(english)
+
+    def describe(self, words: Words) -> str:
+        """The verdict in the words given (see :mod:`syndicate.seal.report`)."""
         if self.problems:
             return "; ".join(self.problems)
         level = "PAdES B-T" if self.timestamp else "PAdES B-B"
         when = self.timestamp or self.signing_time
-        return f"sealed by {self.signer}" + (f" at {when:%Y-%m-%d %H:%M %Z}" if when else "") + (
-            f" ({level})")
+        if when is None:
+            return words(report.SEALED_BY) % {"signer": self.signer, "level": level}
+        return words(report.SEALED_BY_AT) % {"signer": self.signer, "level": level,
+                                             "when": f"{when:%Y-%m-%d %H:%M %Z}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,36 +102,36 @@ def _context(roots: Sequence[asn1_x509.Certificate], now: datetime) -> Validatio
 
 @quiet_pyhanko()
 def verify_pdf(data: bytes, trust_roots: Sequence[asn1_x509.Certificate],
-               now: datetime) -> PdfVerdict:
+               now: datetime, words: Words = english) -> PdfVerdict:
     """The seal of a PDF: the signature intact and valid, its certificate leading to one of
     ``trust_roots`` at ``now``, its timestamp (if any) as good, and nothing but validation
     data appended after it."""
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
     except Exception as exc:  # noqa: BLE001 (pyHanko's reader raises many kinds for a bad file)
-        return PdfVerdict((f"not a readable PDF ({first_line(exc)})",))
+        return PdfVerdict((words(report.NOT_A_PDF) % {"detail": first_line(exc)},))
     if not signatures:
-        return PdfVerdict(("not sealed: the PDF has no signature",))
-    verdicts = [_signature(signature, trust_roots, now) for signature in signatures]
+        return PdfVerdict((words(report.NOT_SEALED),))
+    verdicts = [_signature(signature, trust_roots, now, words) for signature in signatures]
     problems = tuple(problem for verdict in verdicts for problem in verdict.problems)
     first = verdicts[0]
     return PdfVerdict(problems, first.signer, first.signing_time, first.timestamp)
 
 
 def _signature(signature: EmbeddedPdfSignature, roots: Sequence[asn1_x509.Certificate],
-               now: datetime) -> PdfVerdict:
+               now: datetime, words: Words) -> PdfVerdict:
     try:
         status = _validated(signature, roots, now)
     except Exception as exc:  # noqa: BLE001 (a damaged signature: asn1crypto's, pyHanko's)
-        return PdfVerdict((f"the seal cannot be read ({first_line(exc)})",))
-    problems = list(_status_problems(status, "the seal"))
+        return PdfVerdict((words(report.SEAL_UNREADABLE) % {"detail": first_line(exc)},))
+    problems = list(_status_problems(status, report.SEAL, words))
     # Only validation data (PAdES B-LT, B-LTA) may follow the seal; not a byte else.
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE and (
             status.modification_level != ModificationLevel.LTA_UPDATES):
-        problems.append("something was appended to the file after the seal")
+        problems.append(words(report.APPENDED))
     stamp = status.timestamp_validity
     if stamp is not None:
-        problems += _status_problems(stamp, "the seal's timestamp")
+        problems += _status_problems(stamp, report.SEAL_TIMESTAMP, words)
     return PdfVerdict(tuple(problems), status.signing_cert.subject.human_friendly,
                       status.signer_reported_dt, stamp.timestamp if stamp else None)
 
@@ -154,28 +143,35 @@ def _validated(signature: EmbeddedPdfSignature, roots: Sequence[asn1_x509.Certif
     B-T seal stays verifiable after its certificate's end."""
     status = validate_pdf_signature(signature, _context(roots, now), key_usage_settings=USAGE)
     stamp = status.timestamp_validity
-    if status.trusted or stamp is None or next(_status_problems(stamp, ""), None) is not None:
+    stamp_problems = [] if stamp is None else list(
+        _status_problems(stamp, report.SEAL_TIMESTAMP, english))
+    if status.trusted or stamp is None or stamp_problems:
         return status
     return validate_pdf_signature(signature, _context(roots, stamp.timestamp),
                                   key_usage_settings=USAGE)
 
 
-def _status_problems(status: SignatureStatus, what: str) -> Iterator[str]:
+def _status_problems(status: SignatureStatus, sentences: tuple[str, str, str],
+                     words: Words) -> Iterator[str]:
+    """What is wrong with a signature's ``status``, in ``sentences`` (changed, not valid,
+    not trusted: see :mod:`syndicate.seal.report`)."""
+    changed, invalid, untrusted = sentences
     if not status.intact:
-        yield f"{what} does not match the content: the file was changed after sealing"
+        yield words(changed)
     elif not status.valid:
-        yield f"{what}'s signature is not valid (not made by its certificate's key)"
+        yield words(invalid)
     elif not status.trusted:
-        subject = status.signing_cert.subject.human_friendly
         name = str(status.trust_problem_indic.standard_name) if (
             status.trust_problem_indic) else "GENERIC"
-        why = UNTRUSTED_BECAUSE.get(name, name.lower().replace("_", " "))
-        yield f"{what}'s certificate ({subject}) is not trusted: {why}"
+        why = report.UNTRUSTED_BECAUSE.get(name)
+        yield words(untrusted) % {
+            "subject": status.signing_cert.subject.human_friendly,
+            "why": words(why) if why else name.lower().replace("_", " ")}
 
 
 @quiet_pyhanko()
-def verify_manifest(manifest: bytes, signature: bytes,
-                    trust_roots: Sequence[asn1_x509.Certificate], now: datetime) -> list[str]:
+def verify_manifest(manifest: bytes, signature: bytes, trust_roots: Sequence[asn1_x509.Certificate],
+                    now: datetime, words: Words = english) -> list[str]:
     """The problems of a detached CMS signature of ``manifest`` (none: it holds)."""
     try:
         signed_data = cms.ContentInfo.load(signature)["content"]
@@ -183,15 +179,16 @@ def verify_manifest(manifest: bytes, signature: bytes,
             manifest, signed_data, signer_validation_context=_context(trust_roots, now),
             key_usage_settings=USAGE))
     except Exception as exc:  # noqa: BLE001 (not CMS, or damaged: asn1crypto's, pyHanko's)
-        return [f"the manifest's signature cannot be read ({first_line(exc)})"]
-    problems = list(_status_problems(status, "the manifest's signature"))
+        return [words(report.MANIFEST_UNREADABLE) % {"detail": first_line(exc)}]
+    problems = list(_status_problems(status, report.MANIFEST, words))
     if status.timestamp_validity is not None:
-        problems += _status_problems(status.timestamp_validity, "the manifest's timestamp")
+        problems += _status_problems(status.timestamp_validity, report.MANIFEST_TIMESTAMP,
+                                     words)
     return problems
 
 
 def verify_folder(folder: Path, trust_roots: Sequence[asn1_x509.Certificate],
-                  now: datetime) -> FolderVerdict:
+                  now: datetime, words: Words = english) -> FolderVerdict:
     """A published folder: ``manifest.json``'s signature (``manifest.json.p7s``), then each
     file it lists against its size and SHA-256 (and each PDF's seal); a file the manifest
     does not list is reported too."""
@@ -200,17 +197,20 @@ def verify_folder(folder: Path, trust_roots: Sequence[asn1_x509.Certificate],
         signature = (folder / MANIFEST_SIGNATURE).read_bytes()
     except OSError as exc:
         missing = Path(exc.filename or MANIFEST).name
-        return FolderVerdict(FileVerdict(missing, False, f"cannot read it ({exc.strerror})"), ())
-    problems = verify_manifest(manifest, signature, trust_roots, now)
-    head = FileVerdict(MANIFEST, not problems, "; ".join(problems) or "signature holds")
+        return FolderVerdict(FileVerdict(missing, False, words(report.CANNOT_READ) % {
+            "detail": exc.strerror}), ())
+    problems = verify_manifest(manifest, signature, trust_roots, now, words)
+    head = FileVerdict(MANIFEST, not problems,
+                       "; ".join(problems) or words(report.SIGNATURE_HOLDS))
     try:
         entries = json.loads(manifest)["files"]
         listed = {str(entry["path"]): entry for entry in entries}
     except (ValueError, KeyError, TypeError) as exc:
-        return FolderVerdict(FileVerdict(MANIFEST, False, f"not a syndicate manifest ({exc})"),
-                             ())
-    files = [_file(folder, path, entry, trust_roots, now) for path, entry in listed.items()]
-    files += [FileVerdict(path, False, "not in the signed manifest")
+        return FolderVerdict(FileVerdict(MANIFEST, False, words(report.NOT_A_MANIFEST) % {
+            "detail": exc}), ())
+    check = _Check(folder, trust_roots, now, words)
+    files = [check.file(path, entry) for path, entry in listed.items()]
+    files += [FileVerdict(path, False, words(report.NOT_LISTED))
               for path in _present(folder) if path not in listed]
     return FolderVerdict(head, tuple(sorted(files, key=lambda verdict: verdict.path)))
 
@@ -222,36 +222,45 @@ def _present(folder: Path) -> Iterator[str]:
             yield name
 
 
-def _file(folder: Path, name: str, entry: dict[str, object],
-          trust_roots: Sequence[asn1_x509.Certificate], now: datetime) -> FileVerdict:
-    relative = PurePosixPath(name)
-    if relative.is_absolute() or ".." in relative.parts:
-        return FileVerdict(name, False, "the manifest names a path outside the folder")
-    path = folder / relative
-    if path.is_symlink() or not path.is_file():
-        return FileVerdict(name, False, "missing")
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-        return FileVerdict(name, False, "changed: its SHA-256 is not the manifest's")
-    if name.endswith(".pdf"):
-        verdict = verify_pdf(data, trust_roots, now)
-        return FileVerdict(name, verdict.ok, verdict.summary)
-    return FileVerdict(name, True, "matches the manifest")
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """How each file of a folder is checked: against what, when, in which words."""
+
+    folder: Path
+    trust_roots: Sequence[asn1_x509.Certificate]
+    now: datetime
+    words: Words
+
+    def file(self, name: str, entry: dict[str, object]) -> FileVerdict:
+        words = self.words
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts:
+            return FileVerdict(name, False, words(report.OUTSIDE))
+        path = self.folder / relative
+        if path.is_symlink() or not path.is_file():
+            return FileVerdict(name, False, words(report.MISSING))
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            return FileVerdict(name, False, words(report.CHANGED))
+        if name.endswith(".pdf"):
+            verdict = verify_pdf(data, self.trust_roots, self.now, words)
+            return FileVerdict(name, verdict.ok, verdict.describe(words))
+        return FileVerdict(name, True, words(report.MATCHES))
 
 
 MAX_DOWNLOAD = 512 * 1024 * 1024  # bytes of one file fetched by verify_url
 DOWNLOAD_TIMEOUT = 30  # seconds
 
 
-def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate],
-               now: datetime) -> FolderVerdict | PdfVerdict:
+def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate], now: datetime,
+               words: Words = english) -> FolderVerdict | PdfVerdict:
     """A PDF at ``url`` (its seal), or a published site whose base is ``url``: its
     ``manifest.json``, its signature and every file the manifest lists, fetched into a
     temporary folder and checked as :func:`verify_folder` checks a folder."""
     import tempfile
 
     if urlsplit(url).path.lower().endswith(".pdf"):
-        return verify_pdf(_fetch(url), trust_roots, now)
+        return verify_pdf(_fetch(url), trust_roots, now, words)
     base = url if url.endswith("/") else f"{url}/"
     with tempfile.TemporaryDirectory(prefix="syndicate-verify-") as folder:
         root = Path(folder)
@@ -261,8 +270,8 @@ def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate],
             listed = [str(entry["path"]) for entry in
                       json.loads((root / MANIFEST).read_bytes())["files"]]
         except (ValueError, KeyError, TypeError) as exc:
-            return FolderVerdict(FileVerdict(MANIFEST, False, f"not a syndicate manifest ({exc})"),
-                                 ())
+            return FolderVerdict(FileVerdict(MANIFEST, False, words(report.NOT_A_MANIFEST) % {
+                "detail": exc}), ())
         for name in listed:
             relative = PurePosixPath(name)
             if relative.is_absolute() or ".." in relative.parts or not name:
@@ -273,7 +282,7 @@ def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate],
                 target.write_bytes(_fetch(base + quote(name)))
             except SealError:
                 pass  # missing: verify_folder says so
-        return verify_folder(root, trust_roots, now)
+        return verify_folder(root, trust_roots, now, words)
 
 
 def _fetch(url: str) -> bytes:
