@@ -318,11 +318,11 @@ def test_a_key_on_a_token_seals_the_same_bytes_as_its_pkcs12_file(
 
 @pytest.mark.parametrize(("locale", "changed", "summary"), [
     ("pt_PT.UTF-8", "alterado: o seu SHA-256 não é o do manifesto",
-     "ficheiro(s) verificado(s): 1 falharam"),
+     "ficheiro(s) verificado(s), com falhas: 1"),
     ("fr_BE.UTF-8", "modifié : son SHA-256 n’est pas celui du manifeste",
-     "fichier(s) vérifié(s) : 1 en échec"),
+     "fichier(s) vérifié(s), en échec : 1"),
     ("es_ES.UTF-8", "modificado: su SHA-256 no es el del manifiesto",
-     "archivo(s) comprobado(s): 1 fallaron"),
+     "archivo(s) comprobado(s), con fallos: 1"),
     ("pt_BR.UTF-8", "changed: its SHA-256 is not the manifest's", "file(s) checked: 1 failed"),
     ("de_DE.UTF-8", "changed: its SHA-256 is not the manifest's", "file(s) checked: 1 failed"),
 ])
