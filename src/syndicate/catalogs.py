@@ -125,7 +125,9 @@ def update(locales: Path, site: Site) -> list[Path]:
                 fuzzy=False,
             )
             path.parent.mkdir(parents=True, exist_ok=True)
-        catalog.update(wanted, update_header_comment=False)
+        # No fuzzy matching: an override guessed from a similar word ("Comunicados" for "Newer
+        # statements") would be a warning to clear, where an empty one keeps the packaged word.
+        catalog.update(wanted, no_fuzzy_matching=True, update_header_comment=False)
         _show_packaged_words(catalog, language.locale)
         catalog.revision_date = FIXED_DATE
         catalog.creation_date = FIXED_DATE

@@ -11,10 +11,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from syndicate.variants import DEFAULT_PDF_VARIANT
+
+T = TypeVar("T")
 
 # The language of what is written in several languages at once (the bilingual or multilingual
 # edition, the combined feed): ISO 639-2 and BCP 47 "mul", in the manifest and in xml:lang.
@@ -204,6 +207,16 @@ class Site:
         """A language's index page; None: the language chooser at the root."""
         return f"{lang}/index.html" if lang else "index.html"
 
+    def index_archive_path(self, lang: str, number: int) -> str:
+        """Archive page ``number`` (1 = the oldest) of a language's index: beside its feed's
+        archive documents of the same number, which list the same statements."""
+        return f"{lang}/archive/{number}.html"
+
+    def index_archive_url(self, lang: str, number: int) -> str:
+        """The URL of archive page ``number``; 0: the index itself."""
+        return self.base_url + self.index_archive_path(lang, number) if number else (
+            self.index_url(lang))
+
     def css_path(self) -> str:
         return "assets/site.css"
 
@@ -378,3 +391,21 @@ class Entry:
                 and (statement is None or isinstance(statement, str))):
             return cls(path, kind, lang, statement, size, sha256)
         return None
+
+
+def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
+    """Split newest-first ``entries`` into the current page and its archives: a feed's
+    subscription document and its RFC 5005 archives, a language's index and its archive pages.
+
+    Archive pages hold ``limit`` entries each, counted from the oldest, so a page never changes
+    when newer entries arrive. The subscription document always holds the newest ``limit``
+    entries, plus those (fewer than ``limit``) not yet on a full page: between ``limit`` and
+    ``2 * limit - 1`` of them. No entry is in two documents. Pages are oldest first.
+
+    >>> paginate([7, 6, 5, 4, 3, 2, 1], 3)
+    ([7, 6, 5, 4], [[3, 2, 1]])
+    """
+    oldest_first = list(reversed(entries))
+    count = max(0, len(entries) // limit - 1)
+    pages = [oldest_first[i * limit:(i + 1) * limit][::-1] for i in range(count)]
+    return oldest_first[count * limit:][::-1], pages

@@ -267,7 +267,7 @@ def render_site_pages(project: Project, statements: list[Statement]) -> Iterator
     site = project.site
     page_renderer = pages.PageRenderer(site, project.translations)
     for language in site.languages:
-        yield page_renderer.index(statements, language.code)
+        yield from page_renderer.index(statements, language.code)
     yield from page_renderer.root()
     yield sitemap.render(site, statements)
 

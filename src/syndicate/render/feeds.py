@@ -28,7 +28,6 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
@@ -43,6 +42,7 @@ from syndicate.model import (
     Statement,
     Translation,
     newest_first,
+    paginate,
 )
 from syndicate.render.feed_extensions import set_entry_language, set_head
 from syndicate.render.feed_text import absolute_html, hexadecimal_references
@@ -54,7 +54,6 @@ PDF_TYPE = "application/pdf"
 HTML_TYPE = "text/html"
 _MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 COMBINED_LANG = MULTIPLE_LANGUAGES  # its xml:lang (BCP 47: multiple languages)
-T = TypeVar("T")
 CORRECTED = i18n.N_("Corrected on %(date)s")  # the page's and the communiqué's words
 
 
@@ -175,23 +174,6 @@ def document_inputs(
                     found[site.feed_archive_path(code, number, fmt)] = (
                         (fmt, code, number, number < len(archives), inputs), ids)
     return found
-
-
-def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
-    """Split newest-first ``entries`` into the subscription document and RFC 5005 archives.
-
-    Archive pages hold ``limit`` entries each, counted from the oldest, so a page never changes
-    when newer entries arrive. The subscription document always holds the newest ``limit``
-    entries, plus those (fewer than ``limit``) not yet on a full page: between ``limit`` and
-    ``2 * limit - 1`` of them. No entry is in two documents. Pages are oldest first.
-
-    >>> paginate([7, 6, 5, 4, 3, 2, 1], 3)
-    ([7, 6, 5, 4], [[3, 2, 1]])
-    """
-    oldest_first = list(reversed(entries))
-    count = max(0, len(entries) // limit - 1)
-    pages = [oldest_first[i * limit:(i + 1) * limit][::-1] for i in range(count)]
-    return oldest_first[count * limit:][::-1], pages
 
 
 def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, int],

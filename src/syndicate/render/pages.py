@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gettext
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from importlib.resources import files
 
 from babel import Locale
@@ -12,7 +13,7 @@ from babel.core import get_global
 
 from syndicate import __version__
 from syndicate.i18n import N_, dateline, long_date
-from syndicate.model import Artifact, Site, Statement, newest_first
+from syndicate.model import Artifact, Site, Statement, Translation, newest_first, paginate
 from syndicate.render import preview, structured
 from syndicate.render.cards import HEIGHT, WIDTH
 from syndicate.templating import environment
@@ -75,6 +76,30 @@ def og_locale(locale: str) -> str:
         likely = str(likely_subtags.get(key) or likely_subtags.get(parsed.language, ""))
         territory = likely.split("_")[-1] if likely.count("_") else ""
     return f"{parsed.language}_{territory}" if territory else parsed.language
+
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where an index page is among its language's: ``number`` 0 is the index (the newest
+    statements), 1 the oldest archive page, ``archives`` the last."""
+
+    number: int
+    archives: int
+
+    @property
+    def older(self) -> int | None:
+        """The number of the page of the statements just before this page's, if any."""
+        if self.number == 0:
+            return self.archives or None
+        return self.number - 1 or None
+
+    @property
+    def newer(self) -> int | None:
+        """The number of the page of the statements just after (0: the index), if any."""
+        if self.number == 0:
+            return None
+        return self.number + 1 if self.number < self.archives else 0
 
 
 class PageRenderer:
@@ -216,46 +241,55 @@ class PageRenderer:
             site.page_path(statement.id, lang), "html", lang, statement.id, html.encode("utf-8")
         )
 
-    def index(self, statements: Sequence[Statement], lang: str) -> Artifact:
+    def index(self, statements: Sequence[Statement], lang: str) -> list[Artifact]:
+        """A language's index (its newest statements) and its archive pages, numbered from
+        the oldest and full, so that a page no longer changes once newer statements arrive
+        (the feed's archives, the same statements by number: :func:`model.paginate`)."""
         site = self.site
         language = site.language(lang)
-        items = [
-            {
-                "url": site.page_url(s.id, lang),
-                "title": t.title,
-                "summary": t.summary,
-                "iso": s.date.isoformat(),
-                "date": long_date(s.date, site.tzinfo, language.locale),
-            }
-            for s in newest_first(statements)
-            if (t := s.translation(lang)) is not None
-        ]
-        html = (
-            self.envs[lang]
-            .get_template("index.html")
-            .render(
-                **self._common(lang),
-                website=self._website(lang, site.index_url(lang), language.title),
-                items=items,
-                alternates=[
-                    *(
-                        {"tag": other.tag, "url": site.index_url(other.code)}
-                        for other in site.languages
-                    ),
-                    {"tag": "x-default", "url": site.base_url},
-                ],
-                switcher=[
-                    {
-                        "tag": other.tag,
-                        "url": site.index_url(other.code),
-                        "name": language_name(other.locale),
-                    }
-                    for other in site.languages
-                    if other.code != lang
-                ],
-            )
+        items = [self._item(s, t, language.locale) for s in newest_first(statements)
+                 if (t := s.translation(lang)) is not None]
+        current, archives = paginate(items, site.feed_limit)
+        pages = [self._index_page(lang, current, Pager(0, len(archives)))]
+        for number, page in enumerate(archives, 1):
+            pages.append(self._index_page(lang, page, Pager(number, len(archives))))
+        return pages
+
+    def _item(self, statement: Statement, translation: Translation,
+              locale: str) -> dict[str, str]:
+        site = self.site
+        return {"url": site.page_url(statement.id, translation.lang), "title": translation.title,
+                "summary": translation.summary, "iso": statement.date.isoformat(),
+                "date": long_date(statement.date, site.tzinfo, locale)}
+
+    def _index_page(self, lang: str, items: list[dict[str, str]], pager: Pager) -> Artifact:
+        site = self.site
+        language = site.language(lang)
+        url = site.index_archive_url(lang, pager.number)
+        html = self.envs[lang].get_template("index.html").render(
+            **self._common(lang),
+            website=self._website(lang, url, language.title),
+            items=items,
+            page_url=url,
+            archive=pager.number,
+            older=site.index_archive_url(lang, pager.older) if pager.older is not None else "",
+            newer=site.index_archive_url(lang, pager.newer) if pager.newer is not None else "",
+            # Another language's archive page of the same number lists other statements:
+            # only the indexes are each other's translations.
+            alternates=[] if pager.number else [
+                *({"tag": other.tag, "url": site.index_url(other.code)}
+                  for other in site.languages),
+                {"tag": "x-default", "url": site.base_url},
+            ],
+            switcher=[
+                {"tag": other.tag, "url": site.index_url(other.code),
+                 "name": language_name(other.locale)}
+                for other in site.languages if other.code != lang
+            ],
         )
-        return Artifact(site.index_path(lang), "html", lang, None, html.encode("utf-8"))
+        path = site.index_archive_path(lang, pager.number) if pager.number else (
+            site.index_path(lang))
+        return Artifact(path, "html", lang, None, html.encode("utf-8"))
 
     def root(self) -> list[Artifact]:
         """The language chooser at the site's root (the ``x-default`` page), the stylesheet and

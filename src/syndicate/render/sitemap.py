@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from syndicate.model import Artifact, Site, Statement
+from syndicate.model import Artifact, Site, Statement, paginate
 from syndicate.render.structured import modified_time
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -31,7 +31,8 @@ def _url(loc: str, lastmod: str | None, links: str) -> str:
 
 
 def render(site: Site, statements: Sequence[Statement]) -> Artifact:
-    """The sitemap of the root, the per-language indexes and every statement page.
+    """The sitemap of the root, the per-language indexes and their archive pages, and every
+    statement page.
 
     Written as text, not built as an lxml tree (2,000 pages are about 10,000 elements): the
     same bytes as lxml's serializer, tested against it, in less time (``benchmarks/notes.md``).
@@ -44,6 +45,10 @@ def render(site: Site, statements: Sequence[Statement]) -> Artifact:
     lines.append(_url(site.base_url, None, links))
     for lang in site.languages:
         lines.append(_url(site.index_url(lang.code), None, links))
+    for lang in site.languages:  # (another language's page of that number lists others)
+        translated = [s for s in statements if s.translation(lang.code) is not None]
+        for number in range(1, len(paginate(translated, site.feed_limit)[1]) + 1):
+            lines.append(_url(site.index_archive_url(lang.code, number), None, ""))
     for statement in sorted(statements, key=lambda s: s.id):
         codes = statement.languages
         alternates = [(site.language(code).tag, site.page_url(statement.id, code))

@@ -1,0 +1,116 @@
+"""A language's index in pages: the newest statements on the index, the older ones on archive
+pages numbered from the oldest that stay the same as statements arrive; read with lxml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from conftest import write
+from syndicate.cli import main
+
+NOW = "2026-11-28T00:00:00+00:00"
+BASE = "https://press.example.org/"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def project(root: Path, count: int) -> Path:
+    """A project of ``count`` statements (the n-th dated 2020-01-n), three per index page."""
+    write(root / "syndicate.toml", f'''base_url = "{BASE}"
+timezone = "Europe/Lisbon"
+default_language = "pt"
+
+[feeds]
+limit = 3
+
+[languages.pt]
+tag = "pt-PT"
+title = "Comunicados"
+issuer = "Governo de Portugal"
+
+[languages.en]
+tag = "en"
+title = "Press statements"
+issuer = "Portuguese Government"
+''')
+    add(root, range(1, count + 1))
+    return root
+
+
+def add(root: Path, numbers: range) -> None:
+    for n in numbers:
+        folder = root / "statements" / f"2020-01-{n:02d}-s"
+        write(folder / "statement.yaml", f"date: 2020-01-{n:02d}\noriginal: pt\n")
+        write(folder / "pt.md", f'---\ntitle: "Comunicado {n}"\n---\n\nTexto.\n')
+        write(folder / "en.md", f'---\ntitle: "Statement {n}"\n---\n\nText.\n')
+
+
+def publish(root: Path) -> Path:
+    result = CliRunner().invoke(main, ["publish", "--project", str(root), "--now", NOW])
+    assert result.exit_code == 0, result.output
+    return root / "dist"
+
+
+def listed(page: Path) -> list[str]:
+    """The titles an index page lists, in order."""
+    return [a.text_content() for a in
+            lxml.html.fromstring(page.read_bytes()).xpath('//ol[@class="statements"]/li/a')]
+
+
+def links(page: Path) -> dict[str, str]:
+    """The pager's links (rel -> URL) and the canonical URL of an index page."""
+    document = lxml.html.fromstring(page.read_bytes())
+    found = {a.get("rel"): a.get("href") for a in document.xpath('//nav[@class="pager"]/a')}
+    found["canonical"] = document.xpath('//link[@rel="canonical"]')[0].get("href")
+    return found
+
+
+@pytest.fixture(scope="module")
+def seven(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return project(tmp_path_factory.mktemp("index") / "project", 7)
+
+
+def test_the_index_lists_the_newest_and_links_the_archive(seven: Path) -> None:
+    out = publish(seven)
+    assert listed(out / "pt" / "index.html") == [f"Comunicado {n}" for n in (7, 6, 5, 4)]
+    assert listed(out / "pt" / "archive" / "1.html") == [f"Comunicado {n}" for n in (3, 2, 1)]
+    assert listed(out / "en" / "archive" / "1.html") == [f"Statement {n}" for n in (3, 2, 1)]
+    assert links(out / "pt" / "index.html") == {
+        "next": f"{BASE}pt/archive/1.html", "canonical": f"{BASE}pt/"}
+    assert links(out / "pt" / "archive" / "1.html") == {
+        "prev": f"{BASE}pt/", "canonical": f"{BASE}pt/archive/1.html"}
+    archive = lxml.html.fromstring((out / "pt" / "archive" / "1.html").read_bytes())
+    assert archive.findtext(".//title") == "Comunicados — Arquivo 1"
+    assert [a.text_content() for a in archive.xpath('//nav[@class="pager"]/a')] == [
+        "Comunicados mais recentes"]
+    assert archive.xpath("//link[@hreflang]") == []  # no page is its translation
+    assert archive.get("lang") == "pt-PT"
+    sitemap = etree.parse(str(out / "sitemap.xml"))
+    locations = [loc.text for loc in sitemap.iter(f"{SITEMAP}loc")]
+    assert f"{BASE}pt/archive/1.html" in locations and f"{BASE}en/archive/1.html" in locations
+
+
+def test_archive_pages_stay_as_statements_arrive(seven: Path) -> None:
+    out = publish(seven)
+    first = (out / "pt" / "archive" / "1.html").read_bytes()
+    add(seven, range(8, 11))
+    out = publish(seven)
+    # A full page changes once: its "newer" link goes to the next page once there is one.
+    assert (out / "pt" / "archive" / "1.html").read_bytes() == first.replace(
+        f'rel="prev" href="{BASE}pt/"'.encode(),
+        f'rel="prev" href="{BASE}pt/archive/2.html"'.encode())
+    assert listed(out / "pt" / "archive" / "2.html") == [f"Comunicado {n}" for n in (6, 5, 4)]
+    assert listed(out / "pt" / "index.html") == [f"Comunicado {n}" for n in (10, 9, 8, 7)]
+    assert links(out / "pt" / "index.html")["next"] == f"{BASE}pt/archive/2.html"
+    assert links(out / "pt" / "archive" / "2.html") == {
+        "prev": f"{BASE}pt/", "next": f"{BASE}pt/archive/1.html",
+        "canonical": f"{BASE}pt/archive/2.html"}
+    assert links(out / "pt" / "archive" / "1.html")["prev"] == f"{BASE}pt/archive/2.html"
+    pages = {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)}
+    add(seven, range(11, 12))
+    out = publish(seven)
+    assert {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)} == pages
