@@ -63,7 +63,7 @@ def files_of(document: object) -> list[Entry] | None:
 
 
 def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry]],
-               feeds: Mapping[str, object], encoded: EncodedEntries,
+               documents: Mapping[str, object], encoded: EncodedEntries,
                seals: Mapping[str, object] | None = None) -> str:
     """The cache index beside the output folder, as ``json.dumps`` writes it, with the file
     entries' texts from ``encoded``."""
@@ -71,5 +71,5 @@ def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry]],
     body = ", ".join(f"{text(key)}: [{', '.join(map(encoded.index, entries))}]"
                      for key, entries in units.items())
     return (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
-            f'"site": {text(site_inputs)}, "units": {{{body}}}, "feeds": {text(feeds)}'
+            f'"site": {text(site_inputs)}, "units": {{{body}}}, "documents": {text(documents)}'
             + (f', "seals": {text(seals)}' if seals else "") + "}")

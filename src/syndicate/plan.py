@@ -5,7 +5,7 @@ Every unit of rendering gets the hash of its inputs (its cache key, see
 current version each key made, so a unit whose key is there, with its files unchanged, is
 reused. :func:`make` returns one frozen :class:`Plan`; the publish renders ``plan.todo`` and
 links the rest. Feed documents are planned the same way once the communiqués' sizes are known
-(:func:`feed_keys`, :func:`reusable_feeds`).
+(:func:`feed_keys`, :func:`reusable_documents`), and so are index pages (:func:`index_page_keys`).
 """
 
 from __future__ import annotations
@@ -149,7 +149,8 @@ class CacheIndex:
 
     site: object = None
     units: Mapping[str, object] = field(default_factory=dict)
-    feeds: Mapping[str, object] = field(default_factory=dict)
+    # by path: a site-wide document's key and entry (feed documents, index pages)
+    documents: Mapping[str, object] = field(default_factory=dict)
     seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
 
 
@@ -161,10 +162,12 @@ def read_index(out: Path, current: Path | None) -> CacheIndex:
     if (not isinstance(document, dict) or document.get("format") != cache.FORMAT
             or document.get("version") != current.name):
         return CacheIndex()
-    units, feeds, seals = document.get("units"), document.get("feeds"), document.get("seals")
+    units, seals = document.get("units"), document.get("seals")
+    documents = document.get("documents")
     if not isinstance(units, dict):
         return CacheIndex()
-    return CacheIndex(document.get("site"), units, feeds if isinstance(feeds, dict) else {},
+    return CacheIndex(document.get("site"), units,
+                      documents if isinstance(documents, dict) else {},
                       seals if isinstance(seals, dict) else {})
 
 
@@ -223,15 +226,28 @@ def feed_keys(project: Project, statements: list[Statement],
     }
 
 
-def reusable_feeds(index: CacheIndex, current: Path | None,
-                   keys: dict[str, str]) -> dict[str, Entry]:
-    """The feed documents of the current version whose inputs are unchanged: by path,
-    their manifest entries."""
+def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, str]:
+    """The hash of each index page's inputs (see :meth:`pages.PageRenderer.index_inputs`)."""
+    from syndicate.render.pages import PageRenderer
+
+    base = cache.digest("index", cache.code_digest(), project.site,
+                        cache.template_digest("site"),
+                        sorted((code, cache.catalog_digest(t))
+                               for code, t in project.translations.items()))
+    renderer = PageRenderer(project.site, project.translations)
+    return {path: cache.digest(base, inputs)
+            for path, inputs in renderer.index_inputs(statements).items()}
+
+
+def reusable_documents(index: CacheIndex, current: Path | None,
+                       keys: dict[str, str]) -> dict[str, Entry]:
+    """The site-wide documents (feed documents, index pages) of the current version whose
+    inputs are unchanged: by path, their manifest entries."""
     found: dict[str, Entry] = {}
     if current is None:
         return found
     for path, key in keys.items():
-        record = index.feeds.get(path)
+        record = index.documents.get(path)
         if not isinstance(record, dict) or record.get("key") != key:
             continue
         entry = Entry.from_json(record.get("entry"))

@@ -12,24 +12,26 @@ unchanged files, renders the pages and, once the communiqués' sizes are known, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from syndicate import cache, output, websub
+from syndicate import cache, output
 from syndicate import plan as plans
 from syndicate.backends import Backend, Rendering, choose
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.manifest import EncodedEntries, index_json, manifest
-from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Statement
+from syndicate.model import Entry
 from syndicate.plan import Plan
 from syndicate.project import Project
 from syndicate.project import check as check  # the load stage, for callers of the pipeline
 from syndicate.project import load as load
 from syndicate.seal.step import SEALED_KINDS, Seal, SealStep
+from syndicate.site_outputs import SiteFeeds, SitePages
+from syndicate.site_outputs import render_site as render_site  # (the benchmarks call it)
 from syndicate.staging import Staging
 from syndicate.units import Unit
 
@@ -168,7 +170,7 @@ def _write(plan: Plan, run: Run) -> Report:
             _reseal(plan, staging, written)
             if run.progress is not None:
                 run.progress.start(len(todo), len(plan.units) - len(todo))
-            site_pages = list(render_site_pages(project, plan.published))  # meanwhile, too
+            site_pages = SitePages(plan)  # rendered meanwhile, too
             encoded = EncodedEntries()
             feeds = SiteFeeds(plan, previous, staging, encoded)
             problems = _collect(rendering, todo, staging, written, run.progress, feeds.render)
@@ -176,16 +178,15 @@ def _write(plan: Plan, run: Run) -> Report:
             rendering.close()
         if problems:  # (an image that cannot publish: once, not once per output showing it)
             raise ContentError(list(dict.fromkeys(problems)))
-        for artifact in site_pages:
-            staging.add(artifact)
-            written.rendered.append(artifact.path)
+        site_pages.write(staging)
         feeds.render()  # (done already if a communiqué was rendered)
-        written.reused.extend(feeds.reused)
-        written.rendered.extend(feeds.rendered)
+        written.reused.extend([*site_pages.reused, *feeds.reused])
+        written.rendered.extend([*site_pages.rendered, *feeds.rendered])
         name = staging.commit(lambda entries: manifest(entries, encoded),
                               _manifest_signature(plan, run.seal))
         cache.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
-            name, plan.site_inputs, written.kept, feeds.index_records(), encoded,
+            name, plan.site_inputs, written.kept,
+            {**site_pages.index_records(), **feeds.index_records()}, encoded,
             written.seals.records))
     if counts is not None:
         _keep_share_counts(counts)
@@ -250,28 +251,6 @@ def _report(plan: Plan, entries: list[Entry], written: Written,
                   removed=tuple(sorted({entry.path for entry in previous} - files)))
 
 
-def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[str, int],
-                skip: Collection[str] = ()) -> Iterator[Artifact]:
-    """The outputs that depend on every statement: indexes, root, sitemap, feeds (but not the
-    feed documents in ``skip``, reused from the previous publish)."""
-    from syndicate.render import feeds
-
-    yield from render_site_pages(project, statements)
-    yield from feeds.render(project.site, statements, pdf_sizes, skip, project.translations)
-
-
-def render_site_pages(project: Project, statements: list[Statement]) -> Iterator[Artifact]:
-    """The site-wide outputs that need no PDF's size: indexes, the root page, the sitemap."""
-    from syndicate.render import pages, sitemap
-
-    site = project.site
-    page_renderer = pages.PageRenderer(site, project.translations)
-    for language in site.languages:
-        yield from page_renderer.index(statements, language.code)
-    yield from page_renderer.root()
-    yield sitemap.render(site, statements)
-
-
 SHARE_COUNTS_FILE = "twitter-text.json"  # in .syndicate-cache/
 MAX_SHARE_COUNTS = 100_000
 
@@ -301,57 +280,6 @@ def _keep_share_counts(path: Path) -> None:
         answers = counting.ANSWERS.learned()
     cache.write_json(path, {"format": cache.FORMAT, "code": cache.code_digest(),
                             "answers": answers})
-
-
-class SiteFeeds:
-    """A publish's feeds and their archive documents, added to its staging folder once every
-    language's communiqué is in it (the feeds give each PDF's size): while the last units
-    render, when a communiqué was rendered, not after them."""
-
-    def __init__(self, plan: Plan, previous: list[Entry], staging: Staging,
-                 encoded: EncodedEntries) -> None:
-        from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
-
-        self.plan, self.previous, self.staging, self.encoded = plan, previous, staging, encoded
-        self.keys: dict[str, str] = {}  # feed document path -> hash of its inputs
-        self.documents: dict[str, Entry] = {}  # its path -> manifest entry
-        self.reused: list[str] = []
-        self.rendered: list[str] = []
-        self._done = False
-
-    def render(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        from syndicate.render import feeds
-
-        plan, staging = self.plan, self.staging
-        project, published = plan.project, plan.published
-        sizes = {e.path: e.size for e in staging.entries
-                 if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}
-        self.keys = plans.feed_keys(project, published, sizes)
-        self.documents = plans.reusable_feeds(plan.index, plan.current, self.keys)
-        for path, entry in self.documents.items():
-            staging.reuse(f"{plan.current}/{path}", entry)
-            self.reused.append(path)
-        for artifact in websub.record_changes(
-            project.site, feeds.render(project.site, published, sizes, self.documents,
-                                       project.translations),
-            websub.feed_checksums(self.previous),
-        ):
-            staging.add(artifact)
-            self.rendered.append(artifact.path)
-            if artifact.path in self.keys:
-                self.documents[artifact.path] = staging.entries[-1]
-        # Usually the workers still render the bilingual editions: meanwhile, the manifest's
-        # and the cache index's texts of every file so far (about 12,000 at 1,000 statements).
-        self.encoded.prepare(staging.entries)
-
-
-    def index_records(self) -> dict[str, object]:
-        """The feed documents' records in the cache index: by path, its key and entry."""
-        return {path: {"key": self.keys[path], "entry": entry.as_json()}
-                for path, entry in sorted(self.documents.items())}
 
 
 def _collect(rendering: Rendering, units: list[Unit], staging: Staging,

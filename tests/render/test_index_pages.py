@@ -111,6 +111,9 @@ def test_archive_pages_stay_as_statements_arrive(seven: Path) -> None:
         "canonical": f"{BASE}pt/archive/2.html"}
     assert links(out / "pt" / "archive" / "1.html")["prev"] == f"{BASE}pt/archive/2.html"
     pages = {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)}
+    files = {n: (out / "pt" / "archive" / f"{n}.html").stat().st_ino for n in (1, 2)}
     add(seven, range(11, 12))
     out = publish(seven)
     assert {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)} == pages
+    # Not even written again: the same files, linked from the previous version.
+    assert {n: (out / "pt" / "archive" / f"{n}.html").stat().st_ino for n in (1, 2)} == files

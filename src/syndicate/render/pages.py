@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gettext
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -241,18 +241,34 @@ class PageRenderer:
             site.page_path(statement.id, lang), "html", lang, statement.id, html.encode("utf-8")
         )
 
-    def index(self, statements: Sequence[Statement], lang: str) -> list[Artifact]:
+    def index(self, statements: Sequence[Statement], lang: str,
+              skip: Collection[str] = ()) -> list[Artifact]:
         """A language's index (its newest statements) and its archive pages, numbered from
         the oldest and full, so that a page no longer changes once newer statements arrive
-        (the feed's archives, the same statements by number: :func:`model.paginate`)."""
+        (the feed's archives, the same statements by number: :func:`model.paginate`); but not
+        the pages in ``skip`` (reused from the previous publish)."""
+        return [self._index_page(lang, items, pager)
+                for path, items, pager in self._index_pages(statements, lang) if path not in skip]
+
+    def index_inputs(self, statements: Sequence[Statement]) -> dict[str, tuple[object, ...]]:
+        """What each index page shows besides the site and the interface words, by path: its
+        place among its language's pages and its items (see :meth:`index`)."""
+        return {path: (lang.code, pager.number, pager.older, pager.newer,
+                       tuple(tuple(item.items()) for item in items))
+                for lang in self.site.languages
+                for path, items, pager in self._index_pages(statements, lang.code)}
+
+    def _index_pages(self, statements: Sequence[Statement], lang: str
+                     ) -> list[tuple[str, list[dict[str, str]], Pager]]:
+        """(path, items, place) of each page of a language's index."""
         site = self.site
-        language = site.language(lang)
-        items = [self._item(s, t, language.locale) for s in newest_first(statements)
+        locale = site.language(lang).locale
+        items = [self._item(s, t, locale) for s in newest_first(statements)
                  if (t := s.translation(lang)) is not None]
         current, archives = paginate(items, site.feed_limit)
-        pages = [self._index_page(lang, current, Pager(0, len(archives)))]
-        for number, page in enumerate(archives, 1):
-            pages.append(self._index_page(lang, page, Pager(number, len(archives))))
+        pages = [(site.index_path(lang), current, Pager(0, len(archives)))]
+        pages += [(site.index_archive_path(lang, number), page, Pager(number, len(archives)))
+                  for number, page in enumerate(archives, 1)]
         return pages
 
     def _item(self, statement: Statement, translation: Translation,

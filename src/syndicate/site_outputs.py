@@ -1,0 +1,121 @@
+"""A publish's site-wide outputs: each language's index pages, the root page, the sitemap and
+the feeds. A document whose inputs are unchanged since the previous publish is reused (its key
+and entry are in the cache index's ``documents``, see :mod:`syndicate.plan`): an edit
+re-renders the index pages that list what it changed, not the archive pages before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+
+from syndicate import plan as plans
+from syndicate import websub
+from syndicate.manifest import EncodedEntries
+from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Statement
+from syndicate.plan import Plan
+from syndicate.project import Project
+from syndicate.staging import Staging
+
+
+def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[str, int],
+                skip: Collection[str] = ()) -> Iterator[Artifact]:
+    """The outputs that depend on every statement: indexes, root, sitemap, feeds (but not the
+    feed documents in ``skip``, reused from the previous publish)."""
+    from syndicate.render import feeds
+
+    yield from render_site_pages(project, statements)
+    yield from feeds.render(project.site, statements, pdf_sizes, skip, project.translations)
+
+
+def render_site_pages(project: Project, statements: list[Statement],
+                      skip: Collection[str] = ()) -> Iterator[Artifact]:
+    """The site-wide outputs that need no PDF's size: indexes (but not the index pages in
+    ``skip``), the root page, the sitemap."""
+    from syndicate.render import pages, sitemap
+
+    site = project.site
+    page_renderer = pages.PageRenderer(site, project.translations)
+    for language in site.languages:
+        yield from page_renderer.index(statements, language.code, skip)
+    yield from page_renderer.root()
+    yield sitemap.render(site, statements)
+
+
+class SitePages:
+    """A publish's index pages, root page and sitemap, rendered when it is made (the workers
+    meanwhile lay out the communiqués); the index pages whose inputs are unchanged are taken
+    from the current version instead."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.keys = plans.index_page_keys(plan.project, plan.published)  # path -> its key
+        self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
+        self.artifacts = list(render_site_pages(plan.project, plan.published, self.documents))
+        self.reused: list[str] = []
+        self.rendered: list[str] = []
+
+    def write(self, staging: Staging) -> None:
+        for path, entry in self.documents.items():
+            staging.reuse(f"{self.plan.current}/{path}", entry)
+            self.reused.append(path)
+        for artifact in self.artifacts:
+            staging.add(artifact)
+            self.rendered.append(artifact.path)
+            if artifact.path in self.keys:
+                self.documents[artifact.path] = staging.entries[-1]
+
+    def index_records(self) -> dict[str, object]:
+        """The index pages' records in the cache index: by path, its key and entry."""
+        return {path: {"key": self.keys[path], "entry": entry.as_json()}
+                for path, entry in sorted(self.documents.items())}
+
+
+class SiteFeeds:
+    """A publish's feeds and their archive documents, added to its staging folder once every
+    language's communiqué is in it (the feeds give each PDF's size): while the last units
+    render, when a communiqué was rendered, not after them."""
+
+    def __init__(self, plan: Plan, previous: list[Entry], staging: Staging,
+                 encoded: EncodedEntries) -> None:
+        from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
+
+        self.plan, self.previous, self.staging, self.encoded = plan, previous, staging, encoded
+        self.keys: dict[str, str] = {}  # feed document path -> hash of its inputs
+        self.documents: dict[str, Entry] = {}  # its path -> manifest entry
+        self.reused: list[str] = []
+        self.rendered: list[str] = []
+        self._done = False
+
+    def render(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        from syndicate.render import feeds
+
+        plan, staging = self.plan, self.staging
+        project, published = plan.project, plan.published
+        sizes = {e.path: e.size for e in staging.entries
+                 if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}
+        self.keys = plans.feed_keys(project, published, sizes)
+        self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
+        for path, entry in self.documents.items():
+            staging.reuse(f"{plan.current}/{path}", entry)
+            self.reused.append(path)
+        for artifact in websub.record_changes(
+            project.site, feeds.render(project.site, published, sizes, self.documents,
+                                       project.translations),
+            websub.feed_checksums(self.previous),
+        ):
+            staging.add(artifact)
+            self.rendered.append(artifact.path)
+            if artifact.path in self.keys:
+                self.documents[artifact.path] = staging.entries[-1]
+        # Usually the workers still render the bilingual editions: meanwhile, the manifest's
+        # and the cache index's texts of every file so far (about 12,000 at 1,000 statements).
+        self.encoded.prepare(staging.entries)
+
+
+    def index_records(self) -> dict[str, object]:
+        """The feed documents' records in the cache index: by path, its key and entry."""
+        return {path: {"key": self.keys[path], "entry": entry.as_json()}
+                for path, entry in sorted(self.documents.items())}
