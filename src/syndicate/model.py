@@ -82,6 +82,7 @@ class Site:
     # default) for one edition of every language a statement has
     editions: tuple[tuple[str, ...], ...] | None = None
     sealed: bool = False  # [seal]: the PDFs are sealed (a line in each says so)
+    pdfs: bool = True  # False (publish --without-pdf): no communiqué, no edition; none linked
     seal_url: str = ""  # [seal] verify_url: where that line sends readers, "" for none
 
     @property

@@ -97,13 +97,14 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
             # file re-renders none of them (only the bilingual edition shows them all); nor
             # does replacing an image it does not show.
             mine = cache.digest(one_language(statement, lang), project.images_of(statement, lang))
-            units.append(Unit("pdf", statement, lang, cache.digest(
-                "pdf", base, mine, lang, templates["pdf"], catalog[lang], logo, fonts)))
+            if site.pdfs:
+                units.append(Unit("pdf", statement, lang, cache.digest(
+                    "pdf", base, mine, lang, templates["pdf"], catalog[lang], logo, fonts)))
             units.append(Unit("card", statement, lang, cache.digest(
                 "card", base, card_inputs(statement, lang), fonts)))
             units.append(Unit("page", statement, lang, cache.digest(
                 "page", base, mine, lang, templates["page"], catalog[lang])))
-        for edition in site.statement_editions(statement):
+        for edition in site.statement_editions(statement) if site.pdfs else ():
             units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.digest(
                 "bilingual", base, source, edition, templates["pdf"], sorted(catalog.items()),
                 logo, fonts), langs=edition))

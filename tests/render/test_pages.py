@@ -392,3 +392,37 @@ def test_docstring_examples() -> None:
 
     result = doctest.testmod(cards)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_without_pdf_publishes_and_links_no_pdf_then_a_publish_adds_them(tmp_path: Path) -> None:
+    import feedparser
+    from click.testing import CliRunner
+    from lxml import html as lxml_html
+
+    root = copy_project(tmp_path / "project")
+    out = root / "dist"
+
+    def publish(*options: str) -> None:
+        result = CliRunner().invoke(main, ["publish", "--project", str(root), "--now", NOW,
+                                           *options])
+        assert result.exit_code == 0, result.output
+
+    def pdf_links() -> list[str]:
+        return [a.get("href") for page in sorted(out.glob("*/*/index.html"))
+                for a in lxml_html.fromstring(page.read_bytes()).xpath(
+                    '//a[@type="application/pdf"]')]
+
+    def enclosures() -> list[object]:
+        return [link for lang in ("pt", "en") for fmt in ("atom", "rss")
+                for entry in feedparser.parse(out / lang / f"feed.{fmt}").entries
+                for link in entry.get("enclosures", [])]
+
+    publish("--without-pdf")
+    manifest = json.loads((out / "manifest.json").read_bytes())["files"]
+    assert not [f["path"] for f in manifest if f["kind"] == "pdf" or (
+        f["kind"] == "png" and not f["path"].endswith("/card.png"))]  # no PDF, no preview
+    assert not list(out.glob("**/*.pdf")) and pdf_links() == [] and enclosures() == []
+    assert (out / "pt" / SHIPPED_ID / "index.html").is_file()
+    publish()
+    assert len(list(out.glob("**/*.pdf"))) == 3
+    assert len(pdf_links()) == 4 and len(enclosures()) == 4  # each page: its own and the edition

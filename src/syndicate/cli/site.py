@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,7 +61,6 @@ def init(folder: Path, languages: tuple[str, ...], issuers: tuple[str, ...],
 
 def ask_init(request: Request) -> Request:
     """``init``'s request, asked at the terminal."""
-    from dataclasses import replace
 
     from syndicate import scaffold
 
@@ -92,6 +91,7 @@ class PublishOptions:
     quiet: bool
     verbose: bool
     keep_going: bool
+    without_pdf: bool
 
     @property
     def dist(self) -> Path:
@@ -127,6 +127,9 @@ class PublishOptions:
 @click.option("--keep-going", "-k", is_flag=True,
               help="Publish every statement without problems, leave out the others and report "
               "them (exit status 1).")
+@click.option("--without-pdf", is_flag=True,
+              help="Publish the pages, feeds and share files without the PDF communiqués and "
+              "editions (a quick look at a large archive; nothing links a PDF).")
 @takes(PublishOptions)
 def publish(options: PublishOptions) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
@@ -146,6 +149,8 @@ def publish(options: PublishOptions) -> None:
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant, cache=True, jobs=o.jobs,
                       keep_going=o.keep_going)
+        if o.without_pdf:
+            loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
         report_warnings(loaded.warnings, o.strict)
         with open_seal(o.project, loaded.site, now) as seal:  # checked before any rendering
             report = pipeline.publish(loaded, o.dist, now, backend=backend, seal=seal,
