@@ -21,7 +21,7 @@ from syndicate import cache, output, websub
 from syndicate.files import read_regular
 from syndicate.manifest import files_of
 from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
-from syndicate.output import MANIFEST
+from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
 from syndicate.seal.step import SEALED_KINDS, recorded_identity
 from syndicate.units import Unit
@@ -42,6 +42,7 @@ class Plan:
     # by unit key: its files in the current version, laid out as now but sealed otherwise
     # (see syndicate.seal.step): re-sealed, not laid out again
     resealable: Mapping[str, list[Entry]] = field(default_factory=dict)
+    unsigned: bool = False  # sealing, and the current version's manifest has no signature
 
     @property
     def languages(self) -> int:
@@ -58,7 +59,8 @@ class Plan:
     def unchanged(self) -> bool:
         """Whether the current version is this publish's output already."""
         return (self.current is not None and len(self.reusable) == len(self.units)
-                and self.index.site == self.site_inputs and not self.feeds_pending)
+                and self.index.site == self.site_inputs and not self.feeds_pending
+                and not self.unsigned)
 
 
 def make(project: Project, out: Path, now: datetime, seal: str | None = None) -> Plan:
@@ -76,7 +78,8 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None) ->
     reusable = {key: entries for key, entries in found.items() if key not in resealable}
     return Plan(project, out, published, scheduled, units, site_key(project, units), current,
                 index, reusable, current is not None and not _no_pending_feeds(current),
-                resealable)
+                resealable, seal is not None and current is not None
+                and not (current / MANIFEST_SIGNATURE).is_file())
 
 
 def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:

@@ -71,10 +71,10 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
     out and the others published: the problems are in :attr:`Report.problems`. A project
     with ``[seal]`` is published with its ``seal`` opened (see :func:`seal.step.open_seal`).
     """
-    if project.site.sealed and seal is None:
-        raise SyndicateError("the project has a [seal]: open it (syndicate.seal.step."
-                             "open_seal) and give it to publish, or its PDFs say they are "
-                             "sealed when they are not")
+    if project.site.sealed != (seal is not None):
+        raise SyndicateError("a project with a [seal] is published with its seal opened "
+                             "(syndicate.seal.step.open_seal), one without with none: else "
+                             "its PDFs say they are sealed when they are not, or the reverse")
     if backend is None:
         with choose() as own:
             return publish(project, out, now, backend=own, progress=progress,

@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
@@ -25,6 +26,7 @@ from sealkit import (
 )
 
 from conftest import copy_project, serving
+from syndicate import output
 from syndicate.cli import main
 from syndicate.seal.settings import PASSPHRASE_VARIABLE, PIN_VARIABLE
 
@@ -51,8 +53,9 @@ def other_keys(ca: Pki) -> None:
     """The next year's seal (a key rotation) and an old one, beside the PKI's own."""
     pki.p12(ca.folder / "rotated.p12", pki.issue("Press Office Seal 2027", ca.intermediate),
             [ca.intermediate])
-    pki.p12(ca.folder / "expired.p12", pki.issue("Press Office Old Seal", ca.intermediate),
-            [ca.intermediate])
+    old = pki.issue("Press Office Old Seal", ca.intermediate,
+                    valid=(pki.VALID_FROM, datetime(2025, 1, 1, tzinfo=UTC)))
+    pki.p12(ca.folder / "expired.p12", old, [ca.intermediate])
 
 
 def sealed_project(folder: Path, ca: Pki, p12: str = "seal.p12") -> Path:
@@ -247,30 +250,28 @@ def test_the_seal_turned_off_gives_the_unsealed_layout_back(ca: Pki, tmp_path: P
 @pytest.mark.parametrize(("change", "message"), [
     ({"passphrase": "wrong"}, "cannot open the PKCS#12 file (wrong passphrase"),
     ({"passphrase": None}, f"encrypted: set {PASSPHRASE_VARIABLE}"),
-    ({"p12": "expired.p12", "now": "2041-01-02T00:00:00+00:00"}, "expired"),
+    ({"p12": "expired.p12"}, "expired"),
 ])
 def test_a_seal_that_cannot_seal_stops_before_anything_is_written(
     site: Path, tmp_path: Path, ca: Pki, change: dict[str, str | None], message: str
 ) -> None:
-    project = sealed_project(tmp_path / "project", ca, change.get("p12") or "seal.p12")
+    project = sealed_project(tmp_path / "project", ca)
     assert publish(project).exit_code == 0
     before = files(project / "dist")
-    (project / "statements" / "2022-11-22-vitorino-iom" / "en.md").write_text(
-        (project / "statements" / "2022-11-22-vitorino-iom" / "en.md").read_text() + "\nMore.\n")
-    now = change.get("now") or NOW
-    result = syndicate("publish", "--project", str(project), "--now", str(now),
-                       passphrase=change.get("passphrase", pki.PASSPHRASE))
+    if change.get("p12"):
+        use_key(project, ca, str(change["p12"]))
+    source = project / "statements" / "2022-11-22-vitorino-iom" / "en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    passphrase = change.get("passphrase", pki.PASSPHRASE)
+    result = publish(project, passphrase=passphrase)
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output, result.output
     assert pki.PASSPHRASE not in result.output
     assert files(project / "dist") == before
-    versions = project / "dist.versions"
-    assert not [p for p in versions.iterdir() if p.name.startswith(".staging")] if (
-        versions.exists()) else True
-    check = syndicate("check", "--project", str(project),
-                      passphrase=change.get("passphrase", pki.PASSPHRASE))
-    if "now" not in change:
-        assert check.exit_code == 1 and message in check.output, check.output
+    versions = output.versions_dir(project / "dist")
+    assert [p.name for p in versions.iterdir()] == [(project / "dist").resolve().name]
+    check = syndicate("check", "--project", str(project), passphrase=passphrase)
+    assert check.exit_code == 1 and message in check.output, check.output
 
 
 def test_with_a_timestamp_authority_seals_are_b_t_and_a_no_op_keeps_them(
@@ -351,3 +352,32 @@ def test_every_sentence_of_the_report_is_in_each_catalog() -> None:
             catalog = read_po(handle)
         translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
         assert translated == report.SENTENCES, (path, report.SENTENCES ^ translated)
+
+
+def test_a_manifest_signature_gone_from_the_output_is_written_again(ca: Pki,
+                                                                    tmp_path: Path) -> None:
+    project = sealed_project(tmp_path / "project", ca)
+    assert publish(project).exit_code == 0
+    signature = (project / "dist" / "manifest.json.p7s").read_bytes()
+    (project / "dist" / "manifest.json.p7s").unlink()
+    result = publish(project)
+    assert result.exit_code == 0 and "Nothing changed" not in result.output, result.output
+    assert (project / "dist" / "manifest.json.p7s").read_bytes() == signature
+
+
+def test_verify_a_site_whose_manifest_lists_odd_paths_reports_each(site: Path,
+                                                                     tmp_path: Path) -> None:
+    copy = tmp_path / "mirror"
+    subprocess.run(["cp", "-rL", str((site / "dist").resolve()), str(copy)], check=True)
+    document = json.loads((copy / "manifest.json").read_bytes())
+    odd = [{"path": path, "sha256": "0" * 64} for path in
+           ("robots.txt/inside-a-file", "manifest.json", "../outside", "/etc/passwd")]
+    document["files"] += odd
+    (copy / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    with serving(copy) as url:
+        result = syndicate("verify", url, "--project", str(site))
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "FAIL manifest.json: the manifest's signature does not match" in result.output
+    assert "FAIL robots.txt/inside-a-file: missing" in result.output
+    assert "FAIL ../outside: the manifest names a path outside the folder" in result.output
+    assert "ok   robots.txt: matches the manifest" in result.output

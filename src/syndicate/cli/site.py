@@ -152,7 +152,9 @@ def publish(options: PublishOptions) -> None:
         if o.without_pdf:
             loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
         report_warnings(loaded.warnings, o.strict)
-        with open_seal(o.project, loaded.site, now) as seal:  # checked before any rendering
+        # The key is checked before any rendering, and at the real time, not --now's: its
+        # validity is today's question whatever day the publish is made as of.
+        with open_seal(o.project, loaded.site, datetime.now(UTC)) as seal:
             report = pipeline.publish(loaded, o.dist, now, backend=backend, seal=seal,
                                       progress=Progress(o.quiet, o.verbose),
                                       keep_going=o.keep_going)

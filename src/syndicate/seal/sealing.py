@@ -24,9 +24,10 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko.sign.timestamps import TimestampRequestError
 
 from syndicate.seal.settings import SealSettings
-from syndicate.seal.signer import Sealer, SealError, quiet_pyhanko
+from syndicate.seal.signer import Sealer, SealError, first_line, quiet_pyhanko
 
 FIELD_NAME = "Seal"  # the signature field's name (one seal per document)
 DIGEST = "sha256"
@@ -87,6 +88,8 @@ def seal_pdf(pdf: bytes, sealer: Sealer, settings: SealSettings, lang: str,
         output = _TimedPdfSigner(meta, sealer, signing_time).sign_pdf(writer)
     except (PdfError, SigningError) as exc:
         raise SealError(f"cannot seal the PDF: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 (a token's, the timestamp authority's: many kinds)
+        raise SealError(f"cannot seal the PDF: {_failure(exc)}") from None
     data: bytes = output.getvalue()
     return data
 
@@ -99,8 +102,18 @@ def sign_manifest(manifest: bytes, sealer: Sealer, signing_time: datetime) -> by
     Check it with, for example, ``openssl cms -verify -binary -inform DER -in
     manifest.json.p7s -content manifest.json -CAfile root.pem``."""
     attributes = PdfCMSSignedAttributes(signing_time=signing_time)
-    signed = asyncio.run(sealer.signer.async_sign_general_data(
-        manifest, DIGEST, detached=True, use_cades=True, timestamper=sealer.timestamper,
-        signed_attr_settings=attributes))
+    try:
+        signed = asyncio.run(sealer.signer.async_sign_general_data(
+            manifest, DIGEST, detached=True, use_cades=True, timestamper=sealer.timestamper,
+            signed_attr_settings=attributes))
+    except Exception as exc:  # noqa: BLE001 (a token's, the timestamp authority's: many kinds)
+        raise SealError(f"cannot sign manifest.json: {_failure(exc)}") from None
     data: bytes = signed.dump()
     return data
+
+
+def _failure(exc: BaseException) -> str:
+    """What failed, in words: the timestamp authority ([seal] timestamp_url) or the key."""
+    if isinstance(exc, TimestampRequestError):
+        return f"the timestamp authority ([seal] timestamp_url) failed: {first_line(exc)}"
+    return first_line(exc)

@@ -29,6 +29,7 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from syndicate import cache
 from syndicate.errors import ContentError, Problem
@@ -88,10 +89,16 @@ def open_seal(root: Path, site: Site, now: datetime) -> Iterator[Seal | None]:
 
 
 def _identity(settings: SealSettings, sealer: Sealer) -> str:
-    """What a seal is made of besides the PDF and the statement's time."""
-    chain = [path.read_bytes() for path in settings.chain]
-    return cache.digest("seal", sealer.fingerprint, chain, settings.reason, settings.location,
-                        settings.timestamp_url, version("pyhanko"))
+    """What a seal is made of besides the PDF and the statement's time: the certificate and
+    every certificate the signer embeds, the reasons and locations, the timestamp authority
+    (its address without a user name or password), pyHanko's release and this package's code."""
+    embedded = sorted(certificate.dump() for certificate in sealer.signer.cert_registry)
+    authority = urlsplit(settings.timestamp_url or "")
+    host = (authority.hostname or "") + (f":{authority.port}" if authority.port else "")
+    code = [path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))]
+    return cache.digest("seal", sealer.fingerprint, embedded, sorted(settings.reason),
+                        sorted(settings.location), authority._replace(netloc=host).geturl(),
+                        version("pyhanko"), code)
 
 
 @dataclass(slots=True)

@@ -12,11 +12,14 @@ import asyncio
 import hashlib
 import io
 import json
+import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from http.client import HTTPMessage
 from pathlib import Path, PurePosixPath
+from typing import IO
 from urllib.parse import quote, urlsplit
 
 from asn1crypto import cms
@@ -248,8 +251,10 @@ class _Check:
         return FileVerdict(name, True, words(report.MATCHES))
 
 
-MAX_DOWNLOAD = 512 * 1024 * 1024  # bytes of one file fetched by verify_url
-DOWNLOAD_TIMEOUT = 30  # seconds
+MAX_DOWNLOAD = 512 * 2**20  # bytes of one file fetched by verify_url
+MAX_SITE = 8 * 2**30  # bytes of all the files of one site
+DOWNLOAD_TIMEOUT = 30  # seconds without a byte from the server
+DOWNLOAD_DEADLINE = 600  # seconds for one file, however slowly it comes
 
 
 def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate], now: datetime,
@@ -272,17 +277,47 @@ def verify_url(url: str, trust_roots: Sequence[asn1_x509.Certificate], now: date
         except (ValueError, KeyError, TypeError) as exc:
             return FolderVerdict(FileVerdict(MANIFEST, False, words(report.NOT_A_MANIFEST) % {
                 "detail": exc}), ())
-        for name in listed:
-            relative = PurePosixPath(name)
-            if relative.is_absolute() or ".." in relative.parts or not name:
-                continue  # (verify_folder names it)
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                target.write_bytes(_fetch(base + quote(name)))
-            except SealError:
-                pass  # missing: verify_folder says so
+        _download(base, [name for name in listed if _plain(name)], root)
         return verify_folder(root, trust_roots, now, words)
+
+
+def _plain(name: str) -> bool:
+    """Whether a manifest's path may be fetched into the folder (verify_folder reports the
+    others: outside the folder, or the manifest's own files)."""
+    relative = PurePosixPath(name)
+    return bool(name) and not relative.is_absolute() and ".." not in relative.parts and (
+        name not in (MANIFEST, MANIFEST_SIGNATURE))
+
+
+def _download(base: str, names: list[str], root: Path) -> None:
+    """Each of ``names`` under ``base`` into ``root``; one that cannot be fetched or stored
+    (a path both a file and a folder) is left out: verify_folder reports it missing."""
+    total = 0
+    for name in names:
+        try:
+            data = _fetch(base + quote(name))
+            total += len(data)
+            if total > MAX_SITE:
+                raise SealError(f"{base}: its files pass {MAX_SITE // 2**30} GiB")
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError:
+            continue
+        except SealError as error:
+            if total > MAX_SITE:
+                raise error from None
+
+
+class _SameSchemes(urllib.request.HTTPRedirectHandler):
+    """Redirects followed to http(s) URLs only."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                         msg: str, headers: HTTPMessage,
+                         newurl: str) -> urllib.request.Request | None:
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise SealError(f"{req.full_url}: redirected to {newurl}, not an http(s) URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _fetch(url: str) -> bytes:
@@ -290,11 +325,19 @@ def _fetch(url: str) -> bytes:
     if urlsplit(url).scheme not in ("http", "https"):
         raise SealError(f"{url}: not an http(s) URL")
     request = urllib.request.Request(url, headers={"User-Agent": "syndicate-verify"})
+    opener = urllib.request.build_opener(_SameSchemes)
+    deadline = time.monotonic() + DOWNLOAD_DEADLINE
+    chunks: list[bytes] = []
+    size = 0
     try:
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
-            data: bytes = response.read(MAX_DOWNLOAD + 1)
+        with opener.open(request, timeout=DOWNLOAD_TIMEOUT) as response:
+            while chunk := response.read(2**20):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_DOWNLOAD:
+                    raise SealError(f"{url}: larger than {MAX_DOWNLOAD // 2**20} MiB")
+                if time.monotonic() > deadline:
+                    raise SealError(f"{url}: not received in {DOWNLOAD_DEADLINE} s")
     except (OSError, ValueError) as exc:
         raise SealError(f"{url}: cannot fetch it ({first_line(exc)})") from None
-    if len(data) > MAX_DOWNLOAD:
-        raise SealError(f"{url}: larger than {MAX_DOWNLOAD // 2**20} MiB")
-    return data
+    return b"".join(chunks)
