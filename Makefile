@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test fuzz golden system venv lint clean bench bench-send bench-seal
+.PHONY: publish test fuzz golden system venv lint clean bench bench-send bench-seal bench-scale
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
@@ -34,6 +34,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --statements $(BENCH_STATEMENTS)
 	$(BIN)/python benchmarks/bench_send.py --recipients $(BENCH_RECIPIENTS)
 	$(BIN)/python benchmarks/bench_seal.py --statements $(BENCH_SEALED)
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
+
+# Archive scale: publish (without PDFs), no-op, one edit, check and status at each size, with
+# peak memory and Hugo beside them (benchmarks/bench_scale.py; writes benchmarks/results-scale.md).
+BENCH_SIZES ?= 1000 4000 16000
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
 
 # Key rotation on a sealed project of 100 statements: re-seal against a full publish
 # (benchmarks/bench_seal.py; writes benchmarks/results-seal.md).

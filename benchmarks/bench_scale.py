@@ -1,0 +1,130 @@
+"""Archive scale (issue 26): publish, no-op, one edit, check and status at 1,000, 4,000 and
+16,000 statements, with peak memory, and Hugo's full build of the same content beside them.
+
+    make bench-scale                                   # also a step of `make bench`
+    .venv/bin/python benchmarks/bench_scale.py --sizes 1000 4000 16000
+
+Each size is a fresh :mod:`corpus` project published with ``--without-pdf`` (pages, feeds,
+cards and share files: the PDFs' layout grows with the archive by construction, and 16,000
+statements' PDFs take hours here; the full publish with PDFs is `make bench`'s row). Each
+command runs in a fresh process (`bench.run`: wall time, and the peak resident memory of the
+process itself, VmHWM, polled every 50 ms; workers are not counted, as in `make bench`):
+
+1. a full publish; 2. a no-op publish; 3. one statement's English text edited, published;
+4. ``syndicate check``; 5. ``syndicate status``; and Hugo's full build of the same content.
+
+The targets: every peak under 400 MB; the no-op under 1 s and the edit under 2 s at every size.
+Between sizes, the growth exponent of each time (``log(t2/t1) / log(n2/n1)``: 1 is linear,
+0 is an edit that costs what it changes). The table goes to ``benchmarks/results-scale.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import corpus  # noqa: E402
+import peers  # noqa: E402
+from bench import Run, checked, run  # noqa: E402
+
+NOW = "2026-11-28T12:00:00+00:00"
+MEMORY_MB = 400
+NOOP_S, EDIT_S = 1.0, 2.0
+SYNDICATE = Path(sys.executable).parent / "syndicate"
+
+
+@dataclass
+class Size:
+    statements: int
+    runs: dict[str, Run]
+    hugo: Run | None
+
+    def seconds(self, what: str) -> float:
+        return self.runs[what].seconds
+
+    def megabytes(self, what: str) -> float:
+        return self.runs[what].peak_kib / 1024
+
+
+def measure(count: int, work: Path) -> Size:
+    project = work / f"project-{count}"
+    records = corpus.generate(count)
+    corpus.write_project(records, project)
+    publish = [SYNDICATE, "publish", "--project", project, "--now", NOW, "--without-pdf"]
+    runs = {"publish": checked(run(publish), f"publish of {count}")}
+    runs["no-op"] = checked(run(publish), f"no-op of {count}")
+    edited = project / "statements" / records[len(records) // 2].id / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                      encoding="utf-8")
+    runs["edit"] = checked(run(publish), f"edit in {count}")
+    runs["check"] = run([SYNDICATE, "check", "--project", project])  # (warnings: exit 0 or 1)
+    runs["status"] = checked(run([SYNDICATE, "status", "--project", project]), "status")
+    hugo_run = None
+    hugo = peers.hugo_binary()
+    if hugo is not None:
+        peers.write_hugo(records, work / f"hugo-{count}")
+        hugo_run = checked(run([hugo, "--source", work / f"hugo-{count}", "--destination",
+                                work / f"hugo-public-{count}", "--quiet"]), "hugo")
+    return Size(count, runs, hugo_run)
+
+
+def growth(sizes: list[Size], what: str) -> str:
+    """The exponents of ``what``'s time between successive sizes."""
+    exponents = [math.log(b.seconds(what) / a.seconds(what)) / math.log(
+        b.statements / a.statements) for a, b in zip(sizes, sizes[1:], strict=False)]
+    return ", ".join(f"{e:.2f}" for e in exponents) or "-"
+
+
+def table(sizes: list[Size]) -> tuple[str, int, int]:
+    rows = ["| statements | publish (peak) | no-op (peak) | one edit (peak) | check (peak) "
+            "| status (peak) | Hugo full build (peak) |", "|---|---|---|---|---|---|---|"]
+    passed = total = 0
+    for size in sizes:
+        cells = [f"{size.statements:,}"]
+        for what in ("publish", "no-op", "edit", "check", "status"):
+            megabytes = size.megabytes(what)
+            limit = {"no-op": NOOP_S, "edit": EDIT_S}.get(what)
+            ok = megabytes < MEMORY_MB and (limit is None or size.seconds(what) < limit)
+            passed, total = passed + ok, total + 1
+            cells.append(f"{size.seconds(what):.2f} s ({megabytes:.0f} MB) "
+                         f"{'PASS' if ok else 'FAIL'}")
+        hugo = size.hugo
+        cells.append(f"{hugo.seconds:.2f} s ({hugo.peak_kib / 1024:.0f} MB)" if hugo else "n/a")
+        rows.append("| " + " | ".join(cells) + " |")
+    rows.append("| growth exponent | " + " | ".join(
+        growth(sizes, what) for what in ("publish", "no-op", "edit", "check", "status"))
+        + " | |")
+    return "\n".join(rows), passed, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 16000])
+    parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results-scale.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="syndicate-bench-scale-") as work:
+        sizes = [measure(count, Path(work)) for count in args.sizes]
+    body, passed, total = table(sizes)
+    text = (f"# Scale benchmark (issue 26)\n\n`python benchmarks/bench_scale.py --sizes "
+            f"{' '.join(map(str, args.sizes))}` on {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}; publishes with "
+            f"--without-pdf; the run took {(time.perf_counter() - started) / 60:.1f} min. "
+            f"Targets: peak < {MEMORY_MB} MB for every command, no-op < {NOOP_S:.0f} s, one "
+            f"edit < {EDIT_S:.0f} s.\n\n{body}\n\n{passed} of {total} cells pass.\n")
+    print(text)
+    args.results.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
