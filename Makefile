@@ -40,6 +40,8 @@ bench: $(STAMP)
 # peak memory and Hugo beside them (benchmarks/bench_scale.py; writes benchmarks/results-scale.md).
 BENCH_SIZES ?= 1000 4000 16000
 bench-scale: $(STAMP)
+	test -x benchmarks/.venv-peers/bin/pelican || ($(PYTHON) -m venv benchmarks/.venv-peers \
+	  && benchmarks/.venv-peers/bin/python -m pip install -q -r benchmarks/requirements.txt)
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
 
 # Key rotation on a sealed project of 100 statements: re-seal against a full publish
