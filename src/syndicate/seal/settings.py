@@ -1,48 +1,11 @@
 """The ``[seal]`` table of ``syndicate.toml``: who seals the communiqués, and how.
 
-The key and its certificate come from a PKCS#12 file or from a PKCS#11 token (an HSM, a smart
-card); the passphrase or PIN only ever comes from the environment, never from the file::
-
-    [seal]
-    pkcs12 = "/etc/press-office/seal.p12"   # its passphrase: SYNDICATE_SEAL_PASSPHRASE
-    chain = ["keys/intermediate.pem"]
-    timestamp_url = "https://tsa.example.org/tsr"
-    trust_roots = ["keys/root.pem"]
-
-    [seal.reason]
-    pt = "Selo eletrónico do Governo de Portugal"
-    en = "Electronic seal of the Portuguese Government"
-
-    [seal.location]
-    pt = "Lisboa"
-    en = "Lisbon"
-
-Keys:
-
-``pkcs12``
-    The PKCS#12 (``.p12``, ``.pfx``) file holding the seal's private key and certificate, and
-    possibly its chain: an absolute path, or one relative to the project. Its passphrase comes
-    from ``SYNDICATE_SEAL_PASSPHRASE`` (unset: the file is not encrypted).
-``pkcs11_module``
-    Instead of ``pkcs12``: the token's PKCS#11 library (``/usr/lib/softhsm/libsofthsm2.so``, a
-    smart card's or an HSM's). Its PIN comes from ``SYNDICATE_SEAL_PIN``.
-``pkcs11_token_label`` or ``pkcs11_slot``
-    Which token of the module holds the key (its label, or its slot number).
-``pkcs11_key_label``
-    The private key's label on the token.
-``pkcs11_cert_label``
-    The certificate's label on the token (default: the key's label).
-``chain``
-    Certificate files (PEM or DER) of the intermediate authorities, embedded in every seal so
-    that a reader can build the path to a root it trusts.
-``timestamp_url``
-    An RFC 3161 timestamp authority: with it the seals are PAdES B-T (a trusted time, so a seal
-    stays verifiable after the certificate expires); without it, PAdES B-B.
-``trust_roots``
-    Certificate files of the roots ``syndicate verify`` trusts (the seal's issuing root).
-``reason``, ``location``
-    Tables keyed by language code: the reason and the place written into each seal, in the
-    document's language (a multilingual edition takes the default language's).
+The key and its certificate come from a PKCS#12 file (``pkcs12``) or from a PKCS#11 token, an
+HSM or a smart card (``pkcs11_module`` and the token's and key's labels); the passphrase or PIN
+only ever comes from the environment (``SYNDICATE_SEAL_PASSPHRASE``, ``SYNDICATE_SEAL_PIN``),
+never from the file. The keys (their types in ``config.SEAL_KEYS``) and an example are in the
+README, "Sealed communiqués"; this module checks what the schema cannot (exactly one key
+source, files that exist, languages of the site) and builds the :class:`SealSettings`.
 """
 
 from __future__ import annotations
