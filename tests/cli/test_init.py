@@ -54,7 +54,7 @@ def test_init_warns_about_a_tag_without_interface_words(
                  "--timezone", "Europe/Lisbon", "--base-url", "https://imprensa.example.pt/")
     assert result.exit_code == 0, result.output
     (line,) = result.stderr.splitlines()
-    assert "warning: no interface words for pt (pt): 'Copy the text'" in line
+    assert "warning: no interface words for pt (pt): 'Archive %(number)s', 'Copy the text'" in line
     assert "(pt-PT's words are not used for pt: if pt-PT is meant, write tag = \"pt-PT\")" in line
     assert (tmp_path / "syndicate.toml").is_file()
 
