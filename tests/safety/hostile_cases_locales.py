@@ -62,7 +62,8 @@ CASES = [
     Case("locales-pt-br-without-words",
          lambda world: world.edit("syndicate.toml", 'tag = "pt-PT"', 'tag = "pt-BR"'),
          (r"^locales/pt_BR/LC_MESSAGES/messages.po: warning: no interface words for pt-BR "
-          r"\(pt_BR\): 'Archive %\(number\)s', 'Copy the text'.* \(pt-PT's words are not used for pt-BR: if pt-PT is "
+          r"\(pt_BR\): 'Archive %\(number\)s', 'Copy the text'.* "
+          r"\(pt-PT's words are not used for pt-BR: if pt-PT is "
           r'meant, write tag = "pt-PT"\)',),
          command=(*CHECK, "--strict")),
 ]
