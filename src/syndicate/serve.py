@@ -11,12 +11,18 @@ only, serving the preview in a background thread. Changes are found by polling t
 modification times and sizes of ``syndicate.toml``, ``statements/`` and ``locales/``: simple,
 portable, and cheap for a press office's few hundred files.
 
+The open browser page reloads itself after each new publish: every HTML page is served with
+one more line, a script of this server's own (``/.syndicate-serve/reload.js``) that asks for
+the served version (``/.syndicate-serve/version``) twice a second. The files on disk, and any
+published site, never contain it.
+
 Nothing here prints: progress and problems go to the ``report`` callable the CLI passes in.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import os
 import sys
 import threading
@@ -33,11 +39,37 @@ HOST = "127.0.0.1"
 WATCHED = ("syndicate.toml", "statements", "locales")
 PREVIEW_DIR = ".syndicate-serve"  # in the project: the preview's output, versions, lock, cache
 PREVIEW_OUT = "site"  # the preview's output link, in PREVIEW_DIR
+LIVE = "/.syndicate-serve/"  # the server's own URLs (no published file starts with a dot)
+RELOAD_SCRIPT = b"""\
+// syndicate serve's live preview: reloads this page once a new publish is served. Served by
+// `syndicate serve` only; no published site contains it.
+(() => {
+  let seen = null;
+  const check = () => fetch("/.syndicate-serve/version", {cache: "no-store"})
+    .then((answer) => (answer.ok ? answer.text() : seen))
+    .then((version) => {
+      if (seen !== null && version !== seen) location.reload();
+      seen = version;
+    })
+    .catch(() => {})
+    .finally(() => setTimeout(check, 500));
+  check();
+})();
+"""
+RELOAD_TAG = f'<script src="{LIVE}reload.js"></script>\n'.encode()
 PREVIEW_NOTE = """\
 This folder is syndicate serve's preview: a publish for http://127.0.0.1 (its links and feed
 entry ids name that address). Never upload it; publish the site with `syndicate publish`.
 It is safe to delete; serve writes it again.
 """
+
+
+def _version(out: Path) -> bytes:
+    """The name of the version ``out`` (the preview's output link) shows, as served."""
+    try:
+        return os.readlink(out).encode()
+    except OSError:
+        return b""
 
 
 def preview_folder(root: Path) -> Path:
@@ -64,17 +96,48 @@ def snapshot(root: Path) -> Snapshot:
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves files without logging each request to stderr; a path no file can have (``%00``
-    decodes to a NUL byte, which the file system calls refuse with ValueError) is a 404."""
+    decodes to a NUL byte, which the file system calls refuse with ValueError) is a 404.
+    HTML pages get the live preview's script; the server's own URLs answer under LIVE."""
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_head(self) -> Any:
+        own = self.path.split("?")[0]
+        if own == f"{LIVE}reload.js":
+            return self._answer(RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+        if own == f"{LIVE}version":
+            return self._answer(_version(Path(self.directory)), "text/plain; charset=utf-8")
         try:
-            return super().send_head()
+            page = self._page()
+            return self._answer(page, "text/html; charset=utf-8") if page is not None else (
+                super().send_head())
         except ValueError:
             self.send_error(404, "File not found")
             return None
+
+    def _page(self) -> bytes | None:
+        """The HTML page the request names, with the live preview's script; None for any
+        other file (served as it is)."""
+        path = Path(self.translate_path(self.path))
+        if self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if path.suffix != ".html" or not path.is_file():
+            return None
+        page = path.read_bytes()
+        end = page.rfind(b"</body>")
+        return page[:end] + RELOAD_TAG + page[end:] if end >= 0 else page + RELOAD_TAG
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # a preview: always the latest publish
+        super().end_headers()
+
+    def _answer(self, body: bytes, kind: str) -> io.BytesIO:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class _Server(ThreadingHTTPServer):

@@ -17,7 +17,7 @@ from typing import Any
 import feedparser
 from lxml import html
 
-from conftest import SHIPPED_ID
+from conftest import SHIPPED_ID, chromium, needs_chromium
 from syndicate.serve import Server
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -164,3 +164,36 @@ def test_serve_command(project: Path) -> None:
                 stream.close()
     assert "Traceback" not in stderr and "Error" not in stderr, stderr
     assert not (project / "dist").exists()  # serve alone publishes no production output
+
+
+@needs_chromium
+def test_the_open_page_reloads_itself_after_a_republish(project: Path, tmp_path: Path) -> None:
+    server = Server(project, 0, None, lambda: NOW, lambda message: None)
+    watcher = threading.Thread(target=server.watch, kwargs={"interval": 0.05})
+    try:
+        server.start()
+        watcher.start()
+        page_url = f"{server.url}pt/{SHIPPED_ID}/"
+        served = fetch(page_url)[2]
+        assert served.count(b'<script src="/.syndicate-serve/reload.js"></script>') == 1
+        on_disk = (server.out / "pt" / SHIPPED_ID / "index.html").read_bytes()
+        assert b"syndicate-serve" not in on_disk  # the script is the server's, not the site's
+        with chromium(tmp_path / "profile") as browser:
+            page = browser.new_page()
+            page.goto(page_url)
+            page.evaluate("window.stillTheSamePage = true")
+            retitle(project, "Título mudado ao vivo")
+            page.wait_for_function(
+                "document.querySelector('h1').textContent.includes('mudado ao vivo')",
+                timeout=DEADLINE * 1000)
+            assert page.evaluate("window.stillTheSamePage === undefined")  # it reloaded
+    finally:
+        server.stop()
+        if watcher.is_alive():
+            watcher.join()
+    published = subprocess.run(
+        [sys.executable, "-m", "syndicate", "publish", "--project", str(project), "--now",
+         NOW.isoformat(), "--quiet"], capture_output=True, text=True, check=True)
+    assert published.returncode == 0
+    assert not [p for p in (project / "dist").rglob("*.html")
+                if b"syndicate-serve" in p.read_bytes()]
