@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: publish test fuzz golden system venv lint clean bench bench-send bench-seal bench-scale
+.PHONY: publish test fuzz golden system venv lint clean bench bench-send bench-seal bench-scale bench-serve
 
 publish: $(STAMP)
 	$(BIN)/syndicate publish
@@ -35,6 +35,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_send.py --recipients $(BENCH_RECIPIENTS)
 	$(BIN)/python benchmarks/bench_seal.py --statements $(BENCH_SEALED)
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
+	$(BIN)/python benchmarks/bench_serve.py --sizes $(BENCH_SERVE_SIZES)
+
+# The live preview: from saving a statement to its page (and its PDF) served by syndicate serve
+# (benchmarks/bench_serve.py; writes benchmarks/results-serve.md).
+BENCH_SERVE_SIZES ?= 1 1000
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/bench_serve.py --sizes $(BENCH_SERVE_SIZES)
 
 # Archive scale: publish (without PDFs), no-op, one edit, check and status at each size, with
 # peak memory and Hugo beside them (benchmarks/bench_scale.py; writes benchmarks/results-scale.md).

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from syndicate.kinds import Renderers, render, split
-from syndicate.pool import GROW_AFTER, Workers, early_workers
+from syndicate.pool import GROW_AFTER, WarmRenderers, Workers, early_workers
 from syndicate.processes import default_jobs
 from syndicate.units import Context, Outcome, Unit, write_into
 
@@ -62,6 +62,27 @@ class Backend:
 
 class InProcess(Backend):
     """Everything in this process, as the outcomes are asked for (``--jobs 1``)."""
+
+
+class Resident(Backend):
+    """Everything in this process, its renderers kept from one publish to the next while the
+    context is the same (``serve``'s: a saved statement is rendered by renderers built once,
+    fonts and stylesheets loaded)."""
+
+    def __init__(self) -> None:
+        self._warm = WarmRenderers()
+
+    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
+        outcomes = self._outcomes(context, units, staging)
+        return Rendering(outcomes, outcomes.close)
+
+    def _outcomes(self, context: Context, units: list[Unit],
+                  staging: Path) -> Generator[Outcome, None, None]:
+        if units:
+            renderers = self._warm.get(context.pickled()[0], context)
+            write = write_into(staging)
+            for unit in units:
+                yield render(renderers, unit, write)
 
 
 @dataclass(frozen=True, slots=True)

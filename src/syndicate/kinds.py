@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from syndicate.errors import ContentError, Problem
-from syndicate.model import Artifact, Image
+from syndicate.model import Artifact, Image, Site
 from syndicate.units import Context, Outcome, Unit
 
 if TYPE_CHECKING:
@@ -110,6 +110,10 @@ def _edition(renderers: Renderers, unit: Unit, images: tuple[Image, ...]) -> lis
     return [pdf, preview.render(renderers.site, pdf)]
 
 
+def _document_paths(site: Site, pdf: str) -> list[str]:
+    return [pdf, site.preview_path(pdf)]
+
+
 def _card(renderers: Renderers, unit: Unit, images: tuple[Image, ...]) -> list[Artifact]:
     return [renderers.cards().render(unit.statement, unit.lang)]
 
@@ -130,14 +134,21 @@ def _page(renderers: Renderers, unit: Unit, images: tuple[Image, ...]) -> list[A
 class OutputKind:
     heavy: bool  # laid out by WeasyPrint: rendered by worker processes when there are some
     render: Callable[[Renderers, Unit, tuple[Image, ...]], list[Artifact]]
+    # the paths of its files (a page's images aside: they depend on its text)
+    paths: Callable[[Site, Unit], list[str]]
 
 
 # The heavy kinds in the order workers get them (see the module's docstring).
 KINDS: dict[str, OutputKind] = {
-    "pdf": OutputKind(True, _communique),
-    "bilingual": OutputKind(True, _edition),
-    "card": OutputKind(True, _card),
-    "page": OutputKind(False, _page),
+    "pdf": OutputKind(True, _communique, lambda site, unit: _document_paths(
+        site, site.pdf_path(unit.statement.id, unit.lang))),
+    "bilingual": OutputKind(True, _edition, lambda site, unit: _document_paths(
+        site, site.edition_path(unit.statement.id, unit.langs))),
+    "card": OutputKind(True, _card, lambda site, unit: [
+        site.card_path(unit.statement.id, unit.lang)]),
+    "page": OutputKind(False, _page, lambda site, unit: [
+        site.share_path(unit.statement.id, unit.lang),
+        site.page_path(unit.statement.id, unit.lang)]),
 }
 HEAVY_ORDER = {kind: order for order, kind in enumerate(k for k in KINDS if KINDS[k].heavy)}
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from syndicate import cache, output, websub
 from syndicate.files import read_regular
+from syndicate.kinds import KINDS
 from syndicate.manifest import files_of
 from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
@@ -43,6 +44,9 @@ class Plan:
     # (see syndicate.seal.step): re-sealed, not laid out again
     resealable: Mapping[str, list[Entry]] = field(default_factory=dict)
     unsigned: bool = False  # sealing, and the current version's manifest has no signature
+    # by unit key: the current version's files standing in for a laid-out unit that changed
+    # (see deferring): linked, never recorded as the new key's
+    stale: Mapping[str, list[Entry]] = field(default_factory=dict)
 
     @property
     def languages(self) -> int:
@@ -52,8 +56,8 @@ class Plan:
     @property
     def todo(self) -> list[Unit]:
         """The units to render."""
-        return [unit for unit in self.units
-                if unit.key not in self.reusable and unit.key not in self.resealable]
+        return [unit for unit in self.units if unit.key not in self.reusable
+                and unit.key not in self.resealable and unit.key not in self.stale]
 
     @property
     def unchanged(self) -> bool:
@@ -80,6 +84,23 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None) ->
                 index, reusable, current is not None and not _no_pending_feeds(current),
                 resealable, seal is not None and current is not None
                 and not (current / MANIFEST_SIGNATURE).is_file())
+
+
+def deferring(plan: Plan) -> Plan:
+    """``plan`` with the laid-out units that changed (communiqués, editions, cards) left for
+    later where the current version has their files: those stand in, so that the pages and
+    feeds of a change are published at once (``serve``'s first publish of a change). A unit
+    with no previous files (a new statement) is laid out as usual."""
+    if plan.current is None:
+        return plan
+    current = {entry.path: entry for entry in manifest_files(plan.current)}
+    stale = {}
+    for unit in plan.todo:
+        if KINDS[unit.kind].heavy:
+            paths = KINDS[unit.kind].paths(plan.project.site, unit)
+            if all(path in current for path in paths):
+                stale[unit.key] = [current[path] for path in paths]
+    return replace(plan, stale=stale)
 
 
 def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:

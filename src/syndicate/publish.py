@@ -47,6 +47,7 @@ class Report:
     reused: tuple[str, ...] = ()  # paths taken unchanged from the previous publish
     removed: tuple[str, ...] = ()  # paths of the previous publish that are gone
     resealed: tuple[str, ...] = ()  # paths sealed anew from the previous publish's layout
+    deferred: tuple[str, ...] = ()  # paths left as they were, to be laid out again (serve)
     changed: bool = True  # False: nothing changed, the previous publish stays as it was
     problems: tuple[Problem, ...] = ()  # with keep_going: of the statements left out in rendering
 
@@ -95,6 +96,17 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
     return replace(_publish(rest, out, now, run), problems=problems)
 
 
+def publish_pages_first(project: Project, out: Path, now: datetime,
+                        backend: Backend) -> Report:
+    """What changed, published at once but for its laid-out documents (communiqués, editions,
+    cards): the current version's files stand in for them until a :func:`publish` lays them
+    out (``serve``'s first publish of a change; never for a sealed project). A new statement's
+    documents are laid out as usual. :attr:`Report.deferred` names what was left for later."""
+    if project.site.sealed:
+        raise SyndicateError("a sealed project is published whole (see publish)")
+    return _publish(project, out, now, Run(backend, None, defer=True))
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     """How a publish runs: where it renders, whom it tells how it advances."""
@@ -102,6 +114,7 @@ class Run:
     backend: Backend
     progress: Progress | None
     seal: Seal | None = None  # the PDFs' seal (None: not sealed)
+    defer: bool = False  # the changed laid-out documents later (see plan.deferring)
 
 
 @dataclass(slots=True)
@@ -133,6 +146,8 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
     with output.publisher_lock(out):
         output.check_output_folder(out, project.root)  # again, now that no other publish runs
         plan = plans.make(project, out, now, run.seal.identity if run.seal else None)
+        if run.defer:
+            plan = plans.deferring(plan)
         if plan.unchanged:
             return _unchanged(plan)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
@@ -201,15 +216,16 @@ def _render(project: Project, units: list[Unit], staging: Staging,
 
 
 def _unchanged_files(plan: Plan, written: Written) -> list[tuple[str, Entry]]:
-    """The files of the units reused, to link from the current version (recorded as kept)."""
+    """The files of the units reused, to link from the current version (recorded as kept),
+    and of those deferred (standing in: not recorded)."""
     links: list[tuple[str, Entry]] = []
     for unit in plan.units:
         if unit.key in plan.reusable:
             written.kept[unit.key] = plan.reusable[unit.key]
             written.seals.kept(unit.key, plan.index.seals.get(unit.key))
-            for entry in plan.reusable[unit.key]:
-                links.append((f"{plan.current}/{entry.path}", entry))
-                written.reused.append(entry.path)
+        for entry in plan.reusable.get(unit.key) or plan.stale.get(unit.key) or ():
+            links.append((f"{plan.current}/{entry.path}", entry))
+            written.reused.append(entry.path)
     return links
 
 
@@ -248,6 +264,7 @@ def _report(plan: Plan, entries: list[Entry], written: Written,
                   plan.languages, rendered=tuple(sorted(written.rendered)),
                   reused=tuple(sorted(written.reused)),
                   resealed=tuple(sorted(written.resealed)),
+                  deferred=tuple(sorted(e.path for es in plan.stale.values() for e in es)),
                   removed=tuple(sorted({entry.path for entry in previous} - files)))
 
 

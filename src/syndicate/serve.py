@@ -33,6 +33,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from syndicate.backends import Resident
 from syndicate.errors import SyndicateError
 
 HOST = "127.0.0.1"
@@ -180,6 +181,7 @@ class Server:
         self.url = f"http://{HOST}:{self.httpd.server_address[1]}/"
         self.base_url = base_url or self.url
         self._seen: Snapshot = {}
+        self.backend = Resident()  # the renderers stay warm from one publish to the next
         self._next_live: datetime | None = None  # when the next scheduled statement goes live
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -192,7 +194,7 @@ class Server:
 
         self._seen = snapshot(self.root)
         self._next_live = None  # a failed publish waits for the next change of a source
-        loaded = load(self.root, self.base_url)
+        loaded = load(self.root, self.base_url, cache=True)  # unchanged statements: cached
         # The preview is not sealed (no key is opened for it), so its PDFs do not say they are.
         loaded = replace(loaded, site=replace(loaded.site, sealed=False))
         for warning in loaded.warnings:
@@ -202,7 +204,15 @@ class Server:
         if not os.path.lexists(note):
             note.write_text(PREVIEW_NOTE, encoding="utf-8")
         now = self.now()
-        result = pipeline.publish(loaded, self.out, now)
+        # The pages and feeds of a change first, the previous PDFs and cards standing in for a
+        # moment; then the documents laid out again (the page open in a browser reloads twice).
+        first = pipeline.publish_pages_first(loaded, self.out, now, self.backend)
+        if first.deferred:
+            self.report(f"Published {first.published} statement(s): {first.files} files "
+                        f"({len(first.deferred)} PDF and card files follow)")
+            result = pipeline.publish(loaded, self.out, now, backend=self.backend)
+        else:
+            result = first
         upcoming = next_go_live(loaded.statements, now)
         self._next_live = upcoming.goes_live if upcoming else None
         self.report(f"Published {result.published} statement(s): {result.files} files")

@@ -95,6 +95,8 @@ def test_server_serves_and_republishes_on_change(project: Path, run: Any) -> Non
         assert not server.poll()  # nothing changed
         retitle(project, "Título mudado")
         wait_for(lambda: "Título mudado".encode() in fetch(page)[2], "the republished page")
+        # The page first (the previous communiqué standing in a moment), then the communiqué.
+        wait_for(lambda: fetch(f"{page}{SHIPPED_ID}-pt.pdf")[2] != pdf, "the new communiqué")
         # A broken source is reported and the last good publish stays served.
         (project / "statements" / SHIPPED_ID / "statement.yaml").write_text(
             "date: not a date\n", encoding="utf-8")
@@ -107,7 +109,8 @@ def test_server_serves_and_republishes_on_change(project: Path, run: Any) -> Non
         server.stop()
         if watcher.is_alive():
             watcher.join()
-    assert sum(m.startswith("Published") for m in messages) == 2
+    announced = [m for m in messages if m.startswith("Published")]
+    assert len(announced) == 3 and "(5 PDF and card files follow)" in announced[1], announced
     assert production(project) == before  # every byte, the link's target, the cache index
     production_feed = feedparser.parse((project / "dist" / "pt" / "feed.atom").read_bytes())
     assert production_feed.entries
