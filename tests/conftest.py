@@ -8,8 +8,9 @@ import shutil
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,41 @@ def nssdb(ca: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
     from sealkit import nss_database
 
     return str(nss_database(ca, tmp_path_factory.mktemp("nss")))
+
+
+NUMBERED_CONFIG = """base_url = "https://press.example.org/"
+timezone = "Europe/Lisbon"
+default_language = "pt"
+
+[feeds]
+limit = {limit}
+
+[languages.pt]
+tag = "pt-PT"
+title = "Comunicados"
+issuer = "Governo de Portugal"
+
+[languages.en]
+tag = "en"
+title = "Press statements"
+issuer = "Portuguese Government"
+"""
+
+
+def numbered_project(root: Path, count: int, limit: int) -> Path:
+    """A project of ``count`` short statements (see :func:`add_numbered`), ``limit`` of them
+    per feed document and index page."""
+    write(root / "syndicate.toml", NUMBERED_CONFIG.format(limit=limit))
+    add_numbered(root, range(1, count + 1))
+    return root
+
+
+def add_numbered(root: Path, numbers: Iterable[int]) -> None:
+    """Statement n: ``2020-01-01-s`` for 1, a day later for each next one, its titles
+    "Comunicado n" (the original) and "Statement n"."""
+    for n in numbers:
+        day = date(2020, 1, 1) + timedelta(days=n - 1)
+        folder = root / "statements" / f"{day.isoformat()}-s"
+        write(folder / "statement.yaml", f"date: {day.isoformat()}\noriginal: pt\n")
+        write(folder / "pt.md", f'---\ntitle: "Comunicado {n}"\n---\n\nTexto {n}.\n')
+        write(folder / "en.md", f'---\ntitle: "Statement {n}"\n---\n\nText {n}.\n')

@@ -10,43 +10,12 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import write
+from conftest import add_numbered, numbered_project
 from syndicate.cli import main
 
 NOW = "2026-11-28T00:00:00+00:00"
 BASE = "https://press.example.org/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-def project(root: Path, count: int) -> Path:
-    """A project of ``count`` statements (the n-th dated 2020-01-n), three per index page."""
-    write(root / "syndicate.toml", f'''base_url = "{BASE}"
-timezone = "Europe/Lisbon"
-default_language = "pt"
-
-[feeds]
-limit = 3
-
-[languages.pt]
-tag = "pt-PT"
-title = "Comunicados"
-issuer = "Governo de Portugal"
-
-[languages.en]
-tag = "en"
-title = "Press statements"
-issuer = "Portuguese Government"
-''')
-    add(root, range(1, count + 1))
-    return root
-
-
-def add(root: Path, numbers: range) -> None:
-    for n in numbers:
-        folder = root / "statements" / f"2020-01-{n:02d}-s"
-        write(folder / "statement.yaml", f"date: 2020-01-{n:02d}\noriginal: pt\n")
-        write(folder / "pt.md", f'---\ntitle: "Comunicado {n}"\n---\n\nTexto.\n')
-        write(folder / "en.md", f'---\ntitle: "Statement {n}"\n---\n\nText.\n')
 
 
 def publish(root: Path) -> Path:
@@ -71,7 +40,7 @@ def links(page: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def seven(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return project(tmp_path_factory.mktemp("index") / "project", 7)
+    return numbered_project(tmp_path_factory.mktemp("index") / "project", 7, limit=3)
 
 
 def test_the_index_lists_the_newest_and_links_the_archive(seven: Path) -> None:
@@ -97,7 +66,7 @@ def test_the_index_lists_the_newest_and_links_the_archive(seven: Path) -> None:
 def test_archive_pages_stay_as_statements_arrive(seven: Path) -> None:
     out = publish(seven)
     first = (out / "pt" / "archive" / "1.html").read_bytes()
-    add(seven, range(8, 11))
+    add_numbered(seven, range(8, 11))
     out = publish(seven)
     # A full page changes once: its "newer" link goes to the next page once there is one.
     assert (out / "pt" / "archive" / "1.html").read_bytes() == first.replace(
@@ -112,7 +81,7 @@ def test_archive_pages_stay_as_statements_arrive(seven: Path) -> None:
     assert links(out / "pt" / "archive" / "1.html")["prev"] == f"{BASE}pt/archive/2.html"
     pages = {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)}
     files = {n: (out / "pt" / "archive" / f"{n}.html").stat().st_ino for n in (1, 2)}
-    add(seven, range(11, 12))
+    add_numbered(seven, range(11, 12))
     out = publish(seven)
     assert {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)} == pages
     # Not even written again: the same files, linked from the previous version.
