@@ -64,6 +64,18 @@ class WarmRenderers:
 WARM = WarmRenderers()  # this process's, when it is a worker
 
 
+TRACKER_WARNING = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    """multiprocessing's resource tracker (a process started with the first pool) removes the
+    semaphores of a pool that a Ctrl-C interrupted as it was being made, and says so on the
+    terminal, after the publish's one line; it inherits this filter of that message."""
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if TRACKER_WARNING not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, TRACKER_WARNING]))
+
+
 def _die_with_parent() -> None:
     """Linux: a worker gets SIGKILL when the publish that started it dies (e.g. killed).
 
@@ -147,6 +159,7 @@ class Workers:
         if start == "fork":  # the children copy whatever is buffered for the terminal
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()
+        _quiet_resource_tracker()
         context = multiprocessing.get_context(start)
         work_waiting = context.Event()
         pool = ProcessPoolExecutor(
