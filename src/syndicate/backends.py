@@ -65,14 +65,22 @@ class InProcess(Backend):
 
 
 class Resident(Backend):
-    """Everything in this process, its renderers kept from one publish to the next while the
+    """Renders in this process, its renderers kept from one publish to the next while the
     context is the same (``serve``'s: a saved statement is rendered by renderers built once,
-    fonts and stylesheets loaded)."""
+    fonts and stylesheets loaded); many documents at once (a first publish, a new template)
+    go to local worker processes, which then stay for the next such publish."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: int | None = None) -> None:
         self._warm = WarmRenderers()
+        self._jobs = jobs or default_jobs()
+        self._pool: LocalPool | None = None
 
     def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
+        heavy, _ = split(units)
+        if len(heavy) > GROW_AFTER and self._jobs > 1:
+            if self._pool is None:
+                self._pool = LocalPool(self._jobs)
+            return self._pool.render(context, units, staging)
         outcomes = self._outcomes(context, units, staging)
         return Rendering(outcomes, outcomes.close)
 
@@ -83,6 +91,11 @@ class Resident(Backend):
             write = write_into(staging)
             for unit in units:
                 yield render(renderers, unit, write)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
 
 @dataclass(frozen=True, slots=True)

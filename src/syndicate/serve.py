@@ -249,9 +249,10 @@ class Server:
             self.poll()
 
     def stop(self) -> None:
-        """Stop watching and serving, and release the port."""
+        """Stop watching and serving, release the port and stop the workers, if any."""
         self._stop.set()
         if self._thread is not None:  # shutdown() waits for serve_forever: only when it runs
             self.httpd.shutdown()
             self._thread.join()
         self.httpd.server_close()
+        self.backend.close()

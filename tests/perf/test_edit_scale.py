@@ -44,3 +44,29 @@ def test_an_edit_renders_the_same_files_in_an_archive_four_times_larger(tmp_path
         "en/archive/1.html", "en/archive/1.atom", "en/archive/1.rss", "pt/archive/1.atom",
         "pt/archive/1.rss", "archive/1.atom", "index.html", "sitemap.xml", "robots.txt",
         "assets/site.css"}
+
+
+def test_serves_backend_hands_many_documents_to_workers_and_renders_the_same(
+    tmp_path: Path
+) -> None:
+    from syndicate.backends import Resident
+    from syndicate.plan import keyed_units
+    from syndicate.pool import GROW_AFTER
+    from syndicate.staging import Staging
+
+    root = numbered_project(tmp_path / "project", 3, limit=5)
+    project = pipeline.load(root)
+    units = [u for u in keyed_units(project, list(project.statements)) if u.kind == "card"]
+    few, many = units[:2], units * (GROW_AFTER // len(units) + 1)
+    backend = Resident(jobs=2)
+    try:
+        with Staging(root / "dist") as staging:
+            alone = {o.unit: o.entries for o in backend.render(project.context(), few,
+                                                               staging.path)}
+            assert backend._pool is None  # two cards: in this process
+            pooled = {o.unit: o.entries for o in backend.render(project.context(), many,
+                                                                staging.path)}
+            assert backend._pool is not None  # more than GROW_AFTER: the workers
+    finally:
+        backend.close()
+    assert {unit: pooled[unit] for unit in alone} == alone  # the same files, byte for byte
