@@ -37,7 +37,11 @@ def twitter_text_chunks(text: str, size: int = 200) -> Iterator[str]:
         yield "".join(chunk)
 
 
-_BEFORE_WHITESPACE = re.compile(r"(?<!\r)(?=\s)")  # never between CR and LF: X counts CRLF as 1
+# Unicode's White_Space, as twitter-text reads it: not Python's \s, which also takes the
+# information separators U+001C-U+001F (before one, a domain is no link for twitter-text).
+_WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_BEFORE_WHITESPACE = re.compile(  # never between CR and LF: X counts CRLF as 1
+    rf"(?<!\r)(?=[{_WHITE_SPACE}])")
 
 
 def x_length(text: str) -> int:
