@@ -81,16 +81,8 @@ class Resident(Backend):
             if self._pool is None:
                 self._pool = LocalPool(self._jobs)
             return self._pool.render(context, units, staging)
-        outcomes = self._outcomes(context, units, staging)
+        outcomes = _in_process(context, units, staging, self._warm)
         return Rendering(outcomes, outcomes.close)
-
-    def _outcomes(self, context: Context, units: list[Unit],
-                  staging: Path) -> Generator[Outcome, None, None]:
-        if units:
-            renderers = self._warm.get(context.pickled()[0], context)
-            write = write_into(staging)
-            for unit in units:
-                yield render(renderers, unit, write)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -173,10 +165,13 @@ def choose(executor: str = "local", jobs: int | None = None, scheduler: str | No
     return LocalPool(jobs, early) if jobs > 1 else InProcess()
 
 
-def _in_process(context: Context, units: list[Unit],
-                staging: Path) -> Generator[Outcome, None, None]:
+def _in_process(context: Context, units: list[Unit], staging: Path,
+                warm: WarmRenderers | None = None) -> Generator[Outcome, None, None]:
+    """``units`` rendered here, as they are asked for; by ``warm``'s renderers for the
+    context (kept from one render to the next), else by renderers built for this one."""
     if units:
-        renderers = Renderers(context)
+        renderers = (warm.get(context.pickled()[0], context) if warm is not None
+                     else Renderers(context))
         write = write_into(staging)
         for unit in units:
             yield render(renderers, unit, write)

@@ -121,11 +121,11 @@ class Run:
 class Written:
     """What a publish's staging folder got so far."""
 
+    seals: SealStep  # the PDFs' seals, and their records
     rendered: list[str] = field(default_factory=list)  # paths rendered
     reused: list[str] = field(default_factory=list)  # paths linked from the current version
     kept: dict[str, list[Entry]] = field(default_factory=dict)  # unit key -> its files
     resealed: list[str] = field(default_factory=list)  # paths sealed anew, not laid out
-    seals: SealStep = field(default_factory=lambda: SealStep(None))  # PDFs' seals, records
 
 
 def _statements_named(project: Project, problems: Iterable[Problem]) -> set[str]:
@@ -170,7 +170,7 @@ def _unchanged(plan: Plan) -> Report:
 def _write(plan: Plan, run: Run) -> Report:
     """Render ``plan.todo`` into a staging folder, link the rest, write the site-wide
     outputs, the manifest and the cache index, and switch the output folder to it."""
-    project, written = plan.project, Written(seals=SealStep(run.seal))
+    project, written = plan.project, Written(SealStep(run.seal))
     read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
     todo = [project.with_images(u, read) for u in plan.todo]
     with Staging(plan.out) as staging:

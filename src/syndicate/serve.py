@@ -110,18 +110,18 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         if own == f"{LIVE}version":
             return self._answer(_version(Path(self.directory)), "text/plain; charset=utf-8")
         try:
-            page = self._page()
+            page = self._page(own)
             return self._answer(page, "text/html; charset=utf-8") if page is not None else (
                 super().send_head())
         except ValueError:
             self.send_error(404, "File not found")
             return None
 
-    def _page(self) -> bytes | None:
-        """The HTML page the request names, with the live preview's script; None for any
-        other file (served as it is)."""
+    def _page(self, own: str) -> bytes | None:
+        """The HTML page the request names (``own``: its path without the query), with the
+        live preview's script; None for any other file (served as it is)."""
         path = Path(self.translate_path(self.path))
-        if self.path.split("?")[0].endswith("/"):
+        if own.endswith("/"):
             path = path / "index.html"
         if path.suffix != ".html" or not path.is_file():
             return None

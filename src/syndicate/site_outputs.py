@@ -6,7 +6,7 @@ re-renders the index pages that list what it changed, not the archive pages befo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from syndicate import plan as plans
 from syndicate import websub
@@ -41,36 +41,52 @@ def render_site_pages(project: Project, statements: list[Statement],
     yield sitemap.render(site, statements)
 
 
-class SitePages:
-    """A publish's index pages, root page and sitemap, rendered when it is made (the workers
-    meanwhile lay out the communiqués); the index pages whose inputs are unchanged are taken
-    from the current version instead."""
+class _Documents:
+    """Site-wide documents with keys: those whose key the cache index has are linked from the
+    current version, the others written; their records go to the cache index."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.keys = plans.index_page_keys(plan.project, plan.published)  # path -> its key
-        self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
-        self.artifacts = list(render_site_pages(plan.project, plan.published, self.documents))
+        self.keys: dict[str, str] = {}  # document path -> hash of its inputs
+        self.documents: dict[str, Entry] = {}  # its path -> manifest entry
         self.reused: list[str] = []
         self.rendered: list[str] = []
 
-    def write(self, staging: Staging) -> None:
+    def _reuse(self, staging: Staging) -> None:
         for path, entry in self.documents.items():
             staging.reuse(f"{self.plan.current}/{path}", entry)
             self.reused.append(path)
-        for artifact in self.artifacts:
+
+    def _add(self, staging: Staging, artifacts: Iterable[Artifact]) -> None:
+        for artifact in artifacts:
             staging.add(artifact)
             self.rendered.append(artifact.path)
             if artifact.path in self.keys:
                 self.documents[artifact.path] = staging.entries[-1]
 
     def index_records(self) -> dict[str, object]:
-        """The index pages' records in the cache index: by path, its key and entry."""
+        """The documents' records in the cache index: by path, its key and entry."""
         return {path: {"key": self.keys[path], "entry": entry.as_json()}
                 for path, entry in sorted(self.documents.items())}
 
 
-class SiteFeeds:
+class SitePages(_Documents):
+    """A publish's index pages, root page and sitemap, rendered when it is made (the workers
+    meanwhile lay out the communiqués); the index pages whose inputs are unchanged are taken
+    from the current version instead."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan)
+        self.keys = plans.index_page_keys(plan.project, plan.published)
+        self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
+        self.artifacts = list(render_site_pages(plan.project, plan.published, self.documents))
+
+    def write(self, staging: Staging) -> None:
+        self._reuse(staging)
+        self._add(staging, self.artifacts)
+
+
+class SiteFeeds(_Documents):
     """A publish's feeds and their archive documents, added to its staging folder once every
     language's communiqué is in it (the feeds give each PDF's size): while the last units
     render, when a communiqué was rendered, not after them."""
@@ -79,11 +95,8 @@ class SiteFeeds:
                  encoded: EncodedEntries) -> None:
         from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
 
-        self.plan, self.previous, self.staging, self.encoded = plan, previous, staging, encoded
-        self.keys: dict[str, str] = {}  # feed document path -> hash of its inputs
-        self.documents: dict[str, Entry] = {}  # its path -> manifest entry
-        self.reused: list[str] = []
-        self.rendered: list[str] = []
+        super().__init__(plan)
+        self.previous, self.staging, self.encoded = previous, staging, encoded
         self._done = False
 
     def render(self) -> None:
@@ -98,24 +111,12 @@ class SiteFeeds:
                  if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}
         self.keys = plans.feed_keys(project, published, sizes)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
-        for path, entry in self.documents.items():
-            staging.reuse(f"{plan.current}/{path}", entry)
-            self.reused.append(path)
-        for artifact in websub.record_changes(
+        self._reuse(staging)
+        self._add(staging, websub.record_changes(
             project.site, feeds.render(project.site, published, sizes, self.documents,
                                        project.translations),
             websub.feed_checksums(self.previous),
-        ):
-            staging.add(artifact)
-            self.rendered.append(artifact.path)
-            if artifact.path in self.keys:
-                self.documents[artifact.path] = staging.entries[-1]
+        ))
         # Usually the workers still render the bilingual editions: meanwhile, the manifest's
         # and the cache index's texts of every file so far (about 12,000 at 1,000 statements).
         self.encoded.prepare(staging.entries)
-
-
-    def index_records(self) -> dict[str, object]:
-        """The feed documents' records in the cache index: by path, its key and entry."""
-        return {path: {"key": self.keys[path], "entry": entry.as_json()}
-                for path, entry in sorted(self.documents.items())}

@@ -21,7 +21,6 @@ the certificate's own start: without a timestamp authority, the same inputs give
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 from syndicate import cache
 from syndicate.errors import ContentError, Problem
+from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry, Site, Statement
 
 if TYPE_CHECKING:
@@ -109,10 +109,6 @@ class SealStep:
     seal: Seal | None
     records: dict[str, dict[str, object]] = field(default_factory=dict)
 
-    @property
-    def identity(self) -> str | None:
-        return self.seal.identity if self.seal is not None else None
-
     def kept(self, key: str, record: object) -> None:
         """A unit reused as it is: its record goes on."""
         if isinstance(record, dict):
@@ -128,11 +124,10 @@ class SealStep:
         result = []
         for entry in entries:
             if entry.path.endswith(".pdf"):
-                path = os.path.join(folder, entry.path)
-                with open(path, "rb") as handle:
-                    layout = handle.read()
+                layout = read_regular(folder / entry.path)
                 layouts[entry.path] = [len(layout), hashlib.sha256(layout).hexdigest()]
-                entry = _write(path, entry, self.seal.seal(layout, entry, statement))
+                entry = _write(folder / entry.path, entry,
+                               self.seal.seal(layout, entry, statement))
             result.append(entry)
         self.records[key] = {"seal": self.seal.identity, "layouts": layouts}
         return result
@@ -145,7 +140,7 @@ class SealStep:
         artifacts, new = [], {}
         for entry in entries:
             if entry.path.endswith(".pdf"):
-                data = _layout(current, entry, _read(current, entry.path), layouts)
+                data = _layout(current, entry, read_regular(current / entry.path), layouts)
                 new[entry.path] = [len(data), hashlib.sha256(data).hexdigest()]
                 if self.seal is not None:
                     data = self.seal.seal(data, entry, statement)
@@ -177,14 +172,9 @@ def _layout(current: Path, entry: Entry, data: bytes,
     return layout
 
 
-def _read(current: Path, path: str) -> bytes:
-    with open(os.path.join(current, path), "rb") as handle:
-        return handle.read()
-
-
-def _write(path: str, entry: Entry, data: bytes) -> Entry:
+def _write(path: Path, entry: Entry, data: bytes) -> Entry:
+    """``data`` written over the staging folder's file ``path``; its new entry."""
     from syndicate.output import write_file
 
-    write_file(Path(path), data)
-    return Entry(entry.path, entry.kind, entry.lang, entry.statement, len(data),
-                 hashlib.sha256(data).hexdigest())
+    write_file(path, data)
+    return Artifact(entry.path, entry.kind, entry.lang, entry.statement, data).manifest_entry()
