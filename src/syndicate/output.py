@@ -57,6 +57,11 @@ def cache_path(out: Path) -> Path:
     return out.parent / f".{out.name}.cache.json"
 
 
+def inputs_path(out: Path) -> Path:
+    """What the current version was published from (see :mod:`syndicate.inputs`)."""
+    return out.parent / f".{out.name}.inputs.json"
+
+
 def lock_path(out: Path) -> Path:
     return out.parent / f".{out.name}.lock"
 
@@ -93,14 +98,15 @@ def _siblings(out: Path) -> list[tuple[Path, int]]:
     """The names beside ``out`` that syndicate makes and then trusts, with the file type each
     must have (``stat.S_IFDIR``, ``stat.S_IFREG``) when present."""
     return [(versions_dir(out), stat.S_IFDIR), (trash_dir(out), stat.S_IFDIR),
-            (lock_path(out), stat.S_IFREG), (cache_path(out), stat.S_IFREG)]
+            (lock_path(out), stat.S_IFREG), (cache_path(out), stat.S_IFREG),
+            (inputs_path(out), stat.S_IFREG)]
 
 
 def check_siblings(out: Path) -> None:
     """Refuse to use a name beside ``out`` (``.dist.versions``, ``.dist.trash``, ``.dist.lock``,
-    ``.dist.cache.json``) that is a symbolic link, or not the kind of file syndicate makes
-    there: someone else put it there (the output's parent may be writable by others), and
-    following it would empty, truncate or move files that are not ours."""
+    ``.dist.cache.json``, ``.dist.inputs.json``) that is a symbolic link, or not the kind of
+    file syndicate makes there: someone else put it there (the output's parent may be writable
+    by others), and following it would empty, truncate or move files that are not ours."""
     for path, kind in _siblings(out):
         try:
             mode = os.lstat(path).st_mode

@@ -49,6 +49,7 @@ class Report:
     resealed: tuple[str, ...] = ()  # paths sealed anew from the previous publish's layout
     deferred: tuple[str, ...] = ()  # paths left as they were, to be laid out again (serve)
     changed: bool = True  # False: nothing changed, the previous publish stays as it was
+    version: str = ""  # the name of the version folder the output points at after it
     problems: tuple[Problem, ...] = ()  # with keep_going: of the statements left out in rendering
 
 
@@ -164,7 +165,8 @@ def _unchanged(plan: Plan) -> Report:
     output.empty_trash(plan.out).join()  # as every publish does: nothing waits for the next
     files = {entry.path for entry in plans.manifest_files(plan.current)}
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
-                  plan.languages, reused=tuple(sorted(files)), changed=False)
+                  plan.languages, reused=tuple(sorted(files)), changed=False,
+                  version=plan.current.name)
 
 
 def _write(plan: Plan, run: Run) -> Report:
@@ -205,7 +207,7 @@ def _write(plan: Plan, run: Run) -> Report:
             written.seals.records))
     if counts is not None:
         _keep_share_counts(counts)
-    return _report(plan, staging.entries, written, previous)
+    return replace(_report(plan, staging.entries, written, previous), version=name)
 
 
 def _render(project: Project, units: list[Unit], staging: Staging,

@@ -25,6 +25,9 @@ from syndicate.errors import ContentError
 from syndicate.variants import PDF_VARIANTS
 
 if TYPE_CHECKING:
+    from syndicate.inputs import Scan
+    from syndicate.project import Project
+    from syndicate.publish import Report
     from syndicate.scaffold import Request
 
 
@@ -92,6 +95,7 @@ class PublishOptions:
     verbose: bool
     keep_going: bool
     without_pdf: bool
+    full: bool
 
     @property
     def dist(self) -> Path:
@@ -130,12 +134,15 @@ class PublishOptions:
 @click.option("--without-pdf", is_flag=True,
               help="Publish the pages, feeds and share files without the PDF communiqués and "
               "editions (a quick look at a large archive; nothing links a PDF).")
+@click.option("--full", is_flag=True,
+              help="Load and plan everything even when no input changed since the last "
+              "publish, and repair the output's files changed by hand.")
 @takes(PublishOptions)
 def publish(options: PublishOptions) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
     Only what changed since the last publish is rendered; the rest is reused."""
-    from syndicate import backends
+    from syndicate import backends, inputs
     from syndicate import publish as pipeline
     from syndicate.progress import Progress
     from syndicate.project import load
@@ -144,6 +151,9 @@ def publish(options: PublishOptions) -> None:
 
     o = options
     now = o.now or datetime.now(UTC)
+    found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf))
+    if not o.full and _nothing_changed(o, found, now):
+        return
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
@@ -158,11 +168,59 @@ def publish(options: PublishOptions) -> None:
             report = pipeline.publish(loaded, o.dist, now, backend=backend, seal=seal,
                                       progress=Progress(o.quiet, o.verbose),
                                       keep_going=o.keep_going)
+    left_out = (*loaded.problems, *report.problems)
+    _remember(found, loaded, report, now, bool(left_out))
     if not o.quiet:
         click.echo(publish_summary(report, o.dist))
-    if left_out := (*loaded.problems, *report.problems):
+    if left_out:
         raise ContentError(left_out, "--keep-going: their statements were left out, "
                                      "the others published")
+
+
+def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
+    """Whether the last publish into ``o.dist`` was made from the inputs ``found``, and its
+    statements are those live ``now`` (see :mod:`syndicate.inputs`): then it says what that
+    publish said, and nothing is loaded."""
+    from syndicate import inputs, output
+    from syndicate.publish import Report
+    from syndicate.terminal import publish_summary
+
+    out = output.absolute(o.dist)
+    if not output.inputs_path(out).is_file():  # (no lock taken where no publish went)
+        return False
+    with output.publisher_lock(out):
+        recorded = inputs.unchanged(found, out, now)
+        current = output.current_version(out)
+        if recorded is None or current is None:
+            return False
+        output.retire_leftovers(out, current)
+        output.empty_trash(out).join()
+    report_warnings(recorded.warnings, o.strict)
+    if not o.quiet:
+        said = recorded.summary
+        click.echo(publish_summary(Report(o.dist, said.files, said.published, said.scheduled,
+                                          said.languages, changed=False), o.dist))
+    return True
+
+
+def _remember(found: Scan, loaded: Project, report: Report, now: datetime,
+              left_out: bool) -> None:
+    """Record what ``report``'s publish was made from, for the next publish to compare, when
+    it published the whole unsealed project and its output is still the current one."""
+    from syndicate import inputs, output
+    from syndicate.errors import OutputError
+
+    out = output.absolute(report.out)
+    try:
+        with output.publisher_lock(out):
+            current = output.current_version(out)
+            if (left_out or loaded.site.sealed or current is None
+                    or current.name != report.version):
+                output.inputs_path(out).unlink(missing_ok=True)
+                return
+            inputs.record(found, out, loaded, now, report)
+    except OutputError:  # another publish has begun: it records its own
+        return
 
 
 @main.command()

@@ -1,0 +1,226 @@
+"""What a publish was made from, so that the next one knows, without loading anything, that
+nothing changed.
+
+A publish records beside its output (``.dist.inputs.json``) a signature of everything it read:
+each file of ``syndicate.toml``, ``statements/`` and ``locales/`` and the logo (path, size,
+modification time, inode), the tool's code and templates, the installed fonts, and the options
+that change the output (``--base-url``, ``--pdf-variant``, ``--without-pdf``); the span of time
+in which the same statements are live (from the latest go-live at or before its clock to the next
+embargo's end); the output it made (the version ``dist`` points at, its manifest, the cache
+index); and what it said (its warnings and counts). A publish that finds all of that as recorded
+changes nothing: it says so and loads nothing, in a time that grows with the number of files
+(their stat calls), not with what they hold.
+
+What is not looked at: the files in the output folder one by one (a file there changed by hand
+is found by ``syndicate verify``; ``publish --full`` looks at every one and repairs it), and
+a sealed project (the seal's key is checked at every publish: it goes the whole way).
+
+A file written within :data:`SETTLE_NS` of the scan could change again with the same time (as
+git's "racy" files): such a publish records nothing, and the next looks at everything.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from syndicate import cache, output
+from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+from syndicate.errors import Problem
+
+if TYPE_CHECKING:
+    from syndicate.project import Project
+    from syndicate.publish import Report
+
+FORMAT = 1
+SETTLE_NS = 2_000_000_000  # a file modified this close to the scan is not trusted to stay
+TEMPLATE_KINDS = ("pdf", "card", "page", "site")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options of a publish that change its output."""
+
+    base_url: str | None
+    pdf_variant: str | None
+    pdfs: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a publish said of its output."""
+
+    files: int
+    published: int
+    scheduled: int
+    languages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the publish that made the current output recorded."""
+
+    signature: str
+    extra: tuple[str, ...]  # the files outside the scanned folders it covers (the logo)
+    live_from: datetime | None  # the same statements are live from here (None: always)...
+    live_until: datetime | None  # ... until here, excluded (None: for ever)
+    output: str  # the output's identity (see _output_identity)
+    summary: Summary
+    warnings: tuple[Problem, ...]
+
+    def holds(self, now: datetime) -> bool:
+        """Whether the same statements are live at ``now``."""
+        return ((self.live_from is None or self.live_from <= now)
+                and (self.live_until is None or now < self.live_until))
+
+
+Row = tuple[str, int, int, int]  # a file's path (relative to the project), size, mtime, inode
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """The project's input files as found before a publish loads them."""
+
+    root: Path
+    options: Options
+    started: int  # when the scan began (ns since the epoch)
+    rows: tuple[Row, ...]  # syndicate.toml and every file under statements/ and locales/
+
+    def signature(self, extra: Sequence[str]) -> tuple[str, bool]:
+        """The signature of these files and ``extra`` (relative to the project, stat now),
+        and whether every one was modified long enough before the scan to be trusted."""
+        rows = (*self.rows, *_file_rows(self.root, extra))
+        settled = all(mtime < self.started - SETTLE_NS for _, _, mtime, _ in rows)
+        tool = (cache.code_digest(), [cache.template_digest(k) for k in TEMPLATE_KINDS],
+                cache.fonts_digest())
+        return (cache.digest(FORMAT, os.path.abspath(self.root), tool, asdict(self.options), rows),
+                settled)
+
+
+def scan(root: Path, options: Options) -> Scan:
+    """The project at ``root`` as it is now, to be published with ``options``."""
+    started = time.time_ns()
+    rows = _file_rows(root, [CONFIG_FILE])
+    for folder in (STATEMENTS_DIR, LOCALES_DIR):
+        rows.extend(_tree_rows(root, folder))
+    rows.sort()
+    return Scan(root, options, started, tuple(rows))
+
+
+def unchanged(found: Scan, out: Path, now: datetime) -> Record | None:
+    """What the publish of the current output in ``out`` recorded, if it was made from the
+    inputs ``found``, its output is as it left it and the same statements are live at ``now``
+    (the caller holds the publisher lock); else None."""
+    recorded = _read(output.inputs_path(output.absolute(out)))
+    if recorded is None or not recorded.holds(now):
+        return None
+    if _output_identity(output.absolute(out)) != recorded.output:
+        return None
+    return recorded if found.signature(recorded.extra)[0] == recorded.signature else None
+
+
+def record(found: Scan, out: Path, project: Project, now: datetime, report: Report) -> None:
+    """Record that ``report``'s publish of ``project`` at ``now`` was made from ``found`` (the
+    caller holds the publisher lock, and ``out`` is still that publish's). Records nothing,
+    and forgets what was recorded, when a file changed too recently to be trusted."""
+    out = output.absolute(out)
+    path = output.inputs_path(out)
+    extra = (project.site.logo,) if project.site.logo else ()
+    signature, settled = found.signature(extra)
+    identity = _output_identity(out)
+    if not settled or identity is None:
+        path.unlink(missing_ok=True)
+        return
+    live_from, live_until = _live_span(project, now)
+    cache.write_json(path, {
+        "format": FORMAT, "signature": signature, "extra": list(extra),
+        "live_from": _when(live_from), "live_until": _when(live_until), "output": identity,
+        "summary": asdict(Summary(report.files, report.published, report.scheduled,
+                                  report.languages)),
+        "warnings": [asdict(warning) for warning in project.warnings],
+    })
+
+
+def _live_span(project: Project, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """From the latest go-live at or before ``now`` to the first after it: the span in which
+    the statements live are those live at ``now``."""
+    times = [s.goes_live for s in project.statements if not s.draft]
+    return (max((t for t in times if t <= now), default=None),
+            min((t for t in times if t > now), default=None))
+
+
+def _output_identity(out: Path) -> str | None:
+    """The version ``out`` points at, the size, time and inode of each entry at its top, of its
+    manifest and of the cache index: None when there is no such output."""
+    try:
+        rows: list[object] = [os.readlink(out)]
+        with os.scandir(out) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                info = entry.stat(follow_symlinks=False)
+                rows.append((entry.name, info.st_size, info.st_mtime_ns, info.st_ino))
+        for path in (out / output.MANIFEST, output.cache_path(out)):
+            info = os.stat(path, follow_symlinks=False)
+            rows.append((info.st_size, info.st_mtime_ns, info.st_ino))
+    except OSError:
+        return None
+    return cache.digest(rows)
+
+
+def _read(path: Path) -> Record | None:
+    document = cache.read_json(path)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return None
+    try:
+        return Record(
+            str(document["signature"]), tuple(map(str, document["extra"])),
+            _from_when(document["live_from"]), _from_when(document["live_until"]),
+            str(document["output"]), Summary(**document["summary"]),
+            tuple(Problem(**warning) for warning in document["warnings"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _from_when(value: object) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+def _file_rows(root: Path, names: Iterable[str]) -> list[Row]:
+    rows = []
+    for name in names:
+        try:
+            info = os.stat(root / name)
+            rows.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+        except OSError:
+            rows.append((name, -1, -1, -1))
+    return rows
+
+
+def _tree_rows(root: Path, folder: str) -> list[Row]:
+    """(path, size, mtime, inode) of every file under ``root/folder``, links followed for
+    files (a link's target is what is read), not for folders; a folder that cannot be listed
+    is a row of its own, so that it never matches a record."""
+    rows = []
+    pending = [folder]
+    while pending:
+        relative = pending.pop()
+        try:
+            with os.scandir(root / relative) as entries:
+                for entry in entries:
+                    name = f"{relative}/{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(name)
+                        continue
+                    info = entry.stat()
+                    rows.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+        except OSError:
+            rows.append((relative, -1, -1, -1))
+    return rows

@@ -1,0 +1,203 @@
+"""A publish whose inputs are all as the last publish recorded them says so without loading
+the project (syndicate.inputs); any change, and anything it cannot trust, goes the whole way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from conftest import SHIPPED_ID
+from syndicate import project as projects
+
+NOW = "2026-11-28T12:00:00+00:00"
+HOUR_AGO = time.time() - 3600
+
+
+def settle(root: Path) -> None:
+    """Every input file last modified an hour ago, as a project's files are between edits
+    (a file modified within seconds of a publish is not trusted to stay: see SETTLE_NS)."""
+    for folder, _, names in os.walk(root):
+        if "dist" in Path(folder).relative_to(root).parts[:1]:
+            continue
+        for name in names:
+            os.utime(Path(folder) / name, (HOUR_AGO, HOUR_AGO))
+
+
+def publish(run: Callable[..., Result], root: Path, *options: str) -> Result:
+    return run("publish", "--project", root, "--now", NOW, "--without-pdf", *options)
+
+
+@pytest.fixture
+def published(project: Path, run: Callable[..., Result]) -> Path:
+    """The shipped project published from settled files (its inputs recorded)."""
+    settle(project)
+    result = publish(run, project)
+    assert result.exit_code == 0 and result.stdout.startswith("Published "), result.output
+    assert (project / ".dist.inputs.json").is_file()
+    return project
+
+
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The projects the publishes load from now on (the whole way), as they do."""
+    loaded: list[Path] = []
+    load = projects.load
+
+    def spy(root: Path, *args: object, **kwargs: object) -> projects.Project:
+        loaded.append(root)
+        return load(root, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(projects, "load", spy)
+    return loaded
+
+
+def test_a_publish_with_no_input_changed_loads_nothing_and_says_what_the_last_said(
+        published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = (published / "dist" / "manifest.json").read_bytes()
+    version = os.readlink(published / "dist")
+    first = publish(run, published, "--full")  # the whole way, to compare with
+    loaded = loads(monkeypatch)
+    second = publish(run, published)
+    assert second.exit_code == 0 and loaded == [], second.output
+    assert second.stdout == first.stdout
+    assert second.stdout.startswith("Nothing changed: ") and "1 statement(s)" in second.stdout
+    assert os.readlink(published / "dist") == version
+    assert (published / "dist" / "manifest.json").read_bytes() == manifest
+
+
+def edit_translation(root: Path) -> None:
+    path = root / "statements" / SHIPPED_ID / "en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+
+
+def add_statement(root: Path) -> None:
+    copy = root / "statements" / "2023-01-10-second"
+    shutil.copytree(root / "statements" / SHIPPED_ID, copy)
+    (copy / "statement.yaml").write_text("date: 2023-01-10\noriginal: pt\n", "utf-8")
+    settle(root)  # (an old file, copied with its time: still seen)
+
+
+def remove_translation_file(root: Path) -> None:
+    (root / "statements" / SHIPPED_ID / "en.md").rename(root / "en.md.away")
+
+
+def touch_config(root: Path) -> None:
+    os.utime(root / "syndicate.toml", (HOUR_AGO + 60, HOUR_AGO + 60))
+
+
+def add_catalog_file(root: Path) -> None:
+    (root / "locales" / "README").write_text("notes\n", "utf-8")
+    settle(root)
+
+
+def replace_manifest(root: Path) -> None:
+    manifest = root / "dist" / "manifest.json"
+    data = manifest.read_bytes()
+    manifest.unlink()
+    manifest.write_bytes(data)
+
+
+def remove_published_file(root: Path) -> None:
+    (root / "dist" / "robots.txt").unlink()
+
+
+CHANGES = [edit_translation, add_statement, remove_translation_file, touch_config,
+           add_catalog_file, replace_manifest, remove_published_file]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__)
+def test_any_change_to_an_input_or_the_output_goes_the_whole_way(
+        published: Path, run: Callable[..., Result], change: Callable[[Path], None],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    change(published)
+    loaded = loads(monkeypatch)
+    result = publish(run, published)
+    assert result.exit_code == 0 and loaded == [published], result.output
+
+
+@pytest.mark.parametrize("options", [("--base-url", "https://elsewhere.example/"),
+                                     ("--pdf-variant", "pdf/ua-1")])
+def test_an_option_that_changes_the_output_goes_the_whole_way(
+        published: Path, run: Callable[..., Result], options: tuple[str, str]) -> None:
+    result = publish(run, published, *options)
+    assert result.exit_code == 0 and result.stdout.startswith("Published "), result.output
+
+
+def test_a_statement_going_live_or_a_clock_set_back_goes_the_whole_way(
+        published: Path, run: Callable[..., Result]) -> None:
+    later = published / "statements" / "2026-12-10-later"
+    shutil.copytree(published / "statements" / SHIPPED_ID, later)
+    (later / "statement.yaml").write_text("date: 2026-12-10\noriginal: pt\n", "utf-8")
+    settle(published)
+    scheduled = publish(run, published)
+    assert "1 scheduled" in scheduled.stdout, scheduled.output
+    assert publish(run, published).stdout.startswith("Nothing changed")
+    live = run("publish", "--project", published, "--now", "2026-12-11T00:00:00+00:00",
+               "--without-pdf")
+    assert live.stdout.startswith("Published 2 statement(s)"), live.output
+    before = run("publish", "--project", published, "--now", "2022-11-23T00:00:00+00:00",
+                 "--without-pdf")
+    assert before.stdout.startswith("Published 1 statement(s)"), before.output
+    assert "1 scheduled" in before.stdout
+
+
+def test_a_file_modified_just_before_a_publish_is_not_trusted(
+        published: Path, run: Callable[..., Result]) -> None:
+    edit_translation(published)  # now: within seconds of the next publish
+    assert publish(run, published).stdout.startswith("Published ")
+    assert not (published / ".dist.inputs.json").exists()
+    again = publish(run, published)  # the whole way, finding nothing to do; then recorded
+    assert again.stdout.startswith("Nothing changed")
+
+
+def test_full_repairs_a_published_file_changed_by_hand(
+        published: Path, run: Callable[..., Result]) -> None:
+    page = published / "dist" / "en" / SHIPPED_ID / "index.html"
+    good = page.read_bytes()
+    page.unlink()  # (a hard link: the versions share it)
+    page.write_bytes(b"<p>defaced</p>")
+    assert publish(run, published).stdout.startswith("Nothing changed")
+    repaired = publish(run, published, "--full")
+    assert repaired.stdout.startswith("Published "), repaired.output
+    assert page.read_bytes() == good
+
+
+def test_warnings_are_said_again_and_strict_still_refuses_them(
+        published: Path, run: Callable[..., Result]) -> None:
+    original = published / "statements" / SHIPPED_ID / "pt.md"
+    original.write_text(original.read_text(encoding="utf-8") + "\nMais uma frase.\n", "utf-8")
+    settle(published)
+    first = publish(run, published)
+    assert "warning: " in first.stderr, first.output
+    second = publish(run, published)
+    assert second.stdout.startswith("Nothing changed") and second.stderr == first.stderr
+    strict = publish(run, published, "--strict")
+    assert strict.exit_code == 1 and "--strict makes warnings errors" in strict.output
+
+
+def test_no_record_is_kept_where_the_publish_left_statements_out(
+        published: Path, run: Callable[..., Result]) -> None:
+    broken = published / "statements" / "2023-01-10-broken"
+    shutil.copytree(published / "statements" / SHIPPED_ID, broken)
+    (broken / "statement.yaml").write_text("date: not a date\noriginal: pt\n", "utf-8")
+    settle(published)
+    result = publish(run, published, "--keep-going")
+    assert result.exit_code == 1 and "statement.yaml:1:" in result.output
+    assert not (published / ".dist.inputs.json").exists()
+    again = publish(run, published, "--keep-going")
+    assert again.exit_code == 1 and "statement.yaml:1:" in again.output
+
+
+def test_the_record_is_refused_when_it_is_not_a_regular_file(
+        published: Path, run: Callable[..., Result]) -> None:
+    record = published / ".dist.inputs.json"
+    record.unlink()
+    record.symlink_to(published / "syndicate.toml")
+    result = publish(run, published)
+    assert result.exit_code == 1 and "refusing to use" in result.output
+    assert "Traceback" not in result.output
