@@ -44,7 +44,8 @@ def best_of(repeats: int, action: Callable[[], object]) -> float:
 
 def longer(statement: Statement, times: int) -> Statement:
     translations = tuple(
-        dataclasses.replace(t, body_html=t.body_html * times) for t in statement.translations
+        dataclasses.replace(t, words=dataclasses.replace(t.words.text(), html=t.body_html * times))
+        for t in statement.translations
     )
     return dataclasses.replace(statement, translations=translations)
 

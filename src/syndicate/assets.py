@@ -268,6 +268,8 @@ def body_first_line(translation: Translation) -> int:
 
 def translation_images(translation: Translation) -> list[tuple[int, str]]:
     """(line in the translation's file, name) of each image file it shows, once each."""
+    if (facts := translation.facts) is not None:
+        return list(facts.images)
     first = body_first_line(translation)
     names: dict[str, int] = {}
     for line, name in referenced_images(translation.body_markdown):

@@ -27,18 +27,17 @@ import os
 import secrets
 import subprocess
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from syndicate import __version__
 from syndicate.config import SHARED_FILE
 from syndicate.errors import Problem
 from syndicate.files import MAX_FILE_BYTES, NotRegularFile, hash_regular, is_dropping, read_regular
-from syndicate.model import Site, Statement, Translation
+from syndicate.model import Site, Statement
+from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
 
 if TYPE_CHECKING:
     import gettext
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
 OLD_STATEMENTS_FILE = "statements.json"  # the single-file cache of earlier versions
-FORMAT = 1
+FORMAT = 2
 # The templates of the communiqués are the package's templates named communique*; pages and
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
 # change re-renders only the kinds that use it.
@@ -131,83 +130,7 @@ def catalog_digest(translations: gettext.NullTranslations) -> str:
     return digest(sorted((repr(key), value) for key, value in catalog.items()))
 
 
-# Parsed statements ---------------------------------------------------------------------------
-
-
-def _when(value: datetime | None) -> object:
-    if value is None:
-        return None
-    zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
-    return {"iso": value.isoformat(), "zone": zone, "fold": value.fold}
-
-
-def _from_when(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value["iso"])
-    if value["zone"]:
-        moment = moment.replace(tzinfo=ZoneInfo(value["zone"]), fold=value["fold"])
-    return moment
-
-
-def statement_to_json(statement: Statement) -> dict[str, Any]:
-    return {
-        "id": statement.id,
-        "date": _when(statement.date),
-        "updated": _when(statement.updated),
-        "original": statement.original,
-        "draft": statement.draft,
-        "embargo": _when(statement.embargo),
-        "untranslated": list(statement.untranslated),
-        "translations": [
-            {
-                "lang": t.lang, "title": t.title, "summary": t.summary, "place": t.place,
-                "tags": list(t.tags), **_body_markdown(t.source, t.body_markdown),
-                "body_html": t.body_html, "source": t.source, "correction": t.correction,
-                "translated_from": [list(pair) for pair in t.translated_from],
-            }
-            for t in statement.translations
-        ],
-    }
-
-
-def _body_markdown(source: str, body: str) -> dict[str, object]:
-    """How an entry keeps a translation's Markdown body: as the offset in its source file's
-    text where it starts (it is that text's end, blank lines stripped), not a third copy of it
-    beside the source and the HTML (less to decode: ``benchmarks/notes.md``)."""
-    start = len(source.rstrip("\n")) - len(body) + 1
-    if start >= 0 and _body_from(source, start) == body:
-        return {"body_at": start}
-    return {"body_markdown": body}
-
-
-def _body_from(source: str, start: int) -> str:
-    return source[start:].strip("\n") + "\n"
-
-
-def statement_from_json(data: Any) -> Statement:
-    date = _from_when(data["date"])
-    assert date is not None
-    return Statement(
-        id=str(data["id"]),
-        date=date,
-        updated=_from_when(data["updated"]),
-        original=str(data["original"]),
-        draft=bool(data["draft"]),
-        embargo=_from_when(data["embargo"]),
-        untranslated=tuple(data["untranslated"]),
-        translations=tuple(
-            Translation(
-                lang=t["lang"], title=t["title"], summary=t["summary"], place=t["place"],
-                tags=tuple(t["tags"]),
-                body_markdown=(t["body_markdown"] if "body_markdown" in t
-                               else _body_from(t["source"], int(t["body_at"]))),
-                body_html=t["body_html"], source=t["source"], correction=t["correction"],
-                translated_from=tuple((a, b) for a, b in t["translated_from"]),
-            )
-            for t in data["translations"]
-        ),
-    )
+# Parsed statements, kept by the hash of their folder ------------------------------------
 
 
 def _folder_digest(folder: Path, site: Site) -> tuple[str, str]:
@@ -274,14 +197,21 @@ class StatementCache:
     def __init__(self, project: Path) -> None:
         self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
         self.used: set[str] = set()  # keys of the entries this load used or wrote
-        self.new: dict[str, Any] = {}  # entries to write
+        self.new: dict[str, tuple[Any, Statement]] = {}  # entries to write, and their statements
+        # statement id -> the statement loaded now, its words left in the entry just written
+        self.parked: dict[str, Statement] = {}
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
 
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
     def _read(self, key: str) -> Any:
+        """The entry ``key`` but its words: its first line (the words are on the second)."""
         try:
-            entry = json.loads(read_regular(self.folder / f"{key}.json"))
+            data = read_regular(self._path(key))
+            entry = json.loads(data[:data.index(b"\n")])
         except (OSError, ValueError):
             return None
         return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
@@ -296,7 +226,7 @@ class StatementCache:
         entry = self._read(key)
         if entry is not None:
             try:
-                statement = statement_from_json(entry["statement"])
+                statement = statement_from_json(entry["statement"], str(self._path(key)))
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
             except (KeyError, TypeError, ValueError, AssertionError):
                 pass
@@ -316,17 +246,20 @@ class StatementCache:
         key, content = self._missed.pop(folder)
         self.digests[statement.id] = content
         self.used.add(key)
-        self.new[key] = {
+        self.new[key] = ({
             "format": FORMAT,
             "statement": statement_to_json(statement),
             "warnings": [[w.path, w.line, w.message] for w in warnings],
-        }
+        }, statement)
 
     def save(self) -> None:
-        """Write the new entries and drop those this load did not use (an edited or removed
-        folder's old entry)."""
-        for key, entry in self.new.items():
-            write_json(self.folder / f"{key}.json", entry)
+        """Write the new entries (:attr:`parked` gets their statements, words left there) and
+        drop those this load did not use (an edited or removed folder's old entry)."""
+        for key, (entry, statement) in self.new.items():
+            path = self._path(key)
+            words = json.dumps(texts_to_json(statement))
+            if write_json_text(path, f"{json.dumps(entry)}\n{words}"):
+                self.parked[statement.id] = statement_from_json(entry["statement"], str(path))
         self.new = {}
         try:
             names = os.listdir(self.folder)
@@ -350,15 +283,17 @@ def write_json(path: Path, document: object) -> None:
     # which only the \u form can hold)
 
 
-def write_json_text(path: Path, text: str) -> None:
-    """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes)."""
+def write_json_text(path: Path, text: str) -> bool:
+    """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes);
+    whether it was written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
         temporary.write_text(text, encoding="ascii")
         os.replace(temporary, path)
     except OSError:
-        pass
+        return False
+    return True
 
 
 def read_json(path: Path) -> object:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from syndicate import cache, output
 from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
 from syndicate.errors import Problem
+from syndicate.statement_entries import when_from_json, when_to_json
 
 if TYPE_CHECKING:
     from syndicate.project import Project
@@ -139,7 +140,8 @@ def record(found: Scan, out: Path, project: Project, now: datetime, report: Repo
     live_from, live_until = _live_span(project, now)
     cache.write_json(path, {
         "format": FORMAT, "signature": signature, "extra": list(extra),
-        "live_from": _when(live_from), "live_until": _when(live_until), "output": identity,
+        "live_from": when_to_json(live_from), "live_until": when_to_json(live_until),
+        "output": identity,
         "summary": asdict(Summary(report.files, report.published, report.scheduled,
                                   report.languages)),
         "warnings": [asdict(warning) for warning in project.warnings],
@@ -178,19 +180,11 @@ def _read(path: Path) -> Record | None:
     try:
         return Record(
             str(document["signature"]), tuple(map(str, document["extra"])),
-            _from_when(document["live_from"]), _from_when(document["live_until"]),
+            when_from_json(document["live_from"]), when_from_json(document["live_until"]),
             str(document["output"]), Summary(**document["summary"]),
             tuple(Problem(**warning) for warning in document["warnings"]))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _when(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _from_when(value: object) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(str(value))
 
 
 def _file_rows(root: Path, names: Iterable[str]) -> list[Row]:

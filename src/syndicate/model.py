@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from syndicate.variants import DEFAULT_PDF_VARIANT
+from syndicate.words import Translation as Translation  # (its home is syndicate.words)
 
 T = TypeVar("T")
 
@@ -122,9 +123,10 @@ class Site:
         By default one edition of every language it has; with ``[editions] sets``, one per set
         of which it has at least two languages (in the set's order, the original first).
 
+        >>> from syndicate.words import Text
         >>> en = Language("en", "en", "en", "", "", "")
         >>> site = Site("https://x/", "UTC", (en,), "en", editions=(("pt", "en"), ("ar", "en")))
-        >>> t = tuple(Translation(c, "", "", "", (), "", "", "") for c in ("pt", "en", "ar"))
+        >>> t = tuple(Translation(c, "", "", "", (), Text("", "", "")) for c in ("pt", "en", "ar"))
         >>> site.statement_editions(Statement("s", datetime(2022, 1, 1), None, "en", t))
         [('en', 'pt'), ('en', 'ar')]
         """
@@ -249,7 +251,8 @@ def newest_first(statements: Iterable[Statement]) -> list[Statement]:
     named for the later day comes first).
 
     >>> from datetime import UTC
-    >>> t = (Translation("en", "", "", "", (), "", "", ""),)
+    >>> from syndicate.words import Text
+    >>> t = (Translation("en", "", "", "", (), Text("", "", "")),)
     >>> a, b = (Statement(i, datetime(2022, 1, 1, tzinfo=UTC), None, "en", t) for i in "ab")
     >>> c = Statement("c", datetime(2021, 1, 1, tzinfo=UTC), None, "en", t,
     ...               embargo=datetime(2022, 6, 1, tzinfo=UTC))
@@ -266,21 +269,6 @@ def normalize_base_url(url: str) -> str:
     'https://press.example.org/'
     """
     return url.rstrip("/") + "/"
-
-
-@dataclass(frozen=True, slots=True)
-class Translation:
-    lang: str  # language code, e.g. "pt"
-    title: str
-    summary: str  # "" when absent
-    place: str  # "" when absent
-    tags: tuple[str, ...]  # this language's labels (its own, or the statement's shared ones)
-    body_markdown: str  # the CommonMark source, NFC
-    body_html: str  # safe HTML rendered from it (no raw HTML, no scripts)
-    source: str  # the whole source file's text, as read (for attachments and hashes)
-    correction: str = ""  # this language's note on the last correction ("" when none)
-    # For a translation: the fingerprint of the original it was made from (see workflow.py).
-    translated_from: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +296,10 @@ class Statement:
     def revised(self) -> datetime:
         """When readers last saw it change: its going live, or a later correction."""
         return max(self.modified, self.goes_live)
+
+    def in_memory(self) -> Statement:
+        """This statement with every translation's words in memory (as a worker needs them)."""
+        return replace(self, translations=tuple(t.in_memory() for t in self.translations))
 
     def translation(self, lang: str) -> Translation | None:
         for translation in self.translations:

@@ -145,7 +145,7 @@ def one_language(statement: Statement, lang: str) -> str:
     return cache.digest(
         statement.id, statement.date, statement.updated, statement.original, statement.draft,
         statement.embargo, statement.untranslated, statement.languages,
-        lang, translation.tags, translation.source.encode("utf-8", "surrogatepass"),
+        lang, translation.tags, translation.source_sha256,
     )
 
 

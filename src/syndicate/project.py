@@ -105,7 +105,9 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     if wrong:
         raise ContentError(wrong)
     if statement_cache is not None:
-        statement_cache.save()
+        statement_cache.save()  # (then the words of those it parsed are kept there, too)
+        loaded = replace(loaded, statements=tuple(
+            statement_cache.parked.get(s.id, s) for s in loaded.statements))
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),

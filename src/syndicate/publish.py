@@ -174,7 +174,7 @@ def _write(plan: Plan, run: Run) -> Report:
     outputs, the manifest and the cache index, and switch the output folder to it."""
     project, written = plan.project, Written(SealStep(run.seal))
     read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
-    todo = [project.with_images(u, read) for u in plan.todo]
+    todo = [project.with_images(u.in_memory(), read) for u in plan.todo]
     with Staging(plan.out) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,
         # links the unchanged files and renders the pages (after the share counts are known).

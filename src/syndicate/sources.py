@@ -30,6 +30,7 @@ from syndicate.model import Site, Statement, Translation
 from syndicate.placeholders import placeholder_line
 from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
 from syndicate.schema import FrontMatter, StatementYaml, keys, read_fields
+from syndicate.words import Text
 
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX = 255  # bytes in one file name, on every common file system
@@ -380,9 +381,7 @@ def _load_translation(path: Path, where: _Folder,
         summary=fields.summary,
         place=fields.place,
         tags=shared_tags if fields.tags is None else fields.tags,
-        body_markdown=body.strip("\n") + "\n",
-        body_html=to_html(body, url, parsed),
-        source=text,
+        words=Text(text, body.strip("\n") + "\n", to_html(body, url, parsed)),
         correction=fields.correction,
         translated_from=fields.translated_from,
     )

@@ -13,7 +13,7 @@ import gettext
 import hashlib
 import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +33,10 @@ class Unit:
     # to a unit about to render, not to one that is reused.
     images: tuple[Image, ...] = ()
     langs: tuple[str, ...] = ()  # a multilingual edition's languages, in order
+
+    def in_memory(self) -> Unit:
+        """This unit with its statement's words in memory (a worker never reads the project)."""
+        return replace(self, statement=self.statement.in_memory())
 
     @property
     def name(self) -> str:

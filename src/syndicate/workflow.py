@@ -47,8 +47,9 @@ def paragraphs(translation: Translation) -> list[Paragraph]:
     """The body's paragraphs as a writer sees them: runs of lines between blank lines.
 
     >>> from syndicate.model import Translation
+    >>> from syndicate.words import Text
     >>> source = "---\\ntitle: T\\n---\\n\\nOne.\\n\\nTwo\\nlines.\\n"
-    >>> paragraphs(Translation("en", "T", "", "", (), "", "", source))
+    >>> paragraphs(Translation("en", "T", "", "", (), Text(source, "", "")))
     [Paragraph(line=5, text='One.'), Paragraph(line=7, text='Two\\nlines.')]
     """
     parts = split_front_matter(translation.source)
@@ -77,7 +78,8 @@ def fingerprint(original: Translation) -> dict[str, str]:
     body, and each paragraph's (8 hex digits each, space-separated).
 
     >>> from syndicate.model import Translation
-    >>> t = Translation("en", "Title", "", "", (), "Body.\\n", "<p>Body.</p>", "")
+    >>> from syndicate.words import Text
+    >>> t = Translation("en", "Title", "", "", (), Text("", "Body.\\n", "<p>Body.</p>"))
     >>> fingerprint(t)["title"]
     '7e8cd2056da7'
     """
@@ -87,12 +89,15 @@ def fingerprint(original: Translation) -> dict[str, str]:
 
 
 def _field_hashes(original: Translation) -> dict[str, str]:
-    texts = {
-        "title": original.title,
-        "summary": original.summary,
-        "body": original.body_markdown.strip(),
-    }
-    return {field: _hash(texts[field]) for field in FIELDS}
+    hashes = {"title": _hash(original.title), "summary": _hash(original.summary),
+              "body": body_hash(original)}
+    return {field: hashes[field] for field in FIELDS}
+
+
+def body_hash(translation: Translation) -> str:
+    """The hash of the body in a translation's record of its original (kept in its facts)."""
+    facts = translation.facts
+    return facts.body_hash if facts is not None else _hash(translation.body_markdown.strip())
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,18 +3,29 @@ problems, whether parsed or taken from the cache."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import SHIPPED_ID
 from syndicate import publish as pipeline
-from syndicate.cache import CACHE_DIR, StatementCache, statement_from_json, statement_to_json
+from syndicate.cache import CACHE_DIR, StatementCache
 from syndicate.config import load_site
-from syndicate.errors import ContentError
+from syndicate.errors import ContentError, SyndicateError
+from syndicate.model import Statement
 from syndicate.sources import load_statements
+from syndicate.statement_entries import (
+    Kept,
+    facts_of,
+    statement_from_json,
+    statement_to_json,
+    texts_to_json,
+)
 
 
 def test_a_cached_load_equals_a_fresh_one(project: Path) -> None:
@@ -28,23 +39,44 @@ def test_a_cached_load_equals_a_fresh_one(project: Path) -> None:
     cache = StatementCache(project)
     second = load_statements(project, load_site(project), cache)
     assert cache.hits == 1
-    assert fresh.statements == first.statements == second.statements
-    assert [repr(s) for s in fresh.statements] == [repr(s) for s in second.statements]
+    in_memory = [[s.in_memory() for s in loaded.statements] for loaded in (first, second)]
+    assert list(fresh.statements) == in_memory[0] == in_memory[1]
+    assert [repr(s) for s in fresh.statements] == [repr(s) for s in in_memory[1]]
     assert fresh.warnings == first.warnings
     assert any("CRLF" in w.message for w in second.warnings)
 
 
-def test_statements_round_trip_through_json(project: Path) -> None:
+def round_trip(statement: Statement, tmp_path: Path) -> tuple[Statement, list[dict[str, Any]]]:
+    """``statement`` through a statement cache entry as StatementCache writes one (named by
+    its content, as entries are)."""
+    texts = texts_to_json(statement)
+    text = f"{json.dumps(statement_to_json(statement))}\n{json.dumps(texts)}"
+    path = tmp_path / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
+    path.write_text(text, "ascii")
+    return statement_from_json(statement_to_json(statement), str(path)), texts
+
+
+def test_statements_round_trip_through_json(project: Path, tmp_path: Path) -> None:
     for statement in pipeline.load(project).statements:
-        entry = statement_to_json(statement)
-        assert repr(statement_from_json(entry)) == repr(statement)
+        back, texts = round_trip(statement, tmp_path)
+        assert all(isinstance(t.words, Kept) for t in back.translations)  # words not in memory
+        assert repr(back.in_memory()) == repr(statement)
+        assert [t.facts for t in back.translations] == [facts_of(t) for t in statement.translations]
         # The Markdown body is kept as where it starts in the source, not as a third copy.
-        assert all("body_markdown" not in t and t["body_at"] > 0 for t in entry["translations"])
+        assert all("body_markdown" not in t and int(t["body_at"]) > 0 for t in texts)
         # A body that is not its source's end (never made by load) is kept as it is.
         odd = replace(statement, translations=tuple(
-            replace(t, body_markdown=f"Not in the source, {t.lang}.\n")
+            replace(t, words=replace(t.words.text(), markdown=f"Not in the source, {t.lang}.\n"))
             for t in statement.translations))
-        assert repr(statement_from_json(statement_to_json(odd))) == repr(odd)
+        assert repr(round_trip(odd, tmp_path)[0].in_memory()) == repr(odd)
+
+
+def test_a_statement_cache_changed_under_a_load_is_a_plain_error(project: Path) -> None:
+    [statement] = pipeline.load(project, cache=True).statements
+    for entry in (project / CACHE_DIR / "statements").iterdir():
+        entry.write_text(entry.read_text("ascii").split("\n")[0] + "\n[", "ascii")
+    with pytest.raises(SyndicateError, match="the statement cache changed while this ran"):
+        statement.translations[0].body_html  # noqa: B018
 
 
 def test_an_edited_statement_is_parsed_again_and_its_problems_always_reported(

@@ -29,6 +29,7 @@ from conftest import serving
 from syndicate.model import Artifact, Language, Site, Statement, Translation
 from syndicate.render import feeds
 from syndicate.render.feedgen_links import set_links
+from syndicate.words import Text
 
 LISBON = ZoneInfo("Europe/Lisbon")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -57,7 +58,7 @@ PT_TITLE = "Governo apoia candidatura de António Vitorino a Diretor-Geral da OI
 def translation(lang: str, title: str, summary: str = "", tags: tuple[str, ...] = (),
                 body_html: str = "<p>Text.</p>\n") -> Translation:
     return Translation(lang=lang, title=title, summary=summary, place="Lisboa", tags=tags,
-                       body_markdown="Text.", body_html=body_html, source="")
+                       words=Text("", "Text.", body_html))
 
 
 VITORINO = Statement(
@@ -269,11 +270,13 @@ def test_rss_dates_are_english_under_a_portuguese_locale(tmp_path: Path) -> None
         locale.setlocale(locale.LC_ALL, "pt_PT.UTF-8")
         assert datetime(2022, 11, 22).strftime("%a %b") == "ter nov"
         from syndicate.model import Language, Site, Statement, Translation
+        from syndicate.words import Text
         from syndicate.render import feeds
         site = Site("https://press.example.org/", "Europe/Lisbon",
                     (Language("pt", "pt-PT", "pt_PT", "Comunicados", "Governo", ""),), "pt")
         statement = Statement("s", datetime(2022, 11, 22, tzinfo=ZoneInfo("Europe/Lisbon")),
-                              None, "pt", (Translation("pt", "T", "", "", (), "", "<p>x</p>", ""),))
+                              None, "pt",
+                              (Translation("pt", "T", "", "", (), Text("", "", "<p>x</p>")),))
         sys.stdout.buffer.write(feeds.render(site, [statement], {})[0].data)
     """)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True,

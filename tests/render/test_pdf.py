@@ -25,6 +25,7 @@ from syndicate import i18n
 from syndicate.model import Artifact, Language, Site, Statement, Translation
 from syndicate.render.pdf import PdfRenderer
 from syndicate.render.pdf_text import hyphenation_language
+from syndicate.words import Text
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
@@ -108,9 +109,7 @@ def translation(lang: str, body_html: str | None = None) -> Translation:
         summary=SUMMARIES[lang],
         place=PLACES[lang],
         tags=TAGS[lang],
-        body_markdown="",
-        body_html=BODIES[lang] if body_html is None else body_html,
-        source=source(lang),
+        words=Text(source(lang), "", BODIES[lang] if body_html is None else body_html),
     )
 
 

@@ -209,9 +209,9 @@ def test_page_size_is_configurable(tmp_path: Path) -> None:
 def test_missing_glyph_is_an_error_naming_the_character(char: str) -> None:
     body = BODIES["pt"].replace("Mais informações", f"Mais {char} informações")
     base = statement(body)
-    pt = dataclasses.replace(
-        base.translations[1], source=base.translations[1].source + f"\nMais {char} informações\n"
-    )
+    words = base.translations[1].words.text()
+    pt = dataclasses.replace(base.translations[1], words=dataclasses.replace(
+        words, source=words.source + f"\nMais {char} informações\n"))
     broken = dataclasses.replace(base, translations=(base.translations[0], pt))
     with pytest.raises(ContentError) as caught:
         renderer_for("tagged").render(broken, "pt")

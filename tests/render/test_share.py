@@ -21,6 +21,7 @@ from twitter_text import extract_urls_with_indices, parse_tweet
 from syndicate.model import Language, Site, Statement, Translation
 from syndicate.render import counting, share
 from syndicate.render.share import PLATFORMS, render, snippets, twitter_text_chunks, x_length
+from syndicate.words import Text
 
 ORDER = ["x", "bluesky", "mastodon", "threads", "linkedin", "facebook", "whatsapp", "telegram",
          "reddit", "email", "sms"]
@@ -303,7 +304,7 @@ def site_and_statement() -> tuple[Site, Statement]:
         Language("pt", "pt-PT", "pt_PT", "Comunicados", "Governo de Portugal", "Comunicados"),
     ), "en")
     translations = tuple(
-        Translation(lang, title, summary, "Lisboa", (), "Texto.", "<p>Texto.</p>", "")
+        Translation(lang, title, summary, "Lisboa", (), Text("", "Texto.", "<p>Texto.</p>"))
         for lang, title, summary in (
             ("en", "Government supports António Vitorino for IOM Director General",
              "The Portuguese Government supports the re-election of António Vitorino."),

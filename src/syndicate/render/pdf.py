@@ -46,7 +46,14 @@ from markupsafe import Markup
 
 from syndicate import i18n, templating
 from syndicate.errors import ContentError
-from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Image, Site, Statement, Translation
+from syndicate.model import (
+    MULTIPLE_LANGUAGES,
+    Artifact,
+    Image,
+    Site,
+    Statement,
+    Translation,
+)
 from syndicate.render import weasy
 from syndicate.render.pdf_finish import finisher
 from syndicate.render.pdf_sandbox import (
@@ -63,6 +70,7 @@ from syndicate.render.pdf_text import (
     margin_font_rules,
     page_stylesheet,
 )
+from syndicate.words import Text
 
 if TYPE_CHECKING:
     from weasyprint import CSS, HTML, Attachment
@@ -224,8 +232,7 @@ class PdfRenderer:
             id="warm-up", date=date, updated=date, original=languages[0],
             translations=tuple(
                 Translation(lang=lang, title="Warm-up", summary="", place="", tags=(),
-                            body_markdown="Warm-up.\n", body_html="<p>Warm-up.</p>\n",
-                            source="Warm-up.\n")
+                            words=Text("Warm-up.\n", "Warm-up.\n", "<p>Warm-up.</p>\n"))
                 for lang in languages),
         )
         self.bilingual_html(statement)
