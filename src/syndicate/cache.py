@@ -197,9 +197,6 @@ class StatementCache:
     def __init__(self, project: Path) -> None:
         self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
         self.used: set[str] = set()  # keys of the entries this load used or wrote
-        self.new: dict[str, tuple[Any, Statement]] = {}  # entries to write, and their statements
-        # statement id -> the statement loaded now, its words left in the entry just written
-        self.parked: dict[str, Statement] = {}
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
@@ -239,28 +236,26 @@ class StatementCache:
         self._missed[folder] = (key, content)
         return None
 
-    def keep(self, folder: Path, statement: Statement, warnings: Sequence[Problem]) -> None:
-        """Keep a statement loaded without problems after :meth:`lookup` missed it."""
+    def keep(self, folder: Path, statement: Statement,
+             warnings: Sequence[Problem]) -> Statement:
+        """Keep a statement loaded without problems after :meth:`lookup` missed it: its entry
+        is written now; returns the statement, its words left there if it could be written."""
         if folder not in self._missed:
-            return
+            return statement
         key, content = self._missed.pop(folder)
         self.digests[statement.id] = content
         self.used.add(key)
-        self.new[key] = ({
-            "format": FORMAT,
-            "statement": statement_to_json(statement),
-            "warnings": [[w.path, w.line, w.message] for w in warnings],
-        }, statement)
+        entry = {"format": FORMAT, "statement": statement_to_json(statement),
+                 "warnings": [[w.path, w.line, w.message] for w in warnings]}
+        path = self._path(key)
+        words = json.dumps(texts_to_json(statement))
+        if not write_json_text(path, f"{json.dumps(entry)}\n{words}"):
+            return statement
+        return statement_from_json(entry["statement"], str(path))
 
     def save(self) -> None:
-        """Write the new entries (:attr:`parked` gets their statements, words left there) and
-        drop those this load did not use (an edited or removed folder's old entry)."""
-        for key, (entry, statement) in self.new.items():
-            path = self._path(key)
-            words = json.dumps(texts_to_json(statement))
-            if write_json_text(path, f"{json.dumps(entry)}\n{words}"):
-                self.parked[statement.id] = statement_from_json(entry["statement"], str(path))
-        self.new = {}
+        """Drop the entries this load did not use (an edited or removed folder's old entry);
+        those it made are written already."""
         try:
             names = os.listdir(self.folder)
         except OSError:

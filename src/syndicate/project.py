@@ -105,9 +105,7 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     if wrong:
         raise ContentError(wrong)
     if statement_cache is not None:
-        statement_cache.save()  # (then the words of those it parsed are kept there, too)
-        loaded = replace(loaded, statements=tuple(
-            statement_cache.parked.get(s.id, s) for s in loaded.statements))
+        statement_cache.save()
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),
@@ -143,7 +141,7 @@ def check(root: Path) -> Project:
     from syndicate import fonts
     from syndicate.render.pdf_sandbox import missing_glyph_problems
 
-    project = load(root)
+    project = load(root, cache=True)
     coverage = fonts.installed()
     if coverage is None:
         return project

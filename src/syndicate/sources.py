@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +51,10 @@ class StatementCache(Protocol):
         """The statement of ``folder`` as loaded before (its warnings added to ``warnings``),
         or None when its files changed since."""
 
-    def keep(self, folder: Path, statement: Statement, warnings: Sequence[Problem]) -> None:
-        """Remember a statement just loaded without problems (after ``lookup`` said None)."""
+    def keep(self, folder: Path, statement: Statement,
+             warnings: Sequence[Problem]) -> Statement:
+        """Remember a statement just loaded without problems (after ``lookup`` said None);
+        returns it, its words left in the cache if they could be kept there."""
 
 
 # Statements to parse before a pool of processes pays for its start (starting a process costs
@@ -94,11 +96,10 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         else:
             to_load.append((len(results) - 1, folder))
     loaded = _load_all([folder for _, folder in to_load], site, jobs or default_jobs())
-    for (index, folder), result in zip(to_load, loaded, strict=True):
-        results[index] = result
-        statement, mine, my_warnings = result
+    for (index, folder), (statement, mine, my_warnings) in zip(to_load, loaded, strict=True):
         if cache is not None and statement is not None and not mine:
-            cache.keep(folder, statement, my_warnings)
+            statement = cache.keep(folder, statement, my_warnings)  # its words left there
+        results[index] = (statement, mine, my_warnings)
     problems = [problem for _, found, _ in results for problem in found]
     if problems and not keep_going:
         raise ContentError(problems)
@@ -168,20 +169,23 @@ def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
     return True
 
 
-def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> list[_Result]:
-    """Each folder's statement, problems and warnings, in order: in this process, or for many
-    folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in a
-    process per core. Parsing Markdown is most of a load's time and Python runs it on one core
+def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Result]:
+    """Each folder's statement, problems and warnings, in order, as they come (the caller keeps
+    what it needs of each: a large archive is never all in memory): in this process, or for
+    many folders, when this process may fork (see :func:`syndicate.processes.fork_is_safe`), in
+    a process per core. Parsing Markdown is most of a load's time and Python runs it on one core
     (figures: ``benchmarks/notes.md``)."""
     jobs = min(jobs, len(folders) // (PARALLEL_FROM // 2))  # at least 32 statements a process
     if jobs < 2 or not fork_is_safe():
-        return _load_batch(folders, site)
+        for folder in folders:
+            yield from _load_batch([folder], site)
+        return
     batches = [folders[i : i + BATCH] for i in range(0, len(folders), BATCH)]
     # (A fork pool starts its processes before its own thread; one that dies raises here.)
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=ignore_interrupts) as pool, interrupts_held():
-        loaded = pool.map(functools.partial(_load_batch, site=site), batches)
-    return [result for batch in loaded for result in batch]
+        for batch in pool.map(functools.partial(_load_batch, site=site), batches):
+            yield from batch
 
 
 def _load_batch(folders: Sequence[Path], site: Site) -> list[_Result]:

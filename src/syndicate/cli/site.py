@@ -227,7 +227,7 @@ def _remember(found: Scan, loaded: Project, report: Report, now: datetime,
 @project_option
 @strict_option
 def check(project: Path, strict: bool) -> None:
-    """Validate everything publish would read; write nothing."""
+    """Validate everything publish would read; write nothing but the statement cache."""
     from syndicate import project as pipeline
     from syndicate.mail.lists import check_lists
     from syndicate.seal.step import open_seal
@@ -261,7 +261,7 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
     from syndicate import project as pipeline
     from syndicate import terminal, workflow
 
-    loaded = pipeline.load(project)
+    loaded = pipeline.load(project, cache=True)
     report_warnings(loaded.warnings)  # a broken draft's row says to read them
     rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC),
                            loaded.broken_drafts)
