@@ -26,7 +26,8 @@ import json
 import os
 import secrets
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,15 +192,42 @@ def mentioned(name: str, texts: Iterable[bytes]) -> bool:
     return any(form in text for text in texts for form in forms)
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """Statement folders' content hashes known without reading them (see :mod:`syndicate.inputs`):
+    by folder name, valid where the statement cache's :func:`context_digest` is ``context``."""
+
+    context: str
+    contents: Mapping[str, str]
+
+
+def context_digest(site: Site) -> str:
+    """What a statement folder's content hash is seeded with, but its name."""
+    return digest(FORMAT, code_digest(), site)
+
+
 class StatementCache:
     """Parsed statements kept by the hash of their folder (a ``cache`` for load_statements)."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, known: Known | None = None) -> None:
         self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
+        self.known = known
+        self._context: tuple[Site, str] | None = None  # the last site and its context_digest
         self.used: set[str] = set()  # keys of the entries this load used or wrote
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
+
+    def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
+        """:func:`_folder_digest`, or what :attr:`known` knows of it."""
+        known = self.known
+        if known is not None and folder.name in known.contents:
+            if self._context is None or self._context[0] is not site:
+                self._context = (site, context_digest(site))
+            if known.context == self._context[1]:
+                content = known.contents[folder.name]
+                return digest(content, str(folder)), content
+        return _folder_digest(folder, site)
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
@@ -217,7 +245,7 @@ class StatementCache:
         """The statement of ``folder`` if its files are those of an entry (whose warnings are
         added to ``warnings``), else None: :meth:`keep` then takes the statement loaded."""
         try:
-            key, content = _folder_digest(folder, site)
+            key, content = self._digest(folder, site)
         except OSError:
             return None  # loaded, but not kept
         entry = self._read(key)

@@ -21,15 +21,17 @@ git's "racy" files): such a publish records nothing, and the next looks at every
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndicate import cache, output
+from syndicate.cache import Known
 from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
 from syndicate.errors import Problem
 from syndicate.statement_entries import when_from_json, when_to_json
@@ -66,13 +68,16 @@ class Summary:
 class Record:
     """What the publish that made the current output recorded."""
 
-    signature: str
+    signature: str  # "" when a file was modified too recently to be trusted
     extra: tuple[str, ...]  # the files outside the scanned folders it covers (the logo)
     live_from: datetime | None  # the same statements are live from here (None: always)...
     live_until: datetime | None  # ... until here, excluded (None: for ever)
     output: str  # the output's identity (see _output_identity)
     summary: Summary
     warnings: tuple[Problem, ...]
+    context: str  # the statement cache's context of the content hashes (see cache.Known)
+    # statement folder -> (the hash of its files' rows, its content's hash)
+    folders: Mapping[str, tuple[str, str]]
 
     def holds(self, now: datetime) -> bool:
         """Whether the same statements are live at ``now``."""
@@ -103,6 +108,19 @@ class Scan:
                 settled)
 
 
+    def folders(self) -> dict[str, str]:
+        """Each statement folder's name: the hash of its files' rows, for the folders whose
+        files were all modified long enough before the scan to be trusted."""
+        grouped: dict[str, list[Row]] = {}
+        prefix = f"{STATEMENTS_DIR}/"
+        for row in self.rows:
+            if row[0].startswith(prefix):
+                grouped.setdefault(row[0][len(prefix):].partition("/")[0], []).append(row)
+        limit = self.started - SETTLE_NS
+        return {name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+                for name, rows in grouped.items() if all(row[2] < limit for row in rows)}
+
+
 def scan(root: Path, options: Options) -> Scan:
     """The project at ``root`` as it is now, to be published with ``options``."""
     started = time.time_ns()
@@ -118,33 +136,48 @@ def unchanged(found: Scan, out: Path, now: datetime) -> Record | None:
     inputs ``found``, its output is as it left it and the same statements are live at ``now``
     (the caller holds the publisher lock); else None."""
     recorded = _read(output.inputs_path(output.absolute(out)))
-    if recorded is None or not recorded.holds(now):
+    if recorded is None or not recorded.signature or not recorded.holds(now):
         return None
     if _output_identity(output.absolute(out)) != recorded.output:
         return None
     return recorded if found.signature(recorded.extra)[0] == recorded.signature else None
 
 
+def known(found: Scan, out: Path) -> Known | None:
+    """The content hashes of the statement folders whose files are as the last publish into
+    ``out`` recorded them (the statement cache needs not read those again)."""
+    recorded = _read(output.inputs_path(output.absolute(out)))
+    if recorded is None:
+        return None
+    rows = found.folders()
+    return Known(recorded.context, {name: content for name, (hashed, content)
+                                    in recorded.folders.items() if rows.get(name) == hashed})
+
+
 def record(found: Scan, out: Path, project: Project, now: datetime, report: Report) -> None:
     """Record that ``report``'s publish of ``project`` at ``now`` was made from ``found`` (the
-    caller holds the publisher lock, and ``out`` is still that publish's). Records nothing,
-    and forgets what was recorded, when a file changed too recently to be trusted."""
+    caller holds the publisher lock, and ``out`` is still that publish's): with no signature
+    when a file changed too recently to be trusted, and only the folders that did not."""
     out = output.absolute(out)
     path = output.inputs_path(out)
     extra = (project.site.logo,) if project.site.logo else ()
     signature, settled = found.signature(extra)
     identity = _output_identity(out)
-    if not settled or identity is None:
+    if identity is None:
         path.unlink(missing_ok=True)
         return
+    rows = found.folders()
     live_from, live_until = _live_span(project, now)
     cache.write_json(path, {
-        "format": FORMAT, "signature": signature, "extra": list(extra),
+        "format": FORMAT, "signature": signature if settled else "", "extra": list(extra),
         "live_from": when_to_json(live_from), "live_until": when_to_json(live_until),
         "output": identity,
         "summary": asdict(Summary(report.files, report.published, report.scheduled,
                                   report.languages)),
         "warnings": [asdict(warning) for warning in project.warnings],
+        "context": project.cache_context, "folders": {
+            name: [rows[name], content] for name, content in project.digests.items()
+            if name in rows},
     })
 
 
@@ -182,8 +215,11 @@ def _read(path: Path) -> Record | None:
             str(document["signature"]), tuple(map(str, document["extra"])),
             when_from_json(document["live_from"]), when_from_json(document["live_until"]),
             str(document["output"]), Summary(**document["summary"]),
-            tuple(Problem(**warning) for warning in document["warnings"]))
-    except (KeyError, TypeError, ValueError):
+            tuple(Problem(**warning) for warning in document["warnings"]),
+            str(document["context"]), {
+                str(name): (str(hashed), str(content))
+                for name, (hashed, content) in document["folders"].items()})
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from syndicate import catalogs
 from syndicate.assets import image_files, load_logo, read_images
-from syndicate.cache import StatementCache
+from syndicate.cache import Known, StatementCache, context_digest
 from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import translations_from
@@ -43,6 +43,7 @@ class Project:
     images: Mapping[str, tuple[ImageFile, ...]] = field(default_factory=dict)
     # the folders of drafts left out for their problems (reported as warnings)
     broken_drafts: tuple[str, ...] = ()
+    cache_context: str = ""  # what the digests are valid for (see cache.Known)
 
     def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:
         """The image files ``statement`` shows in ``lang`` (None: in every language)."""
@@ -85,17 +86,20 @@ class Project:
 
 
 def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None,
-         cache: bool = False, jobs: int | None = None, keep_going: bool = False) -> Project:
+         cache: bool | Known = False, jobs: int | None = None,
+         keep_going: bool = False) -> Project:
     """Read and validate the whole project; raises ContentError listing every problem (with
     ``keep_going``, a statement's problems leave it out, in :attr:`Project.problems`).
 
     With ``cache``, statements whose files are unchanged since the last load are taken from
-    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`). Many
+    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`); a
+    :class:`~syndicate.cache.Known` says which are unchanged without reading their files. Many
     statements to parse are parsed in up to ``jobs`` processes (default: one per core).
     """
     site = publishing_site(root, base_url, pdf_variant)
     logo = load_logo(root, site)
-    statement_cache = StatementCache(root) if cache else None
+    statement_cache = (None if cache is False
+                       else StatementCache(root, None if cache is True else cache))
     catalog_problems = list(catalogs.problems(root / LOCALES_DIR, site))
     wrong = [problem for problem in catalog_problems if not problem.warning]  # every statement's
     try:
@@ -121,7 +125,8 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
         raise ContentError(broken)
     statements = tuple(s for s in loaded.statements if s.id not in images.problems)
     return Project(root, site, statements, warnings, translations, compiled, logo, digests,
-                   (*loaded.problems, *broken), images.files, loaded.broken_drafts)
+                   (*loaded.problems, *broken), images.files, loaded.broken_drafts,
+                   context_digest(site) if statement_cache is not None else "")
 
 
 def drafts_never_block(root: Path, statements: Iterable[Statement],

@@ -13,6 +13,7 @@ import pytest
 from click.testing import Result
 
 from conftest import SHIPPED_ID
+from syndicate import cache
 from syndicate import project as projects
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -147,12 +148,16 @@ def test_a_statement_going_live_or_a_clock_set_back_goes_the_whole_way(
 
 
 def test_a_file_modified_just_before_a_publish_is_not_trusted(
-        published: Path, run: Callable[..., Result]) -> None:
+        published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     edit_translation(published)  # now: within seconds of the next publish
     assert publish(run, published).stdout.startswith("Published ")
-    assert not (published / ".dist.inputs.json").exists()
-    again = publish(run, published)  # the whole way, finding nothing to do; then recorded
-    assert again.stdout.startswith("Nothing changed")
+    loaded = loads(monkeypatch)
+    again = publish(run, published)  # the whole way, finding nothing to do
+    assert again.stdout.startswith("Nothing changed") and loaded == [published]
+    settle(published)  # (as if a few seconds had passed since the edit)
+    publish(run, published)
+    assert publish(run, published).stdout.startswith("Nothing changed")
+    assert loaded == [published] * 2  # the last one loaded nothing
 
 
 def test_full_repairs_a_published_file_changed_by_hand(
@@ -201,3 +206,26 @@ def test_the_record_is_refused_when_it_is_not_a_regular_file(
     result = publish(run, published)
     assert result.exit_code == 1 and "refusing to use" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_edit_reads_only_the_files_of_the_statements_whose_files_changed(
+        published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    add_statement(published)  # two statements, both settled
+    assert publish(run, published).stdout.startswith("Published 2 statement(s)")
+    hashed: list[str] = []
+    folder_digest = cache._folder_digest
+
+    def spy(folder: Path, site: object) -> tuple[str, str]:
+        hashed.append(folder.name)
+        return folder_digest(folder, site)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "_folder_digest", spy)
+    edit_translation(published)
+    result = publish(run, published)
+    assert result.stdout.startswith("Published 2 statement(s)"), result.output
+    assert hashed == [SHIPPED_ID]  # the other statement's files were not read
+    fresh = run("publish", "--project", published, "--now", NOW, "--without-pdf",
+                "--out", published / "fresh")  # (no record there: every file read)
+    assert sorted(hashed[1:]) == sorted([SHIPPED_ID, "2023-01-10-second"])
+    assert ((published / "fresh" / "manifest.json").read_bytes()
+            == (published / "dist" / "manifest.json").read_bytes()), fresh.output

@@ -157,7 +157,8 @@ def publish(options: PublishOptions) -> None:
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
-        loaded = load(o.project, o.base_url, o.pdf_variant, cache=True, jobs=o.jobs,
+        loaded = load(o.project, o.base_url, o.pdf_variant,
+                      cache=inputs.known(found, o.dist) or True, jobs=o.jobs,
                       keep_going=o.keep_going)
         if o.without_pdf:
             loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
