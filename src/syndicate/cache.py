@@ -27,7 +27,7 @@ import os
 import secrets
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +54,8 @@ PDF_TEMPLATES = "communique"
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "babel",
                        "markdown-it-py", "feedgen", "lxml", "fonttools", "twitter-text-parser",
                        "grapheme",
+                       # parsing and sanitizing statements: YAML, HTML, escaping, time zones
+                       "pyyaml", "nh3", "markupsafe", "tzdata",
                        # WeasyPrint's own: hyphenation dictionaries, CSS and HTML parsing
                        "pyphen", "tinycss2", "cssselect2", "tinyhtml5")
 
@@ -197,8 +199,8 @@ class Known:
     """Statement folders' content hashes known without reading them (see :mod:`syndicate.inputs`):
     by folder name, valid where the statement cache's :func:`context_digest` is ``context``."""
 
-    context: str
-    contents: Mapping[str, str]
+    context: str = ""
+    contents: Mapping[str, str] = field(default_factory=dict)
 
 
 def context_digest(site: Site) -> str:

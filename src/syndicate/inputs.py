@@ -15,17 +15,22 @@ What is not looked at: the files in the output folder one by one (a file there c
 is found by ``syndicate verify``; ``publish --full`` looks at every one and repairs it), and
 a sealed project (the seal's key is checked at every publish: it goes the whole way).
 
-A file written within :data:`SETTLE_NS` of the scan could change again with the same time (as
-git's "racy" files): such a publish records nothing, and the next looks at everything.
+A file modified within the file system's clock tick of the scan could change again with the
+same time (git's "racy" files): such a publish records no signature and leaves its folder out,
+and the next looks at them again. The tick is taken as :data:`FINE_SETTLE_NS` where the files'
+times have sub-second parts (ext4, XFS, Btrfs: their clock ticks in milliseconds), else as
+:data:`SETTLE_NS` (a file system, or an archive's extraction, that keeps whole seconds; FAT keeps
+two).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +46,10 @@ if TYPE_CHECKING:
     from syndicate.publish import Report
 
 FORMAT = 1
-SETTLE_NS = 2_000_000_000  # a file modified this close to the scan is not trusted to stay
+# A file modified this close before the scan is not trusted to stay as seen: where some file's
+# time has a sub-second part, and where none has.
+FINE_SETTLE_NS = 100_000_000
+SETTLE_NS = 2_000_000_000
 TEMPLATE_KINDS = ("pdf", "card", "page", "site")
 
 
@@ -85,7 +93,10 @@ class Record:
                 and (self.live_until is None or now < self.live_until))
 
 
-Row = tuple[str, int, int, int]  # a file's path (relative to the project), size, mtime, inode
+# A file's or folder's path (relative to the project; a folder's ends with "/"), size, mtime,
+# ctime (any change to the file, its times or its mode), inode and mode; -1 where it cannot be
+# read.
+Row = tuple[str, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +106,27 @@ class Scan:
     root: Path
     options: Options
     started: int  # when the scan began (ns since the epoch)
-    rows: tuple[Row, ...]  # syndicate.toml and every file under statements/ and locales/
+    rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
+    tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
 
     def signature(self, extra: Sequence[str]) -> tuple[str, bool]:
         """The signature of these files and ``extra`` (relative to the project, stat now),
-        and whether every one was modified long enough before the scan to be trusted."""
-        rows = (*self.rows, *_file_rows(self.root, extra))
-        settled = all(mtime < self.started - SETTLE_NS for _, _, mtime, _ in rows)
-        tool = (cache.code_digest(), [cache.template_digest(k) for k in TEMPLATE_KINDS],
-                cache.fonts_digest())
-        return (cache.digest(FORMAT, os.path.abspath(self.root), tool, asdict(self.options), rows),
-                settled)
+        and whether every one was modified long enough before the scan to be trusted (an
+        ``extra`` file changed in any way since the scan began is not)."""
+        extra_rows = _file_rows(self.root, extra)
+        settled = (all(row[2] < self.trusted_before for row in (*self.rows, *extra_rows))
+                   and all(row[3] < self.started for row in extra_rows))
+        # (the project as spelled, and from where: replayed warnings name its files so)
+        where = (str(self.root), os.path.abspath(self.root), os.getcwd())
+        return (cache.digest(FORMAT, where, self.tool, asdict(self.options), self.rows,
+                             extra_rows), settled)
 
+
+    @property
+    def trusted_before(self) -> int:
+        """The files modified before this instant (ns) are trusted to stay as seen."""
+        fine = any(row[2] % 1_000_000_000 for row in self.rows)
+        return self.started - (FINE_SETTLE_NS if fine else SETTLE_NS)
 
     def folders(self) -> dict[str, str]:
         """Each statement folder's name: the hash of its files' rows, for the folders whose
@@ -116,7 +136,7 @@ class Scan:
         for row in self.rows:
             if row[0].startswith(prefix):
                 grouped.setdefault(row[0][len(prefix):].partition("/")[0], []).append(row)
-        limit = self.started - SETTLE_NS
+        limit = self.trusted_before
         return {name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
                 for name, rows in grouped.items() if all(row[2] < limit for row in rows)}
 
@@ -128,7 +148,16 @@ def scan(root: Path, options: Options) -> Scan:
     for folder in (STATEMENTS_DIR, LOCALES_DIR):
         rows.extend(_tree_rows(root, folder))
     rows.sort()
-    return Scan(root, options, started, tuple(rows))
+    return Scan(root, options, started, tuple(rows), _tool())
+
+
+def _tool() -> object:
+    """What of syndicate itself and of this machine the output is made with: the code and the
+    libraries' versions, the templates, the packaged interface catalogs, the installed fonts."""
+    catalogs = importlib.resources.files("syndicate").joinpath("locales")
+    packaged = _tree_rows(Path(str(catalogs)), ".")
+    return (cache.code_digest(), [cache.template_digest(k) for k in TEMPLATE_KINDS],
+            packaged, cache.fonts_digest())
 
 
 def unchanged(found: Scan, out: Path, now: datetime) -> Record | None:
@@ -143,12 +172,12 @@ def unchanged(found: Scan, out: Path, now: datetime) -> Record | None:
     return recorded if found.signature(recorded.extra)[0] == recorded.signature else None
 
 
-def known(found: Scan, out: Path) -> Known | None:
+def known(found: Scan, out: Path) -> Known:
     """The content hashes of the statement folders whose files are as the last publish into
     ``out`` recorded them (the statement cache needs not read those again)."""
     recorded = _read(output.inputs_path(output.absolute(out)))
     if recorded is None:
-        return None
+        return Known()
     rows = found.folders()
     return Known(recorded.context, {name: content for name, (hashed, content)
                                     in recorded.folders.items() if rows.get(name) == hashed})
@@ -211,7 +240,7 @@ def _read(path: Path) -> Record | None:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return None
     try:
-        return Record(
+        record = Record(
             str(document["signature"]), tuple(map(str, document["extra"])),
             when_from_json(document["live_from"]), when_from_json(document["live_until"]),
             str(document["output"]), Summary(**document["summary"]),
@@ -221,36 +250,62 @@ def _read(path: Path) -> Record | None:
                 for name, (hashed, content) in document["folders"].items()})
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+    return record if _well_made(record) else None
+
+
+def _well_made(record: Record) -> bool:
+    """Whether a record read back holds what a record is made of (a file edited by hand may
+    not): times with their zone, counts as integers, warnings as text."""
+    return (all(when is None or when.tzinfo is not None
+                for when in (record.live_from, record.live_until))
+            and all(type(count) is int for count in astuple(record.summary))
+            and all(isinstance(w.path, str) and isinstance(w.message, str)
+                    for w in record.warnings))
 
 
 def _file_rows(root: Path, names: Iterable[str]) -> list[Row]:
-    rows = []
-    for name in names:
-        try:
-            info = os.stat(root / name)
-            rows.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
-        except OSError:
-            rows.append((name, -1, -1, -1))
-    return rows
+    return [_row(name, root / name) for name in names]
+
+
+def _row(name: str, path: Path | str) -> Row:
+    """``path``'s row (links followed: a link's target is what is read)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (name, -1, -1, -1, -1, -1)
+    return (name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
 
 
 def _tree_rows(root: Path, folder: str) -> list[Row]:
-    """(path, size, mtime, inode) of every file under ``root/folder``, links followed for
-    files (a link's target is what is read), not for folders; a folder that cannot be listed
-    is a row of its own, so that it never matches a record."""
-    rows = []
+    """The rows of ``root/folder`` and of every file and folder under it, links followed (a
+    statement folder may be a link, as the loader reads it), each folder once."""
+    rows: list[Row] = []
+    seen: set[tuple[int, int]] = set()  # (device, inode) of the folders listed
     pending = [folder]
     while pending:
         relative = pending.pop()
+        row = _row(f"{relative}/", root / relative)
+        rows.append(row)
         try:
+            info = os.stat(root / relative)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
             with os.scandir(root / relative) as entries:
-                for entry in entries:
-                    name = f"{relative}/{entry.name}"
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(name)
-                        continue
-                    info = entry.stat()
-                    rows.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+                found = list(entries)
         except OSError:
-            rows.append((relative, -1, -1, -1))
+            continue  # (its row says it cannot be read)
+        for entry in found:
+            name = f"{relative}/{entry.name}"
+            if _is_folder(entry):
+                pending.append(name)
+            else:
+                rows.append(_row(name, entry.path))
     return rows
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

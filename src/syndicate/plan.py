@@ -81,7 +81,7 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None) ->
                   if key in sealed and recorded_identity(index.seals.get(key)) != seal}
     reusable = {key: entries for key, entries in found.items() if key not in resealable}
     return Plan(project, out, published, scheduled, units, site_key(project, units), current,
-                index, reusable, current is not None and not _no_pending_feeds(current),
+                index, reusable, current is not None and not websub.no_pending_feeds(current),
                 resealable, seal is not None and current is not None
                 and not (current / MANIFEST_SIGNATURE).is_file())
 
@@ -279,15 +279,6 @@ def reusable_documents(index: CacheIndex, current: Path | None,
         if entry is not None and entry.path == path and _same_size(current, entry):
             found[path] = entry
     return found
-
-
-def _no_pending_feeds(current: Path) -> bool:
-    """Whether the current publish's ``websub.json`` (if any) names no changed feed: else a
-    publish without changes is still a new publish, one that changed no feed."""
-    try:
-        return not websub.load_changes(current).feeds
-    except websub.PingError:
-        return True
 
 
 def manifest_files(current: Path | None) -> list[Entry]:

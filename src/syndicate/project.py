@@ -92,8 +92,10 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     ``keep_going``, a statement's problems leave it out, in :attr:`Project.problems`).
 
     With ``cache``, statements whose files are unchanged since the last load are taken from
-    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`); a
-    :class:`~syndicate.cache.Known` says which are unchanged without reading their files. Many
+    ``.syndicate-cache/`` instead of being parsed again (see :mod:`syndicate.cache`). A
+    publish's load gives a :class:`~syndicate.cache.Known` (which folders are unchanged, known
+    without reading their files) and drops the entries it did not use; other loads (check,
+    status, serve: maybe with other options, maybe while a publish runs) leave them. Many
     statements to parse are parsed in up to ``jobs`` processes (default: one per core).
     """
     site = publishing_site(root, base_url, pdf_variant)
@@ -109,7 +111,8 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     if wrong:
         raise ContentError(wrong)
     if statement_cache is not None:
-        statement_cache.save()
+        if isinstance(cache, Known):
+            statement_cache.save()
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),

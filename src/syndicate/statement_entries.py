@@ -9,6 +9,7 @@ memory at once.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -102,23 +103,37 @@ class Kept:
         return self.known
 
     def text(self) -> Text:
-        return _kept_texts(self.path)[self.index]
+        texts = _kept_texts(self.path)
+        if self.index >= len(texts):
+            raise _gone(self.path, "words missing")
+        return texts[self.index]
 
 
 _LAST_READ: list[tuple[str, tuple[Text, ...]]] = []  # the entry read last, and its words
 
 
 def _kept_texts(path: str) -> tuple[Text, ...]:
-    if _LAST_READ and _LAST_READ[0][0] == path:
-        return _LAST_READ[0][1]
+    for read, texts in _LAST_READ[:1]:  # (one read of the list: no thread sees it half made)
+        if read == path:
+            return texts
     try:
         data = read_regular(path)
         texts = tuple(_text_from_json(t) for t in json.loads(data[data.index(b"\n") + 1:]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SyndicateError(f"{display_path(path)}: the statement cache changed while this "
-                             f"ran ({exc}); run it again") from None
+        raise _gone(path, str(exc)) from None
     _LAST_READ[:] = [(path, texts)]
     return texts
+
+
+def _gone(path: str, why: str) -> SyndicateError:
+    """The error of a statement cache entry whose words cannot be read back: it is removed (a
+    damaged one would be found again by every run), so that the next run parses it again."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    return SyndicateError(f"{display_path(path)}: the statement cache changed while this ran "
+                          f"({why}); run it again")
 
 
 def _text_from_json(data: object) -> Text:

@@ -86,3 +86,12 @@ def ping(changes: Changes, timeout: float = TIMEOUT) -> Iterator[str]:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise PingError(f"cannot reach the hub {changes.hub}: {reason}") from None
         yield feed
+
+
+def no_pending_feeds(current: Path) -> bool:
+    """Whether the current publish's ``websub.json`` (if any) names no changed feed: else a
+    publish without changes is still a new publish, one that changed no feed."""
+    try:
+        return not load_changes(current).feeds
+    except PingError:
+        return True

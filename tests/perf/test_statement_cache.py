@@ -14,7 +14,7 @@ import pytest
 
 from conftest import SHIPPED_ID
 from syndicate import publish as pipeline
-from syndicate.cache import CACHE_DIR, StatementCache
+from syndicate.cache import CACHE_DIR, Known, StatementCache
 from syndicate.config import load_site
 from syndicate.errors import ContentError, SyndicateError
 from syndicate.model import Statement
@@ -102,19 +102,19 @@ def test_a_corrupt_cache_is_ignored(project: Path) -> None:
 def test_an_edit_replaces_only_that_statements_entry(project: Path) -> None:
     second = project / "statements" / "2023-01-10-second"
     shutil.copytree(project / "statements" / SHIPPED_ID, second)
-    pipeline.load(project, cache=True)
+    pipeline.load(project, cache=Known())  # (a publish's load)
     folder = project / CACHE_DIR / "statements"
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     assert len(before) == 2
     path = second / "en.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    pipeline.load(project, cache=True)
+    pipeline.load(project, cache=Known())
     after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     assert len(after) == 2 and len(before.keys() & after.keys()) == 1  # the old entry is gone
     [kept] = before.keys() & after.keys()
     assert before[kept] == after[kept]  # the other statement's entry was not rewritten
     shutil.rmtree(second)
-    pipeline.load(project, cache=True)
+    pipeline.load(project, cache=Known())
     assert [p.name for p in folder.iterdir()] == [kept]
 
 

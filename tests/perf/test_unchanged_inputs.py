@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 
 from conftest import SHIPPED_ID
-from syndicate import cache
+from syndicate import cache, inputs, websub
 from syndicate import project as projects
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -21,13 +21,13 @@ HOUR_AGO = time.time() - 3600
 
 
 def settle(root: Path) -> None:
-    """Every input file last modified an hour ago, as a project's files are between edits
-    (a file modified within seconds of a publish is not trusted to stay: see SETTLE_NS)."""
-    for folder, _, names in os.walk(root):
+    """Every input file and folder last modified an hour ago, as a project's files are between
+    edits (one modified just before a publish is not trusted to stay: see inputs.SETTLE_NS)."""
+    for folder, folders, names in os.walk(root):
         if "dist" in Path(folder).relative_to(root).parts[:1]:
             continue
-        for name in names:
-            os.utime(Path(folder) / name, (HOUR_AGO, HOUR_AGO))
+        for name in [*names, *folders]:
+            os.utime(Path(folder) / name, (HOUR_AGO, HOUR_AGO), follow_symlinks=False)
 
 
 def publish(run: Callable[..., Result], root: Path, *options: str) -> Result:
@@ -149,7 +149,10 @@ def test_a_statement_going_live_or_a_clock_set_back_goes_the_whole_way(
 
 def test_a_file_modified_just_before_a_publish_is_not_trusted(
         published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
-    edit_translation(published)  # now: within seconds of the next publish
+    edit_translation(published)
+    path = published / "statements" / SHIPPED_ID / "en.md"
+    soon = time.time() + 5  # as the publish begins, however slow the machine
+    os.utime(path, (soon, soon))
     assert publish(run, published).stdout.startswith("Published ")
     loaded = loads(monkeypatch)
     again = publish(run, published)  # the whole way, finding nothing to do
@@ -229,3 +232,75 @@ def test_an_edit_reads_only_the_files_of_the_statements_whose_files_changed(
     assert sorted(hashed[1:]) == sorted([SHIPPED_ID, "2023-01-10-second"])
     assert ((published / "fresh" / "manifest.json").read_bytes()
             == (published / "dist" / "manifest.json").read_bytes()), fresh.output
+
+
+@pytest.mark.parametrize(("before", "trusted"), [(750_000_000, True), (1_000_000_000, False)])
+def test_whole_second_times_are_trusted_only_two_seconds_later(
+        before: int, trusted: bool) -> None:
+    """A file system (or an archive's extraction) that keeps whole seconds could give a file
+    changed again in the same second the same time: it is trusted two seconds later; where
+    times have sub-second parts, a tenth of a second later."""
+    started = 1_800_000_000 * 10**9  # (a whole second: 0.75 s before it is not)
+    modified = started - before
+    found = inputs.Scan(Path("."), inputs.Options(None, None, True), started,
+                        (("statements/a/en.md", 10, modified, modified, 1, 0o100644),))
+    assert (modified < found.trusted_before) is trusted
+    assert ("a" in found.folders()) is trusted
+
+
+def test_a_linked_statement_folder_edited_in_place_is_published_again(
+        published: Path, run: Callable[..., Result]) -> None:
+    """A statement folder may be a link to a folder elsewhere in the project: its files are
+    looked at through it, not only the link's own times."""
+    statements = published / "statements"
+    (published / "archive").mkdir()
+    (statements / SHIPPED_ID).rename(published / "archive" / SHIPPED_ID)
+    (statements / SHIPPED_ID).symlink_to(Path("..") / "archive" / SHIPPED_ID)
+    settle(published)
+    publish(run, published)  # (the same statement: nothing changed, recorded)
+    assert publish(run, published).stdout.startswith("Nothing changed")
+    edit_translation(published)
+    settle(published)  # (an old time: only the size and the inode's change time tell)
+    result = publish(run, published)
+    assert result.stdout.startswith("Published "), result.output
+    page = published / "dist" / "en" / SHIPPED_ID / "index.html"
+    assert "One more sentence." in page.read_text("utf-8")
+
+
+def test_a_dangling_link_hides_no_edit(published: Path, run: Callable[..., Result]) -> None:
+    (published / "statements" / "aaa-dangling").symlink_to(published / "nowhere")
+    settle(published)
+    publish(run, published)
+    assert publish(run, published).stdout.startswith("Nothing changed")
+    edit_translation(published)
+    settle(published)
+    assert publish(run, published).stdout.startswith("Published ")
+
+
+def test_check_and_status_leave_a_publishs_statement_cache_entries(
+        published: Path, run: Callable[..., Result]) -> None:
+    """A publish with other options (here --base-url) has other entries; check and status,
+    which may run while it does, never remove them (only a publish drops unused entries)."""
+    other = publish(run, published, "--base-url", "https://elsewhere.example/")
+    assert other.exit_code == 0, other.output
+    entries = set((published / ".syndicate-cache" / "statements").iterdir())
+    assert run("status", "--project", published).exit_code == 0
+    assert run("check", "--project", published).exit_code == 0
+    assert entries <= set((published / ".syndicate-cache" / "statements").iterdir())
+
+
+def test_a_publish_after_one_that_changed_feeds_says_they_no_longer_changed(
+        project: Path, run: Callable[..., Result]) -> None:
+    """``websub.json`` names the feeds a publish changed, for ``syndicate ping``; the next
+    publish, even with no input changed, is a version that names none (else each cron's
+    ``publish && ping`` would announce the same feeds again)."""
+    config = project / "syndicate.toml"
+    config.write_text(config.read_text("utf-8") + '\n[feeds]\nhub = "https://hub.example/"\n',
+                      "utf-8")
+    settle(project)
+    publish(run, project)
+    assert websub.load_changes(project / "dist").feeds
+    publish(run, project)
+    assert not websub.load_changes(project / "dist").feeds
+    loaded = publish(run, project)  # (now nothing to say: loads nothing)
+    assert loaded.stdout.startswith("Nothing changed")

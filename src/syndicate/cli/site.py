@@ -142,7 +142,7 @@ def publish(options: PublishOptions) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
     Only what changed since the last publish is rendered; the rest is reused."""
-    from syndicate import backends, inputs
+    from syndicate import backends, cache, inputs
     from syndicate import publish as pipeline
     from syndicate.progress import Progress
     from syndicate.project import load
@@ -158,7 +158,8 @@ def publish(options: PublishOptions) -> None:
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant,
-                      cache=inputs.known(found, o.dist) or True, jobs=o.jobs,
+                      cache=cache.Known() if o.full else inputs.known(found, o.dist),
+                      jobs=o.jobs,
                       keep_going=o.keep_going)
         if o.without_pdf:
             loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
@@ -185,6 +186,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
     from syndicate import inputs, output
     from syndicate.publish import Report
     from syndicate.terminal import publish_summary
+    from syndicate.websub import no_pending_feeds
 
     out = output.absolute(o.dist)
     if not output.inputs_path(out).is_file():  # (no lock taken where no publish went)
@@ -192,7 +194,8 @@ def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
     with output.publisher_lock(out):
         recorded = inputs.unchanged(found, out, now)
         current = output.current_version(out)
-        if recorded is None or current is None:
+        # (a version whose websub.json names changed feeds is followed by one that names none)
+        if recorded is None or current is None or not no_pending_feeds(current):
             return False
         output.retire_leftovers(out, current)
         output.empty_trash(out).join()
