@@ -191,6 +191,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
     out = output.absolute(o.dist)
     if not output.inputs_path(out).is_file():  # (no lock taken where no publish went)
         return False
+    output.check_output_folder(o.dist, o.project)  # (as a publish does first: same messages)
     with output.publisher_lock(out):
         recorded = inputs.unchanged(found, out, now)
         current = output.current_version(out)

@@ -247,25 +247,27 @@ class PageRenderer:
         the oldest and full, so that a page no longer changes once newer statements arrive
         (the feed's archives, the same statements by number: :func:`model.paginate`); but not
         the pages in ``skip`` (reused from the previous publish)."""
-        return [self._index_page(lang, items, pager)
-                for path, items, pager in self._index_pages(statements, lang) if path not in skip]
+        locale = self.site.language(lang).locale
+        return [self._index_page(lang, [self._item(s, t, locale) for s, t in listed], pager)
+                for path, listed, pager in self._index_pages(statements, lang)
+                if path not in skip]
 
     def index_inputs(self, statements: Sequence[Statement]) -> dict[str, tuple[object, ...]]:
         """What each index page shows besides the site and the interface words, by path: its
-        place among its language's pages and its items (see :meth:`index`)."""
+        place among its language's pages and what its items are made of (see :meth:`_item`:
+        a statement's id and date, its translation's title and summary)."""
         return {path: (lang.code, pager.number, pager.older, pager.newer,
-                       tuple(tuple(item.items()) for item in items))
+                       tuple((s.id, s.date, t.title, t.summary) for s, t in listed))
                 for lang in self.site.languages
-                for path, items, pager in self._index_pages(statements, lang.code)}
+                for path, listed, pager in self._index_pages(statements, lang.code)}
 
     def _index_pages(self, statements: Sequence[Statement], lang: str
-                     ) -> list[tuple[str, list[dict[str, str]], Pager]]:
-        """(path, items, place) of each page of a language's index."""
+                     ) -> list[tuple[str, list[tuple[Statement, Translation]], Pager]]:
+        """(path, statements listed, place) of each page of a language's index."""
         site = self.site
-        locale = site.language(lang).locale
-        items = [self._item(s, t, locale) for s in newest_first(statements)
-                 if (t := s.translation(lang)) is not None]
-        current, archives = paginate(items, site.feed_limit)
+        listed = [(s, t) for s in newest_first(statements)
+                  if (t := s.translation(lang)) is not None]
+        current, archives = paginate(listed, site.feed_limit)
         pages = [(site.index_path(lang), current, Pager(0, len(archives)))]
         pages += [(site.index_archive_path(lang, number), page, Pager(number, len(archives)))
                   for number, page in enumerate(archives, 1)]
