@@ -270,9 +270,12 @@ def _file_rows(root: Path, names: Iterable[str]) -> list[Row]:
 def _row(name: str, path: Path | str) -> Row:
     """``path``'s row (links followed: a link's target is what is read)."""
     try:
-        info = os.stat(path)
+        return _row_of(name, os.stat(path))
     except OSError:
         return (name, -1, -1, -1, -1, -1)
+
+
+def _row_of(name: str, info: os.stat_result) -> Row:
     return (name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
 
 
@@ -281,26 +284,33 @@ def _tree_rows(root: Path, folder: str) -> list[Row]:
     statement folder may be a link, as the loader reads it), each folder once."""
     rows: list[Row] = []
     seen: set[tuple[int, int]] = set()  # (device, inode) of the folders listed
-    pending = [folder]
+    pending = [(folder, os.path.join(root, folder))]
     while pending:
-        relative = pending.pop()
-        row = _row(f"{relative}/", root / relative)
-        rows.append(row)
+        relative, path = pending.pop()
         try:
-            info = os.stat(root / relative)
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            with os.scandir(root / relative) as entries:
+            info = os.stat(path)
+        except OSError:
+            rows.append((f"{relative}/", -1, -1, -1, -1, -1))
+            continue
+        rows.append(_row_of(f"{relative}/", info))
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            with os.scandir(path) as entries:
                 found = list(entries)
         except OSError:
-            continue  # (its row says it cannot be read)
+            rows.append((f"{relative}/*", -1, -1, -1, -1, -1))
+            continue
         for entry in found:
             name = f"{relative}/{entry.name}"
             if _is_folder(entry):
-                pending.append(name)
+                pending.append((name, entry.path))
             else:
-                rows.append(_row(name, entry.path))
+                try:
+                    rows.append(_row_of(name, entry.stat()))
+                except OSError:
+                    rows.append((name, -1, -1, -1, -1, -1))
     return rows
 
 

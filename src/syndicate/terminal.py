@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.dates import format_datetime
-
 from syndicate.errors import ContentError, Problem
+from syndicate.inputs import Summary
 from syndicate.model import Site, Statement
 
 if TYPE_CHECKING:
@@ -22,14 +21,23 @@ if TYPE_CHECKING:
 
 
 def publish_summary(report: Report, out: Path) -> str:
-    statements = (f"{report.published} statement(s) in {report.languages} language(s)"
-                  + (f"; {report.scheduled} scheduled" if report.scheduled else ""))
+    said = Summary(report.files, report.published, report.scheduled, report.languages)
     if not report.changed:
-        return f"Nothing changed: {out} stays as it was ({statements}, {report.files} files)"
-    return (f"Published {statements}: {report.files} files in {out} "
+        return unchanged_summary(said, out)
+    return (f"Published {_statements(said)}: {report.files} files in {out} "
             f"(rendered {len(report.rendered)}, "
             + (f"re-sealed {len(report.resealed)}, " if report.resealed else "")
             + f"reused {len(report.reused)}, removed {len(report.removed)})")
+
+
+def unchanged_summary(said: Summary, out: Path) -> str:
+    """What a publish that changed nothing says (``said``: of the output that stays)."""
+    return f"Nothing changed: {out} stays as it was ({_statements(said)}, {said.files} files)"
+
+
+def _statements(said: Summary) -> str:
+    return (f"{said.published} statement(s) in {said.languages} language(s)"
+            + (f"; {said.scheduled} scheduled" if said.scheduled else ""))
 
 
 def render_status(rows: Sequence[Status], site: Site, locale: str, as_json: bool) -> str:
@@ -69,6 +77,8 @@ def _next_line(rows: Sequence[Status], site: Site, locale: str) -> str:
         return ""
     first = min(upcoming, key=lambda row: (row.goes_live, row.statement))
     assert first.goes_live is not None
+    from babel.dates import format_datetime
+
     when = format_datetime(first.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
     return f"\n\nNext to go live: {first.statement} at {when} ({site.timezone})"
 
@@ -76,6 +86,8 @@ def _next_line(rows: Sequence[Status], site: Site, locale: str) -> str:
 def describe(row: Status, site: Site, locale: str) -> str:
     """One status cell in words, the go-live time in the site's zone and the reader's locale."""
     if row.state == "scheduled" and row.goes_live is not None:
+        from babel.dates import format_datetime
+
         when = format_datetime(row.goes_live, "medium", tzinfo=site.tzinfo, locale=locale)
         return f"scheduled ({when} {site.timezone})"
     if row.state in ("stale", "draft") and row.detail:

@@ -142,18 +142,20 @@ def publish(options: PublishOptions) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
     Only what changed since the last publish is rendered; the rest is reused."""
-    from syndicate import backends, cache, inputs
+    from syndicate import inputs
+
+    o = options
+    now = o.now or datetime.now(UTC)
+    found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf))
+    if not o.full and _nothing_changed(o, found, now):
+        return  # (before importing what loads and renders)
+    from syndicate import backends, cache
     from syndicate import publish as pipeline
     from syndicate.progress import Progress
     from syndicate.project import load
     from syndicate.seal.step import open_seal
     from syndicate.terminal import publish_summary
 
-    o = options
-    now = o.now or datetime.now(UTC)
-    found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf))
-    if not o.full and _nothing_changed(o, found, now):
-        return
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
@@ -184,8 +186,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
     statements are those live ``now`` (see :mod:`syndicate.inputs`): then it says what that
     publish said, and nothing is loaded."""
     from syndicate import inputs, output
-    from syndicate.publish import Report
-    from syndicate.terminal import publish_summary
+    from syndicate.terminal import unchanged_summary
     from syndicate.websub import no_pending_feeds
 
     out = output.absolute(o.dist)
@@ -202,9 +203,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
         output.empty_trash(out).join()
     report_warnings(recorded.warnings, o.strict)
     if not o.quiet:
-        said = recorded.summary
-        click.echo(publish_summary(Report(o.dist, said.files, said.published, said.scheduled,
-                                          said.languages, changed=False), o.dist))
+        click.echo(unchanged_summary(recorded.summary, o.dist))
     return True
 
 
