@@ -76,11 +76,17 @@ def edit_translation(root: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
 
 
-def add_statement(root: Path) -> None:
-    copy = root / "statements" / "2023-01-10-second"
+def copy_statement(root: Path, name: str, shared: str) -> None:
+    """A copy of the shipped statement as ``name``, with ``shared`` as its statement.yaml,
+    its files settled."""
+    copy = root / "statements" / name
     shutil.copytree(root / "statements" / SHIPPED_ID, copy)
-    (copy / "statement.yaml").write_text("date: 2023-01-10\noriginal: pt\n", "utf-8")
-    settle(root)  # (an old file, copied with its time: still seen)
+    (copy / "statement.yaml").write_text(shared, "utf-8")
+    settle(root)
+
+
+def add_statement(root: Path) -> None:
+    copy_statement(root, "2023-01-10-second", "date: 2023-01-10\noriginal: pt\n")
 
 
 def remove_translation_file(root: Path) -> None:
@@ -131,10 +137,7 @@ def test_an_option_that_changes_the_output_goes_the_whole_way(
 
 def test_a_statement_going_live_or_a_clock_set_back_goes_the_whole_way(
         published: Path, run: Callable[..., Result]) -> None:
-    later = published / "statements" / "2026-12-10-later"
-    shutil.copytree(published / "statements" / SHIPPED_ID, later)
-    (later / "statement.yaml").write_text("date: 2026-12-10\noriginal: pt\n", "utf-8")
-    settle(published)
+    copy_statement(published, "2026-12-10-later", "date: 2026-12-10\noriginal: pt\n")
     scheduled = publish(run, published)
     assert "1 scheduled" in scheduled.stdout, scheduled.output
     assert publish(run, published).stdout.startswith("Nothing changed")
@@ -190,10 +193,7 @@ def test_warnings_are_said_again_and_strict_still_refuses_them(
 
 def test_no_record_is_kept_where_the_publish_left_statements_out(
         published: Path, run: Callable[..., Result]) -> None:
-    broken = published / "statements" / "2023-01-10-broken"
-    shutil.copytree(published / "statements" / SHIPPED_ID, broken)
-    (broken / "statement.yaml").write_text("date: not a date\noriginal: pt\n", "utf-8")
-    settle(published)
+    copy_statement(published, "2023-01-10-broken", "date: not a date\noriginal: pt\n")
     result = publish(run, published, "--keep-going")
     assert result.exit_code == 1 and "statement.yaml:1:" in result.output
     assert not (published / ".dist.inputs.json").exists()
