@@ -114,7 +114,8 @@ class Scan:
         and whether every one was modified long enough before the scan to be trusted (an
         ``extra`` file changed in any way since the scan began is not)."""
         extra_rows = _file_rows(self.root, extra)
-        settled = (all(row[2] < self.trusted_before for row in (*self.rows, *extra_rows))
+        trusted_before = self.trusted_before
+        settled = (all(row[2] < trusted_before for row in (*self.rows, *extra_rows))
                    and all(row[3] < self.started for row in extra_rows))
         # (the project as spelled, and from where: replayed warnings name its files so)
         where = (str(self.root), os.path.abspath(self.root), os.getcwd())
