@@ -161,22 +161,26 @@ def _tool() -> object:
             packaged, cache.fonts_digest())
 
 
-def unchanged(found: Scan, out: Path, now: datetime) -> Record | None:
-    """What the publish of the current output in ``out`` recorded, if it was made from the
-    inputs ``found``, its output is as it left it and the same statements are live at ``now``
-    (the caller holds the publisher lock); else None."""
-    recorded = _read(output.inputs_path(output.absolute(out)))
-    if recorded is None or not recorded.signature or not recorded.holds(now):
-        return None
+def recorded(out: Path) -> Record | None:
+    """What the last publish into ``out`` recorded (None: nothing to trust)."""
+    return _read(output.inputs_path(output.absolute(out)))
+
+
+def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
+    """Whether the publish of the current output in ``out`` made ``recorded`` from the inputs
+    ``found``, its output is as it left it and the same statements are live at ``now`` (the
+    caller holds the publisher lock: a record read before it is of another output if another
+    publish ran since)."""
+    if not recorded.signature or not recorded.holds(now):
+        return False
     if _output_identity(output.absolute(out)) != recorded.output:
-        return None
-    return recorded if found.signature(recorded.extra)[0] == recorded.signature else None
+        return False
+    return found.signature(recorded.extra)[0] == recorded.signature
 
 
-def known(found: Scan, out: Path) -> Known:
-    """The content hashes of the statement folders whose files are as the last publish into
-    ``out`` recorded them (the statement cache needs not read those again)."""
-    recorded = _read(output.inputs_path(output.absolute(out)))
+def known(found: Scan, recorded: Record | None) -> Known:
+    """The content hashes of the statement folders whose files are as ``recorded`` has them
+    (the statement cache needs not read those again)."""
     if recorded is None:
         return Known()
     rows = found.folders()

@@ -25,7 +25,7 @@ from syndicate.errors import ContentError
 from syndicate.variants import PDF_VARIANTS
 
 if TYPE_CHECKING:
-    from syndicate.inputs import Scan
+    from syndicate.inputs import Record, Scan
     from syndicate.project import Project
     from syndicate.publish import Report
     from syndicate.scaffold import Request
@@ -147,9 +147,10 @@ def publish(options: PublishOptions) -> None:
     o = options
     now = o.now or datetime.now(UTC)
     found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf))
-    if not o.full and _nothing_changed(o, found, now):
+    recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for both uses)
+    if recorded is not None and _nothing_changed(o, found, recorded, now):
         return  # (before importing what loads and renders)
-    from syndicate import backends, cache
+    from syndicate import backends
     from syndicate import publish as pipeline
     from syndicate.progress import Progress
     from syndicate.project import load
@@ -160,7 +161,7 @@ def publish(options: PublishOptions) -> None:
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant,
-                      cache=cache.Known() if o.full else inputs.known(found, o.dist),
+                      cache=inputs.known(found, recorded),
                       jobs=o.jobs,
                       keep_going=o.keep_going)
         if o.without_pdf:
@@ -181,23 +182,22 @@ def publish(options: PublishOptions) -> None:
                                      "the others published")
 
 
-def _nothing_changed(o: PublishOptions, found: Scan, now: datetime) -> bool:
-    """Whether the last publish into ``o.dist`` was made from the inputs ``found``, and its
-    statements are those live ``now`` (see :mod:`syndicate.inputs`): then it says what that
-    publish said, and nothing is loaded."""
+def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
+                     now: datetime) -> bool:
+    """Whether the last publish into ``o.dist``, which made ``recorded``, was made from the
+    inputs ``found``, and its statements are those live ``now`` (see :mod:`syndicate.inputs`):
+    then it says what that publish said, and nothing is loaded."""
     from syndicate import inputs, output
     from syndicate.terminal import unchanged_summary
     from syndicate.websub import no_pending_feeds
 
     out = output.absolute(o.dist)
-    if not output.inputs_path(out).is_file():  # (no lock taken where no publish went)
-        return False
     output.check_output_folder(o.dist, o.project)  # (as a publish does first: same messages)
     with output.publisher_lock(out):
-        recorded = inputs.unchanged(found, out, now)
         current = output.current_version(out)
         # (a version whose websub.json names changed feeds is followed by one that names none)
-        if recorded is None or current is None or not no_pending_feeds(current):
+        if (current is None or not inputs.unchanged(found, recorded, out, now)
+                or not no_pending_feeds(current)):
             return False
         output.retire_leftovers(out, current)
         output.empty_trash(out).join()
