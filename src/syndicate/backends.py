@@ -1,21 +1,23 @@
 """Where units render: in this process, in a pool of warm local processes, or on a Dask cluster.
 
-One interface, :class:`Backend`: ``render(context, units, staging)`` hands the units over at
-once and returns a :class:`Rendering`, the outcomes as they finish. A backend is a context
-manager that owns its workers: the CLI builds it once (:func:`choose`) before it loads the
-project, so that a local pool can start its workers early (see :mod:`syndicate.pool`), and
-leaving it stops them, whatever happened. In every backend the pages and share files render in
-the publishing process, while the workers lay out the documents (see :mod:`syndicate.kinds`).
+One interface, :class:`Backend`: ``render(context, units, staging, ready)`` starts handing
+the units over and returns a :class:`Rendering`, the outcomes as they finish; each unit is
+made ``ready`` (its words and image bytes read) only as it goes (see
+:mod:`syndicate.handover`). A backend is a context manager that owns its workers: the CLI
+builds it once (:func:`choose`) before it loads the project, so that a local pool can start
+its workers early (see :mod:`syndicate.pool`), and leaving it stops them, whatever happened.
+In every backend the pages and share files render in the publishing process, while the
+workers lay out the documents (see :mod:`syndicate.kinds`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, as_completed, wait
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready, made_ready
 from syndicate.kinds import Renderers, render, split
 from syndicate.pool import GROW_AFTER, WarmRenderers, Workers, early_workers
 from syndicate.processes import default_jobs
@@ -44,9 +46,11 @@ class Rendering:
 class Backend:
     """Renders units into a staging folder; a context manager that owns its workers."""
 
-    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
-        """Start rendering ``units`` into ``staging`` (at once: the caller goes on meanwhile)."""
-        outcomes = _in_process(context, units, staging)
+    def render(self, context: Context, units: list[Unit], staging: Path,
+               ready: Ready) -> Rendering:
+        """Start rendering ``units`` into ``staging`` (at once: the caller goes on meanwhile),
+        each made ``ready`` just before it renders or leaves this process."""
+        outcomes = _in_process(context, units, staging, ready)
         return Rendering(outcomes, outcomes.close)
 
     def close(self) -> None:
@@ -75,13 +79,14 @@ class Resident(Backend):
         self._jobs = jobs or default_jobs()
         self._pool: LocalPool | None = None
 
-    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
+    def render(self, context: Context, units: list[Unit], staging: Path,
+               ready: Ready) -> Rendering:
         heavy, _ = split(units)
         if len(heavy) > GROW_AFTER and self._jobs > 1:
             if self._pool is None:
                 self._pool = LocalPool(self._jobs)
-            return self._pool.render(context, units, staging)
-        outcomes = _in_process(context, units, staging, self._warm)
+            return self._pool.render(context, units, staging, ready)
+        outcomes = _in_process(context, units, staging, ready, self._warm)
         return Rendering(outcomes, outcomes.close)
 
     def close(self) -> None:
@@ -122,19 +127,22 @@ class LocalPool(Backend):
                 str(early.root), early.base_url, early.pdf_variant))
         return self
 
-    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
+    def render(self, context: Context, units: list[Unit], staging: Path,
+               ready: Ready) -> Rendering:
         heavy, light = split(units)
         if not heavy:
             self.close()  # workers started early for nothing: they stop now, not at the end
-            return super().render(context, units, staging)
+            return super().render(context, units, staging, ready)
         try:
             workers = self._workers_for(len(heavy))
             self._used = True
-            futures = [workers.submit(context, staging, unit) for unit in heavy]
+            handover = Handover([[unit] for unit in heavy], ready,
+                                lambda batch: workers.submit(context, staging, batch[0]),
+                                WINDOW_PER_WORKER * workers.size)
         except BaseException:  # e.g. Ctrl-C: no worker may outlive this publish
             self.close()
             raise
-        return meanwhile(context, light, staging, futures, lambda: None)
+        return meanwhile(context, (light, staging, ready), handover, lambda: None)
 
     def _workers_for(self, documents: int) -> Workers:
         wanted = min(self.jobs, documents)
@@ -165,35 +173,37 @@ def choose(executor: str = "local", jobs: int | None = None, scheduler: str | No
     return LocalPool(jobs, early) if jobs > 1 else InProcess()
 
 
-def _in_process(context: Context, units: list[Unit], staging: Path,
+def _in_process(context: Context, units: list[Unit], staging: Path, ready: Ready,
                 warm: WarmRenderers | None = None) -> Generator[Outcome, None, None]:
-    """``units`` rendered here, as they are asked for; by ``warm``'s renderers for the
-    context (kept from one render to the next), else by renderers built for this one."""
+    """``units`` made ready and rendered here, one at a time, as they are asked for; by
+    ``warm``'s renderers for the context (kept from one render to the next), else by renderers
+    built for this one."""
     if units:
         renderers = (warm.get(context.pickled()[0], context) if warm is not None
                      else Renderers(context))
         write = write_into(staging)
         for unit in units:
-            yield render(renderers, unit, write)
+            made = made_ready(unit, ready)
+            yield made if isinstance(made, Outcome) else render(renderers, made, write)
 
 
-def meanwhile(context: Context, light: list[Unit], staging: Path,
-              futures: Sequence[Future[list[Outcome]]],
+Here = tuple[list[Unit], Path, Ready]  # units rendered in this process, where, made ready how
+
+
+def meanwhile(context: Context, here: Here, handover: Handover,
               stop: Callable[[], None]) -> Rendering:
-    """The ``light`` units rendered here, then the outcomes of ``futures`` (each a batch's,
-    maybe of one unit) as they finish; closing it cancels what has not started, waits for what
-    has, and calls ``stop``."""
+    """The units ``here`` rendered in this process, then the outcomes of what ``handover``
+    hands to workers, as they finish; closing it stops the handing over, cancels what has not
+    started, waits for what has, and calls ``stop``."""
+    light, staging, ready = here
 
     def finished() -> Iterator[Outcome]:
-        yield from _in_process(context, light, staging)
-        for future in as_completed(futures):
-            yield from future.result()
+        yield from _in_process(context, light, staging, ready)
+        yield from handover.outcomes()
 
     def close() -> None:
-        for future in futures:
-            future.cancel()
         try:
-            wait(futures)  # none may write into the staging folder once it is gone
+            handover.close()  # none may write into the staging folder once it is gone
         finally:
             stop()
 

@@ -17,6 +17,7 @@ from typing import Any
 from syndicate import libc
 from syndicate.backends import Backend, Rendering, meanwhile
 from syndicate.errors import SyndicateError
+from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready
 from syndicate.kinds import render, split
 from syndicate.pool import WARM
 from syndicate.units import Context, Outcome, Unit, write_into
@@ -108,20 +109,26 @@ class Dask(Backend):
         self.scheduler = scheduler
         self.timeout = timeout
 
-    def render(self, context: Context, units: list[Unit], staging: Path) -> Rendering:
-        """The heavy units on the cluster, handed over at once in batches, and, as the local
-        pool does, the pages in this process meanwhile."""
+    def render(self, context: Context, units: list[Unit], staging: Path,
+               ready: Ready) -> Rendering:
+        """The heavy units on the cluster, handed over in batches as the cluster's threads
+        take them (see :mod:`syndicate.handover`), and, as the local pool does, the pages in
+        this process meanwhile."""
         client = self._connect()
         heavy, light = split(units)
         try:
             key, _ = context.pickled()
             shared = client.scatter(context, broadcast=True, hash=False)
             executor = client.get_executor(pure=False)
-            threads = sum(client.nthreads().values())
-            futures: list[Future[list[Outcome]]] = [
-                executor.submit(_render_remote, key, shared, str(staging), batch)
-                for batch in _batches(heavy, threads)
-            ]
+            threads = max(1, sum(client.nthreads().values()))
+
+            def submit(batch: list[Unit]) -> Future[list[Outcome]]:
+                future: Future[list[Outcome]] = executor.submit(
+                    _render_remote, key, shared, str(staging), batch)
+                return future
+
+            handover = Handover(_batches(heavy, threads), ready, submit,
+                                WINDOW_PER_WORKER * threads)
         except BaseException:
             client.close()
             raise
@@ -132,7 +139,7 @@ class Dask(Backend):
             finally:
                 client.close()
 
-        return meanwhile(context, light, staging, futures, stop)
+        return meanwhile(context, (light, staging, ready), handover, stop)
 
     def _connect(self) -> Any:  # a distributed.Client (untyped)
         if not self.scheduler:

@@ -19,7 +19,7 @@ from syndicate.cache import Known, StatementCache, context_digest
 from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import translations_from
-from syndicate.model import Image, ImageFile, Site, Statement
+from syndicate.model import ImageFile, Site, Statement
 from syndicate.sources import load_statements
 from syndicate.units import Context, Unit, compiled_catalogs
 from syndicate.workflow import stale_warnings
@@ -49,22 +49,15 @@ class Project:
         """The image files ``statement`` shows in ``lang`` (None: in every language)."""
         return [f for f in self.images.get(statement.id, ()) if lang in (None, f.lang)]
 
-    def with_images(self, unit: Unit, read: dict[tuple[str, str], bytes] | None = None) -> Unit:
-        """``unit`` carrying the bytes of the image files its output shows (read now: a
-        worker never reads the project). ``read``: the bytes of the files read so far, by
-        (statement id, name), shared by the units that show the same file."""
+    def with_images(self, unit: Unit) -> Unit:
+        """``unit`` carrying the bytes of the image files its output shows (read now, as they
+        were hashed: a worker never reads the project)."""
         if unit.kind not in ("pdf", "page", "bilingual"):
             return unit
         files = self.images_of(unit.statement, None if unit.kind == "bilingual" else unit.lang)
         if not files:
             return unit
-        read = {} if read is None else read
-        statement_id = unit.statement.id
-        unread = [f for f in files if (statement_id, f.name) not in read]
-        for image in read_images(self.root, statement_id, unread):
-            read[statement_id, image.name] = image.data
-        return replace(unit, images=tuple(Image(f.lang, f.name, read[statement_id, f.name])
-                                          for f in files))
+        return replace(unit, images=read_images(self.root, unit.statement.id, files))
 
     def context(self) -> Context:
         """What every process that renders this project needs once."""

@@ -173,8 +173,7 @@ def _write(plan: Plan, run: Run) -> Report:
     """Render ``plan.todo`` into a staging folder, link the rest, write the site-wide
     outputs, the manifest and the cache index, and switch the output folder to it."""
     project, written = plan.project, Written(SealStep(run.seal))
-    read: dict[tuple[str, str], bytes] = {}  # each image file once, however many show it
-    todo = [project.with_images(u.in_memory(), read) for u in plan.todo]
+    todo = plan.todo  # (their words read as each goes: see _render)
     with Staging(plan.out) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,
         # links the unchanged files and renders the pages (after the share counts are known).
@@ -187,7 +186,7 @@ def _write(plan: Plan, run: Run) -> Report:
             _reseal(plan, staging, written)
             if run.progress is not None:
                 run.progress.start(len(todo), len(plan.units) - len(todo))
-            site_pages = SitePages(plan)  # rendered meanwhile, too
+            site_pages = SitePages(plan, staging)  # rendered meanwhile, too
             encoded = EncodedEntries()
             feeds = SiteFeeds(plan, previous, staging, encoded)
             problems = _collect(rendering, todo, staging, written, run.progress, feeds.render)
@@ -195,7 +194,6 @@ def _write(plan: Plan, run: Run) -> Report:
             rendering.close()
         if problems:  # (an image that cannot publish: once, not once per output showing it)
             raise ContentError(list(dict.fromkeys(problems)))
-        site_pages.write(staging)
         feeds.render()  # (done already if a communiqué was rendered)
         written.reused.extend([*site_pages.reused, *feeds.reused])
         written.rendered.extend([*site_pages.rendered, *feeds.rendered])
@@ -212,9 +210,13 @@ def _write(plan: Plan, run: Run) -> Report:
 
 def _render(project: Project, units: list[Unit], staging: Staging,
             backend: Backend) -> Rendering:
+    """Start rendering ``units``, each with its words and the bytes of the images it shows
+    read just before it renders or goes to a worker (which never reads the project): an
+    archive's texts are never all in memory at once."""
     if not units:
         return Rendering(iter(()), lambda: None)
-    return backend.render(project.context(), units, staging.path)
+    return backend.render(project.context(), units, staging.path,
+                          lambda unit: project.with_images(unit.in_memory()))
 
 
 def _unchanged_files(plan: Plan, written: Written) -> list[tuple[str, Entry]]:

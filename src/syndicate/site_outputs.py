@@ -71,19 +71,16 @@ class _Documents:
 
 
 class SitePages(_Documents):
-    """A publish's index pages, root page and sitemap, rendered when it is made (the workers
-    meanwhile lay out the communiqués); the index pages whose inputs are unchanged are taken
-    from the current version instead."""
+    """A publish's index pages, root page and sitemap, rendered and written into ``staging``
+    when it is made (the workers meanwhile lay out the communiqués), one at a time; the index
+    pages whose inputs are unchanged are taken from the current version instead."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, staging: Staging) -> None:
         super().__init__(plan)
         self.keys = plans.index_page_keys(plan.project, plan.published)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
-        self.artifacts = list(render_site_pages(plan.project, plan.published, self.documents))
-
-    def write(self, staging: Staging) -> None:
         self._reuse(staging)
-        self._add(staging, self.artifacts)
+        self._add(staging, render_site_pages(plan.project, plan.published, self.documents))
 
 
 class SiteFeeds(_Documents):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -109,19 +110,26 @@ class Kept:
         return texts[self.index]
 
 
-_LAST_READ: list[tuple[str, tuple[Text, ...]]] = []  # the entry read last, and its words
+class _LastRead(threading.local):
+    """The entry this thread read last, and its words (the pages render in one thread while
+    another hands the documents to workers: each keeps its own)."""
+
+    entry: tuple[str, tuple[Text, ...]] = ("", ())
+
+
+_LAST_READ = _LastRead()
 
 
 def _kept_texts(path: str) -> tuple[Text, ...]:
-    for read, texts in _LAST_READ[:1]:  # (one read of the list: no thread sees it half made)
-        if read == path:
-            return texts
+    read, texts = _LAST_READ.entry
+    if read == path:
+        return texts
     try:
         data = read_regular(path)
         texts = tuple(_text_from_json(t) for t in json.loads(data[data.index(b"\n") + 1:]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _gone(path, str(exc)) from None
-    _LAST_READ[:] = [(path, texts)]
+    _LAST_READ.entry = (path, texts)
     return texts
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from conftest import numbered_project
 from syndicate import publish as pipeline
 from syndicate.backends import InProcess
+from syndicate.units import Unit
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 EDITED = "2020-01-01-s"  # the oldest statement: on the oldest archive page at every size
@@ -59,13 +60,17 @@ def test_serves_backend_hands_many_documents_to_workers_and_renders_the_same(
     units = [u for u in keyed_units(project, list(project.statements)) if u.kind == "card"]
     few, many = units[:2], units * (GROW_AFTER // len(units) + 1)
     backend = Resident(jobs=2)
+
+    def ready(unit: Unit) -> Unit:
+        return project.with_images(unit.in_memory())
+
     try:
         with Staging(root / "dist") as staging:
             alone = {o.unit: o.entries for o in backend.render(project.context(), few,
-                                                               staging.path)}
+                                                               staging.path, ready)}
             assert backend._pool is None  # two cards: in this process
             pooled = {o.unit: o.entries for o in backend.render(project.context(), many,
-                                                                staging.path)}
+                                                                staging.path, ready)}
             assert backend._pool is not None  # more than GROW_AFTER: the workers
     finally:
         backend.close()

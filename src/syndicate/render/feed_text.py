@@ -9,7 +9,9 @@ from functools import lru_cache
 import lxml.html
 
 
-@lru_cache(maxsize=8192)  # each body is in three or four feeds; same input, same string
+# Each body is in three or four feeds, most of them written one after the other (a language's
+# documents, then the all-languages ones): a few hundred strings, not an archive's.
+@lru_cache(maxsize=1024)
 def absolute_html(html: str, base_url: str) -> str:
     """Return ``html`` with every link and image URL made absolute against ``base_url``.
 

@@ -25,7 +25,7 @@ import gettext
 import html
 import json
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -95,9 +95,11 @@ _RFC822_LOCALE_LOCK = threading.Lock()
 def render(
     site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int],
     skip: Collection[str] = (), catalogs: Mapping[str, gettext.NullTranslations] | None = None,
-) -> list[Artifact]:
-    """Return every feed document: per language (in the site's order) the RSS, Atom and JSON
-    feeds and then their archive documents, and last the all-languages Atom feed and its archives.
+) -> Iterator[Artifact]:
+    """Every feed document, one at a time (an archive's feeds hold all its words: they are
+    written as they come, never all in memory): per language (in the site's order) the RSS,
+    Atom and JSON feeds and then their archive documents, and last the all-languages Atom feed
+    and its archives.
 
     ``pdf_sizes`` maps a PDF's output path to its size in bytes; an entry gets its PDF as an
     enclosure only when the PDF is listed there. Documents whose paths are in ``skip`` are
@@ -106,7 +108,6 @@ def render(
     """
     words = _Words(site, catalogs or {})
     ordered = newest_first(statements)
-    artifacts: list[Artifact] = []
     for language in site.languages:
         code = language.code
         entries = [(s, language) for s in ordered if s.translation(code) is not None]
@@ -116,22 +117,21 @@ def render(
             if site.feed_path(code, fmt) in skip:
                 continue
             place = _Place(site, site.feed_path(code, fmt), code, fmt, len(archives))
-            artifacts.append(Artifact(site.feed_path(code, fmt), fmt, code, None,
-                                      _xml_feed(site, meta, current, pdf_sizes, fmt, place, words)))
+            yield Artifact(site.feed_path(code, fmt), fmt, code, None,
+                           _xml_feed(site, meta, current, pdf_sizes, fmt, place, words))
         if site.feed_path(code, "json") not in skip:
-            artifacts.append(Artifact(site.feed_path(code, "json"), "jsonfeed", code, None,
-                                      _json_feed(site, language, current, pdf_sizes, words)))
+            yield Artifact(site.feed_path(code, "json"), "jsonfeed", code, None,
+                           _json_feed(site, language, current, pdf_sizes, words))
         for number, page in enumerate(archives, 1):
             for fmt in ("rss", "atom"):
                 if site.feed_archive_path(code, number, fmt) in skip:
                     continue
                 place = _Place(site, site.feed_path(code, fmt), code, fmt,
                                len(archives), number)
-                artifacts.append(Artifact(
+                yield Artifact(
                     site.feed_archive_path(code, number, fmt), f"{fmt}-archive", code, None,
-                    _xml_feed(site, meta, page, pdf_sizes, fmt, place, words)))
-    artifacts.extend(_combined(site, ordered, pdf_sizes, words, skip))
-    return artifacts
+                    _xml_feed(site, meta, page, pdf_sizes, fmt, place, words))
+    yield from _combined(site, ordered, pdf_sizes, words, skip)
 
 
 def document_inputs(
@@ -177,7 +177,7 @@ def document_inputs(
 
 
 def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, int],
-              words: _Words, skip: Collection[str] = ()) -> list[Artifact]:
+              words: _Words, skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The all-languages Atom feed and its archives; each entry carries its own ``xml:lang``."""
     entries = [(s, site.language(t.lang)) for s in ordered for t in s.translations]
     current, archives = paginate(entries, site.feed_limit)
@@ -194,18 +194,16 @@ def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, 
         authors=tuple(issuers.values()),
     )
     place = _Place(site, site.combined_feed_path(), None, "atom", len(archives))
-    artifacts = [] if site.combined_feed_path() in skip else [
-        Artifact(site.combined_feed_path(), "atom", COMBINED_LANG, None,
-                 _xml_feed(site, meta, current, pdf_sizes, "atom", place, words))]
+    if site.combined_feed_path() not in skip:
+        yield Artifact(site.combined_feed_path(), "atom", COMBINED_LANG, None,
+                       _xml_feed(site, meta, current, pdf_sizes, "atom", place, words))
     for number, page in enumerate(archives, 1):
         if site.feed_archive_path(None, number, "atom") in skip:
             continue
         place = replace(place, number=number)
-        artifacts.append(Artifact(site.feed_archive_path(None, number, "atom"), "atom-archive",
-                                  COMBINED_LANG, None,
-                                  _xml_feed(site, meta, page, pdf_sizes, "atom", place,
-                                            words)))
-    return artifacts
+        yield Artifact(site.feed_archive_path(None, number, "atom"), "atom-archive",
+                       COMBINED_LANG, None,
+                       _xml_feed(site, meta, page, pdf_sizes, "atom", place, words))
 
 
 def entry_id(site: Site, statement: Statement, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gettext
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -242,15 +242,16 @@ class PageRenderer:
         )
 
     def index(self, statements: Sequence[Statement], lang: str,
-              skip: Collection[str] = ()) -> list[Artifact]:
-        """A language's index (its newest statements) and its archive pages, numbered from
-        the oldest and full, so that a page no longer changes once newer statements arrive
-        (the feed's archives, the same statements by number: :func:`model.paginate`); but not
-        the pages in ``skip`` (reused from the previous publish)."""
+              skip: Collection[str] = ()) -> Iterator[Artifact]:
+        """A language's index (its newest statements) and its archive pages, one at a time,
+        numbered from the oldest and full, so that a page no longer changes once newer
+        statements arrive (the feed's archives, the same statements by number:
+        :func:`model.paginate`); but not the pages in ``skip`` (reused from the previous
+        publish)."""
         locale = self.site.language(lang).locale
-        return [self._index_page(lang, [self._item(s, t, locale) for s, t in listed], pager)
+        return (self._index_page(lang, [self._item(s, t, locale) for s, t in listed], pager)
                 for path, listed, pager in self._index_pages(statements, lang)
-                if path not in skip]
+                if path not in skip)
 
     def index_inputs(self, statements: Sequence[Statement]) -> dict[str, tuple[object, ...]]:
         """What each index page shows besides the site and the interface words, by path: its
