@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready, made_ready
-from syndicate.kinds import Renderers, render, split
+from syndicate.kinds import Renderers, render, split, together
 from syndicate.pool import GROW_AFTER, WarmRenderers, Workers, early_workers
 from syndicate.processes import default_jobs
 from syndicate.units import Context, Outcome, Unit, write_into
@@ -136,8 +136,8 @@ class LocalPool(Backend):
         try:
             workers = self._workers_for(len(heavy))
             self._used = True
-            handover = Handover([[unit] for unit in heavy], ready,
-                                lambda batch: workers.submit(context, staging, batch[0]),
+            handover = Handover(together(heavy), ready,
+                                lambda batch: workers.submit(context, staging, batch),
                                 WINDOW_PER_WORKER * workers.size)
         except BaseException:  # e.g. Ctrl-C: no worker may outlive this publish
             self.close()

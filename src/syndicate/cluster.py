@@ -18,7 +18,7 @@ from syndicate import libc
 from syndicate.backends import Backend, Rendering, meanwhile
 from syndicate.errors import SyndicateError
 from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready
-from syndicate.kinds import render, split
+from syndicate.kinds import render, split, together
 from syndicate.pool import WARM
 from syndicate.units import Context, Outcome, Unit, write_into
 
@@ -55,14 +55,18 @@ REMOTE_BATCH = 8
 
 
 def _batches(units: list[Unit], threads: int) -> list[list[Unit]]:
-    """``units`` in order, cut into tasks of at most REMOTE_BATCH units, each at most a quarter
-    of what is left per worker thread, so that the last tasks are single units."""
+    """``units`` in order, cut into tasks of at most REMOTE_BATCH units (or one statement's
+    documents, which go together: see :func:`kinds.together`), each at most a quarter of what
+    is left per worker thread, so that the last tasks are single units or statements."""
     batches: list[list[Unit]] = []
-    start = 0
-    while start < len(units):
-        size = max(1, min(REMOTE_BATCH, (len(units) - start) // (4 * max(threads, 1))))
-        batches.append(units[start:start + size])
-        start += size
+    size, left = 0, len(units)
+    for group in together(units):
+        if batches and len(batches[-1]) + len(group) <= size:
+            batches[-1].extend(group)
+        else:  # a new task, as large as what is left allows
+            size = max(1, min(REMOTE_BATCH, left // (4 * max(threads, 1))))
+            batches.append(list(group))
+        left -= len(group)
     return batches
 
 

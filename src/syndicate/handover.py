@@ -48,7 +48,8 @@ class Handover:
         self._stopped = threading.Event()
         self._finished: queue.SimpleQueue[Future[list[Outcome]] | list[Outcome]
                                           | BaseException] = queue.SimpleQueue()
-        self._futures: list[Future[list[Outcome]]] = []
+        self._unfinished: set[Future[list[Outcome]]] = set()  # (a finished one is let go)
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._feed, name="handover", daemon=True)
         self._thread.start()
 
@@ -62,9 +63,11 @@ class Handover:
     def close(self) -> None:
         self._stopped.set()
         self._thread.join()
-        for future in self._futures:
+        with self._lock:
+            unfinished = list(self._unfinished)
+        for future in unfinished:
             future.cancel()
-        wait(self._futures)
+        wait(unfinished)
 
     def _feed(self) -> None:
         try:
@@ -91,10 +94,13 @@ class Handover:
             self._finished.put(failed)
             return
         future = self._submit(units)
-        self._futures.append(future)
+        with self._lock:
+            self._unfinished.add(future)
         future.add_done_callback(lambda done: self._done(done, failed))
 
     def _done(self, future: Future[list[Outcome]], failed: list[Outcome]) -> None:
+        with self._lock:
+            self._unfinished.discard(future)
         self._slots.release()
         if failed and not future.cancelled() and future.exception() is None:
             self._finished.put([*failed, *future.result()])

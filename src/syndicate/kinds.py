@@ -1,9 +1,10 @@
 """The renderer registry: what each kind of unit is made of and how it renders.
 
 Every kind of output a statement has is one entry of :data:`KINDS`: whether WeasyPrint lays it
-out (then it goes to worker processes, in the registry's order: the one-language communiqués
-first, since the feeds need their sizes; the cards, the shortest, last, so that the workers
-finish together) and the function that renders it from a process's :class:`Renderers`. Pages
+out (then it goes to worker processes: each statement's documents together, its communiqués
+then its editions, which are made of their pages; the cards, the shortest, last, so that the
+workers finish together; see :func:`split`) and the function that renders it from a process's
+:class:`Renderers`. Pages
 and share files render in the publishing process (Jinja and the share snippets: no WeasyPrint,
 no PDFium). The inputs of each kind's cache key are declared in :mod:`syndicate.plan`.
 """
@@ -150,14 +151,36 @@ KINDS: dict[str, OutputKind] = {
         site.share_path(unit.statement.id, unit.lang),
         site.page_path(unit.statement.id, unit.lang)]),
 }
+DOCUMENTS = ("pdf", "bilingual")  # laid out by the PDF renderer
 HEAVY_ORDER = {kind: order for order, kind in enumerate(k for k in KINDS if KINDS[k].heavy)}
 
 
 def split(units: Sequence[Unit]) -> tuple[list[Unit], list[Unit]]:
-    """(the heavy units, in the order workers get them; the rest in the given order)."""
-    return (sorted((unit for unit in units if KINDS[unit.kind].heavy),
-                   key=lambda unit: HEAVY_ORDER[unit.kind]),
+    """(the heavy units, in the order workers get them; the rest in the given order). Each
+    statement's documents come together, its communiqués before its multilingual editions
+    (made of the communiqués' pages, laid out once: see :mod:`syndicate.render.pdf_edition`),
+    and the cards last."""
+    heavy = [unit for unit in units if KINDS[unit.kind].heavy]
+    first: dict[str, int] = {}
+    for unit in heavy:
+        first.setdefault(unit.statement.id, len(first))
+    return (sorted(heavy, key=lambda unit: (unit.kind == "card", first[unit.statement.id],
+                                            HEAVY_ORDER[unit.kind])),
             [unit for unit in units if not KINDS[unit.kind].heavy])
+
+
+def together(heavy: Sequence[Unit]) -> list[list[Unit]]:
+    """``heavy`` (in :func:`split`'s order) in the batches one worker takes at once: each
+    statement's documents (its editions take its communiqués' pages), every card alone."""
+    batches: list[list[Unit]] = []
+    for unit in heavy:
+        previous = batches[-1][-1] if batches else None
+        if (previous is not None and unit.kind in DOCUMENTS and previous.kind in DOCUMENTS
+                and previous.statement.id == unit.statement.id):
+            batches[-1].append(unit)
+        else:
+            batches.append([unit])
+    return batches
 
 
 def render(renderers: Renderers, unit: Unit,

@@ -131,8 +131,10 @@ def _warm_renderers(root: str, base_url: str | None, pdf_variant: str | None) ->
         WARM.clear()
 
 
-def _render_in_worker(key: str, context: bytes, staging: Path, unit: Unit) -> list[Outcome]:
-    return [render(WARM.get(key, context), unit, write_into(staging))]
+def _render_in_worker(key: str, context: bytes, staging: Path,
+                      units: list[Unit]) -> list[Outcome]:
+    renderers, write = WARM.get(key, context), write_into(staging)
+    return [render(renderers, unit, write) for unit in units]
 
 
 class Workers:
@@ -184,8 +186,10 @@ class Workers:
         """Add ``jobs`` processes, spawned (this process may run other threads by now)."""
         self._add(jobs, "spawn")
 
-    def submit(self, context: Context, staging: Path, unit: Unit) -> Future[list[Outcome]]:
-        """Render ``unit`` in a worker (which builds its renderers for ``context`` once)."""
+    def submit(self, context: Context, staging: Path,
+               units: list[Unit]) -> Future[list[Outcome]]:
+        """Render ``units`` in a worker, in order (it builds its renderers for ``context``
+        once)."""
         if self._sent is None or self._sent[0] is not context:
             # A few KB, sent with each unit: workers keep one copy.
             self._sent = (context, *context.pickled())
@@ -193,7 +197,7 @@ class Workers:
         pool, work_waiting = self._pools[self._turns[self._submitted % len(self._turns)]]
         self._submitted += 1
         work_waiting.set()
-        return pool.submit(_render_in_worker, key, blob, staging, unit)
+        return pool.submit(_render_in_worker, key, blob, staging, units)
 
     def processes(self) -> list[BaseProcess]:
         """The worker processes (``multiprocessing.Process``) started so far."""

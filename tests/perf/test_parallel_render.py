@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -104,12 +105,40 @@ def test_dask_needs_a_scheduler(project: Path, run) -> None:  # type: ignore[no-
 def test_dask_tasks_carry_several_units_then_single_ones() -> None:
     from syndicate.cluster import REMOTE_BATCH, _batches
 
-    units = [object() for _ in range(250)]  # 50 statements: 100 communiqués, 50 + 100 more
+    units = [card(number) for number in range(250)]
     batches = _batches(units, threads=2)  # type: ignore[arg-type]
     assert [u for batch in batches for u in batch] == units  # all, once, in order
     sizes = [len(batch) for batch in batches]
     assert sizes == sorted(sizes, reverse=True) and sizes[0] == REMOTE_BATCH
     assert sizes[-8:] == [1] * 8  # the workers finish together
     assert len(batches) < 250 / 4
-    assert [len(b) for b in _batches(units[:3], threads=8)] == [1, 1, 1]
+    assert [len(b) for b in _batches(units[:3], threads=8)] == [1, 1, 1]  # type: ignore[arg-type]
     assert _batches([], threads=0) == []
+
+
+def card(number: int) -> SimpleNamespace:
+    return SimpleNamespace(kind="card", statement=SimpleNamespace(id=f"s{number}"))
+
+
+def test_a_statements_documents_go_to_one_worker_together() -> None:
+    """Its multilingual edition is made of its communiqués' pages, laid out in that worker
+    just before (render.pdf_edition): they are never split between tasks."""
+    from syndicate.cluster import _batches
+    from syndicate.kinds import split, together
+
+    def unit(kind: str, number: int) -> SimpleNamespace:
+        return SimpleNamespace(kind=kind, statement=SimpleNamespace(id=f"s{number}"))
+
+    units = [unit(kind, n) for kind in ("card", "bilingual", "pdf", "pdf") for n in range(40)]
+    heavy, light = split(units)  # type: ignore[arg-type]
+    assert light == []
+    assert [u.kind for u in heavy[:3]] == ["pdf", "pdf", "bilingual"]
+    assert {u.statement.id for u in heavy[:3]} == {"s0"}
+    assert [u.kind for u in heavy[-40:]] == ["card"] * 40  # the cards last
+    groups = together(heavy)
+    assert [len(g) for g in groups] == [3] * 40 + [1] * 40
+    for batches in (_batches(heavy, threads=1), _batches(heavy, threads=8)):  # type: ignore[arg-type]
+        for batch in batches:
+            documents = [u for u in batch if u.kind != "card"]
+            ids = {u.statement.id for u in documents}
+            assert len(documents) == 3 * len(ids)  # whole statements only

@@ -130,8 +130,8 @@ def test_bilingual_edition_has_both_languages_one_after_the_other(
     pages = text.split("\f")
     assert squash(TITLES["pt"]) in squash(pages[0])  # the original first
     assert squash(TITLES["en"]) in squash(pages[1])
-    assert "Página 1 de 2" in collapse(pages[0])
-    assert "Page 2 of 2" in collapse(pages[1])
+    assert "Página 1 de 1" in collapse(pages[0])  # each part numbers its own pages
+    assert "Page 1 of 1" in collapse(pages[1])
     assert "Lisboa, 22 de novembro de 2022" in collapse(pages[0])
     assert "Lisbon, November 22, 2022" in collapse(pages[1])
     assert SITE.page_url(STATEMENT_ID, "en") in pages[1]
@@ -154,6 +154,53 @@ def test_bilingual_parts_are_tagged_with_their_language(bilingual: Artifact) -> 
 
 def test_bilingual_edition_is_reproducible(bilingual: Artifact) -> None:
     assert renderer_for("pdf/a-3u").render_bilingual(statement()).data == bilingual.data
+
+
+def outline(data: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as tree:
+        def titles(items: list[Any]) -> list[str]:
+            return [t for item in items for t in [item.title, *titles(item.children)]]
+
+        return titles(tree.root)
+
+
+def test_an_edition_is_its_communiques_page_for_page_laid_out_once() -> None:
+    """Each translation is laid out once: the edition takes the pages of the communiqués
+    the same renderer has just laid out; the bytes are those of an edition laid out anew."""
+    from pypdf import PdfReader
+    from test_pdf import long_body
+
+    long = statement(long_body(9))
+    warm = renderer_for("pdf/a-3u")
+    calls: list[str] = []
+    make_html = warm._html_class
+
+    def counted(**options: Any) -> Any:
+        calls.append("laid out")
+        return make_html(**options)
+
+    warm._html_class = counted
+    communiques = [warm.render(long, "pt"), warm.render(long, "en")]
+    edition = warm.render_bilingual(long)
+    assert calls == ["laid out", "laid out"]  # the edition laid nothing out again
+    assert edition.data == renderer_for("pdf/a-3u").render_bilingual(long).data
+    parts = [pdftotext(c.data).split("\f")[:-1] for c in communiques]
+    assert len(parts[0]) > 1 and len(parts[1]) > 1
+    assert pdftotext(edition.data).split("\f")[:-1] == parts[0] + parts[1]
+    assert outline(edition.data) == outline(communiques[0].data) + outline(communiques[1].data)
+    labels = PdfReader(io.BytesIO(edition.data)).page_labels
+    assert labels == [f"pt-PT {n}" for n in range(1, len(parts[0]) + 1)] + [
+        f"en {n}" for n in range(1, len(parts[1]) + 1)]
+    with pikepdf.open(io.BytesIO(edition.data)) as pdf:
+        assert str(pdf.docinfo.Title) == f"{TITLES['pt']} / {TITLES['en']}"
+        assert str(pdf.Root.Lang) == "pt-PT"
+        document = pdf.Root.StructTreeRoot.K
+        document = document[0] if isinstance(document, pikepdf.Array) else document
+        page_numbers = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        langs = {page_numbers[kid.Pg.objgen]: str(kid.Lang) for kid in document.K}
+        assert set(langs.values()) == {"pt-PT", "en"}
+        assert all(lang == ("pt-PT" if page < len(parts[0]) else "en")
+                   for page, lang in langs.items())
 
 
 def test_preview_is_the_first_page_as_a_deterministic_png(bilingual: Artifact) -> None:

@@ -54,7 +54,7 @@ from syndicate.model import (
     Statement,
     Translation,
 )
-from syndicate.render import weasy
+from syndicate.render import pdf_edition, weasy
 from syndicate.render.pdf_finish import finisher
 from syndicate.render.pdf_sandbox import (
     asset_key,
@@ -75,6 +75,7 @@ from syndicate.words import Text
 if TYPE_CHECKING:
     from weasyprint import CSS, HTML, Attachment
     from weasyprint.css import ColorProfile
+    from weasyprint.document import Document
     from weasyprint.text.fonts import FontConfiguration
 
 TEMPLATE = "communique.html"
@@ -210,6 +211,7 @@ class PdfRenderer:
         self._icc = importlib.resources.files("weasyprint.pdf").joinpath("sRGB2014.icc")
         self._icc_bytes = self._icc.read_bytes()
         self._stylesheets = [parsed_stylesheet()]
+        self._layouts = pdf_edition.Layouts()  # the statement's communiqués laid out
         self._translations = dict(translations)
         self._document = templating.environment(gettext.NullTranslations()).get_template(TEMPLATE)
         self._parts: dict[str, jinja2.Template] = {
@@ -337,13 +339,12 @@ class PdfRenderer:
 
     # PDF -------------------------------------------------------------------------------------
 
-    def _write(
-        self, statement: Statement, langs: Sequence[str], html: str, url: str, bilingual: bool,
-        images: Sequence[Image] = (),
-    ) -> bytes:
+    def _options(self, statement: Statement, translations: Sequence[Translation],
+                 images: Sequence[Image]) -> dict[str, object]:
+        """WeasyPrint's options for a document of ``translations``: its sandbox (serving their
+        sources, ``images`` and the logo), the sources as attachments, the PDF variant."""
         from syndicate.images import media_type
 
-        translations = [t for lang in langs if (t := statement.translation(lang)) is not None]
         assets: dict[str, tuple[bytes, str]] = {
             source_url(statement.id, t.lang): (t.source.encode("utf-8"), SOURCE_MEDIA_TYPE)
             for t in translations
@@ -369,25 +370,54 @@ class PdfRenderer:
             )
             for t in translations
         ]
-        options: dict[str, object] = {**PDF_OPTIONS, "attachments": attachments}
-        color_profiles: dict[str, ColorProfile] = {}
+        options: dict[str, object] = {**PDF_OPTIONS, "attachments": attachments,
+                                      "url_fetcher": fetcher, "color_profiles": {}}
         variant = self.site.pdf_variant
         if variant != "tagged":
             options["pdf_variant"] = variant
         if variant.startswith("pdf/a"):
             options["output_intent"] = OUTPUT_INTENT
-            color_profiles[OUTPUT_INTENT] = self._color_profile_class(
+            options["color_profiles"] = {OUTPUT_INTENT: self._color_profile_class(
                 io.BytesIO(self._icc_bytes), self._icc.name, "relative-colorimetric",
                 (["r"], ["g"], ["b"]),
-            )
+            )}
+        return options
+
+    def _laid_out(self, statement: Statement, lang: str, images: Sequence[Image]) -> Document:
+        """The communiqué in ``lang`` laid out: kept while this statement is rendered, for its
+        multilingual editions are made of the very same pages (see :mod:`pdf_edition`)."""
+        html = self.html(statement, lang)
+        found = self._layouts.find(statement.id, lang, html, images)
+        if found is not None:
+            return found
+        translation = statement.translation(lang)
+        assert translation is not None
+        options = self._options(statement, [translation], images)
+        fetcher, profiles = options.pop("url_fetcher"), options.pop("color_profiles")
         document = self._html_class(string=html, base_url=None, url_fetcher=fetcher)
         with missing_glyphs() as missing:
+            laid_out = document.render(font_config=self._font_config, color_profiles=profiles,
+                                       stylesheets=self._stylesheets, **options)
+        if missing:
+            raise ContentError(missing_glyph_problems(statement, [translation], missing))
+        self._layouts.keep(statement.id, lang, html, images, laid_out)
+        return laid_out
+
+    def _write(self, document: Document, statement: Statement, langs: Sequence[str],
+               url: str, images: Sequence[Image], page_tags: Sequence[str] = ()) -> bytes:
+        """The PDF of ``document`` (pages laid out for ``langs`` of ``statement``), at ``url``;
+        a multilingual edition's pages tagged and labelled with their languages' ``page_tags``
+        (none for a communiqué)."""
+        translations = [t for lang in langs if (t := statement.translation(lang)) is not None]
+        options = self._options(statement, translations, images)
+        options.pop("url_fetcher")
+        # Fresh profiles for each PDF: one written once gives other bytes the next time.
+        document.color_profiles = options.pop("color_profiles")
+        soft_hyphens = all(HYPHEN not in self.html(statement, lang) for lang in langs)
+        with missing_glyphs() as missing:
             data: bytes = document.write_pdf(
-                font_config=self._font_config,
-                color_profiles=color_profiles,
                 pdf_identifier=pdf_identifier(url),
-                stylesheets=self._stylesheets,
-                finisher=finisher(self.site, bilingual, soft_hyphens=HYPHEN not in html),
+                finisher=finisher(page_tags, soft_hyphens=soft_hyphens),
                 **options,
             )
         if missing:
@@ -397,10 +427,8 @@ class PdfRenderer:
     def render(self, statement: Statement, lang: str, images: Sequence[Image] = ()) -> Artifact:
         """The communiqué for ``statement`` in ``lang`` as a PDF artifact, with the ``images``
         its text shows (sanitized bytes)."""
-        data = self._write(
-            statement, [lang], self.html(statement, lang),
-            self.site.pdf_url(statement.id, lang), bilingual=False, images=images,
-        )
+        data = self._write(self._laid_out(statement, lang, images), statement, [lang],
+                           self.site.pdf_url(statement.id, lang), images)
         return Artifact(
             path=self.site.pdf_path(statement.id, lang),
             kind="pdf",
@@ -412,13 +440,14 @@ class PdfRenderer:
     def render_bilingual(self, statement: Statement, langs: Sequence[str] = (),
                          images: Sequence[Image] = ()) -> Artifact:
         """The translations ``langs`` of ``statement`` (by default every one, the original
-        first) in one PDF, each part tagged with its language."""
+        first) in one PDF: each language's communiqué, page for page, tagged with its language
+        (its pages laid out once for both, when the communiqué was just rendered here)."""
         langs = langs or self.bilingual_languages(statement)
         path = self.site.edition_path(statement.id, langs)
-        data = self._write(
-            statement, langs, self.bilingual_html(statement, langs),
-            self.site.base_url + path, bilingual=True, images=images,
-        )
+        parts = [self._laid_out(statement, lang, [i for i in images if i.lang == lang])
+                 for lang in langs]
+        titles = [t.title for lang in langs if (t := statement.translation(lang)) is not None]
+        edition = pdf_edition.assembled(parts, titles)
+        data = self._write(edition, statement, langs, self.site.base_url + path, images,
+                           pdf_edition.page_tags(parts, langs, self.site))
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)
-
-

@@ -5,10 +5,9 @@ extract as soft hyphens, and each part of a multilingual edition tagged with its
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from syndicate.model import Site
 from syndicate.render import sfnt
 
 if TYPE_CHECKING:
@@ -18,8 +17,9 @@ if TYPE_CHECKING:
 Finisher = Callable[["Document", "pydyf.PDF"], None]
 
 
-def finisher(site: Site, bilingual: bool, soft_hyphens: bool) -> Finisher:
-    tag_parts = _tag_parts_with_languages(site) if bilingual else None
+def finisher(page_tags: Sequence[str], soft_hyphens: bool) -> Finisher:
+    """What is done to a document's PDF before it is written; ``page_tags``: a multilingual
+    edition's language tag of each page (empty for a communiqué)."""
 
     def finish(document: Document, pdf: pydyf.PDF) -> None:
         _deduplicate_associated_files(pdf)
@@ -27,8 +27,9 @@ def finisher(site: Site, bilingual: bool, soft_hyphens: bool) -> Finisher:
         _scope_header_cells(pdf)
         if soft_hyphens:
             _line_break_hyphens_as_soft_hyphens(pdf)
-        if tag_parts is not None:
-            tag_parts(document, pdf)
+        if page_tags:
+            _tag_parts_with_languages(pdf, page_tags)
+            _label_pages_by_part(pdf, page_tags)
 
     return finish
 
@@ -93,30 +94,33 @@ def _deduplicate_associated_files(pdf: pydyf.PDF) -> None:
         pdf.catalog["AF"].extend(unique)
 
 
-def _tag_parts_with_languages(site: Site) -> Finisher:
-    """A WeasyPrint finisher giving each part's structure elements the part's ``/Lang``.
-
-    WeasyPrint 70 writes ``/Lang`` only on the catalog (from ``<html lang>``), not for elements
-    with their own ``lang``; the parts of a bilingual edition sit on named pages ``part-<code>``,
-    so the top-level structure elements of each page get that language.
-    """
+def _tag_parts_with_languages(pdf: pydyf.PDF, page_tags: Sequence[str]) -> None:
+    """Give each part's structure elements the part's ``/Lang``: WeasyPrint 70 writes
+    ``/Lang`` only on the catalog (the first part's), not for elements with their own
+    ``lang``, so the top-level structure elements of each page get its part's language."""
     from pydyf import String
 
     def ref(reference: bytes | str) -> str:
         return reference.decode() if isinstance(reference, bytes) else str(reference)
 
-    def finish(document: Document, pdf: pydyf.PDF) -> None:
-        page_langs: dict[str, str] = {}
-        for reference, page in zip(pdf.page_references, document.pages, strict=True):
-            name = str(page._page_box.page_type.name or "")
-            if name.startswith("part-"):
-                page_langs[ref(reference)] = site.language(name.removeprefix("part-")).tag
-        for obj in pdf.objects:
-            if isinstance(obj, dict) and obj.get("S") == "/Document" and "K" in obj:
-                for kid in obj["K"]:
-                    element = pdf.objects[int(ref(kid).split()[0])]
-                    tag = page_langs.get(ref(element.get("Pg", "")))
-                    if tag:
-                        element["Lang"] = String(tag)
+    by_page = {ref(reference): tag
+               for reference, tag in zip(pdf.page_references, page_tags, strict=True)}
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("S") == "/Document" and "K" in obj:
+            for kid in obj["K"]:
+                element = pdf.objects[int(ref(kid).split()[0])]
+                tag = by_page.get(ref(element.get("Pg", "")))
+                if tag:
+                    element["Lang"] = String(tag)
 
-    return finish
+
+def _label_pages_by_part(pdf: pydyf.PDF, page_tags: Sequence[str]) -> None:
+    """Page labels that start again with each part, as its footer does ("pt-PT 1", "en 1"):
+    a reader's page box agrees with the page it shows."""
+    from pydyf import Array, Dictionary, String
+
+    numbers = Array()
+    for index, tag in enumerate(page_tags):
+        if index == 0 or page_tags[index - 1] != tag:
+            numbers.extend([index, Dictionary({"S": "/D", "P": String(f"{tag} ")})])
+    pdf.catalog["PageLabels"] = Dictionary({"Nums": numbers})
