@@ -121,6 +121,10 @@ if __name__ == "__main__":
 
 # Measuring -------------------------------------------------------------------------------------
 
+# Issue 26: each translation laid out once (an edition takes its communiqués' pages), where the
+# bare script lays out every document, editions whole; it was 1.15x (issue 7) before that.
+FULL_PUBLISH_RATIO = 0.75
+
 @dataclass
 class Run:
     seconds: float
@@ -523,8 +527,8 @@ def main() -> None:
     mean_full = statistics.mean(full.seconds for full, _ in fulls)
     mean_bare = statistics.mean(bare for bare, _ in bares)
     rows.append(show(Row(
-        f"full publish of {n} ≤ 1.15x bare WeasyPrint ({jobs} processes)",
-        f"{mean_full:.1f} s vs {mean_bare:.1f} s", ratio, ratio <= 1.15,
+        f"full publish of {n} ≤ {FULL_PUBLISH_RATIO}x bare WeasyPrint ({jobs} processes)",
+        f"{mean_full:.1f} s vs {mean_bare:.1f} s", ratio, ratio <= FULL_PUBLISH_RATIO,
         "mean of 2 publishes, each against the mean of the bare runs either side (bare "
         + ", ".join(f"{bare:.1f}" for bare, _ in bares) + " s; publishes "
         + ", ".join(f"{full.seconds:.1f} s ({r:.2f}x)"

@@ -429,13 +429,7 @@ class PdfRenderer:
         its text shows (sanitized bytes)."""
         data = self._write(self._laid_out(statement, lang, images), statement, [lang],
                            self.site.pdf_url(statement.id, lang), images)
-        return Artifact(
-            path=self.site.pdf_path(statement.id, lang),
-            kind="pdf",
-            lang=lang,
-            statement=statement.id,
-            data=data,
-        )
+        return Artifact(self.site.pdf_path(statement.id, lang), "pdf", lang, statement.id, data)
 
     def render_bilingual(self, statement: Statement, langs: Sequence[str] = (),
                          images: Sequence[Image] = ()) -> Artifact:
