@@ -191,7 +191,7 @@ class Workers:
         """Render ``units`` in a worker, in order (it builds its renderers for ``context``
         once)."""
         if self._sent is None or self._sent[0] is not context:
-            # A few KB, sent with each unit: workers keep one copy.
+            # A few KB, sent with each batch: workers keep one copy.
             self._sent = (context, *context.pickled())
         _, key, blob = self._sent
         pool, work_waiting = self._pools[self._turns[self._submitted % len(self._turns)]]

@@ -114,6 +114,6 @@ class SiteFeeds(_Documents):
                                        project.translations),
             websub.feed_checksums(self.previous),
         ))
-        # Usually the workers still render the bilingual editions: meanwhile, the manifest's
+        # Usually the workers still render the cards: meanwhile, the manifest's
         # and the cache index's texts of every file so far (about 12,000 at 1,000 statements).
         self.encoded.prepare(staging.entries)

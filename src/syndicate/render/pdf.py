@@ -413,7 +413,7 @@ class PdfRenderer:
         options.pop("url_fetcher")
         # Fresh profiles for each PDF: one written once gives other bytes the next time.
         document.color_profiles = options.pop("color_profiles")
-        soft_hyphens = all(HYPHEN not in self.html(statement, lang) for lang in langs)
+        soft_hyphens = all(HYPHEN not in self._layouts.html(statement.id, lang) for lang in langs)
         with missing_glyphs() as missing:
             data: bytes = document.write_pdf(
                 pdf_identifier=pdf_identifier(url),

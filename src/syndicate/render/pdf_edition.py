@@ -36,6 +36,11 @@ class Layouts:
             return None
         return kept[1]
 
+    def html(self, statement_id: str, lang: str) -> str:
+        """The HTML the statement's communiqué in ``lang`` was laid out from (kept)."""
+        assert statement_id == self._statement
+        return self._kept[lang][0][0]
+
     def keep(self, statement_id: str, lang: str, html: str, images: Sequence[Image],
              document: Document) -> None:
         if statement_id != self._statement:  # (another statement's pages go)
