@@ -156,9 +156,11 @@ class LocalPool(Backend):
     def close(self) -> None:
         workers, self._workers = self._workers, None
         if workers is not None:
-            if self._used:
-                workers.stop()
-            workers.abandon()
+            try:
+                if self._used:
+                    workers.stop()
+            finally:  # (a second Ctrl-C while they finish: none outlives the publish)
+                workers.abandon()
 
 
 def choose(executor: str = "local", jobs: int | None = None, scheduler: str | None = None,

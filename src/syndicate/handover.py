@@ -89,6 +89,8 @@ class Handover:
         made = [made_ready(unit, self._ready) for unit in batch]
         failed = [outcome for outcome in made if isinstance(outcome, Outcome)]
         units = [unit for unit in made if isinstance(unit, Unit)]
+        if self._stopped.is_set():  # (closed while these were read: nothing more goes)
+            return
         if not units:
             self._slots.release()
             self._finished.put(failed)

@@ -178,10 +178,10 @@ def _write(plan: Plan, run: Run) -> Report:
         # Workers start on the communiqués now, while this process reads the previous manifest,
         # links the unchanged files and renders the pages (after the share counts are known).
         rendering = _render(project, todo, staging, run.backend)
-        counts = (_remember_share_counts(project.root) if any(u.kind == "page" for u in todo)
-                  else None)
-        previous = plans.manifest_files(plan.current)
-        try:
+        try:  # (from here on: a Ctrl-C stops the workers before the staging folder goes)
+            counts = (_remember_share_counts(project.root)
+                      if any(u.kind == "page" for u in todo) else None)
+            previous = plans.manifest_files(plan.current)
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
             _reseal(plan, staging, written)
             if run.progress is not None:
