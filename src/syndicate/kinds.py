@@ -98,17 +98,13 @@ def sanitized(statement_id: str, images: Sequence[Image],
 
 
 def _communique(renderers: Renderers, unit: Unit, images: tuple[Image, ...]) -> list[Artifact]:
-    from syndicate.render import preview
-
     pdf = renderers.pdf().render(unit.statement, unit.lang, images)
-    return [pdf, preview.render(renderers.site, pdf)]
+    return [pdf, renderers.pdf().preview(pdf)]
 
 
 def _edition(renderers: Renderers, unit: Unit, images: tuple[Image, ...]) -> list[Artifact]:
-    from syndicate.render import preview
-
     pdf = renderers.pdf().render_bilingual(unit.statement, unit.langs, images)
-    return [pdf, preview.render(renderers.site, pdf)]
+    return [pdf, renderers.pdf().preview(pdf)]
 
 
 def _document_paths(site: Site, pdf: str) -> list[str]:

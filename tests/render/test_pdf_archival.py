@@ -203,6 +203,29 @@ def test_an_edition_is_its_communiques_page_for_page_laid_out_once() -> None:
                    for page, lang in langs.items())
 
 
+def test_an_editions_preview_is_its_first_communiques_rasterized_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edition opens with the very page its first communiqué opens with: its preview is
+    that PNG, not rasterized again, and the same as a preview made from the edition's bytes."""
+    from test_pdf import long_body
+
+    long, renderer = statement(long_body(9)), renderer_for("pdf/a-3u")
+    rasterized: list[int] = []
+    rasterize = preview.first_page_png
+    monkeypatch.setattr(preview, "first_page_png",
+                        lambda pdf, target=None: rasterized.append(1) or rasterize(pdf, target))
+    previews = [renderer.preview(renderer.render(long, lang)) for lang in ("pt", "en")]
+    edition = renderer.render_bilingual(long)
+    shown = renderer.preview(edition)
+    assert len(rasterized) == 2  # the two communiqués' first pages only
+    assert shown.path == SITE.preview_path(edition.path) == f"{STATEMENT_ID}-bilingual.png"
+    assert shown.data == previews[0].data != previews[1].data
+    assert shown.data == rasterize(edition.data, preview.size(SITE.page_size))
+    other = renderer_for("pdf/a-3u")  # an edition laid out without its communiqués
+    assert other.preview(other.render_bilingual(long)).data == shown.data
+    assert len(rasterized) == 3
+
+
 def test_preview_is_the_first_page_as_a_deterministic_png(bilingual: Artifact) -> None:
     first = preview.render(SITE, bilingual)
     assert (first.path, first.kind, first.lang) == (f"{STATEMENT_ID}-bilingual.png", "png", "mul")

@@ -46,14 +46,7 @@ from markupsafe import Markup
 
 from syndicate import i18n, templating
 from syndicate.errors import ContentError
-from syndicate.model import (
-    MULTIPLE_LANGUAGES,
-    Artifact,
-    Image,
-    Site,
-    Statement,
-    Translation,
-)
+from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Image, Site, Statement, Translation
 from syndicate.render import pdf_edition, weasy
 from syndicate.render.pdf_finish import finisher
 from syndicate.render.pdf_sandbox import (
@@ -427,9 +420,15 @@ class PdfRenderer:
     def render(self, statement: Statement, lang: str, images: Sequence[Image] = ()) -> Artifact:
         """The communiqué for ``statement`` in ``lang`` as a PDF artifact, with the ``images``
         its text shows (sanitized bytes)."""
-        data = self._write(self._laid_out(statement, lang, images), statement, [lang],
-                           self.site.pdf_url(statement.id, lang), images)
-        return Artifact(self.site.pdf_path(statement.id, lang), "pdf", lang, statement.id, data)
+        document = self._laid_out(statement, lang, images)
+        path, url = self.site.pdf_path(statement.id, lang), self.site.pdf_url(statement.id, lang)
+        self._layouts.opens(path, document)
+        data = self._write(document, statement, [lang], url, images)
+        return Artifact(path, "pdf", lang, statement.id, data)
+
+    def preview(self, pdf: Artifact) -> Artifact:
+        """The preview of ``pdf``, which this renderer wrote last (see :mod:`pdf_edition`)."""
+        return self._layouts.preview(pdf, self.site)
 
     def render_bilingual(self, statement: Statement, langs: Sequence[str] = (),
                          images: Sequence[Image] = ()) -> Artifact:
@@ -442,6 +441,7 @@ class PdfRenderer:
                  for lang in langs]
         titles = [t.title for lang in langs if (t := statement.translation(lang)) is not None]
         edition = pdf_edition.assembled(parts, titles)
+        self._layouts.opens(path, parts[0])
         data = self._write(edition, statement, langs, self.site.base_url + path, images,
                            pdf_edition.page_tags(parts, langs, self.site))
         return Artifact(path=path, kind="pdf", lang=BILINGUAL, statement=statement.id, data=data)

@@ -15,7 +15,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from syndicate.model import Image, Site
+from syndicate.model import Artifact, Image, Site
+from syndicate.render import preview
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -28,6 +29,8 @@ class Layouts:
     def __init__(self) -> None:
         self._statement = ""
         self._kept: dict[str, tuple[tuple[str, tuple[str, ...]], Document]] = {}
+        self._openings: dict[str, Document] = {}  # by PDF path: the layout of its first page
+        self._previews: list[tuple[Document, bytes]] = []  # a layout's first page, as a PNG
 
     def find(self, statement_id: str, lang: str, html: str,
              images: Sequence[Image]) -> Document | None:
@@ -44,8 +47,23 @@ class Layouts:
     def keep(self, statement_id: str, lang: str, html: str, images: Sequence[Image],
              document: Document) -> None:
         if statement_id != self._statement:  # (another statement's pages go)
-            self._statement, self._kept = statement_id, {}
+            self._statement, self._kept, self._openings, self._previews = statement_id, {}, {}, []
         self._kept[lang] = ((html, _fingerprint(images)), document)
+
+    def opens(self, path: str, document: Document) -> None:
+        """The PDF just written at ``path`` opens with ``document``'s first page (a kept
+        communiqué's layout)."""
+        self._openings[path] = document
+
+    def preview(self, pdf: Artifact, site: Site) -> Artifact:
+        """The preview of ``pdf``, just written: a communiqué and the editions opening with it
+        share their first page (the same layout), which is rasterized once."""
+        opening = self._openings.get(pdf.path)
+        made = next((png for document, png in self._previews if document is opening), None)
+        artifact = preview.render(site, pdf, made)
+        if opening is not None and made is None:
+            self._previews.append((opening, artifact.data))
+        return artifact
 
 
 def _fingerprint(images: Sequence[Image]) -> tuple[str, ...]:

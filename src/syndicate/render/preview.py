@@ -117,13 +117,14 @@ def first_page_png(pdf: bytes, target: tuple[int, int] | None = None) -> bytes:
     return palette_png(image)
 
 
-def render(site: Site, pdf: Artifact) -> Artifact:
-    """The preview of a PDF artifact, beside it (``<name>.png``), kind ``png``."""
+def render(site: Site, pdf: Artifact, made: bytes | None = None) -> Artifact:
+    """The preview of a PDF artifact, beside it (``<name>.png``), kind ``png``: ``made`` if
+    given (the PNG of the very same first page, as another PDF opens with it)."""
     return Artifact(
         path=site.preview_path(pdf.path),
         kind="png",
         lang=pdf.lang,
         statement=pdf.statement,
-        data=first_page_png(pdf.data, size(site.page_size)),
+        data=made if made is not None else first_page_png(pdf.data, size(site.page_size)),
     )
 
