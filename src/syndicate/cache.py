@@ -19,6 +19,7 @@ fonts and the tool (its version, its code and the versions of the libraries that
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.resources
@@ -308,15 +309,18 @@ def write_json(path: Path, document: object) -> None:
     # which only the \u form can hold)
 
 
-def write_json_text(path: Path, text: str) -> bool:
-    """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes);
-    whether it was written."""
+def write_json_text(path: Path, text: str | Iterable[str]) -> bool:
+    """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes),
+    whole or in pieces; whether it was written (else nothing is left behind)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        temporary.write_text(text, encoding="ascii")
+        with temporary.open("w", encoding="ascii") as file:
+            file.writelines([text] if isinstance(text, str) else text)
         os.replace(temporary, path)
     except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         return False
     return True
 

@@ -6,7 +6,7 @@ Each file's entry is encoded once (:class:`EncodedEntries`) and written into bot
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from syndicate import __version__, cache
 from syndicate.model import Entry
@@ -36,7 +36,9 @@ class EncodedEntries:
         texts = self._texts.get(entry)
         if texts is None:
             data = entry.as_json()
-            texts = self._texts[entry] = (_ENTRY_ENCODER.encode(data), _INDEX_ENCODER.encode(data))
+            manifest = _ENTRY_ENCODER.encode(data)  # (the same text in ASCII: kept once)
+            index = manifest if manifest.isascii() else _INDEX_ENCODER.encode(data)
+            texts = self._texts[entry] = (manifest, index)
         return texts
 
 
@@ -64,12 +66,14 @@ def files_of(document: object) -> list[Entry] | None:
 
 def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry]],
                documents: Mapping[str, object], encoded: EncodedEntries,
-               seals: Mapping[str, object] | None = None) -> str:
+               seals: Mapping[str, object] | None = None) -> Iterator[str]:
     """The cache index beside the output folder, as ``json.dumps`` writes it, with the file
-    entries' texts from ``encoded``."""
+    entries' texts from ``encoded``: in pieces, one per unit, as they are written (an
+    archive's index is tens of megabytes, never all in memory)."""
     text = _INDEX_ENCODER.encode
-    body = ", ".join(f"{text(key)}: [{', '.join(map(encoded.index, entries))}]"
-                     for key, entries in units.items())
-    return (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
-            f'"site": {text(site_inputs)}, "units": {{{body}}}, "documents": {text(documents)}'
-            + (f', "seals": {text(seals)}' if seals else "") + "}")
+    yield (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
+           f'"site": {text(site_inputs)}, "units": {{')
+    for number, (key, entries) in enumerate(units.items()):
+        yield f"{', ' if number else ''}{text(key)}: [{', '.join(map(encoded.index, entries))}]"
+    yield (f'}}, "documents": {text(documents)}'
+           + (f', "seals": {text(seals)}' if seals else "") + "}")
