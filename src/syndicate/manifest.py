@@ -6,13 +6,17 @@ Each file's entry is encoded once (:class:`EncodedEntries`) and written into bot
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
 from syndicate import __version__, cache
+from syndicate.files import open_regular
 from syndicate.model import Entry
 
 _ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one, not one per json.dumps call
 _INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
+LINES_PER_PIECE = 1024  # of the manifest, written at once
 
 
 class EncodedEntries:
@@ -45,14 +49,66 @@ class EncodedEntries:
 def manifest(entries: Iterable[Entry], encoded: EncodedEntries | None = None) -> bytes:
     """``manifest.json``: the generator, then one file per line, sorted by path.
 
-    One line per entry keeps the file readable and diffable, and lets the C JSON encoder write
-    it (``indent`` falls back to the pure-Python one, much slower: benchmarks/notes.md).
+    One line per entry keeps the file readable and diffable, read a line at a time
+    (:func:`read_files`), and lets the C JSON encoder write it (``indent`` falls back to the
+    pure-Python one, much slower: benchmarks/notes.md).
     """
+    return b"".join(manifest_pieces(entries, encoded))
+
+
+def manifest_pieces(entries: Iterable[Entry],
+                    encoded: EncodedEntries | None = None) -> Iterator[bytes]:
+    """:func:`manifest`'s bytes in pieces of :data:`LINES_PER_PIECE` lines, as they are
+    written (an archive's manifest is tens of megabytes, never all in memory)."""
     files = sorted(entries, key=lambda e: e.path)
-    lines = ",\n    ".join(map((encoded or EncodedEntries()).manifest, files))
+    text = (encoded or EncodedEntries()).manifest
     generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False)
-    body = f"[\n    {lines}\n  ]" if files else "[]"
-    return f'{{\n  "generator": {generator},\n  "files": {body}\n}}\n'.encode()
+    if not files:
+        yield f'{{\n  "generator": {generator},\n  "files": []\n}}\n'.encode()
+        return
+    yield f'{{\n  "generator": {generator},\n  "files": [\n'.encode()
+    for start in range(0, len(files), LINES_PER_PIECE):
+        batch = files[start:start + LINES_PER_PIECE]
+        last = start + len(batch) == len(files)
+        yield ("".join(f"    {text(entry)},\n" for entry in batch[:-1])
+               + f"    {text(batch[-1])}{'' if last else ','}\n").encode()
+    yield b"  ]\n}\n"
+
+
+def read_files(path: Path) -> Iterator[Entry]:
+    """The file entries of the manifest at ``path``, a line at a time as :func:`manifest`
+    writes them (one laid out otherwise is parsed whole); raises ValueError at the first that
+    is not well formed, OSError if it cannot be read."""
+    with os.fdopen(open_regular(path), "rb") as file:
+        head = [file.readline() for _ in range(3)]
+        if (head[0] != b"{\n" or not head[1].startswith(b'  "generator": ')
+                or head[2] != b'  "files": [\n'):
+            file.seek(0)
+            yield from _whole(file.read())
+            return
+        json.loads(b"{" + head[1].strip().removesuffix(b",") + b"}")  # (well formed too)
+        for line in file:
+            if line == b"  ]\n":
+                break
+            yield _entry(json.loads(line.strip().removesuffix(b",")))
+        else:
+            raise ValueError(f"{path}: the list of files does not end")
+        if file.read() != b"}\n":
+            raise ValueError(f"{path}: more than the manifest")
+
+
+def _whole(data: bytes) -> list[Entry]:
+    files = files_of(json.loads(data))
+    if files is None:
+        raise ValueError("a file entry is not well formed")
+    return files
+
+
+def _entry(value: object) -> Entry:
+    entry = Entry.from_json(value)
+    if entry is None:
+        raise ValueError(f"not a file entry: {value!r:.80}")
+    return entry
 
 
 def files_of(document: object) -> list[Entry] | None:

@@ -34,7 +34,7 @@ import shutil
 import stat
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -229,8 +229,8 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` in a staging folder.
+def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (whole, or in pieces) to ``path`` in a staging folder.
 
     No fsync here: :meth:`Staging.commit` makes every file durable with one ``syncfs`` before
     the version becomes visible, and a file fsynced one by one costs several times the write
@@ -238,9 +238,10 @@ def write_file(path: Path, data: bytes) -> None:
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for piece in [data] if isinstance(data, bytes) else data:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view) :]
     except OSError as exc:  # (os.write names no file: a full disk must say where)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     finally:

@@ -10,17 +10,16 @@ links the rest. Feed documents are planned the same way once the communiqués' s
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from syndicate import cache, output, websub
-from syndicate.files import read_regular
 from syndicate.kinds import KINDS
-from syndicate.manifest import files_of
+from syndicate.manifest import read_files
 from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
@@ -286,6 +285,32 @@ def manifest_files(current: Path | None) -> list[Entry]:
     if current is None:
         return []
     try:
-        return files_of(json.loads(read_regular(current / MANIFEST))) or []
+        return list(read_files(current / MANIFEST))
     except (OSError, ValueError):
         return []
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What a publish needs of the current version's manifest: every path it lists (to say
+    what is removed), and each subscription feed's sha256 (what WebSub says changed)."""
+
+    paths: AbstractSet[str] = frozenset()
+    feeds: Mapping[str, str] = field(default_factory=dict)
+
+
+def published(current: Path | None) -> Published:
+    """The current version's :class:`Published`, its manifest read a line at a time (an
+    archive's manifest lists hundreds of thousands of files: their entries are never all in
+    memory); empty when it has none, or one not well formed."""
+    if current is None:
+        return Published()
+    paths: set[str] = set()
+    feeds: dict[str, str] = {}
+    try:
+        for entry in read_files(current / MANIFEST):
+            paths.add(entry.path)
+            feeds.update(websub.feed_checksums([entry]))
+    except (OSError, ValueError):
+        return Published()
+    return Published(paths, feeds)

@@ -23,7 +23,7 @@ from syndicate import plan as plans
 from syndicate.backends import Backend, Rendering, choose
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
-from syndicate.manifest import EncodedEntries, index_json, manifest
+from syndicate.manifest import EncodedEntries, index_json, manifest_pieces
 from syndicate.model import Entry
 from syndicate.plan import Plan
 from syndicate.project import Project
@@ -163,7 +163,7 @@ def _unchanged(plan: Plan) -> Report:
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
     output.empty_trash(plan.out).join()  # as every publish does: nothing waits for the next
-    files = {entry.path for entry in plans.manifest_files(plan.current)}
+    files = plans.published(plan.current).paths
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False,
                   version=plan.current.name)
@@ -181,14 +181,14 @@ def _write(plan: Plan, run: Run) -> Report:
         try:  # (from here on: a Ctrl-C stops the workers before the staging folder goes)
             counts = (_remember_share_counts(project.root)
                       if any(u.kind == "page" for u in todo) else None)
-            previous = plans.manifest_files(plan.current)
+            previous = plans.published(plan.current)
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
             _reseal(plan, staging, written)
             if run.progress is not None:
                 run.progress.start(len(todo), len(plan.units) - len(todo))
             site_pages = SitePages(plan, staging)  # rendered meanwhile, too
             encoded = EncodedEntries()
-            feeds = SiteFeeds(plan, previous, staging, encoded)
+            feeds = SiteFeeds(plan, previous.feeds, staging, encoded)
             problems = _collect(rendering, todo, staging, written, run.progress, feeds.render)
         finally:
             rendering.close()
@@ -197,7 +197,7 @@ def _write(plan: Plan, run: Run) -> Report:
         feeds.render()  # (done already if a communiqué was rendered)
         written.reused.extend([*site_pages.reused, *feeds.reused])
         written.rendered.extend([*site_pages.rendered, *feeds.rendered])
-        name = staging.commit(lambda entries: manifest(entries, encoded),
+        name = staging.commit(lambda entries: manifest_pieces(entries, encoded),
                               _manifest_signature(plan, run.seal))
         cache.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
             name, plan.site_inputs, written.kept,
@@ -262,14 +262,14 @@ def _manifest_signature(plan: Plan, seal: Seal | None) -> Callable[[bytes], byte
 
 
 def _report(plan: Plan, entries: list[Entry], written: Written,
-            previous: list[Entry]) -> Report:
+            previous: plans.Published) -> Report:
     files = {e.path for e in entries}
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, rendered=tuple(sorted(written.rendered)),
                   reused=tuple(sorted(written.reused)),
                   resealed=tuple(sorted(written.resealed)),
                   deferred=tuple(sorted(e.path for es in plan.stale.values() for e in es)),
-                  removed=tuple(sorted({entry.path for entry in previous} - files)))
+                  removed=tuple(sorted(previous.paths - files)))
 
 
 SHARE_COUNTS_FILE = "twitter-text.json"  # in .syndicate-cache/

@@ -6,7 +6,7 @@ re-renders the index pages that list what it changed, not the archive pages befo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from syndicate import plan as plans
 from syndicate import websub
@@ -88,7 +88,7 @@ class SiteFeeds(_Documents):
     language's communiqué is in it (the feeds give each PDF's size): while the last units
     render, when a communiqué was rendered, not after them."""
 
-    def __init__(self, plan: Plan, previous: list[Entry], staging: Staging,
+    def __init__(self, plan: Plan, previous: Mapping[str, str], staging: Staging,
                  encoded: EncodedEntries) -> None:
         from syndicate.render import feeds  # noqa: F401  (feedgen and lxml load meanwhile)
 
@@ -112,7 +112,7 @@ class SiteFeeds(_Documents):
         self._add(staging, websub.record_changes(
             project.site, feeds.render(project.site, published, sizes, self.documents,
                                        project.translations),
-            websub.feed_checksums(self.previous),
+            self.previous,  # (the feeds' sha256 in the current version)
         ))
         # Usually the workers still render the cards: meanwhile, the manifest's
         # and the cache index's texts of every file so far (about 12,000 at 1,000 statements).

@@ -14,12 +14,17 @@ import secrets
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syndicate import output
+from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry
 from syndicate.processes import helper_thread
+
+if TYPE_CHECKING:
+    from hashlib import _Hash as Hash
 
 
 class Staging:
@@ -139,21 +144,22 @@ class Staging:
             thread.join()
         self._threads.clear()
 
-    def commit(self, manifest: Callable[[list[Entry]], bytes],
+    def commit(self, manifest: Callable[[list[Entry]], Iterable[bytes]],
                sign: Callable[[bytes], bytes] | None = None) -> str:
-        """Write the manifest (and, with ``sign``, its detached signature beside it), make
-        everything durable, switch ``out`` to this version and remove the older ones. Returns
-        the version's name."""
+        """Write the manifest (its pieces as they come; with ``sign``, its detached signature
+        beside it), make everything durable, switch ``out`` to this version and remove the
+        older ones. Returns the version's name."""
         self._wait()
         if self._failures:
             raise self._failures[0]
         versions, out = self.versions, self.out
-        document = manifest(self.entries)
-        output.write_file(self.path / output.MANIFEST, document)
+        digest = hashlib.sha256()
+        output.write_file(self.path / output.MANIFEST, _hashed(manifest(self.entries), digest))
         if sign is not None:
+            document = read_regular(self.path / output.MANIFEST)
             output.write_file(self.path / output.MANIFEST_SIGNATURE, sign(document))
         output.sync_file_system(self.path)  # every file and folder entry, in one call
-        name = hashlib.sha256(document).hexdigest()[:16]
+        name = digest.hexdigest()[:16]
         current = os.readlink(out) if out.is_symlink() else None
         if (versions / name).exists() and current != f"{versions.name}/{name}":
             with output.own_folder(versions) as versions_fd:  # a leftover, not served: replace it
@@ -166,3 +172,10 @@ class Staging:
         output.switch(out, versions / name)
         output.collect_garbage(versions, keep=name, trash=output.trash_dir(out))
         return name
+
+
+def _hashed(pieces: Iterable[bytes], digest: Hash) -> Iterator[bytes]:
+    """``pieces``, each added to ``digest`` as it passes."""
+    for piece in pieces:
+        digest.update(piece)
+        yield piece

@@ -14,7 +14,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def feed_checksums(files: Iterable[Entry]) -> dict[str, str]:
 
 
 def record_changes(site: Site, artifacts: Iterable[Artifact],
-                   previous: dict[str, str]) -> Iterator[Artifact]:
+                   previous: Mapping[str, str]) -> Iterator[Artifact]:
     """Pass ``artifacts`` through; when the site has a hub, add ``websub.json`` at the end."""
     changed: list[str] = []
     for artifact in artifacts:

@@ -299,7 +299,7 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
         staging._wait()
         assert synced == [("en/index.html",)]  # the links, before any rendered file
         staging.add(Artifact("en/feed.atom", "atom", "en", None, b"new"))
-        staging.commit(lambda entries: b"{}")
+        staging.commit(lambda entries: [b"{}"])
     assert synced[1:] == [("en/feed.atom", "en/index.html", output.MANIFEST)]
     assert switched == [2]
     assert (tmp_path / "dist" / "en" / "feed.atom").read_bytes() == b"new"

@@ -7,8 +7,18 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from syndicate import cache
-from syndicate.manifest import EncodedEntries, index_json, manifest
+import pytest
+
+from syndicate import __version__, cache
+from syndicate import plan as plans
+from syndicate.manifest import (
+    LINES_PER_PIECE,
+    EncodedEntries,
+    index_json,
+    manifest,
+    manifest_pieces,
+    read_files,
+)
 from syndicate.model import Entry
 
 ASCII = Entry("en/a/index.html", "html", "en", "a", 12, "ab" * 32)
@@ -50,3 +60,65 @@ def test_an_index_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) -
 
     assert not cache.write_json_text(tmp_path / "index.json", pieces())
     assert list(tmp_path.iterdir()) == []
+
+
+def entries(count: int) -> list[Entry]:
+    kinds = ["html", "rss", "pdf", "atom"]
+    return [Entry(f"{'pt' if n % 2 else 'en'}/s{n:05}/f{n}.{kinds[n % 4]}", kinds[n % 4],
+                  "pt" if n % 2 else "en", f"s{n:05}", n, f"{n:064x}") for n in range(count)]
+
+
+def as_written_whole(files: list[Entry]) -> bytes:
+    """The manifest as it was written whole, one entry per line (before it was in pieces)."""
+    generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False)
+    lines = ",\n    ".join(json.dumps(e.as_json(), ensure_ascii=False)
+                           for e in sorted(files, key=lambda e: e.path))
+    body = f"[\n    {lines}\n  ]" if files else "[]"
+    return f'{{\n  "generator": {generator},\n  "files": {body}\n}}\n'.encode()
+
+
+def test_the_manifest_in_pieces_is_the_manifest_and_reads_back_a_line_at_a_time(
+        tmp_path: Path) -> None:
+    for count in (0, 1, LINES_PER_PIECE, LINES_PER_PIECE + 1, 2 * LINES_PER_PIECE + 5):
+        files = [*entries(count), *([ACCENTED] if count else [])]
+        pieces = list(manifest_pieces(reversed(files)))
+        assert b"".join(pieces) == manifest(files) == as_written_whole(files)
+        assert len(pieces) <= 3 + count // LINES_PER_PIECE
+        path = tmp_path / f"manifest-{count}.json"
+        path.write_bytes(b"".join(pieces))
+        assert list(read_files(path)) == sorted(files, key=lambda e: e.path)
+        assert json.loads(path.read_bytes())["files"] == [
+            e.as_json() for e in sorted(files, key=lambda e: e.path)]
+
+
+def test_a_manifest_laid_out_otherwise_is_read_whole_and_a_damaged_one_is_refused(
+        tmp_path: Path) -> None:
+    files = entries(5)
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"generator": "x", "files": [e.as_json() for e in files]},
+                               indent=1), encoding="utf-8")
+    assert list(read_files(path)) == files
+    written = manifest(files)
+    lines = written.splitlines(keepends=True)
+    damaged = {
+        "an entry without its sha256": written.replace(b', "sha256": "' + b"0" * 64 + b'"', b""),
+        "an entry cut short": b"".join([*lines[:5], lines[5][:40] + b"\n", *lines[6:]]),
+        "no end to the list": b"".join(lines[:-2]),
+        "something after it": written + b"[]\n",
+        "a line that is not JSON": b"".join([*lines[:4], b"    {oops},\n", *lines[4:]]),
+    }
+    for why, data in damaged.items():
+        path.write_bytes(data)
+        with pytest.raises(ValueError):
+            list(read_files(path))
+        assert plans.published(tmp_path) == plans.Published(), why
+
+
+def test_what_a_publish_keeps_of_the_current_manifest_is_its_paths_and_feed_checksums(
+        tmp_path: Path) -> None:
+    files = entries(3000)
+    (tmp_path / "manifest.json").write_bytes(manifest(files))
+    found = plans.published(tmp_path)
+    assert found.paths == {e.path for e in files}
+    assert found.feeds == {e.path: e.sha256 for e in files if e.kind in ("rss", "atom")}
+    assert plans.published(None) == plans.published(tmp_path / "gone") == plans.Published()
