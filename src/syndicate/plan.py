@@ -310,7 +310,8 @@ def published(current: Path | None) -> Published:
     try:
         for entry in read_files(current / MANIFEST):
             paths.add(entry.path)
-            feeds.update(websub.feed_checksums([entry]))
+            if entry.kind in websub.TOPIC_KINDS:
+                feeds[entry.path] = entry.sha256
     except (OSError, ValueError):
         return Published()
     return Published(paths, feeds)

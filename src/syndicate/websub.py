@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syndicate.errors import SyndicateError, display_path
-from syndicate.model import Artifact, Entry, Site
+from syndicate.model import Artifact, Site
 
 CHANGES = "websub.json"
 TOPIC_KINDS = frozenset({"rss", "atom", "jsonfeed"})  # subscription feeds, not archives
@@ -35,11 +35,6 @@ class PingError(SyndicateError):
 class Changes:
     hub: str
     feeds: tuple[str, ...]  # absolute URLs of the feeds the last publish changed
-
-
-def feed_checksums(files: Iterable[Entry]) -> dict[str, str]:
-    """The sha256 of each subscription feed among a manifest's ``files`` entries."""
-    return {f.path: f.sha256 for f in files if f.kind in TOPIC_KINDS}
 
 
 def record_changes(site: Site, artifacts: Iterable[Artifact],
