@@ -318,9 +318,11 @@ def write_json_text(path: Path, text: str | Iterable[str]) -> bool:
         with temporary.open("w", encoding="ascii") as file:
             file.writelines([text] if isinstance(text, str) else text)
         os.replace(temporary, path)
-    except OSError:
+    except BaseException as error:  # (a Ctrl-C while the pieces are made, too)
         with contextlib.suppress(OSError):
             temporary.unlink()
+        if not isinstance(error, OSError):
+            raise
         return False
     return True
 

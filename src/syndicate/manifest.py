@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from syndicate import __version__, cache
 from syndicate.files import open_regular
@@ -40,8 +41,9 @@ class EncodedEntries:
         texts = self._texts.get(entry)
         if texts is None:
             data = entry.as_json()
-            manifest = _ENTRY_ENCODER.encode(data)  # (the same text in ASCII: kept once)
-            index = manifest if manifest.isascii() else _INDEX_ENCODER.encode(data)
+            manifest = _ENTRY_ENCODER.encode(data)  # (the same text in printable ASCII: once)
+            same = manifest.isascii() and "\x7f" not in manifest  # (DEL: escaped in the index)
+            index = manifest if same else _INDEX_ENCODER.encode(data)
             texts = self._texts[entry] = (manifest, index)
         return texts
 
@@ -77,24 +79,41 @@ def manifest_pieces(entries: Iterable[Entry],
 
 def read_files(path: Path) -> Iterator[Entry]:
     """The file entries of the manifest at ``path``, a line at a time as :func:`manifest`
-    writes them (one laid out otherwise is parsed whole); raises ValueError at the first that
-    is not well formed, OSError if it cannot be read."""
+    writes them; one laid out otherwise (by hand, say) is parsed whole, from where the lines
+    stopped making sense. Raises ValueError if one is not well formed, OSError if it cannot be
+    read."""
     with os.fdopen(open_regular(path), "rb") as file:
-        head = [file.readline() for _ in range(3)]
-        if (head[0] != b"{\n" or not head[1].startswith(b'  "generator": ')
-                or head[2] != b'  "files": [\n'):
+        read = 0
+        try:
+            for entry in _by_line(file):
+                read += 1
+                yield entry
+        except ValueError:
             file.seek(0)
-            yield from _whole(file.read())
+            yield from _whole(file.read())[read:]  # (the same entries first, in order)
+
+
+def _by_line(file: BinaryIO) -> Iterator[Entry]:
+    """The entries of a manifest laid out as :func:`manifest` writes it; ValueError as soon as
+    it is not (or is not JSON)."""
+    head = [file.readline() for _ in range(3)]
+    if (head[0] != b"{\n" or not head[1].startswith(b'  "generator": ')
+            or head[2] != b'  "files": [\n'):
+        raise ValueError("not laid out one file per line")
+    json.loads(b"{" + head[1].strip().removesuffix(b",") + b"}")  # (well formed too)
+    previous = b""
+    for line in file:
+        if line == b"  ]\n":
+            if previous.endswith(b",\n"):
+                raise ValueError("a comma after the last file")
+            if file.read() != b"}\n":
+                raise ValueError("more than the manifest")
             return
-        json.loads(b"{" + head[1].strip().removesuffix(b",") + b"}")  # (well formed too)
-        for line in file:
-            if line == b"  ]\n":
-                break
-            yield _entry(json.loads(line.strip().removesuffix(b",")))
-        else:
-            raise ValueError(f"{path}: the list of files does not end")
-        if file.read() != b"}\n":
-            raise ValueError(f"{path}: more than the manifest")
+        if previous and not previous.endswith(b",\n"):
+            raise ValueError("no comma between two files")
+        yield _entry(json.loads(line.strip().removesuffix(b",")))
+        previous = line
+    raise ValueError("the list of files does not end")
 
 
 def _whole(data: bytes) -> list[Entry]:

@@ -229,7 +229,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+def write_file(path: Path, data: bytes | bytearray | memoryview | Iterable[bytes]) -> None:
     """Write ``data`` (whole, or in pieces) to ``path`` in a staging folder.
 
     No fsync here: :meth:`Staging.commit` makes every file durable with one ``syncfs`` before
@@ -238,7 +238,7 @@ def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
     try:
-        for piece in [data] if isinstance(data, bytes) else data:
+        for piece in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
             view = memoryview(piece)
             while view:
                 view = view[os.write(fd, view) :]

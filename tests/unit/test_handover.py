@@ -99,6 +99,7 @@ def test_a_batch_of_units_none_of_which_can_be_made_ready_still_comes_back(
 def test_closing_stops_the_handing_over_and_waits_for_what_started(units: list[Unit]) -> None:
     ready, started, release = Counting(), threading.Event(), threading.Event()
     finished: list[Future[list[Outcome]]] = []
+    handed = threading.Event()  # (a window's worth: three batches)
 
     def slow(batch: list[Unit]) -> list[Outcome]:
         started.set()
@@ -108,11 +109,18 @@ def test_closing_stops_the_handing_over_and_waits_for_what_started(units: list[U
     with ThreadPoolExecutor(1) as pool:
         def submit(batch: list[Unit]) -> Future[list[Outcome]]:
             finished.append(pool.submit(slow, batch))
+            if len(finished) == 3:
+                handed.set()
             return finished[-1]
 
         handover = Handover(batches_of(units, 1), ready, submit, window=3)
-        assert started.wait(5)
-        threading.Timer(0.2, release.set).start()
+        assert started.wait(5) and handed.wait(5)
+        # The running one finishes only once closing has cancelled the queued two, however
+        # busy the machine (it was a timer).
+        queued = finished[1:]
+        for future in queued:
+            future.add_done_callback(
+                lambda _: release.set() if all(f.done() for f in queued) else None)
         handover.close()  # (waits for the one running, cancels the two queued)
         made = ready.made
         time.sleep(0.3)
