@@ -89,6 +89,10 @@ class Resident(Backend):
         outcomes = _in_process(context, units, staging, ready, self._warm)
         return Rendering(outcomes, outcomes.close)
 
+    def renderers(self, context: Context) -> Renderers:
+        """This process's renderers for ``context``, the ones its renders use (kept warm)."""
+        return self._warm.get(context.pickled()[0], context)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

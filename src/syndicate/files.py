@@ -19,6 +19,8 @@ import os
 import stat
 from pathlib import Path
 
+from syndicate.errors import Problem
+
 MAX_FILE_BYTES = 1_000_000  # a statement's YAML or Markdown file
 CHUNK = 1 << 20  # bytes hashed at a time: a big file is never held in memory whole
 DROPPINGS = (".#*", "*~", ".*.sw?", "#*#")
@@ -119,3 +121,46 @@ def hash_regular(path: Path | str, hasher: hashlib._Hash) -> None:
             hasher.update(chunk)
     finally:
         os.close(fd)
+
+
+def links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:
+    """Report every symbolic link in a statement's folder, its subfolders (or the folder
+    itself) that leads out of the project (``inside``, resolved): a statement must not make
+    publish read a private file. A folder that is such a link is not looked into; one that
+    cannot be read is reported."""
+    def report(entry: Path, message: str) -> None:
+        problems.append(Problem(printable(entry), None, message))
+
+    def outside(entry: Path) -> bool:
+        if real(entry).is_relative_to(inside):
+            return False
+        report(entry, f"is a link to {os.readlink(entry)}, outside the project: "
+                      "copy the file into the project instead")
+        return True
+
+    if folder.is_symlink() and outside(folder):
+        return True
+    before = len(problems)
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            report(current, f"cannot read folder: {exc.strerror}")
+            continue
+        for entry in entries:
+            if is_dropping(entry.name):
+                continue
+            if entry.is_symlink():
+                outside(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+    return len(problems) > before
+
+
+def printable(path: Path) -> str:
+    """``path`` for a message: a name with control or invisible characters is shown escaped
+    (``\\r``, ``\\u200b``) so that it cannot garble or hide in the message."""
+    return str(path) if path.name.isprintable() else str(path.parent / ascii(path.name)[1:-1])

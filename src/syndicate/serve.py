@@ -14,7 +14,9 @@ portable, and cheap for a press office's few hundred files.
 The open browser page reloads itself after each new publish: every HTML page is served with
 one more line, a script of this server's own (``/.syndicate-serve/reload.js``) that asks for
 the served version (``/.syndicate-serve/version``) twice a second. The files on disk, and any
-published site, never contain it.
+published site, never contain it. A saved statement's pages are shown before the publish that
+follows: rendered at once and served from memory until it has written them (see
+:mod:`syndicate.livepages`).
 
 Nothing here prints: progress and problems go to the ``report`` callable the CLI passes in.
 """
@@ -31,10 +33,14 @@ from dataclasses import replace
 from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from syndicate.backends import Resident
 from syndicate.errors import SyndicateError
+
+if TYPE_CHECKING:
+    from syndicate.project import Project
 
 HOST = "127.0.0.1"
 WATCHED = ("syndicate.toml", "statements", "locales")
@@ -65,12 +71,31 @@ It is safe to delete; serve writes it again.
 """
 
 
-def _version(out: Path) -> bytes:
-    """The name of the version ``out`` (the preview's output link) shows, as served."""
-    try:
-        return os.readlink(out).encode()
-    except OSError:
-        return b""
+class Shown:
+    """Pages shown before the publish that writes them (by output path), and how many times
+    they changed: part of the served version, so that an open page reloads for them."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.changes = 0
+
+    def show(self, files: dict[str, bytes]) -> None:
+        self.files = {**self.files, **files}  # (a new dict: requests read it meanwhile)
+        self.changes += 1
+
+    def clear(self) -> None:
+        if self.files:
+            self.files = {}
+            self.changes += 1
+
+    def version(self, out: Path) -> bytes:
+        """The served version: the name of the version ``out`` (the preview's output link)
+        shows, and the pages shown ahead of it."""
+        try:
+            name = os.readlink(out).encode()
+        except OSError:
+            name = b""
+        return name + (b"+%d" % self.changes if self.files else b"")
 
 
 def preview_folder(root: Path) -> Path:
@@ -98,17 +123,25 @@ def snapshot(root: Path) -> Snapshot:
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves files without logging each request to stderr; a path no file can have (``%00``
     decodes to a NUL byte, which the file system calls refuse with ValueError) is a 404.
-    HTML pages get the live preview's script; the server's own URLs answer under LIVE."""
+    HTML pages get the live preview's script; the server's own URLs answer under LIVE; the
+    pages the server shows ahead of their publish are served from there."""
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_head(self) -> Any:
         own = self.path.split("?")[0]
+        assert isinstance(self.server, _Server)
+        shown = self.server.shown
         if own == f"{LIVE}reload.js":
             return self._answer(RELOAD_SCRIPT, "text/javascript; charset=utf-8")
         if own == f"{LIVE}version":
-            return self._answer(_version(Path(self.directory)), "text/plain; charset=utf-8")
+            return self._answer(shown.version(Path(self.directory)),
+                                "text/plain; charset=utf-8")
+        ahead = shown.files.get(unquote(own).lstrip("/") + ("index.html" if own.endswith(
+            "/") else ""))
+        if ahead is not None:
+            return self._ahead(own, ahead)
         try:
             page = self._page(own)
             return self._answer(page, "text/html; charset=utf-8") if page is not None else (
@@ -125,9 +158,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
             path = path / "index.html"
         if path.suffix != ".html" or not path.is_file():
             return None
-        page = path.read_bytes()
-        end = page.rfind(b"</body>")
-        return page[:end] + RELOAD_TAG + page[end:] if end >= 0 else page + RELOAD_TAG
+        return _with_reload(path.read_bytes())
+
+    def _ahead(self, own: str, data: bytes) -> io.BytesIO:
+        """A file shown ahead of its publish (``own``: its URL path)."""
+        kind = self.guess_type(own + ("index.html" if own.endswith("/") else ""))
+        if kind == "text/html":
+            return self._answer(_with_reload(data), "text/html; charset=utf-8")
+        return self._answer(data, kind)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")  # a preview: always the latest publish
@@ -141,6 +179,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+def _with_reload(page: bytes) -> bytes:
+    """An HTML page with the live preview's script."""
+    end = page.rfind(b"</body>")
+    return page[:end] + RELOAD_TAG + page[end:] if end >= 0 else page + RELOAD_TAG
+
+
 class _Server(ThreadingHTTPServer):
     """The HTTP server; an error while answering one request ends that request with one line
     to ``report`` (the standard library prints a traceback to stderr), never the server."""
@@ -151,6 +195,7 @@ class _Server(ThreadingHTTPServer):
                  report: Callable[[str], None]) -> None:
         super().__init__((HOST, port), handler)
         self.report = report
+        self.shown = Shown()  # pages served ahead of their publish
 
     def handle_error(self, request: object, client_address: object) -> None:
         error = sys.exc_info()[1]
@@ -178,10 +223,12 @@ class Server:
         self.out = preview_folder(root)
         handler = functools.partial(_QuietHandler, directory=os.fspath(self.out))
         self.httpd = _Server(port, handler, report)
+        self.shown = self.httpd.shown
         self.url = f"http://{HOST}:{self.httpd.server_address[1]}/"
         self.base_url = base_url or self.url
         self._seen: Snapshot = {}
         self.backend = Resident()  # the renderers stay warm from one publish to the next
+        self._project: Project | None = None  # as the latest publish loaded it
         self._next_live: datetime | None = None  # when the next scheduled statement goes live
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -197,6 +244,7 @@ class Server:
         loaded = load(self.root, self.base_url, cache=True)  # unchanged statements: cached
         # The preview is not sealed (no key is opened for it), so its PDFs do not say they are.
         loaded = replace(loaded, site=replace(loaded.site, sealed=False))
+        self._project = loaded
         for warning in loaded.warnings:
             self.report(str(warning))
         self.out.parent.mkdir(exist_ok=True)
@@ -231,8 +279,11 @@ class Server:
         any other failure (one line, no traceback): a preview server outlives what it serves.
         """
         due = self._next_live is not None and self.now() >= self._next_live
-        if not due and snapshot(self.root) == self._seen:
+        now = snapshot(self.root)
+        if not due and now == self._seen:
             return False
+        if not due:
+            self._show_ahead(now)
         try:
             self.publish()
         except SyndicateError as exc:
@@ -241,7 +292,28 @@ class Server:
             self.report(f"Error: {exc.format_message()} (still serving the previous publish)")
         except Exception as exc:  # noqa: BLE001  (reported; the last good publish stays)
             self.report(f"Error: {exc!r} (still serving the previous publish)")
+        finally:
+            self.shown.clear()  # the publish wrote them, or the previous one is served
         return True
+
+    def _show_ahead(self, now: Snapshot) -> None:
+        """Serve the pages of the statements whose files alone changed since the latest
+        publish at once, when they can be (see :mod:`syndicate.livepages`)."""
+        from syndicate import livepages
+
+        seen, project = self._seen, self._project
+        changed = {path for path in seen.keys() | now.keys() if seen.get(path) != now.get(path)}
+        ids = livepages.changed_statements(self.root, changed)
+        if project is None or not ids:
+            return
+        try:
+            files = livepages.render(project, ids, self.now(),
+                                     self.backend.renderers(project.context()))
+        except Exception as exc:  # noqa: BLE001  (the publish that follows reports it)
+            self.report(f"Error showing the saved pages at once: {exc!r}")
+            return
+        if files is not None:
+            self.shown.show(files)
 
     def watch(self, interval: float = 0.5) -> None:
         """Poll until :meth:`stop` is called."""

@@ -20,10 +20,7 @@ from typing import Protocol
 from syndicate.assets import embedded_problems, image_file_problems, reserved_names
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
-from syndicate.files import (
-    is_dropping,
-    real,
-)
+from syndicate.files import is_dropping, links_outside, printable, real
 from syndicate.frontmatter import SourceFile, no_front_matter, split_front_matter
 from syndicate.markup import Parsed, lint, overload, parse, to_html
 from syndicate.model import Site, Statement, Translation
@@ -118,13 +115,13 @@ def _is_statement_folder(folder: Path, inside: Path, site: Site,
     no link out of the project, no name too long; else its (problems, warnings) say why."""
     problems, warnings = found
     if not folder.is_dir():
-        warnings.append(Problem(_printable(folder), None,
+        warnings.append(Problem(printable(folder), None,
                                 "ignored: statements/ holds one folder per statement", True))
         return False
     if not STATEMENT_ID.match(folder.name):
         hidden = [c for c in folder.name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
         note = f" (it holds the invisible character U+{ord(hidden[0]):04X})" if hidden else ""
-        invalid = Problem(_printable(folder), None,
+        invalid = Problem(printable(folder), None,
                           f"invalid statement id {folder.name!r}: use lowercase ASCII letters, "
                           "digits and single hyphens, e.g. 2022-11-22-vitorino-iom" + note)
         if _says_draft(folder):
@@ -132,7 +129,7 @@ def _is_statement_folder(folder: Path, inside: Path, site: Site,
         else:
             problems.append(invalid)
         return False
-    return not (_links_outside(folder, inside, problems)
+    return not (links_outside(folder, inside, problems)
                 or _names_too_long(folder, site, problems))
 
 
@@ -186,6 +183,15 @@ def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Resul
                              initializer=ignore_interrupts) as pool, interrupts_held():
         for batch in pool.map(functools.partial(_load_batch, site=site), batches):
             yield from batch
+
+
+def load_one(folder: Path, site: Site) -> Statement | None:
+    """The statement of one folder as a load would read it (not cached), or None when it has
+    a problem or a warning (a whole load, the publish's, reports them)."""
+    if not _is_statement_folder(folder, real(folder.parent.parent), site, ([], [])):
+        return None
+    [(statement, problems, warnings)] = _load_batch([folder], site)
+    return None if problems or warnings else statement
 
 
 def _load_batch(folders: Sequence[Path], site: Site) -> list[_Result]:
@@ -307,7 +313,7 @@ def _read_translations(where: _Folder, shared_tags: tuple[str, ...],
         lang = source.stem
         if lang not in configured:
             where.problems.append(Problem(
-                _printable(source), None, f"language {lang!r} is not configured in "
+                printable(source), None, f"language {lang!r} is not configured in "
                 f"syndicate.toml (configured: {', '.join(sorted(configured))})"))
             continue
         translation = _load_translation(source, where, shared_tags)
@@ -405,46 +411,3 @@ def _check_body(reader: SourceFile, body: str, body_line: int, where: _Folder) -
     for line, message in lint(body, where.site.page_url(where.path.name, lang), parsed):
         reader.warn(body_line + line - 1, message)
     return parsed
-
-
-def _links_outside(folder: Path, inside: Path, problems: list[Problem]) -> bool:
-    """Report every symbolic link in a statement's folder, its subfolders (or the folder
-    itself) that leads out of the project (``inside``, resolved): a statement must not make
-    publish read a private file. A folder that is such a link is not looked into; one that
-    cannot be read is reported."""
-    def report(entry: Path, message: str) -> None:
-        problems.append(Problem(_printable(entry), None, message))
-
-    def outside(entry: Path) -> bool:
-        if real(entry).is_relative_to(inside):
-            return False
-        report(entry, f"is a link to {os.readlink(entry)}, outside the project: "
-                      "copy the file into the project instead")
-        return True
-
-    if folder.is_symlink() and outside(folder):
-        return True
-    before = len(problems)
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        try:
-            with os.scandir(current) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
-        except OSError as exc:
-            report(current, f"cannot read folder: {exc.strerror}")
-            continue
-        for entry in entries:
-            if is_dropping(entry.name):
-                continue
-            if entry.is_symlink():
-                outside(Path(entry.path))
-            elif entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-    return len(problems) > before
-
-
-def _printable(path: Path) -> str:
-    """``path`` for a message: a name with control or invisible characters is shown escaped
-    (``\\r``, ``\\u200b``) so that it cannot garble or hide in the message."""
-    return str(path) if path.name.isprintable() else str(path.parent / ascii(path.name)[1:-1])

@@ -18,7 +18,7 @@ import feedparser
 from lxml import html
 
 from conftest import SHIPPED_ID, chromium, needs_chromium
-from syndicate.serve import Server
+from syndicate.serve import RELOAD_TAG, Server
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 DEADLINE = 60.0  # seconds: generous, only a bound so a broken watcher cannot hang the suite
@@ -120,6 +120,48 @@ def test_server_serves_and_republishes_on_change(project: Path, run: Any) -> Non
     assert "Título mudado" not in production_page.text_content()
     assert (project / ".syndicate-serve" / "site" / "manifest.json").is_file()
     assert "Never upload it" in (project / ".syndicate-serve" / "README.txt").read_text()
+
+
+def test_a_saved_statements_pages_are_served_before_its_publish(project: Path) -> None:
+    """The live preview: a saved statement's pages are rendered at once and served from
+    memory while the publish runs, the very bytes it then writes; a change they cannot stand
+    for alone (a draft now) is not shown before its publish."""
+    server = Server(project, 0, None, lambda: NOW, lambda message: None)
+    url = f"{server.url}pt/{SHIPPED_ID}/"
+    on_disk = server.out / "pt" / SHIPPED_ID / "index.html"
+    during: list[tuple[bytes, bytes, bytes, bytes]] = []  # (served, on disk, share, version)
+    publish = server.publish
+
+    def looking_first() -> None:
+        during.append((fetch(url)[2], on_disk.read_bytes(),
+                       fetch(f"{url}share.json")[2],
+                       fetch(f"{server.url}.syndicate-serve/version")[2]))
+        publish()
+
+    try:
+        server.start()
+        server.publish = looking_first  # type: ignore[method-assign]
+        before = fetch(f"{server.url}.syndicate-serve/version")[2]
+        retitle(project, "Título mudado já")
+        assert server.poll()
+        served, disk, share, version = during[-1]
+        assert "Título mudado já".encode() in served and "Título mudado já".encode() not in disk
+        assert version != before and "Título mudado já".encode() in share
+        published = on_disk.read_bytes()
+        assert served == published.replace(b"</body>", RELOAD_TAG + b"</body>")
+        assert share == (server.out / "pt" / SHIPPED_ID / "share.json").read_bytes()
+        assert not server.shown.files  # the files themselves now
+        assert fetch(f"{server.url}.syndicate-serve/version")[2] not in (before, version)
+        shared = project / "statements" / SHIPPED_ID / "statement.yaml"
+        shared.write_text(shared.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
+        source = project / "statements" / SHIPPED_ID / "pt.md"
+        source.write_text(source.read_text(encoding="utf-8").replace("mudado já", "Rascunho"),
+                          encoding="utf-8")
+        server.poll()
+        served, disk, _, _ = during[-1]
+        assert served.replace(RELOAD_TAG, b"") == disk == published  # not shown ahead
+    finally:
+        server.stop()
 
 
 def test_serve_command(project: Path) -> None:
