@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from syndicate import libc
+from syndicate import libc, spare
 from syndicate.errors import OutputError, display_path
 from syndicate.files import read_regular, real
 from syndicate.processes import helper_thread
@@ -236,7 +236,12 @@ def write_file(path: Path, data: bytes | bytearray | memoryview | Iterable[bytes
     the version becomes visible, and a file fsynced one by one costs several times the write
     (figures: ``benchmarks/notes.md``).
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileExistsError:  # a link a spare holds (see syndicate.spare): another version's
+        os.unlink(path)  # file, never written into
+        fd = os.open(path, flags, 0o644)
     try:
         for piece in [data] if isinstance(data, bytes | bytearray | memoryview) else data:
             view = memoryview(piece)
@@ -340,7 +345,7 @@ def collect_garbage(versions: Path, keep: str, trash: Path) -> None:
         if versions_fd is None or trash_fd is None:
             return
         for name in os.listdir(versions_fd):
-            if name != keep:
+            if name != keep and not spare.belongs_to(name, keep):
                 try:
                     os.rename(name, f"{name}-{secrets.token_hex(4)}",
                               src_dir_fd=versions_fd, dst_dir_fd=trash_fd)
@@ -353,13 +358,16 @@ def retire_leftovers(out: Path, current: Path) -> None:
     (staging folders, versions never switched to) into the trash. One rename each; nothing at
     all in the usual case."""
     versions = versions_dir(absolute(out))
-    if any(entry.name != current.name for entry in versions.iterdir()):
+    if any(entry.name != current.name and not spare.belongs_to(entry.name, current.name)
+           for entry in versions.iterdir()):
         collect_garbage(versions, keep=current.name, trash=trash_dir(absolute(out)))
 
 
 def empty_trash(out: Path) -> threading.Thread:
     """Start removing the trash beside ``out`` (older versions) in a thread; the caller holds
-    the lock and joins the thread before releasing it. Never touches ``out`` or its version,
+    the lock and joins the thread before releasing it, but for a large site (see
+    :func:`syndicate.spare.large`), whose ``rm`` goes on after the command returns (a second
+    one on the same entries is harmless). Never touches ``out`` or its version,
     and never follows a link: the trash is opened without following one, and its entries are
     removed through that descriptor (``/proc/self/fd/N/...`` for ``rm``)."""
     trash = trash_dir(absolute(out))

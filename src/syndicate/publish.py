@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from syndicate import cache, output
+from syndicate import cache, output, spare
 from syndicate import plan as plans
 from syndicate.backends import Backend, Rendering, choose
 from syndicate.config import STATEMENTS_DIR
@@ -155,15 +155,18 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         try:
             return _write(plan, run)
         finally:
-            cleaner.join()
+            if not spare.large(len(plan.units)):  # (a unit has one file at least) a large
+                cleaner.join()  # site's trash is emptied after the command returns
 
 
 def _unchanged(plan: Plan) -> Report:
     """The report of a publish that changes nothing (the current version stays)."""
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
-    output.empty_trash(plan.out).join()  # as every publish does: nothing waits for the next
+    cleaner = output.empty_trash(plan.out)  # as every publish does
     files = plans.published(plan.current).paths
+    if not spare.large(len(files)):
+        cleaner.join()
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False,
                   version=plan.current.name)
@@ -174,7 +177,9 @@ def _write(plan: Plan, run: Run) -> Report:
     outputs, the manifest and the cache index, and switch the output folder to it."""
     project, written = plan.project, Written(SealStep(run.seal))
     todo = plan.todo  # (their words read as each goes: see _render)
-    with Staging(plan.out) as staging:
+    takes_spare = len(todo) * spare.REUSED_AT_LEAST <= len(plan.units)
+    with Staging(plan.out, plan.current if takes_spare else None,
+                 spare.large(len(plan.units))) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,
         # links the unchanged files and renders the pages (after the share counts are known).
         rendering = _render(project, todo, staging, run.backend)
@@ -182,6 +187,7 @@ def _write(plan: Plan, run: Run) -> Report:
             counts = (_remember_share_counts(project.root)
                       if any(u.kind == "page" for u in todo) else None)
             previous = plans.published(plan.current)
+            staging.replacing(previous.paths)
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
             _reseal(plan, staging, written)
             if run.progress is not None:

@@ -15,10 +15,11 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate import output
+from syndicate import output, spare
 from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry
 from syndicate.processes import helper_thread
@@ -31,11 +32,16 @@ class Staging:
     """A new version being written: files go in (written, or linked from the current version),
     each with its manifest entry; :meth:`commit` fsyncs, names and switches to it.
 
-    Use as a context manager: leaving it without a commit removes the staging folder.
+    Use as a context manager: leaving it without a commit removes the staging folder. For a
+    ``large`` site, it starts as the ``current`` version's spare if one is ready, and its
+    commit starts making its own (see :mod:`syndicate.spare`).
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, current: Path | None = None, large: bool = False) -> None:
         self.out = output.absolute(out)
+        self.current, self.large = current, large
+        self.spare = False  # started as the current version's spare
+        self._previous: AbstractSet[str] = frozenset()  # the current version's files
         self.versions = output.versions_dir(self.out)
         self.path = self.versions / f"{output.STAGING_PREFIX}{secrets.token_hex(6)}"
         self._folders: set[str] = {str(self.path)}
@@ -48,7 +54,9 @@ class Staging:
         # Made here, not in __init__: once __enter__ returns, __exit__ runs whatever happens
         # (a Ctrl-C between the two would leave the folder behind).
         self.versions.mkdir(parents=True, exist_ok=True)
-        self.path.mkdir()
+        self.spare = self.large and spare.take(self.current, self.path)
+        if not self.spare:
+            self.path.mkdir()
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
@@ -96,6 +104,12 @@ class Staging:
         work): :meth:`commit` syncs again, with only what was written since left to flush.
         """
         self.entries.extend(entry for _, entry in files)
+        if self.spare:  # the current version's files are here already
+            there = f"{self.current}/"
+            files = [(source, entry) for source, entry in files
+                     if source != there + entry.path]
+            if not files:
+                return
 
         def link() -> None:
             try:
@@ -134,10 +148,29 @@ class Staging:
         target = self._target(path)
         try:
             os.link(source, target)
+        except FileExistsError:  # the spare's link: this very file, or another one's
+            if not os.path.samefile(source, target):
+                os.unlink(target)
+                self._take(source, path)
         except OSError:
             shutil.copyfile(source, target)
             with open(target, "rb+") as handle:
                 os.fsync(handle.fileno())
+
+    def replacing(self, paths: AbstractSet[str]) -> None:
+        """The files of the current version (the ones of its manifest): those the new version
+        does not have are removed from a spare at :meth:`commit`."""
+        self._previous = paths
+
+    def _drop_stale(self, signed: bool) -> None:
+        """A spare's files the new version does not have, removed (its manifest's signature
+        too, unless the new one is signed)."""
+        keep = {entry.path for entry in self.entries}
+        stale = ([path for path in self._previous if path not in keep] if self._previous
+                 else spare.leftovers(self.path, keep | {output.MANIFEST}))
+        if not signed:
+            stale.append(output.MANIFEST_SIGNATURE)
+        spare.remove(self.path, stale)
 
     def _wait(self) -> None:
         for thread in self._threads:
@@ -153,6 +186,8 @@ class Staging:
         if self._failures:
             raise self._failures[0]
         versions, out = self.versions, self.out
+        if self.spare:
+            self._drop_stale(sign is not None)
         digest = hashlib.sha256()
         output.write_file(self.path / output.MANIFEST, _hashed(manifest(self.entries), digest))
         if sign is not None:
@@ -171,6 +206,8 @@ class Staging:
         output.fsync_dir(versions)
         output.switch(out, versions / name)
         output.collect_garbage(versions, keep=name, trash=output.trash_dir(out))
+        if self.large:
+            spare.prepare(versions / name)
         return name
 
 

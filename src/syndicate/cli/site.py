@@ -187,7 +187,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
     """Whether the last publish into ``o.dist``, which made ``recorded``, was made from the
     inputs ``found``, and its statements are those live ``now`` (see :mod:`syndicate.inputs`):
     then it says what that publish said, and nothing is loaded."""
-    from syndicate import inputs, output
+    from syndicate import inputs, output, spare
     from syndicate.terminal import unchanged_summary
     from syndicate.websub import no_pending_feeds
 
@@ -200,7 +200,9 @@ def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
                 or not no_pending_feeds(current)):
             return False
         output.retire_leftovers(out, current)
-        output.empty_trash(out).join()
+        cleaner = output.empty_trash(out)
+        if not spare.large(recorded.summary.files):  # (a large site's: after the command)
+            cleaner.join()
     report_warnings(recorded.warnings, o.strict)
     if not o.quiet:
         click.echo(unchanged_summary(recorded.summary, o.dist))

@@ -1,0 +1,110 @@
+"""The next version prepared in advance (:mod:`syndicate.spare`): after a publish of a large
+site, a spare of its version is linked in the background; the next publish starts from it and
+links nothing, and its output is the one a publish without a spare writes, byte for byte, with
+the previous version untouched.
+
+The threshold is lowered here so that the shipped statement (and a copy of it) is "large".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SHIPPED_ID
+from syndicate import spare, staging
+
+NOW = "2026-11-28T12:00:00+00:00"
+SECOND = "2022-11-23-segunda-copia"
+DEADLINE = 60.0
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under ``folder``, by relative path."""
+    found: dict[str, bytes | None] = {}
+    for path in sorted(folder.rglob("*")):
+        found[path.relative_to(folder).as_posix()] = None if path.is_dir() else path.read_bytes()
+    return found
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def spare_of(version: Path) -> Path:
+    """The spare of ``version``, once it is complete."""
+    deadline = time.monotonic() + DEADLINE
+    while not spare.path_of(version).is_dir():
+        assert time.monotonic() < deadline, "no spare was made"
+        time.sleep(0.05)
+    return spare.path_of(version)
+
+
+def test_an_edit_starts_from_the_spare_and_publishes_the_same_bytes(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shutil.copytree(project / "statements" / SHIPPED_ID, project / "statements" / SECOND)
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    first = (project / "dist").resolve()
+    ready = spare_of(first)
+    assert inodes(ready) == inodes(first)  # every file linked, none copied
+    before = tree(first)
+    held = tmp_path / "held"  # the previous version's very files (it is retired meanwhile)
+    held.mkdir()
+    for path, data in before.items():
+        if data is None:
+            (held / path).mkdir(parents=True, exist_ok=True)
+        else:
+            os.link(first / path, held / path)
+    links: list[str] = []
+    taken: list[bool] = []
+    take, link = spare.take, staging.Staging._take
+    monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
+    monkeypatch.setattr(staging.Staging, "_take",
+                        lambda self, source, path: links.append(path) or link(self, source, path))
+    edited = project / "statements" / SHIPPED_ID / "pt.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace(
+        "Governo apoia candidatura", "O Governo apoia a candidatura", 1), encoding="utf-8")
+    shutil.rmtree(project / "statements" / SECOND)  # and one statement removed
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    second = (project / "dist").resolve()
+    assert taken == [True] and second != first
+    # Nothing linked one by one but the site's own files reused (the spare had the rest).
+    assert not [path for path in links if SHIPPED_ID in path], links
+    assert tree(held) == before  # the previous version: not one byte written into
+    edited_pdf = f"pt/{SHIPPED_ID}/{SHIPPED_ID}-pt.pdf"
+    assert inodes(second)[edited_pdf] != inodes(held)[edited_pdf]
+    assert not (second / "pt" / SECOND).exists() and not (second / "en" / SECOND).exists()
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    fresh = tmp_path / "fresh"
+    assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
+               "-q").exit_code == 0
+    assert tree(second) == tree(fresh.resolve())  # every file, every folder, the manifest
+
+
+def test_a_spare_of_another_version_is_garbage(project: Path, run: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spare never outlives its version; a publish with nothing to do keeps the current
+    version's."""
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    first = (project / "dist").resolve()
+    spare_of(first)
+    assert run("publish", "--project", project, "--now", NOW, "-q", "--full").exit_code == 0
+    assert spare.path_of(first).is_dir()  # nothing to publish: kept
+    monkeypatch.setattr(spare, "take", lambda *a: False)  # a publish that does not take it
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    second = (project / "dist").resolve()
+    assert not spare.path_of(first).exists()
+    spare_of(second)
+    names = sorted(os.listdir(second.parent))
+    assert names == sorted([second.name, spare.path_of(second).name]), names
