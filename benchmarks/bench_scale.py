@@ -91,10 +91,10 @@ def spare_ready(out: Path) -> float:
     0 for a site too small to get one."""
     from syndicate import spare
 
+    started = time.perf_counter()
     version = out.resolve()
     if not spare.large(sum(1 for _ in version.rglob("*"))):
         return 0.0
-    started = time.perf_counter()
     while not spare.path_of(version).is_dir():
         if time.perf_counter() - started > 600:
             raise SystemExit(f"the spare of {version} was not ready after 10 minutes")
