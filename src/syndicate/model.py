@@ -235,6 +235,10 @@ class Site:
     def sitemap_path(self) -> str:
         return "sitemap.xml"
 
+    def sitemap_part_path(self, number: int) -> str:
+        """One of the numbered sitemaps ``sitemap.xml`` lists when it is an index."""
+        return f"sitemap-{number}.xml"
+
     def sitemap_url(self) -> str:
         return self.base_url + self.sitemap_path()
 

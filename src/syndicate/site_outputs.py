@@ -38,7 +38,7 @@ def render_site_pages(project: Project, statements: list[Statement],
     for language in site.languages:
         yield from page_renderer.index(statements, language.code, skip)
     yield from page_renderer.root()
-    yield sitemap.render(site, statements)
+    yield from sitemap.render(site, statements)
 
 
 class _Documents:

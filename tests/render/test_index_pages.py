@@ -86,3 +86,44 @@ def test_archive_pages_stay_as_statements_arrive(seven: Path) -> None:
     assert {n: (out / "pt" / "archive" / f"{n}.html").read_bytes() for n in (1, 2)} == pages
     # Not even written again: the same files, linked from the previous version.
     assert {n: (out / "pt" / "archive" / f"{n}.html").stat().st_ino for n in (1, 2)} == files
+
+
+@pytest.mark.parametrize("limit", [("MAX_URLS", 3), ("MAX_BYTES", 2_000)])
+def test_a_sitemap_past_the_protocols_limits_is_an_index_of_sitemaps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: tuple[str, int]) -> None:
+    """Past 50,000 URLs or 50 MB (here, lowered), sitemap.xml is a sitemap index whose
+    numbered sitemaps list every URL the single file lists, each within the limits."""
+    from syndicate.render import sitemap as sitemaps
+
+    root = numbered_project(tmp_path / "project", 4, limit=3)
+
+    def published(out: str) -> Path:
+        result = CliRunner().invoke(main, ["publish", "--project", str(root), "--now", NOW,
+                                           "--without-pdf", "--out", str(root / out)])
+        assert result.exit_code == 0, result.output
+        return root / out
+
+    whole = etree.parse(str(published("whole") / "sitemap.xml")).getroot()
+    assert whole.tag == f"{SITEMAP}urlset"
+    monkeypatch.setattr(sitemaps, *limit)
+    out = published("parts")
+    index = etree.parse(str(out / "sitemap.xml")).getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    listed = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert listed == [f"{BASE}sitemap-{n}.xml" for n in range(1, len(listed) + 1)]
+    assert len(listed) > 1
+    urls = []
+    for loc in listed:
+        data = (out / loc.removeprefix(BASE)).read_bytes()
+        part = etree.fromstring(data)
+        assert part.tag == f"{SITEMAP}urlset"
+        assert len(part) <= (limit[1] if limit[0] == "MAX_URLS" else 50_000)
+        assert limit[0] == "MAX_URLS" or len(data) <= limit[1] or len(part) == 1
+        urls += [etree.tostring(url, with_tail=False) for url in part]
+    assert urls == [etree.tostring(url, with_tail=False) for url in whole]  # all, in order
+    modified = [e.text for e in index.iter(f"{SITEMAP}lastmod")]
+    assert modified and all(modified)  # (each part lists statement pages)
+    assert etree.tostring(index, xml_declaration=True, encoding="UTF-8",
+                          pretty_print=True) == (out / "sitemap.xml").read_bytes()
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert all(f'"{loc.removeprefix(BASE)}"' in manifest for loc in listed)

@@ -1,4 +1,5 @@
-"""``sitemap.xml``: every page, each with ``xhtml:link`` alternates for its translations.
+"""``sitemap.xml``: every page, each with ``xhtml:link`` alternates for its translations (past
+50,000 pages, an index of numbered sitemaps).
 
 Follows the sitemaps.org protocol with the hreflang extension search engines read: every
 ``<url>`` lists all the translations of its page, itself included, plus ``x-default``.
@@ -6,13 +7,16 @@ Follows the sitemaps.org protocol with the hreflang extension search engines rea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from syndicate.model import Artifact, Site, Statement, paginate
 from syndicate.render.structured import modified_time
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+MAX_URLS = 50_000  # in one sitemap file, and as many sitemaps in an index (sitemaps.org)
+MAX_BYTES = 50 * 1024 * 1024  # one sitemap file, uncompressed
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
@@ -30,25 +34,43 @@ def _url(loc: str, lastmod: str | None, links: str) -> str:
     return f"  <url>\n    <loc>{escape(loc)}</loc>\n{modified}{links}  </url>\n"
 
 
-def render(site: Site, statements: Sequence[Statement]) -> Artifact:
+def render(site: Site, statements: Sequence[Statement]) -> list[Artifact]:
     """The sitemap of the root, the per-language indexes and their archive pages, and every
-    statement page.
+    statement page: one file, ``sitemap.xml``; or, past the protocol's limits on one file
+    (:data:`MAX_URLS`, :data:`MAX_BYTES`: a large archive in several languages), numbered
+    sitemaps of every URL in order (``sitemap-1.xml``...) and ``sitemap.xml`` their index,
+    each with the latest modification of the pages it lists.
 
     Written as text, not built as an lxml tree (2,000 pages are about 10,000 elements): the
     same bytes as lxml's serializer, tested against it, in less time (``benchmarks/notes.md``).
     """
-    lines = ["<?xml version='1.0' encoding='UTF-8'?>\n",
-             f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">\n']
+    parts = _parts(_urls(site, statements))
+    if len(parts) == 1:
+        return [_file(site.sitemap_path(), URLSET, parts[0])]
+    files = [_file(site.sitemap_part_path(number), URLSET, part)
+             for number, part in enumerate(parts, 1)]
+    listed = [_sitemap(site.base_url + file.path, _latest(part))
+              for file, part in zip(files, parts, strict=True)]
+    return [_file(site.sitemap_path(), INDEX, listed), *files]
+
+
+Url = tuple[str, str | None]  # a <url> element's text, and its lastmod if any
+URLSET = f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">\n', "</urlset>\n"
+INDEX = f'<sitemapindex xmlns="{SITEMAP_NS}">\n', "</sitemapindex>\n"
+DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
+
+
+def _urls(site: Site, statements: Sequence[Statement]) -> Iterator[Url]:
     indexes = [(lang.tag, site.index_url(lang.code)) for lang in site.languages]
     indexes.append(("x-default", site.base_url))
     links = _links(indexes)
-    lines.append(_url(site.base_url, None, links))
+    yield _url(site.base_url, None, links), None
     for lang in site.languages:
-        lines.append(_url(site.index_url(lang.code), None, links))
+        yield _url(site.index_url(lang.code), None, links), None
     for lang in site.languages:  # (another language's page of that number lists others)
         translated = [s for s in statements if s.translation(lang.code) is not None]
         for number in range(1, len(paginate(translated, site.feed_limit)[1]) + 1):
-            lines.append(_url(site.index_archive_url(lang.code, number), None, ""))
+            yield _url(site.index_archive_url(lang.code, number), None, ""), None
     for statement in sorted(statements, key=lambda s: s.id):
         codes = statement.languages
         alternates = [(site.language(code).tag, site.page_url(statement.id, code))
@@ -58,6 +80,36 @@ def render(site: Site, statements: Sequence[Statement]) -> Artifact:
         links = _links(alternates)  # the same for each translation's page
         lastmod = modified_time(site, statement)  # as the page's article:modified_time
         for code in codes:
-            lines.append(_url(site.page_url(statement.id, code), lastmod, links))
-    lines.append("</urlset>\n")
-    return Artifact(site.sitemap_path(), "sitemap", None, None, "".join(lines).encode("utf-8"))
+            yield _url(site.page_url(statement.id, code), lastmod, links), lastmod
+
+
+def _parts(urls: Iterable[Url]) -> list[list[Url]]:
+    """``urls`` in order, in as few files as the protocol's limits allow."""
+    room = MAX_BYTES - len((DECLARATION + "".join(URLSET)).encode("utf-8"))
+    parts: list[list[Url]] = [[]]
+    size = 0
+    for url in urls:
+        length = len(url[0].encode("utf-8"))
+        if parts[-1] and (len(parts[-1]) == MAX_URLS or size + length > room):
+            parts.append([])
+            size = 0
+        parts[-1].append(url)
+        size += length
+    return parts
+
+
+def _latest(part: Sequence[Url]) -> str | None:
+    """The latest lastmod of ``part`` (compared as instants: offsets may differ)."""
+    dated = [lastmod for _, lastmod in part if lastmod]
+    return max(dated, key=datetime.fromisoformat) if dated else None
+
+
+def _sitemap(loc: str, lastmod: str | None) -> Url:
+    modified = f"    <lastmod>{escape(lastmod)}</lastmod>\n" if lastmod else ""
+    return f"  <sitemap>\n    <loc>{escape(loc)}</loc>\n{modified}  </sitemap>\n", lastmod
+
+
+def _file(path: str, element: tuple[str, str], items: Sequence[Url]) -> Artifact:
+    opening, closing = element
+    text = DECLARATION + opening + "".join(text for text, _ in items) + closing
+    return Artifact(path, "sitemap", None, None, text.encode("utf-8"))
