@@ -145,11 +145,16 @@ class Scan:
 def scan(root: Path, options: Options) -> Scan:
     """The project at ``root`` as it is now, to be published with ``options``."""
     started = time.time_ns()
-    rows = _file_rows(root, [CONFIG_FILE])
+    return Scan(root, options, started, tuple(sorted(rows(root))), _tool())
+
+
+def rows(root: Path) -> list[Row]:
+    """The row of every input file and folder of the project at ``root`` (its configuration,
+    and what is under ``statements/`` and ``locales/``), one stat call each."""
+    found = _file_rows(root, [CONFIG_FILE])
     for folder in (STATEMENTS_DIR, LOCALES_DIR):
-        rows.extend(_tree_rows(root, folder))
-    rows.sort()
-    return Scan(root, options, started, tuple(rows), _tool())
+        found.extend(_tree_rows(root, folder))
+    return found
 
 
 def _tool() -> object:

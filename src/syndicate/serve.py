@@ -7,9 +7,10 @@ output: a preview is made for ``http://127.0.0.1:PORT/``, so its links and feed 
 that address, and uploaded by mistake every feed entry would change identity.
 
 The server is the standard library's threaded HTTP server, bound to the loopback interface
-only, serving the preview in a background thread. Changes are found by polling the
-modification times and sizes of ``syndicate.toml``, ``statements/`` and ``locales/``: simple,
-portable, and cheap for a press office's few hundred files.
+only, serving the preview in a background thread. Changes are found by polling the sizes,
+times and inodes of ``syndicate.toml`` and of what is under ``statements/`` and ``locales/``
+(one stat call each, as a publish's scan: simple and portable; figures in
+``benchmarks/notes.md``).
 
 The open browser page reloads itself after each new publish: every HTML page is served with
 one more line, a script of this server's own (``/.syndicate-serve/reload.js``) that asks for
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from syndicate.project import Project
 
 HOST = "127.0.0.1"
-WATCHED = ("syndicate.toml", "statements", "locales")
 PREVIEW_DIR = ".syndicate-serve"  # in the project: the preview's output, versions, lock, cache
 PREVIEW_OUT = "site"  # the preview's output link, in PREVIEW_DIR
 LIVE = "/.syndicate-serve/"  # the server's own URLs (no published file starts with a dot)
@@ -102,22 +102,16 @@ def preview_folder(root: Path) -> Path:
     """Where ``serve`` publishes ``root``'s preview (the output link; the rest is beside it)."""
     return root / PREVIEW_DIR / PREVIEW_OUT
 
-Snapshot = dict[str, tuple[int, int]]
+Snapshot = dict[str, tuple[object, ...]]
 
 
 def snapshot(root: Path) -> Snapshot:
-    """Every watched source file's (modification time in ns, size), by path."""
-    found: Snapshot = {}
-    for name in WATCHED:
-        path = root / name
-        paths = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-        for file in paths:
-            try:
-                stat = file.stat()
-            except OSError:  # removed while we looked: the next poll sees it gone
-                continue
-            found[file.as_posix()] = (stat.st_mtime_ns, stat.st_size)
-    return found
+    """Every source file and folder (``syndicate.toml``, what is under ``statements/`` and
+    ``locales/``), by path (a folder's ends with a slash): its size, times, inode and mode, as
+    a publish's scan sees them (:func:`syndicate.inputs.rows`: one stat call each)."""
+    from syndicate import inputs
+
+    return {f"{root.as_posix()}/{row[0]}": row[1:] for row in inputs.rows(root)}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

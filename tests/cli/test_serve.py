@@ -152,10 +152,18 @@ def test_a_saved_statements_pages_are_served_before_its_publish(project: Path) -
         assert share == (server.out / "pt" / SHIPPED_ID / "share.json").read_bytes()
         assert not server.shown.files  # the files themselves now
         assert fetch(f"{server.url}.syndicate-serve/version")[2] not in (before, version)
+        source = project / "statements" / SHIPPED_ID / "pt.md"
+        saved = source.with_name("pt.md.new")  # an editor's save: a new file renamed over it
+        saved.write_text(source.read_text(encoding="utf-8").replace("mudado já", "mudado outra"),
+                         encoding="utf-8")
+        os.replace(saved, source)
+        assert server.poll()
+        served, disk, _, _ = during[-1]
+        assert b"mudado outra" in served and b"mudado outra" not in disk
+        published = on_disk.read_bytes()
         shared = project / "statements" / SHIPPED_ID / "statement.yaml"
         shared.write_text(shared.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
-        source = project / "statements" / SHIPPED_ID / "pt.md"
-        source.write_text(source.read_text(encoding="utf-8").replace("mudado já", "Rascunho"),
+        source.write_text(source.read_text(encoding="utf-8").replace("mudado outra", "Rascunho"),
                           encoding="utf-8")
         server.poll()
         served, disk, _, _ = during[-1]
