@@ -46,6 +46,11 @@ class Rendering:
 class Backend:
     """Renders units into a staging folder; a context manager that owns its workers."""
 
+    # Whether workers on other machines write into the staging folder (with their own copy of
+    # syndicate): then a publish never starts from a spare (see syndicate.spare), whose files
+    # another version shares.
+    remote = False
+
     def render(self, context: Context, units: list[Unit], staging: Path,
                ready: Ready) -> Rendering:
         """Start rendering ``units`` into ``staging`` (at once: the caller goes on meanwhile),

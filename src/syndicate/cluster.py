@@ -109,6 +109,8 @@ class Dask(Backend):
     """The Dask cluster whose scheduler is at ``scheduler`` (connected to for each
     rendering, within ``timeout`` seconds)."""
 
+    remote = True  # (its workers write with their own syndicate, maybe an older one)
+
     def __init__(self, scheduler: str | None, timeout: float = 10.0) -> None:
         self.scheduler = scheduler
         self.timeout = timeout

@@ -363,28 +363,47 @@ def retire_leftovers(out: Path, current: Path) -> None:
         collect_garbage(versions, keep=current.name, trash=trash_dir(absolute(out)))
 
 
-def empty_trash(out: Path) -> threading.Thread:
+class Cleaner:
+    """The trash being emptied by a thread (see :func:`empty_trash`)."""
+
+    def __init__(self, thread: threading.Thread, started: threading.Event) -> None:
+        self._thread, self._started = thread, started
+
+    def finish(self, large: bool) -> None:
+        """Wait until the trash is empty; for a ``large`` site (see
+        :func:`syndicate.spare.large`), only until its ``rm`` runs, which goes on after this
+        process ends (a second one on the same entries is harmless)."""
+        if large:
+            self._started.wait()
+        else:
+            self._thread.join()
+
+
+def empty_trash(out: Path) -> Cleaner:
     """Start removing the trash beside ``out`` (older versions) in a thread; the caller holds
-    the lock and joins the thread before releasing it, but for a large site (see
-    :func:`syndicate.spare.large`), whose ``rm`` goes on after the command returns (a second
-    one on the same entries is harmless). Never touches ``out`` or its version,
+    the lock and finishes it before releasing it. Never touches ``out`` or its version,
     and never follows a link: the trash is opened without following one, and its entries are
     removed through that descriptor (``/proc/self/fd/N/...`` for ``rm``)."""
     trash = trash_dir(absolute(out))
     check_siblings(absolute(out))
+    started = threading.Event()
 
     def remove() -> None:
-        with own_folder(trash) as fd:
-            if fd is not None:
-                _remove_entries(fd)
+        try:
+            with own_folder(trash) as fd:
+                if fd is not None:
+                    _remove_entries(fd, started)
+        finally:
+            started.set()
 
     thread = helper_thread(remove, "syndicate-empty-trash")
     thread.start()
-    return thread
+    return Cleaner(thread, started)
 
 
-def _remove_entries(fd: int) -> None:
-    """Remove everything in the folder open as ``fd``."""
+def _remove_entries(fd: int, started: threading.Event) -> None:
+    """Remove everything in the folder open as ``fd``; ``started`` is set once ``rm`` runs
+    (before, when there is none)."""
     try:
         entries = sorted(os.listdir(fd))
     except OSError:
@@ -396,9 +415,11 @@ def _remove_entries(fd: int) -> None:
         # a version's files (12,000 at 1,000 statements), which the publishing thread
         # holds, so a one-statement publish waited for it at the end; `rm -rf` never waits
         # for the lock (figures: benchmarks/notes.md).
-        subprocess.run([rm, "-rf", "--", *(f"{through}/{name}" for name in entries)],
-                       check=False, pass_fds=(fd,), stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with subprocess.Popen([rm, "-rf", "--", *(f"{through}/{name}" for name in entries)],
+                              pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as removing:
+            started.set()
+            removing.wait()
     for name in entries:  # without rm, or what it left
         try:
             mode = os.lstat(name, dir_fd=fd).st_mode

@@ -155,8 +155,7 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         try:
             return _write(plan, run)
         finally:
-            if not spare.large(len(plan.units)):  # (a unit has one file at least) a large
-                cleaner.join()  # site's trash is emptied after the command returns
+            cleaner.finish(spare.large(len(plan.units)))  # (a unit has one file at least)
 
 
 def _unchanged(plan: Plan) -> Report:
@@ -165,8 +164,7 @@ def _unchanged(plan: Plan) -> Report:
     output.retire_leftovers(plan.out, plan.current)
     cleaner = output.empty_trash(plan.out)  # as every publish does
     files = plans.published(plan.current).paths
-    if not spare.large(len(files)):
-        cleaner.join()
+    cleaner.finish(spare.large(len(files)))
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False,
                   version=plan.current.name)
@@ -177,7 +175,8 @@ def _write(plan: Plan, run: Run) -> Report:
     outputs, the manifest and the cache index, and switch the output folder to it."""
     project, written = plan.project, Written(SealStep(run.seal))
     todo = plan.todo  # (their words read as each goes: see _render)
-    takes_spare = len(todo) * spare.REUSED_AT_LEAST <= len(plan.units)
+    takes_spare = (len(todo) * spare.REUSED_AT_LEAST <= len(plan.units)
+                   and not run.backend.remote)
     with Staging(plan.out, plan.current if takes_spare else None,
                  spare.large(len(plan.units))) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,

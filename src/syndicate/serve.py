@@ -222,7 +222,7 @@ class Server:
         self.base_url = base_url or self.url
         self._seen: Snapshot = {}
         self.backend = Resident()  # the renderers stay warm from one publish to the next
-        self._project: Project | None = None  # as the latest publish loaded it
+        self._project: Project | None = None  # as the latest successful publish loaded it
         self._next_live: datetime | None = None  # when the next scheduled statement goes live
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -238,7 +238,6 @@ class Server:
         loaded = load(self.root, self.base_url, cache=True)  # unchanged statements: cached
         # The preview is not sealed (no key is opened for it), so its PDFs do not say they are.
         loaded = replace(loaded, site=replace(loaded.site, sealed=False))
-        self._project = loaded
         for warning in loaded.warnings:
             self.report(str(warning))
         self.out.parent.mkdir(exist_ok=True)
@@ -255,6 +254,7 @@ class Server:
             result = pipeline.publish(loaded, self.out, now, backend=self.backend)
         else:
             result = first
+        self._project = loaded
         upcoming = next_go_live(loaded.statements, now)
         self._next_live = upcoming.goes_live if upcoming else None
         self.report(f"Published {result.published} statement(s): {result.files} files")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -35,9 +36,10 @@ FROM_FILES = 2_000
 # A publish takes the spare when it renders at most one unit in this many (a full re-render
 # would replace every link of it, one more file-system call per file).
 REUSED_AT_LEAST = 8
-# Link every file of a version into its spare, complete under the spare's name or not at all,
-# in the background: the shell returns at once, the work goes on without it.
-SCRIPT = '(cp -al -- "$1" "$2" && mv -T -- "$2" "$3") >/dev/null 2>&1 </dev/null &'
+# Link every file of a version into its spare, durable and complete under the spare's name or
+# not at all, in the background: the shell returns at once, the work goes on without it.
+SCRIPT = ('(cp -al -- "$1" "$2" && sync -f -- "$2" && mv -T -- "$2" "$3") '
+          '>/dev/null 2>&1 </dev/null &')
 
 
 def path_of(version: Path) -> Path:
@@ -78,8 +80,9 @@ def take(version: Path | None, staging: Path) -> bool:
         return False
     spare = path_of(version)
     try:
-        if not os.path.isdir(spare) or os.path.islink(spare):
-            return False
+        found = os.lstat(spare)
+        if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid():
+            return False  # (a link, or a folder this user did not make: not ours)
         os.rename(spare, staging)
     except OSError:
         return False
@@ -90,13 +93,18 @@ def take(version: Path | None, staging: Path) -> bool:
 
 
 def remove(staging: Path, paths: Iterable[str]) -> None:
-    """Remove the files ``paths`` (relative) of a taken spare that the new version does not
+    """Remove the files ``paths`` (relative, as a manifest lists them: one that is not plain is
+    no file of a version, and never looked for) of a taken spare that the new version does not
     have, and every folder that leaves empty."""
+    from syndicate.output import plain_path
+
     folders = set()
     for path in paths:
+        if not plain_path(path):
+            continue
         try:
             os.unlink(os.path.join(staging, path))
-        except FileNotFoundError:
+        except OSError:  # gone, or a folder: not a file this version had
             continue
         folders.add(os.path.dirname(path))
     for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
+from syndicate import plan as plans
 from syndicate import spare, staging
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -46,8 +47,12 @@ def spare_of(version: Path) -> Path:
     return spare.path_of(version)
 
 
+@pytest.mark.parametrize("manifest", ["read", "unreadable"])
 def test_an_edit_starts_from_the_spare_and_publishes_the_same_bytes(
-        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        manifest: str) -> None:
+    """(With the current version's manifest unreadable, the spare's files the new version does
+    not have are found by walking it.)"""
     shutil.copytree(project / "statements" / SHIPPED_ID, project / "statements" / SECOND)
     monkeypatch.setattr(spare, "FROM_FILES", 1)
     monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
@@ -65,14 +70,18 @@ def test_an_edit_starts_from_the_spare_and_publishes_the_same_bytes(
             os.link(first / path, held / path)
     links: list[str] = []
     taken: list[bool] = []
-    take, link = spare.take, staging.Staging._take
+    take, link, many = spare.take, staging.Staging._take, staging.Staging._link_in_one_process
     monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
     monkeypatch.setattr(staging.Staging, "_take",
                         lambda self, source, path: links.append(path) or link(self, source, path))
+    monkeypatch.setattr(staging.Staging, "_link_in_one_process", lambda self, files, paths: (
+        links.extend(paths) or many(self, files, paths)))
     edited = project / "statements" / SHIPPED_ID / "pt.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace(
         "Governo apoia candidatura", "O Governo apoia a candidatura", 1), encoding="utf-8")
     shutil.rmtree(project / "statements" / SECOND)  # and one statement removed
+    if manifest == "unreadable":
+        monkeypatch.setattr(plans, "published", lambda current: plans.Published())
     assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
     second = (project / "dist").resolve()
     assert taken == [True] and second != first

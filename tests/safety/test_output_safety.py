@@ -219,7 +219,7 @@ def test_emptying_the_trash_removes_old_versions_and_follows_no_link(
         folder.mkdir(parents=True)
         (folder / "page.html").write_text("old", encoding="utf-8")
         (trash / version / "elsewhere").symlink_to(kept, target_is_directory=True)
-    output.empty_trash(out).join()
+    output.empty_trash(out).finish(large=False)
     assert list(trash.iterdir()) == []
     assert (kept / "precious.txt").read_text(encoding="utf-8") == "keep me"
 

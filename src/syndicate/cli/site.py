@@ -200,9 +200,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
                 or not no_pending_feeds(current)):
             return False
         output.retire_leftovers(out, current)
-        cleaner = output.empty_trash(out)
-        if not spare.large(recorded.summary.files):  # (a large site's: after the command)
-            cleaner.join()
+        output.empty_trash(out).finish(spare.large(recorded.summary.files))
     report_warnings(recorded.warnings, o.strict)
     if not o.quiet:
         click.echo(unchanged_summary(recorded.summary, o.dist))
