@@ -14,10 +14,10 @@ reports it. The pages are the publish's own bytes: the same renderers, the same 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
-from syndicate.assets import image_files, read_images
+from syndicate.assets import image_files
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError
 from syndicate.kinds import Renderers
@@ -29,10 +29,11 @@ from syndicate.units import Unit
 Files = dict[str, bytes]  # output path -> bytes
 
 
-def changed_statements(root: Path, changed: Iterable[str]) -> set[str] | None:
-    """The ids of the statement folders the ``changed`` files (as :func:`serve.snapshot` names
-    them) are in; None when one is anywhere else (a whole publish's change)."""
-    statements = (root / STATEMENTS_DIR).as_posix() + "/"
+def changed_statements(changed: Iterable[str]) -> set[str] | None:
+    """The ids of the statement folders the ``changed`` files and folders (relative to the
+    project, as :func:`serve.snapshot` names them) are in; None when one is anywhere else (a
+    whole publish's change)."""
+    statements = f"{STATEMENTS_DIR}/"
     found = set()
     for path in changed:
         statement_id, slash, _ = path.removeprefix(statements).partition("/")
@@ -72,12 +73,12 @@ def _pages(project: Project, statement: Statement, renderers: Renderers) -> File
     found = image_files(project.root, [statement])
     if found.problems:
         return None
+    now = replace(project, images={**project.images, **found.files})  # (its images as they are)
     files: Files = {}
     try:
-        images = read_images(project.root, statement.id, found.files.get(statement.id, ()))
         for lang in statement.languages:
-            shown = tuple(image for image in images if image.lang == lang)
-            for artifact in renderers.render(Unit("page", statement, lang, "", shown)):
+            unit = now.with_images(Unit("page", statement, lang, ""))
+            for artifact in renderers.render(unit):
                 files[artifact.path] = artifact.data
     except ContentError:
         return None

@@ -107,11 +107,12 @@ Snapshot = dict[str, tuple[object, ...]]
 
 def snapshot(root: Path) -> Snapshot:
     """Every source file and folder (``syndicate.toml``, what is under ``statements/`` and
-    ``locales/``), by path (a folder's ends with a slash): its size, times, inode and mode, as
-    a publish's scan sees them (:func:`syndicate.inputs.rows`: one stat call each)."""
+    ``locales/``), by path relative to ``root`` (a folder's ends with a slash): its size,
+    times, inode and mode, as a publish's scan sees them (:func:`syndicate.inputs.rows`: one
+    stat call each)."""
     from syndicate import inputs
 
-    return {f"{root.as_posix()}/{row[0]}": row[1:] for row in inputs.rows(root)}
+    return {row[0]: row[1:] for row in inputs.rows(root)}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -132,10 +133,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         if own == f"{LIVE}version":
             return self._answer(shown.version(Path(self.directory)),
                                 "text/plain; charset=utf-8")
-        ahead = shown.files.get(unquote(own).lstrip("/") + ("index.html" if own.endswith(
-            "/") else ""))
+        name = unquote(own).lstrip("/") + ("index.html" if own.endswith("/") else "")
+        ahead = shown.files.get(name)
         if ahead is not None:
-            return self._ahead(own, ahead)
+            return self._ahead(name, ahead)
         try:
             page = self._page(own)
             return self._answer(page, "text/html; charset=utf-8") if page is not None else (
@@ -154,9 +155,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
             return None
         return _with_reload(path.read_bytes())
 
-    def _ahead(self, own: str, data: bytes) -> io.BytesIO:
-        """A file shown ahead of its publish (``own``: its URL path)."""
-        kind = self.guess_type(own + ("index.html" if own.endswith("/") else ""))
+    def _ahead(self, name: str, data: bytes) -> io.BytesIO:
+        """A file shown ahead of its publish (``name``: its path in the output)."""
+        kind = self.guess_type(name)
         if kind == "text/html":
             return self._answer(_with_reload(data), "text/html; charset=utf-8")
         return self._answer(data, kind)
@@ -297,7 +298,7 @@ class Server:
 
         seen, project = self._seen, self._project
         changed = {path for path in seen.keys() | now.keys() if seen.get(path) != now.get(path)}
-        ids = livepages.changed_statements(self.root, changed)
+        ids = livepages.changed_statements(changed)
         if project is None or not ids:
             return
         try:
