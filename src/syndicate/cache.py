@@ -37,7 +37,14 @@ from urllib.parse import quote
 from syndicate import __version__
 from syndicate.config import SHARED_FILE
 from syndicate.errors import Problem
-from syndicate.files import MAX_FILE_BYTES, NotRegularFile, hash_regular, is_dropping, read_regular
+from syndicate.files import (
+    MAX_FILE_BYTES,
+    NotRegularFile,
+    hash_regular,
+    is_dropping,
+    read_first_line,
+    read_regular,
+)
 from syndicate.model import Site, Statement
 from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
 
@@ -238,8 +245,10 @@ class StatementCache:
     def _read(self, key: str) -> Any:
         """The entry ``key`` but its words: its first line (the words are on the second)."""
         try:
-            data = read_regular(self._path(key))
-            entry = json.loads(data[:data.index(b"\n")])
+            line = read_first_line(self._path(key))
+            if not line.endswith(b"\n"):  # (a torn entry)
+                return None
+            entry = json.loads(line)
         except (OSError, ValueError):
             return None
         return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None

@@ -85,6 +85,13 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
         os.close(fd)
 
 
+def read_first_line(path: Path | str) -> bytes:
+    """The first line of the regular file ``path``, its newline included (none at the end of
+    the file): what follows it is never read."""
+    with os.fdopen(open_regular(path), "rb") as file:
+        return file.readline()
+
+
 def real(path: Path | str) -> Path:
     """``path`` absolute, every link in it followed, as far as they lead: unlike
     ``Path.resolve`` it never raises, not even for a loop of links (left as it is)."""

@@ -30,7 +30,7 @@ import importlib.resources
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, astuple, dataclass
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,6 +108,8 @@ class Scan:
     started: int  # when the scan began (ns since the epoch)
     rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
+    # what folders() found (made once: a publish asks for it twice)
+    _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def signature(self, extra: Sequence[str]) -> tuple[str, bool]:
         """The signature of these files and ``extra`` (relative to the project, stat now),
@@ -132,6 +134,11 @@ class Scan:
     def folders(self) -> dict[str, str]:
         """Each statement folder's name: the hash of its files' rows, for the folders whose
         files were all modified long enough before the scan to be trusted."""
+        if not self._folders:
+            self._folders["made"] = self._grouped_folders()
+        return self._folders["made"]
+
+    def _grouped_folders(self) -> dict[str, str]:
         grouped: dict[str, list[Row]] = {}
         prefix = f"{STATEMENTS_DIR}/"
         for row in self.rows:

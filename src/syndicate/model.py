@@ -380,12 +380,13 @@ class Entry:
         """
         if not isinstance(value, dict):
             return None
-        path, kind, size, sha256 = (value.get(k) for k in ("path", "kind", "size", "sha256"))
-        lang, statement = value.get("lang"), value.get("statement")
-        if (isinstance(path, str) and isinstance(kind, str) and isinstance(sha256, str)
-                and isinstance(size, int) and not isinstance(size, bool)
-                and (lang is None or isinstance(lang, str))
-                and (statement is None or isinstance(statement, str))):
+        get = value.get  # (an archive's records are read by the hundred thousand: no loop)
+        path, kind, size, sha256 = get("path"), get("kind"), get("size"), get("sha256")
+        lang, statement = get("lang"), get("statement")
+        if (type(path) is str and type(kind) is str and type(sha256) is str
+                and type(size) is int  # (not a bool)
+                and (lang is None or type(lang) is str)
+                and (statement is None or type(statement) is str)):
             return cls(path, kind, lang, statement, size, sha256)
         return None
 

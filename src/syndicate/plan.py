@@ -212,8 +212,13 @@ def _entries(record: object) -> list[Entry] | None:
     """A unit's files as the index lists them; None unless each is well formed."""
     if not isinstance(record, list):
         return None
-    entries = [Entry.from_json(item) for item in record]
-    return [e for e in entries if e is not None] if None not in entries else None
+    entries = []
+    for item in record:
+        entry = Entry.from_json(item)
+        if entry is None:
+            return None
+        entries.append(entry)
+    return entries
 
 
 def _same_size(current: Path, entry: Entry) -> bool:

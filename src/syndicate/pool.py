@@ -15,6 +15,7 @@ import os
 import pickle
 import signal
 import sys
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -27,6 +28,8 @@ from syndicate.units import Context, Outcome, Unit, project_context, write_into
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
+
+    from syndicate.inputs import Row
 
 
 class WarmRenderers:
@@ -230,7 +233,8 @@ STATEMENT_UNITS = 5
 GROW_AFTER = 8
 
 
-def early_workers(root: Path, out: Path, jobs: int, project: EarlyProject) -> Workers | None:
+def early_workers(root: Path, out: Path, jobs: int, project: EarlyProject,
+                  rows: Iterable[Row] | None = None) -> Workers | None:
     """Local workers started before the project is even loaded, when this publish into
     ``out`` will probably render: they import WeasyPrint (most of a second) and build the
     renderers of ``project`` while the publishing process loads, plans and links.
@@ -243,7 +247,7 @@ def early_workers(root: Path, out: Path, jobs: int, project: EarlyProject) -> Wo
     """
     if jobs <= 1:
         return None
-    units = expected_units(root, out)
+    units = expected_units(root, out, rows)
     if units == 0:
         return None
     return Workers(early_worker_count(units, jobs, default_jobs()), _quickest_start(), project)
@@ -274,44 +278,51 @@ def _quickest_start() -> str:
     return "fork" if fork_is_safe() else "spawn"
 
 
-def expected_units(root: Path, out: Path) -> int | None:
+def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> int | None:
     """About how many documents for WeasyPrint the inputs newer than the last publish's cache
     index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
     is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
-    newer configuration or catalog. Stat calls only."""
-    from syndicate.config import CONFIG_FILE, LOCALES_DIR, SHARED_FILE, STATEMENTS_DIR
+    newer configuration or catalog. Stat calls only, none with the publish's scan ``rows``."""
+    from syndicate.config import SHARED_FILE, STATEMENTS_DIR
     from syndicate.output import absolute, cache_path
 
     try:
         since = cache_path(absolute(out)).stat().st_mtime_ns
-        if (root / CONFIG_FILE).stat().st_mtime_ns > since:
-            return None
     except OSError:
         return None
-    if _newer_files(root / LOCALES_DIR, since):
-        return None
+    newer = (_newer_files(root, since) if rows is None
+             else [row[0] for row in rows if row[2] > since and not row[0].endswith("/")])
     changed: dict[str, list[str]] = {}
-    statements = root / STATEMENTS_DIR
-    for path in _newer_files(statements, since):
-        folder, _, name = os.path.relpath(path, statements).partition(os.sep)
-        changed.setdefault(folder, []).append(name)
+    for name in newer:
+        top, _, rest = name.partition("/")
+        if top != STATEMENTS_DIR:  # the configuration or a catalog
+            return None
+        folder, _, file = rest.partition("/")
+        changed.setdefault(folder, []).append(file)
     return sum(EDIT_UNITS if len(names) == 1 and names[0] not in ("", SHARED_FILE)
                else STATEMENT_UNITS for names in changed.values())
 
 
-def _newer_files(top: Path, since: int) -> list[str]:
-    """The files under ``top`` modified after ``since`` (nanoseconds), any depth."""
-    found = []
-    folders = [str(top)]
+def _newer_files(root: Path, since: int) -> list[str]:
+    """The project's input files (as :func:`inputs.rows` finds them) modified after ``since``
+    (nanoseconds), relative to ``root``; the configuration when it cannot be read."""
+    from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+
+    try:
+        found = [CONFIG_FILE] if (root / CONFIG_FILE).stat().st_mtime_ns > since else []
+    except OSError:
+        found = [CONFIG_FILE]
+    folders = [LOCALES_DIR, STATEMENTS_DIR]
     while folders:
         folder = folders.pop()
         try:
-            with os.scandir(folder) as entries:
+            with os.scandir(root / folder) as entries:
                 for entry in entries:
+                    name = f"{folder}/{entry.name}"
                     if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
+                        folders.append(name)
                     elif entry.stat(follow_symlinks=False).st_mtime_ns > since:
-                        found.append(entry.path)
+                        found.append(name)
         except OSError:
             continue
     return found

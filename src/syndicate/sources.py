@@ -154,6 +154,8 @@ def _statement_folders(root: Path, inside: Path) -> list[Path]:
 def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
     """Report a statement id that makes an output file name longer than file systems allow
     (255 bytes): publish would fail to write it."""
+    if len(folder.name) <= _id_room(site):  # (an id is ASCII: its length is its bytes)
+        return False
     name = max((part for path in site.statement_paths(folder.name) for part in path.split("/")),
                key=lambda part: len(part.encode()))
     if len(name.encode()) <= NAME_MAX:
@@ -164,6 +166,21 @@ def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
         f"would have a name of {len(name.encode())} bytes, over the {NAME_MAX} file systems "
         f"allow; use at most {len(folder.name) - len(name.encode()) + NAME_MAX} characters"))
     return True
+
+
+@functools.lru_cache(maxsize=4)
+def _id_room(site: Site) -> int:
+    """The longest statement id whose output file names all fit in NAME_MAX bytes: each name
+    grows with the id as the names made for the ids "a" and "aa" differ (once per character
+    for an id it holds once)."""
+    one, two = ([part for path in site.statement_paths(probe) for part in path.split("/")]
+                for probe in ("a", "aa"))
+    room = NAME_MAX
+    for short, longer in zip(one, two, strict=True):
+        growth = len(longer) - len(short)
+        if growth > 0:
+            room = min(room, 1 + (NAME_MAX - len(short.encode())) // growth)
+    return room
 
 
 def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Result]:

@@ -14,6 +14,7 @@ import click
 
 from syndicate import __version__
 from syndicate.errors import ContentError, FileSystemError, Problem, problem_lines
+from syndicate.processes import fewer_collections
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -129,7 +130,8 @@ class Syndicate(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with fewer_collections():
+                return super().invoke(ctx)
         except OSError as exc:
             raise FileSystemError(exc) from None
         except KeyboardInterrupt:

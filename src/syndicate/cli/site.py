@@ -158,7 +158,7 @@ def publish(options: PublishOptions) -> None:
     from syndicate.terminal import publish_summary
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
-    early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant)
+    early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant,
                       cache=inputs.known(found, recorded),
