@@ -27,7 +27,7 @@ import json
 import os
 import secrets
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -209,6 +209,8 @@ class Known:
 
     context: str = ""
     contents: Mapping[str, str] = field(default_factory=dict)
+    # the folders in which the publish's scan found no symbolic link (see inputs.Scan.unlinked)
+    unlinked: frozenset[str] = frozenset()
 
 
 def context_digest(site: Site) -> str:
@@ -238,6 +240,10 @@ class StatementCache:
                 content = known.contents[folder.name]
                 return digest(content, str(folder)), content
         return _folder_digest(folder, site)
+
+    def unlinked(self) -> Collection[str]:
+        """The folders in which the publish's scan found no symbolic link (see Known)."""
+        return self.known.unlinked if self.known is not None else ()
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.json"

@@ -108,6 +108,7 @@ class Scan:
     started: int  # when the scan began (ns since the epoch)
     rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
+    links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
     # what folders() found (made once: a publish asks for it twice)
     _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -138,6 +139,19 @@ class Scan:
             self._folders["made"] = self._grouped_folders()
         return self._folders["made"]
 
+    def unlinked(self) -> frozenset[str]:
+        """The statement folders in which the scan found no symbolic link (nor is one) and
+        could read every file and folder: no link of theirs can lead out of the project."""
+        prefix = f"{STATEMENTS_DIR}/"
+
+        def folder(path: str) -> str:
+            return path[len(prefix):].partition("/")[0]
+
+        statements = [row for row in self.rows if row[0].startswith(prefix)]
+        linked = {folder(path) for path in self.links if path.startswith(prefix)}
+        unreadable = {folder(row[0]) for row in statements if row[1] == -1}
+        return frozenset({folder(row[0]) for row in statements} - linked - unreadable - {""})
+
     def _grouped_folders(self) -> dict[str, str]:
         grouped: dict[str, list[Row]] = {}
         prefix = f"{STATEMENTS_DIR}/"
@@ -152,15 +166,18 @@ class Scan:
 def scan(root: Path, options: Options) -> Scan:
     """The project at ``root`` as it is now, to be published with ``options``."""
     started = time.time_ns()
-    return Scan(root, options, started, tuple(sorted(rows(root))), _tool())
+    links: list[str] = []
+    found = tuple(sorted(rows(root, links)))
+    return Scan(root, options, started, found, _tool(), tuple(links))
 
 
-def rows(root: Path) -> list[Row]:
+def rows(root: Path, links: list[str] | None = None) -> list[Row]:
     """The row of every input file and folder of the project at ``root`` (its configuration,
-    and what is under ``statements/`` and ``locales/``), one stat call each."""
+    and what is under ``statements/`` and ``locales/``), one stat call each; the path of every
+    symbolic link among them is added to ``links``."""
     found = _file_rows(root, [CONFIG_FILE])
     for folder in (STATEMENTS_DIR, LOCALES_DIR):
-        found.extend(_tree_rows(root, folder))
+        found.extend(_tree_rows(root, folder, links))
     return found
 
 
@@ -192,12 +209,13 @@ def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
 
 def known(found: Scan, recorded: Record | None) -> Known:
     """The content hashes of the statement folders whose files are as ``recorded`` has them
-    (the statement cache needs not read those again)."""
+    (the statement cache needs not read those again), and the folders without links."""
     if recorded is None:
-        return Known()
+        return Known(unlinked=found.unlinked())
     rows = found.folders()
     return Known(recorded.context, {name: content for name, (hashed, content)
-                                    in recorded.folders.items() if rows.get(name) == hashed})
+                                    in recorded.folders.items() if rows.get(name) == hashed},
+                 found.unlinked())
 
 
 def record(found: Scan, out: Path, project: Project, now: datetime, report: Report) -> None:
@@ -296,9 +314,10 @@ def _row_of(name: str, info: os.stat_result) -> Row:
     return (name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
 
 
-def _tree_rows(root: Path, folder: str) -> list[Row]:
+def _tree_rows(root: Path, folder: str, links: list[str] | None = None) -> list[Row]:
     """The rows of ``root/folder`` and of every file and folder under it, links followed (a
-    statement folder may be a link, as the loader reads it), each folder once."""
+    statement folder may be a link, as the loader reads it), each folder once; the path of
+    every symbolic link met is added to ``links``."""
     rows: list[Row] = []
     seen: set[tuple[int, int]] = set()  # (device, inode) of the folders listed
     pending = [(folder, os.path.join(root, folder))]
@@ -321,6 +340,8 @@ def _tree_rows(root: Path, folder: str) -> list[Row]:
             continue
         for entry in found:
             name = f"{relative}/{entry.name}"
+            if links is not None and entry.is_symlink():
+                links.append(name)
             if _is_folder(entry):
                 pending.append((name, entry.path))
             else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -141,14 +141,17 @@ def files_of(document: object) -> list[Entry] | None:
 
 def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry]],
                documents: Mapping[str, object], encoded: EncodedEntries,
+               others: Sequence[Entry] = (),
                seals: Mapping[str, object] | None = None) -> Iterator[str]:
     """The cache index beside the output folder, as ``json.dumps`` writes it, with the file
     entries' texts from ``encoded``: in pieces, one per unit, as they are written (an
-    archive's index is tens of megabytes, never all in memory)."""
+    archive's index is tens of megabytes, never all in memory). ``others``: the version's
+    files that are neither a unit's nor a document's (the index then lists every file)."""
     text = _INDEX_ENCODER.encode
     yield (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
            f'"site": {text(site_inputs)}, "units": {{')
     for number, (key, entries) in enumerate(units.items()):
         yield f"{', ' if number else ''}{text(key)}: [{', '.join(map(encoded.index, entries))}]"
-    yield (f'}}, "documents": {text(documents)}'
+    yield (f'}}, "documents": {text(documents)}, '
+           f'"others": [{", ".join(map(encoded.index, others))}]'
            + (f', "seals": {text(seals)}' if seals else "") + "}")

@@ -112,14 +112,14 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
     templates = {kind: cache.template_digest(kind) for kind in ("pdf", "page")}
     units = []
     for statement in statements:
-        source = cache.digest(project.digests.get(statement.id) or cache.digest(statement),
-                              project.images_of(statement))
         langs = statement.languages
+        shared = shared_inputs(statement)
         for lang in langs:
             # A communiqué, card or page shows one translation: editing another language's
             # file re-renders none of them (only the bilingual edition shows them all); nor
             # does replacing an image it does not show.
-            mine = cache.digest(one_language(statement, lang), project.images_of(statement, lang))
+            mine = cache.digest(shared, one_language(statement, lang),
+                                project.images_of(statement, lang))
             if site.pdfs:
                 units.append(Unit("pdf", statement, lang, cache.digest(
                     "pdf", base, mine, lang, templates["pdf"], catalog[lang], logo, fonts)))
@@ -127,25 +127,33 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
                 "card", base, card_inputs(statement, lang), fonts)))
             units.append(Unit("page", statement, lang, cache.digest(
                 "page", base, mine, lang, templates["page"], catalog[lang])))
-        for edition in site.statement_editions(statement) if site.pdfs else ():
+        if not site.pdfs:
+            continue
+        source = cache.digest(project.digests.get(statement.id) or cache.digest(statement),
+                              project.images_of(statement))
+        for edition in site.statement_editions(statement):
             units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.digest(
                 "bilingual", base, source, edition, templates["pdf"], sorted(catalog.items()),
                 logo, fonts), langs=edition))
     return units
 
 
-def one_language(statement: Statement, lang: str) -> str:
-    """The hash of what one language's communiqué and page are made of: the statement's own
-    fields, the list of its languages (the alternates) and that translation (its file's text,
-    from which everything else in it is derived, and its tags, which may come from
-    ``statement.yaml``)."""
-    translation = statement.translation(lang)
-    assert translation is not None
+def shared_inputs(statement: Statement) -> str:
+    """The hash of the statement's own fields and the list of its languages (the alternates):
+    what each language's communiqué and page is made of besides its translation."""
     return cache.digest(
         statement.id, statement.date, statement.updated, statement.original, statement.draft,
         statement.embargo, statement.untranslated, statement.languages,
-        lang, translation.tags, translation.source_sha256,
     )
+
+
+def one_language(statement: Statement, lang: str) -> tuple[object, ...]:
+    """What one language's communiqué and page are made of besides :func:`shared_inputs`:
+    that translation (its file's text, from which everything else in it is derived, and its
+    tags, which may come from ``statement.yaml``)."""
+    translation = statement.translation(lang)
+    assert translation is not None
+    return lang, translation.tags, translation.source_sha256
 
 
 def card_inputs(statement: Statement, lang: str) -> tuple[object, ...]:
@@ -176,6 +184,7 @@ class CacheIndex:
     # by path: a site-wide document's key and entry (feed documents, index pages)
     documents: Mapping[str, object] = field(default_factory=dict)
     seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
+    others: object = None  # the entries of the version's other files (see published)
 
 
 def read_index(out: Path, current: Path | None) -> CacheIndex:
@@ -192,7 +201,7 @@ def read_index(out: Path, current: Path | None) -> CacheIndex:
         return CacheIndex()
     return CacheIndex(document.get("site"), units,
                       documents if isinstance(documents, dict) else {},
-                      seals if isinstance(seals, dict) else {})
+                      seals if isinstance(seals, dict) else {}, document.get("others"))
 
 
 def reusable_units(index: CacheIndex, current: Path | None,
@@ -304,12 +313,15 @@ class Published:
     feeds: Mapping[str, str] = field(default_factory=dict)
 
 
-def published(current: Path | None) -> Published:
-    """The current version's :class:`Published`, its manifest read a line at a time (an
-    archive's manifest lists hundreds of thousands of files: their entries are never all in
-    memory); empty when it has none, or one not well formed."""
+def published(current: Path | None, index: CacheIndex | None = None) -> Published:
+    """The current version's :class:`Published`: from its cache ``index`` (read already) when
+    that lists every file, else from its manifest, read a line at a time (an archive's
+    manifest lists hundreds of thousands of files: their entries are never all in memory);
+    empty when it has none, or one not well formed."""
     if current is None:
         return Published()
+    if index is not None and (listed := _listed(index)) is not None:
+        return listed
     paths: set[str] = set()
     feeds: dict[str, str] = {}
     try:
@@ -319,4 +331,25 @@ def published(current: Path | None) -> Published:
                 feeds[entry.path] = entry.sha256
     except (OSError, ValueError):
         return Published()
+    return Published(paths, feeds)
+
+
+def _listed(index: CacheIndex) -> Published | None:
+    """The :class:`Published` of a cache index that lists every file of its version (the
+    units', the documents' and the others'); None unless each record has a path."""
+    if not isinstance(index.others, list):
+        return None
+    documents = [record.get("entry") if isinstance(record, dict) else None
+                 for record in index.documents.values()]
+    paths: set[str] = set()
+    feeds: dict[str, str] = {}
+    for records in (*index.units.values(), documents, index.others):
+        for record in records if isinstance(records, list) else (None,):
+            if not isinstance(record, dict) or not isinstance(path := record.get("path"), str):
+                return None
+            paths.add(path)
+            if record.get("kind") in websub.TOPIC_KINDS:
+                if not isinstance(sha256 := record.get("sha256"), str):
+                    return None
+                feeds[path] = sha256
     return Published(paths, feeds)

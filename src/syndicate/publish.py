@@ -163,7 +163,7 @@ def _unchanged(plan: Plan) -> Report:
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
     cleaner = output.empty_trash(plan.out)  # as every publish does
-    files = plans.published(plan.current).paths
+    files = plans.published(plan.current, plan.index).paths
     cleaner.finish(spare.large(len(files)))
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False,
@@ -185,7 +185,7 @@ def _write(plan: Plan, run: Run) -> Report:
         try:  # (from here on: a Ctrl-C stops the workers before the staging folder goes)
             counts = (_remember_share_counts(project.root)
                       if any(u.kind == "page" for u in todo) else None)
-            previous = plans.published(plan.current)
+            previous = plans.published(plan.current, plan.index)
             staging.replacing(previous.paths)
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
             _reseal(plan, staging, written)
@@ -204,13 +204,21 @@ def _write(plan: Plan, run: Run) -> Report:
         written.rendered.extend([*site_pages.rendered, *feeds.rendered])
         name = staging.commit(lambda entries: manifest_pieces(entries, encoded),
                               _manifest_signature(plan, run.seal))
+        documents = {**site_pages.index_records(), **feeds.index_records()}
         cache.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
-            name, plan.site_inputs, written.kept,
-            {**site_pages.index_records(), **feeds.index_records()}, encoded,
-            written.seals.records))
+            name, plan.site_inputs, written.kept, documents, encoded,
+            _others(staging.entries, written.kept, documents), written.seals.records))
     if counts is not None:
         _keep_share_counts(counts)
     return replace(_report(plan, staging.entries, written, previous), version=name)
+
+
+def _others(entries: list[Entry], kept: dict[str, list[Entry]],
+            documents: dict[str, object]) -> list[Entry]:
+    """The files of ``entries`` that are neither a unit's (``kept``) nor a document's: the
+    cache index lists them too, and so every file of the version (see plan.published)."""
+    recorded = {entry.path for unit in kept.values() for entry in unit}
+    return [e for e in entries if e.path not in recorded and e.path not in documents]
 
 
 def _render(project: Project, units: list[Unit], staging: Staging,

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +53,9 @@ class StatementCache(Protocol):
         """Remember a statement just loaded without problems (after ``lookup`` said None);
         returns it, its words left in the cache if they could be kept there."""
 
+    def unlinked(self) -> Collection[str]:
+        """The folders (by name) in which a scan just now found no symbolic link."""
+
 
 # Statements to parse before a pool of processes pays for its start (starting a process costs
 # about as much as parsing ten statements: benchmarks/notes.md), and how many go to a process
@@ -78,6 +81,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     results: list[_Result] = []  # one per folder, in order
     names: list[str] = []  # the folder of each result
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
+    unlinked = cache.unlinked() if cache is not None else ()
     for folder in _statement_folders(root, inside):
         if folder.name.startswith(".") or is_dropping(folder.name):
             continue
@@ -85,7 +89,8 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         warnings: list[Problem] = []
         results.append((None, problems, warnings))
         names.append(folder.name)
-        if not _is_statement_folder(folder, inside, site, (problems, warnings)):
+        if not _is_statement_folder(folder, None if folder.name in unlinked else inside, site,
+                                    (problems, warnings)):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
         if cached is not None:
@@ -109,10 +114,11 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     )
 
 
-def _is_statement_folder(folder: Path, inside: Path, site: Site,
+def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
                          found: tuple[list[Problem], list[Problem]]) -> bool:
     """Whether ``folder`` is a statement's folder that can be read: a folder, its name an id,
-    no link out of the project, no name too long; else its (problems, warnings) say why."""
+    no link out of the project (``inside``; None: the publish's scan found no link in it), no
+    name too long; else its (problems, warnings) say why."""
     problems, warnings = found
     if not folder.is_dir():
         warnings.append(Problem(printable(folder), None,
@@ -129,7 +135,7 @@ def _is_statement_folder(folder: Path, inside: Path, site: Site,
         else:
             problems.append(invalid)
         return False
-    return not (links_outside(folder, inside, problems)
+    return not ((inside is not None and links_outside(folder, inside, problems))
                 or _names_too_long(folder, site, problems))
 
 

@@ -189,6 +189,43 @@ def test_removed_files_are_reported(two: Path) -> None:
     assert set(report.reused) == outputs_of(SHIPPED_ID)
 
 
+def test_the_cache_index_lists_every_file_of_its_version_as_the_manifest_does(
+    two: Path,
+) -> None:
+    """What a publish needs of the current version (every path, each feed's sha256) is read
+    from the cache index it parses anyway, not from the manifest: the same, after a full
+    publish and after an edit that also renders a site-wide document."""
+    from syndicate import plan as plans
+
+    def both() -> tuple[plans.Published, plans.Published]:
+        current = current_version(two / "dist")
+        index = plans.read_index(two / "dist", current)
+        return plans.published(current), plans.published(current, index)
+
+    publish(two)
+    for _ in range(2):
+        from_manifest, from_index = both()
+        assert from_index == from_manifest and len(from_manifest.paths) > 30
+        assert from_manifest.feeds and set(from_manifest.feeds) < from_manifest.paths
+        source = two / "statements" / SECOND_ID / "en.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                          encoding="utf-8")
+        assert publish(two).changed
+    current = current_version(two / "dist")
+    expected = both()[0]
+    away = two / "manifest.json"  # (the index alone answers: the manifest is not read)
+    (current / "manifest.json").rename(away)
+    try:
+        assert both() == (plans.Published(), expected)
+    finally:
+        away.rename(current / "manifest.json")
+    index = two / ".dist.cache.json"  # an index without the others' list: the manifest read
+    document = json.loads(index.read_text(encoding="utf-8"))
+    del document["others"]
+    index.write_text(json.dumps(document), encoding="utf-8")
+    assert both()[1] == both()[0]
+
+
 def test_a_scheduled_statement_going_live_is_rendered(two: Path) -> None:
     (two / "statements" / SECOND_ID / "statement.yaml").write_text(
         "date: 2027-01-10\noriginal: pt\n", encoding="utf-8"

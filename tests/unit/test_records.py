@@ -42,13 +42,15 @@ def test_the_cache_index_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: 
     seals = {"k1": {"mode": "pades"}}
     for sealed in (None, seals):
         path = tmp_path / f"index-{bool(sealed)}.json"
-        pieces = list(index_json("v1", "site", units, documents, EncodedEntries(), sealed))
+        pieces = list(index_json("v1", "site", units, documents, EncodedEntries(),
+                                 [ACCENTED], sealed))
         assert len(pieces) == len(units) + 2  # one per unit: never the whole text at once
         assert cache.write_json_text(path, iter(pieces))
         expected = {"format": cache.FORMAT, "version": "v1", "site": "site",
                     "units": {key: [e.as_json() for e in entries]
                               for key, entries in units.items()},
-                    "documents": documents, **({"seals": sealed} if sealed else {})}
+                    "documents": documents, "others": [ACCENTED.as_json()],
+                    **({"seals": sealed} if sealed else {})}
         assert path.read_text(encoding="ascii") == json.dumps(expected)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index-False.json", "index-True.json"]
 
