@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,7 +15,6 @@ from syndicate import __version__, cache
 from syndicate.files import open_regular
 from syndicate.model import Entry
 
-_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one, not one per json.dumps call
 _INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
 LINES_PER_PIECE = 1024  # of the manifest, written at once
 
@@ -40,12 +39,25 @@ class EncodedEntries:
     def _of(self, entry: Entry) -> tuple[str, str]:
         texts = self._texts.get(entry)
         if texts is None:
-            data = entry.as_json()
-            manifest = _ENTRY_ENCODER.encode(data)  # (the same text in printable ASCII: once)
+            manifest = _entry_text(entry, _TEXT)  # (the same text in printable ASCII: once)
             same = manifest.isascii() and "\x7f" not in manifest  # (DEL: escaped in the index)
-            index = manifest if same else _INDEX_ENCODER.encode(data)
+            index = manifest if same else _entry_text(entry, _ASCII_TEXT)
             texts = self._texts[entry] = (manifest, index)
         return texts
+
+
+_TEXT = json.encoder.encode_basestring  # the JSON encoders' own string writers (in C)
+_ASCII_TEXT = json.encoder.encode_basestring_ascii
+
+
+def _entry_text(entry: Entry, text: Callable[[str], str]) -> str:
+    """``entry.as_json()`` as a JSON encoder writes it (``text``: its string writer), without
+    the dictionary: an archive's publish writes hundreds of thousands of them."""
+    lang = "null" if entry.lang is None else text(entry.lang)
+    statement = "null" if entry.statement is None else text(entry.statement)
+    return (f'{{"path": {text(entry.path)}, "kind": {text(entry.kind)}, "lang": {lang}, '
+            f'"statement": {statement}, "size": {entry.size!r}, '
+            f'"sha256": {text(entry.sha256)}}}')
 
 
 def manifest(entries: Iterable[Entry], encoded: EncodedEntries | None = None) -> bytes:

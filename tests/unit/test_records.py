@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from syndicate import __version__, cache
 from syndicate import plan as plans
@@ -34,6 +36,17 @@ def test_an_entry_is_encoded_as_each_record_writes_it_and_an_ascii_text_is_kept_
     assert encoded.index(ASCII) is encoded.manifest(ASCII)
     assert json.loads(manifest([ACCENTED, ASCII], encoded))["files"] == [
         ASCII.as_json(), ACCENTED.as_json()]
+
+
+@given(st.builds(Entry, st.text(), st.text(), st.none() | st.text(), st.none() | st.text(),
+                 st.integers(min_value=0), st.text()))
+@example(Entry('a "b"\\\x7f\x00\u2028\udcff.png', "image", None, "s", 2**70, "ff"))
+def test_an_entry_is_written_as_json_dumps_writes_it(entry: Entry) -> None:
+    """Each record's text of an entry is built without a dictionary, byte for byte as the
+    JSON encoders write ``as_json()`` (quotes, controls, DEL, lone surrogates, big sizes)."""
+    encoded = EncodedEntries()
+    assert encoded.manifest(entry) == json.dumps(entry.as_json(), ensure_ascii=False)
+    assert encoded.index(entry) == json.dumps(entry.as_json())
 
 
 def test_the_cache_index_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: Path) -> None:
