@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING
 
 from syndicate import libc
 from syndicate.kinds import Renderers, render
-from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
+from syndicate.processes import (
+    FEWER_COLLECTIONS,
+    default_jobs,
+    fork_is_safe,
+    ignore_interrupts,
+    interrupts_held,
+)
 from syndicate.units import Context, Outcome, Unit, project_context, write_into
 
 if TYPE_CHECKING:
@@ -103,6 +109,7 @@ EarlyProject = tuple[str, str | None, str | None]
 def _init_worker(work_waiting: Event, project: EarlyProject | None = None) -> None:
     ignore_interrupts()
     _die_with_parent()
+    gc.set_threshold(*FEWER_COLLECTIONS)  # (a layout makes objects by the million)
     # What every publish needs, before its first unit arrives (and before the publish has even
     # loaded its project): WeasyPrint, PDFium, the renderers' modules, a first layout. The
     # layout only pays when it is done before a unit comes (it costs more than it saves the
