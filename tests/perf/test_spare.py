@@ -81,7 +81,7 @@ def test_an_edit_starts_from_the_spare_and_publishes_the_same_bytes(
         "Governo apoia candidatura", "O Governo apoia a candidatura", 1), encoding="utf-8")
     shutil.rmtree(project / "statements" / SECOND)  # and one statement removed
     if manifest == "unreadable":
-        monkeypatch.setattr(plans, "published", lambda current: plans.Published())
+        monkeypatch.setattr(plans, "published", lambda *args: plans.Published())
     assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
     second = (project / "dist").resolve()
     assert taken == [True] and second != first
