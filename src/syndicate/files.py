@@ -85,11 +85,20 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
         os.close(fd)
 
 
-def read_first_line(path: Path | str) -> bytes:
+def read_first_line(path: Path | str, guess: int = 4096) -> bytes:
     """The first line of the regular file ``path``, its newline included (none at the end of
-    the file): what follows it is never read."""
-    with os.fdopen(open_regular(path), "rb") as file:
-        return file.readline()
+    the file): read ``guess`` bytes at a time, what follows the line is never read whole."""
+    fd = open_regular(path)
+    try:
+        data = b""
+        while (end := data.find(b"\n", max(0, len(data) - guess))) < 0:
+            chunk = os.pread(fd, guess, len(data))
+            if not chunk:
+                return data
+            data += chunk
+        return data[:end + 1]
+    finally:
+        os.close(fd)
 
 
 def real(path: Path | str) -> Path:

@@ -49,6 +49,22 @@ def test_an_entry_is_written_as_json_dumps_writes_it(entry: Entry) -> None:
     assert encoded.index(entry) == json.dumps(entry.as_json())
 
 
+@given(st.binary(max_size=64) | st.builds(lambda n, tail: b"x" * n + b"\n" + tail,
+                                         st.integers(0, 9000), st.binary(max_size=16)),
+       st.integers(1, 5000))
+def test_a_cache_entrys_first_line_is_read_alone(content: bytes, guess: int) -> None:
+    """(A statement cache entry's words, on its second line, are not read with it.)"""
+    import tempfile
+
+    from syndicate.files import read_first_line
+
+    with tempfile.NamedTemporaryFile() as file:
+        file.write(content)
+        file.flush()
+        line = read_first_line(file.name, guess)
+    assert line == content.partition(b"\n")[0] + (b"\n" if b"\n" in content else b"")
+
+
 def test_the_cache_index_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: Path) -> None:
     units = {"k1": [ASCII, ACCENTED], "k2": [], "k3": [ACCENTED]}
     documents = {"en/feed.atom": {"key": "f", "entry": ASCII.as_json()}}
