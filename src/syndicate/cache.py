@@ -209,7 +209,9 @@ class Known:
 
     context: str = ""
     contents: Mapping[str, str] = field(default_factory=dict)
-    # the folders in which the publish's scan found no symbolic link (see inputs.Scan.unlinked)
+    # of those, the folders in which the publish's scan found no symbolic link (see
+    # inputs.Scan.unlinked): a load reads no file of theirs (their statements are cached; an
+    # image is read only inside its folder), so no link of theirs is looked for again
     unlinked: frozenset[str] = frozenset()
 
 
@@ -233,17 +235,24 @@ class StatementCache:
     def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
         known = self.known
-        if known is not None and folder.name in known.contents:
-            if self._context is None or self._context[0] is not site:
-                self._context = (site, context_digest(site))
-            if known.context == self._context[1]:
-                content = known.contents[folder.name]
-                return digest(content, str(folder)), content
+        if (known is not None and folder.name in known.contents
+                and known.context == self._context_of(site)):
+            content = known.contents[folder.name]
+            return digest(content, str(folder)), content
         return _folder_digest(folder, site)
 
-    def unlinked(self) -> Collection[str]:
-        """The folders in which the publish's scan found no symbolic link (see Known)."""
-        return self.known.unlinked if self.known is not None else ()
+    def _context_of(self, site: Site) -> str:
+        if self._context is None or self._context[0] is not site:
+            self._context = (site, context_digest(site))
+        return self._context[1]
+
+    def unlinked(self, site: Site) -> Collection[str]:
+        """The folders of :attr:`known` in which the publish's scan found no symbolic link,
+        when their content is known for ``site`` (a lookup then reads no file of theirs)."""
+        known = self.known
+        if known is None or known.context != self._context_of(site):
+            return ()
+        return known.unlinked
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.json"

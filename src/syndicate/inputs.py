@@ -209,13 +209,13 @@ def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
 
 def known(found: Scan, recorded: Record | None) -> Known:
     """The content hashes of the statement folders whose files are as ``recorded`` has them
-    (the statement cache needs not read those again), and the folders without links."""
+    (the statement cache needs not read those again), and which of those have no link."""
     if recorded is None:
-        return Known(unlinked=found.unlinked())
+        return Known()
     rows = found.folders()
-    return Known(recorded.context, {name: content for name, (hashed, content)
-                                    in recorded.folders.items() if rows.get(name) == hashed},
-                 found.unlinked())
+    contents = {name: content for name, (hashed, content) in recorded.folders.items()
+                if rows.get(name) == hashed}
+    return Known(recorded.context, contents, found.unlinked() & contents.keys())
 
 
 def record(found: Scan, out: Path, project: Project, now: datetime, report: Report) -> None:
@@ -329,7 +329,9 @@ def _tree_rows(root: Path, folder: str, links: list[str] | None = None) -> list[
             rows.append((f"{relative}/", -1, -1, -1, -1, -1))
             continue
         rows.append(_row_of(f"{relative}/", info))
-        if (info.st_dev, info.st_ino) in seen:
+        if (info.st_dev, info.st_ino) in seen:  # (listed under another path: reached by a
+            if links is not None:                # link, so this one counts as one too)
+                links.append(relative)
             continue
         seen.add((info.st_dev, info.st_ino))
         try:

@@ -314,10 +314,11 @@ class Published:
 
 
 def published(current: Path | None, index: CacheIndex | None = None) -> Published:
-    """The current version's :class:`Published`: from its cache ``index`` (read already) when
-    that lists every file, else from its manifest, read a line at a time (an archive's
-    manifest lists hundreds of thousands of files: their entries are never all in memory);
-    empty when it has none, or one not well formed."""
+    """The current version's :class:`Published`: from its cache ``index`` (read already, and
+    for this very version) when that lists every file, even if the manifest was damaged since;
+    else from its manifest, read a line at a time (an archive's manifest lists hundreds of
+    thousands of files: their entries are never all in memory); empty when it has none, or
+    one not well formed."""
     if current is None:
         return Published()
     if index is not None and (listed := _listed(index)) is not None:

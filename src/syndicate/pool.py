@@ -123,7 +123,9 @@ def _init_worker(work_waiting: Event, project: EarlyProject | None = None) -> No
             _warm_renderers(*project)
     # What is alive now (modules, fonts, classes) lives as long as the worker: out of the
     # collector's sight (an O(1) move), a full collection no longer walks it (it halved the
-    # collector's time: see benchmarks/notes.md).
+    # collector's time: see benchmarks/notes.md). The warm-up's garbage is collected first:
+    # frozen, it would stay.
+    gc.collect()
     gc.freeze()
 
 
@@ -290,15 +292,16 @@ def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> 
     index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
     is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
     newer configuration or catalog. Stat calls only, none with the publish's scan ``rows``."""
-    from syndicate.config import SHARED_FILE, STATEMENTS_DIR
+    from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
     from syndicate.output import absolute, cache_path
 
     try:
         since = cache_path(absolute(out)).stat().st_mtime_ns
     except OSError:
         return None
-    newer = (_newer_files(root, since) if rows is None
-             else [row[0] for row in rows if row[2] > since and not row[0].endswith("/")])
+    newer = (_newer_files(root, since) if rows is None else [  # (no configuration: changed)
+        row[0] for row in rows if (row[2] > since or row[0] == CONFIG_FILE and row[2] < 0)
+        and not row[0].endswith("/")])
     changed: dict[str, list[str]] = {}
     for name in newer:
         top, _, rest = name.partition("/")

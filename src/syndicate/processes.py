@@ -21,8 +21,8 @@ FEWER_COLLECTIONS = (100_000, 20, 10)
 def fewer_collections() -> Iterator[None]:
     """Run the cycle collector less often while a command runs. A publish holds a large
     archive's statements and entries (millions of objects at 16,000 statements) and makes few
-    cycles; by default it collects every 700 new objects, and walking the older generations
-    whole was a tenth of an edit's time (benchmarks/notes.md). Rendering workers set the same
+    cycles; by default it collects every 700 new objects, and the older generations are walked
+    whole again and again (figures: benchmarks/notes.md). Rendering workers set the same
     thresholds (a layout makes objects by the million). Garbage without cycles is freed as
     ever, at once."""
     before = gc.get_threshold()

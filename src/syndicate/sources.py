@@ -53,8 +53,10 @@ class StatementCache(Protocol):
         """Remember a statement just loaded without problems (after ``lookup`` said None);
         returns it, its words left in the cache if they could be kept there."""
 
-    def unlinked(self) -> Collection[str]:
-        """The folders (by name) in which a scan just now found no symbolic link."""
+    def unlinked(self, site: Site) -> Collection[str]:
+        """The folders (by name) whose links need not be looked at unless their files are
+        read: a scan just now found none in them, and :meth:`lookup` reads none of their
+        files (it knows their content already)."""
 
 
 # Statements to parse before a pool of processes pays for its start (starting a process costs
@@ -81,7 +83,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     results: list[_Result] = []  # one per folder, in order
     names: list[str] = []  # the folder of each result
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
-    unlinked = cache.unlinked() if cache is not None else ()
+    unlinked = cache.unlinked(site) if cache is not None else ()
     for folder in _statement_folders(root, inside):
         if folder.name.startswith(".") or is_dropping(folder.name):
             continue
@@ -89,13 +91,14 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         warnings: list[Problem] = []
         results.append((None, problems, warnings))
         names.append(folder.name)
-        if not _is_statement_folder(folder, None if folder.name in unlinked else inside, site,
+        checked = folder.name not in unlinked  # (else its links only if its files are read)
+        if not _is_statement_folder(folder, inside if checked else None, site,
                                     (problems, warnings)):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
         if cached is not None:
             results[-1] = (cached, problems, warnings)
-        else:
+        elif checked or not links_outside(folder, inside, problems):
             to_load.append((len(results) - 1, folder))
     loaded = _load_all([folder for _, folder in to_load], site, jobs or default_jobs())
     for (index, folder), (statement, mine, my_warnings) in zip(to_load, loaded, strict=True):
@@ -117,8 +120,8 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
 def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
                          found: tuple[list[Problem], list[Problem]]) -> bool:
     """Whether ``folder`` is a statement's folder that can be read: a folder, its name an id,
-    no link out of the project (``inside``; None: the publish's scan found no link in it), no
-    name too long; else its (problems, warnings) say why."""
+    no link out of the project (``inside``; None: not looked at here), no name too long; else
+    its (problems, warnings) say why."""
     problems, warnings = found
     if not folder.is_dir():
         warnings.append(Problem(printable(folder), None,
@@ -186,6 +189,8 @@ def _id_room(site: Site) -> int:
         growth = len(longer) - len(short)
         if growth > 0:
             room = min(room, 1 + (NAME_MAX - len(short.encode())) // growth)
+        elif len(short.encode()) > NAME_MAX:  # (too long whatever the id: said in full)
+            room = 0
     return room
 
 
