@@ -221,9 +221,12 @@ def test_the_cache_index_lists_every_file_of_its_version_as_the_manifest_does(
         away.rename(current / "manifest.json")
     index = two / ".dist.cache.json"  # an index without the others' list: the manifest read
     document = json.loads(index.read_text(encoding="utf-8"))
-    del document["others"]
+    others = document.pop("others")
     index.write_text(json.dumps(document), encoding="utf-8")
-    assert both()[1] == both()[0]
+    assert both()[1] == both()[0] == expected
+    next(iter(document["units"].values()))[0]["path"] = 7  # a record not well formed: the same
+    index.write_text(json.dumps({**document, "others": others}), encoding="utf-8")
+    assert both()[1] == both()[0] == expected
 
 
 def test_a_scheduled_statement_going_live_is_rendered(two: Path) -> None:
