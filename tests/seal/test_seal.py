@@ -136,6 +136,32 @@ def test_sealing_twice_gives_the_same_bytes(pdf: bytes, sealed: bytes, ca: Pki) 
         assert seal_pdf(pdf, again, settings_for(ca), "pt", other_day) != sealed
 
 
+def test_a_sealer_estimates_a_seals_room_once_with_the_same_bytes(
+        published: Path, ca: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyHanko sizes a seal by signing for nothing (a dry run) before it signs: a sealer does
+    that once for all its PDFs, and each PDF's bytes are those of a sealer of its own."""
+    from pyhanko.sign.signers.pdf_cms import Signer
+
+    pdfs = sorted(published.glob("*/*/*.pdf")) + sorted(published.glob("*.pdf"))
+    assert len(pdfs) >= 3
+    dry_runs: list[bool] = []
+    signed = Signer.async_sign
+
+    async def counted(self: Signer, *args: object, **kwargs: object) -> object:
+        dry_runs.append(bool(kwargs.get("dry_run")))
+        return await signed(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Signer, "async_sign", counted)
+    with open_sealer(settings_for(ca), NOW) as one:
+        together = [seal_pdf(path.read_bytes(), one, settings_for(ca), "pt", STATEMENT_DAY)
+                    for path in pdfs]
+    assert dry_runs == [True] + [False] * len(pdfs)
+    for path, data in zip(pdfs, together, strict=True):
+        with open_sealer(settings_for(ca), NOW) as own:
+            assert seal_pdf(path.read_bytes(), own, settings_for(ca), "pt",
+                            STATEMENT_DAY) == data
+
+
 SEAL_IN_ANOTHER_PROCESS = """
 import datetime as dt, sys
 from pathlib import Path

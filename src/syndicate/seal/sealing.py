@@ -23,7 +23,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession, PreSignValidationStatus
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from syndicate.seal.settings import SealSettings
@@ -63,12 +63,31 @@ class _TimedPdfSigner(PdfSigner):
     def __init__(self, meta: PdfSignatureMetadata, sealer: Sealer, signing_time: datetime) -> None:
         super().__init__(meta, sealer.signer, timestamper=sealer.timestamper)
         self._signing_time = signing_time
+        self.room = sealer.room
 
     def init_signing_session(self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
                              ) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only)
         session.system_time = self._signing_time
+        session.__class__ = _OnceEstimated
         return session
+
+
+class _OnceEstimated(PdfSigningSession):
+    """pyHanko's signing session, which estimates the room of a seal by making a whole
+    signature for nothing, once per sealer instead of once per PDF (its length, certificates
+    and signed attributes but the time, of fixed length, are the same for every PDF: the bytes
+    are those of an estimate made each time). Not with pre-signing validation information,
+    which may differ from one PDF to the next (no publish gives any)."""
+
+    async def estimate_signature_container_size(
+            self, validation_info: PreSignValidationStatus | None, tight: bool = False) -> int:
+        signer = self.pdf_signer
+        if validation_info is not None or not isinstance(signer, _TimedPdfSigner):
+            return int(await super().estimate_signature_container_size(validation_info, tight))
+        if tight not in signer.room:
+            signer.room[tight] = int(await super().estimate_signature_container_size(None, tight))
+        return signer.room[tight]
 
 
 @quiet_pyhanko()

@@ -14,7 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,9 @@ class Sealer:
     signer: Signer  # pyHanko's (its certificate registry holds the chain)
     certificate: x509.Certificate
     timestamper: TimeStamper | None
+    # the room a seal takes in a PDF, as pyHanko estimates it with a signature made for
+    # nothing: the same for every PDF this sealer seals (see sealing._OnceEstimated)
+    room: dict[bool, int] = field(default_factory=dict, compare=False)
 
     @property
     def fingerprint(self) -> str:
