@@ -14,7 +14,6 @@ import click
 
 from syndicate import __version__
 from syndicate.errors import ContentError, FileSystemError, Problem, problem_lines
-from syndicate.processes import fewer_collections
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -129,6 +128,8 @@ class Syndicate(click.Group):
             raise interrupted() from None
 
     def invoke(self, ctx: click.Context) -> object:
+        from syndicate.processes import fewer_collections  # (not for --help: multiprocessing)
+
         try:
             with fewer_collections():
                 return super().invoke(ctx)
