@@ -142,25 +142,28 @@ class Scan:
     def unlinked(self) -> frozenset[str]:
         """The statement folders in which the scan found no symbolic link (nor is one) and
         could read every file and folder: no link of theirs can lead out of the project."""
-        prefix = f"{STATEMENTS_DIR}/"
-
-        def folder(path: str) -> str:
-            return path[len(prefix):].partition("/")[0]
-
-        statements = [row for row in self.rows if row[0].startswith(prefix)]
-        linked = {folder(path) for path in self.links if path.startswith(prefix)}
-        unreadable = {folder(row[0]) for row in statements if row[1] == -1}
-        return frozenset({folder(row[0]) for row in statements} - linked - unreadable - {""})
+        linked = {_statement_folder(path) for path in self.links}
+        return frozenset(name for name, rows in self._by_folder().items()
+                         if name and name not in linked and all(row[1] != -1 for row in rows))
 
     def _grouped_folders(self) -> dict[str, str]:
-        grouped: dict[str, list[Row]] = {}
-        prefix = f"{STATEMENTS_DIR}/"
-        for row in self.rows:
-            if row[0].startswith(prefix):
-                grouped.setdefault(row[0][len(prefix):].partition("/")[0], []).append(row)
         limit = self.trusted_before
         return {name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
-                for name, rows in grouped.items() if all(row[2] < limit for row in rows)}
+                for name, rows in self._by_folder().items() if all(row[2] < limit for row in rows)}
+
+    def _by_folder(self) -> dict[str, list[Row]]:
+        """The rows under ``statements/``, by statement folder ("": the folder itself)."""
+        grouped: dict[str, list[Row]] = {}
+        for row in self.rows:
+            if (name := _statement_folder(row[0])) is not None:
+                grouped.setdefault(name, []).append(row)
+        return grouped
+
+
+def _statement_folder(path: str) -> str | None:
+    """The statement folder a path relative to the project is in (None: not in statements/)."""
+    prefix = f"{STATEMENTS_DIR}/"
+    return path[len(prefix):].partition("/")[0] if path.startswith(prefix) else None
 
 
 def scan(root: Path, options: Options) -> Scan:

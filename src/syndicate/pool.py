@@ -291,19 +291,20 @@ def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> 
     """About how many documents for WeasyPrint the inputs newer than the last publish's cache
     index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
     is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
-    newer configuration or catalog. Stat calls only, none with the publish's scan ``rows``."""
+    newer configuration or catalog. Stat calls only (the publish's scan ``rows``, else a scan
+    of its own: :func:`inputs.rows`)."""
     from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
+    from syndicate.inputs import rows as scanned
     from syndicate.output import absolute, cache_path
 
     try:
         since = cache_path(absolute(out)).stat().st_mtime_ns
     except OSError:
         return None
-    newer = (_newer_files(root, since) if rows is None else [  # (no configuration: changed)
-        row[0] for row in rows if (row[2] > since or row[0] == CONFIG_FILE and row[2] < 0)
-        and not row[0].endswith("/")])
     changed: dict[str, list[str]] = {}
-    for name in newer:
+    for name, _, modified, *_ in scanned(root) if rows is None else rows:
+        if name.endswith("/") or not (modified > since or name == CONFIG_FILE and modified < 0):
+            continue  # (a folder, or a file as it was; no configuration: changed)
         top, _, rest = name.partition("/")
         if top != STATEMENTS_DIR:  # the configuration or a catalog
             return None
@@ -311,30 +312,5 @@ def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> 
         changed.setdefault(folder, []).append(file)
     return sum(EDIT_UNITS if len(names) == 1 and names[0] not in ("", SHARED_FILE)
                else STATEMENT_UNITS for names in changed.values())
-
-
-def _newer_files(root: Path, since: int) -> list[str]:
-    """The project's input files (as :func:`inputs.rows` finds them) modified after ``since``
-    (nanoseconds), relative to ``root``; the configuration when it cannot be read."""
-    from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
-
-    try:
-        found = [CONFIG_FILE] if (root / CONFIG_FILE).stat().st_mtime_ns > since else []
-    except OSError:
-        found = [CONFIG_FILE]
-    folders = [LOCALES_DIR, STATEMENTS_DIR]
-    while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(root / folder) as entries:
-                for entry in entries:
-                    name = f"{folder}/{entry.name}"
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(name)
-                    elif entry.stat(follow_symlinks=False).st_mtime_ns > since:
-                        found.append(name)
-        except OSError:
-            continue
-    return found
 
 
