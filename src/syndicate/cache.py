@@ -78,6 +78,11 @@ def digest(*parts: object) -> str:
     return hasher.hexdigest()
 
 
+def combine(first: str, second: str) -> str:
+    """The hash of two of :func:`digest`'s (hexadecimal, of one length: no separator needed)."""
+    return hashlib.sha256((first + second).encode("ascii")).hexdigest()
+
+
 @cache
 def code_digest() -> str:
     """The tool: its version, the bytes of its modules and the rendering libraries' versions."""

@@ -103,13 +103,10 @@ def deferring(plan: Plan) -> Plan:
 
 
 def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
-    """Every unit of rendering of ``statements``, each with the hash of its inputs."""
-    site = project.site
-    base = cache.digest(cache.code_digest(), site)
-    fonts = cache.fonts_digest()
-    logo = cache.digest(project.logo)
-    catalog = {code: cache.catalog_digest(t) for code, t in project.translations.items()}
-    templates = {kind: cache.template_digest(kind) for kind in ("pdf", "page")}
+    """Every unit of rendering of ``statements``, each with the hash of its inputs: the hash of
+    what all the units of its kind and language share (:class:`_KindInputs`), combined with
+    the hash of what is the statement's own."""
+    site, shared_by = project.site, _KindInputs(project)
     units = []
     for statement in statements:
         langs = statement.languages
@@ -121,21 +118,37 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
             mine = cache.digest(shared, one_language(statement, lang),
                                 project.images_of(statement, lang))
             if site.pdfs:
-                units.append(Unit("pdf", statement, lang, cache.digest(
-                    "pdf", base, mine, lang, templates["pdf"], catalog[lang], logo, fonts)))
-            units.append(Unit("card", statement, lang, cache.digest(
-                "card", base, card_inputs(statement, lang), fonts)))
-            units.append(Unit("page", statement, lang, cache.digest(
-                "page", base, mine, lang, templates["page"], catalog[lang])))
+                units.append(Unit("pdf", statement, lang, cache.combine(shared_by.pdf[lang], mine)))
+            units.append(Unit("card", statement, lang, cache.combine(
+                shared_by.card, cache.digest(card_inputs(statement, lang)))))
+            units.append(Unit("page", statement, lang, cache.combine(shared_by.page[lang], mine)))
         if not site.pdfs:
             continue
         source = cache.digest(project.digests.get(statement.id) or cache.digest(statement),
                               project.images_of(statement))
         for edition in site.statement_editions(statement):
-            units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.digest(
-                "bilingual", base, source, edition, templates["pdf"], sorted(catalog.items()),
-                logo, fonts), langs=edition))
+            units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.combine(
+                shared_by.bilingual, cache.digest(source, edition)), langs=edition))
     return units
+
+
+class _KindInputs:
+    """What every unit of one kind (and language) is made of besides its statement: the tool,
+    the site, the kind's templates, the interface catalogs it shows, the logo, the fonts."""
+
+    def __init__(self, project: Project) -> None:
+        base = cache.digest(cache.code_digest(), project.site)
+        fonts = cache.fonts_digest()
+        logo = cache.digest(project.logo)
+        catalog = {code: cache.catalog_digest(t) for code, t in project.translations.items()}
+        pdf, page = cache.template_digest("pdf"), cache.template_digest("page")
+        self.pdf = {lang: cache.digest("pdf", base, lang, pdf, digest, logo, fonts)
+                    for lang, digest in catalog.items()}
+        self.page = {lang: cache.digest("page", base, lang, page, digest)
+                     for lang, digest in catalog.items()}
+        self.card = cache.digest("card", base, fonts)
+        self.bilingual = cache.digest("bilingual", base, pdf, sorted(catalog.items()), logo,
+                                      fonts)
 
 
 def shared_inputs(statement: Statement) -> str:

@@ -117,3 +117,71 @@ def test_a_spare_of_another_version_is_garbage(project: Path, run: Any,
     spare_of(second)
     names = sorted(os.listdir(second.parent))
     assert names == sorted([second.name, spare.path_of(second).name]), names
+
+
+def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A publish that took the spare and wrote its changed files into it, then failed (here, the
+    disk full as it writes the manifest), leaves the current version as it was, byte for byte
+    and link for link; the next publish makes the output a publish without a spare makes."""
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    first = (project / "dist").resolve()
+    spare_of(first)
+    before, linked = tree(first), inodes(first)
+    taken: list[bool] = []
+    take = spare.take
+    monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
+    written = staging.output.write_file
+
+    def full_disk(path: Path, data: Any) -> None:
+        if path.name == "manifest.json":
+            raise OSError(28, "No space left on device", str(path))
+        written(path, data)
+
+    monkeypatch.setattr(staging.output, "write_file", full_disk)
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    failed = run("publish", "--project", project, "--now", NOW, "-q")
+    assert failed.exit_code == 1 and "No space left on device" in failed.output, failed.output
+    assert "Traceback" not in failed.output
+    assert taken == [True]  # it did start from the spare
+    assert (project / "dist").resolve() == first
+    assert tree(first) == before and inodes(first) == linked
+    monkeypatch.setattr(staging.output, "write_file", written)
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    fresh = tmp_path / "fresh"
+    assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
+               "-q").exit_code == 0
+    assert tree((project / "dist").resolve()) == tree(fresh.resolve())
+
+
+def test_a_spare_still_being_made_is_not_taken(project: Path, run: Any,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    """While ``cp`` still links the spare (under its ``.part-`` name, half made), the next
+    publish links the current version's files itself, and writes what a publish without a
+    spare writes; the half-made spare is garbage after it."""
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    monkeypatch.setattr(spare, "prepare", lambda version: None)  # no spare of its own
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    first = (project / "dist").resolve()
+    half = first.parent / f"{spare.path_of(first).name}.part-0123abcd"
+    shutil.copytree(first, half, copy_function=os.link)
+    for path in list(half.rglob("*.pdf"))[:1]:
+        path.unlink()  # (cp has not got there yet)
+    taken: list[bool] = []
+    take = spare.take
+    monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    assert taken == [False] and not half.exists()
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    fresh = tmp_path / "fresh"
+    assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
+               "-q").exit_code == 0
+    assert tree((project / "dist").resolve()) == tree(fresh.resolve())
