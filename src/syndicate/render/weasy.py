@@ -14,6 +14,11 @@ Its font subsetting then asks cffi for a C array type spelled with its length
 worker's first communiqué and bilingual edition, more for every new length after). :func:`load` has
 cffi's cache of parsed types answer those from the array type it already knows, without parsing: the
 very same type object.
+
+pydyf, which writes WeasyPrint's PDFs, compresses each stream (at zlib's level 9) every time the
+stream's bytes are asked for, and a PDF with a file identifier asks twice: once to write it, once
+to hash every object for the identifier. :func:`load` has pydyf compress each distinct stream once
+(:class:`_CompressedOnce`): the same bytes, a third of the compressing (``benchmarks/notes.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
+import zlib
 from types import ModuleType
 from typing import Protocol
 
@@ -50,6 +56,7 @@ def load() -> ModuleType:
         import weasyprint  # noqa: F401  (the real search, if the quick one failed)
 
         _array_types_without_parsing()
+        _streams_compressed_once()
         return sys.modules["weasyprint"]
 
 
@@ -102,3 +109,59 @@ def _array_types_without_parsing() -> None:
         ffi._parsed_types = fast
     except Exception:  # noqa: BLE001  (an optimisation: never a reason to fail)
         return
+
+
+class _CompressedOnce:
+    """What pydyf asks of :mod:`zlib` (``compress``, and ``compressobj`` fed one stream then
+    flushed), each distinct stream compressed once at each level: the streams a worker wrote
+    last are kept with their compressed bytes, up to :data:`KEPT_BYTES` of them."""
+
+    KEPT_BYTES = 8 * 1024 * 1024  # (a PDF asks for each of its streams twice while it is written)
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[int, bytes], bytes] = {}
+        self._size = 0
+
+    compress = staticmethod(zlib.compress)
+
+    def compressobj(self, level: int = -1) -> _Stream:
+        return _Stream(self, level)
+
+    def compressed(self, level: int, data: bytes) -> bytes:
+        """``data`` as ``zlib.compressobj(level)`` compresses it (with its flush)."""
+        key = (level, data)
+        found = self._kept.get(key)
+        if found is None:
+            compressor = zlib.compressobj(level)
+            found = compressor.compress(data) + compressor.flush()
+            if self._size + len(data) > self.KEPT_BYTES:
+                self._kept, self._size = {}, 0
+            self._kept[key] = found
+            self._size += len(data)
+        return found
+
+
+class _Stream:
+    """One ``compressobj`` of :class:`_CompressedOnce`: compresses what it was fed at its
+    flush."""
+
+    def __init__(self, once: _CompressedOnce, level: int) -> None:
+        self._once, self._level, self._fed = once, level, bytearray()
+
+    def compress(self, data: bytes) -> bytes:
+        self._fed += data
+        return b""
+
+    def flush(self, mode: int = zlib.Z_FINISH) -> bytes:
+        if mode != zlib.Z_FINISH:
+            raise ValueError("only a whole stream is compressed here")
+        data, self._fed = bytes(self._fed), bytearray()
+        return self._once.compressed(self._level, data)
+
+
+def _streams_compressed_once() -> None:
+    """Give pydyf :class:`_CompressedOnce` for its :mod:`zlib` (when it is the module pydyf
+    imported: else it is installed already, or pydyf changed, and this leaves it)."""
+    pydyf = sys.modules.get("pydyf")
+    if pydyf is not None and getattr(pydyf, "zlib", None) is zlib:
+        vars(pydyf)["zlib"] = _CompressedOnce()  # (a module attribute pydyf looks up)
