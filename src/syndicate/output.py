@@ -346,11 +346,16 @@ def collect_garbage(versions: Path, keep: str, trash: Path) -> None:
             return
         for name in os.listdir(versions_fd):
             if name != keep and not spare.belongs_to(name, keep):
-                try:
-                    os.rename(name, f"{name}-{secrets.token_hex(4)}",
-                              src_dir_fd=versions_fd, dst_dir_fd=trash_fd)
-                except OSError:
-                    shutil.rmtree(name, dir_fd=versions_fd, ignore_errors=True)
+                into_trash(name, versions_fd, trash_fd)
+
+
+def into_trash(name: str, versions_fd: int, trash_fd: int) -> None:
+    """Move the folder ``name`` into the trash (each open as a descriptor), or remove it."""
+    try:
+        os.rename(name, f"{name}-{secrets.token_hex(4)}", src_dir_fd=versions_fd,
+                  dst_dir_fd=trash_fd)
+    except OSError:
+        shutil.rmtree(name, dir_fd=versions_fd, ignore_errors=True)
 
 
 def retire_leftovers(out: Path, current: Path) -> None:

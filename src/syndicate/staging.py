@@ -62,7 +62,10 @@ class Staging:
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self._wait()
         if self.name is None:
-            shutil.rmtree(self.path, ignore_errors=True)
+            if self.large:  # (thousands of files: removed off the critical path)
+                _discard(self.path, self.out)
+            else:
+                shutil.rmtree(self.path, ignore_errors=True)
             if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
                 error.add_note(f"nothing was published: {self.out.name} still shows the "
                                "previous publish (if any), and the unfinished one was removed")
@@ -209,6 +212,18 @@ class Staging:
         if self.large:
             spare.prepare(versions / name)
         return name
+
+
+def _discard(folder: Path, out: Path) -> None:
+    """Move ``folder``, a version never switched to (in the versions folder of ``out``), into
+    the trash with one rename: its thousands of files are removed by the next publish, as an
+    old version's are (see :func:`output.empty_trash`); removed now if it cannot be moved."""
+    with output.own_folder(folder.parent) as versions_fd, \
+            output.own_folder(output.trash_dir(out), create=True) as trash_fd:
+        if versions_fd is not None and trash_fd is not None:
+            output.into_trash(folder.name, versions_fd, trash_fd)
+            return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _hashed(pieces: Iterable[bytes], digest: Hash) -> Iterator[bytes]:

@@ -149,8 +149,19 @@ def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
     assert taken == [True]  # it did start from the spare
     assert (project / "dist").resolve() == first
     assert tree(first) == before and inodes(first) == linked
+    # The unfinished version went into the trash with one rename, not removed file by file
+    # before the command could end: the next publish removes it, off the critical path.
+    assert os.listdir(first.parent) == [first.name]
+    trash = staging.output.trash_dir(project / "dist")
+    [discarded] = os.listdir(trash)
+    assert discarded.startswith(staging.output.STAGING_PREFIX)
+    assert (trash / discarded / "manifest.json").exists()  # (the spare's files, all there)
     monkeypatch.setattr(staging.output, "write_file", written)
     assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    deadline = time.monotonic() + DEADLINE
+    while discarded in os.listdir(trash):
+        assert time.monotonic() < deadline, "the discarded version was not removed"
+        time.sleep(0.05)
     monkeypatch.setattr(spare, "FROM_FILES", 10**9)
     fresh = tmp_path / "fresh"
     assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
