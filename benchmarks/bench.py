@@ -337,6 +337,7 @@ def _fetcher(assets: dict[str, tuple[bytes, str]]) -> Any:
 
 def render_bare(document: Document) -> int:
     """``write_pdf`` as syndicate calls it, minus syndicate: returns the PDF's size."""
+    _plain_pydyf()
     import weasyprint
     from weasyprint.css import ColorProfile
 
@@ -368,6 +369,18 @@ def render_bare(document: Document) -> int:
     return len(data)
 
 
+def _plain_pydyf() -> None:
+    """pydyf writing with :mod:`zlib` itself, as it does without syndicate (which has it
+    compress each distinct stream once: see syndicate.render.weasy), in a process where
+    syndicate made the documents' HTML (the edit target's bare renders)."""
+    import zlib
+
+    import pydyf
+
+    if vars(pydyf).get("zlib") is not zlib:
+        vars(pydyf)["zlib"] = zlib
+
+
 def children_cpu() -> float:
     """CPU seconds (user + system) of every child process waited for so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -375,11 +388,15 @@ def children_cpu() -> float:
 
 
 def bare_pool(docs: list[Document], processes: int) -> tuple[float, float]:
-    """(wall, CPU) seconds of rendering ``docs`` in a fresh pool; longest documents first."""
+    """(wall, CPU) seconds of rendering ``docs`` in a fresh pool; longest documents first.
+
+    The pool's processes are started afresh ("spawn"), not forked from this one, in which
+    syndicate's renderers made the documents: they import WeasyPrint as a script would, without
+    what syndicate does to it when it loads it (see syndicate.render.weasy)."""
     ordered = sorted(docs, key=lambda d: len(d.html), reverse=True)
     cpu = children_cpu()
     start = time.perf_counter()
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     with context.Pool(processes, initializer=_warm_worker) as pool:
         sizes = list(pool.imap_unordered(render_bare, ordered, chunksize=1))
         pool.close()
