@@ -8,6 +8,7 @@ it (see :mod:`syndicate.output` for the layout and the switch).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndicate import output, spare
+from syndicate.errors import SyndicateError
 from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry
 from syndicate.processes import helper_thread
@@ -62,8 +64,9 @@ class Staging:
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self._wait()
         if self.name is None:
-            if self.large:  # (thousands of files: removed off the critical path)
-                _discard(self.path, self.out)
+            full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+            if self.large and not full:  # (thousands of files: removed off the critical path;
+                _discard(self.path, self.out)  # a full disk wants its space back now)
             else:
                 shutil.rmtree(self.path, ignore_errors=True)
             if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
@@ -218,11 +221,14 @@ def _discard(folder: Path, out: Path) -> None:
     """Move ``folder``, a version never switched to (in the versions folder of ``out``), into
     the trash with one rename: its thousands of files are removed by the next publish, as an
     old version's are (see :func:`output.empty_trash`); removed now if it cannot be moved."""
-    with output.own_folder(folder.parent) as versions_fd, \
-            output.own_folder(output.trash_dir(out), create=True) as trash_fd:
-        if versions_fd is not None and trash_fd is not None:
-            output.into_trash(folder.name, versions_fd, trash_fd)
-            return
+    try:
+        with output.own_folder(folder.parent) as versions_fd, \
+                output.own_folder(output.trash_dir(out), create=True) as trash_fd:
+            if versions_fd is not None and trash_fd is not None:
+                output.into_trash(folder.name, versions_fd, trash_fd)
+                return
+    except (OSError, SyndicateError):  # (no trash to be had: never hides the publish's error)
+        pass
     shutil.rmtree(folder, ignore_errors=True)
 
 

