@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndicate import output, spare
-from syndicate.errors import SyndicateError
+from syndicate.errors import OutputError
 from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry
 from syndicate.processes import helper_thread
@@ -227,7 +227,7 @@ def _discard(folder: Path, out: Path) -> None:
             if versions_fd is not None and trash_fd is not None:
                 output.into_trash(folder.name, versions_fd, trash_fd)
                 return
-    except (OSError, SyndicateError):  # (no trash to be had: never hides the publish's error)
+    except (OSError, OutputError):  # (no trash to be had: never hides the publish's error)
         pass
     shutil.rmtree(folder, ignore_errors=True)
 

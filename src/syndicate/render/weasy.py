@@ -112,9 +112,9 @@ def _array_types_without_parsing() -> None:
 
 
 class _CompressedOnce:
-    """What pydyf asks of :mod:`zlib` (``compress``, and ``compressobj`` fed one stream then
-    flushed), each distinct stream compressed once at each level: the streams a worker wrote
-    last are kept with their compressed bytes, up to :data:`KEPT_BYTES` of them."""
+    """:mod:`zlib` for pydyf, but ``compressobj`` (fed one stream, then flushed): each distinct
+    stream compressed once at each level; the streams a worker wrote last are kept with their
+    compressed bytes, up to :data:`KEPT_BYTES` of them."""
 
     KEPT_BYTES = 8 * 1024 * 1024  # (a PDF asks for each of its streams twice while it is written)
 
@@ -122,12 +122,10 @@ class _CompressedOnce:
         self._kept: dict[tuple[int, bytes], bytes] = {}
         self._size = 0
 
-    compress = staticmethod(zlib.compress)
-
     def compressobj(self, level: int = -1) -> _Stream:
         return _Stream(self, level)
 
-    def __getattr__(self, name: str) -> object:  # (whatever else of zlib pydyf may use)
+    def __getattr__(self, name: str) -> object:  # (the rest of zlib, as it is)
         return getattr(zlib, name)
 
     def compressed(self, level: int, data: bytes) -> bytes:
