@@ -37,6 +37,42 @@ def test_a_stream_is_compressed_as_zlib_compresses_it(pieces: list[bytes], level
         assert stream.compress(data) + stream.flush() == zlib.compress(data, other_level)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=30), st.integers(0, 9000))
+def test_what_is_kept_stays_within_its_bound(asks: list[int], bound: int) -> None:
+    """Whatever is asked, the kept streams and their compressed bytes never pass the bound,
+    a stream too large for it is not kept, and every answer is zlib's."""
+    streams = [bytes([n]) * (700 * n) + bytes(range(n * 40 % 256)) for n in range(6)]
+    once = weasy._CompressedOnce()
+    once.KEPT_BYTES = bound
+    for n in asks:
+        assert once.compressed(9, streams[n]) == zlib.compress(streams[n], 9)
+        kept = once._kept
+        assert once._size == sum(len(d) + len(c) for (_, d), c in kept.items()) <= bound
+
+
+def test_the_stream_asked_for_last_is_kept_longest() -> None:
+    once = Counting()
+    first, second, third = b"a" * 4000, b"b" * 4000, b"c" * 4000
+    once.KEPT_BYTES = 2 * (4000 + len(zlib.compress(first, 9)))  # (room for two)
+    for data in (first, second, first, third, first):  # (the third drops the second)
+        once.compressed(9, data)
+    assert once.made == 3
+    once.compressed(9, second)
+    assert once.made == 4
+
+
+def test_a_compressor_with_other_settings_is_zlibs_own() -> None:
+    once = weasy._CompressedOnce()
+    for settings in ({"wbits": -15}, {"strategy": zlib.Z_FILTERED}, {"zdict": b"abc"},
+                     {"memLevel": 9}):
+        ours = once.compressobj(6, **settings)
+        theirs = zlib.compressobj(6, **settings)
+        assert ours.compress(b"abcabc" * 50) + ours.flush() == (
+            theirs.compress(b"abcabc" * 50) + theirs.flush())
+    assert not once._kept
+
+
 class Counting(weasy._CompressedOnce):
     """Counts the streams pydyf asks for and those actually compressed."""
 
@@ -47,10 +83,8 @@ class Counting(weasy._CompressedOnce):
 
     def compressed(self, level: int, data: bytes) -> bytes:
         self.asked.append((level, data))
-        before = len(self._kept)
-        found = super().compressed(level, data)
-        self.made += len(self._kept) != before
-        return found
+        self.made += (level, data) not in self._kept
+        return super().compressed(level, data)
 
 
 def files(folder: Path) -> dict[str, bytes]:

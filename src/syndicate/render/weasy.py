@@ -27,6 +27,7 @@ import re
 import sys
 import threading
 import zlib
+from collections import OrderedDict
 from types import ModuleType
 from typing import Protocol
 
@@ -111,18 +112,36 @@ def _array_types_without_parsing() -> None:
         return
 
 
+class _Compressor(Protocol):
+    """What a ``zlib.compressobj`` is to pydyf."""
+
+    def compress(self, data: bytes, /) -> bytes: ...
+
+    def flush(self, mode: int = zlib.Z_FINISH, /) -> bytes: ...
+
+
+ZLIB_DEFAULTS = (zlib.DEFLATED, zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY)
+
+
 class _CompressedOnce:
     """:mod:`zlib` for pydyf, but ``compressobj`` (fed one stream, then flushed): each distinct
     stream compressed once at each level; the streams a worker wrote last are kept with their
-    compressed bytes, up to :data:`KEPT_BYTES` of them."""
+    compressed bytes, up to :data:`KEPT_BYTES` of both, the least recently asked for dropped
+    first. A ``compressobj`` with any other setting than the level is zlib's own."""
 
     KEPT_BYTES = 8 * 1024 * 1024  # (a PDF asks for each of its streams twice while it is written)
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[int, bytes], bytes] = {}
+        self._kept: OrderedDict[tuple[int, bytes], bytes] = OrderedDict()
         self._size = 0
 
-    def compressobj(self, level: int = -1) -> _Stream:
+    def compressobj(self, level: int = -1, method: int = zlib.DEFLATED,
+                    wbits: int = zlib.MAX_WBITS, memLevel: int = zlib.DEF_MEM_LEVEL,  # noqa: N803
+                    strategy: int = zlib.Z_DEFAULT_STRATEGY,
+                    zdict: bytes | None = None) -> _Compressor:
+        settings = (method, wbits, memLevel, strategy)
+        if settings != ZLIB_DEFAULTS or zdict is not None:
+            return zlib.compressobj(level, *settings, *([zdict] if zdict is not None else []))
         return _Stream(self, level)
 
     def __getattr__(self, name: str) -> object:  # (the rest of zlib, as it is)
@@ -132,14 +151,23 @@ class _CompressedOnce:
         """``data`` as ``zlib.compressobj(level)`` compresses it (with its flush)."""
         key = (level, data)
         found = self._kept.get(key)
-        if found is None:
-            compressor = zlib.compressobj(level)
-            found = compressor.compress(data) + compressor.flush()
-            if self._size + len(data) > self.KEPT_BYTES:
-                self._kept, self._size = {}, 0
-            self._kept[key] = found
-            self._size += len(data)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        compressor = zlib.compressobj(level)
+        found = compressor.compress(data) + compressor.flush()
+        self._keep(key, found)
         return found
+
+    def _keep(self, key: tuple[int, bytes], compressed: bytes) -> None:
+        size = len(key[1]) + len(compressed)
+        if size > self.KEPT_BYTES:
+            return  # (it would leave room for nothing else)
+        while self._size + size > self.KEPT_BYTES:
+            (_, data), dropped = self._kept.popitem(last=False)
+            self._size -= len(data) + len(dropped)
+        self._kept[key] = compressed
+        self._size += size
 
 
 class _Stream:
