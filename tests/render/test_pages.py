@@ -221,6 +221,27 @@ def test_card_stylesheet_parsed_once_gives_the_bytes_of_it_inlined(
         assert inlined.png(html.replace("<style>", f"<style>{STYLESHEET}", 1)) == (
             dist / lang / SHIPPED_ID / "card.png").read_bytes()
 
+def test_a_card_laid_out_uncompressed_is_the_png_of_one_compressed(
+    site: tuple[Path, Path],
+) -> None:
+    """Cards are laid out with their PDF streams left uncompressed (the PDF is only rasterized):
+    the published PNG is the very one of the PDF compressed as the communiqués are."""
+    from syndicate import publish
+    from syndicate.render.cards import CardRenderer
+    from syndicate.render.preview import first_page_png
+
+    root, dist = site
+    project = publish.load(root)
+    renderer = CardRenderer(project.site)
+    for lang in ("pt", "en"):
+        html = renderer.html(project.statement(SHIPPED_ID), lang)
+        compressed = renderer._html_class(string=html, base_url=None).write_pdf(
+            font_config=renderer._font_config, stylesheets=renderer._stylesheets)
+        assert len(compressed) < len(renderer.pdf(html))  # (the streams were compressed)
+        assert first_page_png(compressed, (1200, 630)) == (
+            dist / lang / SHIPPED_ID / "card.png").read_bytes()
+
+
 def test_sitemap_lists_every_page_with_its_translations(site: tuple[Path, Path]) -> None:
     _, dist = site
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",

@@ -64,10 +64,10 @@ def test_the_stream_asked_for_last_is_kept_longest() -> None:
 
 def test_a_compressor_with_other_settings_is_zlibs_own() -> None:
     once = weasy._CompressedOnce()
-    for settings in ({"wbits": -15}, {"strategy": zlib.Z_FILTERED}, {"zdict": b"abc"},
-                     {"memLevel": 9}):
-        ours = once.compressobj(6, **settings)
-        theirs = zlib.compressobj(6, **settings)
+    for other in ({"wbits": -15}, {"strategy": zlib.Z_FILTERED}, {"zdict": b"abc"},
+                  {"memLevel": 9}):
+        ours = once.compressobj(6, **other)
+        theirs = zlib.compressobj(6, **other)
         assert ours.compress(b"abcabc" * 50) + ours.flush() == (
             theirs.compress(b"abcabc" * 50) + theirs.flush())
     assert not once._kept
