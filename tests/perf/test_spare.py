@@ -122,8 +122,9 @@ def test_a_spare_of_another_version_is_garbage(project: Path, run: Any,
 def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
         project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A publish that took the spare and wrote its changed files into it, then failed (here, the
-    disk failing as it writes the manifest), leaves the current version as it was, byte for byte
-    and link for link; the next publish makes the output a publish without a spare makes."""
+    disk failing once the manifest's first bytes are written), leaves the current version as it
+    was, byte for byte and link for link; the next publish makes the output a publish without a
+    spare makes."""
     monkeypatch.setattr(spare, "FROM_FILES", 1)
     monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
     assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
@@ -133,14 +134,15 @@ def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
     taken: list[bool] = []
     take = spare.take
     monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
-    written = staging.output.write_file
+    written = os.write
 
-    def failing_disk(path: Path, data: Any) -> None:
-        if path.name == "manifest.json":
-            raise OSError(5, "Input/output error", str(path))
-        written(path, data)
+    def failing_disk(fd: int, data: Any) -> int:  # (the manifest's first bytes, then an error)
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(f"{os.sep}manifest.json"):
+            written(fd, bytes(data[:100]))
+            raise OSError(5, "Input/output error")
+        return written(fd, data)
 
-    monkeypatch.setattr(staging.output, "write_file", failing_disk)
+    monkeypatch.setattr(os, "write", failing_disk)
     edited = project / "statements" / SHIPPED_ID / "en.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     failed = run("publish", "--project", project, "--now", NOW, "-q")
@@ -156,7 +158,7 @@ def test_a_publish_that_fails_after_taking_the_spare_touches_no_published_byte(
     [discarded] = os.listdir(trash)
     assert discarded.startswith(staging.output.STAGING_PREFIX)
     assert (trash / discarded / "manifest.json").exists()  # (the spare's files, all there)
-    monkeypatch.setattr(staging.output, "write_file", written)
+    monkeypatch.setattr(os, "write", written)
     assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
     deadline = time.monotonic() + DEADLINE
     while discarded in os.listdir(trash):
