@@ -388,11 +388,9 @@ class PdfRenderer:
         options = self._options(statement, [translation], images)
         fetcher, profiles = options.pop("url_fetcher"), options.pop("color_profiles")
         document = self._html_class(string=html, base_url=None, url_fetcher=fetcher)
-        with missing_glyphs() as missing:
-            laid_out = document.render(font_config=self._font_config, color_profiles=profiles,
-                                       stylesheets=self._stylesheets, **options)
-        if missing:
-            raise ContentError(missing_glyph_problems(statement, [translation], missing))
+        # (a character no font has is found when the pages are drawn: see _write)
+        laid_out = document.render(font_config=self._font_config, color_profiles=profiles,
+                                   stylesheets=self._stylesheets, **options)
         self._layouts.keep(statement.id, lang, html, images, laid_out)
         return laid_out
 
