@@ -178,7 +178,7 @@ def _write(plan: Plan, run: Run) -> Report:
     takes_spare = (len(todo) * spare.REUSED_AT_LEAST <= len(plan.units)
                    and not run.backend.remote)
     with Staging(plan.out, plan.current if takes_spare else None,
-                 spare.large(len(plan.units))) as staging:
+                 spare.large(len(plan.units)), followed=bool(plan.stale)) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,
         # links the unchanged files and renders the pages (after the share counts are known).
         rendering = _render(project, todo, staging, run.backend)

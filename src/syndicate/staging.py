@@ -36,12 +36,14 @@ class Staging:
 
     Use as a context manager: leaving it without a commit removes the staging folder. For a
     ``large`` site, it starts as the ``current`` version's spare if one is ready, and its
-    commit starts making its own (see :mod:`syndicate.spare`).
+    commit starts making its own (see :mod:`syndicate.spare`) unless ``followed``: another
+    publish comes at once, which could not use a spare still being made.
     """
 
-    def __init__(self, out: Path, current: Path | None = None, large: bool = False) -> None:
+    def __init__(self, out: Path, current: Path | None = None, large: bool = False,
+                 followed: bool = False) -> None:
         self.out = output.absolute(out)
-        self.current, self.large = current, large
+        self.current, self.large, self.followed = current, large, followed
         self.spare = False  # started as the current version's spare
         self._previous: AbstractSet[str] = frozenset()  # the current version's files
         self.versions = output.versions_dir(self.out)
@@ -212,7 +214,7 @@ class Staging:
         output.fsync_dir(versions)
         output.switch(out, versions / name)
         output.collect_garbage(versions, keep=name, trash=output.trash_dir(out))
-        if self.large:
+        if self.large and not self.followed:
             spare.prepare(versions / name)
         return name
 

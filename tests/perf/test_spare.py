@@ -198,3 +198,35 @@ def test_a_spare_still_being_made_is_not_taken(project: Path, run: Any,
     assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
                "-q").exit_code == 0
     assert tree((project / "dist").resolve()) == tree(fresh.resolve())
+
+
+def test_a_pages_first_publish_leaves_the_spare_to_the_publish_that_follows(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``serve`` publishes a change's pages first, then lays out its documents at once: a
+    spare of the first version could never be taken by the second (still being made), so only
+    the second's is made, and the next edit starts from it."""
+    from datetime import datetime
+
+    from syndicate import publish
+    from syndicate.backends import choose
+
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    spare_of((project / "dist").resolve())
+    prepared: list[Path] = []
+    prepare = spare.prepare
+    monkeypatch.setattr(spare, "prepare", lambda version: prepared.append(version) or prepare(
+        version))
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    loaded, now = publish.load(project), datetime.fromisoformat(NOW)
+    with choose() as backend:
+        first = publish.publish_pages_first(loaded, project / "dist", now, backend)
+        assert first.deferred  # (its PDFs and cards were left for the next publish)
+        second = publish.publish(loaded, project / "dist", now, backend=backend)
+    versions = (project / "dist").resolve().parent
+    assert [p.name for p in prepared] == [second.version] != [first.version]
+    spare_of(versions / second.version)
+    assert [n for n in os.listdir(versions) if n.startswith(spare.PREFIX)] == [
+        spare.path_of(versions / second.version).name]
