@@ -28,6 +28,15 @@ from syndicate.units import Unit
 
 
 @dataclass(frozen=True, slots=True)
+class Published:
+    """What a publish needs of the current version's manifest: every path it lists (to say
+    what is removed), and each subscription feed's sha256 (what WebSub says changed)."""
+
+    paths: AbstractSet[str] = frozenset()
+    feeds: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     project: Project
     out: Path
@@ -46,6 +55,7 @@ class Plan:
     # by unit key: the current version's files standing in for a laid-out unit that changed
     # (see deferring): linked, never recorded as the new key's
     stale: Mapping[str, list[Entry]] = field(default_factory=dict)
+    previous: Published = Published()  # of the current version (its cache index's, read once)
 
     @property
     def languages(self) -> int:
@@ -70,19 +80,23 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None) ->
     """The plan of a publish of ``project`` into ``out`` at ``now`` (with the publisher's lock
     held: the current version does not change meanwhile), its PDFs sealed with the seal of
     identity ``seal`` (None: not sealed)."""
-    published, scheduled = project.due(now)
-    units = tuple(keyed_units(project, published))
+    live, scheduled = project.due(now)
+    units = tuple(keyed_units(project, live))
     current = output.current_version(out)
     index = read_index(out, current)
     found = reusable_units(index, current, units)
+    previous = published(current, index)
+    # The records of every file are in found and previous now: the rest of them goes (an
+    # archive's index holds hundreds of thousands, which would stay in memory to the end).
+    index = replace(index, units={}, others=None)
     sealed = {unit.key for unit in units if unit.kind in SEALED_KINDS}
     resealable = {key: entries for key, entries in found.items()
                   if key in sealed and recorded_identity(index.seals.get(key)) != seal}
     reusable = {key: entries for key, entries in found.items() if key not in resealable}
-    return Plan(project, out, published, scheduled, units, site_key(project, units), current,
+    return Plan(project, out, live, scheduled, units, site_key(project, units), current,
                 index, reusable, current is not None and not websub.no_pending_feeds(current),
                 resealable, seal is not None and current is not None
-                and not (current / MANIFEST_SIGNATURE).is_file())
+                and not (current / MANIFEST_SIGNATURE).is_file(), previous=previous)
 
 
 def deferring(plan: Plan) -> Plan:
@@ -315,15 +329,6 @@ def manifest_files(current: Path | None) -> list[Entry]:
         return list(read_files(current / MANIFEST))
     except (OSError, ValueError):
         return []
-
-
-@dataclass(frozen=True, slots=True)
-class Published:
-    """What a publish needs of the current version's manifest: every path it lists (to say
-    what is removed), and each subscription feed's sha256 (what WebSub says changed)."""
-
-    paths: AbstractSet[str] = frozenset()
-    feeds: Mapping[str, str] = field(default_factory=dict)
 
 
 def published(current: Path | None, index: CacheIndex | None = None) -> Published:

@@ -163,7 +163,7 @@ def _unchanged(plan: Plan) -> Report:
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
     cleaner = output.empty_trash(plan.out)  # as every publish does
-    files = plans.published(plan.current, plan.index).paths
+    files = plan.previous.paths
     cleaner.finish(spare.large(len(files)))
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False,
@@ -185,7 +185,7 @@ def _write(plan: Plan, run: Run) -> Report:
         try:  # (from here on: a Ctrl-C stops the workers before the staging folder goes)
             counts = (_remember_share_counts(project.root)
                       if any(u.kind == "page" for u in todo) else None)
-            previous = plans.published(plan.current, plan.index)
+            previous = plan.previous
             staging.replacing(previous.paths)
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
             _reseal(plan, staging, written)

@@ -229,6 +229,22 @@ def test_the_cache_index_lists_every_file_of_its_version_as_the_manifest_does(
     assert both()[1] == both()[0] == expected
 
 
+def test_a_plan_keeps_of_the_cache_index_only_what_the_publish_uses(two: Path) -> None:
+    """The current version's listing and the reusable units' files are taken from the cache
+    index while planning; its records of every file (hundreds of thousands in an archive) are
+    not kept to the end of the publish."""
+    from syndicate import plan as plans
+
+    publish(two)
+    current = current_version(two / "dist")
+    listed = plans.published(current, plans.read_index(two / "dist", current))
+    plan = plans.make(pipeline.load(two, cache=True), two / "dist", NOW)
+    assert plan.previous == listed and len(listed.paths) > 30
+    assert len(plan.reusable) == len(plan.units)  # (nothing changed: every unit's files)
+    assert not plan.index.units and plan.index.others is None
+    assert plan.index.documents  # (the site-wide documents' records are checked later)
+
+
 def test_a_scheduled_statement_going_live_is_rendered(two: Path) -> None:
     (two / "statements" / SECOND_ID / "statement.yaml").write_text(
         "date: 2027-01-10\noriginal: pt\n", encoding="utf-8"
