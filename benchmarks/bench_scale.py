@@ -1,5 +1,6 @@
-"""Archive scale (issue 26): publish, no-op, one edit, check and status at 1,000, 4,000 and
-16,000 statements, with peak memory, and Hugo's full build of the same content beside them.
+"""Archive scale (issue 26): publish, no-op, one edit, check, status and a publish of
+everything again at 1,000, 4,000 and 16,000 statements, with peak memory, and Hugo's full build
+of the same content beside them.
 
     make bench-scale                                   # also a step of `make bench`
     .venv/bin/python benchmarks/bench_scale.py --sizes 1000 4000 16000
@@ -14,7 +15,10 @@ process itself, VmHWM, polled every 50 ms; workers are not counted, as in `make 
 process (see :mod:`syndicate.spare`) is ready, as it is for an office that edits minutes after
 the last publish (how long that took is reported); 2. three no-op publishes in a row (the
 median is kept); 3. one statement's English text edited, published; 4. ``syndicate check``;
-5. ``syndicate status``; and Hugo's full build of the same content.
+5. ``syndicate status``; 6. a change of the site's settings that every output shows,
+published: everything rendered again over the previous version (as after an upgrade; its
+memory is the largest of all: the previous version's records and the new one's); and Hugo's
+full build of the same content.
 
 The targets: every peak under 400 MB; the no-op under 1 s and the edit under 2 s at every size.
 Between sizes, the growth exponent of each time (``log(t2/t1) / log(n2/n1)``: 1 is linear,
@@ -45,6 +49,7 @@ MEMORY_MB = 400
 NOOP_S, EDIT_S = 1.0, 2.0
 NOOPS = 3  # no-ops in a row: the median is kept (the first follows the full publish's writes)
 SYNDICATE = Path(sys.executable).parent / "syndicate"
+COMMANDS = ("publish", "no-op", "edit", "check", "status", "re-render")  # (the table's order)
 
 
 @dataclass
@@ -77,6 +82,8 @@ def measure(count: int, work: Path) -> Size:
     runs["edit"] = checked(run(publish), f"edit in {count}")
     runs["check"] = run([SYNDICATE, "check", "--project", project])  # (warnings: exit 0 or 1)
     runs["status"] = checked(run([SYNDICATE, "status", "--project", project]), "status")
+    changed_site(project / "syndicate.toml")
+    runs["re-render"] = checked(run(publish), f"re-render of {count}")
     hugo_run = None
     hugo = peers.hugo_binary()
     if hugo is not None:
@@ -84,6 +91,18 @@ def measure(count: int, work: Path) -> Size:
         hugo_run = checked(run([hugo, "--source", work / f"hugo-{count}", "--destination",
                                 work / f"hugo-public-{count}", "--quiet"]), "hugo")
     return Size(count, runs, hugo_run, [r.seconds for r in noops], spare)
+
+
+def changed_site(config: Path) -> None:
+    """A change of the site's settings that every output shows (the English issuer, in each
+    page, feed, communiqué and card's key): the next publish renders everything again, over
+    the version before it, as after an upgrade of syndicate."""
+    text = config.read_text(encoding="utf-8")
+    changed = text.replace('issuer = "Portuguese Government"',
+                           'issuer = "Portuguese Government, Lisbon"', 1)
+    if changed == text:
+        raise SystemExit(f"{config}: no English issuer to change")
+    config.write_text(changed, encoding="utf-8")
 
 
 def spare_ready(out: Path) -> float:
@@ -111,11 +130,12 @@ def growth(sizes: list[Size], what: str) -> str:
 
 def table(sizes: list[Size]) -> tuple[str, int, int]:
     rows = ["| statements | publish (peak) | no-op (peak) | one edit (peak) | check (peak) "
-            "| status (peak) | Hugo full build (peak) |", "|---|---|---|---|---|---|---|"]
+            "| status (peak) | site settings changed: all again (peak) "
+            "| Hugo full build (peak) |", "|---|---|---|---|---|---|---|---|"]
     passed = total = 0
     for size in sizes:
         cells = [f"{size.statements:,}"]
-        for what in ("publish", "no-op", "edit", "check", "status"):
+        for what in COMMANDS:
             megabytes = size.megabytes(what)
             limit = {"no-op": NOOP_S, "edit": EDIT_S}.get(what)
             ok = megabytes < MEMORY_MB and (limit is None or size.seconds(what) < limit)
@@ -125,9 +145,8 @@ def table(sizes: list[Size]) -> tuple[str, int, int]:
         hugo = size.hugo
         cells.append(f"{hugo.seconds:.2f} s ({hugo.peak_kib / 1024:.0f} MB)" if hugo else "n/a")
         rows.append("| " + " | ".join(cells) + " |")
-    rows.append("| growth exponent | " + " | ".join(
-        growth(sizes, what) for what in ("publish", "no-op", "edit", "check", "status"))
-        + " | |")
+    rows.append("| growth exponent | " + " | ".join(growth(sizes, what) for what in COMMANDS)
+                + " | |")
     return "\n".join(rows), passed, total
 
 
