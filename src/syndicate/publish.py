@@ -32,7 +32,7 @@ from syndicate.project import load as load
 from syndicate.seal.step import SEALED_KINDS, Seal, SealStep
 from syndicate.site_outputs import SiteFeeds, SitePages
 from syndicate.site_outputs import render_site as render_site  # (the benchmarks call it)
-from syndicate.staging import Staging
+from syndicate.staging import SpareClash, Staging
 from syndicate.units import Unit
 
 
@@ -171,12 +171,22 @@ def _unchanged(plan: Plan) -> Report:
 
 
 def _write(plan: Plan, run: Run) -> Report:
+    """:func:`_write_version`, from the current version's spare when it is worth taking; made
+    again without it if the spare had a file where the new version has a folder, or the
+    reverse (see staging.SpareClash)."""
+    takes_spare = (len(plan.todo) * spare.REUSED_AT_LEAST <= len(plan.units)
+                   and not run.backend.remote)
+    try:
+        return _write_version(plan, run, takes_spare)
+    except SpareClash:
+        return _write_version(plan, run, False)
+
+
+def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
     """Render ``plan.todo`` into a staging folder, link the rest, write the site-wide
     outputs, the manifest and the cache index, and switch the output folder to it."""
     project, written = plan.project, Written(SealStep(run.seal))
     todo = plan.todo  # (their words read as each goes: see _render)
-    takes_spare = (len(todo) * spare.REUSED_AT_LEAST <= len(plan.units)
-                   and not run.backend.remote)
     with Staging(plan.out, plan.current if takes_spare else None,
                  spare.large(len(plan.units)), followed=bool(plan.stale)) as staging:
         # Workers start on the communiqués now, while this process reads the previous manifest,

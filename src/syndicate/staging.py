@@ -30,6 +30,17 @@ if TYPE_CHECKING:
     from hashlib import _Hash as Hash
 
 
+# What a write into a taken spare meets where the new version has a folder at the path of one
+# of the previous version's files, or a file at the path of one of its folders (an image
+# replaced by a folder of its name): the spare's paths are the previous version's.
+CLASHES = (errno.EEXIST, errno.ENOTDIR, errno.EISDIR)
+
+
+class SpareClash(Exception):
+    """A write into a taken spare met a path of the previous version's in its way (see
+    :data:`CLASHES`); the unfinished version is gone: publish again without the spare."""
+
+
 class Staging:
     """A new version being written: files go in (written, or linked from the current version),
     each with its manifest entry; :meth:`commit` fsyncs, names and switches to it.
@@ -71,6 +82,8 @@ class Staging:
                 _discard(self.path, self.out)  # a full disk wants its space back now)
             else:
                 shutil.rmtree(self.path, ignore_errors=True)
+            if self.spare and isinstance(error, OSError) and error.errno in CLASHES:
+                raise SpareClash(str(error)) from error
             if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
                 error.add_note(f"nothing was published: {self.out.name} still shows the "
                                "previous publish (if any), and the unfinished one was removed")

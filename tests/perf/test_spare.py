@@ -230,3 +230,56 @@ def test_a_pages_first_publish_leaves_the_spare_to_the_publish_that_follows(
     spare_of(versions / second.version)
     assert [n for n in os.listdir(versions) if n.startswith(spare.PREFIX)] == [
         spare.path_of(versions / second.version).name]
+
+
+def png(color: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 4), color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("before, after", [("dot.png", "dot.png/blue.png"),
+                                           ("dot.png/red.png", "dot.png")])
+def test_an_image_replaced_by_a_folder_of_its_name_is_published_from_the_spare_or_without(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        before: str, after: str) -> None:
+    """The spare has the previous version's paths: an image's file where the new version has
+    a folder of that name (or the reverse) is in the way of the write. The publish is then
+    made again without the spare: it succeeds, with the output of a publish without one."""
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    folder = project / "statements" / SHIPPED_ID
+    source = (folder / "en.md").read_text(encoding="utf-8")
+
+    def shows(image: str, color: tuple[int, int, int]) -> None:
+        (folder / image).parent.mkdir(parents=True, exist_ok=True)
+        (folder / image).write_bytes(png(color))
+        (folder / "en.md").write_text(f"{source}\n![A dot]({image})\n", encoding="utf-8")
+
+    shows(before, (255, 0, 0))
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    first = (project / "dist").resolve()
+    spare_of(first)
+    shutil.rmtree(folder / "dot.png") if (folder / "dot.png").is_dir() else (
+        folder / "dot.png").unlink()
+    shows(after, (0, 0, 255))
+    taken: list[bool] = []
+    take = spare.take
+    monkeypatch.setattr(spare, "take", lambda *a: taken.append(take(*a)) or taken[-1])
+    published = run("publish", "--project", project, "--now", NOW, "-q")
+    assert published.exit_code == 0, published.output
+    assert taken == [True, False]  # (the spare met the clash; made again without it)
+    second = (project / "dist").resolve()
+    from PIL import Image
+
+    with Image.open(second / "en" / SHIPPED_ID / after) as shown:
+        assert shown.convert("RGB").getpixel((0, 0)) == (0, 0, 255)
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    fresh = tmp_path / "fresh"
+    assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
+               "-q").exit_code == 0
+    assert tree(second) == tree(fresh.resolve())
