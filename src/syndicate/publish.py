@@ -179,6 +179,8 @@ def _write(plan: Plan, run: Run) -> Report:
     try:
         return _write_version(plan, run, takes_spare)
     except SpareClash:
+        if run.progress is not None:  # (its bar starts again)
+            run.progress.finish()
         return _write_version(plan, run, False)
 
 
