@@ -179,9 +179,10 @@ def _write(plan: Plan, run: Run) -> Report:
     try:
         return _write_version(plan, run, takes_spare)
     except SpareClash:
-        if run.progress is not None:  # (its bar starts again)
-            run.progress.finish()
-        return _write_version(plan, run, False)
+        pass  # (made again below, not in here: the error would keep the first try's memory)
+    if run.progress is not None:  # (its bar starts again)
+        run.progress.finish()
+    return _write_version(plan, run, False)
 
 
 def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
