@@ -80,6 +80,7 @@ def measure(count: int, work: Path) -> Size:
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n",
                       encoding="utf-8")
     runs["edit"] = checked(run(publish), f"edit in {count}")
+    spare_ready(project / "dist")  # (the edit's spare: not linked while the next ones run)
     runs["check"] = run([SYNDICATE, "check", "--project", project])  # (warnings: exit 0 or 1)
     runs["status"] = checked(run([SYNDICATE, "status", "--project", project]), "status")
     changed_site(project / "syndicate.toml")

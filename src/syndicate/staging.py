@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from syndicate import output, spare
 from syndicate.errors import OutputError
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 # What a write into a taken spare meets where the new version has a folder at the path of one
 # of the previous version's files, or a file at the path of one of its folders (an image
-# replaced by a folder of its name): the spare's paths are the previous version's.
-CLASHES = (errno.EEXIST, errno.ENOTDIR, errno.EISDIR)
+# replaced by a folder of its name): the spare's paths are the previous version's. (EPERM:
+# what unlinking a folder gives on macOS, where Linux gives EISDIR.)
+CLASHES = (errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.EPERM)
 
 
 class SpareClash(Exception):
@@ -82,11 +83,20 @@ class Staging:
                 _discard(self.path, self.out)  # a full disk wants its space back now)
             else:
                 shutil.rmtree(self.path, ignore_errors=True)
-            if self.spare and isinstance(error, OSError) and error.errno in CLASHES:
+            if self._clashed(error):
                 raise SpareClash(str(error)) from error
             if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
                 error.add_note(f"nothing was published: {self.out.name} still shows the "
                                "previous publish (if any), and the unfinished one was removed")
+
+    def _clashed(self, error: object) -> TypeGuard[OSError]:
+        """Whether ``error`` is a write into a taken spare that met one of its paths (see
+        :data:`CLASHES`): not any error of those numbers, only one at a path in here."""
+        if not (self.spare and isinstance(error, OSError) and error.errno in CLASHES):
+            return False
+        inside = os.path.join(self.path, "")
+        return any(name is not None and os.fsdecode(name).startswith(inside)
+                   for name in (error.filename, error.filename2))
 
     def _target(self, path: str) -> str:
         # Plain strings, one mkdir per folder: a republish takes thousands of files through here.

@@ -8,6 +8,7 @@ The threshold is lowered here so that the shipped statement (and a copy of it) i
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -204,7 +205,7 @@ def test_a_pages_first_publish_leaves_the_spare_to_the_publish_that_follows(
         project: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """``serve`` publishes a change's pages first, then lays out its documents at once: a
     spare of the first version could never be taken by the second (still being made), so only
-    the second's is made, and the next edit starts from it."""
+    the second's is made: the one the next edit can start from."""
     from datetime import datetime
 
     from syndicate import publish
@@ -283,3 +284,21 @@ def test_an_image_replaced_by_a_folder_of_its_name_is_published_from_the_spare_o
     assert run("publish", "--project", project, "--out", fresh, "--now", NOW,
                "-q").exit_code == 0
     assert tree(second) == tree(fresh.resolve())
+
+
+@pytest.mark.parametrize("where", ["in the spare", "elsewhere"])
+def test_only_an_error_at_a_path_of_the_spare_has_the_publish_made_again(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        where: str) -> None:
+    """A 'File exists' (or 'Is a directory'...) met outside the spare, e.g. in a folder of
+    the user's, is not the spare's clash: it is reported, not hidden by a second publish."""
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
+    first = (project / "dist").resolve()
+    spare_of(first)
+    expected = staging.SpareClash if where == "in the spare" else IsADirectoryError
+    with pytest.raises(expected), staging.Staging(project / "dist", first, large=True) as new:
+        assert new.spare
+        folder = new.path / "en" if where == "in the spare" else tmp_path
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(folder))
+    assert (project / "dist").resolve() == first

@@ -221,6 +221,7 @@ def test_card_stylesheet_parsed_once_gives_the_bytes_of_it_inlined(
         assert inlined.png(html.replace("<style>", f"<style>{STYLESHEET}", 1)) == (
             dist / lang / SHIPPED_ID / "card.png").read_bytes()
 
+
 def test_a_card_laid_out_uncompressed_is_the_png_of_one_compressed(
     site: tuple[Path, Path],
 ) -> None:

@@ -41,7 +41,8 @@ def test_a_stream_is_compressed_as_zlib_compresses_it(pieces: list[bytes], level
 @given(st.lists(st.integers(0, 5), max_size=30), st.integers(0, 9000))
 def test_what_is_kept_stays_within_its_bound(asks: list[int], bound: int) -> None:
     """Whatever is asked, the kept streams and their compressed bytes never pass the bound,
-    a stream too large for it is not kept, and every answer is zlib's."""
+    a stream too large for it is not kept (one that fits is: the one asked last), and every
+    answer is zlib's."""
     streams = [bytes([n]) * (700 * n) + bytes(range(n * 40 % 256)) for n in range(6)]
     once = weasy._CompressedOnce()
     once.KEPT_BYTES = bound
@@ -49,6 +50,8 @@ def test_what_is_kept_stays_within_its_bound(asks: list[int], bound: int) -> Non
         assert once.compressed(9, streams[n]) == zlib.compress(streams[n], 9)
         kept = once._kept
         assert once._size == sum(len(d) + len(c) for (_, d), c in kept.items()) <= bound
+        fits = len(streams[n]) + len(zlib.compress(streams[n], 9)) <= bound
+        assert ((9, streams[n]) in kept) == fits
 
 
 def test_the_stream_asked_for_last_is_kept_longest() -> None:
