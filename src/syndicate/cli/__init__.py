@@ -6,6 +6,6 @@ translated, i18n, share) ``delivery`` (send) and ``proof`` (verify).
 """
 
 from syndicate.cli import content, delivery, proof, site  # noqa: F401  (each adds its commands)
-from syndicate.cli.base import main
+from syndicate.cli.base import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
