@@ -20,6 +20,7 @@ from typing import Protocol
 
 from syndicate import cache, output, spare
 from syndicate import plan as plans
+from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
@@ -298,35 +299,24 @@ def _report(plan: Plan, entries: list[Entry], written: Written,
                   removed=tuple(sorted(previous.paths - files)))
 
 
-SHARE_COUNTS_FILE = "twitter-text.json"  # in .syndicate-cache/
-MAX_SHARE_COUNTS = 100_000
-
-
-def _remember_share_counts(root: Path) -> Path:
+def _remember_share_counts(root: Path) -> KeptAnswers:
     """Give the share snippets twitter-text's answers from earlier publishes (for this code and
-    these libraries): pages then count links without importing it. Returns the file."""
+    these libraries), a shard at a time as their pages ask: pages then count links without
+    importing it. Returns where they are kept."""
     from syndicate.render import counting
 
-    path = root / cache.CACHE_DIR / SHARE_COUNTS_FILE
-    document = cache.read_json(path)
-    if (isinstance(document, dict) and document.get("code") == cache.code_digest()
-            and isinstance(document.get("answers"), dict)):
-        counting.ANSWERS.remember(document["answers"])
-    return path
+    kept = KeptAnswers(root / cache.CACHE_DIR)
+    counting.ANSWERS.attach(kept.shard)
+    return kept
 
 
-def _keep_share_counts(path: Path) -> None:
-    """Write every twitter-text answer this process knows to ``path`` if it learned one (only
-    the new ones past MAX_SHARE_COUNTS: the file only saves time)."""
+def _keep_share_counts(kept: KeptAnswers) -> None:
+    """Keep the twitter-text answers this process learned, in their shards."""
     from syndicate.render import counting
 
-    if not counting.ANSWERS.learned():
-        return
-    answers = counting.ANSWERS.known()
-    if len(answers) > MAX_SHARE_COUNTS:
-        answers = counting.ANSWERS.learned()
-    cache.write_json(path, {"format": cache.FORMAT, "code": cache.code_digest(),
-                            "answers": answers})
+    counting.ANSWERS.attach(None)
+    if learned := counting.ANSWERS.learned():
+        kept.save(learned)
 
 
 def _collect(rendering: Rendering, units: list[Unit], staging: Staging,

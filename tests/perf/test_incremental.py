@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
-from syndicate import cache
+from syndicate import answers, cache
 from syndicate import publish as pipeline
 from syndicate.backends import InProcess, LocalPool
 from syndicate.manifest import files_of, manifest
@@ -439,8 +439,8 @@ def test_an_edit_republishes_without_importing_twitter_text(project: Path) -> No
     command = [sys.executable, "-X", "importtime", "-m", "syndicate", "publish",
                "--project", str(project), "--now", NOW.isoformat(), "--jobs", "1"]
     subprocess.run(command, capture_output=True, text=True, check=True)
-    kept = project / cache.CACHE_DIR / pipeline.SHARE_COUNTS_FILE
-    assert kept.is_file()
+    kept = project / cache.CACHE_DIR / answers.FOLDER
+    assert any(kept.glob("*.json"))
     source = project / "statements" / SHIPPED_ID / "pt.md"
     source.write_text(source.read_text(encoding="utf-8") + "\nMais uma frase.\n",
                       encoding="utf-8")

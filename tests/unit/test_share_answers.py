@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from syndicate import answers, cache
 from syndicate.render import counting
 
 TEXT = "Leia https://press.example.org/pt/2022-11-22-vitorino-iom/ agora"
@@ -34,3 +38,40 @@ def test_kept_answers_give_the_same_counts_and_bad_ones_are_left_out(
     assert damaged.known() == {}
     assert counting.x_length(TEXT) == fresh
     assert damaged.learned().keys() == learned.keys()
+
+
+def test_kept_answers_are_read_and_written_a_shard_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """A publish reads only the shards its pages' questions are in, and writes only those it
+    learned answers for; the old single file goes; a shard of other code is not believed."""
+    (tmp_path / answers.OLD_FILE).write_text("{}", encoding="utf-8")
+    first = fresh_answers(monkeypatch)
+    fresh = counting.x_length(TEXT)
+    learned = first.learned()
+    answers.KeptAnswers(tmp_path).save(learned)
+    shards = {answers.shard_of(question) for question in learned}
+    written = {p.stem for p in (tmp_path / answers.FOLDER).iterdir()}
+    assert written == shards and not (tmp_path / answers.OLD_FILE).exists()
+    kept = answers.KeptAnswers(tmp_path)
+    fresh_answers(monkeypatch).attach(kept.shard)
+    assert counting.x_length(TEXT) == fresh
+    assert counting.ANSWERS.learned() == {}  # all answered by the shards
+    assert set(kept._read) == shards  # and no other shard was read
+    monkeypatch.setattr(cache, "code_digest", lambda: "other code")
+    fresh_answers(monkeypatch).attach(answers.KeptAnswers(tmp_path).shard)
+    assert counting.x_length(TEXT) == fresh
+    assert counting.ANSWERS.learned().keys() == learned.keys()  # asked again
+
+
+def test_a_full_shard_keeps_the_answers_of_the_publish_that_wrote_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(answers, "MAX_PER_SHARD", 3)
+    question = "w" + TEXT
+    shard = answers.shard_of(question)
+    same = [q for q in (f"w{n}" for n in range(2000)) if answers.shard_of(q) == shard][:4]
+    answers.KeptAnswers(tmp_path).save({q: 1 for q in same[:3]})
+    answers.KeptAnswers(tmp_path).save({same[3]: 2})
+    document = json.loads((tmp_path / answers.FOLDER / f"{shard}.json").read_text("ascii"))
+    assert document["answers"] == {same[3]: 2}

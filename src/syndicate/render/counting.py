@@ -3,8 +3,8 @@ when a text needs it, its answers kept between runs), grapheme clusters, code po
 segments (GSM-7 or UCS-2), and links counted at a fixed cost.
 
 twitter-text's answers depend only on the text asked about; a publish keeps them between runs
-(:class:`TwitterAnswers`): importing twitter-text takes longer than a one-statement
-republish can spare (benchmarks/notes.md), and its pages then ask nothing new.
+(:class:`TwitterAnswers`, :mod:`syndicate.answers`): importing twitter-text takes longer than a
+one-statement republish can spare (benchmarks/notes.md), and its pages then ask nothing new.
 """
 
 from __future__ import annotations
@@ -101,6 +101,13 @@ class TwitterAnswers:
     def __init__(self) -> None:
         self._known: dict[str, Answer] = {}
         self._learned: dict[str, Answer] = {}
+        self._kept: Callable[[str], Mapping[str, object]] | None = None
+
+    def attach(self, kept: Callable[[str], Mapping[str, object]] | None) -> None:
+        """Where a question not answered yet is looked for before twitter-text is asked:
+        ``kept(question)`` gives answers kept by an earlier run, among them that question's if
+        it was asked then (see :class:`syndicate.answers.KeptAnswers`); None: nowhere."""
+        self._kept = kept
 
     def remember(self, answers: Mapping[str, object]) -> None:
         """Take the answers of an earlier run (what :meth:`learned` returned); any that is
@@ -118,6 +125,8 @@ class TwitterAnswers:
         return dict(self._known)
 
     def ask(self, key: str, compute: Callable[[], _A]) -> _A:
+        if key not in self._known and self._kept is not None:
+            self.remember(self._kept(key))
         if key not in self._known:
             self._known[key] = self._learned[key] = compute()
         return cast(_A, self._known[key])  # the key's first letter says which kind of answer
