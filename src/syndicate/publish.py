@@ -315,7 +315,7 @@ def _keep_share_counts(kept: KeptAnswers) -> None:
     from syndicate.render import counting
 
     counting.ANSWERS.attach(None)
-    if learned := counting.ANSWERS.learned():
+    if learned := counting.ANSWERS.take_learned():
         kept.save(learned)
 
 

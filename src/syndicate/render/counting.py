@@ -120,6 +120,12 @@ class TwitterAnswers:
         """The answers this process asked twitter-text for."""
         return dict(self._learned)
 
+    def take_learned(self) -> dict[str, Answer]:
+        """:meth:`learned`, then forgotten as learned (kept: a resident ``serve`` publishes
+        again and again, and writes each answer once)."""
+        learned, self._learned = self._learned, {}
+        return learned
+
     def known(self) -> dict[str, Answer]:
         """Every answer: remembered and learned."""
         return dict(self._known)
