@@ -69,7 +69,14 @@ RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "
 
 
 def digest(*parts: object) -> str:
-    """A sha256 over the ``repr`` of each part (every input here has a faithful repr)."""
+    """A sha256 over the ``repr`` of the parts (every input here has a faithful repr; a part
+    of bytes is taken as it is, after its length, rather than as the ``repr`` of its bytes).
+
+    The ``repr`` of the tuple of parts, in one go, when none is bytes: an archive's publish
+    makes over a hundred thousand of these (figures: ``benchmarks/notes.md``). Its first
+    byte, "(", is never the first of the other form, a length of eight bytes."""
+    if bytes not in map(type, parts):
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
     hasher = hashlib.sha256()
     for part in parts:
         data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
