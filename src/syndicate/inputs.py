@@ -109,8 +109,9 @@ class Scan:
     rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
-    # what folders() found (made once: a publish asks for it twice)
+    # what folders() found (made once: a publish asks for it twice), and the rows by folder
     _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
 
     def signature(self, extra: Sequence[str]) -> tuple[str, bool]:
         """The signature of these files and ``extra`` (relative to the project, stat now),
@@ -152,11 +153,13 @@ class Scan:
                 for name, rows in self._by_folder().items() if all(row[2] < limit for row in rows)}
 
     def _by_folder(self) -> dict[str, list[Row]]:
-        """The rows under ``statements/``, by statement folder ("": the folder itself)."""
-        grouped: dict[str, list[Row]] = {}
-        for row in self.rows:
-            if (name := _statement_folder(row[0])) is not None:
-                grouped.setdefault(name, []).append(row)
+        """The rows under ``statements/``, by statement folder ("": the folder itself); made
+        once (folders() and unlinked() both ask: 48,000 rows at 16,000 statements)."""
+        grouped = self._grouped
+        if not grouped:
+            for row in self.rows:
+                if (name := _statement_folder(row[0])) is not None:
+                    grouped.setdefault(name, []).append(row)
         return grouped
 
 
