@@ -98,6 +98,18 @@ class OutputError(SyndicateError):
     """The output folder cannot be used or written."""
 
 
+class WorkerLost(SyndicateError):
+    """A worker process (rendering or loading) ended without a word: killed, by the system's
+    out-of-memory killer most likely. Whatever was being published was not: the unfinished
+    version is removed as for any error."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a worker process ended abruptly (killed, perhaps for want of memory), and the "
+            "command stopped: nothing was published, the output folder shows the previous "
+            "publish (if any); try again, or with fewer processes (--jobs 1)")
+
+
 # What the system says about a file, in the user's terms: the strerror alone is often cryptic.
 _EXPLAINED = {
     errno.ENOSPC: "no space left on the device: the disk is full",

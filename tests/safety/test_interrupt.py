@@ -1,6 +1,7 @@
 """Ctrl-C during a publish with worker processes: one line, exit status 130, no traceback (from
 the publishing process or any worker), no process left behind, the previous publish intact and
-the unfinished version removed.
+the unfinished version removed. A worker killed meanwhile (as by the out-of-memory killer): the
+same, with one error line and exit status 1.
 
 The terminal sends SIGINT to every process of the command's process group; so does this test.
 """
@@ -96,5 +97,57 @@ def test_ctrl_c_with_workers_exits_130_with_one_line(
             break
         time.sleep(0.05)
     assert _group(process.pid) == [], "a worker outlived the interrupted publish"
+    assert published(project) == before, "the previous publish changed"
+    assert _staging(project) == [], "the unfinished version was left behind"
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes ``pid`` started (its children but multiprocessing's resource
+    tracker)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue  # (gone meanwhile)
+        if int(fields[1]) == pid and b"resource_tracker" not in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_worker_killed_as_by_the_out_of_memory_killer_is_one_error_line(
+        project: Path) -> None:
+    """SIGKILL to a worker while it renders (what the system does to the largest process when
+    memory runs out): exit status 1, one line saying what happened and what to do, no
+    traceback, the previous publish intact and the unfinished version removed."""
+    before = published(project)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "publish", "--now", NOW, "--jobs", "2", "--quiet"],
+        cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while (not (communique_written(project) and _workers(process.pid))
+               and process.poll() is None and time.monotonic() < deadline):
+            time.sleep(0.01)
+        assert process.poll() is None, "the publish ended before a worker could be killed"
+        os.kill(_workers(process.pid)[0], signal.SIGKILL)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    said = f"exit {process.returncode}\nstdout:\n{out}\nstderr:\n{err}"
+    assert "Traceback" not in out + err, said
+    assert process.returncode == 1, said
+    lines = [line for line in err.splitlines() if ": warning: " not in line]
+    assert len(lines) == 1 and lines[0].startswith(
+        "Error: a worker process ended abruptly (killed, perhaps for want of memory)"), said
+    assert "--jobs 1" in lines[0], said
+    for _ in range(100):
+        if not _group(process.pid):
+            break
+        time.sleep(0.05)
+    assert _group(process.pid) == [], "a worker outlived the publish"
     assert published(project) == before, "the previous publish changed"
     assert _staging(project) == [], "the unfinished version was left behind"

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from syndicate import __version__
-from syndicate.errors import ContentError, FileSystemError, Problem, problem_lines
+from syndicate.errors import ContentError, FileSystemError, Problem, WorkerLost, problem_lines
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -137,6 +137,19 @@ class Syndicate(click.Group):
             raise FileSystemError(exc) from None
         except KeyboardInterrupt:
             raise interrupted() from None
+        except Exception as exc:
+            if _worker_lost(exc):
+                raise WorkerLost() from None
+            raise
+
+
+def _worker_lost(error: Exception) -> bool:
+    """Whether ``error`` is a pool's, one of whose workers was killed (its futures say only
+    that). Asked of ``concurrent.futures`` only if a pool imported it: ``--help`` does not."""
+    import sys
+
+    futures = sys.modules.get("concurrent.futures")
+    return futures is not None and isinstance(error, futures.BrokenExecutor)
 
 
 def interrupted() -> click.exceptions.Exit:
