@@ -9,11 +9,13 @@ remains the authority (it listens for the ``.notdef`` glyphs WeasyPrint draws, s
 from __future__ import annotations
 
 import bisect
+import re
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 # Characters Pango never asks a font for, so that no ``.notdef`` is drawn (found by publishing
 # each): controls, format characters (bidi marks, joiners) but the shorthand format controls,
@@ -36,6 +38,7 @@ class Coverage:
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]  # inclusive
+    latin1: bool = False  # every character of U+0080-U+00FF that is drawn is covered
 
     def has(self, char: str) -> bool:
         code = ord(char)
@@ -43,7 +46,12 @@ class Coverage:
         return index >= 0 and code <= self.ends[index]
 
     def missing(self, text: str) -> list[str]:
-        """The characters of ``text`` (once each, in order) no installed font can draw."""
+        """The characters of ``text`` (once each, in order) no installed font can draw.
+
+        With Latin-1 covered, only the characters past it are looked at, found in C: an
+        archive's check reads tens of thousands of texts (figures: benchmarks/notes.md)."""
+        if self.latin1:
+            text = "".join(_BEYOND_LATIN1.findall(text))
         return [c for c in dict.fromkeys(text)
                 if c >= "\x80" and _drawn(c) and (ord(c) in _DRAWN_FORMAT or not self.has(c))]
 
@@ -74,7 +82,12 @@ def parse_charsets(lines: Iterable[str]) -> Coverage:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return Coverage(tuple(r[0] for r in merged), tuple(r[1] for r in merged))
+    coverage = Coverage(tuple(r[0] for r in merged), tuple(r[1] for r in merged))
+    latin1 = not coverage.missing("".join(map(chr, range(0x80, 0x100))))
+    return Coverage(coverage.starts, coverage.ends, latin1)
+
+
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 
 
 def installed() -> Coverage | None:
@@ -89,3 +102,45 @@ def installed() -> Coverage | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return parse_charsets(listed.splitlines())
+
+
+GLYPHS_FILE = "glyphs.json"  # in .syndicate-cache/
+
+
+class CoveredTexts:
+    """The texts (by the sha256 of their source file) a check found every character of drawn
+    with the installed fonts, kept between checks in the project's cache folder: an archive's
+    check then reads only the texts that changed, or all again when the fonts (or the tool)
+    did. A text with a problem is never kept: its problem is reported by every check."""
+
+    def __init__(self, cache_folder: Path, coverage: Coverage) -> None:
+        from syndicate import cache
+
+        self.path = cache_folder / GLYPHS_FILE
+        self.key = cache.digest(cache.code_digest(), coverage.starts, coverage.ends)
+        document = cache.read_json(self.path)
+        listed: object = None
+        if isinstance(document, dict) and document.get("coverage") == self.key:
+            listed = document.get("covered")
+        self._known = ({sha for sha in listed if isinstance(sha, str)}
+                       if isinstance(listed, list) else set())
+        self._seen: set[str] = set()  # covered, among this check's texts
+
+    def holds(self, sha256: str) -> bool:
+        """Whether the text of this sha256 was found covered by an earlier check."""
+        if sha256 in self._known:
+            self._seen.add(sha256)
+            return True
+        return False
+
+    def add(self, sha256: str) -> None:
+        """A text this check found covered."""
+        self._seen.add(sha256)
+
+    def save(self) -> None:
+        """Keep this check's covered texts (those of texts gone since are let go)."""
+        from syndicate import cache
+
+        if self._seen != self._known:
+            cache.write_json(self.path, {"format": cache.FORMAT, "coverage": self.key,
+                                         "covered": sorted(self._seen)})

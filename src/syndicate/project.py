@@ -15,7 +15,7 @@ from pathlib import Path
 
 from syndicate import catalogs
 from syndicate.assets import image_files, load_logo, read_images
-from syndicate.cache import Known, StatementCache, context_digest
+from syndicate.cache import CACHE_DIR, Known, StatementCache, context_digest
 from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import translations_from
@@ -146,13 +146,17 @@ def check(root: Path) -> Project:
     coverage = fonts.installed()
     if coverage is None:
         return project
-    problems = [
-        problem
-        for statement in project.statements
-        for translation in statement.translations
-        if (missing := coverage.missing(translation.source))
-        for problem in missing_glyph_problems(statement, [translation], missing)
-    ]
+    covered = fonts.CoveredTexts(root / CACHE_DIR, coverage)  # (their words are not read)
+    problems = []
+    for statement in project.statements:
+        for translation in statement.translations:
+            if covered.holds(translation.source_sha256):
+                continue
+            if missing := coverage.missing(translation.source):
+                problems.extend(missing_glyph_problems(statement, [translation], missing))
+            else:
+                covered.add(translation.source_sha256)
+    covered.save()
     if problems:
         raise ContentError(problems)
     return project
