@@ -162,13 +162,18 @@ def _folder_digest(folder: Path, site: Site) -> tuple[str, str]:
 
     The content is every file's name, and the bytes of the statement's own files (its YAML and
     Markdown) and of every file they mention by name (an image), streamed: a big file nothing
-    mentions is never read. Editors' droppings (``.#en.md``...) are left out."""
+    mentions is never read. Editors' droppings (``.#en.md``...) are left out. The statement's
+    own files are read once: their bytes are both searched for names and hashed."""
     hasher = hashlib.sha256(digest(FORMAT, code_digest(), site, folder.name).encode())
     names = _names(folder)
-    texts = [read_regular(folder / name, MAX_FILE_BYTES) for name in names if _is_source(name)]
+    sources = {name: read_regular(folder / name, MAX_FILE_BYTES)
+               for name in names if _is_source(name)}
+    texts = list(sources.values())
     for name in names:
         hasher.update(os.fsencode(name) + b"\0")
-        if _is_source(name) or mentioned(name, texts):
+        if name in sources:
+            hasher.update(sources[name])
+        elif mentioned(name, texts):
             try:
                 hash_regular(folder / name, hasher)
             except NotRegularFile:
