@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from syndicate import cache
 
 FOLDER = "twitter-text"  # in .syndicate-cache/
 OLD_FILE = "twitter-text.json"  # the single file of earlier versions, removed
-MAX_PER_SHARD = 2_000  # past it, a shard keeps only the answers of the publish that wrote it
+MAX_PER_SHARD = 2_000  # past it, a shard keeps only the answers its last publish asked for
 
 
 def shard_of(question: str) -> str:
@@ -52,9 +53,10 @@ class KeptAnswers:
             return answers
         return {}
 
-    def save(self, learned: Mapping[str, object]) -> None:
-        """Write the shards of the answers ``learned``, each with its answers kept so far
-        (only the new ones past :data:`MAX_PER_SHARD`: the files only save time)."""
+    def save(self, learned: Mapping[str, object], asked: AbstractSet[str]) -> None:
+        """Write the shards of the answers ``learned``, each with its answers kept so far;
+        past :data:`MAX_PER_SHARD`, only those of the questions ``asked`` by this run (the
+        files only save time: the others are asked again if ever they are needed)."""
         by_shard: dict[str, dict[str, object]] = {}
         for question, answer in learned.items():
             by_shard.setdefault(shard_of(question), {})[question] = answer
@@ -62,7 +64,7 @@ class KeptAnswers:
             kept = self._read.get(name)
             answers = {**(self._load(name) if kept is None else kept), **new}
             if len(answers) > MAX_PER_SHARD:
-                answers = new
+                answers = {q: a for q, a in answers.items() if q in asked}
             cache.write_json(self.folder / f"{name}.json", {
                 "format": cache.FORMAT, "code": cache.code_digest(), "answers": answers})
             self._read[name] = answers

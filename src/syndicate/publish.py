@@ -315,8 +315,9 @@ def _keep_share_counts(kept: KeptAnswers) -> None:
     from syndicate.render import counting
 
     counting.ANSWERS.attach(None)
-    if learned := counting.ANSWERS.take_learned():
-        kept.save(learned)
+    learned, asked = counting.ANSWERS.take_learned()
+    if learned:
+        kept.save(learned, asked)
 
 
 def _collect(rendering: Rendering, units: list[Unit], staging: Staging,

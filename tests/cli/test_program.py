@@ -40,3 +40,11 @@ def test_the_exit_status_and_message_are_the_commands(
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == status
     assert said in result.stdout + result.stderr
+
+
+def test_a_command_started_with_its_output_closed_still_succeeds(project: Path) -> None:
+    """(As some cron and service wrappers start a program: ``>&-``. Python then has no
+    sys.stdout at all; the program must not fail flushing it.)"""
+    result = subprocess.run(f'"{SCRIPT}" status --project "{project}" >&- 2>&-', shell=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0

@@ -189,9 +189,10 @@ def _end(status: str | int | None) -> None:
     if not isinstance(status, int) or multiprocessing.active_children():
         sys.exit(status)  # (a message to print, or a child to wait for: the usual way)
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # e.g. a closed pipe: the usual exit says so, as it always did
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # (None: started with that descriptor closed)
+                stream.flush()
+    except (OSError, ValueError):  # e.g. a closed pipe: the usual exit says so, as ever
         sys.exit(status)
     os._exit(status)
 

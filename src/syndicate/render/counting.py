@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar, cast
 
@@ -101,7 +102,11 @@ class TwitterAnswers:
     def __init__(self) -> None:
         self._known: dict[str, Answer] = {}
         self._learned: dict[str, Answer] = {}
+        self._asked: set[str] = set()  # the questions asked since take_learned
         self._kept: Callable[[str], Mapping[str, object]] | None = None
+        # A question not known yet is looked for and answered under it: the pages may render
+        # in two threads, and a shard being read must be read whole before the other asks.
+        self._missing = threading.Lock()
 
     def attach(self, kept: Callable[[str], Mapping[str, object]] | None) -> None:
         """Where a question not answered yet is looked for before twitter-text is asked:
@@ -120,21 +125,27 @@ class TwitterAnswers:
         """The answers this process asked twitter-text for."""
         return dict(self._learned)
 
-    def take_learned(self) -> dict[str, Answer]:
-        """:meth:`learned`, then forgotten as learned (kept: a resident ``serve`` publishes
-        again and again, and writes each answer once)."""
-        learned, self._learned = self._learned, {}
-        return learned
+    def take_learned(self) -> tuple[dict[str, Answer], set[str]]:
+        """(:meth:`learned`, every question asked), both then forgotten (the answers are kept:
+        a resident ``serve`` publishes again and again, and writes each answer once)."""
+        with self._missing:
+            learned, self._learned = self._learned, {}
+            asked, self._asked = self._asked, set()
+        return learned, asked
 
     def known(self) -> dict[str, Answer]:
         """Every answer: remembered and learned."""
         return dict(self._known)
 
     def ask(self, key: str, compute: Callable[[], _A]) -> _A:
-        if key not in self._known and self._kept is not None:
-            self.remember(self._kept(key))
+        self._asked.add(key)
         if key not in self._known:
-            self._known[key] = self._learned[key] = compute()
+            with self._missing:
+                kept = self._kept
+                if key not in self._known and kept is not None:
+                    self.remember(kept(key))
+                if key not in self._known:
+                    self._known[key] = self._learned[key] = compute()
         return cast(_A, self._known[key])  # the key's first letter says which kind of answer
 
 
