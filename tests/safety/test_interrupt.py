@@ -127,16 +127,17 @@ def test_a_worker_killed_as_by_the_out_of_memory_killer_is_one_error_line(
         cwd=project, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        while (not (communique_written(project) and _workers(process.pid))
+        deadline, workers = time.monotonic() + 120, []
+        while (not (staging_exists(project) and (workers := _workers(process.pid)))
                and process.poll() is None and time.monotonic() < deadline):
             time.sleep(0.01)
-        assert process.poll() is None, "the publish ended before a worker could be killed"
-        os.kill(_workers(process.pid)[0], signal.SIGKILL)
+        assert process.poll() is None and workers, "no worker to kill while it published"
+        os.kill(workers[0], signal.SIGKILL)
         out, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()  # (its pipes closed, whatever happened)
     said = f"exit {process.returncode}\nstdout:\n{out}\nstderr:\n{err}"
     assert "Traceback" not in out + err, said
     assert process.returncode == 1, said
