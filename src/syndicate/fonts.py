@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # Characters Pango never asks a font for, so that no ``.notdef`` is drawn (found by publishing
@@ -83,11 +83,11 @@ def parse_charsets(lines: Iterable[str]) -> Coverage:
         else:
             merged.append([start, end])
     coverage = Coverage(tuple(r[0] for r in merged), tuple(r[1] for r in merged))
-    latin1 = not coverage.missing("".join(map(chr, range(0x80, 0x100))))
-    return Coverage(coverage.starts, coverage.ends, latin1)
+    return replace(coverage, latin1=not coverage.missing(_LATIN1_HIGH))
 
 
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+_LATIN1_HIGH = "".join(map(chr, range(0x80, 0x100)))
 
 
 def installed() -> Coverage | None:

@@ -65,6 +65,18 @@ def _group(pgid: int) -> list[str]:
     return found
 
 
+def left_nothing(project: Path, pid: int, before: dict[str, str]) -> None:
+    """After a publish stopped: its workers were stopped (none outlives it for long), the
+    previous publish is as it was (``before``) and the unfinished version was removed."""
+    for _ in range(100):
+        if not _group(pid):
+            break
+        time.sleep(0.05)
+    assert _group(pid) == [], "a worker outlived the publish"
+    assert published(project) == before, "the previous publish changed"
+    assert _staging(project) == [], "the unfinished version was left behind"
+
+
 @pytest.mark.parametrize("moment", [staging_exists, communique_written],
                          ids=["staging-started", "workers-writing"])
 def test_ctrl_c_with_workers_exits_130_with_one_line(
@@ -92,13 +104,7 @@ def test_ctrl_c_with_workers_exits_130_with_one_line(
     assert process.returncode == 130, said
     lines = [line for line in err.splitlines() if ": warning: " not in line]
     assert lines == ["Interrupted: nothing more was written."], said
-    for _ in range(100):  # the workers were stopped: none outlives the publish for long
-        if not _group(process.pid):
-            break
-        time.sleep(0.05)
-    assert _group(process.pid) == [], "a worker outlived the interrupted publish"
-    assert published(project) == before, "the previous publish changed"
-    assert _staging(project) == [], "the unfinished version was left behind"
+    left_nothing(project, process.pid, before)
 
 
 def _workers(pid: int) -> list[int]:
@@ -145,10 +151,4 @@ def test_a_worker_killed_as_by_the_out_of_memory_killer_is_one_error_line(
     assert len(lines) == 1 and lines[0].startswith(
         "Error: a worker process ended abruptly (killed, perhaps for want of memory)"), said
     assert "--jobs 1" in lines[0], said
-    for _ in range(100):
-        if not _group(process.pid):
-            break
-        time.sleep(0.05)
-    assert _group(process.pid) == [], "a worker outlived the publish"
-    assert published(project) == before, "the previous publish changed"
-    assert _staging(project) == [], "the unfinished version was left behind"
+    left_nothing(project, process.pid, before)
