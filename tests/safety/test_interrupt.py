@@ -108,16 +108,18 @@ def test_ctrl_c_with_workers_exits_130_with_one_line(
 
 
 def _workers(pid: int) -> list[int]:
-    """The worker processes ``pid`` started (its children but multiprocessing's resource
-    tracker)."""
-    found = []
+    """The worker processes ``pid`` started: its children that run Python, but
+    multiprocessing's resource tracker (not the ``cp``, ``rm`` or ``fc-list`` it also runs,
+    whose loss it rightly survives)."""
+    python, found = os.path.realpath(sys.executable), []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             command = (stat.parent / "cmdline").read_bytes()
+            program = os.path.realpath(stat.parent / "exe")
         except (OSError, IndexError):
             continue  # (gone meanwhile)
-        if int(fields[1]) == pid and b"resource_tracker" not in command:
+        if int(fields[1]) == pid and program == python and b"resource_tracker" not in command:
             found.append(int(stat.parent.name))
     return found
 
