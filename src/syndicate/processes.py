@@ -3,6 +3,7 @@ looks for garbage."""
 
 from __future__ import annotations
 
+import _thread
 import gc
 import multiprocessing
 import os
@@ -11,6 +12,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sys import UnraisableHookArgs
 
 # Python's cycle collector, run after this many new objects in place of 700 (its older
 # generations after 20 and 10 of the younger's runs, as by default): see fewer_collections.
@@ -31,6 +36,34 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+INTERRUPT_AGAIN_AFTER = 0.01  # seconds: see interrupts_kept
+
+
+@contextmanager
+def interrupts_kept() -> Iterator[None]:
+    """Keep a Ctrl-C that Python would print and drop: one that arrives while it runs a
+    callback whose errors it only reports ("Exception ignored in ...", e.g. an import lock's
+    clean-up) was printed with a traceback, and the command went on as if nothing had been
+    pressed. While this holds, such an interrupt is delivered again to the main thread a
+    moment later (from a thread: delivered at once, it would meet this hook again), where it
+    stops the command as any Ctrl-C does; other such errors are reported as before."""
+    previous = sys.unraisablehook
+
+    def keep(unraisable: UnraisableHookArgs) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            again = threading.Timer(INTERRUPT_AGAIN_AFTER, _thread.interrupt_main)
+            again.daemon = True
+            again.start()
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = keep
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def fork_is_safe() -> bool:

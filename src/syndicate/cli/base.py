@@ -128,10 +128,13 @@ class Syndicate(click.Group):
             raise interrupted() from None
 
     def invoke(self, ctx: click.Context) -> object:
-        from syndicate.processes import fewer_collections  # (not for --help: multiprocessing)
+        from syndicate.processes import (  # (not for --help: multiprocessing)
+            fewer_collections,
+            interrupts_kept,
+        )
 
         try:
-            with fewer_collections():
+            with fewer_collections(), interrupts_kept():
                 return super().invoke(ctx)
         except OSError as exc:
             raise FileSystemError(exc) from None
