@@ -68,12 +68,17 @@ class Staging:
 
     def __enter__(self) -> Staging:
         # Made here, not in __init__: once __enter__ returns, __exit__ runs whatever happens
-        # (a Ctrl-C between the two would leave the folder behind).
+        # (a Ctrl-C between the two would leave the folder behind); and removed here if a
+        # Ctrl-C comes before this returns (just after the folder was made, say).
         self.versions.mkdir(parents=True, exist_ok=True)
-        self.spare = self.large and spare.take(self.current, self.path)
-        if not self.spare:
-            self.path.mkdir()
-        return self
+        try:
+            self.spare = self.large and spare.take(self.current, self.path)
+            if not self.spare:
+                self.path.mkdir()
+            return self
+        except BaseException as error:
+            self.__exit__(type(error), error, error.__traceback__)
+            raise
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self._wait()

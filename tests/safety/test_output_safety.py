@@ -303,3 +303,38 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
     assert synced[1:] == [("en/feed.atom", "en/index.html", output.MANIFEST)]
     assert switched == [2]
     assert (tmp_path / "dist" / "en" / "feed.atom").read_bytes() == b"new"
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_a_ctrl_c_just_after_the_staging_folder_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """The staging folder made, then a Ctrl-C before the ``with`` block starts (its __exit__
+    would not run): the folder goes all the same, into the trash for a large site."""
+    from syndicate import output, spare
+    from syndicate.staging import Staging
+
+    def made_then_interrupted(current: Path | None, path: Path) -> bool:
+        path.mkdir()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(spare, "take", made_then_interrupted)
+    monkeypatch.setattr(Path, "mkdir", _mkdir_then_interrupt(Path.mkdir))
+    out = tmp_path / "dist"
+    with pytest.raises(KeyboardInterrupt):
+        with Staging(out, large=large):
+            pytest.fail("the block ran")
+    versions = output.versions_dir(output.absolute(out))
+    assert [p.name for p in versions.iterdir()
+            if p.name.startswith(output.STAGING_PREFIX)] == []
+
+
+def _mkdir_then_interrupt(mkdir):  # type: ignore[no-untyped-def]
+    """Path.mkdir, which meets a Ctrl-C once it made a staging folder."""
+    def made(self: Path, *args: object, **kwargs: object) -> None:
+        from syndicate.output import STAGING_PREFIX
+
+        mkdir(self, *args, **kwargs)
+        if self.name.startswith(STAGING_PREFIX):
+            raise KeyboardInterrupt
+    return made
