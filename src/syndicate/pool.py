@@ -15,19 +15,11 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.context import (
-    BaseContext,
-    ForkContext,
-    ForkProcess,
-    SpawnContext,
-    SpawnProcess,
-)
 from multiprocessing.synchronize import Event
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from syndicate import libc
 from syndicate.kinds import Renderers, render
@@ -109,43 +101,6 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-class _QuietSpawned(SpawnProcess):
-    """A spawned worker that ends without a traceback when its queue is gone (see
-    :func:`_leave_quietly`)."""
-
-    def run(self) -> None:
-        _leave_quietly(super().run)
-
-
-class _QuietForked(ForkProcess):
-    """A forked worker that ends without a traceback when its queue is gone."""
-
-    def run(self) -> None:
-        _leave_quietly(super().run)
-
-
-class _Spawning(SpawnContext):
-    Process = _QuietSpawned
-
-
-class _Forking(ForkContext):
-    Process = _QuietForked
-
-
-_CONTEXTS: dict[str, BaseContext] = {"spawn": _Spawning(), "fork": _Forking()}
-
-
-def _leave_quietly(work: Callable[[], None]) -> None:
-    """Run a worker's loop, which takes its units from the pool's queue; when that queue
-    fails (closed by the pool's clean-up after another worker died, or by the publishing
-    process ending), end with status 1 and nothing printed: the publishing process says
-    what happened, once. (An error in a unit never gets here: it goes back as the unit's.)"""
-    try:
-        work()
-    except (OSError, EOFError):
-        raise SystemExit(1) from None
-
-
 # Where an early worker finds the project it will render for: its folder, and the publish's
 # --base-url and --pdf-variant.
 EarlyProject = tuple[str, str | None, str | None]
@@ -219,7 +174,7 @@ class Workers:
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()
         _quiet_resource_tracker()
-        context = _CONTEXTS[start]
+        context = multiprocessing.get_context(start)
         work_waiting = context.Event()
         pool = ProcessPoolExecutor(
             max_workers=jobs,
@@ -229,8 +184,9 @@ class Workers:
         )
         self._pools.append((pool, work_waiting))  # (known to abandon() from now on)
         with interrupts_held():  # (a Ctrl-C meanwhile comes once they are all known)
-            for _ in range(jobs):  # a spawning pool starts a process per pending task: all now
-                _submit(pool, os.getpid)
+            _start_all(pool)
+            for _ in range(jobs):  # (each ready for work: the first unit meets no start)
+                pool.submit(os.getpid)
             self._processes.extend((getattr(pool, "_processes", None) or {}).values())
             self._turns.extend([len(self._pools) - 1] * jobs)
 
@@ -254,7 +210,7 @@ class Workers:
         pool, work_waiting = self._pools[self._turns[self._submitted % len(self._turns)]]
         self._submitted += 1
         work_waiting.set()
-        return _submit(pool, _render_in_worker, key, blob, staging, units)
+        return pool.submit(_render_in_worker, key, blob, staging, units)
 
     def processes(self) -> list[BaseProcess]:
         """The worker processes (``multiprocessing.Process``) started so far."""
@@ -265,10 +221,8 @@ class Workers:
         return found
 
     def stop(self) -> None:
-        """Cancel what has not started, wait for what has. A pool one of whose workers died
-        (the out-of-memory killer) runs nothing any more: its workers are stopped at once.
-        (A worker started while the other died is missed by the pool's own clean-up, which
-        then waits for it for ever, and it for work.)"""
+        """Cancel what has not started, wait for what has; when a worker died (the
+        out-of-memory killer), nothing runs any more: every worker is stopped at once."""
         if any(getattr(pool, "_broken", False) for pool, _ in self._pools):
             self._terminate()
         self._shut_down()
@@ -288,20 +242,15 @@ class Workers:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-_T = TypeVar("_T")
-
-
-def _submit(pool: ProcessPoolExecutor, function: Callable[..., _T],
-            *arguments: object) -> Future[_T]:
-    """``pool.submit``, which says that the pool is broken (one of its workers died) when
-    it is, also when a worker it starts meanwhile cannot be given the queue that the
-    pool's clean-up closed (an ``OSError``, "handle is closed")."""
-    try:
-        return pool.submit(function, *arguments)
-    except OSError:
-        if broken := getattr(pool, "_broken", False):
-            raise BrokenProcessPool(broken) from None
-        raise
+def _start_all(pool: ProcessPoolExecutor) -> None:
+    """Start every process of ``pool`` now, before its managing thread (which the first
+    submit starts): a spawning pool would start one per submit, and when one of them died
+    while the next started, the pool's clean-up missed the new one and waited for it for
+    ever (the publish hung), or gave it a queue it had closed. Python's own, private: a
+    pool without it starts them as it always did."""
+    start = getattr(pool, "_launch_processes", None)
+    if start is not None:
+        start()
 
 
 # What a changed statement folder re-renders with WeasyPrint: an edited translation, about its

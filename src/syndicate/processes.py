@@ -3,7 +3,6 @@ looks for garbage."""
 
 from __future__ import annotations
 
-import _thread
 import gc
 import multiprocessing
 import os
@@ -46,24 +45,35 @@ def interrupts_kept() -> Iterator[None]:
     """Keep a Ctrl-C that Python would print and drop: one that arrives while it runs a
     callback whose errors it only reports ("Exception ignored in ...", e.g. an import lock's
     clean-up) was printed with a traceback, and the command went on as if nothing had been
-    pressed. While this holds, such an interrupt is delivered again to the main thread a
-    moment later (from a thread: delivered at once, it would meet this hook again), where it
-    stops the command as any Ctrl-C does; other such errors are reported as before."""
-    previous = sys.unraisablehook
+    pressed. While this holds, such an interrupt is sent again a moment later (from a thread:
+    sent at once, it would meet the callback again), as SIGINT to the main thread, which it
+    stops as any Ctrl-C does (held as any, see interrupts_held; a wait it is in ends). One not
+    sent again before this ends is raised as it ends. Other such errors are reported as ever."""
+    previous, ending = sys.unraisablehook, threading.Event()
+    again: list[threading.Thread] = []
 
     def keep(unraisable: UnraisableHookArgs) -> None:
-        if isinstance(unraisable.exc_value, KeyboardInterrupt):
-            again = threading.Timer(INTERRUPT_AGAIN_AFTER, _thread.interrupt_main)
-            again.daemon = True
-            again.start()
-        else:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
             previous(unraisable)
+        elif not again:
+            again.append(helper_thread(lambda: _interrupt_again(ending), "interrupt-again"))
+            again[0].start()
 
     sys.unraisablehook = keep
     try:
         yield
     finally:
         sys.unraisablehook = previous
+        ending.set()
+        for thread in again:
+            thread.join()  # (an interrupt it sent is raised here)
+        if again:
+            raise KeyboardInterrupt
+
+
+def _interrupt_again(ending: threading.Event) -> None:
+    if not ending.wait(INTERRUPT_AGAIN_AFTER):
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
 def fork_is_safe() -> bool:

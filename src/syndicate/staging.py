@@ -77,22 +77,26 @@ class Staging:
                 self.path.mkdir()
             return self
         except BaseException as error:
-            self.__exit__(type(error), error, error.__traceback__)
+            self._remove(error)
             raise
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self._wait()
         if self.name is None:
-            full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
-            if self.large and not full:  # (thousands of files: removed off the critical path;
-                _discard(self.path, self.out)  # a full disk wants its space back now)
-            else:
-                shutil.rmtree(self.path, ignore_errors=True)
+            self._remove(error)
             if self._clashed(error):
                 raise SpareClash(str(error)) from error
             if isinstance(error, OSError):  # e.g. a full disk: say what became of the output
                 error.add_note(f"nothing was published: {self.out.name} still shows the "
                                "previous publish (if any), and the unfinished one was removed")
+
+    def _remove(self, error: object) -> None:
+        """Remove the unfinished version (left by ``error``)."""
+        full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+        if self.large and not full:  # (thousands of files: removed off the critical path;
+            _discard(self.path, self.out)  # a full disk wants its space back now)
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)
 
     def _clashed(self, error: object) -> TypeGuard[OSError]:
         """Whether ``error`` is a write into a taken spare that met one of its paths (see

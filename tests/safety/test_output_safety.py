@@ -309,32 +309,26 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
 def test_a_ctrl_c_just_after_the_staging_folder_is_made_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
 ) -> None:
-    """The staging folder made, then a Ctrl-C before the ``with`` block starts (its __exit__
-    would not run): the folder goes all the same, into the trash for a large site."""
+    """The staging folder made (by mkdir, or for a large site by taking the spare), then a
+    Ctrl-C before the ``with`` block starts, whose __exit__ would not run: the folder goes
+    all the same."""
     from syndicate import output, spare
     from syndicate.staging import Staging
 
-    def made_then_interrupted(current: Path | None, path: Path) -> bool:
-        path.mkdir()
+    mkdir = Path.mkdir
+
+    def made_then_interrupted(path: Path, *args: object, **kwargs: object) -> bool:
+        mkdir(path)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(spare, "take", made_then_interrupted)
-    monkeypatch.setattr(Path, "mkdir", _mkdir_then_interrupt(Path.mkdir))
+    if large:
+        monkeypatch.setattr(spare, "take", lambda current, path: made_then_interrupted(path))
+    else:
+        monkeypatch.setattr(Path, "mkdir", lambda path, *args, **kwargs: (
+            made_then_interrupted(path) if path.name.startswith(output.STAGING_PREFIX)
+            else mkdir(path, *args, **kwargs)))  # type: ignore[arg-type]
     out = tmp_path / "dist"
-    with pytest.raises(KeyboardInterrupt):
-        with Staging(out, large=large):
-            pytest.fail("the block ran")
+    with pytest.raises(KeyboardInterrupt), Staging(out, large=large):
+        pytest.fail("the block ran")
     versions = output.versions_dir(output.absolute(out))
-    assert [p.name for p in versions.iterdir()
-            if p.name.startswith(output.STAGING_PREFIX)] == []
-
-
-def _mkdir_then_interrupt(mkdir):  # type: ignore[no-untyped-def]
-    """Path.mkdir, which meets a Ctrl-C once it made a staging folder."""
-    def made(self: Path, *args: object, **kwargs: object) -> None:
-        from syndicate.output import STAGING_PREFIX
-
-        mkdir(self, *args, **kwargs)
-        if self.name.startswith(STAGING_PREFIX):
-            raise KeyboardInterrupt
-    return made
+    assert [p.name for p in versions.iterdir()] == []

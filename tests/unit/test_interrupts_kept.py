@@ -5,37 +5,48 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from syndicate.processes import interrupts_kept
 
+# A finalizer that meets a Ctrl-C (as an import lock's callback may), run, then a wait.
+MET_IN_A_FINALIZER = """
+import threading
 
-class _InterruptedWhileCollected:
-    """An object whose finalizer meets a Ctrl-C (as an import lock's callback may)."""
-
-    def __del__(self) -> None:
+class InterruptedWhileCollected:
+    def __del__(self):
         raise KeyboardInterrupt
 
+def collect_one(then_wait):
+    doomed = InterruptedWhileCollected()
+    del doomed  # (its finalizer runs here: what it raises is "ignored")
+    threading.Event().wait(then_wait)
+"""
+namespace: dict[str, object] = {}
+exec(MET_IN_A_FINALIZER, namespace)
+collect_one = namespace["collect_one"]
 
-def _collect_one() -> None:
-    doomed = _InterruptedWhileCollected()
-    del doomed  # (its finalizer runs here; what it raises is "ignored")
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline:  # (long enough for an interrupt delivered again)
-        time.sleep(0.001)
 
-
-def test_an_interrupt_met_in_a_finalizer_stops_the_command() -> None:
+def test_an_interrupt_met_in_a_finalizer_stops_the_command_even_in_a_wait() -> None:
+    started = time.monotonic()
     with pytest.raises(KeyboardInterrupt), interrupts_kept():
-        _collect_one()
+        collect_one(10)  # type: ignore[operator]
+    assert time.monotonic() - started < 5, "the wait was not interrupted"
+
+
+def test_one_kept_as_the_command_ends_is_raised_then_and_never_later() -> None:
+    with pytest.raises(KeyboardInterrupt), interrupts_kept():
+        collect_one(0)  # type: ignore[operator]
+    threading.Event().wait(0.2)  # (no interrupt sent after the end: this wait is not cut)
+    assert not [t for t in threading.enumerate() if t.name == "interrupt-again"]
 
 
 def test_without_it_python_prints_the_interrupt_and_goes_on() -> None:
-    """What the above guards against, as Python does it (so that the test above can fail)."""
-    program = ("from tests.unit.test_interrupts_kept import _collect_one\n"
-               "_collect_one()\nprint('went on')\n")
+    """What the above guards against, as Python does it (so that the tests above can fail)."""
+    program = MET_IN_A_FINALIZER + "collect_one(0.2)\nprint('went on')\n"
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.stdout == "went on\n"
