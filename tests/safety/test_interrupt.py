@@ -110,7 +110,8 @@ def test_ctrl_c_with_workers_exits_130_with_one_line(
 def _workers(pid: int) -> list[int]:
     """The worker processes ``pid`` started: its children that run Python, but
     multiprocessing's resource tracker (not the ``cp``, ``rm`` or ``fc-list`` it also runs,
-    whose loss it rightly survives)."""
+    whose loss it rightly survives). The tracker by its module: every child's command line
+    may name it, in a warning filter they inherit (see pool._quiet_resource_tracker)."""
     python, found = os.path.realpath(sys.executable), []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -119,7 +120,8 @@ def _workers(pid: int) -> list[int]:
             program = os.path.realpath(stat.parent / "exe")
         except (OSError, IndexError):
             continue  # (gone meanwhile)
-        if int(fields[1]) == pid and program == python and b"resource_tracker" not in command:
+        if (int(fields[1]) == pid and program == python
+                and b"from multiprocessing.resource_tracker" not in command):
             found.append(int(stat.parent.name))
     return found
 
