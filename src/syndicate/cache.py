@@ -230,6 +230,9 @@ class Known:
     # inputs.Scan.unlinked): a load reads no file of theirs (their statements are cached; an
     # image is read only inside its folder), so no link of theirs is looked for again
     unlinked: frozenset[str] = frozenset()
+    # a publish's load: it drops the cache entries it did not use (check's and status's, which
+    # may run beside a publish or with other options, leave them)
+    publishing: bool = True
 
 
 def context_digest(site: Site) -> str:

@@ -9,7 +9,9 @@ in which the same statements are live (from the latest go-live at or before its 
 embargo's end); the output it made (the version ``dist`` points at, its manifest, the cache
 index); and what it said (its warnings and counts). A publish that finds all of that as recorded
 changes nothing: it says so and loads nothing, in a time that grows with the number of files
-(their stat calls), not with what they hold.
+(their stat calls), not with what they hold. An edit's publish, ``check`` and ``status`` take
+from it the content hashes of the statement folders whose files are as it saw them
+(:func:`known`): only the changed folders' files are read.
 
 What is not looked at: the files in the output folder one by one (a file there changed by hand
 is found by ``syndicate verify``; ``publish --full`` looks at every one and repairs it), and
@@ -30,7 +32,7 @@ import importlib.resources
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, astuple, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -171,10 +173,16 @@ def _statement_folder(path: str) -> str | None:
 
 def scan(root: Path, options: Options) -> Scan:
     """The project at ``root`` as it is now, to be published with ``options``."""
+    return replace(listing(root, options), tool=_tool())
+
+
+def listing(root: Path, options: Options = Options(None, None, True)) -> Scan:
+    """:func:`scan` but the tool (the code, templates and fonts, which only its signature
+    needs): enough to say which folders are as a record has them (:func:`known`)."""
     started = time.time_ns()
     links: list[str] = []
     found = tuple(sorted(rows(root, links)))
-    return Scan(root, options, started, found, _tool(), tuple(links))
+    return Scan(root, options, started, found, None, tuple(links))
 
 
 def rows(root: Path, links: list[str] | None = None) -> list[Row]:

@@ -103,9 +103,8 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
         raise ContentError([*exc.problems, *wrong]) from None
     if wrong:
         raise ContentError(wrong)
-    if statement_cache is not None:
-        if isinstance(cache, Known):
-            statement_cache.save()
+    if statement_cache is not None and isinstance(cache, Known) and cache.publishing:
+        statement_cache.save()
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),
@@ -136,13 +135,22 @@ def drafts_never_block(root: Path, statements: Iterable[Statement],
     )
 
 
+def known_since_publish(root: Path) -> Known:
+    """For a load that is not a publish's (check, status): the statement folders unchanged
+    since the last publish into ``dist``, known by a stat of each file instead of a read."""
+    from syndicate import inputs
+
+    found = inputs.listing(root)
+    return replace(inputs.known(found, inputs.recorded(root / "dist")), publishing=False)
+
+
 def check(root: Path) -> Project:
     """:func:`load`, and what only rendering would find otherwise: a character no installed
     font can draw (the same problem publish's PDF renderer reports)."""
     from syndicate import fonts
     from syndicate.render.pdf_sandbox import missing_glyph_problems
 
-    project = load(root, cache=True)
+    project = load(root, cache=known_since_publish(root))
     coverage = fonts.installed()
     if coverage is None:
         return project

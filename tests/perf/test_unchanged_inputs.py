@@ -234,6 +234,30 @@ def test_an_edit_reads_only_the_files_of_the_statements_whose_files_changed(
             == (published / "dist" / "manifest.json").read_bytes()), fresh.output
 
 
+@pytest.mark.parametrize("command", ["status", "check"])
+def test_check_and_status_read_only_the_statements_changed_since_the_last_publish(
+        published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch,
+        command: str) -> None:
+    """They take the folders' content hashes from the last publish's record, as an edit's
+    publish does, for the folders whose files are as it saw them; and say what is there now."""
+    add_statement(published)
+    assert publish(run, published).stdout.startswith("Published 2 statement(s)")
+    hashed: list[str] = []
+    folder_digest = cache._folder_digest
+
+    def spy(folder: Path, site: object) -> tuple[str, str]:
+        hashed.append(folder.name)
+        return folder_digest(folder, site)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "_folder_digest", spy)
+    assert run(command, "--project", published).exit_code == 0
+    assert hashed == []  # no statement's files read
+    (published / "statements" / SHIPPED_ID / "en.md").unlink()
+    result = run(command, "--project", published)
+    assert hashed == [SHIPPED_ID], result.output
+    assert "en.md: warning: missing translation" in result.output  # (as it is now)
+
+
 @pytest.mark.parametrize(("before", "trusted"), [(750_000_000, True), (1_000_000_000, False)])
 def test_whole_second_times_are_trusted_only_two_seconds_later(
         before: int, trusted: bool) -> None:
