@@ -140,8 +140,10 @@ def known_since_publish(root: Path) -> Known:
     since the last publish into ``dist``, known by a stat of each file instead of a read."""
     from syndicate import inputs
 
-    found = inputs.listing(root)
-    return replace(inputs.known(found, inputs.recorded(root / "dist")), publishing=False)
+    recorded = inputs.recorded(root / "dist")
+    if recorded is None:  # (never published there: nothing to list the files for)
+        return Known(publishing=False)
+    return replace(inputs.known(inputs.listing(root), recorded), publishing=False)
 
 
 def check(root: Path) -> Project:
