@@ -211,10 +211,8 @@ def test_the_record_is_refused_when_it_is_not_a_regular_file(
     assert "Traceback" not in result.output
 
 
-def test_an_edit_reads_only_the_files_of_the_statements_whose_files_changed(
-        published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
-    add_statement(published)  # two statements, both settled
-    assert publish(run, published).stdout.startswith("Published 2 statement(s)")
+def folders_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statement folders whose files are read (hashed) from now on, in order."""
     hashed: list[str] = []
     folder_digest = cache._folder_digest
 
@@ -223,6 +221,14 @@ def test_an_edit_reads_only_the_files_of_the_statements_whose_files_changed(
         return folder_digest(folder, site)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache, "_folder_digest", spy)
+    return hashed
+
+
+def test_an_edit_reads_only_the_files_of_the_statements_whose_files_changed(
+        published: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    add_statement(published)  # two statements, both settled
+    assert publish(run, published).stdout.startswith("Published 2 statement(s)")
+    hashed = folders_read(monkeypatch)
     edit_translation(published)
     result = publish(run, published)
     assert result.stdout.startswith("Published 2 statement(s)"), result.output
@@ -242,14 +248,7 @@ def test_check_and_status_read_only_the_statements_changed_since_the_last_publis
     publish does, for the folders whose files are as it saw them; and say what is there now."""
     add_statement(published)
     assert publish(run, published).stdout.startswith("Published 2 statement(s)")
-    hashed: list[str] = []
-    folder_digest = cache._folder_digest
-
-    def spy(folder: Path, site: object) -> tuple[str, str]:
-        hashed.append(folder.name)
-        return folder_digest(folder, site)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache, "_folder_digest", spy)
+    hashed = folders_read(monkeypatch)
     assert run(command, "--project", published).exit_code == 0
     assert hashed == []  # no statement's files read
     (published / "statements" / SHIPPED_ID / "en.md").unlink()
