@@ -49,31 +49,53 @@ def interrupts_kept() -> Iterator[None]:
     sent at once, it would meet the callback again), as SIGINT to the main thread, which it
     stops as any Ctrl-C does (held as any, see interrupts_held; a wait it is in ends). One not
     sent again before this ends is raised as it ends. Other such errors are reported as ever."""
-    previous, ending = sys.unraisablehook, threading.Event()
-    again: list[threading.Thread] = []
+    previous, kept = sys.unraisablehook, _KeptInterrupts()
 
     def keep(unraisable: UnraisableHookArgs) -> None:
-        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            kept.keep()
+        else:
             previous(unraisable)
-        elif not again:
-            again.append(helper_thread(lambda: _interrupt_again(ending), "interrupt-again"))
-            again[0].start()
 
     sys.unraisablehook = keep
     try:
         yield
     finally:
         sys.unraisablehook = previous
-        ending.set()
-        for thread in again:
-            thread.join()  # (an interrupt it sent is raised here)
-        if again:
+        if kept.end():  # (one it sent is raised in there, as it waits for its thread)
             raise KeyboardInterrupt
 
 
-def _interrupt_again(ending: threading.Event) -> None:
-    if not ending.wait(INTERRUPT_AGAIN_AFTER):
+class _KeptInterrupts:
+    """The interrupts :func:`interrupts_kept` keeps, each sent again by a helper thread."""
+
+    def __init__(self) -> None:
+        self._lock, self._ending = threading.Lock(), threading.Event()
+        self._unsent = 0  # kept, not sent again yet
+        self._helpers: list[threading.Thread] = []
+
+    def keep(self) -> None:
+        with self._lock:
+            self._unsent += 1
+            if self._unsent > 1:  # (a helper waits to send one: it sends for both)
+                return
+        helper = helper_thread(self._send, "interrupt-again")
+        self._helpers.append(helper)
+        helper.start()
+
+    def _send(self) -> None:
+        if self._ending.wait(INTERRUPT_AGAIN_AFTER):
+            return  # (the command ended first: raised as it ends)
+        with self._lock:
+            self._unsent = 0
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    def end(self) -> bool:
+        """Stop sending; whether an interrupt kept was never sent again."""
+        self._ending.set()
+        for helper in self._helpers:
+            helper.join()
+        return self._unsent > 0
 
 
 def fork_is_safe() -> bool:

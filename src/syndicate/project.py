@@ -141,8 +141,8 @@ def known_since_publish(root: Path) -> Known:
     from syndicate import inputs
 
     recorded = inputs.recorded(root / "dist")
-    if recorded is None:  # (never published there: nothing to list the files for)
-        return Known(publishing=False)
+    if recorded is None or recorded.context != context_digest(publishing_site(root)):
+        return Known(publishing=False)  # (never published there, or with other options)
     return replace(inputs.known(inputs.listing(root), recorded), publishing=False)
 
 

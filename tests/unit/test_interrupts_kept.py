@@ -37,6 +37,17 @@ def test_an_interrupt_met_in_a_finalizer_stops_the_command_even_in_a_wait() -> N
     assert time.monotonic() - started < 5, "the wait was not interrupted"
 
 
+def test_each_interrupt_kept_is_sent_again_and_none_raised_twice() -> None:
+    """A second one kept (the first sent again, caught, and another met in a finalizer) is
+    sent again too, not held until the end; none is raised again as the command ends."""
+    started = time.monotonic()
+    with interrupts_kept():
+        for _ in range(2):
+            with pytest.raises(KeyboardInterrupt):
+                collect_one(10)  # type: ignore[operator]
+    assert time.monotonic() - started < 10, "a wait was not interrupted"
+
+
 def test_one_kept_as_the_command_ends_is_raised_then_and_never_later() -> None:
     with pytest.raises(KeyboardInterrupt), interrupts_kept():
         collect_one(0)  # type: ignore[operator]
