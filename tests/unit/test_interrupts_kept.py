@@ -3,10 +3,12 @@ ignored in ...": an import lock's clean-up, a finalizer) still stops the command
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,6 +30,20 @@ def collect_one(then_wait):
 namespace: dict[str, object] = {}
 exec(MET_IN_A_FINALIZER, namespace)
 collect_one = namespace["collect_one"]
+
+
+@pytest.fixture(autouse=True)
+def as_at_a_terminal() -> Iterator[None]:
+    """Ctrl-C handled as in a command started from a terminal (Python's own handler, the
+    signal not blocked): a test run started in the background inherits SIGINT ignored, and
+    then no Ctrl-C could reach the command at all."""
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, handler)
 
 
 def test_an_interrupt_met_in_a_finalizer_stops_the_command_even_in_a_wait() -> None:
