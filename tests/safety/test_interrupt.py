@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,17 +52,19 @@ def communique_written(project: Path) -> bool:
     return any(any(folder.rglob("*.pdf")) for folder in _staging(project))
 
 
-def _group(pgid: int) -> list[str]:
-    """The processes of the process group ``pgid`` (from /proc: its stat's fifth field)."""
-    found = []
+def _processes() -> Iterator[tuple[Path, list[str]]]:
+    """Each process's folder in /proc and the fields of its stat after the command's name
+    (the parent's pid second, the process group third); those gone meanwhile left out."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            yield stat.parent, stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
-            continue  # (gone meanwhile)
-        if int(fields[2]) == pgid:
-            found.append(stat.parent.name)
-    return found
+            continue
+
+
+def _group(pgid: int) -> list[str]:
+    """The processes of the process group ``pgid``."""
+    return [folder.name for folder, fields in _processes() if int(fields[2]) == pgid]
 
 
 def left_nothing(project: Path, pid: int, before: dict[str, str]) -> None:
@@ -113,16 +115,16 @@ def _workers(pid: int) -> list[int]:
     whose loss it rightly survives). The tracker by its module: every child's command line
     may name it, in a warning filter they inherit (see pool._quiet_resource_tracker)."""
     python, found = os.path.realpath(sys.executable), []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for folder, fields in _processes():
+        if int(fields[1]) != pid:
+            continue
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = (stat.parent / "cmdline").read_bytes()
-            program = os.path.realpath(stat.parent / "exe")
-        except (OSError, IndexError):
+            command = (folder / "cmdline").read_bytes()
+            program = os.path.realpath(folder / "exe")
+        except OSError:
             continue  # (gone meanwhile)
-        if (int(fields[1]) == pid and program == python
-                and b"from multiprocessing.resource_tracker" not in command):
-            found.append(int(stat.parent.name))
+        if program == python and b"from multiprocessing.resource_tracker" not in command:
+            found.append(int(folder.name))
     return found
 
 
