@@ -245,6 +245,7 @@ class StatementCache:
 
     def __init__(self, project: Path, known: Known | None = None) -> None:
         self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
+        self._prefix = f"{self.folder}/"  # (entries' paths as text: a load reads thousands)
         self.known = known
         self._context: tuple[Site, str] | None = None  # the last site and its context_digest
         self.used: set[str] = set()  # keys of the entries this load used or wrote
@@ -274,13 +275,13 @@ class StatementCache:
             return ()
         return known.unlinked
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+    def _path(self, key: str) -> str:
+        return f"{self._prefix}{key}.json"
 
-    def _read(self, key: str) -> Any:
-        """The entry ``key`` but its words: its first line (the words are on the second)."""
+    def _read(self, path: str) -> Any:
+        """The entry at ``path`` but its words: its first line (the words are on the second)."""
         try:
-            line = read_first_line(self._path(key))
+            line = read_first_line(path)
             if not line.endswith(b"\n"):  # (a torn entry)
                 return None
             entry = json.loads(line)
@@ -295,10 +296,11 @@ class StatementCache:
             key, content = self._digest(folder, site)
         except OSError:
             return None  # loaded, but not kept
-        entry = self._read(key)
+        path = self._path(key)
+        entry = self._read(path)
         if entry is not None:
             try:
-                statement = statement_from_json(entry["statement"], str(self._path(key)))
+                statement = statement_from_json(entry["statement"], path)
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
             except (KeyError, TypeError, ValueError, AssertionError):
                 pass
@@ -324,9 +326,9 @@ class StatementCache:
                  "warnings": [[w.path, w.line, w.message] for w in warnings]}
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))
-        if not write_json_text(path, f"{json.dumps(entry)}\n{words}"):
+        if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):
             return statement
-        return statement_from_json(entry["statement"], str(path))
+        return statement_from_json(entry["statement"], path)
 
     def save(self) -> None:
         """Drop the entries this load did not use (an edited or removed folder's old entry);

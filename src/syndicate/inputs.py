@@ -114,6 +114,7 @@ class Scan:
     # what folders() found (made once: a publish asks for it twice), and the rows by folder
     _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
     _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
+    _hashed: list[str] = field(default_factory=list, compare=False, repr=False)  # of the rows
 
     def signature(self, extra: Sequence[str]) -> tuple[str, bool]:
         """The signature of these files and ``extra`` (relative to the project, stat now),
@@ -125,9 +126,15 @@ class Scan:
                    and all(row[3] < self.started for row in extra_rows))
         # (the project as spelled, and from where: replayed warnings name its files so)
         where = (str(self.root), os.path.abspath(self.root), os.getcwd())
-        return (cache.digest(FORMAT, where, self.tool, asdict(self.options), self.rows,
+        return (cache.digest(FORMAT, where, self.tool, asdict(self.options), self._rows_hash(),
                              extra_rows), settled)
 
+    def _rows_hash(self) -> str:
+        """The hash of :attr:`rows`, made once (a publish signs its scan twice: to see whether
+        anything changed, and to record it)."""
+        if not self._hashed:
+            self._hashed.append(cache.digest(self.rows))
+        return self._hashed[0]
 
     @property
     def trusted_before(self) -> int:

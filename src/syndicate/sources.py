@@ -84,7 +84,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     names: list[str] = []  # the folder of each result
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     unlinked = cache.unlinked(site) if cache is not None else ()
-    for folder in _statement_folders(root, inside):
+    for folder, is_dir in _statement_folders(root, inside):
         if folder.name.startswith(".") or is_dropping(folder.name):
             continue
         problems: list[Problem] = []
@@ -93,7 +93,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
         names.append(folder.name)
         checked = folder.name not in unlinked  # (else its links only if its files are read)
         if not _is_statement_folder(folder, inside if checked else None, site,
-                                    (problems, warnings)):
+                                    (problems, warnings), is_dir):
             continue
         cached = cache.lookup(folder, site, warnings) if cache is not None else None
         if cached is not None:
@@ -118,12 +118,13 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
 
 
 def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
-                         found: tuple[list[Problem], list[Problem]]) -> bool:
-    """Whether ``folder`` is a statement's folder that can be read: a folder, its name an id,
-    no link out of the project (``inside``; None: not looked at here), no name too long; else
-    its (problems, warnings) say why."""
+                         found: tuple[list[Problem], list[Problem]],
+                         is_dir: bool | None = None) -> bool:
+    """Whether ``folder`` is a statement's folder that can be read: a folder (``is_dir``, when
+    its listing said), its name an id, no link out of the project (``inside``; None: not looked
+    at here), no name too long; else its (problems, warnings) say why."""
     problems, warnings = found
-    if not folder.is_dir():
+    if not (folder.is_dir() if is_dir is None else is_dir):
         warnings.append(Problem(printable(folder), None,
                                 "ignored: statements/ holds one folder per statement", True))
         return False
@@ -142,9 +143,10 @@ def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
                 or _names_too_long(folder, site, problems))
 
 
-def _statement_folders(root: Path, inside: Path) -> list[Path]:
-    """The entries of ``statements/``, by name; a :class:`ContentError` when it is missing,
-    unreadable or a link out of the project (never scanned then)."""
+def _statement_folders(root: Path, inside: Path) -> list[tuple[Path, bool]]:
+    """The entries of ``statements/`` by name, each with whether it is a folder (links
+    followed; told by the listing itself, not a stat of each); a :class:`ContentError` when it
+    is missing, unreadable or a link out of the project (never scanned then)."""
     def fail(message: str) -> ContentError:
         return ContentError([Problem(str(root), None, message)])
 
@@ -155,9 +157,11 @@ def _statement_folders(root: Path, inside: Path) -> list[Path]:
         raise fail("no statements folder: `syndicate new TITLE` writes the first statement "
                    "(`syndicate init` starts a project)")
     try:
-        return sorted(root.iterdir(), key=lambda folder: folder.name)  # (as paths: slower)
+        with os.scandir(root) as listing:
+            found = sorted((entry.name, entry.is_dir()) for entry in listing)
     except OSError as exc:
         raise fail(f"cannot read folder: {exc.strerror}") from None
+    return [(root / name, is_dir) for name, is_dir in found]
 
 
 def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
