@@ -300,3 +300,27 @@ def test_site_default_is_plain_a4() -> None:
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))
     assert (result.failed, result.attempted > 0) == (0, True)
+
+
+def test_a_statement_laid_out_again_and_again_keeps_one_layout_alive() -> None:
+    """``serve`` lays out the statement being edited at each save, in one resident renderer:
+    the layouts it keeps (for the edition and the previews) are the last save's, not one more
+    per save (counted among the objects alive, as a memory profiler would)."""
+    import gc
+
+    from test_pdf import long_body
+    from weasyprint.document import Document
+
+    renderer = renderer_for("pdf/a-3u")
+
+    def save(paragraphs: int) -> int:
+        edited = statement(long_body(paragraphs))
+        for lang in ("pt", "en"):
+            renderer.preview(renderer.render(edited, lang))
+        renderer.preview(renderer.render_bilingual(edited))
+        gc.collect()
+        return sum(isinstance(thing, Document) for thing in gc.get_objects())
+
+    alive = [save(paragraphs) for paragraphs in (3, 4, 5, 6)]
+    assert alive[0] > 0  # (the count sees them)
+    assert alive[-1] == alive[0], alive

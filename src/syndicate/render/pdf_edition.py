@@ -48,7 +48,17 @@ class Layouts:
              document: Document) -> None:
         if statement_id != self._statement:  # (another statement's pages go)
             self._statement, self._kept, self._openings, self._previews = statement_id, {}, {}, []
+        elif (replaced := self._kept.get(lang)) is not None:
+            self._forget(replaced[1])
         self._kept[lang] = ((html, _fingerprint(images)), document)
+
+    def _forget(self, document: Document) -> None:
+        """A layout of the statement replaced by a new one (``serve`` lays the statement being
+        edited out again at each save): what opened with it and its preview go too, else
+        each save kept one more layout and its PNG."""
+        self._openings = {path: kept for path, kept in self._openings.items()
+                          if kept is not document}
+        self._previews = [(kept, png) for kept, png in self._previews if kept is not document]
 
     def opens(self, path: str, document: Document) -> None:
         """The PDF just written at ``path`` opens with ``document``'s first page (a kept
