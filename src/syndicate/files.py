@@ -51,6 +51,15 @@ def is_dropping(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in DROPPINGS)
 
 
+def is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether a listing's ``entry`` is a folder, links followed; False for a link that
+    leads nowhere a folder could be (a loop, through a file, unreadable, too long a name)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def open_regular(path: Path | str, blocking: bool = True) -> int:
     """A descriptor open for reading on ``path``, which must be a regular file (links are
     followed: whether they may lead there is the caller's rule). Opened without blocking (a

@@ -41,6 +41,7 @@ from syndicate import cache, output
 from syndicate.cache import Known
 from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
 from syndicate.errors import Problem
+from syndicate.files import is_folder
 from syndicate.statement_entries import when_from_json, when_to_json
 
 if TYPE_CHECKING:
@@ -365,7 +366,7 @@ def _tree_rows(root: Path, folder: str, links: list[str] | None = None) -> list[
             name = f"{relative}/{entry.name}"
             if links is not None and entry.is_symlink():
                 links.append(name)
-            if _is_folder(entry):
+            if is_folder(entry):
                 pending.append((name, entry.path))
             else:
                 try:
@@ -374,9 +375,3 @@ def _tree_rows(root: Path, folder: str, links: list[str] | None = None) -> list[
                     rows.append((name, -1, -1, -1, -1, -1))
     return rows
 
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False

@@ -20,7 +20,7 @@ from typing import Protocol
 from syndicate.assets import embedded_problems, image_file_problems, reserved_names
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
-from syndicate.files import is_dropping, links_outside, printable, real
+from syndicate.files import is_dropping, is_folder, links_outside, printable, real
 from syndicate.frontmatter import SourceFile, no_front_matter, split_front_matter
 from syndicate.markup import Parsed, lint, overload, parse, to_html
 from syndicate.model import Site, Statement, Translation
@@ -158,7 +158,7 @@ def _statement_folders(root: Path, inside: Path) -> list[tuple[Path, bool]]:
                    "(`syndicate init` starts a project)")
     try:
         with os.scandir(root) as listing:
-            found = sorted((entry.name, entry.is_dir()) for entry in listing)
+            found = sorted((entry.name, is_folder(entry)) for entry in listing)
     except OSError as exc:
         raise fail(f"cannot read folder: {exc.strerror}") from None
     return [(root / name, is_dir) for name, is_dir in found]

@@ -272,6 +272,12 @@ CASES = [
     Case("files-link-statements-out", moved_out("statements", "statements"),
          (rf"^statements: {LINK_OUT}",)),
     Case("files-link-loop", link(f"{S}/loop", "loop"), (), exit=0, command=CHECK),
+    # A loop beside the statements: that entry is no statement, the others are published
+    Case("files-link-loop-in-statements", link("statements/loop", "loop"),
+         (r"^statements/loop: warning: ignored: statements/ holds one folder per statement",),
+         exit=0),
+    Case("files-link-loop-hidden-in-statements", link("statements/.loop", ".loop"), (), exit=0,
+         command=CHECK),
     Case("files-link-loop-markdown", link(f"{S}/en.md", "en.md"),
          (rf"^{S}/en\.md: cannot read: Too many levels of symbolic links",)),
     Case("files-link-inside-subfolder", link(f"{S}/extra/copy.md", "../en.md"), (), exit=0,
