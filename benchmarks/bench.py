@@ -138,11 +138,13 @@ class Run:
         return re.sub(r"/\S+/dist\b", "dist", lines[-1].strip()) if lines else ""  # no scratch path
 
 
-def _high_water_mark(pid: int) -> int:
+def memory_kib(pid: int | str, field: str = "VmHWM") -> int:
+    """A memory figure of process ``pid`` ("self": this one) from ``/proc``, in KiB: by
+    default its peak resident memory (the kernel's high-water mark); 0 once it is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass
@@ -177,7 +179,7 @@ def run(command: Sequence[str | Path], cwd: Path | None = None,
     def poll() -> None:
         nonlocal peak, cpu
         while not done.is_set():
-            peak = max(peak, _high_water_mark(process.pid))
+            peak = max(peak, memory_kib(process.pid))
             cpu = max(cpu, _own_cpu(process.pid) or 0.0)
             done.wait(0.05)
 

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import corpus  # noqa: E402
+from bench import memory_kib  # noqa: E402
 
 from syndicate.processes import fewer_collections  # noqa: E402
 from syndicate.serve import Server  # noqa: E402
@@ -81,13 +82,6 @@ def retitle(source: Path, title: str) -> None:
     source.write_text("".join(lines), encoding="utf-8")
 
 
-def resident_mb() -> int:
-    """This process's resident memory now, in MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        line = next(line for line in status if line.startswith("VmRSS:"))
-    return int(line.split()[1]) // 1024
-
-
 @dataclass(frozen=True)
 class Measured:
     page: float  # median seconds from a save to its page served anew
@@ -123,7 +117,7 @@ def _saves(project: Path, statement: str) -> Measured:
             wait(lambda before=before: pdf.resolve().stat().st_ino != before)
             pdfs.append(time.perf_counter() - started)
             time.sleep(0.3)  # (the second publish's reload settles)
-            memory.append(resident_mb())
+            memory.append(memory_kib("self", "VmRSS") // 1024)  # (resident now)
     finally:
         server.stop()
     return Measured(statistics.median(pages), statistics.median(pdfs), (memory[0], memory[-1]))

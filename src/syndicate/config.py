@@ -25,6 +25,7 @@ CONFIG_FILE = "syndicate.toml"
 STATEMENTS_DIR = "statements"
 SHARED_FILE = "statement.yaml"  # in each statement's folder, beside one file per language
 LOCALES_DIR = "locales"
+OUTPUT_DIR = "dist"  # the published site, unless --out names another folder
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from syndicate import catalogs
 from syndicate.assets import image_files, load_logo, read_images
 from syndicate.cache import CACHE_DIR, Known, StatementCache, context_digest
-from syndicate.config import LOCALES_DIR, STATEMENTS_DIR, publishing_site
+from syndicate.config import LOCALES_DIR, OUTPUT_DIR, STATEMENTS_DIR, publishing_site
 from syndicate.errors import ContentError, Problem
 from syndicate.i18n import translations_from
 from syndicate.model import ImageFile, Site, Statement
@@ -140,7 +140,7 @@ def known_since_publish(root: Path) -> Known:
     since the last publish into ``dist``, known by a stat of each file instead of a read."""
     from syndicate import inputs
 
-    recorded = inputs.recorded(root / "dist")
+    recorded = inputs.recorded(root / OUTPUT_DIR)
     if recorded is None or recorded.context != context_digest(publishing_site(root)):
         return Known(publishing=False)  # (never published there, or with other options)
     return replace(inputs.known(inputs.listing(root), recorded), publishing=False)

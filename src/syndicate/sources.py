@@ -118,13 +118,12 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
 
 
 def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
-                         found: tuple[list[Problem], list[Problem]],
-                         is_dir: bool | None = None) -> bool:
-    """Whether ``folder`` is a statement's folder that can be read: a folder (``is_dir``, when
-    its listing said), its name an id, no link out of the project (``inside``; None: not looked
+                         found: tuple[list[Problem], list[Problem]], is_dir: bool) -> bool:
+    """Whether ``folder`` is a statement's folder that can be read: a folder (``is_dir``, as
+    its listing says), its name an id, no link out of the project (``inside``; None: not looked
     at here), no name too long; else its (problems, warnings) say why."""
     problems, warnings = found
-    if not (folder.is_dir() if is_dir is None else is_dir):
+    if not is_dir:
         warnings.append(Problem(printable(folder), None,
                                 "ignored: statements/ holds one folder per statement", True))
         return False
@@ -220,7 +219,8 @@ def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Resul
 def load_one(folder: Path, site: Site) -> Statement | None:
     """The statement of one folder as a load would read it (not cached), or None when it has
     a problem or a warning (a whole load, the publish's, reports them)."""
-    if not _is_statement_folder(folder, real(folder.parent.parent), site, ([], [])):
+    if not _is_statement_folder(folder, real(folder.parent.parent), site, ([], []),
+                                folder.is_dir()):
         return None
     [(statement, problems, warnings)] = _load_batch([folder], site)
     return None if problems or warnings else statement

@@ -100,7 +100,9 @@ class PublishOptions:
     @property
     def dist(self) -> Path:
         """The output folder: ``--out``, else the project's ``dist``."""
-        return self.out or self.project / "dist"
+        from syndicate.config import OUTPUT_DIR
+
+        return self.out or self.project / OUTPUT_DIR
 
 
 @main.command()
@@ -305,8 +307,9 @@ def serve(project: Path, port: int, base_url: str | None, now: datetime | None) 
 def ping(project: Path, out: Path | None) -> None:
     """Tell the WebSub hub ([feeds] hub) which feeds the last publish changed."""
     from syndicate import websub
+    from syndicate.config import OUTPUT_DIR
 
-    changes = websub.load_changes(out or project / "dist")
+    changes = websub.load_changes(out or project / OUTPUT_DIR)
     for feed in websub.ping(changes):
         click.echo(f"Notified {changes.hub}: {feed}")
     if not changes.feeds:

@@ -22,7 +22,7 @@ from typing import IO
 
 import click
 
-from syndicate.config import CONFIG_FILE
+from syndicate.config import CONFIG_FILE, OUTPUT_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError, display_path
 from syndicate.mail import compose, lists, settings, transport
 from syndicate.mail.journal import (
@@ -37,8 +37,6 @@ from syndicate.model import Statement
 from syndicate.project import Project, load
 from syndicate.render.structured import modified_time
 from syndicate.schema import locate
-
-OUTPUT = "dist"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +223,7 @@ def _pdfs(request: Request, project: Project, statement: Statement, langs: list[
 
         renderer = PdfRenderer(site, project.translations, project.logo)
         return {lang: renderer.render(statement, lang).data for lang in langs}
-    out = request.out or request.project / OUTPUT
+    out = request.out or request.project / OUTPUT_DIR
     version = out.resolve()  # one publish, even if another one switches the dist link meanwhile
     # (the page's own record of the version it shows)
     modified = f'property="article:modified_time" content="{modified_time(site, statement)}"'
