@@ -11,6 +11,8 @@ Two caches, both safe to delete at any time (the next publish is then a full one
 * ``.<out>.cache.json`` beside the output folder: for the version ``out`` points at, the key of
   each rendering unit (a PDF and its preview, a card, a page and its share file) and the files it
   produced. A unit whose key is unchanged is reused from that version (hard-linked), not rendered.
+  One JSON document, laid out one unit per line so that an edit takes over the others' records
+  as the text they are, without parsing them (see :mod:`syndicate.carry`).
 
 A unit's key hashes everything its output is a function of: the statement (as loaded), the site,
 the templates of its kind only, the interface catalog of its language, the logo, the installed
@@ -355,14 +357,16 @@ def write_json(path: Path, document: object) -> None:
     # which only the \u form can hold)
 
 
-def write_json_text(path: Path, text: str | Iterable[str]) -> bool:
+def write_json_text(path: Path, text: str | Iterable[str | bytes]) -> bool:
     """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes),
-    whole or in pieces; whether it was written (else nothing is left behind)."""
+    whole or in pieces (text, or its bytes); whether it was written (else nothing is left
+    behind)."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("w", encoding="ascii") as file:
-            file.writelines([text] if isinstance(text, str) else text)
+        with temporary.open("wb") as file:
+            for piece in [text] if isinstance(text, str) else text:
+                file.write(piece.encode("ascii") if isinstance(piece, str) else piece)
         os.replace(temporary, path)
     except BaseException as error:  # (a Ctrl-C while the pieces are made, too)
         with contextlib.suppress(OSError):

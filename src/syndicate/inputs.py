@@ -229,6 +229,13 @@ def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
     return found.signature(recorded.extra)[0] == recorded.signature
 
 
+def output_as_recorded(recorded: Record | None, out: Path) -> bool:
+    """Whether the output in ``out`` is as the publish that made ``recorded`` left it (as far
+    as its top, its manifest and its cache index tell): a publish then trusts its files (see
+    :func:`plan.make`); ``publish --full`` never does."""
+    return recorded is not None and _output_identity(output.absolute(out)) == recorded.output
+
+
 def known(found: Scan, recorded: Record | None) -> Known:
     """The content hashes of the statement folders whose files are as ``recorded`` has them
     (the statement cache needs not read those again), and which of those have no link."""

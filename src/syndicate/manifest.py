@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from syndicate import __version__, cache
+from syndicate.carry import Lines, index_pieces, spliced_pieces
 from syndicate.files import open_regular
 from syndicate.model import Entry
 
@@ -70,13 +71,18 @@ def manifest(entries: Iterable[Entry], encoded: EncodedEntries | None = None) ->
     return b"".join(manifest_pieces(entries, encoded))
 
 
-def manifest_pieces(entries: Iterable[Entry],
-                    encoded: EncodedEntries | None = None) -> Iterator[bytes]:
+def manifest_pieces(entries: Iterable[Entry], encoded: EncodedEntries | None = None,
+                    previous: Lines | None = None) -> Iterator[bytes]:
     """:func:`manifest`'s bytes in pieces of :data:`LINES_PER_PIECE` lines, as they are
-    written (an archive's manifest is tens of megabytes, never all in memory)."""
-    files = sorted(entries, key=lambda e: e.path)
+    written (an archive's manifest is tens of megabytes, never all in memory); with the lines
+    of the ``previous`` manifest that the new one keeps as they are (see :mod:`syndicate.carry`)."""
     text = (encoded or EncodedEntries()).manifest
     generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False)
+    if previous is not None and previous.lines:
+        head = f'{{\n  "generator": {generator},\n  "files": [\n'.encode()
+        yield from spliced_pieces(previous, list(entries), text, head, LINES_PER_PIECE)
+        return
+    files = sorted(entries, key=lambda e: e.path)
     if not files:
         yield f'{{\n  "generator": {generator},\n  "files": []\n}}\n'.encode()
         return
@@ -151,19 +157,20 @@ def files_of(document: object) -> list[Entry] | None:
     return [e for e in entries if e is not None] if None not in entries else None
 
 
-def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry]],
+def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry] | bytes],
                documents: Mapping[str, object], encoded: EncodedEntries,
                others: Sequence[Entry] = (),
-               seals: Mapping[str, object] | None = None) -> Iterator[str]:
-    """The cache index beside the output folder, as ``json.dumps`` writes it, with the file
-    entries' texts from ``encoded``: in pieces, one per unit, as they are written (an
-    archive's index is tens of megabytes, never all in memory). ``others``: the version's
-    files that are neither a unit's nor a document's (the index then lists every file)."""
+               seals: Mapping[str, object] | None = None) -> Iterator[bytes]:
+    """The cache index beside the output folder: a JSON document, its units last and one per
+    line (see :func:`carry.index_pieces`), with the file entries' texts from ``encoded`` and
+    the records carried from the current index (``bytes``) as they were: in pieces of
+    :data:`LINES_PER_PIECE` units, as they are written (an archive's index is tens of
+    megabytes, never all in memory). ``others``: the version's files that are neither a
+    unit's nor a document's (the index then lists every file). (Unit keys are hex digests:
+    written as they are.)"""
     text = _INDEX_ENCODER.encode
-    yield (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
-           f'"site": {text(site_inputs)}, "units": {{')
-    for number, (key, entries) in enumerate(units.items()):
-        yield f"{', ' if number else ''}{text(key)}: [{', '.join(map(encoded.index, entries))}]"
-    yield (f'}}, "documents": {text(documents)}, '
-           f'"others": [{", ".join(map(encoded.index, others))}]'
-           + (f', "seals": {text(seals)}' if seals else "") + "}")
+    header = (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
+              f'"site": {text(site_inputs)}, "documents": {text(documents)}, '
+              f'"others": [{", ".join(map(encoded.index, others))}]'
+              + (f', "seals": {text(seals)}' if seals else ""))
+    return index_pieces(header, units, encoded.index, LINES_PER_PIECE)

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from syndicate import cache, output, websub
+from syndicate import cache, carry, output, websub
+from syndicate.carry import Lines
+from syndicate.files import read_regular
 from syndicate.kinds import KINDS
 from syndicate.manifest import read_files
 from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
@@ -29,8 +31,10 @@ from syndicate.units import Unit
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """What a publish needs of the current version's manifest: every path it lists (to say
-    what is removed), and each subscription feed's sha256 (what WebSub says changed)."""
+    """What a publish needs of the current version's manifest: the paths it lists that the
+    publish does not take over as they are (:attr:`Plan.carried`; every path when it takes
+    none): what may be removed; and each subscription feed's sha256 (what WebSub says
+    changed)."""
 
     paths: AbstractSet[str] = frozenset()
     feeds: Mapping[str, str] = field(default_factory=dict)
@@ -56,6 +60,10 @@ class Plan:
     # (see deferring): linked, never recorded as the new key's
     stale: Mapping[str, list[Entry]] = field(default_factory=dict)
     previous: Published = Published()  # of the current version (its cache index's, read once)
+    # by unit key: its files' records in the current cache index, as written, for the units
+    # taken over with their lines of the current manifest (see syndicate.carry), never parsed
+    carried: Mapping[str, bytes] = field(default_factory=dict)
+    kept: Lines | None = None  # those lines, when there are carried units
 
     @property
     def languages(self) -> int:
@@ -66,37 +74,63 @@ class Plan:
     def todo(self) -> list[Unit]:
         """The units to render."""
         return [unit for unit in self.units if unit.key not in self.reusable
-                and unit.key not in self.resealable and unit.key not in self.stale]
+                and unit.key not in self.carried and unit.key not in self.resealable
+                and unit.key not in self.stale]
+
+    def current_paths(self) -> set[str]:
+        """Every path of the current version."""
+        return set(self.previous.paths).union(self.kept.paths if self.kept else ())
 
     @property
     def unchanged(self) -> bool:
         """Whether the current version is this publish's output already."""
-        return (self.current is not None and len(self.reusable) == len(self.units)
+        return (self.current is not None
+                and len(self.reusable) + len(self.carried) == len(self.units)
                 and self.index.site == self.site_inputs and not self.feeds_pending
                 and not self.unsigned)
 
 
-def make(project: Project, out: Path, now: datetime, seal: str | None = None) -> Plan:
+def make(project: Project, out: Path, now: datetime, seal: str | None = None,
+         verify: bool = True) -> Plan:
     """The plan of a publish of ``project`` into ``out`` at ``now`` (with the publisher's lock
     held: the current version does not change meanwhile), its PDFs sealed with the seal of
-    identity ``seal`` (None: not sealed)."""
+    identity ``seal`` (None: not sealed). With ``verify``, each file a unit would take from the
+    current version is checked (by size) first; without, the current version is trusted to be
+    as its publish left it (the caller knows it is: see syndicate.inputs)."""
     live, scheduled = project.due(now)
     units = tuple(keyed_units(project, live))
     current = output.current_version(out)
     index = read_index(out, current)
-    found = reusable_units(index, current, units)
-    previous = published(current, index)
+    found = reusable_units(index, current, units, verify)
+    sealed = {unit.key for unit in units if unit.kind in SEALED_KINDS}
+    resealable = {key: entries for key in sealed & found.keys()
+                  if recorded_identity(index.seals.get(key)) != seal
+                  and (entries := carry.parsed(found.pop(key))) is not None}
+    previous, kept = taken_over(index, current, found)
+    reusable = {} if kept else {key: entries for key, record in found.items()
+                                if (entries := carry.parsed(record)) is not None}
     # The records of every file are in found and previous now: the rest of them goes (an
     # archive's index holds hundreds of thousands, which would stay in memory to the end).
     index = replace(index, units={}, others=None)
-    sealed = {unit.key for unit in units if unit.kind in SEALED_KINDS}
-    resealable = {key: entries for key, entries in found.items()
-                  if key in sealed and recorded_identity(index.seals.get(key)) != seal}
-    reusable = {key: entries for key, entries in found.items() if key not in resealable}
     return Plan(project, out, live, scheduled, units, site_key(project, units), current,
                 index, reusable, current is not None and not websub.no_pending_feeds(current),
                 resealable, seal is not None and current is not None
-                and not (current / MANIFEST_SIGNATURE).is_file(), previous=previous)
+                and not (current / MANIFEST_SIGNATURE).is_file(), previous=previous,
+                carried=found if kept else {}, kept=kept)
+
+
+def taken_over(index: CacheIndex, current: Path | None,
+               found: Mapping[str, bytes]) -> tuple[Published, Lines | None]:
+    """The current version's :class:`Published`, and the lines of its manifest that the
+    ``found`` units' files keep in the new one (None: the new one lists every file again)."""
+    if current is None:
+        return Published(), None
+    replaced = _replaced(index, found)
+    if found and replaced is not None:
+        lines = carry.previous_lines(current, replaced, carry.count_entries(found.values()))
+        if lines is not None:
+            return Published(frozenset(replaced), _feeds(index)), lines
+    return published(current, index), None
 
 
 def deferring(plan: Plan) -> Plan:
@@ -207,7 +241,7 @@ class CacheIndex:
     each record is checked when it is used."""
 
     site: object = None
-    units: Mapping[str, object] = field(default_factory=dict)
+    units: Mapping[str, bytes] = field(default_factory=dict)  # each record as written
     # by path: a site-wide document's key and entry (feed documents, index pages)
     documents: Mapping[str, object] = field(default_factory=dict)
     seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
@@ -218,43 +252,39 @@ def read_index(out: Path, current: Path | None) -> CacheIndex:
     """The cache index of the current version (empty when it is not for that version)."""
     if current is None:
         return CacheIndex()
-    document = cache.read_json(output.cache_path(output.absolute(out)))
+    try:
+        read = carry.unit_records(read_regular(output.cache_path(output.absolute(out))))
+    except OSError:
+        return CacheIndex()
+    if read is None:
+        return CacheIndex()
+    document, units = read
     if (not isinstance(document, dict) or document.get("format") != cache.FORMAT
             or document.get("version") != current.name):
         return CacheIndex()
-    units, seals = document.get("units"), document.get("seals")
-    documents = document.get("documents")
-    if not isinstance(units, dict):
-        return CacheIndex()
+    seals, documents = document.get("seals"), document.get("documents")
     return CacheIndex(document.get("site"), units,
                       documents if isinstance(documents, dict) else {},
                       seals if isinstance(seals, dict) else {}, document.get("others"))
 
 
-def reusable_units(index: CacheIndex, current: Path | None,
-                   units: tuple[Unit, ...]) -> dict[str, list[Entry]]:
-    """The units whose files the current version has, unchanged (checked by size)."""
-    found: dict[str, list[Entry]] = {}
+def reusable_units(index: CacheIndex, current: Path | None, units: tuple[Unit, ...],
+                   verify: bool = True) -> dict[str, bytes]:
+    """The records of the units whose files the current version has, unchanged (with
+    ``verify``: each is checked, by size; else the current version is trusted)."""
+    found: dict[str, bytes] = {}
     if current is None:
         return found
     for unit in units:
-        entries = _entries(index.units.get(unit.key))
-        if entries and all(_same_size(current, entry) for entry in entries):
-            found[unit.key] = entries
+        record = index.units.get(unit.key)
+        if record is not None and (not verify or _same_sizes(current, record)):
+            found[unit.key] = record
     return found
 
 
-def _entries(record: object) -> list[Entry] | None:
-    """A unit's files as the index lists them; None unless each is well formed."""
-    if not isinstance(record, list):
-        return None
-    entries = []
-    for item in record:
-        entry = Entry.from_json(item)
-        if entry is None:
-            return None
-        entries.append(entry)
-    return entries
+def _same_sizes(current: Path, record: bytes) -> bool:
+    entries = carry.parsed(record)
+    return entries is not None and all(_same_size(current, entry) for entry in entries)
 
 
 def _same_size(current: Path, entry: Entry) -> bool:
@@ -262,6 +292,40 @@ def _same_size(current: Path, entry: Entry) -> bool:
         return os.stat(f"{current}/{entry.path}").st_size == entry.size
     except OSError:
         return False
+
+
+def _replaced(index: CacheIndex, found: Mapping[str, bytes]) -> set[str] | None:
+    """The paths of the current version that are not the ``found`` units' files, as the cache
+    index lists them; None unless each of their records is well formed."""
+    paths: set[str] = set()
+    for key, record in index.units.items():
+        if key not in found:
+            entries = carry.parsed(record)
+            if entries is None:
+                return None
+            paths.update(entry.path for entry in entries)
+    listed = _listed_entries(index)
+    if listed is None:
+        return None
+    paths.update(entry.path for entry in listed)
+    return paths
+
+
+def _listed_entries(index: CacheIndex) -> list[Entry] | None:
+    """The entries of the site-wide documents and other files the cache index lists; None
+    unless each is well formed (or when it has no list of the others)."""
+    if not isinstance(index.others, list):
+        return None
+    records = [record.get("entry") if isinstance(record, dict) else None
+               for record in index.documents.values()]
+    entries = [Entry.from_json(record) for record in [*records, *index.others]]
+    return None if None in entries else [e for e in entries if e is not None]
+
+
+def _feeds(index: CacheIndex) -> dict[str, str]:
+    """Each subscription feed's sha256 (a site-wide document, never a unit's file)."""
+    return {entry.path: entry.sha256 for entry in _listed_entries(index) or ()
+            if entry.kind in websub.TOPIC_KINDS}
 
 
 def feed_keys(project: Project, statements: list[Statement],
@@ -355,20 +419,14 @@ def published(current: Path | None, index: CacheIndex | None = None) -> Publishe
 
 def _listed(index: CacheIndex) -> Published | None:
     """The :class:`Published` of a cache index that lists every file of its version (the
-    units', the documents' and the others'); None unless each record has a path."""
-    if not isinstance(index.others, list):
+    units', the documents' and the others'); None unless each record is well formed."""
+    listed = _listed_entries(index)
+    if listed is None:
         return None
-    documents = [record.get("entry") if isinstance(record, dict) else None
-                 for record in index.documents.values()]
-    paths: set[str] = set()
-    feeds: dict[str, str] = {}
-    for records in (*index.units.values(), documents, index.others):
-        for record in records if isinstance(records, list) else (None,):
-            if not isinstance(record, dict) or not isinstance(path := record.get("path"), str):
-                return None
-            paths.add(path)
-            if record.get("kind") in websub.TOPIC_KINDS:
-                if not isinstance(sha256 := record.get("sha256"), str):
-                    return None
-                feeds[path] = sha256
-    return Published(paths, feeds)
+    paths = {entry.path for entry in listed}
+    for record in index.units.values():
+        entries = carry.parsed(record) if isinstance(record, bytes) else None
+        if entries is None:
+            return None
+        paths.update(entry.path for entry in entries)
+    return Published(paths, _feeds(index))

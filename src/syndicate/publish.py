@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from syndicate import cache, output, spare
+from syndicate import cache, carry, output, spare
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
@@ -64,15 +64,26 @@ class Progress(Protocol):
     def finish(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Care:
+    """What a publish forgives and what it checks."""
+
+    # statements whose rendering has problems (a character no font has) left out, the
+    # others published: the problems are in Report.problems
+    keep_going: bool = False
+    # each file taken from the current version checked first (else it is trusted to be as
+    # its publish left it: see plan.make)
+    verify: bool = True
+
+
 def publish(project: Project, out: Path, now: datetime, *, backend: Backend | None = None,
-            progress: Progress | None = None, keep_going: bool = False,
-            seal: Seal | None = None) -> Report:
+            progress: Progress | None = None, seal: Seal | None = None,
+            care: Care = Care()) -> Report:
     """Render what changed since the publish in ``out``, reuse the rest, switch ``out`` to it.
 
-    ``backend`` renders (default: local processes, one per core, for this publish only). With
-    ``keep_going``, statements whose rendering has problems (a character no font has) are left
-    out and the others published: the problems are in :attr:`Report.problems`. A project
-    with ``[seal]`` is published with its ``seal`` opened (see :func:`seal.step.open_seal`).
+    ``backend`` renders (default: local processes, one per core, for this publish only). A
+    project with ``[seal]`` is published with its ``seal`` opened (see
+    :func:`seal.step.open_seal`). ``care``: see :class:`Care`.
     """
     if project.site.sealed != (seal is not None):
         raise SyndicateError("a project with a [seal] is published with its seal opened "
@@ -80,17 +91,17 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
                              "its PDFs say they are sealed when they are not, or the reverse")
     if backend is None:
         with choose() as own:
-            return publish(project, out, now, backend=own, progress=progress,
-                           keep_going=keep_going, seal=seal)
+            return publish(project, out, now, backend=own, progress=progress, seal=seal,
+                           care=care)
     live = {statement.id for statement in project.due(now)[0]}
     if project.problems and not live:  # an empty site is no publish
         raise ContentError(project.problems, "no statement without problems to publish")
-    run = Run(backend, progress, seal)
+    run = Run(backend, progress, seal, verify=care.verify)
     try:
         return _publish(project, out, now, run)
     except ContentError as error:
         problems = tuple(error.problems)
-        left_out = _statements_named(project, problems) if keep_going else set()
+        left_out = _statements_named(project, problems) if care.keep_going else set()
         if not left_out or live <= left_out:
             raise
     rest = replace(project, statements=tuple(
@@ -117,6 +128,7 @@ class Run:
     progress: Progress | None
     seal: Seal | None = None  # the PDFs' seal (None: not sealed)
     defer: bool = False  # the changed laid-out documents later (see plan.deferring)
+    verify: bool = True  # the current version's files checked before they are taken
 
 
 @dataclass(slots=True)
@@ -126,7 +138,8 @@ class Written:
     seals: SealStep  # the PDFs' seals, and their records
     rendered: list[str] = field(default_factory=list)  # paths rendered
     reused: list[str] = field(default_factory=list)  # paths linked from the current version
-    kept: dict[str, list[Entry]] = field(default_factory=dict)  # unit key -> its files
+    # unit key -> its files (a carried unit's: its record as read, see plan.Plan.carried)
+    kept: dict[str, list[Entry] | bytes] = field(default_factory=dict)
     resealed: list[str] = field(default_factory=list)  # paths sealed anew, not laid out
 
 
@@ -147,7 +160,8 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
     output.check_output_folder(out, project.root)
     with output.publisher_lock(out):
         output.check_output_folder(out, project.root)  # again, now that no other publish runs
-        plan = plans.make(project, out, now, run.seal.identity if run.seal else None)
+        plan = plans.make(project, out, now, run.seal.identity if run.seal else None,
+                          run.verify)
         if run.defer:
             plan = plans.deferring(plan)
         if plan.unchanged:
@@ -164,7 +178,7 @@ def _unchanged(plan: Plan) -> Report:
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
     cleaner = output.empty_trash(plan.out)  # as every publish does
-    files = plan.previous.paths
+    files = plan.current_paths()
     cleaner.finish(spare.large(len(files)))
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
                   plan.languages, reused=tuple(sorted(files)), changed=False,
@@ -200,8 +214,9 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
             counts = (_remember_share_counts(project.root)
                       if any(u.kind == "page" for u in todo) else None)
             previous = plan.previous
-            staging.replacing(previous.paths)
+            staging.replacing(previous.paths, plan.kept.paths if plan.kept else ())
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
+            _carry(plan, staging, written)
             _reseal(plan, staging, written)
             if run.progress is not None:
                 run.progress.start(len(todo), len(plan.units) - len(todo))
@@ -216,7 +231,7 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
         feeds.render()  # (done already if a communiqué was rendered)
         written.reused.extend([*site_pages.reused, *feeds.reused])
         written.rendered.extend([*site_pages.rendered, *feeds.rendered])
-        name = staging.commit(lambda entries: manifest_pieces(entries, encoded),
+        name = staging.commit(lambda entries: manifest_pieces(entries, encoded, plan.kept),
                               _manifest_signature(plan, run.seal))
         documents = {**site_pages.index_records(), **feeds.index_records()}
         cache.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
@@ -227,11 +242,13 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
     return replace(_report(plan, staging.entries, written, previous), version=name)
 
 
-def _others(entries: list[Entry], kept: dict[str, list[Entry]],
+def _others(entries: list[Entry], kept: dict[str, list[Entry] | bytes],
             documents: dict[str, object]) -> list[Entry]:
     """The files of ``entries`` that are neither a unit's (``kept``) nor a document's: the
-    cache index lists them too, and so every file of the version (see plan.published)."""
-    recorded = {entry.path for unit in kept.values() for entry in unit}
+    cache index lists them too, and so every file of the version (see plan.published). (A
+    carried unit's files are not in ``entries``.)"""
+    recorded = {entry.path for unit in kept.values() if not isinstance(unit, bytes)
+                for entry in unit}
     return [e for e in entries if e.path not in recorded and e.path not in documents]
 
 
@@ -258,6 +275,21 @@ def _unchanged_files(plan: Plan, written: Written) -> list[tuple[str, Entry]]:
             links.append((f"{plan.current}/{entry.path}", entry))
             written.reused.append(entry.path)
     return links
+
+
+def _carry(plan: Plan, staging: Staging, written: Written) -> None:
+    """The carried units (see :mod:`syndicate.carry`): recorded as kept, as they were; their
+    files linked from the current version unless the staging folder is its spare already."""
+    for unit in plan.units:
+        record = plan.carried.get(unit.key)
+        if record is not None:
+            written.kept[unit.key] = record
+            written.seals.kept(unit.key, plan.index.seals.get(unit.key))
+    if staging.spare or not plan.carried:
+        return
+    links = [(f"{plan.current}/{entry.path}", entry) for record in plan.carried.values()
+             for entry in carry.parsed(record) or ()]
+    staging.reuse_all(links, listed=False)
 
 
 def _reseal(plan: Plan, staging: Staging, written: Written) -> None:
@@ -290,10 +322,11 @@ def _manifest_signature(plan: Plan, seal: Seal | None) -> Callable[[bytes], byte
 
 def _report(plan: Plan, entries: list[Entry], written: Written,
             previous: plans.Published) -> Report:
-    files = {e.path for e in entries}
-    return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
-                  plan.languages, rendered=tuple(sorted(written.rendered)),
-                  reused=tuple(sorted(written.reused)),
+    files = {e.path for e in entries}  # (but the carried ones: see plan.Plan.carried)
+    carried = plan.kept.paths if plan.kept else []
+    return Report(plan.out, len(files) + len(carried) + 1, len(plan.published),
+                  len(plan.scheduled), plan.languages, rendered=tuple(sorted(written.rendered)),
+                  reused=tuple(sorted([*written.reused, *carried])),
                   resealed=tuple(sorted(written.resealed)),
                   deferred=tuple(sorted(e.path for es in plan.stale.values() for e in es)),
                   removed=tuple(sorted(previous.paths - files)))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
+from syndicate import carry, websub
 from syndicate import plan as plans
-from syndicate import websub
 from syndicate.manifest import EncodedEntries
 from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Statement
 from syndicate.plan import Plan
@@ -104,8 +104,7 @@ class SiteFeeds(_Documents):
 
         plan, staging = self.plan, self.staging
         project, published = plan.project, plan.published
-        sizes = {e.path: e.size for e in staging.entries
-                 if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}
+        sizes = _communique_sizes(plan, staging)
         self.keys = plans.feed_keys(project, published, sizes)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         self._reuse(staging)
@@ -117,3 +116,13 @@ class SiteFeeds(_Documents):
         # Usually the workers still render the cards: meanwhile, the manifest's
         # and the cache index's texts of every file so far (about 12,000 at 1,000 statements).
         self.encoded.prepare(staging.entries)
+
+
+def _communique_sizes(plan: Plan, staging: Staging) -> dict[str, int]:
+    """Each one-language communiqué's size, by path: from the staging folder's entries, and
+    the carried units' records (see :mod:`syndicate.carry`)."""
+    carried = [entry for unit in plan.units
+               if unit.kind == "pdf" and (record := plan.carried.get(unit.key)) is not None
+               for entry in carry.parsed(record) or ()]
+    return {e.path: e.size for e in [*staging.entries, *carried]
+            if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}

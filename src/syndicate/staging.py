@@ -15,7 +15,7 @@ import secrets
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -58,6 +58,7 @@ class Staging:
         self.current, self.large, self.followed = current, large, followed
         self.spare = False  # started as the current version's spare
         self._previous: AbstractSet[str] = frozenset()  # the current version's files
+        self._carried: Sequence[str] = ()  # those kept as they are (see replacing)
         self.versions = output.versions_dir(self.out)
         self.path = self.versions / f"{output.STAGING_PREFIX}{secrets.token_hex(6)}"
         self._folders: set[str] = {str(self.path)}
@@ -131,10 +132,12 @@ class Staging:
         self._take(source, entry.path)
         self.entries.append(entry)
 
-    def reuse_all(self, files: list[tuple[str, Entry]]) -> None:
+    def reuse_all(self, files: list[tuple[str, Entry]], listed: bool = True) -> None:
         """:meth:`reuse` for many files, linked while this thread goes on: by GNU ``cp`` in
         a process of its own when they all come from one folder, else (or for what it left)
-        by a thread. :meth:`commit` waits for it and raises what it raised.
+        by a thread. :meth:`commit` waits for it and raises what it raised. Unless ``listed``,
+        their entries are not added to :attr:`entries` (the manifest has their lines already:
+        see :mod:`syndicate.carry`).
 
         A Python loop needs the interpreter lock between links, which the publishing thread
         holds, so the main thread ended up waiting for the links; ``cp`` needs no lock and
@@ -143,7 +146,8 @@ class Staging:
         Then the thread makes the links durable (one ``syncfs``, while the renderers still
         work): :meth:`commit` syncs again, with only what was written since left to flush.
         """
-        self.entries.extend(entry for _, entry in files)
+        if listed:
+            self.entries.extend(entry for _, entry in files)
         if self.spare:  # the current version's files are here already
             there = f"{self.current}/"
             files = [(source, entry) for source, entry in files
@@ -197,17 +201,18 @@ class Staging:
             with open(target, "rb+") as handle:
                 os.fsync(handle.fileno())
 
-    def replacing(self, paths: AbstractSet[str]) -> None:
-        """The files of the current version (the ones of its manifest): those the new version
-        does not have are removed from a spare at :meth:`commit`."""
-        self._previous = paths
+    def replacing(self, paths: AbstractSet[str], carried: Sequence[str] = ()) -> None:
+        """The files of the current version (the ones of its manifest) but the ``carried``
+        ones (kept as they are, not in :attr:`entries`: see :mod:`syndicate.carry`): those the
+        new version does not have are removed from a spare at :meth:`commit`."""
+        self._previous, self._carried = paths, carried
 
     def _drop_stale(self, signed: bool) -> None:
         """A spare's files the new version does not have, removed (its manifest's signature
         too, unless the new one is signed)."""
         keep = {entry.path for entry in self.entries}
         stale = ([path for path in self._previous if path not in keep] if self._previous
-                 else spare.leftovers(self.path, keep | {output.MANIFEST}))
+                 else spare.leftovers(self.path, keep | {output.MANIFEST, *self._carried}))
         if not signed:
             stale.append(output.MANIFEST_SIGNATURE)
         spare.remove(self.path, stale)

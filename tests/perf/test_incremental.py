@@ -118,8 +118,14 @@ def test_a_republish_writes_its_manifest_and_cache_index_as_json_would(two: Path
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more.\n", encoding="utf-8")
     publish(two)
     index = (two / ".dist.cache.json").read_text(encoding="ascii")
-    assert index == json.dumps(json.loads(index))
-    assert len(json.loads(index)["units"]) == 14
+    document = json.loads(index)  # (all but its units on the first line, then one per line)
+    units = document.pop("units")
+    assert len(units) == 14
+    assert index.split("\n") == [
+        json.dumps(document)[:-1] + ', "units": {',
+        *(f"{json.dumps(key)}: {json.dumps(records)}{',' if number < 13 else ''}"
+          for number, (key, records) in enumerate(units.items())),
+        "}}"]
     written = (two / "dist" / "manifest.json").read_bytes()
     entries = files_of(json.loads(written))
     assert entries is not None and written == manifest(entries)
@@ -232,15 +238,19 @@ def test_the_cache_index_lists_every_file_of_its_version_as_the_manifest_does(
 def test_a_plan_keeps_of_the_cache_index_only_what_the_publish_uses(two: Path) -> None:
     """The current version's listing and the reusable units' files are taken from the cache
     index while planning; its records of every file (hundreds of thousands in an archive) are
-    not kept to the end of the publish."""
+    not kept to the end of the publish. The units' files are carried over as the current
+    manifest's lines, unparsed: the plan lists, as what may be replaced, the other paths."""
     from syndicate import plan as plans
 
     publish(two)
     current = current_version(two / "dist")
     listed = plans.published(current, plans.read_index(two / "dist", current))
     plan = plans.make(pipeline.load(two, cache=True), two / "dist", NOW)
-    assert plan.previous == listed and len(listed.paths) > 30
-    assert len(plan.reusable) == len(plan.units)  # (nothing changed: every unit's files)
+    assert plan.current_paths() == listed.paths and len(listed.paths) > 30
+    assert plan.previous.feeds == listed.feeds and plan.kept is not None
+    assert len(plan.carried) == len(plan.units)  # (nothing changed: every unit's files)
+    assert not plan.reusable and not set(plan.kept.paths) & plan.previous.paths
+    assert {"index.html", "sitemap.xml", "en/feed.atom"} <= plan.previous.paths
     assert not plan.index.units and plan.index.others is None
     assert plan.index.documents  # (the site-wide documents' records are checked later)
 

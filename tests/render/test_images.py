@@ -369,7 +369,8 @@ def test_keep_going_leaves_out_a_statement_whose_image_broke(published: Publishe
     with pytest.raises(pipeline.ContentError) as refused:
         pipeline.publish(loaded, fresh, now, backend=InProcess())
     assert [str(p) for p in refused.value.problems] == [changed]
-    report = pipeline.publish(loaded, fresh, now, backend=InProcess(), keep_going=True)
+    report = pipeline.publish(loaded, fresh, now, backend=InProcess(),
+                              care=pipeline.Care(keep_going=True))
     assert [str(p) for p in report.problems] == [changed]
     files = {str(e["path"]) for e in manifest(fresh)}
     assert "pt/2023-01-10-second/index.html" in files

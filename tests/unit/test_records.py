@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from syndicate import __version__, cache
+from syndicate import __version__, cache, carry
 from syndicate import plan as plans
 from syndicate.manifest import (
     LINES_PER_PIECE,
@@ -65,23 +65,104 @@ def test_a_cache_entrys_first_line_is_read_alone(content: bytes, guess: int) -> 
     assert line == content.partition(b"\n")[0] + (b"\n" if b"\n" in content else b"")
 
 
-def test_the_cache_index_is_written_in_pieces_as_json_dumps_writes_it(tmp_path: Path) -> None:
-    units = {"k1": [ASCII, ACCENTED], "k2": [], "k3": [ACCENTED]}
+def test_the_cache_index_is_written_in_pieces_one_unit_per_line(tmp_path: Path) -> None:
+    carried = json.dumps([ASCII.as_json()]).encode()  # (a record taken as it was read)
+    units: dict[str, list[Entry] | bytes] = {
+        "k1": [ASCII, ACCENTED], "k2": [], "k3": [ACCENTED], "k4": carried}
     documents = {"en/feed.atom": {"key": "f", "entry": ASCII.as_json()}}
     seals = {"k1": {"mode": "pades"}}
     for sealed in (None, seals):
         path = tmp_path / f"index-{bool(sealed)}.json"
         pieces = list(index_json("v1", "site", units, documents, EncodedEntries(),
                                  [ACCENTED], sealed))
-        assert len(pieces) == len(units) + 2  # one per unit: never the whole text at once
+        assert len(pieces) == 3  # (units in pieces: never the whole text at once)
         assert cache.write_json_text(path, iter(pieces))
-        expected = {"format": cache.FORMAT, "version": "v1", "site": "site",
-                    "units": {key: [e.as_json() for e in entries]
-                              for key, entries in units.items()},
-                    "documents": documents, "others": [ACCENTED.as_json()],
-                    **({"seals": sealed} if sealed else {})}
-        assert path.read_text(encoding="ascii") == json.dumps(expected)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index-False.json", "index-True.json"]
+        header = {"format": cache.FORMAT, "version": "v1", "site": "site",
+                  "documents": documents, "others": [ACCENTED.as_json()],
+                  **({"seals": sealed} if sealed else {})}
+        records = {key: json.loads(entries) if isinstance(entries, bytes)
+                   else [e.as_json() for e in entries] for key, entries in units.items()}
+        text = path.read_text(encoding="ascii")
+        assert json.loads(text) == {**header, "units": records}
+        assert text.split("\n") == [
+            json.dumps(header)[:-1] + ', "units": {',
+            *(f"{json.dumps(key)}: {json.dumps(record)}{',' if key != 'k4' else ''}"
+              for key, record in records.items()), "}}"]
+        read = carry.unit_records(path.read_bytes())
+        assert read is not None and read[0] == header and read[1]["k4"] == carried
+        assert {key: json.loads(record) for key, record in read[1].items()} == records
+    for damaged in (b"", b"{}", text.replace("}}", "}").encode(),
+                    text.replace('"k2": [],', '"k2" [],').encode()):
+        assert carry.unit_records(damaged) is None
+
+
+def test_a_cache_index_of_the_older_layout_is_not_used(tmp_path: Path) -> None:
+    out, current = tmp_path / "dist", tmp_path / "v1"
+    current.mkdir()
+    cache.write_json(tmp_path / ".dist.cache.json", {
+        "format": cache.FORMAT, "version": "v1", "site": "site",
+        "units": {"k1": [ASCII.as_json()]}, "documents": {}, "others": []})
+    assert plans.read_index(out, current) == plans.CacheIndex()
+
+
+paths = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12)
+
+
+@given(st.lists(paths, unique=True, max_size=40), st.data())
+@example(['a"b', "a\\b", "a\x01b", "ab", "gráfico", "a\u2028"], None)
+def test_a_manifest_spliced_from_the_current_ones_lines_is_the_manifest(
+        names: list[str], data: st.DataObject | None) -> None:
+    """The lines of the files kept, the new files' put in their places: byte for byte the
+    manifest of all the files (quotes, escapes, accents; a replaced file, a removed one)."""
+    import hashlib
+    import tempfile
+
+    def entry(name: str, size: int) -> Entry:
+        return Entry(name, "html", "en", None, size, f"{size:064x}")
+
+    old = [entry(name, 1) for name in names]
+    if data is None:
+        replaced, added = set(names[::2]), [entry(name, 2) for name in names[::4]] + [
+            entry("zz-new", 3), entry("0-new", 3)]
+    else:
+        replaced = set(data.draw(st.lists(st.sampled_from(names), unique=True))
+                       if names else [])
+        added = [entry(name, 2) for name in data.draw(st.lists(paths, unique=True))
+                 if name not in set(names) - replaced]
+    kept = [e for e in old if e.path not in replaced]
+    written = manifest(old)
+    with tempfile.TemporaryDirectory() as folder:
+        current = Path(folder) / hashlib.sha256(written).hexdigest()[:16]
+        current.mkdir()
+        (current / "manifest.json").write_bytes(written)
+        lines = carry.previous_lines(current, replaced, len(kept))
+        assert carry.previous_lines(current, replaced, len(kept) + 1) is None
+        if replaced:
+            assert carry.previous_lines(current, replaced | {"elsewhere"}, len(kept)) is None
+    if not old:
+        assert lines is None  # (an empty manifest has no lines to keep)
+        return
+    assert lines is not None and lines.paths == sorted(e.path for e in kept)
+    spliced = b"".join(manifest_pieces(reversed(added), previous=lines))
+    assert spliced == manifest([*kept, *added])
+
+
+def test_a_manifest_whose_sha256_is_not_its_versions_name_is_not_spliced(
+        tmp_path: Path) -> None:
+    files = entries(5)
+    written = manifest(files)
+    import hashlib
+
+    right = tmp_path / hashlib.sha256(written).hexdigest()[:16]
+    right.mkdir()
+    (right / "manifest.json").write_bytes(written)
+    assert carry.previous_lines(right, set(), 5) is not None
+    wrong = tmp_path / "0123456789abcdef"
+    wrong.mkdir()
+    (wrong / "manifest.json").write_bytes(written)
+    assert carry.previous_lines(wrong, set(), 5) is None
+    (right / "manifest.json").write_bytes(written.replace(b'"size": 1,', b'"size": 9,'))
+    assert carry.previous_lines(right, set(), 5) is None
 
 
 def test_an_index_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) -> None:
