@@ -290,11 +290,12 @@ def image_files(root: Path, statements: Iterable[Statement]) -> ImageFiles:
     """The image files each statement's translations show, each read once and hashed; a
     file that cannot be read is a problem (``path:line``) of its statement."""
     found = ImageFiles({}, {})
+    statements_folder = root / STATEMENTS_DIR
     for statement in statements:
-        folder = root / STATEMENTS_DIR / statement.id
         files = []
         for translation in statement.translations:
             for line, name in translation_images(translation):
+                folder = statements_folder / statement.id  # (only for one that shows images)
                 try:
                     data = read_image(folder, name)
                 except ImageError as exc:

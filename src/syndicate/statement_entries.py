@@ -78,6 +78,11 @@ def facts_of(translation: Translation) -> Facts:
                  tuple(translation_images(translation)))
 
 
+def _pair(value: list[str]) -> tuple[str, str]:
+    first, second = value
+    return first, second
+
+
 def _facts_to_json(facts: Facts) -> dict[str, object]:
     return {"source_sha256": facts.source_sha256, "body_hash": facts.body_hash,
             "images": [list(image) for image in facts.images]}
@@ -86,8 +91,9 @@ def _facts_to_json(facts: Facts) -> dict[str, object]:
 def _facts_from_json(data: object) -> Facts:
     if not isinstance(data, dict):
         raise TypeError("facts are an object")
+    images = data["images"]  # (mostly none: a load reads thousands of these)
     return Facts(str(data["source_sha256"]), str(data["body_hash"]),
-                 tuple((int(line), str(name)) for line, name in data["images"]))
+                 tuple((int(line), str(name)) for line, name in images) if images else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +190,7 @@ def statement_from_json(data: Any, path: str) -> Statement:
                 lang=t["lang"], title=t["title"], summary=t["summary"], place=t["place"],
                 tags=tuple(t["tags"]), words=Kept(path, index, _facts_from_json(t["facts"])),
                 correction=t["correction"],
-                translated_from=tuple((a, b) for a, b in t["translated_from"]),
+                translated_from=tuple(map(_pair, t["translated_from"])),
             )
             for index, t in enumerate(data["translations"])
         ),
