@@ -358,9 +358,9 @@ def write_json(path: Path, document: object) -> None:
 
 
 def write_json_text(path: Path, text: str | Iterable[str | bytes]) -> bool:
-    """:func:`write_json` for a document already encoded (ASCII, as ``json.dumps`` writes),
-    whole or in pieces (text, or its bytes); whether it was written (else nothing is left
-    behind)."""
+    """:func:`write_json` for a document already encoded (ASCII: as ``json.dumps`` writes it,
+    or laid out otherwise, as the cache index is), whole or in pieces (text, or its bytes);
+    whether it was written (else nothing is left behind)."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,12 @@ UNITS_START = ', "units": {'  # the cache index's first line ends so; then a uni
 UNITS_END = "}}"
 
 
+class Damaged(Exception):
+    """A carried unit's record or file is not as the cache index says (a record that does not
+    parse, a file gone from the current version): the publish plans again, checking each
+    file it takes (see :func:`syndicate.plan.make`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Lines:
     """The lines of the current manifest a publish keeps, each with a comma after it, in path
@@ -53,8 +59,16 @@ def previous_lines(current: Path, replaced: set[str], count: int) -> Lines | Non
             or lines[2] != _HEAD[2] or lines[-3:] != _TAIL):
         return None
     files = lines[3:-3]
+    if data.count(b'\n    {"path": "') != len(files):  # (one file a line, as written)
+        return None
     files[-1] += b","  # (each then ends with its comma)
-    kept = _without(files, _paths(files), replaced)
+    try:
+        paths = _paths(files)
+    except (ValueError, KeyError, TypeError, RecursionError):  # (not as a publish writes it)
+        return None
+    if any(later <= earlier for earlier, later in zip(paths, paths[1:], strict=False)):
+        return None
+    kept = _without(files, paths, replaced)
     return kept if kept is not None and len(kept.lines) == count else None
 
 
@@ -96,7 +110,8 @@ def line_path(line: bytes) -> str:
     if b"\\" not in text:
         return text.decode()
     path = json.loads(line.strip().removesuffix(b","))["path"]
-    assert isinstance(path, str)
+    if not isinstance(path, str):
+        raise TypeError("a manifest line's path is text")
     return path
 
 
@@ -136,7 +151,7 @@ def unit_records(data: bytes) -> tuple[object, dict[str, bytes]] | None:
         return None
     try:
         header = json.loads(head[:-len(UNITS_START)] + b"}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     files = lines[1:-1]
     if not files:
@@ -172,11 +187,19 @@ def index_pieces(header: str, units: Mapping[str, list[Entry] | bytes],
     yield ("\n" + UNITS_END).encode("ascii")
 
 
+def parsed_or_damaged(record: bytes) -> list[Entry]:
+    """:func:`parsed`, raising :class:`Damaged` for a record that does not parse."""
+    entries = parsed(record)
+    if entries is None:
+        raise Damaged("a unit's record in the cache index is not well formed")
+    return entries
+
+
 def parsed(record: bytes) -> list[Entry] | None:
     """A unit's files as its record lists them; None unless each is well formed."""
     try:
         value = json.loads(record)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, list):
         return None

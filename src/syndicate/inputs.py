@@ -229,11 +229,11 @@ def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
     return found.signature(recorded.extra)[0] == recorded.signature
 
 
-def output_as_recorded(recorded: Record | None, out: Path) -> bool:
-    """Whether the output in ``out`` is as the publish that made ``recorded`` left it (as far
-    as its top, its manifest and its cache index tell): a publish then trusts its files (see
-    :func:`plan.make`); ``publish --full`` never does."""
-    return recorded is not None and _output_identity(output.absolute(out)) == recorded.output
+def output_identity(out: Path) -> str | None:
+    """What a record of the inputs says of the output it was made with (see
+    :func:`_output_identity`): a publish trusts the files of an output still so (see
+    :class:`syndicate.publish.Care`)."""
+    return _output_identity(output.absolute(out))
 
 
 def known(found: Scan, recorded: Record | None) -> Known:

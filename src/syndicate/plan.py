@@ -61,7 +61,8 @@ class Plan:
     stale: Mapping[str, list[Entry]] = field(default_factory=dict)
     previous: Published = Published()  # of the current version (its cache index's, read once)
     # by unit key: its files' records in the current cache index, as written, for the units
-    # taken over with their lines of the current manifest (see syndicate.carry), never parsed
+    # taken over with their lines of the current manifest (see syndicate.carry): parsed only
+    # to link their files (no spare) or to read a communiqué's size
     carried: Mapping[str, bytes] = field(default_factory=dict)
     kept: Lines | None = None  # those lines, when there are carried units
 
@@ -238,7 +239,9 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
 class CacheIndex:
     """The cache index of the current version (see :func:`manifest.index_json`): the hash of
     the site-wide inputs, and by unit key (or feed document path) the files it made, as read:
-    each record is checked when it is used."""
+    each record is checked when it is used (a carried unit's, by the count of the current
+    manifest's lines it keeps, and when its files are linked or its sizes read: see
+    syndicate.carry)."""
 
     site: object = None
     units: Mapping[str, bytes] = field(default_factory=dict)  # each record as written
@@ -277,14 +280,15 @@ def reusable_units(index: CacheIndex, current: Path | None, units: tuple[Unit, .
         return found
     for unit in units:
         record = index.units.get(unit.key)
-        if record is not None and (not verify or _same_sizes(current, record)):
+        if (record is not None and record != b"[]"  # (a unit has one file at least)
+                and (not verify or _same_sizes(current, record))):
             found[unit.key] = record
     return found
 
 
 def _same_sizes(current: Path, record: bytes) -> bool:
     entries = carry.parsed(record)
-    return entries is not None and all(_same_size(current, entry) for entry in entries)
+    return bool(entries) and all(_same_size(current, entry) for entry in entries or ())
 
 
 def _same_size(current: Path, entry: Entry) -> bool:

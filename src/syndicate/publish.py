@@ -22,8 +22,10 @@ from syndicate import cache, carry, output, spare
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
+from syndicate.carry import Damaged
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
+from syndicate.inputs import output_identity
 from syndicate.manifest import EncodedEntries, index_json, manifest_pieces
 from syndicate.model import Entry
 from syndicate.plan import Plan
@@ -71,9 +73,11 @@ class Care:
     # statements whose rendering has problems (a character no font has) left out, the
     # others published: the problems are in Report.problems
     keep_going: bool = False
-    # each file taken from the current version checked first (else it is trusted to be as
-    # its publish left it: see plan.make)
-    verify: bool = True
+    # the output's identity in the last publish's record of its inputs (see
+    # syndicate.inputs): when the output is still so, the files taken from its current
+    # version are trusted to be as that publish left them, not checked one by one (see
+    # plan.make); None: each is checked
+    recorded: str | None = None
 
 
 def publish(project: Project, out: Path, now: datetime, *, backend: Backend | None = None,
@@ -96,7 +100,7 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
     live = {statement.id for statement in project.due(now)[0]}
     if project.problems and not live:  # an empty site is no publish
         raise ContentError(project.problems, "no statement without problems to publish")
-    run = Run(backend, progress, seal, verify=care.verify)
+    run = Run(backend, progress, seal, recorded=care.recorded)
     try:
         return _publish(project, out, now, run)
     except ContentError as error:
@@ -128,7 +132,7 @@ class Run:
     progress: Progress | None
     seal: Seal | None = None  # the PDFs' seal (None: not sealed)
     defer: bool = False  # the changed laid-out documents later (see plan.deferring)
-    verify: bool = True  # the current version's files checked before they are taken
+    recorded: str | None = None  # see Care.recorded
 
 
 @dataclass(slots=True)
@@ -160,17 +164,26 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
     output.check_output_folder(out, project.root)
     with output.publisher_lock(out):
         output.check_output_folder(out, project.root)  # again, now that no other publish runs
-        plan = plans.make(project, out, now, run.seal.identity if run.seal else None,
-                          run.verify)
-        if run.defer:
-            plan = plans.deferring(plan)
+        trusted = run.recorded is not None and output_identity(out) == run.recorded
+        plan = _plan(project, out, now, run, verify=not trusted)
         if plan.unchanged:
             return _unchanged(plan)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
         try:
-            return _write(plan, run)
+            try:
+                return _write(plan, run)
+            except Damaged:
+                if not trusted:
+                    raise
+            plan = _plan(project, out, now, run, verify=True)  # (a file gone by hand, say)
+            return _unchanged(plan) if plan.unchanged else _write(plan, run)
         finally:
             cleaner.finish(spare.large(len(plan.units)))  # (a unit has one file at least)
+
+
+def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool) -> Plan:
+    plan = plans.make(project, out, now, run.seal.identity if run.seal else None, verify)
+    return plans.deferring(plan) if run.defer else plan
 
 
 def _unchanged(plan: Plan) -> Report:
@@ -285,10 +298,12 @@ def _carry(plan: Plan, staging: Staging, written: Written) -> None:
         if record is not None:
             written.kept[unit.key] = record
             written.seals.kept(unit.key, plan.index.seals.get(unit.key))
-    if staging.spare or not plan.carried:
+    if staging.spare or not plan.carried or plan.kept is None:
         return
     links = [(f"{plan.current}/{entry.path}", entry) for record in plan.carried.values()
-             for entry in carry.parsed(record) or ()]
+             for entry in carry.parsed_or_damaged(record)]
+    if sorted(entry.path for _, entry in links) != plan.kept.paths:
+        raise Damaged("the cache index's records are not the current manifest's files")
     staging.reuse_all(links, listed=False)
 
 

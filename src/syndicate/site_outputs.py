@@ -123,6 +123,6 @@ def _communique_sizes(plan: Plan, staging: Staging) -> dict[str, int]:
     the carried units' records (see :mod:`syndicate.carry`)."""
     carried = [entry for unit in plan.units
                if unit.kind == "pdf" and (record := plan.carried.get(unit.key)) is not None
-               for entry in carry.parsed(record) or ()]
+               for entry in carry.parsed_or_damaged(record)]
     return {e.path: e.size for e in [*staging.entries, *carried]
             if e.kind == "pdf" and e.lang != MULTIPLE_LANGUAGES}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
 from syndicate import output, spare
+from syndicate.carry import Damaged
 from syndicate.errors import OutputError
 from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry
@@ -57,7 +58,8 @@ class Staging:
         self.out = output.absolute(out)
         self.current, self.large, self.followed = current, large, followed
         self.spare = False  # started as the current version's spare
-        self._previous: AbstractSet[str] = frozenset()  # the current version's files
+        self._previous: AbstractSet[str] = frozenset()  # the current version's files (but
+        # the carried ones, when there are: see replacing)
         self._carried: Sequence[str] = ()  # those kept as they are (see replacing)
         self.versions = output.versions_dir(self.out)
         self.path = self.versions / f"{output.STAGING_PREFIX}{secrets.token_hex(6)}"
@@ -163,6 +165,8 @@ class Staging:
                         if not os.path.lexists(os.path.join(self.path, path)):
                             self._take(source, path)
                 output.sync_file_system(self.path)
+            except FileNotFoundError as exc:  # (a carried file: see syndicate.carry)
+                self._failures.append(exc if listed else Damaged(str(exc)))
             except BaseException as exc:  # noqa: BLE001  (raised again by commit)
                 self._failures.append(exc)
 

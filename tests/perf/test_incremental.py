@@ -111,8 +111,9 @@ def test_editing_one_translation_renders_exactly_its_outputs(two: Path) -> None:
     assert statement_files(report.rendered) == language_outputs(SECOND_ID, "en", card=True)
 
 
-def test_a_republish_writes_its_manifest_and_cache_index_as_json_would(two: Path) -> None:
-    # (their entries' texts are made while the last documents render, then put together)
+def test_a_republish_writes_its_manifest_as_a_full_listing_and_its_index_a_unit_a_line(
+        two: Path) -> None:
+    # (the kept files' manifest lines and unit records are carried as text: syndicate.carry)
     publish(two)
     path = two / "statements" / SECOND_ID / "en.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more.\n", encoding="utf-8")

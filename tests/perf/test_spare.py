@@ -303,3 +303,68 @@ def test_only_an_error_at_a_path_of_the_spare_has_the_publish_made_again(
         folder = new.path / "en" if where == "in the spare" else tmp_path
         raise IsADirectoryError(errno.EISDIR, "Is a directory", str(folder))
     assert (project / "dist").resolve() == first
+
+
+@pytest.mark.parametrize("with_spare", [True, False], ids=["spare", "no-spare"])
+def test_a_file_removed_by_hand_from_the_current_version_is_published_again(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        with_spare: bool) -> None:
+    """An edit trusts the current version's files when its output is as its record says
+    (syndicate.carry), which a file removed inside it does not change. The spare, made before,
+    still has it; without one, the link fails and the publish plans again, checking each file:
+    either way the output is a fresh publish's."""
+    shutil.copytree(project / "statements" / SHIPPED_ID, project / "statements" / SECOND)
+    monkeypatch.setattr(spare, "FROM_FILES", 1 if with_spare else 10**9)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    options = ("--now", NOW, "-q", "--without-pdf")
+    assert run("publish", "--project", project, *options).exit_code == 0
+    first = (project / "dist").resolve()
+    if with_spare:
+        spare_of(first)
+    assert (project / ".dist.inputs.json").is_file()
+    gone = first / "en" / SECOND / "index.html"
+    gone.unlink()
+    planned: list[bool] = []
+    make = plans.make
+    monkeypatch.setattr(plans, "make", lambda *a: planned.append(a[-1]) or make(*a))
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    result = run("publish", "--project", project, *options)
+    assert result.exit_code == 0, result.output
+    assert planned == ([False] if with_spare else [False, True])  # trusted, then checked
+    second = (project / "dist").resolve()
+    assert (second / "en" / SECOND / "index.html").is_file()
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    fresh = tmp_path / "fresh"
+    assert run("publish", "--project", project, "--out", fresh, *options).exit_code == 0
+    assert tree(second) == tree(fresh.resolve())
+
+
+def test_a_unit_record_damaged_in_place_is_rendered_again(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A record of the cache index that does not parse, in an index whose size and time are
+    as recorded (changed in place): linking the unit's files finds it, and the publish plans
+    again, checking each file; the unit is rendered again and the output is a fresh one's."""
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    options = ("--now", NOW, "-q", "--without-pdf")
+    assert run("publish", "--project", project, *options).exit_code == 0
+    index = project / ".dist.cache.json"
+    before = index.stat()
+    data = index.read_bytes()
+    at = data.index(b'[{"path": "pt/')  # a unit the edit keeps: its kind made a number
+    kind = data.index(b'"kind": "', at) + len(b'"kind": ')
+    end = data.index(b'"', kind + 1) + 1
+    with open(index, "r+b") as file:  # (same size, same file, as many entries)
+        file.seek(kind)
+        file.write(b"1" * (end - kind))
+    os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns))
+    planned: list[bool] = []
+    make = plans.make
+    monkeypatch.setattr(plans, "make", lambda *a: planned.append(a[-1]) or make(*a))
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    result = run("publish", "--project", project, *options)
+    assert result.exit_code == 0 and planned == [False, True], result.output
+    fresh = tmp_path / "fresh"
+    assert run("publish", "--project", project, "--out", fresh, *options).exit_code == 0
+    assert tree((project / "dist").resolve()) == tree(fresh.resolve())

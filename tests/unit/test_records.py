@@ -1,5 +1,6 @@
-"""The records' texts (:mod:`syndicate.manifest`): each file's entry encoded once, the same
-text in both records when it is ASCII, the cache index written in pieces as json.dumps would."""
+"""The records' texts (:mod:`syndicate.manifest`, :mod:`syndicate.carry`): each file's entry
+encoded once, the same text in both records when it is ASCII; the cache index written in pieces,
+a unit a line; the manifest spliced from the current one's lines as a full listing writes it."""
 
 from __future__ import annotations
 
@@ -234,3 +235,28 @@ def test_what_a_publish_keeps_of_the_current_manifest_is_its_paths_and_feed_chec
     assert found.paths == {e.path for e in files}
     assert found.feeds == {e.path: e.sha256 for e in files if e.kind in ("rss", "atom")}
     assert plans.published(None) == plans.published(tmp_path / "gone") == plans.Published()
+
+
+def test_a_manifest_named_by_its_sha256_but_not_as_a_publish_writes_it_is_not_spliced(
+        tmp_path: Path) -> None:
+    """(A hostile project can ship a version folder named after its own manifest's hash.)"""
+    import hashlib
+
+    written = manifest(entries(3))
+    lines = written.split(b"\n")
+    for bad in (b'    {"path": "a\\u12", "kind": "x"},', b'    {"path": "a\\" 1},',
+                b'    {"path": "\xff\xfe", "kind": "x"},', b'    {"path": 7},'):
+        data = b"\n".join([*lines[:4], bad, *lines[4:]])
+        current = tmp_path / hashlib.sha256(data).hexdigest()[:16]
+        current.mkdir()
+        (current / "manifest.json").write_bytes(data)
+        assert carry.previous_lines(current, set(), 4) is None, bad
+
+
+def test_a_unit_with_no_files_is_never_reused(tmp_path: Path) -> None:
+    from syndicate.units import Unit
+
+    unit = Unit("page", None, "en", "k1")  # type: ignore[arg-type]
+    index = plans.CacheIndex("site", {"k1": b"[]"})
+    for verify in (True, False):
+        assert plans.reusable_units(index, tmp_path, (unit,), verify) == {}

@@ -160,7 +160,6 @@ def publish(options: PublishOptions) -> None:
     from syndicate.terminal import publish_summary
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
-    trusted = inputs.output_as_recorded(recorded, o.dist)  # (before this publish changes it)
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
     with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant,
@@ -175,7 +174,8 @@ def publish(options: PublishOptions) -> None:
         with open_seal(o.project, loaded.site, datetime.now(UTC)) as seal:
             report = pipeline.publish(loaded, o.dist, now, backend=backend, seal=seal,
                                       progress=Progress(o.quiet, o.verbose),
-                                      care=pipeline.Care(o.keep_going, not trusted))
+                                      care=pipeline.Care(
+                                          o.keep_going, recorded.output if recorded else None))
     left_out = (*loaded.problems, *report.problems)
     _remember(found, loaded, report, now, bool(left_out))
     if not o.quiet:
