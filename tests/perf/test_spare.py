@@ -305,6 +305,17 @@ def test_only_an_error_at_a_path_of_the_spare_has_the_publish_made_again(
     assert (project / "dist").resolve() == first
 
 
+def edit_and_publish(project: Path, run: Any, monkeypatch: pytest.MonkeyPatch,
+                     options: tuple[str, ...]) -> tuple[Any, list[bool]]:
+    """An edit published; with whether each of its plans checked the files it takes."""
+    planned: list[bool] = []
+    make = plans.make
+    monkeypatch.setattr(plans, "make", lambda *a: planned.append(a[-1]) or make(*a))
+    edited = project / "statements" / SHIPPED_ID / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    return run("publish", "--project", project, *options), planned
+
+
 @pytest.mark.parametrize("with_spare", [True, False], ids=["spare", "no-spare"])
 def test_a_file_removed_by_hand_from_the_current_version_is_published_again(
         project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -324,12 +335,7 @@ def test_a_file_removed_by_hand_from_the_current_version_is_published_again(
     assert (project / ".dist.inputs.json").is_file()
     gone = first / "en" / SECOND / "index.html"
     gone.unlink()
-    planned: list[bool] = []
-    make = plans.make
-    monkeypatch.setattr(plans, "make", lambda *a: planned.append(a[-1]) or make(*a))
-    edited = project / "statements" / SHIPPED_ID / "en.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    result = run("publish", "--project", project, *options)
+    result, planned = edit_and_publish(project, run, monkeypatch, options)
     assert result.exit_code == 0, result.output
     assert planned == ([False] if with_spare else [False, True])  # trusted, then checked
     second = (project / "dist").resolve()
@@ -358,12 +364,7 @@ def test_a_unit_record_damaged_in_place_is_rendered_again(
         file.seek(kind)
         file.write(b"1" * (end - kind))
     os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns))
-    planned: list[bool] = []
-    make = plans.make
-    monkeypatch.setattr(plans, "make", lambda *a: planned.append(a[-1]) or make(*a))
-    edited = project / "statements" / SHIPPED_ID / "en.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    result = run("publish", "--project", project, *options)
+    result, planned = edit_and_publish(project, run, monkeypatch, options)
     assert result.exit_code == 0 and planned == [False, True], result.output
     fresh = tmp_path / "fresh"
     assert run("publish", "--project", project, "--out", fresh, *options).exit_code == 0
