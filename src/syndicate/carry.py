@@ -1,30 +1,26 @@
-"""The current version's files a publish takes over as they are: as their lines of text.
+"""The cache index beside the output (``.<out>.cache.json``), as text: one JSON document, its
+units last and one per line (:func:`index_json`), read back with each unit's record as the text
+it was written in (:func:`unit_records`).
 
-An edit of one statement in an archive keeps hundreds of thousands of files. Their records are
-neither parsed nor encoded again: the cache index gives each unit's record as the text it was
-written in (:func:`unit_records`), and the new version's ``manifest.json`` is the current one's
-lines, but those of the files that change, with the new files' lines put in their places
-(:func:`previous_lines`, :func:`spliced_pieces`). The current manifest is only taken when its
-sha256 is its version's name (see :meth:`syndicate.staging.Staging.commit`): it is then exactly
-the one that publish wrote, sorted by path.
+An edit of one statement in an archive keeps hundreds of thousands of files. The units whose
+key is unchanged are carried: their records are neither parsed nor encoded again, but copied
+into the new index; their files' lines are those of the current manifest (see
+:func:`syndicate.manifest.previous_lines`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from syndicate import cache, output
 from syndicate.files import read_regular
+from syndicate.manifest import LINES_PER_PIECE, EncodedEntries
 from syndicate.model import Entry
 
-_HEAD = (b"{", b'  "generator": ', b'  "files": [')  # the lines before the files'
-_TAIL = [b"  ]", b"}", b""]  # and after them (the file ends with a newline)
-_INDENT = b"    "
-_PATH_AT = len(b'    {"path": "')
+_INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
 UNITS_START = ', "units": {'  # the cache index's first line ends so; then a unit per line
 UNITS_END = "}}"
 
@@ -35,110 +31,10 @@ class Damaged(Exception):
     file it takes (see :func:`syndicate.plan.make`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Lines:
-    """The lines of the current manifest a publish keeps, each with a comma after it, in path
-    order, and their paths."""
-
-    lines: list[bytes]
-    paths: list[str]
-
-
-def previous_lines(current: Path, replaced: set[str], count: int) -> Lines | None:
-    """The lines of the current version's manifest but those of the ``replaced`` paths, if it
-    is as its publish wrote it, lists each of them and keeps ``count`` others; else None (the
-    publish then lists every file again)."""
-    try:
-        data = read_regular(current / "manifest.json")
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest()[:16] != current.name[:16]:
-        return None
-    lines = data.split(b"\n")
-    if (len(lines) < 6 or lines[0] != _HEAD[0] or not lines[1].startswith(_HEAD[1])
-            or lines[2] != _HEAD[2] or lines[-3:] != _TAIL):
-        return None
-    files = lines[3:-3]
-    if data.count(b'\n    {"path": "') != len(files):  # (one file a line, as written)
-        return None
-    files[-1] += b","  # (each then ends with its comma)
-    try:
-        paths = _paths(files)
-    except (ValueError, KeyError, TypeError, RecursionError):  # (not as a publish writes it)
-        return None
-    if any(later <= earlier for earlier, later in zip(paths, paths[1:], strict=False)):
-        return None
-    kept = _without(files, paths, replaced)
-    return kept if kept is not None and len(kept.lines) == count else None
-
-
-def _paths(lines: list[bytes]) -> list[str]:
-    """The paths of manifest lines (in bulk: an archive's manifest has hundreds of thousands)."""
-    texts = b"\n".join([line[_PATH_AT:line.find(b'"', _PATH_AT)] for line in lines])
-    if b"\\" in texts:  # (an escape in a path: each is parsed)
-        return [line_path(line) for line in lines]
-    return texts.decode().split("\n")
-
-
-def _without(lines: list[bytes], paths: list[str], replaced: set[str]) -> Lines | None:
-    """``lines`` (sorted by their ``paths``) but those of the ``replaced`` paths; None unless
-    each of those is there."""
-    kept, kept_paths = [], []
-    start = 0
-    for path in sorted(replaced):
-        at = bisect_left(paths, path, lo=start)
-        if at == len(paths) or paths[at] != path:
-            return None
-        kept += lines[start:at]
-        kept_paths += paths[start:at]
-        start = at + 1
-    kept += lines[start:]
-    kept_paths += paths[start:]
-    return Lines(kept, kept_paths)
-
-
-def line_path(line: bytes) -> str:
-    """The path of a manifest's file line (its JSON text is parsed only when it has an escape).
-
-    >>> line_path(b'    {"path": "en/a b/index.html", "kind": "html"},')
-    'en/a b/index.html'
-    >>> line_path(b'    {"path": "en/\\\\"q\\\\"/x", "kind": "html"}')
-    'en/"q"/x'
-    """
-    end = line.find(b'"', _PATH_AT)
-    text = line[_PATH_AT:end]
-    if b"\\" not in text:
-        return text.decode()
-    path = json.loads(line.strip().removesuffix(b","))["path"]
-    if not isinstance(path, str):
-        raise TypeError("a manifest line's path is text")
-    return path
-
-
 def count_entries(records: Iterable[bytes]) -> int:
     """How many file entries unit records hold (as the cache index writes them: an entry's
     text begins so, and a path's quotes are escaped)."""
     return sum(record.count(b'{"path": ') for record in records)
-
-
-def spliced_pieces(previous: Lines, entries: Sequence[Entry], text: Callable[[Entry], str],
-                   head: bytes, per_piece: int) -> Iterator[bytes]:
-    """The manifest of ``previous``'s lines and ``entries``' (``text``: an entry's), in path
-    order: ``head`` first, then ``per_piece`` lines at a time."""
-    files = sorted(entries, key=lambda e: e.path)
-    lines: list[bytes] = []
-    start = 0
-    for entry in files:
-        at = bisect_left(previous.paths, entry.path, lo=start)
-        lines.extend(previous.lines[start:at])
-        lines.append(_INDENT + text(entry).encode() + b",")
-        start = at
-    lines.extend(previous.lines[start:])
-    yield head
-    for first in range(0, len(lines), per_piece):
-        piece = b"\n".join(lines[first:first + per_piece]) + b"\n"
-        yield piece if first + per_piece < len(lines) else piece[:-2] + b"\n"
-    yield b"  ]\n}\n"
 
 
 def unit_records(data: bytes) -> tuple[object, dict[str, bytes]] | None:
@@ -205,3 +101,58 @@ def parsed(record: bytes) -> list[Entry] | None:
         return None
     entries = [Entry.from_json(item) for item in value]
     return None if None in entries else [e for e in entries if e is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheIndex:
+    """The cache index of the current version (see :func:`index_json`): the hash of
+    the site-wide inputs, and by unit key (or feed document path) the files it made, as read:
+    each record is checked when it is used (a carried unit's, by the count of the current
+    manifest's lines it keeps, and when its files are linked or its sizes read: see
+    syndicate.carry)."""
+
+    site: object = None
+    units: Mapping[str, bytes] = field(default_factory=dict)  # each record as written
+    # by path: a site-wide document's key and entry (feed documents, index pages)
+    documents: Mapping[str, object] = field(default_factory=dict)
+    seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
+    others: object = None  # the entries of the version's other files (see published)
+
+
+def read_index(out: Path, current: Path | None) -> CacheIndex:
+    """The cache index of the current version (empty when it is not for that version)."""
+    if current is None:
+        return CacheIndex()
+    try:
+        read = unit_records(read_regular(output.cache_path(output.absolute(out))))
+    except OSError:
+        return CacheIndex()
+    if read is None:
+        return CacheIndex()
+    document, units = read
+    if (not isinstance(document, dict) or document.get("format") != cache.FORMAT
+            or document.get("version") != current.name):
+        return CacheIndex()
+    seals, documents = document.get("seals"), document.get("documents")
+    return CacheIndex(document.get("site"), units,
+                      documents if isinstance(documents, dict) else {},
+                      seals if isinstance(seals, dict) else {}, document.get("others"))
+
+
+def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry] | bytes],
+               documents: Mapping[str, object], encoded: EncodedEntries,
+               others: Sequence[Entry] = (),
+               seals: Mapping[str, object] | None = None) -> Iterator[bytes]:
+    """The cache index beside the output folder: a JSON document, its units last and one per
+    line (see :func:`index_pieces`), with the file entries' texts from ``encoded`` and
+    the records carried from the current index (``bytes``) as they were: in pieces of
+    :data:`LINES_PER_PIECE` units, as they are written (an archive's index is tens of
+    megabytes, never all in memory). ``others``: the version's files that are neither a
+    unit's nor a document's (the index then lists every file). (Unit keys are hex digests:
+    written as they are.)"""
+    text = _INDEX_ENCODER.encode
+    header = (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
+              f'"site": {text(site_inputs)}, "documents": {text(documents)}, '
+              f'"others": [{", ".join(map(encoded.index, others))}]'
+              + (f', "seals": {text(seals)}' if seals else ""))
+    return index_pieces(header, units, encoded.index, LINES_PER_PIECE)

@@ -83,7 +83,7 @@ class Record:
     extra: tuple[str, ...]  # the files outside the scanned folders it covers (the logo)
     live_from: datetime | None  # the same statements are live from here (None: always)...
     live_until: datetime | None  # ... until here, excluded (None: for ever)
-    output: str  # the output's identity (see _output_identity)
+    output: str  # the output's identity (see output_identity)
     summary: Summary
     warnings: tuple[Problem, ...]
     context: str  # the statement cache's context of the content hashes (see cache.Known)
@@ -224,16 +224,9 @@ def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
     publish ran since)."""
     if not recorded.signature or not recorded.holds(now):
         return False
-    if _output_identity(output.absolute(out)) != recorded.output:
+    if output_identity(out) != recorded.output:
         return False
     return found.signature(recorded.extra)[0] == recorded.signature
-
-
-def output_identity(out: Path) -> str | None:
-    """What a record of the inputs says of the output it was made with (see
-    :func:`_output_identity`): a publish trusts the files of an output still so (see
-    :class:`syndicate.publish.Care`)."""
-    return _output_identity(output.absolute(out))
 
 
 def known(found: Scan, recorded: Record | None) -> Known:
@@ -255,7 +248,7 @@ def record(found: Scan, out: Path, project: Project, now: datetime, report: Repo
     path = output.inputs_path(out)
     extra = (project.site.logo,) if project.site.logo else ()
     signature, settled = found.signature(extra)
-    identity = _output_identity(out)
+    identity = output_identity(out)
     if identity is None:
         path.unlink(missing_ok=True)
         return
@@ -282,9 +275,12 @@ def _live_span(project: Project, now: datetime) -> tuple[datetime | None, dateti
             min((t for t in times if t > now), default=None))
 
 
-def _output_identity(out: Path) -> str | None:
+def output_identity(out: Path) -> str | None:
     """The version ``out`` points at, the size, time and inode of each entry at its top, of its
-    manifest and of the cache index: None when there is no such output."""
+    manifest and of the cache index: None when there is no such output. (A publish trusts the
+    files of an output still as its record of the inputs has it: see
+    :class:`syndicate.publish.Care`.)"""
+    out = output.absolute(out)
     try:
         rows: list[object] = [os.readlink(out)]
         with os.scandir(out) as entries:

@@ -1,23 +1,35 @@
-"""The texts of a publish's records: ``manifest.json`` and the cache index beside the output.
+"""The texts of a publish's records: ``manifest.json`` (here) and the cache index beside the
+output (:mod:`syndicate.carry`).
 
-Each file's entry is encoded once (:class:`EncodedEntries`) and written into both.
+Each file's entry is encoded once (:class:`EncodedEntries`) and written into both. An edit's
+manifest is the current one's lines but those of the files that change, with the new files'
+lines put in their places (:func:`previous_lines`, :func:`manifest_pieces`): the current
+manifest is only taken when its sha256 is its version's name (see
+:meth:`syndicate.staging.Staging.commit`), exactly as its publish wrote it, sorted by path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from syndicate import __version__, cache
-from syndicate.carry import Lines, index_pieces, spliced_pieces
-from syndicate.files import open_regular
+from syndicate import __version__
+from syndicate.files import open_regular, read_regular
 from syndicate.model import Entry
+from syndicate.output import MANIFEST
 
-_INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
 LINES_PER_PIECE = 1024  # of the manifest, written at once
+# The manifest's layout: these lines, then a file a line (indented), then the list's end.
+_OPEN, _GENERATOR, _FILES = b"{\n", b'  "generator": ', b'  "files": [\n'
+_LIST_END, _END = b"  ]\n", b"}\n"
+_INDENT = b"    "
+_PATH_AT = len(_INDENT + b'{"path": "')
 
 
 class EncodedEntries:
@@ -61,6 +73,15 @@ def _entry_text(entry: Entry, text: Callable[[str], str]) -> str:
             f'"sha256": {text(entry.sha256)}}}')
 
 
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """The lines of the current manifest a publish keeps, each with a comma after it, in path
+    order, and their paths."""
+
+    lines: list[bytes]
+    paths: list[str]
+
+
 def manifest(entries: Iterable[Entry], encoded: EncodedEntries | None = None) -> bytes:
     """``manifest.json``: the generator, then one file per line, sorted by path.
 
@@ -75,24 +96,115 @@ def manifest_pieces(entries: Iterable[Entry], encoded: EncodedEntries | None = N
                     previous: Lines | None = None) -> Iterator[bytes]:
     """:func:`manifest`'s bytes in pieces of :data:`LINES_PER_PIECE` lines, as they are
     written (an archive's manifest is tens of megabytes, never all in memory); with the lines
-    of the ``previous`` manifest that the new one keeps as they are (see :mod:`syndicate.carry`)."""
+    of the ``previous`` manifest that the new one keeps as they are (:func:`previous_lines`)."""
     text = (encoded or EncodedEntries()).manifest
-    generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False)
+    generator = json.dumps(f"syndicate {__version__}", ensure_ascii=False).encode()
+    head = _OPEN + _GENERATOR + generator + b",\n" + _FILES
     if previous is not None and previous.lines:
-        head = f'{{\n  "generator": {generator},\n  "files": [\n'.encode()
-        yield from spliced_pieces(previous, list(entries), text, head, LINES_PER_PIECE)
+        yield from _spliced(previous, list(entries), text, head)
         return
     files = sorted(entries, key=lambda e: e.path)
     if not files:
-        yield f'{{\n  "generator": {generator},\n  "files": []\n}}\n'.encode()
+        yield _OPEN + _GENERATOR + generator + b',\n  "files": []\n' + _END
         return
-    yield f'{{\n  "generator": {generator},\n  "files": [\n'.encode()
+    yield head
     for start in range(0, len(files), LINES_PER_PIECE):
         batch = files[start:start + LINES_PER_PIECE]
         last = start + len(batch) == len(files)
         yield ("".join(f"    {text(entry)},\n" for entry in batch[:-1])
                + f"    {text(batch[-1])}{'' if last else ','}\n").encode()
-    yield b"  ]\n}\n"
+    yield _LIST_END + _END
+
+
+def _spliced(previous: Lines, entries: Sequence[Entry], text: Callable[[Entry], str],
+             head: bytes) -> Iterator[bytes]:
+    """The manifest of ``previous``'s lines and ``entries``' (``text``: an entry's), in path
+    order: ``head`` first, then :data:`LINES_PER_PIECE` lines at a time."""
+    files = sorted(entries, key=lambda e: e.path)
+    lines: list[bytes] = []
+    start = 0
+    for entry in files:
+        at = bisect_left(previous.paths, entry.path, lo=start)
+        lines.extend(previous.lines[start:at])
+        lines.append(_INDENT + text(entry).encode() + b",")
+        start = at
+    lines.extend(previous.lines[start:])
+    yield head
+    for first in range(0, len(lines), LINES_PER_PIECE):
+        piece = b"\n".join(lines[first:first + LINES_PER_PIECE]) + b"\n"
+        yield piece if first + LINES_PER_PIECE < len(lines) else piece[:-2] + b"\n"
+    yield _LIST_END + _END
+
+
+def previous_lines(current: Path, replaced: set[str], count: int) -> Lines | None:
+    """The lines of the current version's manifest but those of the ``replaced`` paths, if it
+    is as its publish wrote it, lists each of them and keeps ``count`` others; else None (the
+    publish then lists every file again)."""
+    try:
+        data = read_regular(current / MANIFEST)
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest()[:16] != current.name[:16]:
+        return None
+    lines = data.split(b"\n")
+    if (len(lines) < 6 or not data.startswith(_OPEN + _GENERATOR)
+            or lines[2] + b"\n" != _FILES or not data.endswith(b"\n" + _LIST_END + _END)):
+        return None
+    files = lines[3:-3]
+    if data.count(b"\n" + _INDENT + b'{"path": "') != len(files):  # (a file a line)
+        return None
+    files[-1] += b","  # (each then ends with its comma)
+    try:
+        paths = _paths(files)
+    except (ValueError, KeyError, TypeError, RecursionError):  # (not as a publish writes it)
+        return None
+    if any(later <= earlier for earlier, later in zip(paths, paths[1:], strict=False)):
+        return None
+    kept = _without(files, paths, replaced)
+    return kept if kept is not None and len(kept.lines) == count else None
+
+
+def _paths(lines: list[bytes]) -> list[str]:
+    """The paths of manifest lines (in bulk: an archive's manifest has hundreds of thousands)."""
+    texts = b"\n".join([line[_PATH_AT:line.find(b'"', _PATH_AT)] for line in lines])
+    if b"\\" in texts:  # (an escape in a path: each is parsed)
+        return [line_path(line) for line in lines]
+    return texts.decode().split("\n")
+
+
+def _without(lines: list[bytes], paths: list[str], replaced: set[str]) -> Lines | None:
+    """``lines`` (sorted by their ``paths``) but those of the ``replaced`` paths; None unless
+    each of those is there."""
+    kept, kept_paths = [], []
+    start = 0
+    for path in sorted(replaced):
+        at = bisect_left(paths, path, lo=start)
+        if at == len(paths) or paths[at] != path:
+            return None
+        kept += lines[start:at]
+        kept_paths += paths[start:at]
+        start = at + 1
+    kept += lines[start:]
+    kept_paths += paths[start:]
+    return Lines(kept, kept_paths)
+
+
+def line_path(line: bytes) -> str:
+    """The path of a manifest's file line (its JSON text is parsed only when it has an escape).
+
+    >>> line_path(b'    {"path": "en/a b/index.html", "kind": "html"},')
+    'en/a b/index.html'
+    >>> line_path(b'    {"path": "en/\\\\"q\\\\"/x", "kind": "html"}')
+    'en/"q"/x'
+    """
+    end = line.find(b'"', _PATH_AT)
+    text = line[_PATH_AT:end]
+    if b"\\" not in text:
+        return text.decode()
+    path = json.loads(line.strip().removesuffix(b","))["path"]
+    if not isinstance(path, str):
+        raise TypeError("a manifest line's path is text")
+    return path
 
 
 def read_files(path: Path) -> Iterator[Entry]:
@@ -115,16 +227,15 @@ def _by_line(file: BinaryIO) -> Iterator[Entry]:
     """The entries of a manifest laid out as :func:`manifest` writes it; ValueError as soon as
     it is not (or is not JSON)."""
     head = [file.readline() for _ in range(3)]
-    if (head[0] != b"{\n" or not head[1].startswith(b'  "generator": ')
-            or head[2] != b'  "files": [\n'):
+    if head[0] != _OPEN or not head[1].startswith(_GENERATOR) or head[2] != _FILES:
         raise ValueError("not laid out one file per line")
     json.loads(b"{" + head[1].strip().removesuffix(b",") + b"}")  # (well formed too)
     previous = b""
     for line in file:
-        if line == b"  ]\n":
+        if line == _LIST_END:
             if previous.endswith(b",\n"):
                 raise ValueError("a comma after the last file")
-            if file.read() != b"}\n":
+            if file.read() != _END:
                 raise ValueError("more than the manifest")
             return
         if previous and not previous.endswith(b",\n"):
@@ -155,22 +266,3 @@ def files_of(document: object) -> list[Entry] | None:
         return None
     entries = [Entry.from_json(f) for f in files]
     return [e for e in entries if e is not None] if None not in entries else None
-
-
-def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry] | bytes],
-               documents: Mapping[str, object], encoded: EncodedEntries,
-               others: Sequence[Entry] = (),
-               seals: Mapping[str, object] | None = None) -> Iterator[bytes]:
-    """The cache index beside the output folder: a JSON document, its units last and one per
-    line (see :func:`carry.index_pieces`), with the file entries' texts from ``encoded`` and
-    the records carried from the current index (``bytes``) as they were: in pieces of
-    :data:`LINES_PER_PIECE` units, as they are written (an archive's index is tens of
-    megabytes, never all in memory). ``others``: the version's files that are neither a
-    unit's nor a document's (the index then lists every file). (Unit keys are hex digests:
-    written as they are.)"""
-    text = _INDEX_ENCODER.encode
-    header = (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
-              f'"site": {text(site_inputs)}, "documents": {text(documents)}, '
-              f'"others": [{", ".join(map(encoded.index, others))}]'
-              + (f', "seals": {text(seals)}' if seals else ""))
-    return index_pieces(header, units, encoded.index, LINES_PER_PIECE)

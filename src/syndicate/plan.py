@@ -18,10 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate import cache, carry, output, websub
-from syndicate.carry import Lines
-from syndicate.files import read_regular
+from syndicate.carry import CacheIndex, read_index
 from syndicate.kinds import KINDS
-from syndicate.manifest import read_files
+from syndicate.manifest import Lines, previous_lines, read_files
 from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
@@ -78,9 +77,14 @@ class Plan:
                 and unit.key not in self.carried and unit.key not in self.resealable
                 and unit.key not in self.stale]
 
+    @property
+    def carried_paths(self) -> list[str]:
+        """The paths of the carried units' files, sorted (none when none is carried)."""
+        return self.kept.paths if self.kept else []
+
     def current_paths(self) -> set[str]:
         """Every path of the current version."""
-        return set(self.previous.paths).union(self.kept.paths if self.kept else ())
+        return set(self.previous.paths).union(self.carried_paths)
 
     @property
     def unchanged(self) -> bool:
@@ -103,10 +107,7 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None,
     current = output.current_version(out)
     index = read_index(out, current)
     found = reusable_units(index, current, units, verify)
-    sealed = {unit.key for unit in units if unit.kind in SEALED_KINDS}
-    resealable = {key: entries for key in sealed & found.keys()
-                  if recorded_identity(index.seals.get(key)) != seal
-                  and (entries := carry.parsed(found.pop(key))) is not None}
+    resealable = _resealable(index, units, found, seal)
     previous, kept = taken_over(index, current, found)
     reusable = {} if kept else {key: entries for key, record in found.items()
                                 if (entries := carry.parsed(record)) is not None}
@@ -120,17 +121,32 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None,
                 carried=found if kept else {}, kept=kept)
 
 
+def _resealable(index: CacheIndex, units: tuple[Unit, ...], found: dict[str, bytes],
+                seal: str | None) -> dict[str, list[Entry]]:
+    """The units of ``found`` laid out as now but sealed otherwise (see
+    syndicate.seal.step), taken out of it: by key, their files."""
+    resealable = {}
+    for unit in units:
+        if (unit.kind in SEALED_KINDS and unit.key in found
+                and recorded_identity(index.seals.get(unit.key)) != seal):
+            entries = carry.parsed(found.pop(unit.key))
+            if entries is not None:
+                resealable[unit.key] = entries
+    return resealable
+
+
 def taken_over(index: CacheIndex, current: Path | None,
                found: Mapping[str, bytes]) -> tuple[Published, Lines | None]:
     """The current version's :class:`Published`, and the lines of its manifest that the
     ``found`` units' files keep in the new one (None: the new one lists every file again)."""
     if current is None:
         return Published(), None
-    replaced = _replaced(index, found)
-    if found and replaced is not None:
-        lines = carry.previous_lines(current, replaced, carry.count_entries(found.values()))
+    listed = _listed_entries(index)
+    replaced = _replaced(index, found, listed)
+    if found and listed is not None and replaced is not None:
+        lines = previous_lines(current, replaced, carry.count_entries(found.values()))
         if lines is not None:
-            return Published(frozenset(replaced), _feeds(index)), lines
+            return Published(frozenset(replaced), _feeds(listed)), lines
     return published(current, index), None
 
 
@@ -235,42 +251,6 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
 
 
 
-@dataclass(frozen=True, slots=True)
-class CacheIndex:
-    """The cache index of the current version (see :func:`manifest.index_json`): the hash of
-    the site-wide inputs, and by unit key (or feed document path) the files it made, as read:
-    each record is checked when it is used (a carried unit's, by the count of the current
-    manifest's lines it keeps, and when its files are linked or its sizes read: see
-    syndicate.carry)."""
-
-    site: object = None
-    units: Mapping[str, bytes] = field(default_factory=dict)  # each record as written
-    # by path: a site-wide document's key and entry (feed documents, index pages)
-    documents: Mapping[str, object] = field(default_factory=dict)
-    seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
-    others: object = None  # the entries of the version's other files (see published)
-
-
-def read_index(out: Path, current: Path | None) -> CacheIndex:
-    """The cache index of the current version (empty when it is not for that version)."""
-    if current is None:
-        return CacheIndex()
-    try:
-        read = carry.unit_records(read_regular(output.cache_path(output.absolute(out))))
-    except OSError:
-        return CacheIndex()
-    if read is None:
-        return CacheIndex()
-    document, units = read
-    if (not isinstance(document, dict) or document.get("format") != cache.FORMAT
-            or document.get("version") != current.name):
-        return CacheIndex()
-    seals, documents = document.get("seals"), document.get("documents")
-    return CacheIndex(document.get("site"), units,
-                      documents if isinstance(documents, dict) else {},
-                      seals if isinstance(seals, dict) else {}, document.get("others"))
-
-
 def reusable_units(index: CacheIndex, current: Path | None, units: tuple[Unit, ...],
                    verify: bool = True) -> dict[str, bytes]:
     """The records of the units whose files the current version has, unchanged (with
@@ -298,20 +278,20 @@ def _same_size(current: Path, entry: Entry) -> bool:
         return False
 
 
-def _replaced(index: CacheIndex, found: Mapping[str, bytes]) -> set[str] | None:
+def _replaced(index: CacheIndex, found: Mapping[str, bytes],
+              listed: list[Entry] | None) -> set[str] | None:
     """The paths of the current version that are not the ``found`` units' files, as the cache
-    index lists them; None unless each of their records is well formed."""
-    paths: set[str] = set()
+    index lists them (``listed``: its documents' and others' entries); None unless each of
+    their records is well formed."""
+    if listed is None:
+        return None
+    paths = {entry.path for entry in listed}
     for key, record in index.units.items():
         if key not in found:
             entries = carry.parsed(record)
             if entries is None:
                 return None
             paths.update(entry.path for entry in entries)
-    listed = _listed_entries(index)
-    if listed is None:
-        return None
-    paths.update(entry.path for entry in listed)
     return paths
 
 
@@ -326,10 +306,10 @@ def _listed_entries(index: CacheIndex) -> list[Entry] | None:
     return None if None in entries else [e for e in entries if e is not None]
 
 
-def _feeds(index: CacheIndex) -> dict[str, str]:
-    """Each subscription feed's sha256 (a site-wide document, never a unit's file)."""
-    return {entry.path: entry.sha256 for entry in _listed_entries(index) or ()
-            if entry.kind in websub.TOPIC_KINDS}
+def _feeds(listed: list[Entry]) -> dict[str, str]:
+    """Each subscription feed's sha256, from the cache index's ``listed`` entries (a feed is a
+    site-wide document, never a unit's file)."""
+    return {entry.path: entry.sha256 for entry in listed if entry.kind in websub.TOPIC_KINDS}
 
 
 def feed_keys(project: Project, statements: list[Statement],
@@ -433,4 +413,4 @@ def _listed(index: CacheIndex) -> Published | None:
         if entries is None:
             return None
         paths.update(entry.path for entry in entries)
-    return Published(paths, _feeds(index))
+    return Published(paths, _feeds(listed))

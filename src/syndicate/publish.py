@@ -22,11 +22,11 @@ from syndicate import cache, carry, output, spare
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
-from syndicate.carry import Damaged
+from syndicate.carry import Damaged, index_json
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.inputs import output_identity
-from syndicate.manifest import EncodedEntries, index_json, manifest_pieces
+from syndicate.manifest import EncodedEntries, manifest_pieces
 from syndicate.model import Entry
 from syndicate.plan import Plan
 from syndicate.project import Project
@@ -227,7 +227,7 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
             counts = (_remember_share_counts(project.root)
                       if any(u.kind == "page" for u in todo) else None)
             previous = plan.previous
-            staging.replacing(previous.paths, plan.kept.paths if plan.kept else ())
+            staging.replacing(previous.paths, plan.carried_paths)
             staging.reuse_all(_unchanged_files(plan, written))  # a thread links them
             _carry(plan, staging, written)
             _reseal(plan, staging, written)
@@ -298,11 +298,11 @@ def _carry(plan: Plan, staging: Staging, written: Written) -> None:
         if record is not None:
             written.kept[unit.key] = record
             written.seals.kept(unit.key, plan.index.seals.get(unit.key))
-    if staging.spare or not plan.carried or plan.kept is None:
+    if staging.spare or not plan.carried:
         return
     links = [(f"{plan.current}/{entry.path}", entry) for record in plan.carried.values()
              for entry in carry.parsed_or_damaged(record)]
-    if sorted(entry.path for _, entry in links) != plan.kept.paths:
+    if sorted(entry.path for _, entry in links) != plan.carried_paths:
         raise Damaged("the cache index's records are not the current manifest's files")
     staging.reuse_all(links, listed=False)
 
@@ -338,7 +338,7 @@ def _manifest_signature(plan: Plan, seal: Seal | None) -> Callable[[bytes], byte
 def _report(plan: Plan, entries: list[Entry], written: Written,
             previous: plans.Published) -> Report:
     files = {e.path for e in entries}  # (but the carried ones: see plan.Plan.carried)
-    carried = plan.kept.paths if plan.kept else []
+    carried = plan.carried_paths
     return Report(plan.out, len(files) + len(carried) + 1, len(plan.published),
                   len(plan.scheduled), plan.languages, rendered=tuple(sorted(written.rendered)),
                   reused=tuple(sorted([*written.reused, *carried])),

@@ -139,7 +139,7 @@ class Staging:
         a process of its own when they all come from one folder, else (or for what it left)
         by a thread. :meth:`commit` waits for it and raises what it raised. Unless ``listed``,
         their entries are not added to :attr:`entries` (the manifest has their lines already:
-        see :mod:`syndicate.carry`).
+        see :func:`syndicate.manifest.previous_lines`).
 
         A Python loop needs the interpreter lock between links, which the publishing thread
         holds, so the main thread ended up waiting for the links; ``cp`` needs no lock and

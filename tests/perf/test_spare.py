@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
-from syndicate import carry, spare, staging
 from syndicate import plan as plans
+from syndicate import spare, staging
 
 NOW = "2026-11-28T12:00:00+00:00"
 SECOND = "2022-11-23-segunda-copia"
@@ -83,7 +83,7 @@ def test_an_edit_starts_from_the_spare_and_publishes_the_same_bytes(
     shutil.rmtree(project / "statements" / SECOND)  # and one statement removed
     if manifest == "unreadable":  # (nor its lines carried: see syndicate.carry)
         monkeypatch.setattr(plans, "published", lambda *args: plans.Published())
-        monkeypatch.setattr(carry, "previous_lines", lambda *args: None)
+        monkeypatch.setattr(plans, "previous_lines", lambda *args: None)
     assert run("publish", "--project", project, "--now", NOW, "-q").exit_code == 0
     second = (project / "dist").resolve()
     assert taken == [True] and second != first

@@ -17,9 +17,9 @@ from syndicate import plan as plans
 from syndicate.manifest import (
     LINES_PER_PIECE,
     EncodedEntries,
-    index_json,
     manifest,
     manifest_pieces,
+    previous_lines,
     read_files,
 )
 from syndicate.model import Entry
@@ -74,7 +74,7 @@ def test_the_cache_index_is_written_in_pieces_one_unit_per_line(tmp_path: Path) 
     seals = {"k1": {"mode": "pades"}}
     for sealed in (None, seals):
         path = tmp_path / f"index-{bool(sealed)}.json"
-        pieces = list(index_json("v1", "site", units, documents, EncodedEntries(),
+        pieces = list(carry.index_json("v1", "site", units, documents, EncodedEntries(),
                                  [ACCENTED], sealed))
         assert len(pieces) == 3  # (units in pieces: never the whole text at once)
         assert cache.write_json_text(path, iter(pieces))
@@ -136,10 +136,10 @@ def test_a_manifest_spliced_from_the_current_ones_lines_is_the_manifest(
         current = Path(folder) / hashlib.sha256(written).hexdigest()[:16]
         current.mkdir()
         (current / "manifest.json").write_bytes(written)
-        lines = carry.previous_lines(current, replaced, len(kept))
-        assert carry.previous_lines(current, replaced, len(kept) + 1) is None
+        lines = previous_lines(current, replaced, len(kept))
+        assert previous_lines(current, replaced, len(kept) + 1) is None
         if replaced:
-            assert carry.previous_lines(current, replaced | {"elsewhere"}, len(kept)) is None
+            assert previous_lines(current, replaced | {"elsewhere"}, len(kept)) is None
     if not old:
         assert lines is None  # (an empty manifest has no lines to keep)
         return
@@ -157,13 +157,13 @@ def test_a_manifest_whose_sha256_is_not_its_versions_name_is_not_spliced(
     right = tmp_path / hashlib.sha256(written).hexdigest()[:16]
     right.mkdir()
     (right / "manifest.json").write_bytes(written)
-    assert carry.previous_lines(right, set(), 5) is not None
+    assert previous_lines(right, set(), 5) is not None
     wrong = tmp_path / "0123456789abcdef"
     wrong.mkdir()
     (wrong / "manifest.json").write_bytes(written)
-    assert carry.previous_lines(wrong, set(), 5) is None
+    assert previous_lines(wrong, set(), 5) is None
     (right / "manifest.json").write_bytes(written.replace(b'"size": 1,', b'"size": 9,'))
-    assert carry.previous_lines(right, set(), 5) is None
+    assert previous_lines(right, set(), 5) is None
 
 
 def test_an_index_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -250,7 +250,7 @@ def test_a_manifest_named_by_its_sha256_but_not_as_a_publish_writes_it_is_not_sp
         current = tmp_path / hashlib.sha256(data).hexdigest()[:16]
         current.mkdir()
         (current / "manifest.json").write_bytes(data)
-        assert carry.previous_lines(current, set(), 4) is None, bad
+        assert previous_lines(current, set(), 4) is None, bad
 
 
 def test_a_unit_with_no_files_is_never_reused(tmp_path: Path) -> None:
