@@ -113,8 +113,22 @@ def _workers(pid: int) -> list[int]:
     """The worker processes ``pid`` started: its children that run Python, but
     multiprocessing's resource tracker (not the ``cp``, ``rm`` or ``fc-list`` it also runs,
     whose loss it rightly survives). The tracker by its module: every child's command line
-    may name it, in a warning filter they inherit (see pool._quiet_resource_tracker)."""
-    python, found = os.path.realpath(sys.executable), []
+    may name it, in a warning filter they inherit (see pool._quiet_resource_tracker).
+
+    A child seen twice, a tenth of a second apart, as the same Python: between its fork and
+    its exec, a child that is to become the tracker, ``cp`` or ``fc-list`` is still a copy of
+    the publishing process, and killing the tracker so (as this test once did) only makes the
+    publish start another one."""
+    first = _python_children(pid)
+    time.sleep(0.1)
+    return sorted(first.keys() & {child for child, seen in _python_children(pid).items()
+                                  if seen == first.get(child)})
+
+
+def _python_children(pid: int) -> dict[int, tuple[str, bytes]]:
+    """The children of ``pid`` that run Python, but the resource tracker: by process id, when
+    each started and its command line."""
+    python, found = os.path.realpath(sys.executable), {}
     for folder, fields in _processes():
         if int(fields[1]) != pid:
             continue
@@ -124,7 +138,7 @@ def _workers(pid: int) -> list[int]:
         except OSError:
             continue  # (gone meanwhile)
         if program == python and b"from multiprocessing.resource_tracker" not in command:
-            found.append(int(folder.name))
+            found[int(folder.name)] = (fields[19], command)  # (its start time, in ticks)
     return found
 
 
