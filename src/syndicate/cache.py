@@ -47,8 +47,18 @@ from syndicate.files import (
     read_first_line,
     read_regular,
 )
+from syndicate.hashes import combine as combine  # (re-exported: cache.combine)
+from syndicate.hashes import digest as digest  # (re-exported: cache.digest)
 from syndicate.model import Site, Statement
-from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
+from syndicate.statement_entries import (
+    PACK,
+    pack_pieces,
+    read_pack,
+    statement_from_json,
+    statement_to_json,
+    texts_to_json,
+)
+from syndicate.statement_keys import OwnKeys, keys_from_json, keys_to_json, own_keys
 
 if TYPE_CHECKING:
     import gettext
@@ -68,28 +78,6 @@ RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "
                        "pyyaml", "nh3", "markupsafe", "tzdata",
                        # WeasyPrint's own: hyphenation dictionaries, CSS and HTML parsing
                        "pyphen", "tinycss2", "cssselect2", "tinyhtml5")
-
-
-def digest(*parts: object) -> str:
-    """A sha256 over the ``repr`` of the parts (every input here has a faithful repr; a part
-    of bytes is taken as it is, after its length, rather than as the ``repr`` of its bytes).
-
-    The ``repr`` of the tuple of parts, in one go, when none is bytes: an archive's publish
-    makes over a hundred thousand of these (figures: ``benchmarks/notes.md``). Its first
-    byte, "(", is never the first of the other form, a length of eight bytes."""
-    if bytes not in map(type, parts):
-        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
-
-
-def combine(first: str, second: str) -> str:
-    """The hash of two of :func:`digest`'s (hexadecimal, of one length: no separator needed)."""
-    return hashlib.sha256((first + second).encode("ascii")).hexdigest()
 
 
 @cache
@@ -252,8 +240,14 @@ class StatementCache:
         self._context: tuple[Site, str] | None = None  # the last site and its context_digest
         self.used: set[str] = set()  # keys of the entries this load used or wrote
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
+        self.keys: dict[str, OwnKeys] = {}  # statement id -> its entry's (see statement_keys)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
+        # the pack's lines not yet used (see statement_entries), and how many it had
+        self._packed: dict[str, bytes] | None = None
+        self._pack_size = 0
+        self._lines: dict[str, bytes] = {}  # key -> the first line of each entry used or made
+        self._unpacked = False  # whether one of those came from elsewhere than the pack
 
     def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
@@ -280,16 +274,26 @@ class StatementCache:
     def _path(self, key: str) -> str:
         return f"{self._prefix}{key}.json"
 
-    def _read(self, path: str) -> Any:
-        """The entry at ``path`` but its words: its first line (the words are on the second)."""
+    def _read(self, key: str) -> Any:
+        """The entry of ``key`` but its words: its first line (the words are on the second),
+        from the pack when it has it (one file for them all), else from the entry's file."""
+        if self._packed is None:
+            self._packed = read_pack(self.folder)
+            self._pack_size = len(self._packed)
+        line = self._packed.pop(key, None)  # (each line is used once: kept once in memory)
         try:
-            line = read_first_line(path)
-            if not line.endswith(b"\n"):  # (a torn entry)
-                return None
+            if line is None:
+                self._unpacked = True
+                line = read_first_line(self._path(key))
+                if not line.endswith(b"\n"):  # (a torn entry)
+                    return None
             entry = json.loads(line)
         except (OSError, ValueError):
             return None
-        return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
+        if not (isinstance(entry, dict) and entry.get("format") == FORMAT):
+            return None
+        self._lines[key] = line.rstrip(b"\n")
+        return entry
 
     def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
         """The statement of ``folder`` if its files are those of an entry (whose warnings are
@@ -299,7 +303,7 @@ class StatementCache:
         except OSError:
             return None  # loaded, but not kept
         path = self._path(key)
-        entry = self._read(path)
+        entry = self._read(key)
         if entry is not None:
             try:
                 statement = statement_from_json(entry["statement"], path)
@@ -310,6 +314,8 @@ class StatementCache:
                 warnings.extend(found)
                 self.used.add(key)
                 self.digests[statement.id] = content
+                if (keys := keys_from_json(entry.get("keys"), statement)) is not None:
+                    self.keys[statement.id] = keys
                 self.hits += 1
                 return statement
         self._missed[folder] = (key, content)
@@ -324,12 +330,17 @@ class StatementCache:
         key, content = self._missed.pop(folder)
         self.digests[statement.id] = content
         self.used.add(key)
+        own = own_keys(statement)
+        self.keys[statement.id] = own
         entry = {"format": FORMAT, "statement": statement_to_json(statement),
-                 "warnings": [[w.path, w.line, w.message] for w in warnings]}
-        path = self._path(key)
+                 "warnings": [[w.path, w.line, w.message] for w in warnings],
+                 "keys": keys_to_json(own)}
+        path, line = self._path(key), json.dumps(entry)
         words = json.dumps(texts_to_json(statement))
-        if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):
+        if not write_json_text(Path(path), f"{line}\n{words}"):
             return statement
+        self._lines[key] = line.encode("ascii")
+        self._unpacked = True
         return statement_from_json(entry["statement"], path)
 
     def save(self) -> None:
@@ -340,11 +351,15 @@ class StatementCache:
         except OSError:
             return
         for name in names:
-            if name.removesuffix(".json") not in self.used:  # stale, or a torn temporary
+            if name != PACK and name.removesuffix(".json") not in self.used:  # stale, or a
+                # torn temporary
                 try:
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
+        lines = {key: line for key, line in self._lines.items() if key in self.used}
+        if self._unpacked or len(lines) != self._pack_size:  # (else: the pack's lines, all)
+            write_json_text(self.folder / PACK, pack_pieces(lines))
         try:
             os.unlink(self.folder.parent / OLD_STATEMENTS_FILE)
         except OSError:
