@@ -5,9 +5,11 @@ Two caches, both safe to delete at any time (the next publish is then a full one
 * ``PROJECT/.syndicate-cache/statements/<key>.json``: each statement folder's parsed
   :class:`~syndicate.model.Statement` (and its warnings), one file each, named by the hash of the
   folder's file names and bytes, the site's configuration and the tool itself: an edit writes one
-  small file, not the whole archive. Plain JSON, never pickle: a file in the project must not be
-  able to run code. A folder with problems is never cached, so its problems are reported on
-  every run.
+  small file for the statement it changed. Plain JSON, never pickle: a file in the project must
+  not be able to run code. A folder with problems is never cached, so its problems are reported
+  on every run. Beside them, ``pack``: the first line of each entry the last publish used, in
+  one file that a load reads instead of thousands (see :mod:`syndicate.statement_entries`),
+  written again by a publish whose statements changed.
 * ``.<out>.cache.json`` beside the output folder: for the version ``out`` points at, the key of
   each rendering unit (a PDF and its preview, a card, a page and its share file) and the files it
   produced. A unit whose key is unchanged is reused from that version (hard-linked), not rendered.
@@ -243,11 +245,14 @@ class StatementCache:
         self.keys: dict[str, OwnKeys] = {}  # statement id -> its entry's (see statement_keys)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
-        # the pack's lines not yet used (see statement_entries), and how many it had
+        # the pack's lines not yet used (see statement_entries), and how many lines it had
         self._packed: dict[str, bytes] | None = None
         self._pack_size = 0
-        self._lines: dict[str, bytes] = {}  # key -> the first line of each entry used or made
-        self._unpacked = False  # whether one of those came from elsewhere than the pack
+        # a publish's load (see save): the first line of each entry it used or made, by key,
+        # and whether one of those came from elsewhere than the pack
+        self._packing = known is not None and known.publishing
+        self._lines: dict[str, bytes] = {}
+        self._unpacked = False
 
     def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
@@ -277,13 +282,11 @@ class StatementCache:
     def _read(self, key: str) -> Any:
         """The entry of ``key`` but its words: its first line (the words are on the second),
         from the pack when it has it (one file for them all), else from the entry's file."""
-        if self._packed is None:
-            self._packed = read_pack(self.folder)
-            self._pack_size = len(self._packed)
+        assert self._packed is not None  # (see _open_pack)
         line = self._packed.pop(key, None)  # (each line is used once: kept once in memory)
+        packed = line is not None
         try:
             if line is None:
-                self._unpacked = True
                 line = read_first_line(self._path(key))
                 if not line.endswith(b"\n"):  # (a torn entry)
                     return None
@@ -292,8 +295,17 @@ class StatementCache:
             return None
         if not (isinstance(entry, dict) and entry.get("format") == FORMAT):
             return None
-        self._lines[key] = line.rstrip(b"\n")
+        if self._packing:
+            self._lines[key] = line.rstrip(b"\n")
+            self._unpacked |= not packed
         return entry
+
+    def _open_pack(self, site: Site) -> None:
+        """Read the pack, unless the last publish's site was another (then none of its lines
+        can be this load's: their keys hash the site)."""
+        known = self.known
+        useful = known is None or known.context in ("", self._context_of(site))
+        self._packed, self._pack_size = read_pack(self.folder) if useful else ({}, 0)
 
     def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
         """The statement of ``folder`` if its files are those of an entry (whose warnings are
@@ -302,12 +314,16 @@ class StatementCache:
             key, content = self._digest(folder, site)
         except OSError:
             return None  # loaded, but not kept
+        if self._packed is None:
+            self._open_pack(site)
         path = self._path(key)
         entry = self._read(key)
         if entry is not None:
             try:
                 statement = statement_from_json(entry["statement"], path)
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
+                if statement.id != folder.name:  # (a statement's id is its folder's name)
+                    raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError):
                 pass
             else:
@@ -339,13 +355,15 @@ class StatementCache:
         words = json.dumps(texts_to_json(statement))
         if not write_json_text(Path(path), f"{line}\n{words}"):
             return statement
-        self._lines[key] = line.encode("ascii")
-        self._unpacked = True
+        if self._packing:
+            self._lines[key] = line.encode("ascii")
+            self._unpacked = True
         return statement_from_json(entry["statement"], path)
 
     def save(self) -> None:
-        """Drop the entries this load did not use (an edited or removed folder's old entry);
-        those it made are written already."""
+        """Drop the entries this load did not use (an edited or removed folder's old entry),
+        and write the pack of those it used (unless it is that already); those it made are
+        written already."""
         try:
             names = os.listdir(self.folder)
         except OSError:
@@ -360,6 +378,7 @@ class StatementCache:
         lines = {key: line for key, line in self._lines.items() if key in self.used}
         if self._unpacked or len(lines) != self._pack_size:  # (else: the pack's lines, all)
             write_json_text(self.folder / PACK, pack_pieces(lines))
+        self._packed, self._lines = None, {}
         try:
             os.unlink(self.folder.parent / OLD_STATEMENTS_FILE)
         except OSError:

@@ -31,25 +31,32 @@ from syndicate.model import Statement, Translation
 from syndicate.words import Facts, Text
 
 PACK = "pack"
+LINE_MAX = 16 * 1024 * 1024  # an entry's first line, in the pack (tens of KB in 50 languages)
 
 
-def read_pack(folder: Path) -> dict[str, bytes]:
+def read_pack(folder: Path) -> tuple[dict[str, bytes], int]:
     """The first lines kept in the pack of the cache ``folder``, by key, of the entries whose
-    file is there (one removed by hand is parsed again); none when there is no pack or it
-    cannot be read, and a line that is not a key and a line is left out. Read a line at a
-    time: never the whole file and its lines in memory at once."""
-    found = {}
+    file is there (one removed by hand is parsed again), and how many lines the pack has; none
+    when there is no pack or it cannot be read. A line that is not a key and a line, or has no
+    end within :data:`LINE_MAX` bytes, is left out. Read a line at a time: never the whole file
+    and its lines in memory at once.
+
+    A line is taken as its entry's: an entry file damaged in place while the pack holds its
+    first line is found when its words are read, as the statement cache changed while a run
+    read it (that run fails, saying so, and removes both; the next parses the statement)."""
+    found, count = {}, 0
     try:
         names = set(os.listdir(folder))
         with os.fdopen(open_regular(folder / PACK), "rb") as pack:
-            for line in pack:
-                key, space, first = line.rstrip(b"\n").partition(b" ")
+            while line := pack.readline(LINE_MAX):
+                count += 1
+                key, space, first = line.partition(b" ")
                 name = key.decode("ascii", "replace")
-                if space and f"{name}.json" in names:
-                    found[name] = first
+                if space and first.endswith(b"\n") and f"{name}.json" in names:
+                    found[name] = first[:-1]
     except OSError:
-        return {}
-    return found
+        return {}, 0
+    return found, count
 
 
 def pack_pieces(lines: Mapping[str, bytes]) -> Iterator[bytes]:

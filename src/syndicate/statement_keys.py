@@ -5,7 +5,8 @@ Hashed when the statement is parsed and kept with it in the statement cache (see
 :mod:`syndicate.cache`): a publish of an archive takes an unchanged statement's from there
 instead of hashing its fields again (figures: ``benchmarks/notes.md``). An entry is only ever
 read back by the code that wrote it (its name hashes the tool), so what it keeps is what
-:func:`own_keys` would say.
+:func:`own_keys` said of the statement as parsed; like the rest of the entry, it is trusted
+(a cache is no defence against a hand that edits it: delete ``.syndicate-cache/`` then).
 """
 
 from __future__ import annotations

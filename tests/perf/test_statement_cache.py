@@ -177,9 +177,17 @@ def test_a_publish_load_packs_the_entries_and_the_next_reads_the_pack_alone(
         raise AssertionError(f"{path} read, though the pack has it")
 
     monkeypatch.setattr(cache, "read_first_line", no_entry_file)
+    written = (folder / "pack").stat().st_ino  # (a new pack is a new file, renamed in)
     assert as_loaded(project) == first == (
         [s.in_memory() for s in pipeline.load(project).statements], pipeline.load(project).warnings)
-    assert (folder / "pack").read_bytes() == pack  # (nothing new: not written again)
+    assert (folder / "pack").stat().st_ino == written  # nothing new: not written again
+    # A draft with a problem is never cached: no entry to read, none to pack.
+    draft = project / "statements" / "2023-02-01-draft"
+    draft.mkdir()
+    (draft / "statement.yaml").write_text("date: [\ndraft: true\n", encoding="utf-8")
+    monkeypatch.undo()
+    as_loaded(project)
+    assert (folder / "pack").stat().st_ino == written
 
 
 @pytest.mark.parametrize("damage", ["entry removed", "pack garbled"])
@@ -190,10 +198,10 @@ def test_an_entry_removed_by_hand_or_a_garbled_pack_is_parsed_again(
     first = as_loaded(project)
     if damage == "entry removed":
         next(folder.glob("*.json")).unlink()
-    else:
-        key = next(folder.glob("*.json")).stem
-        (folder / "pack").write_bytes(b"\x00\xff junk\nno-space-here\n%s {\n%s [1, 2]\n\xff"
-                                      % (key.encode(), key.encode()))
+    else:  # one key's line not JSON, the other's JSON but no entry; junk; no end of line
+        one, other = (p.stem.encode() for p in folder.glob("*.json"))
+        (folder / "pack").write_bytes(b"\x00\xff junk\nno-space-here\n%s {\n%s [1, 2]\n%s"
+                                      % (one, other, one))
     assert as_loaded(project) == first
     assert len(list(folder.glob("*.json"))) == 2 and len(
         (folder / "pack").read_bytes().splitlines()) == 2  # (made whole again)
@@ -229,6 +237,35 @@ def test_the_units_keys_are_the_same_from_the_statements_kept_keys(project: Path
         assert keys_from_json(["a"] * 3, statement) is None
         assert keys_from_json(["a", 1, "b", "c"], statement) is None
         assert keys_from_json({"pages": {}}, statement) is None
+    # An entry under another folder's key is not that folder's statement (its id says whose).
+    entries = list(Path(project / CACHE_DIR / "statements").glob("*.json"))
+    texts = [entry.read_bytes() for entry in entries]
+    for entry, text in zip(entries, reversed(texts), strict=True):
+        entry.write_bytes(text)
+    (project / CACHE_DIR / "statements" / "pack").unlink()  # (else the entries are not read)
+    assert [s.id for s in pipeline.load(project, cache=Known()).statements] == sorted(
+        s.id for s in loaded.statements)
     statements = list(loaded.statements)
     assert ([u.key for u in keyed_units(loaded, statements)]
             == [u.key for u in keyed_units(replace(loaded, keys={}), statements)])
+
+
+def test_a_load_for_a_site_published_otherwise_reads_no_pack(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the site's settings changed, no entry of the pack can be the load's (their keys
+    hash the settings): the pack is not read (an archive's would be tens of MB for nothing),
+    and the new one holds the new entries."""
+    from syndicate import cache
+
+    folder = two_statements(project)
+    pipeline.load(project, cache=Known())
+
+    def unread(folder: Path) -> dict[str, bytes]:
+        raise AssertionError("the pack was read")
+
+    monkeypatch.setattr(cache, "read_pack", unread)
+    pipeline.load(project, cache=Known(context="the last publish's, for other settings"))
+    keys = sorted(p.stem for p in folder.glob("*.json"))
+    assert [line.split(b" ")[0].decode() for line in (folder / "pack").read_bytes().splitlines()
+            ] == keys and len(keys) == 2
