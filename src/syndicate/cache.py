@@ -5,11 +5,9 @@ Two caches, both safe to delete at any time (the next publish is then a full one
 * ``PROJECT/.syndicate-cache/statements/<key>.json``: each statement folder's parsed
   :class:`~syndicate.model.Statement` (and its warnings), one file each, named by the hash of the
   folder's file names and bytes, the site's configuration and the tool itself: an edit writes one
-  small file for the statement it changed. Plain JSON, never pickle: a file in the project must
-  not be able to run code. A folder with problems is never cached, so its problems are reported
-  on every run. Beside them, ``pack``: the first line of each entry the last publish used, in
-  one file that a load reads instead of thousands (see :mod:`syndicate.statement_entries`),
-  written again by a publish whose statements changed.
+  small file, not the whole archive. Plain JSON, never pickle: a file in the project must not be
+  able to run code. A folder with problems is never cached, so its problems are reported on
+  every run.
 * ``.<out>.cache.json`` beside the output folder: for the version ``out`` points at, the key of
   each rendering unit (a PDF and its preview, a card, a page and its share file) and the files it
   produced. A unit whose key is unchanged is reused from that version (hard-linked), not rendered.
@@ -49,18 +47,8 @@ from syndicate.files import (
     read_first_line,
     read_regular,
 )
-from syndicate.hashes import combine as combine  # (re-exported: cache.combine)
-from syndicate.hashes import digest as digest  # (re-exported: cache.digest)
 from syndicate.model import Site, Statement
-from syndicate.statement_entries import (
-    PACK,
-    pack_pieces,
-    read_pack,
-    statement_from_json,
-    statement_to_json,
-    texts_to_json,
-)
-from syndicate.statement_keys import OwnKeys, keys_from_json, keys_to_json, own_keys
+from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
 
 if TYPE_CHECKING:
     import gettext
@@ -80,6 +68,28 @@ RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "
                        "pyyaml", "nh3", "markupsafe", "tzdata",
                        # WeasyPrint's own: hyphenation dictionaries, CSS and HTML parsing
                        "pyphen", "tinycss2", "cssselect2", "tinyhtml5")
+
+
+def digest(*parts: object) -> str:
+    """A sha256 over the ``repr`` of the parts (every input here has a faithful repr; a part
+    of bytes is taken as it is, after its length, rather than as the ``repr`` of its bytes).
+
+    The ``repr`` of the tuple of parts, in one go, when none is bytes: an archive's publish
+    makes over a hundred thousand of these (figures: ``benchmarks/notes.md``). Its first
+    byte, "(", is never the first of the other form, a length of eight bytes."""
+    if bytes not in map(type, parts):
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def combine(first: str, second: str) -> str:
+    """The hash of two of :func:`digest`'s (hexadecimal, of one length: no separator needed)."""
+    return hashlib.sha256((first + second).encode("ascii")).hexdigest()
 
 
 @cache
@@ -242,17 +252,8 @@ class StatementCache:
         self._context: tuple[Site, str] | None = None  # the last site and its context_digest
         self.used: set[str] = set()  # keys of the entries this load used or wrote
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
-        self.keys: dict[str, OwnKeys] = {}  # statement id -> its entry's (see statement_keys)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
-        # the pack's lines not yet used (see statement_entries), and how many lines it had
-        self._packed: dict[str, bytes] | None = None
-        self._pack_size = 0
-        # a publish's load (see save): the first line of each entry it used or made, by key,
-        # and whether one of those came from elsewhere than the pack
-        self._packing = known is not None and known.publishing
-        self._lines: dict[str, bytes] = {}
-        self._unpacked = False
 
     def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
@@ -279,33 +280,16 @@ class StatementCache:
     def _path(self, key: str) -> str:
         return f"{self._prefix}{key}.json"
 
-    def _read(self, key: str) -> Any:
-        """The entry of ``key`` but its words: its first line (the words are on the second),
-        from the pack when it has it (one file for them all), else from the entry's file."""
-        assert self._packed is not None  # (see _open_pack)
-        line = self._packed.pop(key, None)  # (each line is used once: kept once in memory)
-        packed = line is not None
+    def _read(self, path: str) -> Any:
+        """The entry at ``path`` but its words: its first line (the words are on the second)."""
         try:
-            if line is None:
-                line = read_first_line(self._path(key))
-                if not line.endswith(b"\n"):  # (a torn entry)
-                    return None
+            line = read_first_line(path)
+            if not line.endswith(b"\n"):  # (a torn entry)
+                return None
             entry = json.loads(line)
         except (OSError, ValueError):
             return None
-        if not (isinstance(entry, dict) and entry.get("format") == FORMAT):
-            return None
-        if self._packing:
-            self._lines[key] = line.rstrip(b"\n")
-            self._unpacked |= not packed
-        return entry
-
-    def _open_pack(self, site: Site) -> None:
-        """Read the pack, unless the last publish's site was another (then none of its lines
-        can be this load's: their keys hash the site)."""
-        known = self.known
-        useful = known is None or known.context in ("", self._context_of(site))
-        self._packed, self._pack_size = read_pack(self.folder) if useful else ({}, 0)
+        return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
 
     def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
         """The statement of ``folder`` if its files are those of an entry (whose warnings are
@@ -314,24 +298,18 @@ class StatementCache:
             key, content = self._digest(folder, site)
         except OSError:
             return None  # loaded, but not kept
-        if self._packed is None:
-            self._open_pack(site)
         path = self._path(key)
-        entry = self._read(key)
+        entry = self._read(path)
         if entry is not None:
             try:
                 statement = statement_from_json(entry["statement"], path)
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
-                if statement.id != folder.name:  # (a statement's id is its folder's name)
-                    raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError):
                 pass
             else:
                 warnings.extend(found)
                 self.used.add(key)
                 self.digests[statement.id] = content
-                if (keys := keys_from_json(entry.get("keys"), statement)) is not None:
-                    self.keys[statement.id] = keys
                 self.hits += 1
                 return statement
         self._missed[folder] = (key, content)
@@ -346,39 +324,27 @@ class StatementCache:
         key, content = self._missed.pop(folder)
         self.digests[statement.id] = content
         self.used.add(key)
-        own = own_keys(statement)
-        self.keys[statement.id] = own
         entry = {"format": FORMAT, "statement": statement_to_json(statement),
-                 "warnings": [[w.path, w.line, w.message] for w in warnings],
-                 "keys": keys_to_json(own)}
-        path, line = self._path(key), json.dumps(entry)
+                 "warnings": [[w.path, w.line, w.message] for w in warnings]}
+        path = self._path(key)
         words = json.dumps(texts_to_json(statement))
-        if not write_json_text(Path(path), f"{line}\n{words}"):
+        if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):
             return statement
-        if self._packing:
-            self._lines[key] = line.encode("ascii")
-            self._unpacked = True
         return statement_from_json(entry["statement"], path)
 
     def save(self) -> None:
-        """Drop the entries this load did not use (an edited or removed folder's old entry),
-        and write the pack of those it used (unless it is that already); those it made are
-        written already."""
+        """Drop the entries this load did not use (an edited or removed folder's old entry);
+        those it made are written already."""
         try:
             names = os.listdir(self.folder)
         except OSError:
             return
         for name in names:
-            if name != PACK and name.removesuffix(".json") not in self.used:  # stale, or a
-                # torn temporary
+            if name.removesuffix(".json") not in self.used:  # stale, or a torn temporary
                 try:
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
-        lines = {key: line for key, line in self._lines.items() if key in self.used}
-        if self._unpacked or len(lines) != self._pack_size:  # (else: the pack's lines, all)
-            write_json_text(self.folder / PACK, pack_pieces(lines))
-        self._packed, self._lines = None, {}
         try:
             os.unlink(self.folder.parent / OLD_STATEMENTS_FILE)
         except OSError:

@@ -25,7 +25,6 @@ from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
 from syndicate.seal.step import SEALED_KINDS, recorded_identity
-from syndicate.statement_keys import own_keys
 from syndicate.units import Unit
 
 
@@ -176,17 +175,17 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
     units = []
     for statement in statements:
         langs = statement.languages
-        own = project.keys.get(statement.id) or own_keys(statement)
-        for index, lang in enumerate(langs):
+        shared = shared_inputs(statement)
+        for lang in langs:
             # A communiqué, card or page shows one translation: editing another language's
             # file re-renders none of them (only the bilingual edition shows them all); nor
             # does replacing an image it does not show.
-            mine, card = own.of(index)
-            if images := project.images_of(statement, lang):
-                mine = cache.digest(mine, images)
+            mine = cache.digest(shared, one_language(statement, lang),
+                                project.images_of(statement, lang))
             if site.pdfs:
                 units.append(Unit("pdf", statement, lang, cache.combine(shared_by.pdf[lang], mine)))
-            units.append(Unit("card", statement, lang, cache.combine(shared_by.card, card)))
+            units.append(Unit("card", statement, lang, cache.combine(
+                shared_by.card, cache.digest(card_inputs(statement, lang)))))
             units.append(Unit("page", statement, lang, cache.combine(shared_by.page[lang], mine)))
         if not site.pdfs:
             continue
@@ -215,6 +214,31 @@ class _KindInputs:
         self.card = cache.digest("card", base, fonts)
         self.bilingual = cache.digest("bilingual", base, pdf, sorted(catalog.items()), logo,
                                       fonts)
+
+
+def shared_inputs(statement: Statement) -> str:
+    """The hash of the statement's own fields and the list of its languages (the alternates):
+    what each language's communiqué and page is made of besides its translation."""
+    return cache.digest(
+        statement.id, statement.date, statement.updated, statement.original, statement.draft,
+        statement.embargo, statement.untranslated, statement.languages,
+    )
+
+
+def one_language(statement: Statement, lang: str) -> tuple[object, ...]:
+    """What one language's communiqué and page are made of besides :func:`shared_inputs`:
+    that translation (its file's text, from which everything else in it is derived, and its
+    tags, which may come from ``statement.yaml``)."""
+    translation = statement.translation(lang)
+    assert translation is not None
+    return lang, translation.tags, translation.source_sha256
+
+
+def card_inputs(statement: Statement, lang: str) -> tuple[object, ...]:
+    """What a social card shows (see :mod:`syndicate.render.cards`): title, date, language."""
+    translation = statement.translation(lang)
+    assert translation is not None
+    return (statement.id, statement.date, lang, translation.title)
 
 
 def site_key(project: Project, units: tuple[Unit, ...]) -> str:

@@ -21,7 +21,6 @@ from syndicate.errors import ContentError, Problem
 from syndicate.i18n import translations_from
 from syndicate.model import ImageFile, Site, Statement
 from syndicate.sources import load_statements
-from syndicate.statement_keys import OwnKeys
 from syndicate.units import Context, Unit, compiled_catalogs
 from syndicate.workflow import stale_warnings
 
@@ -45,9 +44,6 @@ class Project:
     # the folders of drafts left out for their problems (reported as warnings)
     broken_drafts: tuple[str, ...] = ()
     cache_context: str = ""  # what the digests are valid for (see cache.Known)
-    # statement id -> its own part of its units' keys, as kept in the statement cache (those
-    # of the statements loaded from it; see syndicate.statement_keys)
-    keys: Mapping[str, OwnKeys] = field(default_factory=dict)
 
     def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:
         """The image files ``statement`` shows in ``lang`` (None: in every language)."""
@@ -125,8 +121,7 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     statements = tuple(s for s in loaded.statements if s.id not in images.problems)
     return Project(root, site, statements, warnings, translations, compiled, logo, digests,
                    (*loaded.problems, *broken), images.files, loaded.broken_drafts,
-                   context_digest(site) if statement_cache is not None else "",
-                   statement_cache.keys if statement_cache is not None else {})
+                   context_digest(site) if statement_cache is not None else "")
 
 
 def drafts_never_block(root: Path, statements: Iterable[Statement],

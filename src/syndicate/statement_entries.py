@@ -4,13 +4,6 @@ An entry is two lines of JSON: the statement with each translation's :class:`~sy
 (and the warnings), then the words. A load decodes the first line only; a translation's words
 are read again when something needs them (:class:`Kept`): an archive's texts are never all in
 memory at once.
-
-The first lines of the entries a publish used are also kept together, in one file of the same
-folder (:data:`PACK`): a load reads that file instead of one file per statement, which costs
-far more when the files are no longer in the system's memory (figures: ``benchmarks/notes.md``).
-Each of its lines is an entry's key, a space and its first line; an entry is the same whatever
-the run that wrote it (its key hashes its folder's files and the tool), so a line found there
-is the entry's.
 """
 
 from __future__ import annotations
@@ -18,51 +11,15 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicate.errors import SyndicateError, display_path
-from syndicate.files import open_regular, read_regular
+from syndicate.files import read_regular
 from syndicate.model import Statement, Translation
 from syndicate.words import Facts, Text
-
-PACK = "pack"
-LINE_MAX = 16 * 1024 * 1024  # an entry's first line, in the pack (tens of KB in 50 languages)
-
-
-def read_pack(folder: Path) -> tuple[dict[str, bytes], int]:
-    """The first lines kept in the pack of the cache ``folder``, by key, of the entries whose
-    file is there (one removed by hand is parsed again), and how many lines the pack has; none
-    when there is no pack or it cannot be read. A line that is not a key and a line, or has no
-    end within :data:`LINE_MAX` bytes, is left out. Read a line at a time: never the whole file
-    and its lines in memory at once.
-
-    A line is taken as its entry's: an entry file damaged in place while the pack holds its
-    first line is found when its words are read, as the statement cache changed while a run
-    read it (that run fails, saying so, and removes both; the next parses the statement)."""
-    found, count = {}, 0
-    try:
-        names = set(os.listdir(folder))
-        with os.fdopen(open_regular(folder / PACK), "rb") as pack:
-            while line := pack.readline(LINE_MAX):
-                count += 1
-                key, space, first = line.partition(b" ")
-                name = key.decode("ascii", "replace")
-                if space and first.endswith(b"\n") and f"{name}.json" in names:
-                    found[name] = first[:-1]
-    except OSError:
-        return {}, 0
-    return found, count
-
-
-def pack_pieces(lines: Mapping[str, bytes]) -> Iterator[bytes]:
-    """The pack of the first ``lines``, by key, in the order of the keys."""
-    for key in sorted(lines):
-        yield b"%s %s\n" % (key.encode("ascii"), lines[key])
 
 
 def when_to_json(value: datetime | None) -> object:
@@ -185,11 +142,10 @@ def _kept_texts(path: str) -> tuple[Text, ...]:
 def _gone(path: str, why: str) -> SyndicateError:
     """The error of a statement cache entry whose words cannot be read back: it is removed (a
     damaged one would be found again by every run), so that the next run parses it again."""
-    for damaged in (path, os.path.join(os.path.dirname(path), PACK)):  # (the pack may hold it)
-        try:
-            os.unlink(damaged)
-        except OSError:
-            pass
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
     return SyndicateError(f"{display_path(path)}: the statement cache changed while this ran "
                           f"({why}); run it again")
 
