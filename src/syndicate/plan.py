@@ -250,7 +250,6 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
     )
 
 
-
 def reusable_units(index: CacheIndex, current: Path | None, units: tuple[Unit, ...],
                    verify: bool = True) -> dict[str, bytes]:
     """The records of the units whose files the current version has, unchanged (with
@@ -268,7 +267,9 @@ def reusable_units(index: CacheIndex, current: Path | None, units: tuple[Unit, .
 
 def _same_sizes(current: Path, record: bytes) -> bool:
     entries = carry.parsed(record)
-    return bool(entries) and all(_same_size(current, entry) for entry in entries or ())
+    if not entries:  # (a record that does not parse, or lists no file)
+        return False
+    return all(_same_size(current, entry) for entry in entries)
 
 
 def _same_size(current: Path, entry: Entry) -> bool:
