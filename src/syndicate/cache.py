@@ -7,7 +7,8 @@ Two caches, both safe to delete at any time (the next publish is then a full one
   folder's file names and bytes, the site's configuration and the tool itself: an edit writes one
   small file, not the whole archive. Plain JSON, never pickle: a file in the project must not be
   able to run code. A folder with problems is never cached, so its problems are reported on
-  every run.
+  every run. Beside them, ``pack`` holds the first line of each, for a load to read one file
+  instead of one per statement (see :mod:`syndicate.statement_pack`).
 * ``.<out>.cache.json`` beside the output folder: for the version ``out`` points at, the key of
   each rendering unit (a PDF and its preview, a card, a page and its share file) and the files it
   produced. A unit whose key is unchanged is reused from that version (hard-linked), not rendered.
@@ -49,6 +50,7 @@ from syndicate.files import (
 )
 from syndicate.model import Site, Statement
 from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
+from syndicate.statement_pack import PACK, PackReader, Served, pack_lines, slack
 
 if TYPE_CHECKING:
     import gettext
@@ -254,6 +256,10 @@ class StatementCache:
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
+        # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
+        # folder's entry was found or written (what a publish's load writes it again from)
+        self._pack: PackReader | None = None
+        self._served: dict[str, Served] = {}
 
     def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
@@ -280,16 +286,35 @@ class StatementCache:
     def _path(self, key: str) -> str:
         return f"{self._prefix}{key}.json"
 
-    def _read(self, path: str) -> Any:
-        """The entry at ``path`` but its words: its first line (the words are on the second)."""
+    def _read(self, name: str, key: str, site: Site) -> tuple[Any, Served]:
+        """The entry ``key`` of folder ``name`` but its words (None if it has none, or one not
+        well formed), and where it was: its first line (the words are on the second), from the
+        pack when it has it, else from the entry's file."""
+        if self._pack is None:
+            self._pack = self._open_pack(site)
+        served = self._pack.line(name, key) or Served(key)
         try:
-            line = read_first_line(path)
-            if not line.endswith(b"\n"):  # (a torn entry)
-                return None
+            if served.at >= 0:
+                line = self._pack.read(served)
+            else:
+                line = read_first_line(self._path(key))
+                if not line.endswith(b"\n"):  # (a torn entry)
+                    return None, served
             entry = json.loads(line)
-        except (OSError, ValueError):
-            return None
-        return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
+        except (OSError, ValueError, RecursionError):  # (RecursionError: nested too deep)
+            entry = None
+        if not (isinstance(entry, dict) and entry.get("format") == FORMAT):
+            if served.at >= 0:
+                self._pack.refuse()  # (written again)
+            return None, served
+        return entry, served
+
+    def _open_pack(self, site: Site) -> PackReader:
+        try:
+            names: Collection[str] = set(os.listdir(self.folder))
+        except OSError:
+            names = ()
+        return PackReader(self.folder, self._context_of(site), names)
 
     def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
         """The statement of ``folder`` if its files are those of an entry (whose warnings are
@@ -299,15 +324,19 @@ class StatementCache:
         except OSError:
             return None  # loaded, but not kept
         path = self._path(key)
-        entry = self._read(path)
+        entry, served = self._read(folder.name, key, site)
         if entry is not None:
             try:
                 statement = statement_from_json(entry["statement"], path)
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
-            except (KeyError, TypeError, ValueError, AssertionError):
-                pass
+                if statement.id != folder.name:  # (a statement's id is its folder's name)
+                    raise ValueError(statement.id)
+            except (KeyError, TypeError, ValueError, AssertionError, ArithmeticError):
+                if served.at >= 0 and self._pack is not None:
+                    self._pack.refuse()  # (written again)
             else:
                 warnings.extend(found)
+                self._served[folder.name] = served
                 self.used.add(key)
                 self.digests[statement.id] = content
                 self.hits += 1
@@ -324,6 +353,7 @@ class StatementCache:
         key, content = self._missed.pop(folder)
         self.digests[statement.id] = content
         self.used.add(key)
+        self._served[folder.name] = Served(key)
         entry = {"format": FORMAT, "statement": statement_to_json(statement),
                  "warnings": [[w.path, w.line, w.message] for w in warnings]}
         path = self._path(key)
@@ -333,22 +363,41 @@ class StatementCache:
         return statement_from_json(entry["statement"], path)
 
     def save(self) -> None:
-        """Drop the entries this load did not use (an edited or removed folder's old entry);
-        those it made are written already."""
+        """Drop the entries this load did not use (an edited or removed folder's old entry),
+        and write the pack again if it answered for too few of the folders (see
+        :mod:`syndicate.statement_pack`); the entries it made are written already."""
         try:
             names = os.listdir(self.folder)
         except OSError:
             return
         for name in names:
-            if name.removesuffix(".json") not in self.used:  # stale, or a torn temporary
-                try:
+            if name != PACK and name.removesuffix(".json") not in self.used:  # (stale, or
+                try:  # a torn temporary)
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
+        if self._pack_outdated() and self._context is not None:
+            write_json_text(self.folder / PACK, pack_lines(self._context[1], self._served,
+                                                           self._pack, self._prefix))
         try:
             os.unlink(self.folder.parent / OLD_STATEMENTS_FILE)
         except OSError:
             pass
+
+    def _pack_outdated(self) -> bool:
+        """Whether the pack misses, or holds stale, more lines than it may (or is not there)."""
+        pack = self._pack
+        if pack is None or not pack.usable or pack.damaged:
+            return True
+        pack.pass_the_rest()
+        unpacked = sum(1 for served in self._served.values() if served.at < 0)
+        return unpacked + pack.passed > slack(len(self._served))
+
+    def close(self) -> None:
+        """Let the pack go (a load's lookups are over: the words are read from the entries)."""
+        if self._pack is not None:
+            self._pack.close()
+        self._served = {}
 
 
 def write_json(path: Path, document: object) -> None:

@@ -98,13 +98,17 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     catalog_problems = list(catalogs.problems(root / LOCALES_DIR, site))
     wrong = [problem for problem in catalog_problems if not problem.warning]  # every statement's
     try:
-        loaded = load_statements(root, site, statement_cache, jobs, keep_going)
-    except ContentError as exc:
-        raise ContentError([*exc.problems, *wrong]) from None
-    if wrong:
-        raise ContentError(wrong)
-    if statement_cache is not None and isinstance(cache, Known) and cache.publishing:
-        statement_cache.save()
+        try:
+            loaded = load_statements(root, site, statement_cache, jobs, keep_going)
+        except ContentError as exc:
+            raise ContentError([*exc.problems, *wrong]) from None
+        if wrong:
+            raise ContentError(wrong)
+        if statement_cache is not None and isinstance(cache, Known) and cache.publishing:
+            statement_cache.save()
+    finally:
+        if statement_cache is not None:
+            statement_cache.close()  # (its pack: the words are read from the entries)
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
         *stale_warnings(root, loaded.statements),

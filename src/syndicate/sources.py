@@ -29,7 +29,7 @@ from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, i
 from syndicate.schema import FrontMatter, StatementYaml, keys, read_fields
 from syndicate.words import Text
 
-STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # (not $: it lets a newline end it)
 NAME_MAX = 255  # bytes in one file name, on every common file system
 @dataclass(frozen=True, slots=True)
 class Loaded:

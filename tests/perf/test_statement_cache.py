@@ -104,18 +104,18 @@ def test_an_edit_replaces_only_that_statements_entry(project: Path) -> None:
     shutil.copytree(project / "statements" / SHIPPED_ID, second)
     pipeline.load(project, cache=Known())  # (a publish's load)
     folder = project / CACHE_DIR / "statements"
-    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
     assert len(before) == 2
     path = second / "en.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     pipeline.load(project, cache=Known())
-    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json")}
     assert len(after) == 2 and len(before.keys() & after.keys()) == 1  # the old entry is gone
     [kept] = before.keys() & after.keys()
     assert before[kept] == after[kept]  # the other statement's entry was not rewritten
     shutil.rmtree(second)
     pipeline.load(project, cache=Known())
-    assert [p.name for p in folder.iterdir()] == [kept]
+    assert [p.name for p in folder.glob("*.json")] == [kept]
 
 
 @pytest.mark.parametrize("library", ["weasyprint", "pyphen", "tinycss2", "babel"])

@@ -1,0 +1,200 @@
+"""The statement cache's pack (syndicate.statement_pack): one file holding the first line of
+every entry, read forward by a load. Whatever it holds, a load gives the statements a load
+without any cache gives; a publish's load writes it when it is missing or out of date, and
+an edit does not."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import SHIPPED_ID
+from syndicate import publish as pipeline
+from syndicate.cache import CACHE_DIR, Known
+from syndicate.errors import ContentError
+from syndicate.statement_pack import PACK, slack
+
+COPIES = 24  # statements besides the shipped one: more than a pack may miss at that size
+
+
+@pytest.fixture
+def archive(project: Path) -> Path:
+    for number in range(1, COPIES + 1):
+        shutil.copytree(project / "statements" / SHIPPED_ID,
+                        project / "statements" / f"2023-01-{number:02d}-copy")
+    return project
+
+
+def pack_of(project: Path) -> Path:
+    return project / CACHE_DIR / "statements" / PACK
+
+
+def publish_load(project: Path) -> list[str]:
+    """A publish's load (it writes the pack): the statements' reprs, words read in."""
+    return [repr(s.in_memory()) for s in pipeline.load(project, cache=Known()).statements]
+
+
+def fresh(project: Path) -> list[str]:
+    return [repr(s) for s in pipeline.load(project).statements]
+
+
+def edit(project: Path, statement_id: str) -> None:
+    path = project / "statements" / statement_id / "en.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+
+
+def test_a_load_takes_each_statement_from_the_pack(archive: Path) -> None:
+    assert publish_load(archive) == fresh(archive)
+    lines = pack_of(archive).read_bytes().splitlines()
+    assert len(lines) == 1 + COPIES + 1  # its format and context, then a line per folder
+    names = [line.split(b"\t")[0] for line in lines[1:]]
+    assert names == sorted(names)
+    # Each entry's own first line damaged: the load does not read it, the pack answers (a
+    # damaged entry read would be parsed again, and written again).
+    damaged = spoil_entries(archive, b"{")
+    assert publish_load(archive) == fresh(archive)
+    assert [repr(s.in_memory()) for s in pipeline.check(archive).statements] == fresh(archive)
+    assert entries(archive) == damaged
+
+
+def entries(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (project / CACHE_DIR / "statements").glob("*.json")}
+
+
+def spoil_entries(project: Path, start: bytes) -> dict[str, bytes]:
+    """Each entry's first line made invalid JSON (of the same length), its words kept."""
+    for entry in (project / CACHE_DIR / "statements").glob("*.json"):
+        first, words = entry.read_bytes().split(b"\n", 1)
+        entry.write_bytes(start + b" " * (len(first) - 1) + b"\n" + words)
+    return entries(project)
+
+
+def test_an_edit_does_not_write_the_pack_again_and_many_do(archive: Path) -> None:
+    publish_load(archive)
+    before = os.stat(pack_of(archive)).st_ino
+    edit(archive, "2023-01-05-copy")
+    shutil.rmtree(archive / "statements" / "2023-01-06-copy")
+    assert publish_load(archive) == fresh(archive)
+    assert os.stat(pack_of(archive)).st_ino == before  # (two lines out of date: within slack)
+    assert slack(COPIES) < COPIES - 2
+    for number in range(7, COPIES + 1):
+        edit(archive, f"2023-01-{number:02d}-copy")
+    assert publish_load(archive) == fresh(archive)
+    assert os.stat(pack_of(archive)).st_ino != before
+    lines = pack_of(archive).read_bytes().splitlines()
+    assert len(lines) == 1 + COPIES  # (one folder removed)
+    # Written again from the lines of the old pack and the new entries: a load from it alone.
+    damaged = spoil_entries(archive, b"[")
+    assert publish_load(archive) == fresh(archive)
+    assert entries(archive) == damaged
+
+
+@pytest.mark.parametrize("damage", [
+    lambda lines: [lines[0], b"junk", *lines[1:]],
+    lambda lines: [lines[0], *reversed(lines[1:])],  # out of order
+    lambda lines: [lines[0], *lines[1:4], lines[2], *lines[4:]],  # a line twice
+    lambda lines: [lines[0], lines[1] + b"x" * (1 << 20), *lines[2:]],  # too long
+    lambda lines: [lines[0], lines[1][:-9], *lines[2:]],  # a line cut short
+    lambda lines: [b"syndicate statement pack 1 another-site", *lines[1:]],
+    lambda lines: [lines[0], *(line.replace(b"[", b"{", 1) for line in lines[1:])],
+    # Only the last line wrong: one folder read from its entry, the pack written again for it
+    lambda lines: [*lines[:-1], lines[-1][:-9]],
+    lambda lines: [*lines[:-2], lines[-1], lines[-2]],
+    lambda lines: [*lines[:-1], lines[-1].replace(b'"id": "2023-01-24-', b'"id": "2023-01-23-')],
+], ids=["junk", "order", "twice", "long", "cut", "context", "json", "last-cut", "last-order",
+        "last-id"])
+def test_a_damaged_pack_gives_the_same_statements_and_is_written_again(
+    archive: Path, damage: object,
+) -> None:
+    publish_load(archive)
+    lines = pack_of(archive).read_bytes().splitlines()
+    assert callable(damage)
+    pack_of(archive).write_bytes(b"\n".join(damage(lines)) + b"\n")
+    assert publish_load(archive) == fresh(archive)
+    assert pack_of(archive).read_bytes().splitlines() == lines
+
+
+def test_a_publish_writes_the_pack_again_past_its_slack_only(archive: Path) -> None:
+    # Each edited folder counts once (its line out of date, its entry read from its file).
+    publish_load(archive)
+    before = os.stat(pack_of(archive)).st_ino
+    allowed = slack(COPIES + 1)
+    for number in range(1, allowed + 1):
+        edit(archive, f"2023-01-{number:02d}-copy")
+    assert publish_load(archive) == fresh(archive)
+    assert os.stat(pack_of(archive)).st_ino == before
+    edit(archive, f"2023-01-{allowed + 1:02d}-copy")
+    publish_load(archive)
+    assert os.stat(pack_of(archive)).st_ino != before
+
+
+def test_the_lines_of_the_newest_statements_removed_count(archive: Path) -> None:
+    # Past the last folder a load asks for: read all the same, each counted once.
+    publish_load(archive)
+    before = pack_of(archive).read_bytes()
+    for number in range(COPIES - 8, COPIES + 1):
+        shutil.rmtree(archive / "statements" / f"2023-01-{number:02d}-copy")
+    assert publish_load(archive) == fresh(archive)
+    assert pack_of(archive).read_bytes() == before  # (9 removed: within the slack of 16)
+    removed = range(COPIES - slack(COPIES), COPIES - 8)
+    for number in removed:
+        shutil.rmtree(archive / "statements" / f"2023-01-{number:02d}-copy")
+    assert publish_load(archive) == fresh(archive)
+    assert len(pack_of(archive).read_bytes().splitlines()) == 1 + COPIES + 1 - 9 - len(removed)
+
+
+def test_a_pack_line_whose_entry_is_gone_is_parsed_again(archive: Path) -> None:
+    publish_load(archive)
+    for entry in (archive / CACHE_DIR / "statements").glob("*.json"):
+        entry.unlink()
+    statements = pipeline.load(archive, cache=Known()).statements
+    assert [repr(s.in_memory()) for s in statements] == fresh(archive)  # (words readable)
+
+
+def test_only_a_publish_writes_the_pack(archive: Path) -> None:
+    pipeline.check(archive)
+    pipeline.load(archive, cache=True)
+    assert not pack_of(archive).exists()
+    publish_load(archive)
+    before = pack_of(archive).read_bytes()
+    pack_of(archive).write_bytes(before.replace(b"\t", b" "))  # (answers for nothing)
+    pipeline.check(archive)
+    assert pack_of(archive).read_bytes() == before.replace(b"\t", b" ")
+
+
+@contextmanager
+def at_most(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang, past ``seconds``."""
+    def late(*_: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_for_a_pack_holds_nothing_up(archive: Path) -> None:
+    publish_load(archive)
+    pack_of(archive).unlink()
+    os.mkfifo(pack_of(archive))
+    with at_most(60):
+        assert publish_load(archive) == fresh(archive)  # (opened without waiting, not read)
+    assert pack_of(archive).is_file()
+
+
+def test_a_statement_folder_name_ending_in_a_newline_is_not_an_id(archive: Path) -> None:
+    folder = archive / "statements" / "2023-02-01-copy\n"
+    shutil.copytree(archive / "statements" / SHIPPED_ID, folder)
+    with pytest.raises(ContentError) as caught:
+        pipeline.load(archive, cache=Known())
+    assert "invalid statement id '2023-02-01-copy\\n'" in str(caught.value.problems[0])
