@@ -331,7 +331,8 @@ class StatementCache:
                 found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
                 if statement.id != folder.name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
-            except (KeyError, TypeError, ValueError, AssertionError, ArithmeticError):
+            except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
+                # (OSError: a time zone named after a folder of tzdata, or too long a name)
                 if served.at >= 0 and self._pack is not None:
                     self._pack.refuse()  # (written again)
             else:
@@ -385,19 +386,21 @@ class StatementCache:
             pass
 
     def _pack_outdated(self) -> bool:
-        """Whether the pack misses, or holds stale, more lines than it may (or is not there)."""
+        """Whether the pack misses, or holds stale, more lines than it may, or is damaged,
+        foreign or not there (never when no folder was looked up: nothing to write)."""
         pack = self._pack
-        if pack is None or not pack.usable or pack.damaged:
+        if pack is None:
+            return False
+        if not pack.usable:
             return True
         pack.pass_the_rest()
         unpacked = sum(1 for served in self._served.values() if served.at < 0)
-        return unpacked + pack.passed > slack(len(self._served))
+        return pack.damaged or unpacked + pack.passed > slack(len(self._served))
 
     def close(self) -> None:
         """Let the pack go (a load's lookups are over: the words are read from the entries)."""
         if self._pack is not None:
             self._pack.close()
-        self._served = {}
 
 
 def write_json(path: Path, document: object) -> None:

@@ -26,7 +26,7 @@ STATEMENTS_DIR = "statements"
 SHARED_FILE = "statement.yaml"  # in each statement's folder, beside one file per language
 LOCALES_DIR = "locales"
 OUTPUT_DIR = "dist"  # the published site, unless --out names another folder
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*\Z")  # (not $: a final newline)
 
 
 _NOT_IN_URLS = re.compile(r'[\s"<>\\^`{|}]')  # characters RFC 3986 leaves out of URLs

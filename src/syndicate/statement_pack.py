@@ -16,9 +16,9 @@ is the folder's now and its entry's file is there (the words are read from it wh
 the entry's file answers for any other folder. A line out of order, too long or not ended
 stops the reading there: the rest of the folders are read from their entries' files.
 
-A publish's load writes the pack again, in one pass (:func:`write_pack`), when it has more
-than :func:`slack` folders it could not answer for (edited, added, removed): an edit does not
-rewrite an archive's worth of lines.
+A publish's load writes the pack again, in one pass (:func:`pack_lines`), when it has more
+than :func:`slack` folders it could not answer for (edited, added, removed), or finds it
+damaged: an edit does not rewrite an archive's worth of lines.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ class PackReader:
 
     @property
     def usable(self) -> bool:
-        """Whether the pack was there, for this context (a damaged one is, to where it is)."""
-        return self._file is not None or self.damaged
+        """Whether the pack was there, for this context (a damaged one is, up to the damage)."""
+        return self._file is not None
 
     def line(self, name: str, key: str) -> Served | None:
         """Where the first line of folder ``name``'s entry ``key`` is, if the pack has it (a
@@ -108,8 +108,12 @@ class PackReader:
         if file is None:
             self._line = None
             return
-        start = file.tell()
-        raw = file.readline(LINE_MAX)
+        try:
+            start = file.tell()
+            raw = file.readline(LINE_MAX)
+        except OSError:  # (the rest is read from the entries' files)
+            self._stop()
+            return
         if not raw:  # (the end)
             self._line = None
             return

@@ -107,8 +107,10 @@ def test_an_edit_does_not_write_the_pack_again_and_many_do(archive: Path) -> Non
     lambda lines: [*lines[:-1], lines[-1][:-9]],
     lambda lines: [*lines[:-2], lines[-1], lines[-2]],
     lambda lines: [*lines[:-1], lines[-1].replace(b'"id": "2023-01-24-', b'"id": "2023-01-23-')],
+    # A time zone that names a folder of tzdata (OSError, not ValueError)
+    lambda lines: [*lines[:-1], lines[-1].replace(b'"Europe/Lisbon"', b'"Europe"')],
 ], ids=["junk", "order", "twice", "long", "cut", "context", "json", "last-cut", "last-order",
-        "last-id"])
+        "last-id", "last-zone"])
 def test_a_damaged_pack_gives_the_same_statements_and_is_written_again(
     archive: Path, damage: object,
 ) -> None:
@@ -147,6 +149,27 @@ def test_the_lines_of_the_newest_statements_removed_count(archive: Path) -> None
         shutil.rmtree(archive / "statements" / f"2023-01-{number:02d}-copy")
     assert publish_load(archive) == fresh(archive)
     assert len(pack_of(archive).read_bytes().splitlines()) == 1 + COPIES + 1 - 9 - len(removed)
+
+
+def test_a_damaged_line_past_the_last_folder_asked_for_is_written_again(archive: Path) -> None:
+    publish_load(archive)
+    for number in (22, 23, 24):
+        shutil.rmtree(archive / "statements" / f"2023-01-{number:02d}-copy")
+    lines = pack_of(archive).read_bytes().splitlines()
+    pack_of(archive).write_bytes(b"\n".join([*lines[:-1], b"junk"]) + b"\n")
+    assert publish_load(archive) == fresh(archive)
+    assert pack_of(archive).read_bytes().splitlines() == lines[:-3]
+
+
+def test_the_lines_of_statements_removed_in_the_middle_count(archive: Path) -> None:
+    publish_load(archive)
+    before = os.stat(pack_of(archive)).st_ino
+    removed = range(2, 3 + slack(COPIES))
+    for number in removed:
+        shutil.rmtree(archive / "statements" / f"2023-01-{number:02d}-copy")
+    assert publish_load(archive) == fresh(archive)
+    assert os.stat(pack_of(archive)).st_ino != before
+    assert len(pack_of(archive).read_bytes().splitlines()) == 1 + COPIES + 1 - len(removed)
 
 
 def test_a_pack_line_whose_entry_is_gone_is_parsed_again(archive: Path) -> None:
