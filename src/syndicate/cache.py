@@ -45,12 +45,11 @@ from syndicate.files import (
     NotRegularFile,
     hash_regular,
     is_dropping,
-    read_first_line,
     read_regular,
 )
 from syndicate.model import Site, Statement
 from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
-from syndicate.statement_pack import PACK, PackReader, Served, pack_lines, slack
+from syndicate.statement_pack import PACK, PackReader, Served, entry_line, pack_lines, slack
 
 if TYPE_CHECKING:
     import gettext
@@ -292,22 +291,15 @@ class StatementCache:
         pack when it has it, else from the entry's file."""
         if self._pack is None:
             self._pack = self._open_pack(site)
-        served = self._pack.line(name, key) or Served(key)
-        try:
-            if served.at >= 0:
-                line = self._pack.read(served)
-            else:
-                line = read_first_line(self._path(key))
-                if not line.endswith(b"\n"):  # (a torn entry)
-                    return None, served
-            entry = json.loads(line)
-        except (OSError, ValueError, RecursionError):  # (RecursionError: nested too deep)
-            entry = None
-        if not (isinstance(entry, dict) and entry.get("format") == FORMAT):
-            if served.at >= 0:
-                self._pack.refuse()  # (written again)
+        served, line = self._pack.line(name, key) or (Served(key), entry_line(self._path(key)))
+        if line is None:
             return None, served
-        return entry, served
+        try:
+            entry = json.loads(line)
+        except (ValueError, RecursionError):  # (RecursionError: nested too deep)
+            return None, served
+        return (entry if isinstance(entry, dict) and entry.get("format") == FORMAT
+                else None), served
 
     def _open_pack(self, site: Site) -> PackReader:
         try:
@@ -332,9 +324,7 @@ class StatementCache:
                 if statement.id != folder.name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
-                # (OSError: a time zone named after a folder of tzdata, or too long a name)
-                if served.at >= 0 and self._pack is not None:
-                    self._pack.refuse()  # (written again)
+                pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
             else:
                 warnings.extend(found)
                 self._served[folder.name] = served
@@ -342,6 +332,8 @@ class StatementCache:
                 self.digests[statement.id] = content
                 self.hits += 1
                 return statement
+        if served.at >= 0 and self._pack is not None:
+            self._pack.refuse()  # (a line not its entry's: the pack is written again)
         self._missed[folder] = (key, content)
         return None
 
@@ -377,20 +369,16 @@ class StatementCache:
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
-        if self._pack_outdated() and self._context is not None:
-            write_json_text(self.folder / PACK, pack_lines(self._context[1], self._served,
-                                                           self._pack, self._prefix))
+        if self._pack is not None and self._pack_outdated(self._pack):
+            write_json_text(self.folder / PACK, pack_lines(self._pack, self._served, self._prefix))
         try:
             os.unlink(self.folder.parent / OLD_STATEMENTS_FILE)
         except OSError:
             pass
 
-    def _pack_outdated(self) -> bool:
+    def _pack_outdated(self, pack: PackReader) -> bool:
         """Whether the pack misses, or holds stale, more lines than it may, or is damaged,
-        foreign or not there (never when no folder was looked up: nothing to write)."""
-        pack = self._pack
-        if pack is None:
-            return False
+        foreign or not there (it was opened: some folder was looked up)."""
         if not pack.usable:
             return True
         pack.pass_the_rest()

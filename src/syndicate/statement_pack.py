@@ -57,11 +57,11 @@ class PackReader:
     read forward as a load asks for folders by name."""
 
     def __init__(self, folder: Path, context: str, names: Collection[str]) -> None:
-        self.names = names
+        self.context, self.names = context, names
         self.passed = 0  # lines not taken (a folder gone or edited, a missing entry)
         self.damaged = False  # a line out of order, too long or not ended
         self._file: BinaryIO | None = None
-        self._line: tuple[str, str, int, int] | None = None  # name, key, at, size
+        self._line: tuple[str, str, int, bytes] | None = None  # name, key, at, entry's line
         try:
             self._file = os.fdopen(open_regular(folder / PACK), "rb", buffering=1 << 16)
             if self._file.readline(LINE_MAX) != _header(context):
@@ -76,20 +76,20 @@ class PackReader:
         """Whether the pack was there, for this context (a damaged one is, up to the damage)."""
         return self._file is not None
 
-    def line(self, name: str, key: str) -> Served | None:
-        """Where the first line of folder ``name``'s entry ``key`` is, if the pack has it (a
-        line of another key is the folder's, out of date: counted with the folders the pack
-        does not answer for, not in :attr:`passed`)."""
+    def line(self, name: str, key: str) -> tuple[Served, bytes] | None:
+        """The first line of folder ``name``'s entry ``key`` and where it is, if the pack has
+        it (a line of another key is the folder's, out of date: counted with the folders the
+        pack does not answer for, not in :attr:`passed`)."""
         while self._line is not None and self._line[0] < name:
             self.passed += 1  # (a folder gone, or not a statement's now)
             self._next()
         if self._line is None or self._line[0] != name:
             return None
-        _, found, at, size = self._line
+        _, found, at, line = self._line
         self._next()
         if found != key or f"{key}.json" not in self.names:
             return None
-        return Served(key, at, size)
+        return Served(key, at, len(line)), line
 
     def pass_the_rest(self) -> None:
         """Read on to the end, counting the lines of folders after the last one asked for
@@ -99,7 +99,8 @@ class PackReader:
             self._next()
 
     def read(self, served: Served) -> bytes:
-        """The first line at ``served``'s place, without its newline."""
+        """The first line at ``served``'s place, without its newline (read again: the
+        reader holds none but the current line)."""
         assert self._file is not None and served.at >= 0
         return os.pread(self._file.fileno(), served.size, served.at)
 
@@ -127,7 +128,7 @@ class PackReader:
             self._stop()
             return
         at = start + len(parts[0]) + len(parts[1]) + 2
-        self._line = (name, parts[1].decode("ascii", "replace"), at, len(raw) - (at - start) - 1)
+        self._line = (name, parts[1].decode("ascii", "replace"), at, parts[2][:-1])
 
     def _stop(self) -> None:
         self.damaged, self._line = True, None
@@ -148,24 +149,28 @@ def _header(context: str) -> bytes:
     return FORMAT + b" " + context.encode("ascii") + b"\n"
 
 
-def pack_lines(context: str, served: Mapping[str, Served], reader: PackReader | None,
+def entry_line(path: str) -> bytes | None:
+    """The first line of the entry ``path``, without its newline; None when it cannot be read
+    or has none (a torn entry)."""
+    try:
+        line = read_first_line(path)
+    except OSError:
+        return None
+    return line[:-1] if line.endswith(b"\n") else None
+
+
+def pack_lines(reader: PackReader, served: Mapping[str, Served],
                prefix: str) -> Iterator[bytes]:
-    """The pack of the ``served`` folders' entries, by folder name: each first line taken from
-    ``reader``'s pack where it was found there, else from its entry's file (``prefix`` + key +
-    ``.json``; left out if that cannot be read whole, or would make a line the reader refuses)."""
-    yield _header(context)
+    """The pack of the ``served`` folders' entries (their names statement ids), by folder
+    name, for ``reader``'s context: each first line taken from ``reader``'s pack where it was
+    found there, else from its entry's file (``prefix`` + key + ``.json``; left out if that
+    cannot be read whole, or would make a line the reader refuses)."""
+    yield _header(reader.context)
     for name in sorted(served):
         where = served[name]
-        if where.at >= 0 and reader is not None:
-            line = reader.read(where)
-        else:
-            try:
-                line = read_first_line(f"{prefix}{where.key}.json")
-            except OSError:
-                continue
-            if not line.endswith(b"\n"):  # (a torn entry)
-                continue
-            line = line[:-1]
+        line = reader.read(where) if where.at >= 0 else entry_line(f"{prefix}{where.key}.json")
+        if line is None:
+            continue
         packed = b"%s\t%s\t%s\n" % (name.encode("ascii"), where.key.encode("ascii"), line)
-        if len(packed) <= LINE_MAX and not any(c in name for c in "\t\n"):
+        if len(packed) <= LINE_MAX:
             yield packed
