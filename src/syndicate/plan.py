@@ -5,7 +5,8 @@ Every unit of rendering gets the hash of its inputs (its cache key, see
 current version each key made, so a unit whose key is there, with its files unchanged, is
 reused. :func:`make` returns one frozen :class:`Plan`; the publish renders ``plan.todo`` and
 links the rest. Feed documents are planned the same way once the communiqués' sizes are known
-(:func:`feed_keys`, :func:`reusable_documents`), and so are index pages (:func:`index_page_keys`).
+(:func:`feed_keys`, :func:`reusable_documents`), and so are index pages (:func:`index_page_keys`)
+and the sitemap (:func:`sitemap_key`, :func:`sitemap_files`).
 """
 
 from __future__ import annotations
@@ -351,6 +352,25 @@ def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, 
     renderer = PageRenderer(project.site, project.translations)
     return {path: cache.digest(base, inputs)
             for path, inputs in renderer.index_inputs(statements).items()}
+
+
+def sitemap_key(project: Project, statements: list[Statement]) -> str:
+    """The hash of the sitemap's inputs (see :func:`sitemap.inputs`): every file of it."""
+    from syndicate.render import sitemap
+
+    return cache.digest("sitemap", cache.code_digest(), project.site, sitemap.inputs(statements))
+
+
+def sitemap_files(index: CacheIndex, current: Path | None, key: str,
+                  path: str) -> dict[str, Entry]:
+    """The current version's sitemap files when its inputs are unchanged (``key``): each file
+    the cache index records with that key (the sitemap at ``path``, and the numbered sitemaps
+    it lists past the protocol's limits), by path; none unless every one of them is as
+    recorded, the sitemap at ``path`` among them."""
+    paths = [name for name, record in index.documents.items()
+             if isinstance(record, dict) and record.get("key") == key]
+    found = reusable_documents(index, current, dict.fromkeys(paths, key))
+    return found if path in found and len(found) == len(paths) else {}
 
 
 def reusable_documents(index: CacheIndex, current: Path | None,

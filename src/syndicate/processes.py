@@ -37,6 +37,25 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """No cycle collection while a stage builds what the command then keeps: a load's cached
+    statements, a publish's plan (at 16,000 statements about a million objects, none in a
+    cycle, each walked by every young collection that meets it: benchmarks/notes.md). At its end they join the oldest generation without being
+    walked; a full collection, as rare as ever, frees any cycle left meanwhile. Never around a
+    fork: a process forked meanwhile would collect nothing."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # (every object tracked, to the permanent generation: nothing walked)
+        gc.unfreeze()  # (and from there to the oldest)
+        gc.enable()
+
+
 INTERRUPT_AGAIN_AFTER = 0.01  # seconds: see interrupts_kept
 
 

@@ -29,6 +29,7 @@ from syndicate.inputs import output_identity
 from syndicate.manifest import EncodedEntries, manifest_pieces
 from syndicate.model import Entry
 from syndicate.plan import Plan
+from syndicate.processes import collections_paused
 from syndicate.project import Project
 from syndicate.project import check as check  # the load stage, for callers of the pipeline
 from syndicate.project import load as load
@@ -182,7 +183,8 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
 
 
 def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool) -> Plan:
-    plan = plans.make(project, out, now, run.seal.identity if run.seal else None, verify)
+    with collections_paused():  # (every unit, its key, the cache index's records)
+        plan = plans.make(project, out, now, run.seal.identity if run.seal else None, verify)
     return plans.deferring(plan) if run.defer else plan
 
 

@@ -30,7 +30,8 @@ def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[s
 def render_site_pages(project: Project, statements: list[Statement],
                       skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The site-wide outputs that need no PDF's size: indexes (but not the index pages in
-    ``skip``), the root page, the sitemap."""
+    ``skip``), the root page, the sitemap (unless its file is in ``skip``: then every file of
+    it is, see :func:`plans.sitemap_files`)."""
     from syndicate.render import pages, sitemap
 
     site = project.site
@@ -38,7 +39,8 @@ def render_site_pages(project: Project, statements: list[Statement],
     for language in site.languages:
         yield from page_renderer.index(statements, language.code, skip)
     yield from page_renderer.root()
-    yield from sitemap.render(site, statements)
+    if site.sitemap_path() not in skip:
+        yield from sitemap.render(site, statements)
 
 
 class _Documents:
@@ -73,14 +75,30 @@ class _Documents:
 class SitePages(_Documents):
     """A publish's index pages, root page and sitemap, rendered and written into ``staging``
     when it is made (the workers meanwhile lay out the communiqués), one at a time; the index
-    pages whose inputs are unchanged are taken from the current version instead."""
+    pages and the sitemap whose inputs are unchanged are taken from the current version
+    instead."""
 
     def __init__(self, plan: Plan, staging: Staging) -> None:
         super().__init__(plan)
-        self.keys = plans.index_page_keys(plan.project, plan.published)
+        project, published = plan.project, plan.published
+        self.keys = plans.index_page_keys(project, published)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
+        sitemap_key = plans.sitemap_key(project, published)
+        sitemaps = plans.sitemap_files(plan.index, plan.current, sitemap_key,
+                                       project.site.sitemap_path())
+        self.keys.update(dict.fromkeys(sitemaps, sitemap_key))
+        self.documents.update(sitemaps)
         self._reuse(staging)
-        self._add(staging, render_site_pages(plan.project, plan.published, self.documents))
+        self._add(staging, self._sitemaps_keyed(
+            render_site_pages(project, published, self.documents), sitemap_key))
+
+    def _sitemaps_keyed(self, artifacts: Iterable[Artifact], key: str) -> Iterator[Artifact]:
+        """``artifacts``, the sitemap's files among them given its ``key`` as they come (how
+        many there are is known once it is written)."""
+        for artifact in artifacts:
+            if artifact.kind == "sitemap":
+                self.keys[artifact.path] = key
+            yield artifact
 
 
 class SiteFeeds(_Documents):

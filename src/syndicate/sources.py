@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from syndicate import processes
 from syndicate.assets import embedded_problems, image_file_problems, reserved_names
 from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem
@@ -84,22 +85,23 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     names: list[str] = []  # the folder of each result
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     unlinked = cache.unlinked(site) if cache is not None else ()
-    for folder, is_dir in _statement_folders(root, inside):
-        if folder.name.startswith(".") or is_dropping(folder.name):
-            continue
-        problems: list[Problem] = []
-        warnings: list[Problem] = []
-        results.append((None, problems, warnings))
-        names.append(folder.name)
-        checked = folder.name not in unlinked  # (else its links only if its files are read)
-        if not _is_statement_folder(folder, inside if checked else None, site,
-                                    (problems, warnings), is_dir):
-            continue
-        cached = cache.lookup(folder, site, warnings) if cache is not None else None
-        if cached is not None:
-            results[-1] = (cached, problems, warnings)
-        elif checked or not links_outside(folder, inside, problems):
-            to_load.append((len(results) - 1, folder))
+    with processes.collections_paused():  # (the cached statements: thousands, kept to the end)
+        for folder, is_dir in _statement_folders(root, inside):
+            if folder.name.startswith(".") or is_dropping(folder.name):
+                continue
+            problems: list[Problem] = []
+            warnings: list[Problem] = []
+            results.append((None, problems, warnings))
+            names.append(folder.name)
+            checked = folder.name not in unlinked  # (else its links only if its files are read)
+            if not _is_statement_folder(folder, inside if checked else None, site,
+                                        (problems, warnings), is_dir):
+                continue
+            cached = cache.lookup(folder, site, warnings) if cache is not None else None
+            if cached is not None:
+                results[-1] = (cached, problems, warnings)
+            elif checked or not links_outside(folder, inside, problems):
+                to_load.append((len(results) - 1, folder))
     loaded = _load_all([folder for _, folder in to_load], site, jobs or default_jobs())
     for (index, folder), (statement, mine, my_warnings) in zip(to_load, loaded, strict=True):
         if cache is not None and statement is not None and not mine:

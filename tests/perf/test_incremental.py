@@ -99,11 +99,12 @@ def test_editing_one_translation_renders_exactly_its_outputs(two: Path) -> None:
     path.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
     report = publish(two)
     assert statement_files(report.rendered) == language_outputs(SECOND_ID, "en")
-    # The index pages list titles, summaries and dates: a body's edit leaves them as they were.
-    indexes = {"pt/index.html", "en/index.html"}
+    # The index pages list titles, summaries and dates, the sitemap pages and when each last
+    # changed (its `updated`): a body's edit leaves them as they were.
+    kept = {"pt/index.html", "en/index.html", "sitemap.xml"}
     assert set(report.reused) == (outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
-                                  - language_outputs(SECOND_ID, "en")) | indexes
-    assert SITE_FILES - indexes <= set(report.rendered)
+                                  - language_outputs(SECOND_ID, "en")) | kept
+    assert SITE_FILES - kept <= set(report.rendered)
     assert report.removed == ()
     # A new title is on the card too.
     path.write_text(text.replace('title: "', 'title: "Updated: ', 1), encoding="utf-8")
@@ -157,7 +158,8 @@ def test_a_pdf_template_change_renders_the_pdfs_only(
     # The PDFs came out the same size, so the feeds' inputs are unchanged: they are reused too.
     feeds = {f"{lang}/feed.{fmt}" for lang in ("pt", "en") for fmt in ("rss", "atom", "json")}
     assert set(report.reused) == ((outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)) - pdfs
-                                  | feeds | {"feed.atom", "pt/index.html", "en/index.html"})
+                                  | feeds | {"feed.atom", "pt/index.html", "en/index.html",
+                                             "sitemap.xml"})
 
 
 def test_a_page_template_change_renders_the_pages_only(
