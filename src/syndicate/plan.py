@@ -22,7 +22,7 @@ from syndicate import cache, carry, output, websub
 from syndicate.carry import CacheIndex, read_index
 from syndicate.kinds import KINDS
 from syndicate.manifest import Lines, previous_lines, read_files
-from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
+from syndicate.model import MULTIPLE_LANGUAGES, Entry, Site, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
 from syndicate.seal.step import SEALED_KINDS, recorded_identity
@@ -362,20 +362,27 @@ def sitemap_key(project: Project, statements: list[Statement]) -> str:
 
 
 def sitemap_files(index: CacheIndex, current: Path | None, key: str,
-                  path: str) -> dict[str, Entry]:
-    """The current version's sitemap files when its inputs are unchanged (``key``): each file
-    the cache index records with that key (the sitemap at ``path``, and the numbered sitemaps
-    it lists past the protocol's limits), by path; none unless every one of them is as
-    recorded, the sitemap at ``path`` among them."""
-    paths = [name for name, record in index.documents.items()
-             if isinstance(record, dict) and record.get("key") == key]
+                  site: Site) -> dict[str, Entry]:
+    """The current version's sitemap files when its inputs are unchanged (``key``), by path:
+    the sitemap, and the numbered sitemaps it lists past the protocol's limits, as the cache
+    index records them with that key; none unless each of those it lists is recorded (a
+    damaged index may have lost one) and every one is as recorded."""
+    from syndicate.render import sitemap
+
+    paths = {name for name, record in index.documents.items()
+             if isinstance(record, dict) and record.get("key") == key}
+    parts = len(paths) - 1
+    named = {site.sitemap_path(), *map(site.sitemap_part_path, range(1, parts + 1))}
     found = reusable_documents(index, current, dict.fromkeys(paths, key))
-    return found if path in found and len(found) == len(paths) else {}
+    if (current is None or paths != named or len(found) != len(paths)
+            or sitemap.parts_listed(current / site.sitemap_path()) != parts):
+        return {}
+    return found
 
 
 def reusable_documents(index: CacheIndex, current: Path | None,
                        keys: dict[str, str]) -> dict[str, Entry]:
-    """The site-wide documents (feed documents, index pages) of the current version whose
+    """The site-wide documents (feed documents, index pages, sitemaps) of the current version whose
     inputs are unchanged: by path, their manifest entries."""
     found: dict[str, Entry] = {}
     if current is None:

@@ -40,19 +40,24 @@ def fewer_collections() -> Iterator[None]:
 @contextmanager
 def collections_paused() -> Iterator[None]:
     """No cycle collection while a stage builds what the command then keeps: a load's cached
-    statements, a publish's plan (at 16,000 statements about a million objects, none in a
-    cycle, each walked by every young collection that meets it: benchmarks/notes.md). At its end they join the oldest generation without being
-    walked; a full collection, as rare as ever, frees any cycle left meanwhile. Never around a
-    fork: a process forked meanwhile would collect nothing."""
+    statements, a publish's plan (about a million objects at 16,000 statements, none in a
+    cycle, which each young collection walked: benchmarks/notes.md). The youngest objects are
+    collected first, as they would have been; at its end what was built joins the oldest
+    generation without being walked, and a full collection, as rare as ever, frees a cycle
+    made meanwhile. What another part of the process froze stays frozen (nothing is moved
+    then). Never around a fork: a process forked meanwhile would collect nothing."""
     if not gc.isenabled():
         yield
         return
+    moves = gc.get_freeze_count() == 0  # (unfreezing would let go what another part froze)
+    gc.collect(0)
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()  # (every object tracked, to the permanent generation: nothing walked)
-        gc.unfreeze()  # (and from there to the oldest)
+        if moves:
+            gc.freeze()  # (every object tracked, to the permanent generation: nothing walked)
+            gc.unfreeze()  # (and from there to the oldest)
         gc.enable()
 
 

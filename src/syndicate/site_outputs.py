@@ -84,8 +84,7 @@ class SitePages(_Documents):
         self.keys = plans.index_page_keys(project, published)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         sitemap_key = plans.sitemap_key(project, published)
-        sitemaps = plans.sitemap_files(plan.index, plan.current, sitemap_key,
-                                       project.site.sitemap_path())
+        sitemaps = plans.sitemap_files(plan.index, plan.current, sitemap_key, project.site)
         self.keys.update(dict.fromkeys(sitemaps, sitemap_key))
         self.documents.update(sitemaps)
         self._reuse(staging)

@@ -4,6 +4,7 @@ it, when anything it shows changed. Read back with lxml; never timed."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from lxml import etree
 from conftest import add_numbered, numbered_project
 from syndicate import publish as pipeline
 from syndicate.backends import InProcess
+from syndicate.carry import UNITS_START
 from syndicate.render import sitemap
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -64,6 +66,21 @@ def test_kept_while_its_pages_and_dates_are_the_same_written_again_when_not(
     assert "https://press.example.org/en/2020-01-02-s/" not in listed(root)
     assert "https://press.example.org/pt/2020-01-02-s/" in listed(root)
 
+    (root / "statements" / "2020-01-02-s" / "en.md").write_text(
+        '---\ntitle: "Back"\n---\n\nBack.\n', encoding="utf-8")
+    assert written(publish(root)) == {"sitemap.xml"}
+    assert "https://press.example.org/en/2020-01-02-s/" in listed(root)
+
+
+def test_written_again_for_a_new_site_setting(tmp_path: Path) -> None:
+    root = numbered_project(tmp_path / "p", 3, limit=2)
+    publish(root)
+    config = root / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "https://press.example.org/", "https://news.example.org/"), encoding="utf-8")
+    assert written(publish(root)) == {"sitemap.xml"}
+    assert "https://news.example.org/pt/2020-01-01-s/" in listed(root)
+
 
 def test_a_sitemap_in_parts_is_kept_whole_or_written_again_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,8 +94,27 @@ def test_a_sitemap_in_parts_is_kept_whole_or_written_again_whole(
     report = publish(root)
     assert written(report) == set() and files <= set(report.reused)
 
-    (root / "dist" / "sitemap-2.xml").unlink()  # (one of its files gone by hand)
-    english.write_text(english.read_text(encoding="utf-8") + "\nAgain.\n", encoding="utf-8")
-    report = publish(root)
-    assert written(report) == files
-    assert {name: (root / "dist" / name).read_bytes() for name in files} == before
+    for gone in ("sitemap-2.xml", "sitemap.xml"):  # (one of its files gone by hand)
+        (root / "dist" / gone).unlink()
+        english.write_text(english.read_text(encoding="utf-8") + "\nAgain.\n",
+                           encoding="utf-8")
+        report = publish(root)
+        assert written(report) == files
+        assert {name: (root / "dist" / name).read_bytes() for name in files} == before
+
+
+def test_a_part_the_cache_index_no_longer_records_makes_it_written_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitemap, "MAX_URLS", 5)
+    root = numbered_project(tmp_path / "p", 6, limit=2)
+    files = written(publish(root))
+    index = root / ".dist.cache.json"
+    first, rest = index.read_text(encoding="utf-8").split("\n", 1)
+    header = json.loads(first.removesuffix(UNITS_START) + "}")  # (laid out as carry writes it)
+    last = max(files - {"sitemap.xml"}, key=lambda name: int(name[8:-4]))
+    del header["documents"][last]  # (as a damaged index would lose it)
+    index.write_text(json.dumps(header)[:-1] + UNITS_START + "\n" + rest, encoding="utf-8")
+    english = root / "statements" / "2020-01-03-s" / "en.md"
+    english.write_text(english.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert written(publish(root)) == files
+    assert (root / "dist" / last).is_file()

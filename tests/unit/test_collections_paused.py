@@ -16,7 +16,12 @@ class Node:
 
 def test_what_is_built_meanwhile_leaves_the_young_generation_and_cycles_are_still_freed() -> None:
     assert gc.isenabled()
+    earlier = Node()
+    earlier.other = earlier
+    before = weakref.ref(earlier)
+    del earlier
     with collections_paused():
+        assert before() is None  # (the youngest collected first: not carried to the oldest)
         assert not gc.isenabled()
         kept = [[number] for number in range(50_000)]  # (tracked: a collection walks each)
         cycle = Node()
@@ -38,3 +43,15 @@ def test_a_collector_disabled_before_stays_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_another_part_froze_stays_frozen() -> None:
+    frozen = [[number] for number in range(1_000)]
+    gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        with collections_paused():
+            pass
+        assert gc.get_freeze_count() == count and gc.isenabled() and len(frozen) == 1_000
+    finally:
+        gc.unfreeze()

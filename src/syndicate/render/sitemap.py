@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from xml.sax.saxutils import escape as _escape
 
 from syndicate.model import Artifact, Site, Statement, paginate
@@ -98,6 +99,19 @@ def _urls(site: Site, statements: Sequence[Statement]) -> Iterator[Url]:
         lastmod = modified_time(site, statement)  # as the page's article:modified_time
         for code in codes:
             yield _url(site.page_url(statement.id, code), lastmod, links), lastmod
+
+
+def parts_listed(path: Path) -> int | None:
+    """How many numbered sitemaps the sitemap file at ``path`` lists (0: it lists pages, it is
+    no index of sitemaps), as :func:`render` writes it; None when it cannot be read. (A
+    sitemap of pages is read no further than its first lines.)"""
+    opening = (DECLARATION + INDEX[0]).encode("utf-8")
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(opening))
+            return (head + file.read()).count(b"<sitemap>") if head == opening else 0
+    except OSError:
+        return None
 
 
 def _parts(urls: Iterable[Url]) -> list[list[Url]]:
