@@ -6,7 +6,7 @@ current version each key made, so a unit whose key is there, with its files unch
 reused. :func:`make` returns one frozen :class:`Plan`; the publish renders ``plan.todo`` and
 links the rest. Feed documents are planned the same way once the communiqués' sizes are known
 (:func:`feed_keys`, :func:`reusable_documents`), and so are index pages (:func:`index_page_keys`)
-and the sitemap (:func:`sitemap_key`, :func:`sitemap_files`).
+and the sitemap (:func:`sitemap_key`, :func:`site_outputs.sitemap_files`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from syndicate import cache, carry, output, websub
 from syndicate.carry import CacheIndex, read_index
 from syndicate.kinds import KINDS
 from syndicate.manifest import Lines, previous_lines, read_files
-from syndicate.model import MULTIPLE_LANGUAGES, Entry, Site, Statement
+from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
 from syndicate.seal.step import SEALED_KINDS, recorded_identity
@@ -359,25 +359,6 @@ def sitemap_key(project: Project, statements: list[Statement]) -> str:
     from syndicate.render import sitemap
 
     return cache.digest("sitemap", cache.code_digest(), project.site, sitemap.inputs(statements))
-
-
-def sitemap_files(index: CacheIndex, current: Path | None, key: str,
-                  site: Site) -> dict[str, Entry]:
-    """The current version's sitemap files when its inputs are unchanged (``key``), by path:
-    the sitemap, and the numbered sitemaps it lists past the protocol's limits, as the cache
-    index records them with that key; none unless each of those it lists is recorded (a
-    damaged index may have lost one) and every one is as recorded."""
-    from syndicate.render import sitemap
-
-    paths = {name for name, record in index.documents.items()
-             if isinstance(record, dict) and record.get("key") == key}
-    parts = len(paths) - 1
-    named = {site.sitemap_path(), *map(site.sitemap_part_path, range(1, parts + 1))}
-    found = reusable_documents(index, current, dict.fromkeys(paths, key))
-    if (current is None or paths != named or len(found) != len(paths)
-            or sitemap.parts_listed(current / site.sitemap_path()) != parts):
-        return {}
-    return found
 
 
 def reusable_documents(index: CacheIndex, current: Path | None,

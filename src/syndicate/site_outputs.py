@@ -7,11 +7,14 @@ re-renders the index pages that list what it changed, not the archive pages befo
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from pathlib import Path
 
 from syndicate import carry, websub
 from syndicate import plan as plans
+from syndicate.carry import CacheIndex
+from syndicate.files import open_regular
 from syndicate.manifest import EncodedEntries
-from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Statement
+from syndicate.model import MULTIPLE_LANGUAGES, Artifact, Entry, Site, Statement
 from syndicate.plan import Plan
 from syndicate.project import Project
 from syndicate.staging import Staging
@@ -41,6 +44,38 @@ def render_site_pages(project: Project, statements: list[Statement],
     yield from page_renderer.root()
     if site.sitemap_path() not in skip:
         yield from sitemap.render(site, statements)
+
+
+def sitemap_files(index: CacheIndex, current: Path | None, key: str,
+                  site: Site) -> dict[str, Entry]:
+    """The current version's sitemap files when its inputs are unchanged (``key``), by path:
+    the sitemap, and the numbered sitemaps it lists past the protocol's limits, as the cache
+    index records them with that key; none unless each of those it lists is recorded (a
+    damaged index may have lost one) and every one is as recorded."""
+    paths = {name for name, record in index.documents.items()
+             if isinstance(record, dict) and record.get("key") == key}
+    parts = len(paths) - 1
+    named = {site.sitemap_path(), *map(site.sitemap_part_path, range(1, parts + 1))}
+    found = plans.reusable_documents(index, current, dict.fromkeys(paths, key))
+    if (current is None or paths != named or len(found) != len(paths)
+            or _parts_listed(current / site.sitemap_path()) != parts):
+        return {}
+    return found
+
+
+def _parts_listed(path: Path) -> int | None:
+    """How many numbered sitemaps the sitemap file at ``path`` lists (a sitemap of pages is
+    read no further than its start); None when it cannot be read."""
+    from syndicate.render import sitemap
+
+    try:
+        with open(open_regular(path, blocking=False), "rb") as file:  # (never a FIFO's wait)
+            head = file.read(len(sitemap.INDEX_OPENING))
+            if head != sitemap.INDEX_OPENING:
+                return 0
+            return sitemap.parts_listed(head + file.read())
+    except OSError:  # (NotRegularFile among them)
+        return None
 
 
 class _Documents:
@@ -84,7 +119,7 @@ class SitePages(_Documents):
         self.keys = plans.index_page_keys(project, published)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         sitemap_key = plans.sitemap_key(project, published)
-        sitemaps = plans.sitemap_files(plan.index, plan.current, sitemap_key, project.site)
+        sitemaps = sitemap_files(plan.index, plan.current, sitemap_key, project.site)
         self.keys.update(dict.fromkeys(sitemaps, sitemap_key))
         self.documents.update(sitemaps)
         self._reuse(staging)

@@ -15,7 +15,7 @@ from lxml import etree
 from conftest import add_numbered, numbered_project
 from syndicate import publish as pipeline
 from syndicate.backends import InProcess
-from syndicate.carry import UNITS_START
+from syndicate.carry import UNITS_START, unit_records
 from syndicate.render import sitemap
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -114,7 +114,9 @@ def test_a_part_the_cache_index_no_longer_records_makes_it_written_again(
     last = max(files - {"sitemap.xml"}, key=lambda name: int(name[8:-4]))
     del header["documents"][last]  # (as a damaged index would lose it)
     index.write_text(json.dumps(header)[:-1] + UNITS_START + "\n" + rest, encoding="utf-8")
+    assert unit_records(index.read_bytes()) is not None  # (the rest of it still used)
     english = root / "statements" / "2020-01-03-s" / "en.md"
     english.write_text(english.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-    assert written(publish(root)) == files
+    report = publish(root)
+    assert written(report) == files and "pt/index.html" in report.reused
     assert (root / "dist" / last).is_file()

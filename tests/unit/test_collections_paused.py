@@ -16,6 +16,7 @@ class Node:
 
 def test_what_is_built_meanwhile_leaves_the_young_generation_and_cycles_are_still_freed() -> None:
     assert gc.isenabled()
+    gc.collect()  # (so that no collection meets the cycle below before the pause does)
     earlier = Node()
     earlier.other = earlier
     before = weakref.ref(earlier)

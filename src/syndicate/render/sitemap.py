@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from pathlib import Path
 from xml.sax.saxutils import escape as _escape
 
 from syndicate.model import Artifact, Site, Statement, paginate
@@ -68,7 +67,7 @@ def inputs(statements: Sequence[Statement]) -> tuple[tuple[object, ...], ...]:
     languages (its pages, and how many index pages each language has) and when readers last
     saw it change (its pages' lastmod). An edit of a statement's words or titles leaves them
     as they were: the publish then keeps the current version's sitemap (see
-    :func:`syndicate.plan.sitemap_files`)."""
+    :func:`syndicate.site_outputs.sitemap_files`)."""
     return tuple(sorted((s.id, s.languages, s.revised) for s in statements))
 
 
@@ -76,6 +75,7 @@ Url = tuple[str, str | None]  # a <url> element's text, and its lastmod if any
 URLSET = f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}">\n', "</urlset>\n"
 INDEX = f'<sitemapindex xmlns="{SITEMAP_NS}">\n', "</sitemapindex>\n"
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
+INDEX_OPENING = (DECLARATION + INDEX[0]).encode("utf-8")  # a sitemap that lists sitemaps
 
 
 def _urls(site: Site, statements: Sequence[Statement]) -> Iterator[Url]:
@@ -101,17 +101,10 @@ def _urls(site: Site, statements: Sequence[Statement]) -> Iterator[Url]:
             yield _url(site.page_url(statement.id, code), lastmod, links), lastmod
 
 
-def parts_listed(path: Path) -> int | None:
-    """How many numbered sitemaps the sitemap file at ``path`` lists (0: it lists pages, it is
-    no index of sitemaps), as :func:`render` writes it; None when it cannot be read. (A
-    sitemap of pages is read no further than its first lines.)"""
-    opening = (DECLARATION + INDEX[0]).encode("utf-8")
-    try:
-        with open(path, "rb") as file:
-            head = file.read(len(opening))
-            return (head + file.read()).count(b"<sitemap>") if head == opening else 0
-    except OSError:
-        return None
+def parts_listed(data: bytes) -> int:
+    """How many numbered sitemaps the sitemap ``data`` lists, as :func:`render` writes it: 0
+    unless it begins with :data:`INDEX_OPENING` (a sitemap of pages)."""
+    return data.count(b"<sitemap>") if data.startswith(INDEX_OPENING) else 0
 
 
 def _parts(urls: Iterable[Url]) -> list[list[Url]]:
