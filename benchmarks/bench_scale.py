@@ -156,6 +156,14 @@ def noop_runs(sizes: list[Size]) -> str:
                      + " s" for size in sizes)
 
 
+def against_hugo(sizes: list[Size]) -> str:
+    """One edit's time as a share of Hugo's full build of the same content, in the same run:
+    a baseline that this machine's speed, which varies by up to a third between runs, moves
+    as much as it moves the edit."""
+    return "; ".join(f"{size.statements:,}: {size.seconds('edit') / size.hugo.seconds:.3f}"
+                     for size in sizes if size.hugo) or "no Hugo build"
+
+
 def spare_waits(sizes: list[Size]) -> str:
     return "; ".join(f"{size.statements:,}: {size.spare:.1f} s" for size in sizes)
 
@@ -177,7 +185,8 @@ def main() -> None:
             f"edit < {EDIT_S:.0f} s; the no-op is the median of {NOOPS} in a row "
             f"({noop_runs(sizes)}). Each full publish's spare was ready, in the background, "
             f"this long after it returned: {spare_waits(sizes)}.\n\n{body}\n\n{passed} of "
-            f"{total} cells pass.\n")
+            f"{total} cells pass. One edit against Hugo's full build of the same content in "
+            f"this run: {against_hugo(sizes)}.\n")
     print(text)
     args.results.write_text(text, encoding="utf-8")
 
