@@ -34,7 +34,7 @@ def render_site_pages(project: Project, statements: list[Statement],
                       skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The site-wide outputs that need no PDF's size: indexes (but not the index pages in
     ``skip``), the root page, the sitemap (unless its file is in ``skip``: then every file of
-    it is, see :func:`plans.sitemap_files`)."""
+    it is, see :func:`sitemap_files`)."""
     from syndicate.render import pages, sitemap
 
     site = project.site

@@ -101,10 +101,10 @@ def _urls(site: Site, statements: Sequence[Statement]) -> Iterator[Url]:
             yield _url(site.page_url(statement.id, code), lastmod, links), lastmod
 
 
-def parts_listed(data: bytes) -> int:
-    """How many numbered sitemaps the sitemap ``data`` lists, as :func:`render` writes it: 0
-    unless it begins with :data:`INDEX_OPENING` (a sitemap of pages)."""
-    return data.count(b"<sitemap>") if data.startswith(INDEX_OPENING) else 0
+def parts_listed(index: bytes) -> int:
+    """How many numbered sitemaps the sitemap ``index`` lists (its bytes, which begin with
+    :data:`INDEX_OPENING`), as :func:`render` writes it."""
+    return index.count(b"<sitemap>")
 
 
 def _parts(urls: Iterable[Url]) -> list[list[Url]]:
