@@ -253,6 +253,9 @@ class StatementCache:
         self._context: tuple[Site, str] | None = None  # the last site and its context_digest
         self.used: set[str] = set()  # keys of the entries this load used or wrote
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
+        # statement id -> its translations out of step with the original, and what to say of
+        # each (see workflow.stale_messages): kept with the entry
+        self.out_of_step: dict[str, list[tuple[str, str]]] = {}
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
@@ -298,8 +301,7 @@ class StatementCache:
             entry = json.loads(line)
         except (ValueError, RecursionError):  # (RecursionError: nested too deep)
             return None, served
-        return (entry if isinstance(entry, dict) and entry.get("format") == FORMAT
-                else None), served
+        return (entry if isinstance(entry, list) and entry[:1] == [FORMAT] else None), served
 
     def _open_pack(self, site: Site) -> PackReader:
         try:
@@ -319,14 +321,17 @@ class StatementCache:
         entry, served = self._read(folder.name, key, site)
         if entry is not None:
             try:
-                statement = statement_from_json(entry["statement"], path)
-                found = [Problem(p, line, message, True) for p, line, message in entry["warnings"]]
+                _, data, warned, stale = entry
+                statement = statement_from_json(data, path)
+                found = [Problem(p, line, message, True) for p, line, message in warned]
+                out_of_step = [(str(lang), str(message)) for lang, message in stale]
                 if statement.id != folder.name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
                 pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
             else:
                 warnings.extend(found)
+                self.out_of_step[statement.id] = out_of_step
                 self._served[folder.name] = served
                 self.used.add(key)
                 self.digests[statement.id] = content
@@ -347,13 +352,16 @@ class StatementCache:
         self.digests[statement.id] = content
         self.used.add(key)
         self._served[folder.name] = Served(key)
-        entry = {"format": FORMAT, "statement": statement_to_json(statement),
-                 "warnings": [[w.path, w.line, w.message] for w in warnings]}
+        from syndicate.workflow import stale_messages  # (not at the top: a no-op loads no parser)
+
+        stale = self.out_of_step[statement.id] = stale_messages(statement)
+        data = statement_to_json(statement)
+        entry = [FORMAT, data, [[w.path, w.line, w.message] for w in warnings], stale]
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))
         if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):
             return statement
-        return statement_from_json(entry["statement"], path)
+        return statement_from_json(data, path)
 
     def save(self) -> None:
         """Drop the entries this load did not use (an edited or removed folder's old entry),

@@ -111,7 +111,8 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
             statement_cache.close()  # (its pack: the words are read from the entries)
     warnings = drafts_never_block(root, loaded.statements, (
         *loaded.warnings,
-        *stale_warnings(root, loaded.statements),
+        *stale_warnings(root, loaded.statements,
+                        statement_cache.out_of_step if statement_cache is not None else None),
         *(problem for problem in catalog_problems if problem.warning),
     ))
     compiled = compiled_catalogs(root / LOCALES_DIR, site)

@@ -1,9 +1,10 @@
 """The statement cache's entries: a parsed statement as JSON, its translations' words apart.
 
 An entry is two lines of JSON: the statement with each translation's :class:`~syndicate.model.Facts`
-(and the warnings), then the words. A load decodes the first line only; a translation's words
-are read again when something needs them (:class:`Kept`): an archive's texts are never all in
-memory at once.
+and what a load says of it (its warnings, and which translations are out of step with the
+original), then the words (see :meth:`syndicate.cache.StatementCache.keep`). A load decodes
+the first line only; a translation's words are read again when something needs them
+(:class:`Kept`): an archive's texts are never all in memory at once.
 """
 
 from __future__ import annotations
@@ -23,42 +24,41 @@ from syndicate.words import Facts, Text
 
 
 def when_to_json(value: datetime | None) -> object:
-    if value is None:
-        return None
-    zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
-    return {"iso": value.isoformat(), "zone": zone, "fold": value.fold}
+    found = _when(value)
+    return None if found is None else dict(zip(("iso", "zone", "fold"), found, strict=True))
 
 
 def when_from_json(value: Any) -> datetime | None:
+    return None if value is None else _when_from([value["iso"], value["zone"], value["fold"]])
+
+
+def _when(value: datetime | None) -> list[object] | None:
+    """An instant as an array: (ISO text, the name of its time zone or None, fold)."""
     if value is None:
         return None
-    moment = datetime.fromisoformat(value["iso"])
-    if value["zone"]:
-        moment = moment.replace(tzinfo=ZoneInfo(value["zone"]), fold=value["fold"])
-    return moment
+    zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+    return [value.isoformat(), zone, value.fold]
 
 
-def statement_to_json(statement: Statement) -> dict[str, Any]:
+def _when_from(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    iso, zone, fold = value
+    moment = datetime.fromisoformat(iso)
+    return moment.replace(tzinfo=ZoneInfo(zone), fold=fold) if zone else moment
+
+
+def statement_to_json(statement: Statement) -> list[object]:
     """The statement but its translations' words (see :func:`texts_to_json`), with the
-    :class:`Facts` of each."""
-    return {
-        "id": statement.id,
-        "date": when_to_json(statement.date),
-        "updated": when_to_json(statement.updated),
-        "original": statement.original,
-        "draft": statement.draft,
-        "embargo": when_to_json(statement.embargo),
-        "untranslated": list(statement.untranslated),
-        "translations": [
-            {
-                "lang": t.lang, "title": t.title, "summary": t.summary, "place": t.place,
-                "tags": list(t.tags), "correction": t.correction,
-                "translated_from": [list(pair) for pair in t.translated_from],
-                "facts": _facts_to_json(facts_of(t)),
-            }
-            for t in statement.translations
-        ],
-    }
+    :class:`Facts` of each: arrays, not objects (a load decodes thousands of these, and the
+    names of the fields would be most of their bytes)."""
+    return [
+        statement.id, _when(statement.date), _when(statement.updated), statement.original,
+        statement.draft, _when(statement.embargo), list(statement.untranslated),
+        [[t.lang, t.title, t.summary, t.place, list(t.tags), t.correction,
+          [list(pair) for pair in t.translated_from], _facts_to_json(facts_of(t))]
+         for t in statement.translations],
+    ]
 
 
 def texts_to_json(statement: Statement) -> list[dict[str, object]]:
@@ -83,17 +83,8 @@ def _pair(value: list[str]) -> tuple[str, str]:
     return first, second
 
 
-def _facts_to_json(facts: Facts) -> dict[str, object]:
-    return {"source_sha256": facts.source_sha256, "body_hash": facts.body_hash,
-            "images": [list(image) for image in facts.images]}
-
-
-def _facts_from_json(data: object) -> Facts:
-    if not isinstance(data, dict):
-        raise TypeError("facts are an object")
-    images = data["images"]  # (mostly none: a load reads thousands of these)
-    return Facts(str(data["source_sha256"]), str(data["body_hash"]),
-                 tuple((int(line), str(name)) for line, name in images) if images else ())
+def _facts_to_json(facts: Facts) -> list[object]:
+    return [facts.source_sha256, facts.body_hash, [list(image) for image in facts.images]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,23 +166,27 @@ def _body_from(source: str, start: int) -> str:
 
 def statement_from_json(data: Any, path: str) -> Statement:
     """The statement :func:`statement_to_json` made, its words left in the entry ``path``."""
-    date = when_from_json(data["date"])
-    assert date is not None
+    statement_id, date, updated, original, draft, embargo, untranslated, translations = data
+    when = _when_from(date)
+    assert when is not None
     return Statement(
-        id=str(data["id"]),
-        date=date,
-        updated=when_from_json(data["updated"]),
-        original=str(data["original"]),
-        draft=bool(data["draft"]),
-        embargo=when_from_json(data["embargo"]),
-        untranslated=tuple(data["untranslated"]),
-        translations=tuple(
-            Translation(
-                lang=t["lang"], title=t["title"], summary=t["summary"], place=t["place"],
-                tags=tuple(t["tags"]), words=Kept(path, index, _facts_from_json(t["facts"])),
-                correction=t["correction"],
-                translated_from=tuple(map(_pair, t["translated_from"])),
-            )
-            for index, t in enumerate(data["translations"])
-        ),
+        id=str(statement_id),
+        date=when,
+        updated=_when_from(updated),
+        original=str(original),
+        draft=bool(draft),
+        embargo=_when_from(embargo),
+        untranslated=tuple(untranslated),
+        translations=tuple(_translation(t, path, index) for index, t in enumerate(translations)),
     )
+
+
+def _translation(data: Any, path: str, index: int) -> Translation:
+    """The ``index``-th translation of :func:`statement_to_json`'s, its words in ``path``."""
+    lang, title, summary, place, tags, correction, translated_from, facts = data
+    source_sha256, body_hash, images = facts  # (mostly no image: a load reads thousands)
+    known = Facts(str(source_sha256), str(body_hash),
+                  tuple((int(line), str(name)) for line, name in images) if images else ())
+    return Translation(lang=lang, title=title, summary=summary, place=place, tags=tuple(tags),
+                       words=Kept(path, index, known), correction=correction,
+                       translated_from=tuple(map(_pair, translated_from)))

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -178,16 +178,24 @@ def translation_path(root: Path, statement_id: str, lang: str) -> Path:
     return root / STATEMENTS_DIR / statement_id / f"{lang}.md"
 
 
-def stale_warnings(root: Path, statements: Sequence[Statement]) -> list[Problem]:
-    """A warning for each stale or untracked translation."""
+def stale_warnings(root: Path, statements: Sequence[Statement],
+                   known: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> list[Problem]:
+    """A warning for each stale or untracked translation (``known``: the
+    :func:`stale_messages` of some statements, by id, as the statement cache keeps them)."""
     warnings = []
     for statement in statements:
-        for translation in statement.translations:
-            message = _out_of_step(statement, translation)
-            if message:
-                path = str(translation_path(root, statement.id, translation.lang))
-                warnings.append(Problem(path, None, message, True))
+        found = known.get(statement.id) if known else None
+        for lang, message in stale_messages(statement) if found is None else found:
+            path = str(translation_path(root, statement.id, lang))
+            warnings.append(Problem(path, None, message, True))
     return warnings
+
+
+def stale_messages(statement: Statement) -> list[tuple[str, str]]:
+    """The language of each stale or untracked translation of ``statement``, and what to say
+    of it (a function of the statement alone)."""
+    return [(translation.lang, message) for translation in statement.translations
+            if (message := _out_of_step(statement, translation))]
 
 
 def _out_of_step(statement: Statement, translation: Translation) -> str:

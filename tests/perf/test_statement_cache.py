@@ -14,6 +14,7 @@ import pytest
 
 from conftest import SHIPPED_ID
 from syndicate import publish as pipeline
+from syndicate import workflow
 from syndicate.cache import CACHE_DIR, Known, StatementCache
 from syndicate.config import load_site
 from syndicate.errors import ContentError, SyndicateError
@@ -44,6 +45,25 @@ def test_a_cached_load_equals_a_fresh_one(project: Path) -> None:
     assert [repr(s) for s in fresh.statements] == [repr(s) for s in in_memory[1]]
     assert fresh.warnings == first.warnings
     assert any("CRLF" in w.message for w in second.warnings)
+
+
+def test_a_cached_load_says_which_translations_are_out_of_step_as_a_fresh_one(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stale and untracked translations are found when a statement is parsed and kept with
+    its entry: a load from the cache says the same of them, and works none of it out again."""
+    folder = project / "statements" / SHIPPED_ID
+    original = (folder / "pt.md").read_text(encoding="utf-8")
+    (folder / "pt.md").write_text(original.replace("\n\n", "\n\nUm parágrafo novo.\n\n", 1),
+                                  encoding="utf-8")
+    fresh = pipeline.load(project).warnings
+    assert any("stale translation" in w.message for w in fresh)
+    pipeline.load(project, cache=True)  # parsed, and kept
+
+    def worked_out(statement: Statement) -> list[tuple[str, str]]:
+        raise AssertionError(f"{statement.id}: worked out again")
+
+    monkeypatch.setattr(workflow, "stale_messages", worked_out)
+    assert pipeline.load(project, cache=True).warnings == fresh
 
 
 def round_trip(statement: Statement, tmp_path: Path) -> tuple[Statement, list[dict[str, Any]]]:
@@ -96,7 +116,8 @@ def test_a_corrupt_cache_is_ignored(project: Path) -> None:
     [entry] = (project / CACHE_DIR / "statements").iterdir()
     entry.write_text("{not json", encoding="utf-8")
     assert pipeline.load(project, cache=True).statements == pipeline.load(project).statements
-    assert entry.read_text(encoding="utf-8").startswith("{")  # parsed again and rewritten
+    first = entry.read_text(encoding="utf-8").split("\n")[0]
+    assert json.loads(first)[1][0] == SHIPPED_ID  # parsed again and rewritten
 
 
 def test_an_edit_replaces_only_that_statements_entry(project: Path) -> None:
