@@ -58,6 +58,7 @@ CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
 OLD_STATEMENTS_FILE = "statements.json"  # the single-file cache of earlier versions
 FORMAT = 2
+PARTS = 128  # the characters of each translation's part of plan.statement_parts: two hashes
 # The templates of the communiqués are the package's templates named communique*; pages and
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
 # change re-renders only the kinds that use it.
@@ -256,6 +257,7 @@ class StatementCache:
         # statement id -> its translations out of step with the original, and what to say of
         # each (see workflow.stale_messages): kept with the entry
         self.out_of_step: dict[str, list[tuple[str, str]]] = {}
+        self.parts: dict[str, str] = {}  # statement id -> see plan.statement_parts: kept too
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
@@ -321,17 +323,19 @@ class StatementCache:
         entry, served = self._read(folder.name, key, site)
         if entry is not None:
             try:
-                _, data, warned, stale = entry
+                _, data, warned, stale, parts = entry
                 statement = statement_from_json(data, path)
                 found = [Problem(p, line, message, True) for p, line, message in warned]
                 out_of_step = [(str(lang), str(message)) for lang, message in stale]
-                if statement.id != folder.name:  # (a statement's id is its folder's name)
+                if (statement.id != folder.name  # (a statement's id is its folder's name)
+                        or not isinstance(parts, str) or len(parts) != len(data[7]) * PARTS):
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
                 pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
             else:
                 warnings.extend(found)
                 self.out_of_step[statement.id] = out_of_step
+                self.parts[statement.id] = parts
                 self._served[folder.name] = served
                 self.used.add(key)
                 self.digests[statement.id] = content
@@ -352,11 +356,13 @@ class StatementCache:
         self.digests[statement.id] = content
         self.used.add(key)
         self._served[folder.name] = Served(key)
-        from syndicate.workflow import stale_messages  # (not at the top: a no-op loads no parser)
+        from syndicate.plan import statement_parts  # (not at the top: they import this)
+        from syndicate.workflow import stale_messages
 
         stale = self.out_of_step[statement.id] = stale_messages(statement)
+        parts = self.parts[statement.id] = statement_parts(statement)
         data = statement_to_json(statement)
-        entry = [FORMAT, data, [[w.path, w.line, w.message] for w in warnings], stale]
+        entry = [FORMAT, data, [[w.path, w.line, w.message] for w in warnings], stale, parts]
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))
         if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from syndicate import cache, carry, output, websub
+from syndicate.cache import PARTS
 from syndicate.carry import CacheIndex, read_index
 from syndicate.kinds import KINDS
 from syndicate.manifest import Lines, previous_lines, read_files
@@ -171,22 +172,23 @@ def deferring(plan: Plan) -> Plan:
 def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
     """Every unit of rendering of ``statements``, each with the hash of its inputs: the hash of
     what all the units of its kind and language share (:class:`_KindInputs`), combined with
-    the hash of what is the statement's own."""
+    the hash of what is the statement's own (:func:`statement_parts`, kept with a cached
+    statement, and the image files it shows)."""
     site, shared_by = project.site, _KindInputs(project)
     units = []
     for statement in statements:
-        langs = statement.languages
-        shared = shared_inputs(statement)
-        for lang in langs:
+        parts = project.parts.get(statement.id) or statement_parts(statement)
+        images = statement.id in project.images
+        for at, lang in enumerate(statement.languages):
             # A communiqué, card or page shows one translation: editing another language's
             # file re-renders none of them (only the bilingual edition shows them all); nor
             # does replacing an image it does not show.
-            mine = cache.digest(shared, one_language(statement, lang),
-                                project.images_of(statement, lang))
+            half = at * PARTS + PARTS // 2
+            own, card = parts[half - PARTS // 2 : half], parts[half : half + PARTS // 2]
+            mine = cache.digest(own, project.images_of(statement, lang)) if images else own
             if site.pdfs:
                 units.append(Unit("pdf", statement, lang, cache.combine(shared_by.pdf[lang], mine)))
-            units.append(Unit("card", statement, lang, cache.combine(
-                shared_by.card, cache.digest(card_inputs(statement, lang)))))
+            units.append(Unit("card", statement, lang, cache.combine(shared_by.card, card)))
             units.append(Unit("page", statement, lang, cache.combine(shared_by.page[lang], mine)))
         if not site.pdfs:
             continue
@@ -196,6 +198,17 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
             units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.combine(
                 shared_by.bilingual, cache.digest(source, edition)), langs=edition))
     return units
+
+
+def statement_parts(statement: Statement) -> str:
+    """What each translation's units are made of that is the statement's alone, as one text:
+    for each translation in order, the hash of its communiqué's and page's inputs
+    (:func:`shared_inputs` and :func:`one_language`) then of its card's (:func:`card_inputs`).
+    A function of the statement alone: the statement cache keeps it with a statement's entry,
+    so that a plan hashes none of it again for the statements that did not change."""
+    shared = shared_inputs(statement)
+    return "".join(cache.digest(shared, one_language(statement, lang))
+                   + cache.digest(card_inputs(statement, lang)) for lang in statement.languages)
 
 
 class _KindInputs:

@@ -44,6 +44,9 @@ class Project:
     # the folders of drafts left out for their problems (reported as warnings)
     broken_drafts: tuple[str, ...] = ()
     cache_context: str = ""  # what the digests are valid for (see cache.Known)
+    # statement id -> what its units are made of that is its own (see plan.statement_parts),
+    # when kept with its statement cache entry
+    parts: Mapping[str, str] = field(default_factory=dict)
 
     def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:
         """The image files ``statement`` shows in ``lang`` (None: in every language)."""
@@ -57,7 +60,7 @@ class Project:
         files = self.images_of(unit.statement, None if unit.kind == "bilingual" else unit.lang)
         if not files:
             return unit
-        return replace(unit, images=read_images(self.root, unit.statement.id, files))
+        return unit._replace(images=read_images(self.root, unit.statement.id, files))
 
     def context(self) -> Context:
         """What every process that renders this project needs once."""
@@ -126,7 +129,8 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     statements = tuple(s for s in loaded.statements if s.id not in images.problems)
     return Project(root, site, statements, warnings, translations, compiled, logo, digests,
                    (*loaded.problems, *broken), images.files, loaded.broken_drafts,
-                   context_digest(site) if statement_cache is not None else "")
+                   context_digest(site) if statement_cache is not None else "",
+                   statement_cache.parts if statement_cache is not None else {})
 
 
 def drafts_never_block(root: Path, statements: Iterable[Statement],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,7 +37,7 @@ class Counting:
             self.made += 1
             self.held += 1
             self.most = max(self.most, self.held)
-        return replace(unit, lang="pt")  # (what a worker gets is the unit made ready)
+        return unit._replace(lang="pt")  # (what a worker gets is the unit made ready)
 
     def rendered(self, batch: list[Unit]) -> list[Outcome]:
         time.sleep(0.01)
