@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
+from syndicate import plan, workflow
 from syndicate import publish as pipeline
-from syndicate import workflow
 from syndicate.cache import CACHE_DIR, Known, StatementCache
 from syndicate.config import load_site
 from syndicate.errors import ContentError, SyndicateError
 from syndicate.model import Statement
+from syndicate.plan import keyed_units
+from syndicate.project import Project
 from syndicate.sources import load_statements
 from syndicate.statement_entries import (
     Kept,
@@ -64,6 +66,31 @@ def test_a_cached_load_says_which_translations_are_out_of_step_as_a_fresh_one(
 
     monkeypatch.setattr(workflow, "stale_messages", worked_out)
     assert pipeline.load(project, cache=True).warnings == fresh
+
+
+def test_a_cached_statements_units_have_the_keys_a_parsed_ones_have(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a statement's units are made of that is its own is hashed when it is parsed and
+    kept with its entry: the units of a statement from the cache have the keys they have when
+    it is parsed, and the plan hashes none of it again."""
+    second = project / "statements" / "2022-11-23-second"
+    shutil.copytree(project / "statements" / SHIPPED_ID, second)
+    with (second / "en.md").open("a", encoding="utf-8") as en:
+        en.write("\nOne more sentence.\n")
+    def keys(loaded: Project) -> dict[str, str]:  # (an edition's: of the folder's hash too)
+        return {u.name: u.key for u in keyed_units(loaded, list(loaded.statements))
+                if u.kind != "bilingual"}
+
+    parsed = keys(pipeline.load(project))
+    pipeline.load(project, cache=True)  # parsed, and kept
+    cached = pipeline.load(project, cache=True)
+
+    def hashed_again(statement: Statement) -> str:
+        raise AssertionError(f"{statement.id}: hashed again")
+
+    monkeypatch.setattr(plan, "statement_parts", hashed_again)
+    assert keys(cached) == parsed
+    assert len(set(parsed.values())) == len(parsed) == 12  # (two statements, two languages)
 
 
 def round_trip(statement: Statement, tmp_path: Path) -> tuple[Statement, list[dict[str, Any]]]:
