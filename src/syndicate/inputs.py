@@ -112,7 +112,8 @@ class Scan:
     rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
-    # what folders() found (made once: a publish asks for it twice), and the rows by folder
+    # what folders() found ("made") and every folder's hash ("all"), each made once (a publish
+    # asks for them twice), and the rows by folder
     _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
     _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
     _hashed: list[str] = field(default_factory=list, compare=False, repr=False)  # of the rows
@@ -132,9 +133,12 @@ class Scan:
 
     def _rows_hash(self) -> str:
         """The hash of :attr:`rows`, made once (a publish signs its scan twice: to see whether
-        anything changed, and to record it)."""
+        anything changed, and to record it): of the rows outside ``statements/``, and of each
+        statement folder's hash (see :meth:`_hashes`), not of every row again."""
         if not self._hashed:
-            self._hashed.append(cache.digest(self.rows))
+            prefix = f"{STATEMENTS_DIR}/"
+            outside = [row for row in self.rows if not row[0].startswith(prefix)]
+            self._hashed.append(cache.digest(outside, sorted(self._hashes().items())))
         return self._hashed[0]
 
     @property
@@ -146,7 +150,7 @@ class Scan:
     def folders(self) -> dict[str, str]:
         """Each statement folder's name: the hash of its files' rows, for the folders whose
         files were all modified long enough before the scan to be trusted."""
-        if not self._folders:
+        if "made" not in self._folders:
             self._folders["made"] = self._grouped_folders()
         return self._folders["made"]
 
@@ -158,9 +162,17 @@ class Scan:
                          if name and name not in linked and all(row[1] != -1 for row in rows))
 
     def _grouped_folders(self) -> dict[str, str]:
-        limit = self.trusted_before
-        return {name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
-                for name, rows in self._by_folder().items() if all(row[2] < limit for row in rows)}
+        limit, hashes = self.trusted_before, self._hashes()
+        return {name: hashes[name] for name, rows in self._by_folder().items()
+                if all(row[2] < limit for row in rows)}
+
+    def _hashes(self) -> dict[str, str]:
+        """The hash of each statement folder's rows, trusted or not; made once."""
+        if "all" not in self._folders:
+            self._folders["all"] = {
+                name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+                for name, rows in self._by_folder().items()}
+        return self._folders["all"]
 
     def _by_folder(self) -> dict[str, list[Row]]:
         """The rows under ``statements/``, by statement folder ("": the folder itself); made
