@@ -256,7 +256,7 @@ class StatementCache:
         self.digests: dict[str, str] = {}  # statement id -> the hash of its folder (and site)
         # statement id -> its translations out of step with the original, and what to say of
         # each (see workflow.stale_messages): kept with the entry
-        self.out_of_step: dict[str, list[tuple[str, str]]] = {}
+        self.out_of_step: dict[str, tuple[tuple[str, str], ...]] = {}  # (mostly the one ())
         self.parts: dict[str, str] = {}  # statement id -> see plan.statement_parts: kept too
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
@@ -326,7 +326,7 @@ class StatementCache:
                 _, data, warned, stale, parts = entry
                 statement = statement_from_json(data, path)
                 found = [Problem(p, line, message, True) for p, line, message in warned]
-                out_of_step = [(str(lang), str(message)) for lang, message in stale]
+                out_of_step = tuple((str(lang), str(message)) for lang, message in stale)
                 if (statement.id != folder.name  # (a statement's id is its folder's name)
                         or not isinstance(parts, str) or len(parts) != len(data[7]) * PARTS):
                     raise ValueError(statement.id)
@@ -359,7 +359,7 @@ class StatementCache:
         from syndicate.plan import statement_parts  # (not at the top: they import this)
         from syndicate.workflow import stale_messages
 
-        stale = self.out_of_step[statement.id] = stale_messages(statement)
+        stale = self.out_of_step[statement.id] = tuple(stale_messages(statement))
         parts = self.parts[statement.id] = statement_parts(statement)
         data = statement_to_json(statement)
         entry = [FORMAT, data, [[w.path, w.line, w.message] for w in warnings], stale, parts]

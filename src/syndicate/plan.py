@@ -192,8 +192,7 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
             units.append(Unit("page", statement, lang, cache.combine(shared_by.page[lang], mine)))
         if not site.pdfs:
             continue
-        source = cache.digest(project.digests.get(statement.id) or cache.digest(statement),
-                              project.images_of(statement))
+        source = statement_source(project, statement)
         for edition in site.statement_editions(statement):
             units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.combine(
                 shared_by.bilingual, cache.digest(source, edition)), langs=edition))
@@ -228,6 +227,15 @@ class _KindInputs:
         self.card = cache.digest("card", base, fonts)
         self.bilingual = cache.digest("bilingual", base, pdf, sorted(catalog.items()), logo,
                                       fonts)
+
+
+def statement_source(project: Project, statement: Statement) -> str:
+    """The hash of everything ``statement`` was loaded from: its folder's hash (see
+    :attr:`Project.digests`), or when it was not loaded through the cache, of the statement
+    itself; and of the image files it shows, if any."""
+    loaded = project.digests.get(statement.id) or cache.digest(statement)
+    images = project.images_of(statement) if statement.id in project.images else None
+    return loaded if images is None else cache.digest(loaded, images)
 
 
 def shared_inputs(statement: Statement) -> str:
@@ -341,10 +349,7 @@ def feed_keys(project: Project, statements: list[Statement],
 
     def source(statement_id: str) -> str:
         if statement_id not in sources:
-            statement = by_id[statement_id]
-            sources[statement_id] = cache.digest(
-                project.digests.get(statement_id) or cache.digest(statement),
-                project.images_of(statement))
+            sources[statement_id] = statement_source(project, by_id[statement_id])
         return sources[statement_id]
 
     return {

@@ -265,7 +265,7 @@ def _language_meta(site: Site, language: Language) -> _FeedMeta:
 
 def _pdf_size(site: Site, statement: Statement, lang: str,
               pdf_sizes: Mapping[str, int]) -> int | None:
-    return pdf_sizes.get(site.pdf_path(statement.id, lang))
+    return pdf_sizes.get(site.pdf_path(statement.id, lang)) if pdf_sizes else None
 
 
 def _head_links(site: Site, meta: _FeedMeta, place: _Place, fmt: str) -> list[dict[str, str]]:
