@@ -58,7 +58,8 @@ CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
 OLD_STATEMENTS_FILE = "statements.json"  # the single-file cache of earlier versions
 FORMAT = 2
-PARTS = 128  # the characters of each translation's part of plan.statement_parts: two hashes
+HASH = 64  # the characters of one of digest's hashes
+PARTS = 3 * HASH  # of each translation's part of keys.statement_parts
 # The templates of the communiqués are the package's templates named communique*; pages and
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
 # change re-renders only the kinds that use it.
@@ -257,7 +258,7 @@ class StatementCache:
         # statement id -> its translations out of step with the original, and what to say of
         # each (see workflow.stale_messages): kept with the entry
         self.out_of_step: dict[str, tuple[tuple[str, str], ...]] = {}  # (mostly the one ())
-        self.parts: dict[str, str] = {}  # statement id -> see plan.statement_parts: kept too
+        self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts: kept too
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
@@ -328,7 +329,8 @@ class StatementCache:
                 found = [Problem(p, line, message, True) for p, line, message in warned]
                 out_of_step = tuple((str(lang), str(message)) for lang, message in stale)
                 if (statement.id != folder.name  # (a statement's id is its folder's name)
-                        or not isinstance(parts, str) or len(parts) != len(data[7]) * PARTS):
+                        or not isinstance(parts, str)
+                        or len(parts) != len(data[7]) * PARTS + HASH):
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
                 pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
@@ -356,7 +358,7 @@ class StatementCache:
         self.digests[statement.id] = content
         self.used.add(key)
         self._served[folder.name] = Served(key)
-        from syndicate.plan import statement_parts  # (not at the top: they import this)
+        from syndicate.keys import statement_parts  # (not at the top: it imports this)
         from syndicate.workflow import stale_messages
 
         stale = self.out_of_step[statement.id] = tuple(stale_messages(statement))

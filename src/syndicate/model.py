@@ -391,6 +391,12 @@ class Entry:
         return None
 
 
+def index_item(statement: Statement, translation: Translation) -> tuple[object, ...]:
+    """What an index page shows of one of its statements (see ``render.pages``: its link, title,
+    summary and dates): the statement's id and date, the translation's title and summary."""
+    return (statement.id, statement.date, translation.title, translation.summary)
+
+
 def paginate(entries: Sequence[T], limit: int) -> tuple[list[T], list[list[T]]]:
     """Split newest-first ``entries`` into the current page and its archives: a feed's
     subscription document and its RFC 5005 archives, a language's index and its archive pages.

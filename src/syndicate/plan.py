@@ -1,7 +1,7 @@
 """The plan stage: what a publish renders, what it reuses, what it removes.
 
 Every unit of rendering gets the hash of its inputs (its cache key, see
-:mod:`syndicate.cache`); the cache index beside the output folder names the files of the
+:mod:`syndicate.keys`); the cache index beside the output folder names the files of the
 current version each key made, so a unit whose key is there, with its files unchanged, is
 reused. :func:`make` returns one frozen :class:`Plan`; the publish renders ``plan.todo`` and
 links the rest. Feed documents are planned the same way once the communiqués' sizes are known
@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from syndicate import cache, carry, output, websub
-from syndicate.cache import PARTS
+from syndicate import carry, output, websub
 from syndicate.carry import CacheIndex, read_index
+from syndicate.keys import keyed_units, site_key
 from syndicate.kinds import KINDS
 from syndicate.manifest import Lines, previous_lines, read_files
-from syndicate.model import MULTIPLE_LANGUAGES, Entry, Statement
+from syndicate.model import Entry, Statement
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
 from syndicate.seal.step import SEALED_KINDS, recorded_identity
@@ -169,109 +169,6 @@ def deferring(plan: Plan) -> Plan:
     return replace(plan, stale=stale)
 
 
-def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
-    """Every unit of rendering of ``statements``, each with the hash of its inputs: the hash of
-    what all the units of its kind and language share (:class:`_KindInputs`), combined with
-    the hash of what is the statement's own (:func:`statement_parts`, kept with a cached
-    statement, and the image files it shows)."""
-    site, shared_by = project.site, _KindInputs(project)
-    units = []
-    for statement in statements:
-        parts = project.parts.get(statement.id) or statement_parts(statement)
-        images = statement.id in project.images
-        for at, lang in enumerate(statement.languages):
-            # A communiqué, card or page shows one translation: editing another language's
-            # file re-renders none of them (only the bilingual edition shows them all); nor
-            # does replacing an image it does not show.
-            half = at * PARTS + PARTS // 2
-            own, card = parts[half - PARTS // 2 : half], parts[half : half + PARTS // 2]
-            mine = cache.digest(own, project.images_of(statement, lang)) if images else own
-            if site.pdfs:
-                units.append(Unit("pdf", statement, lang, cache.combine(shared_by.pdf[lang], mine)))
-            units.append(Unit("card", statement, lang, cache.combine(shared_by.card, card)))
-            units.append(Unit("page", statement, lang, cache.combine(shared_by.page[lang], mine)))
-        if not site.pdfs:
-            continue
-        source = statement_source(project, statement)
-        for edition in site.statement_editions(statement):
-            units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.combine(
-                shared_by.bilingual, cache.digest(source, edition)), langs=edition))
-    return units
-
-
-def statement_parts(statement: Statement) -> str:
-    """What each translation's units are made of that is the statement's alone, as one text:
-    for each translation in order, the hash of its communiqué's and page's inputs
-    (:func:`shared_inputs` and :func:`one_language`) then of its card's (:func:`card_inputs`).
-    A function of the statement alone: the statement cache keeps it with a statement's entry,
-    so that a plan hashes none of it again for the statements that did not change."""
-    shared = shared_inputs(statement)
-    return "".join(cache.digest(shared, one_language(statement, lang))
-                   + cache.digest(card_inputs(statement, lang)) for lang in statement.languages)
-
-
-class _KindInputs:
-    """What every unit of one kind (and language) is made of besides its statement: the tool,
-    the site, the kind's templates, the interface catalogs it shows, the logo, the fonts."""
-
-    def __init__(self, project: Project) -> None:
-        base = cache.digest(cache.code_digest(), project.site)
-        fonts = cache.fonts_digest()
-        logo = cache.digest(project.logo)
-        catalog = {code: cache.catalog_digest(t) for code, t in project.translations.items()}
-        pdf, page = cache.template_digest("pdf"), cache.template_digest("page")
-        self.pdf = {lang: cache.digest("pdf", base, lang, pdf, digest, logo, fonts)
-                    for lang, digest in catalog.items()}
-        self.page = {lang: cache.digest("page", base, lang, page, digest)
-                     for lang, digest in catalog.items()}
-        self.card = cache.digest("card", base, fonts)
-        self.bilingual = cache.digest("bilingual", base, pdf, sorted(catalog.items()), logo,
-                                      fonts)
-
-
-def statement_source(project: Project, statement: Statement) -> str:
-    """The hash of everything ``statement`` was loaded from: its folder's hash (see
-    :attr:`Project.digests`), or when it was not loaded through the cache, of the statement
-    itself; and of the image files it shows, if any."""
-    loaded = project.digests.get(statement.id) or cache.digest(statement)
-    images = project.images_of(statement) if statement.id in project.images else None
-    return loaded if images is None else cache.digest(loaded, images)
-
-
-def shared_inputs(statement: Statement) -> str:
-    """The hash of the statement's own fields and the list of its languages (the alternates):
-    what each language's communiqué and page is made of besides its translation."""
-    return cache.digest(
-        statement.id, statement.date, statement.updated, statement.original, statement.draft,
-        statement.embargo, statement.untranslated, statement.languages,
-    )
-
-
-def one_language(statement: Statement, lang: str) -> tuple[object, ...]:
-    """What one language's communiqué and page are made of besides :func:`shared_inputs`:
-    that translation (its file's text, from which everything else in it is derived, and its
-    tags, which may come from ``statement.yaml``)."""
-    translation = statement.translation(lang)
-    assert translation is not None
-    return lang, translation.tags, translation.source_sha256
-
-
-def card_inputs(statement: Statement, lang: str) -> tuple[object, ...]:
-    """What a social card shows (see :mod:`syndicate.render.cards`): title, date, language."""
-    translation = statement.translation(lang)
-    assert translation is not None
-    return (statement.id, statement.date, lang, translation.title)
-
-
-def site_key(project: Project, units: tuple[Unit, ...]) -> str:
-    """The hash of the site-wide outputs' inputs (indexes, root, sitemap, feeds): every unit."""
-    return cache.digest(
-        "site", cache.code_digest(), project.site, cache.template_digest("site"),
-        sorted(cache.catalog_digest(t) for t in project.translations.values()),
-        cache.keys_digest(u.key for u in units),
-    )
-
-
 def reusable_units(index: CacheIndex, current: Path | None, units: tuple[Unit, ...],
                    verify: bool = True) -> dict[str, bytes]:
     """The records of the units whose files the current version has, unchanged (with
@@ -333,50 +230,6 @@ def _feeds(listed: list[Entry]) -> dict[str, str]:
     """Each subscription feed's sha256, from the cache index's ``listed`` entries (a feed is a
     site-wide document, never a unit's file)."""
     return {entry.path: entry.sha256 for entry in listed if entry.kind in websub.TOPIC_KINDS}
-
-
-def feed_keys(project: Project, statements: list[Statement],
-               pdf_sizes: dict[str, int]) -> dict[str, str]:
-    """The hash of each feed document's inputs (see :func:`feeds.document_inputs`)."""
-    from syndicate.render import feeds
-
-    # The catalogs: a corrected entry's content has the correction line in its language.
-    base = cache.digest("feed", cache.code_digest(), project.site,
-                        sorted((code, cache.catalog_digest(t))
-                               for code, t in project.translations.items()))
-    by_id = {s.id: s for s in statements}
-    sources: dict[str, str] = {}
-
-    def source(statement_id: str) -> str:
-        if statement_id not in sources:
-            sources[statement_id] = statement_source(project, by_id[statement_id])
-        return sources[statement_id]
-
-    return {
-        path: cache.digest(base, inputs, [source(statement_id) for statement_id in ids])
-        for path, (inputs, ids) in feeds.document_inputs(project.site, statements,
-                                                         pdf_sizes).items()
-    }
-
-
-def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, str]:
-    """The hash of each index page's inputs (see :meth:`pages.PageRenderer.index_inputs`)."""
-    from syndicate.render.pages import PageRenderer
-
-    base = cache.digest("index", cache.code_digest(), project.site,
-                        cache.template_digest("site"),
-                        sorted((code, cache.catalog_digest(t))
-                               for code, t in project.translations.items()))
-    renderer = PageRenderer(project.site, project.translations)
-    return {path: cache.digest(base, inputs)
-            for path, inputs in renderer.index_inputs(statements).items()}
-
-
-def sitemap_key(project: Project, statements: list[Statement]) -> str:
-    """The hash of the sitemap's inputs (see :func:`sitemap.inputs`): every file of it."""
-    from syndicate.render import sitemap
-
-    return cache.digest("sitemap", cache.code_digest(), project.site, sitemap.inputs(statements))
 
 
 def reusable_documents(index: CacheIndex, current: Path | None,

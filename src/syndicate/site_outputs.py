@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
-from syndicate import carry, websub
+from syndicate import carry, keys, websub
 from syndicate import plan as plans
 from syndicate.carry import CacheIndex
 from syndicate.files import open_regular
@@ -116,9 +116,9 @@ class SitePages(_Documents):
     def __init__(self, plan: Plan, staging: Staging) -> None:
         super().__init__(plan)
         project, published = plan.project, plan.published
-        self.keys = plans.index_page_keys(project, published)
+        self.keys = keys.index_page_keys(project, published)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
-        sitemap_key = plans.sitemap_key(project, published)
+        sitemap_key = keys.sitemap_key(project, published)
         sitemaps = sitemap_files(plan.index, plan.current, sitemap_key, project.site)
         self.keys.update(dict.fromkeys(sitemaps, sitemap_key))
         self.documents.update(sitemaps)
@@ -157,7 +157,7 @@ class SiteFeeds(_Documents):
         plan, staging = self.plan, self.staging
         project, published = plan.project, plan.published
         sizes = _communique_sizes(plan, staging)
-        self.keys = plans.feed_keys(project, published, sizes)
+        self.keys = keys.feed_keys(project, published, sizes)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         self._reuse(staging)
         self._add(staging, websub.record_changes(

@@ -52,7 +52,7 @@ def test_serves_backend_hands_many_documents_to_workers_and_renders_the_same(
     tmp_path: Path
 ) -> None:
     from syndicate.backends import Resident
-    from syndicate.plan import keyed_units
+    from syndicate.keys import keyed_units
     from syndicate.pool import GROW_AFTER
     from syndicate.staging import Staging
 

@@ -50,6 +50,11 @@ def test_kept_while_its_pages_and_dates_are_the_same_written_again_when_not(
                        .replace("Statement 3", "Third"), encoding="utf-8")
     report = publish(root)  # (words and a title: no page, no date changed)
     assert written(report) == set() and "sitemap.xml" in report.reused
+    original = folder / "pt.md"  # (the original, the statement's first translation)
+    original.write_text(original.read_text(encoding="utf-8").replace("Texto 3.", "Texto três."),
+                        encoding="utf-8")
+    report = publish(root)
+    assert written(report) == set() and "sitemap.xml" in report.reused
 
     (folder / "statement.yaml").write_text(
         "date: 2020-01-03\noriginal: pt\nupdated: 2020-02-01T10:00:00+00:00\n", encoding="utf-8")

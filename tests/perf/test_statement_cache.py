@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
-from syndicate import plan, workflow
+from syndicate import keys, workflow
 from syndicate import publish as pipeline
 from syndicate.cache import CACHE_DIR, Known, StatementCache
 from syndicate.config import load_site
 from syndicate.errors import ContentError, SyndicateError
+from syndicate.keys import keyed_units
 from syndicate.model import Statement
-from syndicate.plan import keyed_units
 from syndicate.project import Project
 from syndicate.sources import load_statements
 from syndicate.statement_entries import (
@@ -77,19 +77,19 @@ def test_a_cached_statements_units_have_the_keys_a_parsed_ones_have(
     shutil.copytree(project / "statements" / SHIPPED_ID, second)
     with (second / "en.md").open("a", encoding="utf-8") as en:
         en.write("\nOne more sentence.\n")
-    def keys(loaded: Project) -> dict[str, str]:  # (an edition's: of the folder's hash too)
+    def keyed(loaded: Project) -> dict[str, str]:  # (an edition's: of the folder's hash too)
         return {u.name: u.key for u in keyed_units(loaded, list(loaded.statements))
                 if u.kind != "bilingual"}
 
-    parsed = keys(pipeline.load(project))
+    parsed = keyed(pipeline.load(project))
     pipeline.load(project, cache=True)  # parsed, and kept
     cached = pipeline.load(project, cache=True)
 
     def hashed_again(statement: Statement) -> str:
         raise AssertionError(f"{statement.id}: hashed again")
 
-    monkeypatch.setattr(plan, "statement_parts", hashed_again)
-    assert keys(cached) == parsed
+    monkeypatch.setattr(keys, "statement_parts", hashed_again)
+    assert keyed(cached) == parsed
     assert len(set(parsed.values())) == len(parsed) == 12  # (two statements, two languages)
 
 

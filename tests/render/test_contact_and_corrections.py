@@ -271,7 +271,7 @@ def test_the_feeds_cache_key_includes_the_interface_words(project: Path) -> None
     """Even when no communiqué changes size (the other input of a feed's key), a feed is not
     reused once the words of its correction line changed."""
     from syndicate import project as loading
-    from syndicate.plan import feed_keys
+    from syndicate.keys import feed_keys
 
     loaded = loading.load(project)
     sizes = {f"{lang}/{SHIPPED_ID}/{SHIPPED_ID}-{lang}.pdf": 1000 for lang in ("pt", "en")}

@@ -318,8 +318,8 @@ def test_check_refuses_images_that_cannot_publish(tmp_path: Path) -> None:
 def test_a_unit_carries_its_images_to_the_worker(published: Published) -> None:
     """What a local or Dask worker gets (a pickled unit) renders the images with the project's
     files gone: the bytes travel with the unit, the worker reads no disk."""
+    from syndicate.keys import keyed_units
     from syndicate.kinds import Renderers
-    from syndicate.plan import keyed_units
     from syndicate.units import Context
 
     project = pipeline.load(published.project)

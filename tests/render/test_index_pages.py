@@ -88,6 +88,30 @@ def test_archive_pages_stay_as_statements_arrive(seven: Path) -> None:
     assert {n: (out / "pt" / "archive" / f"{n}.html").stat().st_ino for n in (1, 2)} == files
 
 
+def summaries(page: Path) -> list[str]:
+    """The summaries an index page shows, in order."""
+    return [p.text_content() for p in
+            lxml.html.fromstring(page.read_bytes()).xpath('//ol[@class="statements"]/li/p')]
+
+
+def test_an_edited_summary_is_shown_by_the_archive_page_listing_it(tmp_path: Path) -> None:
+    """Each page is taken from the previous version while what it shows is unchanged: a new
+    summary is a change (its statement parsed again, the others from the statement cache)."""
+    root = numbered_project(tmp_path / "project", 7, limit=3)
+    out = publish(root)
+    archive = out / "en" / "archive" / "1.html"
+    assert summaries(archive) == []
+    english = root / "statements" / "2020-01-02-s" / "en.md"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        'title: "Statement 2"', 'title: "Statement 2"\nsummary: "Now with a summary."'),
+        encoding="utf-8")
+    index = (out / "en" / "index.html").stat().st_ino
+    out = publish(root)
+    assert listed(archive) == [f"Statement {n}" for n in (3, 2, 1)]
+    assert summaries(archive) == ["Now with a summary."]
+    assert (out / "en" / "index.html").stat().st_ino == index  # (it lists 7 to 4: kept)
+
+
 @pytest.mark.parametrize("limit", [("MAX_URLS", 3), ("MAX_BYTES", 2_000)])
 def test_a_sitemap_past_the_protocols_limits_is_an_index_of_sitemaps(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: tuple[str, int]) -> None:

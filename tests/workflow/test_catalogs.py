@@ -15,7 +15,7 @@ from conftest import REPO, SHIPPED_ID
 from syndicate import catalogs, i18n
 from syndicate import publish as pipeline
 from syndicate.i18n import PACKAGED_LOCALES, load_translations
-from syndicate.plan import keyed_units
+from syndicate.keys import keyed_units
 
 SHIPPED = ("ar", "en", "es", "fr", "pt_PT")
 PT_PO = "locales/pt_PT/LC_MESSAGES/messages.po"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gettext
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -13,7 +13,15 @@ from babel.core import get_global
 
 from syndicate import __version__
 from syndicate.i18n import N_, dateline, long_date
-from syndicate.model import Artifact, Site, Statement, Translation, newest_first, paginate
+from syndicate.model import (
+    Artifact,
+    Site,
+    Statement,
+    Translation,
+    index_item,
+    newest_first,
+    paginate,
+)
 from syndicate.render import preview, structured
 from syndicate.render.cards import HEIGHT, WIDTH
 from syndicate.templating import environment
@@ -253,12 +261,14 @@ class PageRenderer:
                 for path, listed, pager in self._index_pages(statements, lang)
                 if path not in skip)
 
-    def index_inputs(self, statements: Sequence[Statement]) -> dict[str, tuple[object, ...]]:
+    def index_inputs(self, statements: Sequence[Statement],
+                     item: Callable[[Statement, Translation], object] = index_item,
+                     ) -> dict[str, tuple[object, ...]]:
         """What each index page shows besides the site and the interface words, by path: its
-        place among its language's pages and what its items are made of (see :meth:`_item`:
-        a statement's id and date, its translation's title and summary)."""
+        place among its language's pages and what its items are made of (see :meth:`_item`
+        and :func:`model.index_item`; ``item``: what stands for that, as the caller has it)."""
         return {path: (lang.code, pager.number, pager.older, pager.newer,
-                       tuple((s.id, s.date, t.title, t.summary) for s, t in listed))
+                       tuple(item(s, t) for s, t in listed))
                 for lang in self.site.languages
                 for path, listed, pager in self._index_pages(statements, lang.code)}
 

@@ -62,13 +62,13 @@ def render(site: Site, statements: Sequence[Statement]) -> list[Artifact]:
     return [_file(site.sitemap_path(), INDEX, listed), *files]
 
 
-def inputs(statements: Sequence[Statement]) -> tuple[tuple[object, ...], ...]:
-    """What :func:`render` shows of the statements besides the site, by id: each one's id,
-    languages (its pages, and how many index pages each language has) and when readers last
-    saw it change (its pages' lastmod). An edit of a statement's words or titles leaves them
-    as they were: the publish then keeps the current version's sitemap (see
+def shown(statement: Statement) -> tuple[object, ...]:
+    """What :func:`render` shows of a statement besides the site: its id, languages (its
+    pages, and how many index pages each language has) and when readers last saw it change
+    (its pages' lastmod). An edit of a statement's words or titles leaves it as it was: the
+    publish then keeps the current version's sitemap (see
     :func:`syndicate.site_outputs.sitemap_files`)."""
-    return tuple(sorted((s.id, s.languages, s.revised) for s in statements))
+    return (statement.id, statement.languages, statement.revised)
 
 
 Url = tuple[str, str | None]  # a <url> element's text, and its lastmod if any
