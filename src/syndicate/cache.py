@@ -3,7 +3,9 @@
 Two caches, both safe to delete at any time (the next publish is then a full one):
 
 * ``PROJECT/.syndicate-cache/statements/<key>.json``: each statement folder's parsed
-  :class:`~syndicate.model.Statement` (and its warnings), one file each, named by the hash of the
+  :class:`~syndicate.model.Statement` (with its warnings, which translations are out of step with
+  the original, and the hashes of what its outputs are made of that is its own: see
+  :func:`syndicate.keys.statement_parts`), one file each, named by the hash of the
   folder's file names and bytes, the site's configuration and the tool itself: an edit writes one
   small file, not the whole archive. Plain JSON, never pickle: a file in the project must not be
   able to run code. A folder with problems is never cached, so its problems are reported on
@@ -48,7 +50,12 @@ from syndicate.files import (
     read_regular,
 )
 from syndicate.model import Site, Statement
-from syndicate.statement_entries import statement_from_json, statement_to_json, texts_to_json
+from syndicate.statement_entries import (
+    entry_from_json,
+    entry_to_json,
+    statement_from_json,
+    texts_to_json,
+)
 from syndicate.statement_pack import PACK, PackReader, Served, entry_line, pack_lines, slack
 
 if TYPE_CHECKING:
@@ -58,8 +65,6 @@ CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
 OLD_STATEMENTS_FILE = "statements.json"  # the single-file cache of earlier versions
 FORMAT = 2
-HASH = 64  # the characters of one of digest's hashes
-PARTS = 3 * HASH  # of each translation's part of keys.statement_parts
 # The templates of the communiqués are the package's templates named communique*; pages and
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
 # change re-renders only the kinds that use it.
@@ -324,13 +329,8 @@ class StatementCache:
         entry, served = self._read(folder.name, key, site)
         if entry is not None:
             try:
-                _, data, warned, stale, parts = entry
-                statement = statement_from_json(data, path)
-                found = [Problem(p, line, message, True) for p, line, message in warned]
-                out_of_step = tuple((str(lang), str(message)) for lang, message in stale)
-                if (statement.id != folder.name  # (a statement's id is its folder's name)
-                        or not isinstance(parts, str)
-                        or len(parts) != len(data[7]) * PARTS + HASH):
+                statement, found, out_of_step, parts = entry_from_json(entry, path)
+                if statement.id != folder.name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
                 pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
@@ -363,13 +363,12 @@ class StatementCache:
 
         stale = self.out_of_step[statement.id] = tuple(stale_messages(statement))
         parts = self.parts[statement.id] = statement_parts(statement)
-        data = statement_to_json(statement)
-        entry = [FORMAT, data, [[w.path, w.line, w.message] for w in warnings], stale, parts]
+        entry = entry_to_json(FORMAT, statement, warnings, stale, parts)
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))
         if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):
             return statement
-        return statement_from_json(data, path)
+        return statement_from_json(entry[1], path)
 
     def save(self) -> None:
         """Drop the entries this load did not use (an edited or removed folder's old entry),

@@ -13,10 +13,10 @@ version has.
 from __future__ import annotations
 
 from syndicate import cache
-from syndicate.cache import HASH, PARTS
 from syndicate.model import MULTIPLE_LANGUAGES, Statement, Translation, index_item
 from syndicate.project import Project
 from syndicate.render import sitemap
+from syndicate.statement_entries import CARD, HASH, ITEM, OWN, PARTS
 from syndicate.units import Unit
 
 
@@ -35,7 +35,8 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
             # file re-renders none of them (only the bilingual edition shows them all); nor
             # does replacing an image it does not show.
             own, card = _part(parts, at, OWN), _part(parts, at, CARD)
-            mine = cache.digest(own, project.images_of(statement, lang)) if images else own
+            files = project.images_of(statement, lang) if images else []
+            mine = cache.digest(own, files) if files else own
             if site.pdfs:
                 units.append(Unit("pdf", statement, lang, cache.combine(shared_by.pdf[lang], mine)))
             units.append(Unit("card", statement, lang, cache.combine(shared_by.card, card)))
@@ -49,17 +50,12 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
     return units
 
 
-# The hashes of statement_parts, in each translation's part: of its communiqué's and page's own
-# inputs, of its card's, of its item on the index pages; the statement's own part (its entry
-# in the sitemap) comes after the translations'.
-OWN, CARD, ITEM = range(3)
-
-
 def statement_parts(statement: Statement) -> str:
-    """The hashes of what the statement's outputs are made of that is its own, as one text:
-    for each translation in order, of its communiqué's and page's inputs (:func:`shared_inputs`
-    and :func:`one_language`), its card's (:func:`card_inputs`) and its item on the index pages
-    (:func:`model.index_item`); then of its entry in the sitemap (:func:`sitemap.shown`). A
+    """The hashes of what the statement's outputs are made of that is its own, as one text
+    laid out as :data:`statement_entries.OWN` says: for each translation in order, of its
+    communiqué's and page's inputs (:func:`shared_inputs` and :func:`one_language`), its
+    card's (:func:`card_inputs`) and its item on the index pages (:func:`model.index_item`);
+    then of its entry in the sitemap (:func:`sitemap.shown`). A
     function of the statement alone: the statement cache keeps it with a statement's entry, so
     that a plan hashes none of it again for the statements that did not change."""
     shared = shared_inputs(statement)
@@ -76,8 +72,9 @@ def _parts(project: Project, statement: Statement) -> str:
 
 
 def _part(parts: str, at: int, which: int) -> str:
-    """The hash ``which`` (:data:`OWN`, :data:`CARD`, :data:`ITEM`) of the ``at``-th
-    translation's part of ``parts``; -1, -1: the statement's own part."""
+    """The hash ``which`` (:data:`OWN`, :data:`CARD`, :data:`ITEM`, from
+    :mod:`syndicate.statement_entries`) of the ``at``-th translation's part of ``parts``; -1,
+    -1: the statement's own part."""
     start = at * PARTS + which * HASH if at >= 0 else len(parts) - HASH
     return parts[start : start + HASH]
 

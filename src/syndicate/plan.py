@@ -5,8 +5,9 @@ Every unit of rendering gets the hash of its inputs (its cache key, see
 current version each key made, so a unit whose key is there, with its files unchanged, is
 reused. :func:`make` returns one frozen :class:`Plan`; the publish renders ``plan.todo`` and
 links the rest. Feed documents are planned the same way once the communiqués' sizes are known
-(:func:`feed_keys`, :func:`reusable_documents`), and so are index pages (:func:`index_page_keys`)
-and the sitemap (:func:`sitemap_key`, :func:`site_outputs.sitemap_files`).
+(:func:`keys.feed_keys`, :func:`reusable_documents`), and so are index pages
+(:func:`keys.index_page_keys`) and the sitemap (:func:`keys.sitemap_key`,
+:func:`site_outputs.sitemap_files`).
 """
 
 from __future__ import annotations

@@ -1,23 +1,26 @@
 """The statement cache's entries: a parsed statement as JSON, its translations' words apart.
 
-An entry is two lines of JSON: the statement with each translation's :class:`~syndicate.model.Facts`
-and what a load says of it (its warnings, and which translations are out of step with the
-original), then the words (see :meth:`syndicate.cache.StatementCache.keep`). A load decodes
-the first line only; a translation's words are read again when something needs them
-(:class:`Kept`): an archive's texts are never all in memory at once.
+An entry is two lines of JSON. The first: the statement with each translation's
+:class:`~syndicate.model.Facts`, and what a load and a plan say of it (its warnings, which
+translations are out of step with the original, the hashes of its own inputs: see
+:meth:`syndicate.cache.StatementCache.keep`). The second: the words. A load decodes the first
+line only; a translation's words are read again when something needs them (:class:`Kept`): an
+archive's texts are never all in memory at once.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from syndicate.errors import SyndicateError, display_path
+from syndicate.errors import Problem, SyndicateError, display_path
 from syndicate.files import read_regular
 from syndicate.model import Statement, Translation
 from syndicate.words import Facts, Text
@@ -40,9 +43,11 @@ def _when(value: datetime | None) -> list[object] | None:
     return [value.isoformat(), zone, value.fold]
 
 
-def _when_from(value: Any) -> datetime | None:
+def _when_from(value: object) -> datetime | None:
     if value is None:
         return None
+    if not isinstance(value, list):
+        raise TypeError("an instant is an array")
     iso, zone, fold = value
     moment = datetime.fromisoformat(iso)
     return moment.replace(tzinfo=ZoneInfo(zone), fold=fold) if zone else moment
@@ -59,6 +64,49 @@ def statement_to_json(statement: Statement) -> list[object]:
           [list(pair) for pair in t.translated_from], _facts_to_json(facts_of(t))]
          for t in statement.translations],
     ]
+
+
+HASH = 64  # the characters of one of cache.digest's hashes, lowercase hexadecimal
+# What keys.statement_parts holds (kept with a statement's entry): for each translation, the
+# hash of its communiqué's and page's own inputs, of its card's and of its item on the index
+# pages (PARTS characters in all), in that order; then the statement's (its sitemap entry).
+OWN, CARD, ITEM = range(3)
+PARTS = 3 * HASH
+_HASHES = re.compile(r"[0-9a-f]*\Z")
+
+
+def entry_to_json(form: int, statement: Statement, warnings: Sequence[Problem],
+                  stale: Sequence[tuple[str, str]], parts: str) -> list[object]:
+    """An entry's first line (see :meth:`syndicate.cache.StatementCache.keep`): its format
+    ``form``, the statement but its words, its warnings, its translations out of step (see
+    :func:`workflow.stale_messages`) and its own inputs' hashes (:func:`keys.statement_parts`)."""
+    return [form, statement_to_json(statement), [[w.path, w.line, w.message] for w in warnings],
+            [list(pair) for pair in stale], parts]
+
+
+def entry_from_json(entry: Any, path: str) -> tuple[
+        Statement, list[Problem], tuple[tuple[str, str], ...], str]:
+    """What :func:`entry_to_json` made (the statement's words left in the entry ``path``); a
+    ValueError, TypeError, KeyError or AssertionError when it is not what a parse gives."""
+    _, data, warned, stale, parts = entry
+    statement = statement_from_json(data, path)
+    found = [Problem(p, line, message, True) for p, line, message in warned]
+    out_of_step = tuple(_out_of_step(item, statement) for item in stale)
+    if (not isinstance(parts, str) or not _HASHES.match(parts)
+            or len(parts) != len(statement.translations) * PARTS + HASH):
+        raise ValueError("hashes")
+    return statement, found, out_of_step, parts
+
+
+def _out_of_step(item: object, statement: Statement) -> tuple[str, str]:
+    """A kept stale-translation message of ``statement``: its language and what to say of it
+    (ValueError for anything else: the entry is not taken)."""
+    if not isinstance(item, list) or len(item) != 2:
+        raise ValueError(item)
+    lang, message = item
+    if not (isinstance(lang, str) and isinstance(message, str)) or lang not in statement.languages:
+        raise ValueError(item)
+    return lang, message
 
 
 def texts_to_json(statement: Statement) -> list[dict[str, object]]:

@@ -18,6 +18,8 @@ from conftest import SHIPPED_ID
 from syndicate import publish as pipeline
 from syndicate.cache import CACHE_DIR, Known
 from syndicate.errors import ContentError
+from syndicate.keys import keyed_units
+from syndicate.project import Project
 from syndicate.statement_pack import PACK, slack
 
 COPIES = 24  # statements besides the shipped one: more than a pack may miss at that size
@@ -106,7 +108,7 @@ def test_an_edit_does_not_write_the_pack_again_and_many_do(archive: Path) -> Non
     # Only the last line wrong: one folder read from its entry, the pack written again for it
     lambda lines: [*lines[:-1], lines[-1][:-9]],
     lambda lines: [*lines[:-2], lines[-1], lines[-2]],
-    lambda lines: [*lines[:-1], lines[-1].replace(b'"id": "2023-01-24-', b'"id": "2023-01-23-')],
+    lambda lines: [*lines[:-1], lines[-1].replace(b'[2, ["2023-01-24-', b'[2, ["2023-01-23-')],
     # A time zone that names a folder of tzdata (OSError, not ValueError)
     lambda lines: [*lines[:-1], lines[-1].replace(b'"Europe/Lisbon"', b'"Europe"')],
 ], ids=["junk", "order", "twice", "long", "cut", "context", "json", "last-cut", "last-order",
@@ -117,9 +119,51 @@ def test_a_damaged_pack_gives_the_same_statements_and_is_written_again(
     publish_load(archive)
     lines = pack_of(archive).read_bytes().splitlines()
     assert callable(damage)
+    assert damage(lines) != lines
     pack_of(archive).write_bytes(b"\n".join(damage(lines)) + b"\n")
     assert publish_load(archive) == fresh(archive)
     assert pack_of(archive).read_bytes().splitlines() == lines
+
+
+def _stale(line: bytes, kept: bytes) -> bytes:
+    """``line`` with ``kept`` as its entry's stale-translation messages (the list before the
+    hashes, the line's last element)."""
+    head, comma, parts = line.rpartition(b', "')
+    assert head.endswith(b", []")
+    return head[:-2] + kept + comma + parts
+
+
+def _hashes(line: bytes, first: bytes) -> bytes:
+    """``line`` with the first character of its entry's kept hashes (the line's last element:
+    its first translation's own inputs') replaced by ``first``."""
+    head, comma, parts = line.rpartition(b', "')
+    return head + comma + first + parts[1:]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda line: _hashes(line, b"z"),  # (a letter no hash has)
+    lambda line: _hashes(line, b"\\u00e9"),  # (a character no hash has, the length kept)
+    lambda line: _stale(line, b"[[1, 2]]"),
+    lambda line: _stale(line, b'[["xx", "a language it has not"]]'),
+    lambda line: _stale(line, b'["en"]'),
+], ids=["hashes-letter", "hashes-accent", "stale-numbers", "stale-language", "stale-short"])
+def test_what_an_entry_keeps_for_the_warnings_and_the_plan_is_taken_only_well_formed(
+    archive: Path, damage: object,
+) -> None:
+    """A line whose kept stale-translation messages or hashes are not what a parse gives is
+    not taken: the load gives the warnings, and the plan the keys, that a load without the
+    cache gives (never a traceback)."""
+    def keyed(project: Project) -> dict[str, str]:  # (an edition's: of the folder's hash too)
+        return {u.name: u.key for u in keyed_units(project, list(project.statements))
+                if u.kind != "bilingual"}
+
+    publish_load(archive)
+    lines = pack_of(archive).read_bytes().splitlines()
+    assert callable(damage) and damage(lines[-1]) != lines[-1]
+    pack_of(archive).write_bytes(b"\n".join([*lines[:-1], damage(lines[-1])]) + b"\n")
+    loaded, parsed = pipeline.load(archive, cache=Known()), pipeline.load(archive)
+    assert loaded.warnings == parsed.warnings
+    assert keyed(loaded) == keyed(parsed)
 
 
 def test_a_publish_writes_the_pack_again_past_its_slack_only(archive: Path) -> None:

@@ -277,6 +277,31 @@ def test_replacing_an_image_renders_again_what_shows_it(published: Published,
         assert photo.size == (8, 8)
 
 
+def test_a_translation_showing_no_image_stays_when_another_shows_none_either(
+        published: Published, tmp_path: Path) -> None:
+    """What a page or communiqué shows of images is its own language's: the Portuguese, which
+    shows none, is taken from the previous version when the English drops its last image."""
+    project = tmp_path / "project"
+    shutil.copytree(published.project, project, symlinks=True)
+    now = pipeline.datetime.fromisoformat(NOW)
+
+    def publish() -> pipeline.Report:
+        return pipeline.publish(pipeline.load(project, cache=True), project / "dist", now,
+                                backend=InProcess())
+
+    for lang, images in [("pt", f"\n![{PT_ALT}](chart.jpg)\n"), ("en", (
+            f"\n![{EN_ALTS[0]}](chart.jpg)\n\n![{EN_ALTS[1]}](./maps/map.png) and "
+            f"![{EN_ALTS[2]}](photo.webp)\n\n![{EN_ALTS[3]}](logo.svg)\n"))]:
+        path = project / FOLDER / f"{lang}.md"
+        text = path.read_text(encoding="utf-8")
+        assert images in text
+        path.write_text(text.replace(images, ""), encoding="utf-8")
+        report = publish()
+    assert f"en/{SHIPPED_ID}/index.html" in report.rendered
+    assert {f"pt/{SHIPPED_ID}/index.html", f"pt/{SHIPPED_ID}/{SHIPPED_ID}-pt.pdf"} <= set(
+        report.reused)
+
+
 def test_check_refuses_images_that_cannot_publish(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     folder = project / FOLDER
