@@ -73,9 +73,9 @@ def _parts(project: Project, statement: Statement) -> str:
 
 def _part(parts: str, at: int, which: int) -> str:
     """The hash ``which`` (:data:`OWN`, :data:`CARD`, :data:`ITEM`, from
-    :mod:`syndicate.statement_entries`) of the ``at``-th translation's part of ``parts``; -1,
-    -1: the statement's own part."""
-    start = at * PARTS + which * HASH if at >= 0 else len(parts) - HASH
+    :mod:`syndicate.statement_entries`) of the ``at``-th translation's part of ``parts`` (the
+    statement's own, its sitemap entry's, is the last ``HASH`` characters)."""
+    start = at * PARTS + which * HASH
     return parts[start : start + HASH]
 
 
@@ -103,8 +103,8 @@ def statement_source(project: Project, statement: Statement) -> str:
     :attr:`Project.digests`), or when it was not loaded through the cache, of the statement
     itself; and of the image files it shows, if any."""
     loaded = project.digests.get(statement.id) or cache.digest(statement)
-    images = project.images_of(statement) if statement.id in project.images else None
-    return loaded if images is None else cache.digest(loaded, images)
+    files = project.images_of(statement)
+    return cache.digest(loaded, files) if files else loaded
 
 
 def shared_inputs(statement: Statement) -> str:
@@ -186,5 +186,5 @@ def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, 
 def sitemap_key(project: Project, statements: list[Statement]) -> str:
     """The hash of the sitemap's inputs (each statement's :func:`sitemap.shown`, by id):
     every file of it."""
-    shown = sorted((s.id, _part(_parts(project, s), -1, -1)) for s in statements)
+    shown = sorted((s.id, _parts(project, s)[-HASH:]) for s in statements)
     return cache.digest("sitemap", cache.code_digest(), project.site, shown)

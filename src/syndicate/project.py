@@ -44,8 +44,8 @@ class Project:
     # the folders of drafts left out for their problems (reported as warnings)
     broken_drafts: tuple[str, ...] = ()
     cache_context: str = ""  # what the digests are valid for (see cache.Known)
-    # statement id -> what its units are made of that is its own (see keys.statement_parts),
-    # when kept with its statement cache entry
+    # statement id -> the hashes of what its outputs are made of that is its own (see
+    # keys.statement_parts), when kept with its statement cache entry
     parts: Mapping[str, str] = field(default_factory=dict)
 
     def images_of(self, statement: Statement, lang: str | None = None) -> list[ImageFile]:

@@ -91,14 +91,14 @@ def entry_from_json(entry: Any, path: str) -> tuple[
     _, data, warned, stale, parts = entry
     statement = statement_from_json(data, path)
     found = [Problem(p, line, message, True) for p, line, message in warned]
-    out_of_step = tuple(_out_of_step(item, statement) for item in stale)
+    out_of_step = tuple(_stale_message(item, statement) for item in stale)
     if (not isinstance(parts, str) or not _HASHES.match(parts)
             or len(parts) != len(statement.translations) * PARTS + HASH):
         raise ValueError("hashes")
     return statement, found, out_of_step, parts
 
 
-def _out_of_step(item: object, statement: Statement) -> tuple[str, str]:
+def _stale_message(item: object, statement: Statement) -> tuple[str, str]:
     """A kept stale-translation message of ``statement``: its language and what to say of it
     (ValueError for anything else: the entry is not taken)."""
     if not isinstance(item, list) or len(item) != 2:
