@@ -25,7 +25,7 @@ from syndicate.processes import default_jobs
 from syndicate.units import Context, Outcome, Unit, write_into
 
 if TYPE_CHECKING:
-    from syndicate.inputs import Row
+    from syndicate.walk import Row
 
 
 class Rendering:

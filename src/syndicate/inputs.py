@@ -31,7 +31,7 @@ import hashlib
 import importlib.resources
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, astuple, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -39,16 +39,16 @@ from typing import TYPE_CHECKING
 
 from syndicate import cache, output
 from syndicate.cache import Known
-from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import Problem
-from syndicate.files import is_folder
 from syndicate.statement_entries import when_from_json, when_to_json
+from syndicate.walk import Listing, Listings, Row, file_rows, listed, rows, tree_rows
 
 if TYPE_CHECKING:
     from syndicate.project import Project
     from syndicate.publish import Report
 
-FORMAT = 1
+FORMAT = 2
 # A file modified this close before the scan is not trusted to stay as seen: where some file's
 # time has a sub-second part, and where none has.
 FINE_SETTLE_NS = 100_000_000
@@ -89,6 +89,8 @@ class Record:
     context: str  # the statement cache's context of the content hashes (see cache.Known)
     # statement folder -> (the hash of its files' rows, its content's hash)
     folders: Mapping[str, tuple[str, str]]
+    # statement folder -> its own row and the names in it (see walk.Listing)
+    listings: Mapping[str, Listing]
 
     def holds(self, now: datetime) -> bool:
         """Whether the same statements are live at ``now``."""
@@ -96,10 +98,6 @@ class Record:
                 and (self.live_until is None or now < self.live_until))
 
 
-# A file's or folder's path (relative to the project; a folder's ends with "/"), size, mtime,
-# ctime (any change to the file, its times or its mode), inode and mode; -1 where it cannot be
-# read.
-Row = tuple[str, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +110,8 @@ class Scan:
     rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
-    # what folders() found ("made") and every folder's hash ("all"), each made once (a publish
-    # asks for them twice), and the rows by folder
+    taken: Mapping[str, Listing] = field(default_factory=dict)  # what it took of the record's
+    # what folders() found ("made": a publish asks for it twice), and the rows by folder
     _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
     _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
     _hashed: list[str] = field(default_factory=list, compare=False, repr=False)  # of the rows
@@ -122,7 +120,7 @@ class Scan:
         """The signature of these files and ``extra`` (relative to the project, stat now),
         and whether every one was modified long enough before the scan to be trusted (an
         ``extra`` file changed in any way since the scan began is not)."""
-        extra_rows = _file_rows(self.root, extra)
+        extra_rows = file_rows(self.root, extra)
         trusted_before = self.trusted_before
         settled = (all(row[2] < trusted_before for row in (*self.rows, *extra_rows))
                    and all(row[3] < self.started for row in extra_rows))
@@ -133,12 +131,11 @@ class Scan:
 
     def _rows_hash(self) -> str:
         """The hash of :attr:`rows`, made once (a publish signs its scan twice: to see whether
-        anything changed, and to record it): of the rows outside ``statements/``, and of each
-        statement folder's hash (see :meth:`_hashes`), not of every row again."""
+        anything changed, and to record it): of their ``repr`` in one go, which a publish
+        that changes nothing makes faster than it groups the rows by folder (figures:
+        ``benchmarks/notes.md``)."""
         if not self._hashed:
-            prefix = f"{STATEMENTS_DIR}/"
-            outside = [row for row in self.rows if not row[0].startswith(prefix)]
-            self._hashed.append(cache.digest(outside, sorted(self._hashes().items())))
+            self._hashed.append(cache.digest(self.rows))
         return self._hashed[0]
 
     @property
@@ -161,27 +158,41 @@ class Scan:
         return frozenset(name for name, rows in self._by_folder().items()
                          if name and name not in linked and all(row[1] != -1 for row in rows))
 
-    def _grouped_folders(self) -> dict[str, str]:
-        limit, hashes = self.trusted_before, self._hashes()
-        return {name: hashes[name] for name, rows in self._by_folder().items()
-                if all(row[2] < limit for row in rows)}
+    def listings(self) -> dict[str, Listing]:
+        """What the next scan may take instead of listing a statement folder again (see
+        :data:`walk.Listing`): for each folder of :meth:`folders` that has no link and no
+        subfolder and whose own change time is trusted too (the one this scan took of the
+        last record's, as it was)."""
+        limit, trusted, unlinked = self.trusted_before, self.folders(), self.unlinked()
+        found: dict[str, Listing] = {}
+        for name, (own, *files) in self._by_folder().items():
+            if name not in trusted or name not in unlinked:
+                continue
+            if name in self.taken:
+                found[name] = self.taken[name]
+            elif (own[0] == f"{STATEMENTS_DIR}/{name}/" and own[3] < limit
+                  and not any(row[0].endswith("/") for row in files)):
+                found[name] = listed(own, [row[0][len(own[0]):] for row in files])
+        return found
 
-    def _hashes(self) -> dict[str, str]:
-        """The hash of each statement folder's rows, trusted or not; made once."""
-        if "all" not in self._folders:
-            self._folders["all"] = {
-                name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
-                for name, rows in self._by_folder().items()}
-        return self._folders["all"]
+    def _grouped_folders(self) -> dict[str, str]:
+        limit = self.trusted_before
+        return {name: hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+                for name, rows in self._by_folder().items() if all(row[2] < limit for row in rows)}
 
     def _by_folder(self) -> dict[str, list[Row]]:
         """The rows under ``statements/``, by statement folder ("": the folder itself); made
         once (folders() and unlinked() both ask: 48,000 rows at 16,000 statements)."""
         grouped = self._grouped
         if not grouped:
+            inside, rows = "", []  # (the rows are sorted: a folder's are together, its own first)
             for row in self.rows:
-                if (name := _statement_folder(row[0])) is not None:
-                    grouped.setdefault(name, []).append(row)
+                if inside and row[0].startswith(inside):
+                    rows.append(row)
+                elif (name := _statement_folder(row[0])) is not None:
+                    inside = f"{STATEMENTS_DIR}/{name}/" if name else ""
+                    rows = grouped.setdefault(name, [])
+                    rows.append(row)
         return grouped
 
 
@@ -191,35 +202,28 @@ def _statement_folder(path: str) -> str | None:
     return path[len(prefix):].partition("/")[0] if path.startswith(prefix) else None
 
 
-def scan(root: Path, options: Options) -> Scan:
-    """The project at ``root`` as it is now, to be published with ``options``."""
-    return replace(listing(root, options), tool=_tool())
+def scan(root: Path, options: Options, last: Record | None = None) -> Scan:
+    """The project at ``root`` as it is now, to be published with ``options`` (the
+    statement folders still as the ``last`` record saw them are not listed again)."""
+    return replace(listing(root, options, last), tool=_tool())
 
 
-def listing(root: Path, options: Options = Options(None, None, True)) -> Scan:
+def listing(root: Path, options: Options = Options(None, None, True),
+            last: Record | None = None) -> Scan:
     """:func:`scan` but the tool (the code, templates and fonts, which only its signature
     needs): enough to say which folders are as a record has them (:func:`known`)."""
     started = time.time_ns()
     links: list[str] = []
-    found = tuple(sorted(rows(root, links)))
-    return Scan(root, options, started, found, None, tuple(links))
-
-
-def rows(root: Path, links: list[str] | None = None) -> list[Row]:
-    """The row of every input file and folder of the project at ``root`` (its configuration,
-    and what is under ``statements/`` and ``locales/``), one stat call each; the path of every
-    symbolic link among them is added to ``links``."""
-    found = _file_rows(root, [CONFIG_FILE])
-    for folder in (STATEMENTS_DIR, LOCALES_DIR):
-        found.extend(_tree_rows(root, folder, links))
-    return found
+    listings = Listings(last.listings if last is not None else {})
+    found = tuple(sorted(rows(root, links, listings)))
+    return Scan(root, options, started, found, None, tuple(links), listings.taken)
 
 
 def _tool() -> object:
     """What of syndicate itself and of this machine the output is made with: the code and the
     libraries' versions, the templates, the packaged interface catalogs, the installed fonts."""
     catalogs = importlib.resources.files("syndicate").joinpath("locales")
-    packaged = _tree_rows(Path(str(catalogs)), ".")
+    packaged = tree_rows(Path(str(catalogs)), ".")
     return (cache.code_digest(), [cache.template_digest(k) for k in TEMPLATE_KINDS],
             packaged, cache.fonts_digest())
 
@@ -276,6 +280,7 @@ def record(found: Scan, out: Path, project: Project, now: datetime, report: Repo
         "context": project.cache_context, "folders": {
             name: [rows[name], content] for name, content in project.digests.items()
             if name in rows},
+        "listings": found.listings(),
     })
 
 
@@ -319,10 +324,19 @@ def _read(path: Path) -> Record | None:
             tuple(Problem(**warning) for warning in document["warnings"]),
             str(document["context"]), {
                 str(name): (str(hashed), str(content))
-                for name, (hashed, content) in document["folders"].items()})
+                for name, (hashed, content) in document["folders"].items()},
+            _listings(document["listings"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return record if _well_made(record) else None
+
+
+def _listings(value: dict[str, object]) -> dict[str, Listing]:
+    """A record's listings (see :data:`Listing`) as read back: a ValueError unless each is
+    text (its names are looked at when it is used: see :meth:`walk.Listings.names`)."""
+    if not all(isinstance(listing, str) for listing in value.values()):
+        raise ValueError("listings")
+    return value  # type: ignore[return-value]
 
 
 def _well_made(record: Record) -> bool:
@@ -333,60 +347,3 @@ def _well_made(record: Record) -> bool:
             and all(type(count) is int for count in astuple(record.summary))
             and all(isinstance(w.path, str) and isinstance(w.message, str)
                     for w in record.warnings))
-
-
-def _file_rows(root: Path, names: Iterable[str]) -> list[Row]:
-    return [_row(name, root / name) for name in names]
-
-
-def _row(name: str, path: Path | str) -> Row:
-    """``path``'s row (links followed: a link's target is what is read)."""
-    try:
-        return _row_of(name, os.stat(path))
-    except OSError:
-        return (name, -1, -1, -1, -1, -1)
-
-
-def _row_of(name: str, info: os.stat_result) -> Row:
-    return (name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
-
-
-def _tree_rows(root: Path, folder: str, links: list[str] | None = None) -> list[Row]:
-    """The rows of ``root/folder`` and of every file and folder under it, links followed (a
-    statement folder may be a link, as the loader reads it), each folder once; the path of
-    every symbolic link met is added to ``links``."""
-    rows: list[Row] = []
-    seen: set[tuple[int, int]] = set()  # (device, inode) of the folders listed
-    pending = [(folder, os.path.join(root, folder))]
-    while pending:
-        relative, path = pending.pop()
-        try:
-            info = os.stat(path)
-        except OSError:
-            rows.append((f"{relative}/", -1, -1, -1, -1, -1))
-            continue
-        rows.append(_row_of(f"{relative}/", info))
-        if (info.st_dev, info.st_ino) in seen:  # (listed under another path: reached by a
-            if links is not None:                # link, so this one counts as one too)
-                links.append(relative)
-            continue
-        seen.add((info.st_dev, info.st_ino))
-        try:
-            with os.scandir(path) as entries:
-                found = list(entries)
-        except OSError:
-            rows.append((f"{relative}/*", -1, -1, -1, -1, -1))
-            continue
-        for entry in found:
-            name = f"{relative}/{entry.name}"
-            if links is not None and entry.is_symlink():
-                links.append(name)
-            if is_folder(entry):
-                pending.append((name, entry.path))
-            else:
-                try:
-                    rows.append(_row_of(name, entry.stat()))
-                except OSError:
-                    rows.append((name, -1, -1, -1, -1, -1))
-    return rows
-

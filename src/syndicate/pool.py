@@ -35,7 +35,7 @@ from syndicate.units import Context, Outcome, Unit, project_context, write_into
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from syndicate.inputs import Row
+    from syndicate.walk import Row
 
 
 class WarmRenderers:
@@ -313,10 +313,10 @@ def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> 
     index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
     is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
     newer configuration or catalog. Stat calls only (the publish's scan ``rows``, else a scan
-    of its own: :func:`inputs.rows`)."""
+    of its own: :func:`walk.rows`)."""
     from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
-    from syndicate.inputs import rows as scanned
     from syndicate.output import absolute, cache_path
+    from syndicate.walk import rows as scanned
 
     try:
         since = cache_path(absolute(out)).stat().st_mtime_ns

@@ -152,7 +152,8 @@ def known_since_publish(root: Path) -> Known:
     recorded = inputs.recorded(root / OUTPUT_DIR)
     if recorded is None or recorded.context != context_digest(publishing_site(root)):
         return Known(publishing=False)  # (never published there, or with other options)
-    return replace(inputs.known(inputs.listing(root), recorded), publishing=False)
+    return replace(inputs.known(inputs.listing(root, last=recorded), recorded),
+                   publishing=False)
 
 
 def check(root: Path) -> Project:

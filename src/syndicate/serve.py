@@ -108,11 +108,11 @@ Snapshot = dict[str, tuple[object, ...]]
 def snapshot(root: Path) -> Snapshot:
     """Every source file and folder (``syndicate.toml``, what is under ``statements/`` and
     ``locales/``), by path relative to ``root`` (a folder's ends with a slash): its size,
-    times, inode and mode, as a publish's scan sees them (:func:`syndicate.inputs.rows`: one
+    times, inode and mode, as a publish's scan sees them (:func:`syndicate.walk.rows`: one
     stat call each)."""
-    from syndicate import inputs
+    from syndicate import walk
 
-    return {row[0]: row[1:] for row in inputs.rows(root)}
+    return {row[0]: row[1:] for row in walk.rows(root)}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

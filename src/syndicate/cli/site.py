@@ -148,8 +148,9 @@ def publish(options: PublishOptions) -> None:
 
     o = options
     now = o.now or datetime.now(UTC)
-    found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf))
-    recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for both uses)
+    recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
+    found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf),
+                        recorded)
     if recorded is not None and _nothing_changed(o, found, recorded, now):
         return  # (before importing what loads and renders)
     from syndicate import backends

@@ -1,0 +1,152 @@
+"""The project's input files as a publish's scan finds them (see :mod:`syndicate.inputs`): a
+row of numbers per file and folder, one stat call each, and what lets the next scan take a
+statement folder's names from the last publish's record instead of listing the folder again.
+
+At 16,000 statements, listing the 16,000 folders is half the scan's system calls: a folder is
+opened, read and closed, where each of its files takes one stat (figures:
+``benchmarks/notes.md``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+from syndicate.files import is_folder
+
+# A file's or folder's path (relative to the project; a folder's ends with "/"), size, mtime,
+# ctime (any change to the file, its times or its mode), inode and mode; -1 where it cannot be
+# read.
+Row = tuple[str, int, int, int, int, int]
+# A statement folder's own row but its path (its numbers separated by spaces), then the names of
+# the files in it, each after a slash. While the folder is as that row says, it holds those
+# names: adding, removing or renaming a name changes the folder's modification and change times
+# (its change time, even when the modification time is set back). Text: a record holds one per
+# statement folder.
+Listing = str
+UNREADABLE = (-1, -1, -1, -1, -1)
+
+
+class Listings:
+    """The listings a scan may take (see :data:`Listing`: the last record's, by statement
+    folder), and those it took."""
+
+    def __init__(self, recorded: Mapping[str, Listing]) -> None:
+        self.recorded = recorded
+        self.taken: dict[str, Listing] = {}
+
+    def names(self, relative: str, info: os.stat_result) -> list[str] | None:
+        """The names in the folder ``relative`` (its stat ``info``) if it is a statement folder
+        as its listing has it; else None (the folder is listed)."""
+        name = relative.removeprefix(f"{STATEMENTS_DIR}/")
+        listing = self.recorded.get(name) if name != relative and "/" not in name else None
+        if listing is None:
+            return None
+        own, _, names = listing.partition("/")
+        if own != _numbers(info):
+            return None
+        found = names.split("/") if names else []
+        if any(n in ("", ".", "..") or "\0" in n for n in found):
+            return None  # (a hand-edited record: no file outside the folder is looked at)
+        self.taken[name] = listing
+        return found
+
+
+def listed(own: Row, names: Iterable[str]) -> Listing:
+    """The :data:`Listing` of a statement folder whose row is ``own``, holding ``names``."""
+    return "/".join([" ".join(map(str, own[1:])), *names])
+
+
+def _numbers(info: os.stat_result) -> str:
+    """The numbers of the row of a folder whose stat is ``info``, as :func:`listed` writes
+    them."""
+    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} {info.st_mode}"
+
+
+def rows(root: Path, links: list[str] | None = None,
+         listings: Listings | None = None) -> list[Row]:
+    """The row of every input file and folder of the project at ``root`` (its configuration,
+    and what is under ``statements/`` and ``locales/``), one stat call each; the path of every
+    symbolic link among them is added to ``links``. A statement folder as ``listings`` has it
+    is not listed: its names there are stat'ed."""
+    found = file_rows(root, [CONFIG_FILE])
+    for folder in (STATEMENTS_DIR, LOCALES_DIR):
+        found.extend(tree_rows(root, folder, links, listings))
+    return found
+
+
+def file_rows(root: Path, names: Iterable[str]) -> list[Row]:
+    return [_row(name, root / name) for name in names]
+
+
+def _row(name: str, path: Path | str) -> Row:
+    """``path``'s row (links followed: a link's target is what is read)."""
+    try:
+        return _row_of(name, os.stat(path))
+    except OSError:
+        return (name, *UNREADABLE)
+
+
+def _row_of(name: str, info: os.stat_result) -> Row:
+    return (name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
+
+
+def _named_rows(relative: str, path: str, names: list[str]) -> list[Row]:
+    """The rows of the files ``names`` in the folder ``path`` (``relative`` to the project)."""
+    found = []
+    for name in names:
+        try:
+            info = os.stat(f"{path}/{name}")
+        except OSError:
+            found.append((f"{relative}/{name}", *UNREADABLE))
+        else:
+            found.append((f"{relative}/{name}", info.st_size, info.st_mtime_ns,
+                          info.st_ctime_ns, info.st_ino, info.st_mode))
+    return found
+
+
+def tree_rows(root: Path, folder: str, links: list[str] | None = None,
+              listings: Listings | None = None) -> list[Row]:
+    """The rows of ``root/folder`` and of every file and folder under it, links followed (a
+    statement folder may be a link, as the loader reads it), each folder once; the path of
+    every symbolic link met is added to ``links``. A statement folder as ``listings`` has it
+    is not listed: its names there are stat'ed."""
+    rows: list[Row] = []
+    seen: set[tuple[int, int]] = set()  # (device, inode) of the folders listed
+    pending = [(folder, os.path.join(root, folder))]
+    while pending:
+        relative, path = pending.pop()
+        try:
+            info = os.stat(path)
+        except OSError:
+            rows.append((f"{relative}/", *UNREADABLE))
+            continue
+        rows.append(_row_of(f"{relative}/", info))
+        if (info.st_dev, info.st_ino) in seen:  # (listed under another path: reached by a
+            if links is not None:                # link, so this one counts as one too)
+                links.append(relative)
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        if listings is not None and (names := listings.names(relative, info)) is not None:
+            rows.extend(_named_rows(relative, path, names))
+            continue
+        try:
+            with os.scandir(path) as entries:
+                found = list(entries)
+        except OSError:
+            rows.append((f"{relative}/*", *UNREADABLE))
+            continue
+        for entry in found:
+            name = f"{relative}/{entry.name}"
+            if links is not None and entry.is_symlink():
+                links.append(name)
+            if is_folder(entry):
+                pending.append((name, entry.path))
+            else:
+                try:
+                    rows.append(_row_of(name, entry.stat()))
+                except OSError:
+                    rows.append((name, *UNREADABLE))
+    return rows
