@@ -241,7 +241,8 @@ class Known:
     # image is read only inside its folder), so no link of theirs is looked for again
     unlinked: frozenset[str] = frozenset()
     # a publish's load: it drops the cache entries it did not use (check's and status's, which
-    # may run beside a publish or with other options, leave them)
+    # may run beside a publish or with other options, leave them) and keeps the statements'
+    # parts in memory for its keys (see StatementCache.parts)
     publishing: bool = True
 
 
@@ -263,7 +264,8 @@ class StatementCache:
         # statement id -> its translations out of step with the original, and what to say of
         # each (see workflow.stale_messages): kept with the entry
         self.out_of_step: dict[str, tuple[tuple[str, str], ...]] = {}  # (mostly the one ())
-        self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts: kept too
+        self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts: kept too,
+        self._plans = known is None or known.publishing  # for a load to plan (not check's)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
@@ -337,7 +339,8 @@ class StatementCache:
             else:
                 warnings.extend(found)
                 self.out_of_step[statement.id] = out_of_step
-                self.parts[statement.id] = parts
+                if self._plans:
+                    self.parts[statement.id] = parts
                 self._served[folder.name] = served
                 self.used.add(key)
                 self.digests[statement.id] = content
@@ -362,7 +365,9 @@ class StatementCache:
         from syndicate.workflow import stale_messages
 
         stale = self.out_of_step[statement.id] = tuple(stale_messages(statement))
-        parts = self.parts[statement.id] = statement_parts(statement)
+        parts = statement_parts(statement)
+        if self._plans:
+            self.parts[statement.id] = parts
         entry = entry_to_json(FORMAT, statement, warnings, stale, parts)
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))

@@ -93,6 +93,19 @@ def test_a_cached_statements_units_have_the_keys_a_parsed_ones_have(
     assert len(set(parsed.values())) == len(parsed) == 12  # (two statements, two languages)
 
 
+def test_a_load_that_is_not_planned_keeps_no_parts_in_memory(project: Path) -> None:
+    """check's and status's loads keep none of the statements' parts (see
+    keys.statement_parts: 9-10 MB at 16,000 statements), which only a plan's keys use, whether
+    a statement is parsed or read from its entry; a publish's and serve's loads keep them."""
+    checking = Known(publishing=False)
+    assert pipeline.load(project, cache=checking).parts == {}  # parsed, and kept
+    assert pipeline.load(project, cache=checking).parts == {}  # from its entry
+    assert list(pipeline.load(project, cache=Known()).parts) == [SHIPPED_ID]
+    assert list(pipeline.load(project, cache=True).parts) == [SHIPPED_ID]
+    shutil.rmtree(project / CACHE_DIR)
+    assert list(pipeline.load(project, cache=True).parts) == [SHIPPED_ID]  # (parsed)
+
+
 def round_trip(statement: Statement, tmp_path: Path) -> tuple[Statement, list[dict[str, Any]]]:
     """``statement`` through a statement cache entry as StatementCache writes one (named by
     its content, as entries are)."""
