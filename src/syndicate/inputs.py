@@ -98,8 +98,6 @@ class Record:
                 and (self.live_until is None or now < self.live_until))
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Scan:
     """The project's input files as found before a publish loads them."""
@@ -331,12 +329,17 @@ def _read(path: Path) -> Record | None:
     return record if _well_made(record) else None
 
 
-def _listings(value: dict[str, object]) -> dict[str, Listing]:
-    """A record's listings (see :data:`Listing`) as read back: a ValueError unless each is
-    text (its names are looked at when it is used: see :meth:`walk.Listings.names`)."""
-    if not all(isinstance(listing, str) for listing in value.values()):
+def _listings(value: object) -> dict[str, Listing]:
+    """A record's listings (see :data:`walk.Listing`) as read back: a ValueError unless each
+    is text (its names are looked at when it is used: see :meth:`walk.Listings.rows`)."""
+    if not isinstance(value, dict):
         raise ValueError("listings")
-    return value  # type: ignore[return-value]
+    found: dict[str, Listing] = {}
+    for name, listing in value.items():
+        if not isinstance(listing, str):
+            raise ValueError(name)
+        found[name] = listing
+    return found
 
 
 def _well_made(record: Record) -> bool:

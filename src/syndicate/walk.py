@@ -10,6 +10,7 @@ opened, read and closed, where each of its files takes one stat (figures:
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -37,21 +38,33 @@ class Listings:
         self.recorded = recorded
         self.taken: dict[str, Listing] = {}
 
-    def names(self, relative: str, info: os.stat_result) -> list[str] | None:
-        """The names in the folder ``relative`` (its stat ``info``) if it is a statement folder
-        as its listing has it; else None (the folder is listed)."""
+    def rows(self, relative: str, path: str, info: os.stat_result) -> list[Row] | None:
+        """The rows of the files in the folder ``relative`` (at ``path``, its stat ``info``) if
+        it is a statement folder as its listing has it, each a regular file still; else None
+        (the folder is listed)."""
         name = relative.removeprefix(f"{STATEMENTS_DIR}/")
         listing = self.recorded.get(name) if name != relative and "/" not in name else None
         if listing is None:
             return None
         own, _, names = listing.partition("/")
-        if own != _numbers(info):
+        if own != _numbers(info) or not _file_names(names):
             return None
-        found = names.split("/") if names else []
-        if any(n in ("", ".", "..") or "\0" in n for n in found):
-            return None  # (a hand-edited record: no file outside the folder is looked at)
-        self.taken[name] = listing
+        found = _named_rows(relative, path, names.split("/") if names else [])
+        if found is not None:
+            self.taken[name] = listing
         return found
+
+
+def _file_names(names: str) -> bool:
+    """Whether a listing's ``names`` can only be names of files in its folder (a record edited
+    by hand could name others, or what is no name of this system: the folder is listed)."""
+    if not names:
+        return True  # (an empty folder)
+    try:
+        os.fsencode(names)
+    except UnicodeError:
+        return False
+    return not any(n in ("", ".", "..") or "\0" in n for n in names.split("/"))
 
 
 def listed(own: Row, names: Iterable[str]) -> Listing:
@@ -93,17 +106,20 @@ def _row_of(name: str, info: os.stat_result) -> Row:
     return (name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode)
 
 
-def _named_rows(relative: str, path: str, names: list[str]) -> list[Row]:
-    """The rows of the files ``names`` in the folder ``path`` (``relative`` to the project)."""
+def _named_rows(relative: str, path: str, names: list[str]) -> list[Row] | None:
+    """The rows of the files ``names`` in the folder ``path`` (``relative`` to the project);
+    None if one is not there or is a link or a folder (a listing taken only for a folder of
+    files: see :meth:`Scan.listings`, which a record edited by hand may not be)."""
     found = []
     for name in names:
         try:
-            info = os.stat(f"{path}/{name}")
+            info = os.lstat(f"{path}/{name}")
         except OSError:
-            found.append((f"{relative}/{name}", *UNREADABLE))
-        else:
-            found.append((f"{relative}/{name}", info.st_size, info.st_mtime_ns,
-                          info.st_ctime_ns, info.st_ino, info.st_mode))
+            return None
+        if stat.S_ISLNK(info.st_mode) or stat.S_ISDIR(info.st_mode):
+            return None
+        found.append((f"{relative}/{name}", info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                      info.st_ino, info.st_mode))
     return found
 
 
@@ -129,8 +145,8 @@ def tree_rows(root: Path, folder: str, links: list[str] | None = None,
                 links.append(relative)
             continue
         seen.add((info.st_dev, info.st_ino))
-        if listings is not None and (names := listings.names(relative, info)) is not None:
-            rows.extend(_named_rows(relative, path, names))
+        if listings is not None and (named := listings.rows(relative, path, info)) is not None:
+            rows.extend(named)
             continue
         try:
             with os.scandir(path) as entries:

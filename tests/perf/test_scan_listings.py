@@ -63,7 +63,16 @@ def test_a_scan_lists_no_statement_folder_the_last_publish_saw_as_it_is(
     assert found.rows == everything.rows and found.links == everything.links
     assert "statements" in listed and "locales" in listed
     assert not {SHIPPED_ID, "2023-01-10-second"} & set(listed)
-    assert sorted(found.listings()) == sorted(record.listings)  # (recorded again as they were)
+    assert found.listings() == record.listings  # (recorded again as they were)
+
+
+def test_no_listing_is_kept_for_a_folder_changed_just_before_the_scan(project: Path) -> None:
+    """settle() gives the files an old modification time but a new change time (the folder's
+    too): a name added in the same tick could leave its times as they were."""
+    settle(project)
+    found = inputs.listing(project)
+    assert SHIPPED_ID in found.folders()  # (its files' times are trusted)
+    assert found.listings() == {}
 
 
 def test_the_next_publish_after_it_says_nothing_changed(
@@ -77,7 +86,8 @@ def test_a_file_added_to_a_folder_whose_times_are_set_back_is_found(
     """A translation added while the folder's modification time is put back as it was (a
     copy that keeps times, an archive's extraction): the folder's change time still says it
     changed, and its English page is published; then, an edit of it in place is too (a listing
-    taken although the folder changed would have left the file out of the next scans)."""
+    taken although the folder changed would have left the file out of the next scans). (Where
+    a folder's size grows with its names, not on ext4, the size alone tells.)"""
     folder = project / "statements" / SHIPPED_ID
     (folder / "en.md").rename(project / "en.md.away")
     settle(project)
@@ -130,3 +140,31 @@ def test_a_damaged_listing_is_not_taken(recorded: Path, run: Callable[..., Resul
     assert result.stdout.startswith("Nothing changed"), result.output
     assert loaded == ([] if damage is hostile else [recorded])
     assert (recorded / "dist" / "manifest.json").read_bytes() == manifest
+
+
+def test_a_folder_with_a_link_or_a_subfolder_is_always_listed(
+        project: Path, run: Callable[..., Result]) -> None:
+    """No listing is kept for it, and one written by hand that names them as files is not
+    taken: the link is found as a link, the subfolder's files are scanned."""
+    add_statement(project)  # (the second: a link in it; a subfolder in the first)
+    folder = project / "statements" / SHIPPED_ID
+    (folder / "notes").mkdir()
+    (folder / "notes" / "draft.txt").write_text("later\n", "utf-8")
+    (folder / "copy.txt").symlink_to("en.md")
+    (project / "statements" / "2023-01-10-second" / "copy.txt").symlink_to("en.md")
+    settle(project)
+    time.sleep(inputs.FINE_SETTLE_NS / 1e9 * 2)
+    result = publish(run, project)
+    assert result.exit_code == 0, result.output
+    record = json.loads((project / RECORD).read_text("ascii"))
+    assert record["listings"] == {}
+    everything = inputs.listing(project)
+    info = folder.stat()
+    numbers = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
+    for names in (["copy.txt", "en.md", "notes", "pt.md", "statement.yaml"],
+                  ["en.md", "pt.md", "statement.yaml", "\ud800"]):
+        record["listings"] = {SHIPPED_ID: "/".join([" ".join(map(str, numbers)), *names])}
+        (project / RECORD).write_text(json.dumps(record), "ascii")
+        found = inputs.listing(project, last=inputs.recorded(project / "dist"))
+        assert (found.rows, found.links) == (everything.rows, everything.links)
+        assert found.taken == {}
