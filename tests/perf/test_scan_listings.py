@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from test_unchanged_inputs import (
+    CHANGES,
     HOUR_AGO,
     add_statement,
+    copy_statement,
     edit_translation,
     loads,
     publish,
@@ -79,6 +81,24 @@ def test_the_next_publish_after_it_says_nothing_changed(
         recorded: Path, run: Callable[..., Result]) -> None:
     assert publish(run, recorded).stdout.startswith("Nothing changed"), "(recorded again)"
     assert publish(run, recorded).stdout.startswith("Nothing changed")
+
+
+def add_third_statement(root: Path) -> None:
+    copy_statement(root, "2023-01-11-third", "date: 2023-01-11\noriginal: pt\n")
+
+
+@pytest.mark.parametrize("change", [*(c for c in CHANGES if c is not add_statement),
+                                    add_third_statement], ids=lambda change: change.__name__)
+def test_any_change_goes_the_whole_way_with_the_listings_taken(
+        recorded: Path, run: Callable[..., Result], change: Callable[[Path], None],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """test_unchanged_inputs's changes, made to a project whose record has its listings."""
+    record = inputs.recorded(recorded / "dist")
+    assert record is not None and record.listings
+    change(recorded)
+    loaded = loads(monkeypatch)
+    result = publish(run, recorded)
+    assert result.exit_code == 0 and loaded == [recorded], result.output
 
 
 def test_a_file_added_to_a_folder_whose_times_are_set_back_is_found(
