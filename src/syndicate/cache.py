@@ -264,8 +264,8 @@ class StatementCache:
         # statement id -> its translations out of step with the original, and what to say of
         # each (see workflow.stale_messages): kept with the entry
         self.out_of_step: dict[str, tuple[tuple[str, str], ...]] = {}  # (mostly the one ())
-        self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts: kept, as
-        self._plans = known is None or known.publishing  # a plan needs (check's has none)
+        self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts
+        self._plans = known is None or known.publishing  # (else no parts kept: check's load)
         self.hits = 0
         self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each

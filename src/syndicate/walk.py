@@ -47,7 +47,7 @@ class Listings:
         if listing is None:
             return None
         own, _, names = listing.partition("/")
-        if own != _numbers(info) or not _file_names(names):
+        if own != _numbers(_row_of("", info)) or not _file_names(names):
             return None
         found = _named_rows(relative, path, names.split("/") if names else [])
         if found is not None:
@@ -69,13 +69,12 @@ def _file_names(names: str) -> bool:
 
 def listed(own: Row, names: Iterable[str]) -> Listing:
     """The :data:`Listing` of a statement folder whose row is ``own``, holding ``names``."""
-    return "/".join([" ".join(map(str, own[1:])), *names])
+    return "/".join([_numbers(own), *names])
 
 
-def _numbers(info: os.stat_result) -> str:
-    """The numbers of the row of a folder whose stat is ``info``, as :func:`listed` writes
-    them."""
-    return f"{info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino} {info.st_mode}"
+def _numbers(row: Row) -> str:
+    """A row's numbers (all but its path), as a :data:`Listing` has them."""
+    return " ".join(map(str, row[1:]))
 
 
 def rows(root: Path, links: list[str] | None = None,
@@ -118,8 +117,7 @@ def _named_rows(relative: str, path: str, names: list[str]) -> list[Row] | None:
             return None
         if stat.S_ISLNK(info.st_mode) or stat.S_ISDIR(info.st_mode):
             return None
-        found.append((f"{relative}/{name}", info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                      info.st_ino, info.st_mode))
+        found.append(_row_of(f"{relative}/{name}", info))
     return found
 
 
