@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 publish: $(STAMP)
 	$(BIN)/syndicate publish
 
+# Every test, one worker process per core (pytest-xdist); TEST_WORKERS=0 runs them all in one.
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # The long fuzzing run (the bounded one is part of `make test`); failures are kept in .hypothesis/.
 fuzz: $(STAMP)

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
 OLD_STATEMENTS_FILE = "statements.json"  # the single-file cache of earlier versions
-FORMAT = 2
+FORMAT = 3
 # The templates of the communiqués are the package's templates named communique*; pages and
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
 # change re-renders only the kinds that use it.
@@ -166,9 +166,11 @@ def catalog_digest(translations: gettext.NullTranslations) -> str:
 # Parsed statements, kept by the hash of their folder ------------------------------------
 
 
-def _folder_digest(folder: Path, site: Site) -> tuple[str, str]:
-    """(the cache key, which names the folder's path as given, since cached warnings carry it;
-    the content's hash, the same however the project's path is spelled, for the unit keys).
+def _folder_digest(folder: Path, site: Site) -> str:
+    """The hash of a statement folder's content: its entry's key, and what the unit keys take
+    of the statement, the same however the project's path is spelled (an entry's warnings
+    are moved to the folder as given when they are read: see
+    :func:`~syndicate.statement_entries.entry_from_json`).
 
     The content is every file's name, and the bytes of the statement's own files (its YAML and
     Markdown) and of every file they mention by name (an image), streamed: a big file nothing
@@ -190,8 +192,7 @@ def _folder_digest(folder: Path, site: Site) -> tuple[str, str]:
                 hasher.update(b"not a file")
         else:
             hasher.update(b"not mentioned")
-    content = hasher.hexdigest()
-    return digest(content, str(folder)), content
+    return hasher.hexdigest()
 
 
 def _is_source(name: str) -> bool:
@@ -267,19 +268,18 @@ class StatementCache:
         self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts
         self._plans = known is None or known.publishing  # (else no parts kept: check's load)
         self.hits = 0
-        self._missed: dict[Path, tuple[str, str]] = {}  # folder -> (key, content) to keep
+        self._missed: dict[Path, str] = {}  # folder -> the key of the entry to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
         # folder's entry was found or written (what a publish's load writes it again from)
         self._pack: PackReader | None = None
         self._served: dict[str, Served] = {}
 
-    def _digest(self, folder: Path, site: Site) -> tuple[str, str]:
+    def _digest(self, folder: Path, site: Site) -> str:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
         known = self.known
         if (known is not None and folder.name in known.contents
                 and known.context == self._context_of(site)):
-            content = known.contents[folder.name]
-            return digest(content, str(folder)), content
+            return known.contents[folder.name]
         return _folder_digest(folder, site)
 
     def _context_of(self, site: Site) -> str:
@@ -324,14 +324,14 @@ class StatementCache:
         """The statement of ``folder`` if its files are those of an entry (whose warnings are
         added to ``warnings``), else None: :meth:`keep` then takes the statement loaded."""
         try:
-            key, content = self._digest(folder, site)
+            key = self._digest(folder, site)
         except OSError:
             return None  # loaded, but not kept
         path = self._path(key)
         entry, served = self._read(folder.name, key, site)
         if entry is not None:
             try:
-                statement, found, out_of_step, parts = entry_from_json(entry, path)
+                statement, found, out_of_step, parts = entry_from_json(entry, path, str(folder))
                 if statement.id != folder.name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
@@ -343,12 +343,12 @@ class StatementCache:
                     self.parts[statement.id] = parts
                 self._served[folder.name] = served
                 self.used.add(key)
-                self.digests[statement.id] = content
+                self.digests[statement.id] = key
                 self.hits += 1
                 return statement
         if served.at >= 0 and self._pack is not None:
             self._pack.refuse()  # (a line not its entry's: the pack is written again)
-        self._missed[folder] = (key, content)
+        self._missed[folder] = key
         return None
 
     def keep(self, folder: Path, statement: Statement,
@@ -357,8 +357,8 @@ class StatementCache:
         is written now; returns the statement, its words left there if it could be written."""
         if folder not in self._missed:
             return statement
-        key, content = self._missed.pop(folder)
-        self.digests[statement.id] = content
+        key = self._missed.pop(folder)
+        self.digests[statement.id] = key
         self.used.add(key)
         self._served[folder.name] = Served(key)
         from syndicate.keys import statement_parts  # (not at the top: it imports this)
@@ -368,7 +368,7 @@ class StatementCache:
         parts = statement_parts(statement)
         if self._plans:
             self.parts[statement.id] = parts
-        entry = entry_to_json(FORMAT, statement, warnings, stale, parts)
+        entry = entry_to_json(FORMAT, statement, warnings, stale, parts, str(folder))
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))
         if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):

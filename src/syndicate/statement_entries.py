@@ -76,26 +76,42 @@ _HASHES = re.compile(r"[0-9a-f]*\Z")
 
 
 def entry_to_json(form: int, statement: Statement, warnings: Sequence[Problem],
-                  stale: Sequence[tuple[str, str]], parts: str) -> list[object]:
+                  stale: Sequence[tuple[str, str]], parts: str, folder: str) -> list[object]:
     """An entry's first line (see :meth:`syndicate.cache.StatementCache.keep`): its format
     ``form``, the statement but its words, its warnings, its translations out of step (see
-    :func:`workflow.stale_messages`) and its own inputs' hashes (:func:`keys.statement_parts`)."""
+    :func:`workflow.stale_messages`), its own inputs' hashes (:func:`keys.statement_parts`)
+    and its ``folder`` as the load spelled it, which its warnings' paths start with."""
     return [form, statement_to_json(statement), [[w.path, w.line, w.message] for w in warnings],
-            [list(pair) for pair in stale], parts]
+            [list(pair) for pair in stale], parts, folder]
 
 
-def entry_from_json(entry: Any, path: str) -> tuple[
+def entry_from_json(entry: Any, path: str, folder: str) -> tuple[
         Statement, list[Problem], tuple[tuple[str, str], ...], str]:
-    """What :func:`entry_to_json` made (the statement's words left in the entry ``path``); a
+    """What :func:`entry_to_json` made (the statement's words left in the entry ``path``),
+    its warnings naming the statement's files from ``folder``, as this load spells it; a
     ValueError, TypeError, KeyError or AssertionError when it is not what a parse gives."""
-    _, data, warned, stale, parts = entry
+    _, data, warned, stale, parts, made_in = entry
     statement = statement_from_json(data, path)
-    found = [Problem(p, line, message, True) for p, line, message in warned]
+    found = [Problem(_moved(p, made_in, folder), line, message, True)
+             for p, line, message in warned]
     out_of_step = tuple(_stale_message(item, statement) for item in stale)
     if (not isinstance(parts, str) or not _HASHES.match(parts)
             or len(parts) != len(statement.translations) * PARTS + HASH):
         raise ValueError("hashes")
     return statement, found, out_of_step, parts
+
+
+def _moved(path: object, old: object, new: str) -> str:
+    """A warning's ``path``, made when the statement's folder was spelled ``old`` (the project
+    named relative to another folder, or by its whole path), with the folder spelled ``new``.
+
+    >>> _moved("statements/a/en.md", "statements/a", "/p/statements/a")
+    '/p/statements/a/en.md'
+    """
+    if not (isinstance(path, str) and isinstance(old, str)):
+        raise TypeError("a path is text")
+    inside = path == old or path.startswith(old + os.sep)
+    return new + path[len(old):] if inside else path
 
 
 def _stale_message(item: object, statement: Statement) -> tuple[str, str]:

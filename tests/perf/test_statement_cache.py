@@ -49,6 +49,33 @@ def test_a_cached_load_equals_a_fresh_one(project: Path) -> None:
     assert any("CRLF" in w.message for w in second.warnings)
 
 
+def entries(project: Path) -> set[tuple[str, int, int]]:
+    """The statement cache's files: name, modification time and inode."""
+    return {(p.name, p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in (project / CACHE_DIR / "statements").iterdir()}
+
+
+def test_a_project_named_another_way_takes_the_same_entries(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`syndicate publish` in the project's folder, then `syndicate check --project` with its
+    whole path (or from another folder): the second load parses nothing again, rewrites and
+    drops no entry, and its warnings name the files as this load spells them."""
+    en = project / "statements" / SHIPPED_ID / "en.md"
+    en.write_bytes(en.read_bytes().replace(b"\n", b"\r\n"))  # (a warning: CRLF)
+    monkeypatch.chdir(project.parent)
+    relative = pipeline.load(Path(project.name), cache=Known())  # (a publish's load)
+    assert [w.path for w in relative.warnings] == [f"{project.name}/statements/{SHIPPED_ID}/en.md"]
+    before = entries(project)
+    cache = StatementCache(project)
+    absolute = load_statements(project, load_site(project), cache)
+    cache.close()
+    assert cache.hits == 1
+    assert absolute.warnings == pipeline.load(project).warnings  # (parsed, not cached)
+    assert [w.path for w in absolute.warnings] == [str(en)]
+    pipeline.load(project, cache=Known())  # (a publish's load drops the entries it did not use)
+    assert entries(project) == before
+
+
 def test_a_cached_load_says_which_translations_are_out_of_step_as_a_fresh_one(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Stale and untracked translations are found when a statement is parsed and kept with

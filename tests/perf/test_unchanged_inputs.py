@@ -216,7 +216,7 @@ def folders_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     hashed: list[str] = []
     folder_digest = cache._folder_digest
 
-    def spy(folder: Path, site: object) -> tuple[str, str]:
+    def spy(folder: Path, site: object) -> str:
         hashed.append(folder.name)
         return folder_digest(folder, site)  # type: ignore[arg-type]
 
