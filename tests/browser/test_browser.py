@@ -27,7 +27,9 @@ TITLES = {
 TAGS = {"en": "en", "pt": "pt-PT"}
 DOWNLOAD = {"en": "Download PDF", "pt": "Descarregar PDF"}
 
-pytestmark = needs_chromium
+# It publishes the repository's own project, whose statement cache each publish prunes: its
+# tests and the others that do run in one worker (`make test`: --dist loadgroup).
+pytestmark = [needs_chromium, pytest.mark.xdist_group("repository")]
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ def test_an_edit_does_not_write_the_pack_again_and_many_do(archive: Path) -> Non
     # Only the last line wrong: one folder read from its entry, the pack written again for it
     lambda lines: [*lines[:-1], lines[-1][:-9]],
     lambda lines: [*lines[:-2], lines[-1], lines[-2]],
-    lambda lines: [*lines[:-1], lines[-1].replace(b'[2, ["2023-01-24-', b'[2, ["2023-01-23-')],
+    lambda lines: [*lines[:-1], lines[-1].replace(b', ["2023-01-24-', b', ["2023-01-23-', 1)],
     # A time zone that names a folder of tzdata (OSError, not ValueError)
     lambda lines: [*lines[:-1], lines[-1].replace(b'"Europe/Lisbon"', b'"Europe"')],
 ], ids=["junk", "order", "twice", "long", "cut", "context", "json", "last-cut", "last-order",
@@ -125,19 +125,28 @@ def test_a_damaged_pack_gives_the_same_statements_and_is_written_again(
     assert pack_of(archive).read_bytes().splitlines() == lines
 
 
+def _cut(line: bytes) -> tuple[bytes, bytes]:
+    """``line`` cut before its entry's kept hashes: the second-last element, before the
+    folder as the load that made it spelled it."""
+    folder = line.rindex(b', "')
+    hashes = line.rindex(b', "', 0, folder)
+    return line[:hashes], line[hashes:]
+
+
 def _stale(line: bytes, kept: bytes) -> bytes:
     """``line`` with ``kept`` as its entry's stale-translation messages (the list before the
-    hashes, the line's last element)."""
-    head, comma, parts = line.rpartition(b', "')
+    hashes)."""
+    head, tail = _cut(line)
     assert head.endswith(b", []")
-    return head[:-2] + kept + comma + parts
+    return head[:-2] + kept + tail
 
 
 def _hashes(line: bytes, first: bytes) -> bytes:
-    """``line`` with the first character of its entry's kept hashes (the line's last element:
-    its first translation's own inputs') replaced by ``first``."""
-    head, comma, parts = line.rpartition(b', "')
-    return head + comma + first + parts[1:]
+    """``line`` with the first character of its entry's kept hashes (its first translation's
+    own inputs') replaced by ``first``."""
+    head, tail = _cut(line)
+    assert tail[3:4] in b"0123456789abcdef"
+    return head + tail[:3] + first + tail[4:]
 
 
 @pytest.mark.parametrize("damage", [
