@@ -9,11 +9,8 @@ STAMP := $(VENV)/.installed
 publish: $(STAMP)
 	$(BIN)/syndicate publish
 
-# Every test, one worker process per core (pytest-xdist); TEST_WORKERS=0 runs them all in one.
-# Tests marked xdist_group("repository") publish this repository's project: one worker runs them.
-TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -q
 
 # The long fuzzing run (the bounded one is part of `make test`); failures are kept in .hypothesis/.
 fuzz: $(STAMP)

@@ -27,9 +27,7 @@ TITLES = {
 TAGS = {"en": "en", "pt": "pt-PT"}
 DOWNLOAD = {"en": "Download PDF", "pt": "Descarregar PDF"}
 
-# It publishes the repository's own project, whose statement cache each publish prunes: its
-# tests and the others that do run in one worker (`make test`: --dist loadgroup).
-pytestmark = [needs_chromium, pytest.mark.xdist_group("repository")]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

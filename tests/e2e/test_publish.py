@@ -19,10 +19,6 @@ from twitter_text import parse_tweet
 from conftest import REPO, SHIPPED_ID
 from syndicate.cli import main
 
-# It publishes the repository's own project, whose statement cache each publish prunes: its
-# tests and the others that do run in one worker (`make test`: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("repository")
-
 NOW = "2026-11-28T12:00:00+00:00"
 TITLES = {
     "en": "Portugal supports António Vitorino's candidacy for Director-General of the IOM",

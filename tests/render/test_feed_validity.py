@@ -29,10 +29,6 @@ from lxml import etree
 from conftest import REPO, write
 from syndicate.cli import main
 
-# It publishes the repository's own project, whose statement cache each publish prunes: its
-# tests and the others that do run in one worker (`make test`: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("repository")
-
 ATOM = "{http://www.w3.org/2005/Atom}"
 FH = "{http://purl.org/syndication/history/1.0}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -30,10 +30,6 @@ from conftest import REPO
 from multiscript import AR, PARAGRAPHS, STATEMENT_ID, write_project
 from syndicate.cli import main
 
-# It publishes the repository's own project, whose statement cache each publish prunes: its
-# tests and the others that do run in one worker (`make test`: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("repository")
-
 NOW = "2026-11-28T00:00:00+00:00"
 REVIEW = REPO / "build" / "review"
 A4_WIDTH, MARGIN = 595.28, 25 / 25.4 * 72  # points: the stylesheet's side margins are 25 mm

@@ -30,10 +30,6 @@ from syndicate import output
 from syndicate.cli import main
 from syndicate.seal.settings import PASSPHRASE_VARIABLE, PIN_VARIABLE
 
-# It publishes the repository's own project, whose statement cache each publish prunes: its
-# tests and the others that do run in one worker (`make test`: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("repository")
-
 NOW = pki.NOW.isoformat()
 SEAL_TABLE = """
 [seal]

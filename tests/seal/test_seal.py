@@ -48,10 +48,6 @@ from syndicate.seal.verify import (
     verify_pdf,
 )
 
-# It publishes the repository's own project, whose statement cache each publish prunes: its
-# tests and the others that do run in one worker (`make test`: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("repository")
-
 STATEMENT_DAY = dt.datetime(2022, 11, 22, tzinfo=dt.UTC)
 NOW = pki.NOW
 TSA_TIME = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC)
