@@ -3,7 +3,8 @@
 An entry is two lines of JSON. The first: the statement with each translation's
 :class:`~syndicate.model.Facts`, and what a load and a plan say of it (its warnings, which
 translations are out of step with the original, the hashes of its own inputs: see
-:meth:`syndicate.cache.StatementCache.keep`). The second: the words. A load decodes the first
+:meth:`syndicate.cache.StatementCache.keep`), and its folder as the load that made it spelled
+it, which its warnings name. The second: the words. A load decodes the first
 line only; a translation's words are read again when something needs them (:class:`Kept`): an
 archive's texts are never all in memory at once.
 """

@@ -27,6 +27,10 @@ from syndicate.model import Entry
 ASCII = Entry("en/a/index.html", "html", "en", "a", 12, "ab" * 32)
 ACCENTED = Entry("pt/a/gráfico.png", "image", "pt", "a", 7, "cd" * 32)
 
+# Timing is not what these properties check: on a busy machine one example can pass the
+# default 200 ms deadline.
+untimed = settings(deadline=None)
+
 
 def test_an_entry_is_encoded_as_each_record_writes_it_and_an_ascii_text_is_kept_once() -> None:
     encoded = EncodedEntries()
@@ -39,7 +43,7 @@ def test_an_entry_is_encoded_as_each_record_writes_it_and_an_ascii_text_is_kept_
         ASCII.as_json(), ACCENTED.as_json()]
 
 
-@settings(deadline=None)  # (timing is not what these check; workers share the cores)
+@untimed
 @given(st.builds(Entry, st.text(), st.text(), st.none() | st.text(), st.none() | st.text(),
                  st.integers(min_value=0), st.text()))
 @example(Entry('a "b"\\\x7f\x00\u2028\udcff.png', "image", None, "s", 2**70, "ff"))
@@ -51,7 +55,7 @@ def test_an_entry_is_written_as_json_dumps_writes_it(entry: Entry) -> None:
     assert encoded.index(entry) == json.dumps(entry.as_json())
 
 
-@settings(deadline=None)  # (timing is not what these check; workers share the cores)
+@untimed
 @given(st.binary(max_size=64) | st.builds(lambda n, tail: b"x" * n + b"\n" + tail,
                                          st.integers(0, 9000), st.binary(max_size=16)),
        st.integers(1, 5000))
@@ -111,7 +115,7 @@ def test_a_cache_index_of_the_older_layout_is_not_used(tmp_path: Path) -> None:
 paths = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12)
 
 
-@settings(deadline=None)  # (timing is not what these check; workers share the cores)
+@untimed
 @given(st.lists(paths, unique=True, max_size=40), st.data())
 @example(['a"b', "a\\b", "a\x01b", "ab", "gráfico", "a\u2028"], None)
 def test_a_manifest_spliced_from_the_current_ones_lines_is_the_manifest(
