@@ -9,8 +9,11 @@ STAMP := $(VENV)/.installed
 publish: $(STAMP)
 	$(BIN)/syndicate publish
 
+# Every test, one worker process per core (pytest-xdist), a module's tests in one worker (its
+# fixtures, such as a publish, made once); TEST_WORKERS=0 runs them all in this process.
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 # The long fuzzing run (the bounded one is part of `make test`); failures are kept in .hypothesis/.
 fuzz: $(STAMP)

@@ -42,6 +42,27 @@ def copy_project(root: Path) -> Path:
     return root
 
 
+def _published_state() -> tuple[tuple[str, int, int], ...]:
+    """What a publish of the repository's own project would change in it: its statement cache
+    and its default output (each file's path, size and modification time)."""
+    files = [path for folder in (REPO / ".syndicate-cache", REPO / "dist")
+             for path in folder.rglob("*") if path.is_file()]
+    return tuple(sorted((str(path.relative_to(REPO)), path.stat().st_size, path.stat().st_mtime_ns)
+                        for path in files))
+
+
+@pytest.fixture(autouse=True)
+def _repository_left_alone(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No test publishes (or loads with the cache) the repository's own project: it publishes
+    a copy (:func:`copy_project`). Tests running side by side would otherwise share the
+    repository's statement cache, and a publish prunes the entries it did not use."""
+    before = _published_state()
+    yield
+    assert _published_state() == before, (
+        f"{request.node.nodeid} changed the repository's .syndicate-cache/ or dist/: "
+        "publish a copy of the project (conftest.copy_project)")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throw-away copy of the shipped project."""

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SHIPPED_ID, chromium, needs_chromium, serving
+from conftest import SHIPPED_ID, chromium, copy_project, needs_chromium, serving
 from syndicate.cli import main
 
 NOW = "2026-11-28T00:00:00+00:00"
@@ -33,10 +33,11 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """(base URL, output folder): the shipped project published for, and served on, 127.0.0.1."""
-    out = tmp_path_factory.mktemp("browser") / "dist"
+    project = copy_project(tmp_path_factory.mktemp("browser") / "project")
+    out = project.parent / "dist"
     out.mkdir()
     with serving(out) as base:
-        result = CliRunner().invoke(main, ["publish", "--project", str(REPO), "--out", str(out),
+        result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out", str(out),
                                            "--base-url", base, "--now", NOW])
         assert result.exit_code == 0, result.output
         yield base, out

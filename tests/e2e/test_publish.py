@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 from twitter_text import parse_tweet
 
-from conftest import REPO, SHIPPED_ID
+from conftest import SHIPPED_ID, copy_project
 from syndicate.cli import main
 
 NOW = "2026-11-28T12:00:00+00:00"
@@ -29,9 +29,11 @@ TAGS = {"en": "en", "pt": "pt-PT"}
 
 
 def publish_repo(out: Path, now: str) -> Result:
-    """Publish the repository's own project into ``out`` as of ``now``."""
+    """Publish a copy of the repository's own project, made beside ``out``, into ``out`` as of
+    ``now``."""
+    project = copy_project(out.parent / "project")
     result = CliRunner().invoke(
-        main, ["publish", "--project", str(REPO), "--out", str(out), "--now", now]
+        main, ["publish", "--project", str(project), "--out", str(out), "--now", now]
     )
     assert result.exit_code == 0, result.output
     return result

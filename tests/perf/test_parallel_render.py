@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -47,8 +50,50 @@ def test_jobs_1_and_jobs_2_publish_the_same_bytes(twins: tuple[Path, Path], run)
     assert "en/2023-01-10-second/chart.svg" in tree(two / "dist")
 
 
+# The Dask cluster, and the publishes that use it, run in processes of their own, as a user's
+# would: Dask leaves threads behind in a process that used it (its IO loop, its offload
+# executor), and a process with other threads never forks (processes.fork_is_safe), which
+# would change how the tests run after these in the same worker of `make test`.
+CLUSTER = """
+import sys, distributed
+with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                              host="127.0.0.1", dashboard_address=":0") as cluster:
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()  # until the test is done with it
+"""
+# As if the workers were on machines without this disk.
+BLIND = """
+import sys, distributed
+from pathlib import Path
+with distributed.Client(sys.argv[1]) as client:
+    client.run(exec, "import syndicate.cluster as c\\nc._sees = lambda folder: False", {})
+    sees = "__import__('syndicate.cluster').cluster._sees(Path('.'))"
+    assert set(client.run(eval, sees, {"Path": Path}).values()) == {False}
+"""
+
+
+@contextmanager
+def dask_cluster() -> Iterator[str]:
+    """A local Dask cluster (a scheduler and two worker processes) in a process of its own
+    while the block runs; yields its scheduler's address."""
+    with subprocess.Popen([sys.executable, "-c", CLUSTER], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as cluster:
+        assert cluster.stdin is not None and cluster.stdout is not None
+        try:
+            yield cluster.stdout.readline().strip()
+        finally:
+            cluster.stdin.close()
+            cluster.wait(timeout=120)
+
+
+def syndicate(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The command line, in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)],
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
 def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path], run) -> None:  # type: ignore[no-untyped-def]
-    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("distributed")
     one, two = twins
     # A second site on the same cluster, after the first: the workers' renderers were built
     # for the first site's configuration and must not be reused for this one's.
@@ -61,20 +106,13 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
     for local in (one, three):
         published = run("publish", "--project", local, "--now", NOW, "--quiet")
         assert published.exit_code == 0 and published.output == "", published.output
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=":0",  # any free port: None means the default 8787
-    ) as cluster:
+    with dask_cluster() as scheduler:
         for remote in (two, four):
-            if remote == four:  # as if the workers were on machines without this disk
-                with distributed.Client(cluster.scheduler_address) as client:
-                    blind = "import syndicate.cluster as c\nc._sees = lambda folder: False"
-                    client.run(exec, blind, {})
-                    sees = "__import__('syndicate.cluster').cluster._sees(Path('.'))"
-                    assert set(client.run(eval, sees, {"Path": Path}).values()) == {False}
-            published = run("publish", "--project", remote, "--now", NOW, "--executor", "dask",
-                            "--scheduler", cluster.scheduler_address)
-            assert published.exit_code == 0, published.output
+            if remote == four:
+                subprocess.run([sys.executable, "-c", BLIND, scheduler], check=True, timeout=120)
+            published = syndicate("publish", "--project", remote, "--now", NOW,
+                                  "--executor", "dask", "--scheduler", scheduler)
+            assert published.returncode == 0, published.stdout + published.stderr
             assert "reused 0, removed 0)" in published.stdout
     assert tree(one / "dist") == tree(two / "dist")
     assert tree(three / "dist") == tree(four / "dist")
@@ -86,13 +124,13 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
     assert letterhead.splitlines()[0] == "Ministry of Culture"
 
 
-def test_an_unreachable_scheduler_is_a_clear_error(project: Path, run) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_scheduler_is_a_clear_error(project: Path) -> None:
     pytest.importorskip("distributed")
-    result = run("publish", "--project", project, "--now", NOW, "--executor", "dask",
-                 "--scheduler", "tcp://127.0.0.1:9")
-    assert result.exit_code == 1
+    result = syndicate("publish", "--project", project, "--now", NOW, "--executor", "dask",
+                       "--scheduler", "tcp://127.0.0.1:9")
+    assert result.returncode == 1
     assert "Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stdout + result.stderr
     assert not (project / "dist").exists()
 
 

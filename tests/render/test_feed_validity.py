@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import REPO, write
+from conftest import REPO, copy_project, write
 from syndicate.cli import main
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -96,7 +96,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return publish(REPO, tmp_path_factory.mktemp("shipped") / "dist")
+    project = copy_project(tmp_path_factory.mktemp("shipped") / "project")
+    return publish(project, project.parent / "dist")
 
 
 def feed_files(dist: Path) -> dict[str, str]:

@@ -27,10 +27,9 @@ from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from conftest import listening
+from conftest import copy_project, listening
 from syndicate.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 TOKEN_LABEL, KEY_LABEL = "syndicate-seal", "seal"
 OTHER_LABEL = "another-key"  # a key on the token that is not the certificate's
@@ -81,8 +80,10 @@ def make_pki(folder: Path) -> Pki:
 
 
 def publish(out: Path) -> Path:
-    """The shipped project published into ``out`` (the PDFs are PDF/A-3u and tagged)."""
-    result = CliRunner().invoke(main, ["publish", "--project", str(REPO), "--out", str(out),
+    """A copy of the shipped project, made beside ``out``, published into ``out`` (the PDFs
+    are PDF/A-3u and tagged)."""
+    project = copy_project(out.parent / "project")
+    result = CliRunner().invoke(main, ["publish", "--project", str(project), "--out", str(out),
                                        "--now", pki.NOW.isoformat(), "--quiet"])
     assert result.exit_code == 0, result.output
     return out
