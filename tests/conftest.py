@@ -4,8 +4,10 @@ catalogs), a folder served on 127.0.0.1, and Debian's Chromium driven by Playwri
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import shutil
 import struct
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -42,25 +44,56 @@ def copy_project(root: Path) -> Path:
     return root
 
 
-def _published_state() -> tuple[tuple[str, int, int], ...]:
-    """What a publish of the repository's own project would change in it: its statement cache
-    and its default output (each file's path, size and modification time)."""
-    files = [path for folder in (REPO / ".syndicate-cache", REPO / "dist")
-             for path in folder.rglob("*") if path.is_file()]
-    return tuple(sorted((str(path.relative_to(REPO)), path.stat().st_size, path.stat().st_mtime_ns)
-                        for path in files))
+# What the commands write into a project's folder (syndicate.cache.CACHE_DIR, serve's and
+# send's state, the default output and its versions, lock, cache index and record).
+WRITTEN = (".syndicate-cache", ".syndicate-serve", ".syndicate-state", "dist", ".dist.*")
+_BEFORE = pytest.StashKey[tuple[tuple[str, int, int], ...]]()
 
 
-@pytest.fixture(autouse=True)
-def _repository_left_alone(request: pytest.FixtureRequest) -> Iterator[None]:
-    """No test publishes (or loads with the cache) the repository's own project: it publishes
-    a copy (:func:`copy_project`). Tests running side by side would otherwise share the
-    repository's statement cache, and a publish prunes the entries it did not use."""
-    before = _published_state()
-    yield
-    assert _published_state() == before, (
-        f"{request.node.nodeid} changed the repository's .syndicate-cache/ or dist/: "
-        "publish a copy of the project (conftest.copy_project)")
+def _written_state() -> tuple[tuple[str, int, int], ...]:
+    """What a command run on the repository's own project would change in it (see
+    :data:`WRITTEN`): each file's path, size and modification time."""
+    found = []
+    for pattern in WRITTEN:
+        for top in REPO.glob(pattern):
+            for path in (top, *top.rglob("*")):
+                try:
+                    info = path.stat()
+                except OSError:  # (gone meanwhile)
+                    continue
+                if not path.is_dir():
+                    found.append((str(path.relative_to(REPO)), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+# No test publishes, checks or serves the repository's own project: it works on a copy
+# (copy_project). Tests running side by side would otherwise share that project's statement
+# cache, whose entries a publish prunes when it did not use them. Checked around each test's
+# setup and teardown, so that a module's or a session's fixtures are checked too.
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_BEFORE] = _written_state()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    before = item.stash.get(_BEFORE, None)
+    if before is not None and _written_state() != before:
+        raise AssertionError(
+            f"{item.nodeid} (its fixtures included), or another process meanwhile, changed "
+            f"what commands write in the repository's own project ({', '.join(WRITTEN)}): "
+            "work on a copy of the project (conftest.copy_project)")
+
+
+@pytest.fixture
+def forkable() -> None:
+    """For a test of what syndicate does in a process that may fork: skipped where the system
+    never forks; failed when a thread an earlier test left running stops this process forking
+    (see syndicate.processes.fork_is_safe), which the test would then not be testing."""
+    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("this system does not fork")
+    assert threading.active_count() == 1, (
+        f"threads an earlier test left running: {threading.enumerate()}")
 
 
 @pytest.fixture

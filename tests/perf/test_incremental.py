@@ -379,6 +379,7 @@ def test_one_early_worker_is_joined_by_another_only_for_much_work(two: Path) -> 
     assert same_as_reference()
 
 
+@pytest.mark.usefixtures("forkable")
 def test_early_workers_fork_only_a_process_running_no_other_thread() -> None:
     from syndicate.pool import _quickest_start
 
@@ -390,8 +391,7 @@ def test_early_workers_fork_only_a_process_running_no_other_thread() -> None:
     finally:
         stop.set()
         thread.join()
-    if threading.active_count() == 1:
-        assert _quickest_start() == "fork"
+    assert _quickest_start() == "fork"
 
 
 def publish_with_workers(root: Path, start: str, early: int = 2,
@@ -413,10 +413,10 @@ def publish_with_workers(root: Path, start: str, early: int = 2,
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_early_workers_publish_the_same_bytes_and_stop_when_unused(
-    project: Path, start: str,
+    project: Path, start: str, request: pytest.FixtureRequest,
 ) -> None:
-    if start == "fork" and threading.active_count() > 1:
-        pytest.skip("this test process runs threads: workers would be spawned")
+    if start == "fork":
+        request.getfixturevalue("forkable")
     reference = project.parent / "reference"
     shutil.copytree(project, reference)
     publish_locally(reference)

@@ -16,7 +16,6 @@ from syndicate.cache import CACHE_DIR
 from syndicate.config import load_site
 from syndicate.errors import ContentError, Problem
 from syndicate.model import Site, Statement
-from syndicate.processes import fork_is_safe
 
 COUNT = 80  # above sources.PARALLEL_FROM
 
@@ -48,7 +47,7 @@ def _outcome(project: Path) -> tuple[tuple[Statement, ...], tuple[Problem, ...]]
     return loaded.statements, loaded.warnings
 
 
-@pytest.mark.skipif(not fork_is_safe(), reason="this process cannot fork")
+@pytest.mark.usefixtures("forkable")
 @pytest.mark.parametrize("bad", [False, True], ids=["warnings", "problems"])
 def test_many_statements_load_in_several_processes_as_in_one(
     project: Path, monkeypatch: pytest.MonkeyPatch, bad: bool,
@@ -71,7 +70,7 @@ def test_many_statements_load_in_several_processes_as_in_one(
         assert sum("raw HTML" in w.message for w in warnings) == len(range(4, COUNT, 9))
 
 
-@pytest.mark.skipif(not fork_is_safe(), reason="this process cannot fork")
+@pytest.mark.usefixtures("forkable")
 def test_the_parsing_happens_in_other_processes_only_for_many(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

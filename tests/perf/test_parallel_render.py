@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -72,23 +75,36 @@ with distributed.Client(sys.argv[1]) as client:
 """
 
 
+# Python as the tests run: a warning is an error (pyproject.toml's filterwarnings).
+PYTHON = (sys.executable, "-W", "error")
+
+
 @contextmanager
 def dask_cluster() -> Iterator[str]:
-    """A local Dask cluster (a scheduler and two worker processes) in a process of its own
-    while the block runs; yields its scheduler's address."""
-    with subprocess.Popen([sys.executable, "-c", CLUSTER], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, text=True) as cluster:
+    """A local Dask cluster (a scheduler and two worker processes) in a process group of its
+    own while the block runs; yields its scheduler's address."""
+    with subprocess.Popen([*PYTHON, "-c", CLUSTER], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True, start_new_session=True) as cluster:
         assert cluster.stdin is not None and cluster.stdout is not None
         try:
-            yield cluster.stdout.readline().strip()
+            ready, _, _ = select.select([cluster.stdout], [], [], 120)
+            address = cluster.stdout.readline().strip() if ready else ""
+            assert address.startswith("tcp://"), (
+                f"the Dask cluster did not start (exit status {cluster.poll()})")
+            yield address
         finally:
             cluster.stdin.close()
-            cluster.wait(timeout=120)
+            try:
+                cluster.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(cluster.pid, signal.SIGKILL)
+                cluster.wait()
+                raise
 
 
 def syndicate(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """The command line, in a process of its own."""
-    return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)],
+    return subprocess.run([*PYTHON, "-m", "syndicate", *map(str, args)],
                           capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -109,7 +125,7 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
     with dask_cluster() as scheduler:
         for remote in (two, four):
             if remote == four:
-                subprocess.run([sys.executable, "-c", BLIND, scheduler], check=True, timeout=120)
+                subprocess.run([*PYTHON, "-c", BLIND, scheduler], check=True, timeout=120)
             published = syndicate("publish", "--project", remote, "--now", NOW,
                                   "--executor", "dask", "--scheduler", scheduler)
             assert published.returncode == 0, published.stdout + published.stderr
