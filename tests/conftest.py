@@ -4,10 +4,9 @@ catalogs), a folder served on 127.0.0.1, and Debian's Chromium driven by Playwri
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import shutil
+import stat
 import struct
-import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +19,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from syndicate.cache import CACHE_DIR
 from syndicate.cli import main
+from syndicate.config import OUTPUT_DIR
+from syndicate.mail.journal import STATE_DIR
+from syndicate.processes import fork_is_safe
+from syndicate.serve import PREVIEW_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_ID = "2022-11-22-vitorino-iom"
@@ -44,9 +48,9 @@ def copy_project(root: Path) -> Path:
     return root
 
 
-# What the commands write into a project's folder (syndicate.cache.CACHE_DIR, serve's and
-# send's state, the default output and its versions, lock, cache index and record).
-WRITTEN = (".syndicate-cache", ".syndicate-serve", ".syndicate-state", "dist", ".dist.*")
+# What the commands write into a project's folder: the statement cache, serve's preview and
+# send's state, the default output and, beside it, its versions, lock, cache index and record.
+WRITTEN = (CACHE_DIR, PREVIEW_DIR, STATE_DIR, OUTPUT_DIR, f".{OUTPUT_DIR}.*")
 _BEFORE = pytest.StashKey[tuple[tuple[str, int, int], ...]]()
 
 
@@ -61,7 +65,7 @@ def _written_state() -> tuple[tuple[str, int, int], ...]:
                     info = path.stat()
                 except OSError:  # (gone meanwhile)
                     continue
-                if not path.is_dir():
+                if not stat.S_ISDIR(info.st_mode):
                     found.append((str(path.relative_to(REPO)), info.st_size, info.st_mtime_ns))
     return tuple(sorted(found))
 
@@ -90,10 +94,9 @@ def forkable() -> None:
     """For a test of what syndicate does in a process that may fork: skipped where the system
     never forks; failed when a thread an earlier test left running stops this process forking
     (see syndicate.processes.fork_is_safe), which the test would then not be testing."""
-    if sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
+    if threading.active_count() == 1 and not fork_is_safe():
         pytest.skip("this system does not fork")
-    assert threading.active_count() == 1, (
-        f"threads an earlier test left running: {threading.enumerate()}")
+    assert fork_is_safe(), f"threads an earlier test left running: {threading.enumerate()}"
 
 
 @pytest.fixture
