@@ -99,10 +99,21 @@ class Inbox:
             return len(self.messages)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class _BoundController(Controller):
+    """aiosmtpd's controller serving on a socket bound before it starts (port 0: the system
+    picks a free one), so that no other process can take the port between its choice and the
+    server's start, as one could when a port was found free, let go and bound again."""
+
+    def __init__(self, handler: Any, **options: Any) -> None:
+        self.listening = socket.socket()
+        self.listening.bind(("127.0.0.1", 0))
+        self.listening.listen()
+        super().__init__(handler, hostname="127.0.0.1",
+                         port=int(self.listening.getsockname()[1]), **options)
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(self._factory_invoker, sock=self.listening,
+                                       ssl=self.ssl_context)
 
 
 @dataclass(frozen=True)
@@ -178,13 +189,13 @@ def plain_server() -> Iterator[Server]:
 
 def _serve(options: dict[str, Any], tls: bool, security: str = "") -> Iterator[Server]:
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller = _BoundController(inbox, **options)
     controller.start()
     try:
-        yield Server(inbox, port, tls, security or ("starttls" if tls else "none"))
+        yield Server(inbox, controller.port, tls, security or ("starttls" if tls else "none"))
     finally:
         controller.stop()
+        controller.listening.close()
 
 
 @pytest.fixture(scope="session")

@@ -342,13 +342,8 @@ def test_a_key_on_a_pkcs11_token_seals(pdf: bytes, ca: Pki, token: Path, nssdb: 
 # Bad input: each a clear message before anything is rendered, and never a secret
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _cases(ca: Pki, folder: Path) -> dict[str, tuple[SealSettings, str]]:
+def _cases(ca: Pki, folder: Path, port: int) -> dict[str, tuple[SealSettings, str]]:
+    """Each bad input and the start of its message (``port``: one nothing listens on)."""
     expired = pki.issue("Expired Seal", ca.intermediate,
                         valid=(pki.VALID_FROM, dt.datetime(2021, 1, 1, tzinfo=dt.UTC)))
     future = pki.issue("Future Seal", ca.intermediate,
@@ -359,7 +354,6 @@ def _cases(ca: Pki, folder: Path) -> dict[str, tuple[SealSettings, str]]:
     keyless = folder / "keyless.p12"
     keyless.write_bytes(pkcs12.serialize_key_and_certificates(
         None, pki.rsa_key(), None, [ca.seal.cert], serialization.NoEncryption()))
-    port = _free_port()
     subject = "CN={},O=Syndicate tests"
     return {
         "wrong passphrase": (settings_for(ca, secret=Secret("not the passphrase 42")),
@@ -392,7 +386,17 @@ def test_each_bad_input_has_its_message_and_no_secret(
     ca: Pki, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for case, (settings, message) in _cases(ca, tmp_path).items():
+    # A port bound and not listening while the test runs: a connection to it is refused, and
+    # no other test's server can take it meanwhile (as one could a port found free and let go).
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        cases = _cases(ca, tmp_path, int(closed.getsockname()[1]))
+        _each_refused(cases, capsys, caplog)
+
+
+def _each_refused(cases: dict[str, tuple[SealSettings, str]],
+                  capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    for case, (settings, message) in cases.items():
         with pytest.raises(SealError) as error, open_sealer(settings, NOW):
             pytest.fail(f"{case}: opened")
         assert error.value.message.startswith(message), case
