@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
-import importlib.resources
 import json
 import os
 import secrets
@@ -57,6 +55,7 @@ from syndicate.statement_entries import (
     texts_to_json,
 )
 from syndicate.statement_pack import PACK, PackReader, Served, entry_line, pack_lines, slack
+from syndicate.versions import library_version
 
 if TYPE_CHECKING:
     import gettext
@@ -69,6 +68,9 @@ FORMAT = 3
 # the site-wide outputs use every other template; cards are drawn by cards.py alone. A template
 # change re-renders only the kinds that use it.
 PDF_TEMPLATES = "communique"
+# The package's folder: its modules, templates and catalogs (what importlib.resources gives for
+# a package on disk, without importing it: every command, a no-op too, hashes the modules).
+PACKAGE = Path(__file__).parent
 RENDERING_LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "jinja2", "babel",
                        "markdown-it-py", "feedgen", "lxml", "fonttools", "twitter-text-parser",
                        "grapheme",
@@ -103,26 +105,20 @@ def combine(first: str, second: str) -> str:
 @cache
 def code_digest() -> str:
     """The tool: its version, the bytes of its modules and the rendering libraries' versions."""
-    package = importlib.resources.files("syndicate")
     sources = []
-    for folder in (package, package.joinpath("render")):
+    for folder in (PACKAGE, PACKAGE / "render"):
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".py"):
                 sources.append((entry.name, entry.read_bytes()))
-    versions = []
-    for name in RENDERING_LIBRARIES:
-        try:
-            versions.append((name, importlib.metadata.version(name)))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append((name, ""))
-    return digest(__version__, sources, versions)
+    return digest(__version__, sources, [(name, library_version(name))
+                                         for name in RENDERING_LIBRARIES])
 
 
 def template_digest(kind: str) -> str:
     """The templates one kind of output (pdf, card, page, site) is rendered from."""
     found: list[tuple[str, bytes]] = []
     if kind != "card":
-        pending = [("", importlib.resources.files("syndicate").joinpath("templates"))]
+        pending = [("", PACKAGE / "templates")]
         while pending:
             prefix, folder = pending.pop()
             for entry in sorted(folder.iterdir(), key=lambda e: e.name):

@@ -28,7 +28,6 @@ two).
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -109,8 +108,9 @@ class Scan:
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
     taken: Mapping[str, Listing] = field(default_factory=dict)  # what it took of the record's
-    # what folders() found ("made": a publish asks for it twice), and the rows by folder
+    # what folders() and unlinked() found (a publish asks for each twice), the rows by folder
     _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _unlinked: list[frozenset[str]] = field(default_factory=list, compare=False, repr=False)
     _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
     _hashed: list[str] = field(default_factory=list, compare=False, repr=False)  # of the rows
 
@@ -152,9 +152,12 @@ class Scan:
     def unlinked(self) -> frozenset[str]:
         """The statement folders in which the scan found no symbolic link (nor is one) and
         could read every file and folder: no link of theirs can lead out of the project."""
-        linked = {_statement_folder(path) for path in self.links}
-        return frozenset(name for name, rows in self._by_folder().items()
-                         if name and name not in linked and all(row[1] != -1 for row in rows))
+        if not self._unlinked:
+            linked = {_statement_folder(path) for path in self.links}
+            self._unlinked.append(frozenset(
+                name for name, rows in self._by_folder().items()
+                if name and name not in linked and all(row[1] != -1 for row in rows)))
+        return self._unlinked[0]
 
     def listings(self) -> dict[str, Listing]:
         """What the next scan may take instead of listing a statement folder again (see
@@ -220,8 +223,7 @@ def listing(root: Path, options: Options = Options(None, None, True),
 def _tool() -> object:
     """What of syndicate itself and of this machine the output is made with: the code and the
     libraries' versions, the templates, the packaged interface catalogs, the installed fonts."""
-    catalogs = importlib.resources.files("syndicate").joinpath("locales")
-    packaged = tree_rows(Path(str(catalogs)), ".")
+    packaged = tree_rows(cache.PACKAGE / "locales", ".")
     return (cache.code_digest(), [cache.template_digest(k) for k in TEMPLATE_KINDS],
             packaged, cache.fonts_digest())
 

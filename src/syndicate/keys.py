@@ -142,27 +142,29 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
 
 
 def feed_keys(project: Project, statements: list[Statement],
-               pdf_sizes: dict[str, int]) -> dict[str, str]:
-    """The hash of each feed document's inputs (see :func:`feeds.document_inputs`)."""
+              pdf_sizes: dict[str, int]) -> dict[str, str]:
+    """The hash of each feed document's inputs (see :func:`feeds.document_inputs`): what the
+    document depends on, and the hash of its page's entries (each one's statement, language,
+    PDF size and :func:`statement_source`), made once for the documents that show that page."""
     from syndicate.render import feeds
 
     # The catalogs: a corrected entry's content has the correction line in its language.
     base = cache.digest("feed", cache.code_digest(), project.site,
                         sorted((code, cache.catalog_digest(t))
                                for code, t in project.translations.items()))
-    by_id = {s.id: s for s in statements}
-    sources: dict[str, str] = {}
+    site, sources = project.site, dict[str, str]()  # (by id: statement_source)
 
-    def source(statement_id: str) -> str:
-        if statement_id not in sources:
-            sources[statement_id] = statement_source(project, by_id[statement_id])
-        return sources[statement_id]
+    def entry(statement: Statement, lang: str) -> str:
+        if (source := sources.get(statement.id)) is None:
+            source = sources[statement.id] = statement_source(project, statement)
+        size = feeds.pdf_size(site, statement, lang, pdf_sizes)
+        return f"{statement.id} {lang} {size} {source}\n"  # (no id or code holds a space)
 
-    return {
-        path: cache.digest(base, inputs, [source(statement_id) for statement_id in ids])
-        for path, (inputs, ids) in feeds.document_inputs(project.site, statements,
-                                                         pdf_sizes).items()
-    }
+    found: dict[str, str] = {}
+    for documents, entries in feeds.document_inputs(site, statements):
+        page = cache.digest("".join([entry(s, lang) for s, lang in entries]).encode())
+        found.update((path, cache.digest(base, inputs, page)) for path, inputs in documents)
+    return found
 
 
 def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, str]:

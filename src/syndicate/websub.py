@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +63,10 @@ def load_changes(out: Path) -> Changes:
 
 def ping(changes: Changes, timeout: float = TIMEOUT) -> Iterator[str]:
     """Notify the hub of each changed feed; yield each feed's URL once the hub accepted it."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request  # (here: every publish imports this module, a ping is rare)
+
     for feed in changes.feeds:
         body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": feed}).encode("ascii")
         request = urllib.request.Request(changes.hub, data=body, method="POST",

@@ -208,24 +208,43 @@ def test_an_edit_replaces_only_that_statements_entry(project: Path) -> None:
 
 @pytest.mark.parametrize("library", ["weasyprint", "pyphen", "tinycss2", "babel"])
 def test_the_tool_digest_changes_with_a_rendering_library(
-    monkeypatch: pytest.MonkeyPatch, library: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, library: str
 ) -> None:
     """Every output's key holds the tool's digest: a new version of a library that decides
     the bytes (WeasyPrint, its hyphenation dictionaries, its CSS parser, Babel...) renders
-    everything again."""
+    everything again. The new version is installed as pip installs one, earlier on the path;
+    importlib.metadata, an independent reader, finds the same."""
     import importlib.metadata
 
-    from syndicate import cache
+    from syndicate import cache, versions
 
-    cache.code_digest.cache_clear()
-    before = cache.code_digest()
-    real = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version",
-                        lambda name: "999.0" if name == library else real(name))
-    cache.code_digest.cache_clear()
+    def fresh() -> str:
+        cache.code_digest.cache_clear()
+        versions._listed_versions.cache_clear()
+        return cache.code_digest()
+
+    before = fresh()
+    installed = tmp_path / f"{library}-999.0.dist-info"
+    installed.mkdir()
+    (installed / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {library}\nVersion: 999.0\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
     try:
-        assert cache.code_digest() != before
+        assert fresh() != before
+        assert versions.library_version(library) == importlib.metadata.version(library) == "999.0"
     finally:
         monkeypatch.undo()
-        cache.code_digest.cache_clear()
-    assert cache.code_digest() == before
+    assert fresh() == before
+
+
+def test_the_libraries_versions_are_those_importlib_metadata_reads() -> None:
+    """The versions read from the installed folders' names are importlib.metadata's, for
+    every library in the tool's digest (and "" for one not installed)."""
+    import importlib.metadata
+
+    from syndicate import cache, versions
+
+    versions._listed_versions.cache_clear()
+    for name in (*cache.RENDERING_LIBRARIES, "pyhanko", "PyYAML", "markdown_it_py"):
+        assert versions.library_version(name) == importlib.metadata.version(name), name
+    assert versions.library_version("no-such-distribution-here") == ""

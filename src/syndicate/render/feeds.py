@@ -134,13 +134,17 @@ def render(
     yield from _combined(site, ordered, pdf_sizes, words, skip)
 
 
-def document_inputs(
-    site: Site, statements: Sequence[Statement], pdf_sizes: Mapping[str, int]
-) -> dict[str, tuple[tuple[object, ...], tuple[str, ...]]]:
-    """For each feed document :func:`render` writes, by path: what its bytes depend on besides
-    the site and the tool (its format and place, its entries' ids, languages and PDF sizes,
-    and how many archives it links to or whether a newer archive follows), and the ids of its
-    statements, whose content the caller hashes.
+# One page of a feed's entries, and the documents that show it: each document's path and
+# what its bytes depend on besides the site, the tool and the page's entries (its format and
+# place: how many archives it links to, or whether a newer archive follows); each entry its
+# statement and language (with its PDF's size: see pdf_size).
+FeedPage = tuple[list[tuple[str, tuple[object, ...]]], list[tuple[Statement, str]]]
+
+
+def document_inputs(site: Site, statements: Sequence[Statement]) -> list[FeedPage]:
+    """For each page of entries :func:`render` writes (a feed's subscription document or an
+    archive), the documents that show it and what each depends on; the caller hashes the
+    entries' content once for a page's RSS, Atom and JSON documents.
 
     An archive page is full and numbered from the oldest, so it stays the same while newer
     statements arrive (RFC 5005); a subscription document stays the same while its newest
@@ -148,31 +152,22 @@ def document_inputs(
     any of them as long as these inputs are unchanged.
     """
     ordered = newest_first(statements)
-    found: dict[str, tuple[tuple[object, ...], tuple[str, ...]]] = {}
     groups: list[tuple[str | None, tuple[str, ...], list[tuple[Statement, str]]]] = [
         (lang.code, ("rss", "atom", "json"),
          [(s, lang.code) for s in ordered if s.translation(lang.code) is not None])
         for lang in site.languages
     ]
     groups.append((None, ("atom",), [(s, t.lang) for s in ordered for t in s.translations]))
-
-    def entries_of(page: Sequence[tuple[Statement, str]]) -> tuple[tuple[object, ...],
-                                                                     tuple[str, ...]]:
-        return (tuple((s.id, lang, _pdf_size(site, s, lang, pdf_sizes)) for s, lang in page),
-                tuple(s.id for s, _ in page))
-
+    found: list[FeedPage] = []
     for code, formats, entries in groups:
         current, archives = paginate(entries, site.feed_limit)
-        inputs, ids = entries_of(current)
-        for fmt in formats:
-            path = site.feed_path(code, fmt) if code else site.combined_feed_path()
-            found[path] = ((fmt, code, "subscription", len(archives), inputs), ids)
-        for number, page in enumerate(archives, 1):
-            inputs, ids = entries_of(page)
-            for fmt in formats:
-                if fmt != "json":  # a JSON Feed has no archives
-                    found[site.feed_archive_path(code, number, fmt)] = (
-                        (fmt, code, number, number < len(archives), inputs), ids)
+        found.append(([(site.feed_path(code, fmt) if code else site.combined_feed_path(),
+                        (fmt, code, "subscription", len(archives))) for fmt in formats],
+                      current))
+        found.extend(([(site.feed_archive_path(code, number, fmt),
+                        (fmt, code, number, number < len(archives)))
+                       for fmt in formats if fmt != "json"],  # (a JSON Feed has no archives)
+                      page) for number, page in enumerate(archives, 1))
     return found
 
 
@@ -263,8 +258,9 @@ def _language_meta(site: Site, language: Language) -> _FeedMeta:
                      authors=(language,))
 
 
-def _pdf_size(site: Site, statement: Statement, lang: str,
-              pdf_sizes: Mapping[str, int]) -> int | None:
+def pdf_size(site: Site, statement: Statement, lang: str,
+             pdf_sizes: Mapping[str, int]) -> int | None:
+    """The size of an entry's PDF, its enclosure (None: it has none)."""
     return pdf_sizes.get(site.pdf_path(statement.id, lang)) if pdf_sizes else None
 
 
@@ -371,7 +367,7 @@ def _entry_links(site: Site, language: Language, statement: Statement, translati
                       "type": HTML_TYPE, "hreflang": site.language(other).tag})
     if others:
         links.append({"href": own, "rel": "alternate", "type": HTML_TYPE})
-    size = _pdf_size(site, statement, translation.lang, pdf_sizes)
+    size = pdf_size(site, statement, translation.lang, pdf_sizes)
     if size is not None:
         links.append({"href": site.pdf_url(statement.id, translation.lang), "rel": "enclosure",
                       "type": PDF_TYPE, "length": str(size), "hreflang": language.tag})
@@ -400,7 +396,7 @@ def _json_feed(site: Site, language: Language, entries: Sequence[tuple[Statement
         if translation.tags:
             item["tags"] = list(translation.tags)
         item["language"] = language.tag
-        size = _pdf_size(site, statement, code, pdf_sizes)
+        size = pdf_size(site, statement, code, pdf_sizes)
         if size is not None:
             item["attachments"] = [{"url": site.pdf_url(statement.id, code),
                                     "mime_type": PDF_TYPE, "size_in_bytes": size}]

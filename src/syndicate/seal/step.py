@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -34,6 +33,7 @@ from syndicate import cache
 from syndicate.errors import ContentError, Problem
 from syndicate.files import read_regular
 from syndicate.model import Artifact, Entry, Site, Statement
+from syndicate.versions import library_version
 
 if TYPE_CHECKING:
     from syndicate.seal.settings import SealSettings
@@ -98,7 +98,7 @@ def _identity(settings: SealSettings, sealer: Sealer) -> str:
     code = [path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))]
     return cache.digest("seal", sealer.fingerprint, embedded, sorted(settings.reason),
                         sorted(settings.location), authority._replace(netloc=host).geturl(),
-                        version("pyhanko"), code)
+                        library_version("pyhanko"), code)
 
 
 @dataclass(slots=True)
