@@ -164,8 +164,9 @@ def test_a_damaged_listing_is_not_taken(recorded: Path, run: Callable[..., Resul
 
 def test_a_folder_with_a_link_or_a_subfolder_is_always_listed(
         project: Path, run: Callable[..., Result]) -> None:
-    """No listing is kept for it, and one written by hand that names them as files is not
-    taken: the link is found as a link, the subfolder's files are scanned."""
+    """No listing is kept for it, and one written by hand that names them as files, or names
+    no file this system could hold, is not taken: the link is found as a link, the
+    subfolder's files are scanned."""
     add_statement(project)  # (the second: a link in it; a subfolder in the first)
     folder = project / "statements" / SHIPPED_ID
     (folder / "notes").mkdir()
@@ -182,7 +183,8 @@ def test_a_folder_with_a_link_or_a_subfolder_is_always_listed(
     info = folder.stat()
     numbers = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
     for names in (["copy.txt", "en.md", "notes", "pt.md", "statement.yaml"],
-                  ["en.md", "pt.md", "statement.yaml", "\ud800"]):
+                  ["en.md", "pt.md", "statement.yaml", "\ud800"],
+                  ["en.md", "pt.md", "statement.yaml\0"], ["en.md", "", "pt.md"]):
         record["listings"] = {SHIPPED_ID: "/".join([" ".join(map(str, numbers)), *names])}
         (project / RECORD).write_text(json.dumps(record), "ascii")
         found = inputs.listing(project, last=inputs.recorded(project / "dist"))
