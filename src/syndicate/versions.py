@@ -10,11 +10,11 @@ from functools import cache
 
 
 def library_version(name: str) -> str:
-    """The version of the installed distribution ``name`` ("" when none is), as
-    ``importlib.metadata.version`` finds it: the first on ``sys.path``. A wheel installs its
-    ``NAME-VERSION.dist-info`` folder, whose name says it, so the folders are listed instead of
-    importing ``importlib.metadata`` (a twentieth of a second of every command, the no-op's
-    too: ``benchmarks/notes.md``); it answers for anything installed otherwise."""
+    """The version of the installed distribution ``name`` ("" when none is): the first one
+    ``importlib.metadata`` would find on ``sys.path``. The name of a wheel's
+    ``NAME-VERSION.dist-info`` folder says it, so the path's folders are listed instead of
+    importing ``importlib.metadata``, which every command would (they all make the tool's
+    digest: ``benchmarks/notes.md``); ``importlib.metadata`` answers for anything else."""
     found = _listed_versions().get(_distribution_key(name))
     if found:
         return found
@@ -29,15 +29,23 @@ def library_version(name: str) -> str:
 @cache
 def _listed_versions() -> dict[str, str]:
     """By distribution (:func:`_distribution_key`), the version its ``.dist-info`` folder's
-    name gives, or "" where the first found on ``sys.path`` is another kind (an ``.egg-info``)."""
+    name gives, from the folders of ``sys.path`` up to the first entry that is no plain folder
+    (a zip or an ``.egg``, which ``importlib.metadata`` reads inside: the rest is left to it);
+    "" where the first found is of another kind (an ``.egg-info``) or has a name this cannot
+    read (a "-" in its version)."""
     found: dict[str, str] = {}
     for folder in sys.path:
         try:
             names = os.listdir(folder or ".")
+        except NotADirectoryError:
+            break  # (a zip)
         except OSError:
-            continue
+            continue  # (not there: importlib.metadata finds nothing in it either)
+        if folder.endswith(".egg"):
+            break
         for entry in names:
             stem, dot, kind = entry.rpartition(".")
+            kind = kind.lower()
             if dot and kind in ("dist-info", "egg-info"):
                 project, _, version = stem.partition("-")
                 found.setdefault(_distribution_key(project),

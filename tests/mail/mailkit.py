@@ -106,10 +106,14 @@ class _BoundController(Controller):
 
     def __init__(self, handler: Any, **options: Any) -> None:
         self.listening = socket.socket()
-        self.listening.bind(("127.0.0.1", 0))
-        self.listening.listen()
-        super().__init__(handler, hostname="127.0.0.1",
-                         port=int(self.listening.getsockname()[1]), **options)
+        try:
+            self.listening.bind(("127.0.0.1", 0))
+            self.listening.listen()
+            super().__init__(handler, hostname="127.0.0.1",
+                             port=int(self.listening.getsockname()[1]), **options)
+        except BaseException:
+            self.listening.close()
+            raise
 
     def _create_server(self) -> Any:
         return self.loop.create_server(self._factory_invoker, sock=self.listening,
@@ -190,11 +194,11 @@ def plain_server() -> Iterator[Server]:
 def _serve(options: dict[str, Any], tls: bool, security: str = "") -> Iterator[Server]:
     inbox = Inbox()
     controller = _BoundController(inbox, **options)
-    controller.start()
     try:
+        controller.start()
         yield Server(inbox, controller.port, tls, security or ("starttls" if tls else "none"))
     finally:
-        controller.stop()
+        controller.stop(no_assert=True)  # (also when it did not start: its thread, its loop)
         controller.listening.close()
 
 

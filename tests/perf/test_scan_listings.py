@@ -184,9 +184,24 @@ def test_a_folder_with_a_link_or_a_subfolder_is_always_listed(
     numbers = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
     for names in (["copy.txt", "en.md", "notes", "pt.md", "statement.yaml"],
                   ["en.md", "pt.md", "statement.yaml", "\ud800"],
-                  ["en.md", "pt.md", "statement.yaml\0"], ["en.md", "", "pt.md"]):
+                  ["en.md", "pt.md", "statement.yaml\0"]):
         record["listings"] = {SHIPPED_ID: "/".join([" ".join(map(str, numbers)), *names])}
         (project / RECORD).write_text(json.dumps(record), "ascii")
         found = inputs.listing(project, last=inputs.recorded(project / "dist"))
         assert (found.rows, found.links) == (everything.rows, everything.links)
         assert found.taken == {}
+
+
+@pytest.mark.parametrize(("names", "taken"), [
+    ("", True), ("en.md", True), ("en.md/pt.md/statement.yaml", True), ("...", True),
+    (".en.md/é.md", True), ("\udcff.md", True),  # (a byte no encoding held: still a name)
+    ("en.md//pt.md", False), ("/en.md", False), ("en.md/", False), (".", False), ("..", False),
+    ("en.md/./pt.md", False), ("en.md/..", False), ("../syndicate.toml", False),
+    ("en.md\0", False), ("\ud800", False),
+])
+def test_a_listing_is_taken_only_for_names_a_folder_of_files_can_hold(names: str,
+                                                                       taken: bool) -> None:
+    """The names of a record's listing (a record edited by hand may hold anything): none
+    empty, "." or "..", with a NUL, or that this system cannot encode; each refused before
+    any stat, which for an empty name, "." or ".." would find a folder and for a NUL raise."""
+    assert walk._file_names(names) is taken

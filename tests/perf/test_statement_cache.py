@@ -212,8 +212,9 @@ def test_the_tool_digest_changes_with_a_rendering_library(
 ) -> None:
     """Every output's key holds the tool's digest: a new version of a library that decides
     the bytes (WeasyPrint, its hyphenation dictionaries, its CSS parser, Babel...) renders
-    everything again. The new version is installed as pip installs one, earlier on the path;
-    importlib.metadata, an independent reader, finds the same."""
+    everything again. The new version is a wheel's installed folder earlier on the path (as
+    PYTHONPATH or a user's site-packages would put it); importlib.metadata, an independent
+    reader, finds the same."""
     import importlib.metadata
 
     from syndicate import cache, versions
@@ -245,6 +246,39 @@ def test_the_libraries_versions_are_those_importlib_metadata_reads() -> None:
     from syndicate import cache, versions
 
     versions._listed_versions.cache_clear()
+    listed = versions._listed_versions()
     for name in (*cache.RENDERING_LIBRARIES, "pyhanko", "PyYAML", "markdown_it_py"):
-        assert versions.library_version(name) == importlib.metadata.version(name), name
+        installed = importlib.metadata.version(name)
+        assert listed[versions._distribution_key(name)] == installed, name  # (read so)
+        assert versions.library_version(name) == installed, name
     assert versions.library_version("no-such-distribution-here") == ""
+
+
+@pytest.mark.parametrize("kind", ["egg-info", "zip"])
+def test_a_library_installed_otherwise_earlier_on_the_path_is_importlib_metadatas(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
+) -> None:
+    """A version the folders' names cannot tell (an .egg-info, or distributions inside a zip
+    on the path) is importlib.metadata's: the one it reads first, not a later wheel's."""
+    import importlib.metadata
+    import zipfile
+
+    from syndicate import versions
+
+    metadata = "Metadata-Version: 2.1\nName: weasyprint\nVersion: 5.0\n"
+    if kind == "egg-info":
+        (tmp_path / "weasyprint-5.0.egg-info").mkdir()
+        (tmp_path / "weasyprint-5.0.egg-info" / "PKG-INFO").write_text(metadata, "utf-8")
+        entry = str(tmp_path)
+    else:
+        entry = str(tmp_path / "libraries.zip")
+        with zipfile.ZipFile(entry, "w") as archive:
+            archive.writestr("weasyprint-5.0.dist-info/METADATA", metadata)
+    monkeypatch.syspath_prepend(entry)
+    versions._listed_versions.cache_clear()
+    try:
+        assert versions.library_version("weasyprint") == importlib.metadata.version(
+            "weasyprint") == "5.0"
+    finally:
+        monkeypatch.undo()
+        versions._listed_versions.cache_clear()

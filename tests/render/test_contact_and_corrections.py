@@ -283,3 +283,21 @@ def test_the_feeds_cache_key_includes_the_interface_words(project: Path) -> None
     changed = {path for path in before if before[path] != after[path]}
     portuguese = {path for path in before if path.startswith("pt/")} | {"feed.atom"}
     assert len(portuguese) > 1 and portuguese <= changed, (portuguese, changed)
+
+
+def test_a_feeds_cache_key_follows_the_size_of_each_pdf_it_lists(project: Path) -> None:
+    """A feed entry's enclosure has its PDF's exact length: a communiqué of another size
+    changes the key of every feed document that lists it (its language's RSS, Atom and JSON
+    feeds and the all-languages feed), and of no other."""
+    from syndicate import project as loading
+    from syndicate.keys import feed_keys
+
+    loaded = loading.load(project)
+    statements = list(loaded.statements)
+    sizes = {f"{lang}/{SHIPPED_ID}/{SHIPPED_ID}-{lang}.pdf": 1000 for lang in ("pt", "en")}
+    before = feed_keys(loaded, statements, sizes)
+    after = feed_keys(loaded, statements, {**sizes, f"en/{SHIPPED_ID}/{SHIPPED_ID}-en.pdf": 1001})
+    changed = {path for path in before if before[path] != after[path]}
+    assert changed == {path for path in before if path.startswith("en/")} | {"feed.atom"}
+    assert {"en/feed.rss", "en/feed.atom", "en/feed.json"} <= changed
+    assert feed_keys(loaded, statements, sizes) == before  # (the same inputs, the same keys)

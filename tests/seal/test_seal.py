@@ -388,9 +388,9 @@ def test_each_bad_input_has_its_message_and_no_secret(
     caplog.set_level(logging.DEBUG)
     # A port bound and not listening while the test runs: a connection to it is refused, and
     # no other test's server can take it meanwhile (as one could a port found free and let go).
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        cases = _cases(ca, tmp_path, int(closed.getsockname()[1]))
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        cases = _cases(ca, tmp_path, int(refusing.getsockname()[1]))
         _each_refused(cases, capsys, caplog)
 
 
