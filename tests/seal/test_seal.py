@@ -391,10 +391,10 @@ def test_each_bad_input_has_its_message_and_no_secret(
     with socket.socket() as refusing:
         refusing.bind(("127.0.0.1", 0))
         cases = _cases(ca, tmp_path, int(refusing.getsockname()[1]))
-        _each_refused(cases, capsys, caplog)
+        _each_fails_with_its_message(cases, capsys, caplog)
 
 
-def _each_refused(cases: dict[str, tuple[SealSettings, str]],
+def _each_fails_with_its_message(cases: dict[str, tuple[SealSettings, str]],
                   capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     for case, (settings, message) in cases.items():
         with pytest.raises(SealError) as error, open_sealer(settings, NOW):
