@@ -395,7 +395,8 @@ def test_each_bad_input_has_its_message_and_no_secret(
 
 
 def _each_fails_with_its_message(cases: dict[str, tuple[SealSettings, str]],
-                  capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+                                 capsys: pytest.CaptureFixture[str],
+                                 caplog: pytest.LogCaptureFixture) -> None:
     for case, (settings, message) in cases.items():
         with pytest.raises(SealError) as error, open_sealer(settings, NOW):
             pytest.fail(f"{case}: opened")
