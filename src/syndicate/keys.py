@@ -152,7 +152,8 @@ def feed_keys(project: Project, statements: list[Statement],
     base = cache.digest("feed", cache.code_digest(), project.site,
                         sorted((code, cache.catalog_digest(t))
                                for code, t in project.translations.items()))
-    site, sources = project.site, dict[str, str]()  # (by id: statement_source)
+    site = project.site
+    sources: dict[str, str] = {}  # statement id -> statement_source (a page's entries share it)
 
     def entry(statement: Statement, lang: str) -> str:
         if (source := sources.get(statement.id)) is None:
