@@ -178,14 +178,16 @@ class LocalPool(Backend):
                 workers.abandon()
 
 
-def choose(executor: str = "local", jobs: int | None = None, scheduler: str | None = None,
+def choose(executor: str = "local", jobs: int | None = None,
+           scheduler: tuple[str | None, float] = (None, 0.0),
            early: Early | None = None) -> Backend:
-    """The backend for ``--executor``, ``--jobs`` (default: one per core) and
-    ``--scheduler``; a local pool warms up ``early`` (see :class:`LocalPool`)."""
+    """The backend for ``--executor``, ``--jobs`` (default: one per core) and ``--scheduler``
+    with ``--scheduler-timeout`` (seconds); a local pool warms up ``early`` (see
+    :class:`LocalPool`)."""
     if executor == "dask":
         from syndicate.cluster import Dask
 
-        return Dask(scheduler)
+        return Dask(*scheduler)
     jobs = jobs or default_jobs()
     return LocalPool(jobs, early) if jobs > 1 else InProcess()
 

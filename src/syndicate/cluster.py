@@ -111,7 +111,7 @@ class Dask(Backend):
 
     remote = True  # (its workers write with their own syndicate, maybe an older one)
 
-    def __init__(self, scheduler: str | None, timeout: float = 10.0) -> None:
+    def __init__(self, scheduler: str | None, timeout: float) -> None:
         self.scheduler = scheduler
         self.timeout = timeout
 

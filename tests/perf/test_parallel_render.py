@@ -143,9 +143,10 @@ def test_dask_publishes_the_same_bytes_as_the_local_pool(twins: tuple[Path, Path
 def test_an_unreachable_scheduler_is_a_clear_error(project: Path) -> None:
     pytest.importorskip("distributed")
     result = syndicate("publish", "--project", project, "--now", NOW, "--executor", "dask",
-                       "--scheduler", "tcp://127.0.0.1:9")
+                       "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1")
     assert result.returncode == 1
     assert "Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "after 1 s" in result.stderr  # (Dask's words: it tried for the time given)
     assert "Traceback" not in result.stdout + result.stderr
     assert not (project / "dist").exists()
 

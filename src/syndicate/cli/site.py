@@ -91,6 +91,7 @@ class PublishOptions:
     jobs: int | None
     executor: str
     scheduler: str | None
+    scheduler_timeout: float
     quiet: bool
     verbose: bool
     keep_going: bool
@@ -128,6 +129,9 @@ class PublishOptions:
               show_default=True, help="Where to render: local processes or a Dask cluster.")
 @click.option("--scheduler", default=None,
               help="The Dask scheduler's address for --executor dask, e.g. tcp://host:8786.")
+@click.option("--scheduler-timeout", type=click.FloatRange(0, min_open=True), default=10.0,
+              show_default=True, metavar="SECONDS",
+              help="How long to keep trying to reach the Dask scheduler before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every unit as it is rendered.")
 @click.option("--keep-going", "-k", is_flag=True,
@@ -162,7 +166,7 @@ def publish(options: PublishOptions) -> None:
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
-    with backends.choose(o.executor, o.jobs, o.scheduler, early) as backend:
+    with backends.choose(o.executor, o.jobs, (o.scheduler, o.scheduler_timeout), early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant,
                       cache=inputs.known(found, recorded),
                       jobs=o.jobs,
