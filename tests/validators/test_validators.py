@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from validator_sites import NODE_MODULES, Site, served
@@ -51,41 +52,84 @@ def site(request: pytest.FixtureRequest) -> Site:
     return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
 
 
-def nu_findings(files: list[Path], *options: str) -> list[str]:
-    """Every error and warning the Nu Html Checker reports, as `file:line: message`."""
+BROKEN_PAGE = "<!DOCTYPE html><html><head></head><body><p><div></p></body></html>"
+BROKEN_SHEET = "p { colr: red; width: 12px 13px }"
+
+
+def nu_findings(files: list[Path], *options: str) -> dict[Path, list[str]]:
+    """Every error and warning the Nu Html Checker reports on ``files`` (one run of it: its
+    start takes seconds), as `file:line: type: message` lines by file; a file without one maps
+    to an empty list."""
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", *options, *map(str, files)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     report = json.loads(result.stderr)
-    return [
-        f"{m.get('url', '?')}:{m.get('lastLine', '?')}: {m['type']} {m.get('subType', '')}: "
-        f"{m['message']}"
-        for m in report["messages"]
-        if m["type"] == "error" or m.get("subType") == "warning"
-    ]
+    found: dict[Path, list[str]] = {file: [] for file in files}
+    for m in report["messages"]:
+        if m["type"] == "error" or m.get("subType") == "warning":
+            file = Path(unquote(m.get("url", "file:?").removeprefix("file:")))
+            assert file in found, f"a finding on a file not given: {m}"
+            found[file].append(
+                f"{file}:{m.get('lastLine', '?')}: {m['type']} {m.get('subType', '')}: "
+                f"{m['message']}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def nu_report(shipped: Site, right_to_left: Site, tmp_path_factory: pytest.TempPathFactory
+              ) -> dict[Path, list[str]]:
+    """One run of the checker over both sites' pages and stylesheets (stylesheets are checked
+    as CSS, pages with the CSS inside them), and over a broken page and a broken stylesheet,
+    which show that the run can report findings."""
+    if not VNU.exists() or shutil.which("java") is None:
+        pytest.skip("needs vnu.jar and Java (scripts/setup-system.sh installs both)")
+    probes = tmp_path_factory.mktemp("nu-probes")
+    (probes / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
+    (probes / "broken.css").write_text(BROKEN_SHEET, encoding="utf-8")
+    files = [*documents(shipped), *documents(right_to_left), probes / "broken.html",
+             probes / "broken.css"]
+    return nu_findings([file.resolve() for file in files], "--also-check-css")
+
+
+def documents(site: Site) -> list[Path]:
+    return [*site.pages(), *sheets(site)]
+
+
+def sheets(site: Site) -> list[Path]:
+    return sorted(site.out.rglob("*.css"))
+
+
+def findings_of(report: dict[Path, list[str]], files: list[Path]) -> list[str]:
+    resolved = [file.resolve() for file in files]
+    missing = [file for file in resolved if file not in report]
+    assert missing == [], "not given to the checker"
+    return [line for file in resolved for line in report[file]]
 
 
 @needs_vnu
-def test_every_page_passes_the_nu_html_checker(site: Site) -> None:
+def test_every_page_passes_the_nu_html_checker(site: Site, nu_report: dict[Path, list[str]]
+                                                ) -> None:
     pages = site.pages()
     assert len(pages) >= 5, pages
-    assert nu_findings(pages, "--also-check-css") == []
+    assert findings_of(nu_report, pages) == []
 
 
 @needs_vnu
-def test_every_stylesheet_passes_the_nu_css_checker(site: Site) -> None:
-    sheets = sorted(site.out.rglob("*.css"))
-    assert sheets, "no stylesheet published"
-    assert nu_findings(sheets, "--css") == []
+def test_every_stylesheet_passes_the_nu_css_checker(site: Site, nu_report: dict[Path, list[str]]
+                                                     ) -> None:
+    assert sheets(site), "no stylesheet published"
+    assert findings_of(nu_report, sheets(site)) == []
 
 
 @needs_vnu
-def test_the_nu_html_checker_reports_a_broken_page(tmp_path: Path) -> None:
-    """The checker, run as above, does report findings (the tests above can fail)."""
-    page = tmp_path / "broken.html"
-    page.write_text("<!DOCTYPE html><html><head></head><body><p><div></p></body></html>")
-    assert nu_findings([page])
+def test_the_nu_html_checker_reports_a_broken_page_and_stylesheet(
+        nu_report: dict[Path, list[str]]) -> None:
+    """The checker, run as above, does report findings (the tests above can fail): on the page
+    its structure, on the stylesheet an unknown property."""
+    page, sheet = [file for file in nu_report if file.name in ("broken.html", "broken.css")]
+    assert nu_report[page], "no finding on a broken page"
+    assert any("colr" in line for line in nu_report[sheet]), nu_report[sheet]
 
 
 @pytest.fixture(scope="module")
