@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: publish test fuzz golden system venv lint clean bytecode bench bench-send bench-seal bench-scale bench-serve
 
-publish: $(STAMP)
+publish: bytecode
 	$(BIN)/syndicate publish
 
 # Every test, one worker process per core (pytest-xdist), a module's tests in one worker (its
 # fixtures, such as a publish, made once); TEST_WORKERS=0 runs them all in this process.
 TEST_WORKERS ?= auto
-test: $(STAMP) lint
+test: bytecode lint
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 # The long fuzzing run (the bounded one is part of `make test`); failures are kept in .hypothesis/.
@@ -28,9 +28,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-# The package's modules compiled before a benchmark, as pip compiles an installed wheel's: the
-# timed commands never compile them, even where PYTHONDONTWRITEBYTECODE keeps Python from
-# caching what it compiles (an editable install's modules are compiled by their first import).
+# The package's modules compiled, as pip compiles an installed wheel's, before a publish, the
+# tests or a benchmark: where PYTHONDONTWRITEBYTECODE keeps Python from caching what it compiles,
+# an editable install's modules would be compiled again by every process (a publish's workers,
+# each command a test runs). Python recompiles a module whose source changed
+# since (its compiled file records the source's time and size).
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q src/syndicate
 
