@@ -158,11 +158,7 @@ def publish(options: PublishOptions) -> None:
     if recorded is not None and _nothing_changed(o, found, recorded, now):
         return  # (before importing what loads and renders)
     from syndicate import backends
-    from syndicate import publish as pipeline
-    from syndicate.progress import Progress
     from syndicate.project import load
-    from syndicate.seal.step import open_seal
-    from syndicate.terminal import publish_summary
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
@@ -174,6 +170,12 @@ def publish(options: PublishOptions) -> None:
         if o.without_pdf:
             loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
         report_warnings(loaded.warnings, o.strict)
+        # (imported once the statements load: a publish that stops there never imports them)
+        from syndicate import publish as pipeline
+        from syndicate.progress import Progress
+        from syndicate.seal.step import open_seal
+        from syndicate.terminal import publish_summary
+
         # The key is checked before any rendering, and at the real time, not --now's: its
         # validity is today's question whatever day the publish is made as of.
         with open_seal(o.project, loaded.site, datetime.now(UTC)) as seal:
