@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed
 publish: bytecode
 	$(BIN)/syndicate publish
 
-# Every test, one worker process per core (pytest-xdist), a module's tests in one worker (its
-# fixtures, such as a publish, made once); TEST_WORKERS=0 runs them all in this process.
+# Every test, one worker process per core (pytest-xdist), a module's (or a test class's) tests
+# in one worker (its fixtures, such as a publish, made once); TEST_WORKERS=0 runs them all in
+# this process.
 TEST_WORKERS ?= auto
 test: bytecode lint
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready, made_ready
 from syndicate.kinds import Renderers, render, split, together
@@ -178,16 +178,22 @@ class LocalPool(Backend):
                 workers.abandon()
 
 
-def choose(executor: str = "local", jobs: int | None = None,
-           scheduler: tuple[str | None, float] = (None, 0.0),
+class Scheduler(NamedTuple):
+    """``--scheduler`` and ``--scheduler-timeout``: a Dask scheduler's address (None when not
+    given) and how long to keep trying to reach it, in seconds."""
+
+    address: str | None
+    timeout: float
+
+
+def choose(executor: str = "local", jobs: int | None = None, scheduler: Scheduler | None = None,
            early: Early | None = None) -> Backend:
-    """The backend for ``--executor``, ``--jobs`` (default: one per core) and ``--scheduler``
-    with ``--scheduler-timeout`` (seconds); a local pool warms up ``early`` (see
-    :class:`LocalPool`)."""
+    """The backend for ``--executor``, ``--jobs`` (default: one per core) and the Dask
+    ``scheduler``; a local pool warms up ``early`` (see :class:`LocalPool`)."""
     if executor == "dask":
         from syndicate.cluster import Dask
 
-        return Dask(*scheduler)
+        return Dask(scheduler)
     jobs = jobs or default_jobs()
     return LocalPool(jobs, early) if jobs > 1 else InProcess()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate import libc
-from syndicate.backends import Backend, Rendering, meanwhile
+from syndicate.backends import Backend, Rendering, Scheduler, meanwhile
 from syndicate.errors import SyndicateError
 from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready
 from syndicate.kinds import render, split, together
@@ -106,14 +106,13 @@ class SchedulerError(SyndicateError):
 
 
 class Dask(Backend):
-    """The Dask cluster whose scheduler is at ``scheduler`` (connected to for each
-    rendering, within ``timeout`` seconds)."""
+    """The Dask cluster of ``scheduler`` (connected to for each rendering, within its
+    timeout)."""
 
     remote = True  # (its workers write with their own syndicate, maybe an older one)
 
-    def __init__(self, scheduler: str | None, timeout: float) -> None:
+    def __init__(self, scheduler: Scheduler | None) -> None:
         self.scheduler = scheduler
-        self.timeout = timeout
 
     def render(self, context: Context, units: list[Unit], staging: Path,
                ready: Ready) -> Rendering:
@@ -148,8 +147,9 @@ class Dask(Backend):
         return meanwhile(context, (light, staging, ready), handover, stop)
 
     def _connect(self) -> Any:  # a distributed.Client (untyped)
-        if not self.scheduler:
+        if self.scheduler is None or not self.scheduler.address:
             raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")
+        address, timeout = self.scheduler
         try:
             from distributed import Client  # type: ignore[import-untyped, unused-ignore]
         except ImportError:
@@ -158,7 +158,7 @@ class Dask(Backend):
             ) from None
         try:
             connect: Any = Client
-            return connect(self.scheduler, timeout=self.timeout, set_as_default=False)
+            return connect(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise SchedulerError(
-                f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
+                f"cannot reach the Dask scheduler at {address}: {exc}") from None

@@ -151,6 +151,16 @@ def test_an_unreachable_scheduler_is_a_clear_error(project: Path) -> None:
     assert not (project / "dist").exists()
 
 
+@pytest.mark.parametrize("seconds", ["nan", "inf", "0"])
+def test_a_scheduler_timeout_is_a_positive_number_of_seconds(  # type: ignore[no-untyped-def]
+        project: Path, run, seconds: str) -> None:
+    result = run("publish", "--project", project, "--now", NOW, "--executor", "dask",
+                 "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", seconds)
+    assert result.exit_code == 2
+    assert "Invalid value for '--scheduler-timeout'" in result.stderr
+    assert not (project / "dist").exists()
+
+
 def test_dask_needs_a_scheduler(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     result = run("publish", "--project", project, "--now", NOW, "--executor", "dask")
     assert result.exit_code == 1

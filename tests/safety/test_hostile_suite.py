@@ -20,10 +20,17 @@ from hostile_harness import snapshot as tree
 HERE = Path(__file__).parent
 
 
+TOPICS = sorted(module.stem.removeprefix("hostile_cases_")
+                for module in HERE.glob("hostile_cases_*.py"))
+
+
+def cases_of(topic: str) -> list[Case]:
+    cases: list[Case] = importlib.import_module(f"hostile_cases_{topic}").CASES
+    return cases
+
+
 def all_cases() -> list[Case]:
-    cases: list[Case] = []
-    for module in sorted(HERE.glob("hostile_cases_*.py")):
-        cases.extend(importlib.import_module(module.stem).CASES)
+    cases = [case for topic in TOPICS for case in cases_of(topic)]
     ids = [case.id for case in cases]
     assert len(ids) == len(set(ids)), "two cases share an id"
     return cases
@@ -32,8 +39,18 @@ def all_cases() -> list[Case]:
 CASES = all_cases()
 
 
-@pytest.fixture(scope="module")
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each topic's cases for its class's test (a class per topic: the test workers share the
+    suite out by class, not as one block of hundreds of processes)."""
+    if "case" in metafunc.fixturenames:
+        cases = cases_of(metafunc.cls.topic)
+        metafunc.parametrize("case", cases, ids=[case.id for case in cases])
+
+
+@pytest.fixture(scope="session")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Made once per test worker, whatever topics it is given and between whatever other
+    tests (each case works on a copy: see make_world)."""
     return published_project(tmp_path_factory.mktemp("hostile-base"))
 
 
@@ -48,8 +65,7 @@ def changes_output(case: Case) -> bool:
     return case.command[0] == "publish" and case.exit == 0
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_hostile(case: Case, world: World) -> None:
+def check(case: Case, world: World) -> None:
     if case.needs == "root" and os.geteuid() != 0:
         pytest.skip(f"{case.id} needs root (mounts a file system); running as uid {os.geteuid()}")
     case.setup(world)
@@ -70,6 +86,20 @@ def test_hostile(case: Case, world: World) -> None:
     if not changes_output(case):
         assert published(world.project) == before, "the previous publish changed"
     assert tree(world.outside) == outside, "someone else's files changed"
+
+
+class Hostile:
+    """A topic's cases (``hostile_cases_<topic>.py``), each run as the module says."""
+
+    topic = ""
+
+    def test_hostile(self, case: Case, world: World) -> None:
+        check(case, world)
+
+
+for _topic in TOPICS:  # TestCatalog, TestContent, ...: one class per hostile_cases_<topic>.py
+    globals()[f"Test{_topic.title()}"] = type(f"Test{_topic.title()}", (Hostile,),
+                                              {"topic": _topic})
 
 
 def test_the_suite_is_large_enough() -> None:

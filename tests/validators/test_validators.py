@@ -57,9 +57,9 @@ BROKEN_SHEET = "p { colr: red; width: 12px 13px }"
 
 
 def nu_findings(files: list[Path], *options: str) -> dict[Path, list[str]]:
-    """Every error and warning the Nu Html Checker reports on ``files`` (one run of it: its
-    start takes seconds), as `file:line: type: message` lines by file; a file without one maps
-    to an empty list."""
+    """Every error and warning the Nu Html Checker reports on ``files`` (one run of it: it is
+    slow to start), as `file:line: type: message` lines by file, a file it could not read
+    included; a file without one maps to an empty list."""
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", *options, *map(str, files)],
         capture_output=True, text=True, timeout=300,
@@ -67,7 +67,7 @@ def nu_findings(files: list[Path], *options: str) -> dict[Path, list[str]]:
     report = json.loads(result.stderr)
     found: dict[Path, list[str]] = {file: [] for file in files}
     for m in report["messages"]:
-        if m["type"] == "error" or m.get("subType") == "warning":
+        if m["type"] in ("error", "non-document-error") or m.get("subType") == "warning":
             file = Path(unquote(m.get("url", "file:?").removeprefix("file:")))
             assert file in found, f"a finding on a file not given: {m}"
             found[file].append(
@@ -103,7 +103,7 @@ def sheets(site: Site) -> list[Path]:
 def findings_of(report: dict[Path, list[str]], files: list[Path]) -> list[str]:
     resolved = [file.resolve() for file in files]
     missing = [file for file in resolved if file not in report]
-    assert missing == [], "not given to the checker"
+    assert missing == [], f"not given to the checker: {missing}"
     return [line for file in resolved for line in report[file]]
 
 
@@ -127,7 +127,8 @@ def test_the_nu_html_checker_reports_a_broken_page_and_stylesheet(
         nu_report: dict[Path, list[str]]) -> None:
     """The checker, run as above, does report findings (the tests above can fail): on the page
     its structure, on the stylesheet an unknown property."""
-    page, sheet = [file for file in nu_report if file.name in ("broken.html", "broken.css")]
+    [page] = [file for file in nu_report if file.name == "broken.html"]
+    [sheet] = [file for file in nu_report if file.name == "broken.css"]
     assert nu_report[page], "no finding on a broken page"
     assert any("colr" in line for line in nu_report[sheet]), nu_report[sheet]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +107,13 @@ class PublishOptions:
         return self.out or self.project / OUTPUT_DIR
 
 
+def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``value`` unless it is not a number or infinite (which a float range lets through)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
+
+
 @main.command()
 @project_option
 @click.option(
@@ -130,7 +138,7 @@ class PublishOptions:
 @click.option("--scheduler", default=None,
               help="The Dask scheduler's address for --executor dask, e.g. tcp://host:8786.")
 @click.option("--scheduler-timeout", type=click.FloatRange(0, min_open=True), default=10.0,
-              show_default=True, metavar="SECONDS",
+              show_default=True, metavar="SECONDS", callback=finite,
               help="How long to keep trying to reach the Dask scheduler before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every unit as it is rendered.")
@@ -162,7 +170,8 @@ def publish(options: PublishOptions) -> None:
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
-    with backends.choose(o.executor, o.jobs, (o.scheduler, o.scheduler_timeout), early) as backend:
+    scheduler = backends.Scheduler(o.scheduler, o.scheduler_timeout)
+    with backends.choose(o.executor, o.jobs, scheduler, early) as backend:
         loaded = load(o.project, o.base_url, o.pdf_variant,
                       cache=inputs.known(found, recorded),
                       jobs=o.jobs,
