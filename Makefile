@@ -32,8 +32,8 @@ lint: $(STAMP)
 # The package's modules compiled, as pip compiles an installed wheel's, before a publish, the
 # tests or a benchmark: where PYTHONDONTWRITEBYTECODE keeps Python from caching what it compiles,
 # an editable install's modules would be compiled again by every process (a publish's workers,
-# each command a test runs). Python recompiles a module whose source changed
-# since (its compiled file records the source's time and size).
+# each command a test runs). Python recompiles a module whose source changed since (its
+# compiled file records the source's time and size).
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q src/syndicate
 
