@@ -470,6 +470,38 @@ def test_an_edit_republishes_without_importing_twitter_text(project: Path) -> No
     assert (project / "dist" / "manifest.json").read_bytes() == with_answers
 
 
+# An edit published in a process that then names the modules it imported of those asked for.
+EDIT_AND_LIST = """
+import sys
+from syndicate.cli import main
+watched = set(sys.argv[3:])
+sys.argv = ["syndicate", "publish", "--project", sys.argv[1], "--now", sys.argv[2], "-q",
+            "--jobs", "2", "--without-pdf"]
+try:
+    main()
+except SystemExit as end:
+    assert not end.code, end.code
+print(" ".join(sorted(watched & sys.modules.keys())))
+"""
+
+
+def test_an_edit_s_own_process_imports_neither_weasyprint_nor_http(project: Path) -> None:
+    """The workers lay out the documents, and the publishing process speaks no HTTP (ping
+    aside): an edit's own process imports neither WeasyPrint nor ``urllib.request`` (which
+    the sitemap's escaping once brought in, through ``xml.sax.saxutils``)."""
+    watched = ["weasyprint", "urllib.request", "http.client", "ssl", "xml.sax.saxutils"]
+    command = [sys.executable, "-c", EDIT_AND_LIST, str(project), NOW.isoformat(), *watched]
+    subprocess.run(command, capture_output=True, text=True, check=True)  # (everything new)
+    source = project / "statements" / SHIPPED_ID / "en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                      encoding="utf-8")
+    edit = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert edit.stdout.strip() == ""
+    probe = [sys.executable, "-c", "import sys, xml.sax.saxutils; print(sys.modules.keys()"
+             " >= {'urllib.request', 'http.client'})"]
+    assert subprocess.run(probe, capture_output=True, text=True).stdout.strip() == "True"
+
+
 @pytest.mark.parametrize("base_url", [None, "https://mirror.example.net/press/"])
 def test_an_early_worker_builds_the_very_renderers_its_publish_asks_for(
     project: Path, base_url: str | None,
