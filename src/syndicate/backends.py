@@ -178,6 +178,9 @@ class LocalPool(Backend):
                 workers.abandon()
 
 
+NEEDS_SCHEDULER = "--executor dask needs --scheduler tcp://HOST:PORT"
+
+
 class Scheduler(NamedTuple):
     """``--scheduler`` and ``--scheduler-timeout``: a Dask scheduler's address (None when not
     given) and how long to keep trying to reach it, in seconds."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate import libc
-from syndicate.backends import Backend, Rendering, Scheduler, meanwhile
+from syndicate.backends import NEEDS_SCHEDULER, Backend, Rendering, Scheduler, meanwhile
 from syndicate.errors import SyndicateError
 from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready
 from syndicate.kinds import render, split, together
@@ -148,7 +148,7 @@ class Dask(Backend):
 
     def _connect(self) -> Any:  # a distributed.Client (untyped)
         if self.scheduler is None or not self.scheduler.address:
-            raise SchedulerError("--executor dask needs --scheduler tcp://HOST:PORT")
+            raise SchedulerError(NEEDS_SCHEDULER)
         address, timeout = self.scheduler
         try:
             from distributed import Client  # type: ignore[import-untyped, unused-ignore]

@@ -163,8 +163,19 @@ def test_a_scheduler_timeout_is_a_positive_number_of_seconds(  # type: ignore[no
 
 def test_dask_needs_a_scheduler(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     result = run("publish", "--project", project, "--now", NOW, "--executor", "dask")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # (a usage error, before anything is read)
     assert "--executor dask needs --scheduler" in result.stderr
+    assert not (project / "dist").exists()
+
+
+def test_a_scheduler_without_dask_is_a_usage_error(  # type: ignore[no-untyped-def]
+        project: Path, run) -> None:
+    """Rendering locally while the user meant a cluster would be silent otherwise."""
+    result = run("publish", "--project", project, "--now", NOW, "--scheduler",
+                 "tcp://127.0.0.1:8786")
+    assert result.exit_code == 2
+    assert "--scheduler is for --executor dask" in result.stderr
+    assert not (project / "dist").exists()
 
 
 def test_dask_tasks_carry_several_units_then_single_ones() -> None:

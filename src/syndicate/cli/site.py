@@ -159,6 +159,7 @@ def publish(options: PublishOptions) -> None:
     from syndicate import inputs
 
     o = options
+    _check_executor(o)
     now = o.now or datetime.now(UTC)
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
     found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf),
@@ -199,6 +200,18 @@ def publish(options: PublishOptions) -> None:
     if left_out:
         raise ContentError(left_out, "--keep-going: their statements were left out, "
                                      "the others published")
+
+
+def _check_executor(o: PublishOptions) -> None:
+    """A Dask cluster needs its scheduler's address, and only a Dask cluster has one: said
+    before anything is read, not after the statements load."""
+    if o.executor == "dask" and not o.scheduler:
+        from syndicate.backends import NEEDS_SCHEDULER
+
+        raise click.UsageError(NEEDS_SCHEDULER)
+    if o.executor != "dask" and o.scheduler:
+        raise click.UsageError("--scheduler is for --executor dask (local processes render "
+                               "without one)")
 
 
 def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
