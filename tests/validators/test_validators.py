@@ -81,9 +81,7 @@ def nu_report(shipped: Site, right_to_left: Site, tmp_path_factory: pytest.TempP
               ) -> dict[Path, list[str]]:
     """One run of the checker over both sites' pages and stylesheets (stylesheets are checked
     as CSS, pages with the CSS inside them), and over a broken page and a broken stylesheet,
-    which show that the run can report findings."""
-    if not VNU.exists() or shutil.which("java") is None:
-        pytest.skip("needs vnu.jar and Java (scripts/setup-system.sh installs both)")
+    which show that the run can report findings (the tests that use it are all ``needs_vnu``)."""
     probes = tmp_path_factory.mktemp("nu-probes")
     (probes / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
     (probes / "broken.css").write_text(BROKEN_SHEET, encoding="utf-8")

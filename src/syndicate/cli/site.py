@@ -107,7 +107,7 @@ class PublishOptions:
         return self.out or self.project / OUTPUT_DIR
 
 
-def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """``value`` unless it is not a number or infinite (which a float range lets through)."""
     if not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds")
@@ -138,7 +138,7 @@ def finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
 @click.option("--scheduler", default=None,
               help="The Dask scheduler's address for --executor dask, e.g. tcp://host:8786.")
 @click.option("--scheduler-timeout", type=click.FloatRange(0, min_open=True), default=10.0,
-              show_default=True, metavar="SECONDS", callback=finite,
+              show_default=True, metavar="SECONDS", callback=_finite,
               help="How long to keep trying to reach the Dask scheduler before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every unit as it is rendered.")
