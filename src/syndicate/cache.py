@@ -273,9 +273,9 @@ class StatementCache:
     def _digest(self, folder: Path, site: Site) -> str:
         """:func:`_folder_digest`, or what :attr:`known` knows of it."""
         known = self.known
-        if (known is not None and folder.name in known.contents
+        if (known is not None and (found := known.contents.get(folder.name)) is not None
                 and known.context == self._context_of(site)):
-            return known.contents[folder.name]
+            return found
         return _folder_digest(folder, site)
 
     def _context_of(self, site: Site) -> str:
@@ -323,12 +323,12 @@ class StatementCache:
             key = self._digest(folder, site)
         except OSError:
             return None  # loaded, but not kept
-        path = self._path(key)
-        entry, served = self._read(folder.name, key, site)
+        path, name = self._path(key), folder.name
+        entry, served = self._read(name, key, site)
         if entry is not None:
             try:
                 statement, found, out_of_step, parts = entry_from_json(entry, path, str(folder))
-                if statement.id != folder.name:  # (a statement's id is its folder's name)
+                if statement.id != name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
             except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
                 pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
@@ -337,7 +337,7 @@ class StatementCache:
                 self.out_of_step[statement.id] = out_of_step
                 if self._plans:
                     self.parts[statement.id] = parts
-                self._served[folder.name] = served
+                self._served[name] = served
                 self.used.add(key)
                 self.digests[statement.id] = key
                 self.hits += 1

@@ -87,13 +87,14 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     unlinked = cache.unlinked(site) if cache is not None else ()
     with processes.collections_paused():  # (the cached statements: thousands, kept to the end)
         for folder, is_dir in _statement_folders(root, inside):
-            if folder.name.startswith(".") or is_dropping(folder.name):
+            name = folder.name
+            if name.startswith(".") or is_dropping(name):
                 continue
             problems: list[Problem] = []
             warnings: list[Problem] = []
             results.append((None, problems, warnings))
-            names.append(folder.name)
-            checked = folder.name not in unlinked  # (else its links only if its files are read)
+            names.append(name)
+            checked = name not in unlinked  # (else its links only if its files are read)
             if not _is_statement_folder(folder, inside if checked else None, site,
                                         (problems, warnings), is_dir):
                 continue

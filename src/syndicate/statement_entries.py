@@ -234,15 +234,11 @@ def statement_from_json(data: Any, path: str) -> Statement:
     statement_id, date, updated, original, draft, embargo, untranslated, translations = data
     when = _when_from(date)
     assert when is not None
+    # (the fields in their order, not by name: a load makes one per statement of an archive)
     return Statement(
-        id=str(statement_id),
-        date=when,
-        updated=_when_from(updated),
-        original=str(original),
-        draft=bool(draft),
-        embargo=_when_from(embargo),
-        untranslated=tuple(untranslated),
-        translations=tuple(_translation(t, path, index) for index, t in enumerate(translations)),
+        str(statement_id), when, _when_from(updated), str(original),
+        tuple([_translation(t, path, index) for index, t in enumerate(translations)]),
+        bool(draft), _when_from(embargo), tuple(untranslated),
     )
 
 
@@ -252,6 +248,5 @@ def _translation(data: Any, path: str, index: int) -> Translation:
     source_sha256, body_hash, images = facts  # (mostly no image: a load reads thousands)
     known = Facts(str(source_sha256), str(body_hash),
                   tuple((int(line), str(name)) for line, name in images) if images else ())
-    return Translation(lang=lang, title=title, summary=summary, place=place, tags=tuple(tags),
-                       words=Kept(path, index, known), correction=correction,
-                       translated_from=tuple(map(_pair, translated_from)))
+    return Translation(lang, title, summary, place, tuple(tags), Kept(path, index, known),
+                       correction, tuple(map(_pair, translated_from)))
