@@ -169,12 +169,27 @@ def main() -> None:
     share snippets."""
 
 
+# What a command asked to keep to the end (see hold_to_the_end), once run() will end the process
+_HELD: list[object] = []
+_RUN: list[bool] = []  # [True] once run() runs the program
+
+
+def hold_to_the_end(*objects: object) -> None:
+    """Keep ``objects`` until the process ends, when :func:`run` ends it: an archive's
+    statements and scan are then not freed one by one as the command returns (figures:
+    ``benchmarks/notes.md``). Called from anything else (a test's runner calling
+    :func:`main`), it keeps nothing."""
+    if _RUN:
+        _HELD.extend(objects)
+
+
 def run() -> None:
     """The ``syndicate`` program: :func:`main`, then the process ends as soon as what it
     printed is out, without the interpreter's teardown: a last collection and the freeing, one
     by one, of what a command over a large archive still holds (figures:
     ``benchmarks/notes.md``). Every file it wrote is closed by then, and every thread of its
     own is a daemon; a child process still running (none should be) gets the usual exit."""
+    _RUN.append(True)
     try:
         main()
     except SystemExit as done:

@@ -14,6 +14,7 @@ from syndicate.cli.base import (
     BaseUrl,
     DateTime,
     base_url_option,
+    hold_to_the_end,
     main,
     now_option,
     project_option,
@@ -195,6 +196,7 @@ def publish(options: PublishOptions) -> None:
                                           o.keep_going, recorded.output if recorded else None))
     left_out = (*loaded.problems, *report.problems)
     _remember(found, loaded, report, now, bool(left_out))
+    hold_to_the_end(found, loaded, recorded)
     if not o.quiet:
         click.echo(publish_summary(report, o.dist))
     if left_out:
