@@ -98,8 +98,7 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
         with choose() as own:
             return publish(project, out, now, backend=own, progress=progress, seal=seal,
                            care=care)
-    live = {statement.id for statement in project.due(now)[0]}
-    if project.problems and not live:  # an empty site is no publish
+    if project.problems and not project.due(now)[0]:  # an empty site is no publish
         raise ContentError(project.problems, "no statement without problems to publish")
     run = Run(backend, progress, seal, recorded=care.recorded)
     try:
@@ -107,7 +106,7 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
     except ContentError as error:
         problems = tuple(error.problems)
         left_out = _statements_named(project, problems) if care.keep_going else set()
-        if not left_out or live <= left_out:
+        if not left_out or {s.id for s in project.due(now)[0]} <= left_out:
             raise
     rest = replace(project, statements=tuple(
         s for s in project.statements if s.id not in left_out))
