@@ -7,9 +7,13 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import SHIPPED_ID
+import pytest
+
+from conftest import SHIPPED_ID, numbered_project
 from syndicate import publish as pipeline
+from syndicate import statement_entries
 from syndicate.backends import InProcess
+from syndicate.files import read_regular
 from syndicate.output import trash_dir
 from syndicate.render import feeds
 
@@ -106,3 +110,26 @@ def test_an_edit_of_an_older_statement_leaves_the_subscription_documents_as_they
     fresh = fresh_feeds(project)
     for path in SUBSCRIPTIONS:
         assert (project / "dist" / path).read_bytes() == fresh[path], path
+
+
+def test_a_statements_words_are_read_once_per_language_for_every_feed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's entries are in its RSS and Atom documents (the subscription page's in the JSON
+    Feed too), and every statement is in the all-languages feed: the words of each are read
+    from the statement cache once per language, and once more for the all-languages feed
+    (whose entries of one statement follow each other), not once per document."""
+    root = numbered_project(tmp_path / "p", 30, 10)
+    project = pipeline.load(root, cache=True)  # (each statement's words left in its entry)
+    published, _ = project.due(NOW)
+    reads: list[str] = []
+
+    def counted(path: str | Path) -> bytes:
+        reads.append(str(path))
+        return read_regular(path)
+
+    monkeypatch.setattr(statement_entries, "read_regular", counted)
+    documents = list(feeds.render(project.site, published, {}))
+    # per language 3 subscription documents and 2 archives in 2 formats; 1 + 5 combined
+    assert len(documents) == 2 * (3 + 2 * 2) + 6
+    assert len(reads) == 3 * 30
+    assert len(set(reads)) == 30

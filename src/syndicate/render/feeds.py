@@ -25,6 +25,7 @@ import gettext
 import html
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -213,11 +214,17 @@ def entry_id(site: Site, statement: Statement, lang: str) -> str:
 
 
 class _Words:
-    """What an entry's content says besides the body: the correction line, in its language."""
+    """What an entry's content says besides the body: the correction line, in its language.
+
+    The entries' contents last made are kept, as many as two pages of a feed hold: a page's
+    entries are in its RSS and Atom documents (and the subscription page's in the JSON Feed),
+    one after the other, and each content is made once, its statement's words read once from
+    the statement cache (not once per document)."""
 
     def __init__(self, site: Site, catalogs: Mapping[str, gettext.NullTranslations]) -> None:
         self.site = site
         self.catalogs = catalogs
+        self._made: OrderedDict[tuple[str, str], str] = OrderedDict()  # the latest last
 
     def correction(self, statement: Statement, language: Language) -> str:
         """The page's correction paragraph (HTML), or "" for a statement never corrected."""
@@ -233,12 +240,21 @@ class _Words:
                 f"{line}</time>{note}</p>\n")
 
     def content(self, statement: Statement, language: Language) -> str:
-        """An entry's HTML content: the correction line, then the body, URLs made absolute."""
+        """An entry's HTML content: the correction line, then the body, URLs made absolute
+        (one statement per id in a publish: its id and the language name the content)."""
+        made, key = self._made, (statement.id, language.code)
+        content = made.get(key)
+        if content is not None:
+            made.move_to_end(key)
+            return content
         translation = statement.translation(language.code)
         assert translation is not None
         page_url = self.site.page_url(statement.id, language.code)
-        return (self.correction(statement, language)
-                + absolute_html(translation.body_html, page_url))
+        content = made[key] = (self.correction(statement, language)
+                               + absolute_html(translation.body_html, page_url))
+        if len(made) > 2 * self.site.feed_limit:
+            made.popitem(last=False)
+        return content
 
 
 def _feed_updated(site: Site, entries: Sequence[tuple[Statement, Language]]) -> datetime:
