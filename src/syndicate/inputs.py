@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from syndicate.project import Project
     from syndicate.publish import Report
 
-FORMAT = 3  # (3: the rows hashed as marshal writes them)
+FORMAT = 3  # (3: see rows_hash)
 # A file modified this close before the scan is not trusted to stay as seen: where some file's
 # time has a sub-second part, and where none has.
 FINE_SETTLE_NS = 100_000_000

@@ -216,15 +216,16 @@ def entry_id(site: Site, statement: Statement, lang: str) -> str:
 class _Words:
     """What an entry's content says besides the body: the correction line, in its language.
 
-    The entries' contents last made are kept, as many as two pages of a feed hold: a page's
-    entries are in its RSS and Atom documents (and the subscription page's in the JSON Feed),
-    one after the other, and each content is made once, its statement's words read once from
-    the statement cache (not once per document)."""
+    The entries' contents last made are kept, as many as a feed's page holds at most (see
+    :func:`model.paginate`): a page's entries are in its RSS and Atom documents (and the
+    subscription page's in the JSON Feed), one after the other, and each content is made once,
+    its statement's words read once from the statement cache (not once per document)."""
 
     def __init__(self, site: Site, catalogs: Mapping[str, gettext.NullTranslations]) -> None:
         self.site = site
         self.catalogs = catalogs
-        self._made: OrderedDict[tuple[str, str], str] = OrderedDict()  # the latest last
+        # by statement id and language: the statement and its content, the latest last
+        self._made: OrderedDict[tuple[str, str], tuple[Statement, str]] = OrderedDict()
 
     def correction(self, statement: Statement, language: Language) -> str:
         """The page's correction paragraph (HTML), or "" for a statement never corrected."""
@@ -240,19 +241,20 @@ class _Words:
                 f"{line}</time>{note}</p>\n")
 
     def content(self, statement: Statement, language: Language) -> str:
-        """An entry's HTML content: the correction line, then the body, URLs made absolute
-        (one statement per id in a publish: its id and the language name the content)."""
+        """An entry's HTML content: the correction line, then the body, URLs made absolute."""
         made, key = self._made, (statement.id, language.code)
-        content = made.get(key)
-        if content is not None:
+        kept = made.get(key)
+        if kept is not None and kept[0] is statement:
             made.move_to_end(key)
-            return content
+            return kept[1]
         translation = statement.translation(language.code)
         assert translation is not None
         page_url = self.site.page_url(statement.id, language.code)
-        content = made[key] = (self.correction(statement, language)
-                               + absolute_html(translation.body_html, page_url))
-        if len(made) > 2 * self.site.feed_limit:
+        content = (self.correction(statement, language)
+                   + absolute_html(translation.body_html, page_url))
+        made[key] = (statement, content)
+        made.move_to_end(key)
+        if len(made) > 2 * self.site.feed_limit - 1:  # (a page's most)
             made.popitem(last=False)
         return content
 
