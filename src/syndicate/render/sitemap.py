@@ -23,10 +23,11 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 # What XML text escapes, and what libxml2 (lxml's serializer) escapes in an attribute's value
 # besides: as ``xml.sax.saxutils`` would, without importing it (it imports ``urllib.request``,
 # with ``http.client``, ``ssl`` and ``email``).
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                            "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-_ESCAPED = re.compile('[&<>"\n\r\t]')  # what either escape changes
+_TEXT_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_TEXT = str.maketrans(_TEXT_ENTITIES)
+_ATTRIBUTE = str.maketrans({**_TEXT_ENTITIES, '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+                            "\t": "&#9;"})
+_ESCAPED = re.compile(f"[{re.escape(''.join(map(chr, _ATTRIBUTE)))}]")  # what either changes
 
 
 def escape(value: str, table: dict[int, str] = _TEXT) -> str:
