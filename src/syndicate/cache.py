@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from syndicate import __version__
@@ -48,12 +48,7 @@ from syndicate.files import (
     read_regular,
 )
 from syndicate.model import Site, Statement
-from syndicate.statement_entries import (
-    entry_from_json,
-    entry_to_json,
-    statement_from_json,
-    texts_to_json,
-)
+from syndicate.statement_entries import entry_first_line, entry_from_line, texts_to_json
 from syndicate.statement_pack import PACK, PackReader, Served, entry_line, pack_lines, slack
 from syndicate.versions import library_version
 
@@ -166,7 +161,7 @@ def _folder_digest(folder: Path, site: Site) -> str:
     """The hash of a statement folder's content: its entry's key, and what the unit keys take
     of the statement, the same however the project's path is spelled (an entry's warnings
     are moved to the folder as given when they are read: see
-    :func:`~syndicate.statement_entries.entry_from_json`).
+    :func:`~syndicate.statement_entries.entry_from_line`).
 
     The content is every file's name, and the bytes of the statement's own files (its YAML and
     Markdown) and of every file they mention by name (an image), streamed: a big file nothing
@@ -294,20 +289,14 @@ class StatementCache:
     def _path(self, key: str) -> str:
         return f"{self._prefix}{key}.json"
 
-    def _read(self, name: str, key: str, site: Site) -> tuple[Any, Served]:
-        """The entry ``key`` of folder ``name`` but its words (None if it has none, or one not
-        well formed), and where it was: its first line (the words are on the second), from the
-        pack when it has it, else from the entry's file."""
+    def _read(self, name: str, key: str, site: Site) -> tuple[bytes | None, Served]:
+        """The first line of the entry ``key`` of folder ``name`` (None if it has none; the
+        words are on the second), and where it was: in the pack when it has it, else in the
+        entry's file."""
         if self._pack is None:
             self._pack = self._open_pack(site)
         served, line = self._pack.line(name, key) or (Served(key), entry_line(self._path(key)))
-        if line is None:
-            return None, served
-        try:
-            entry = json.loads(line)
-        except (ValueError, RecursionError):  # (RecursionError: nested too deep)
-            return None, served
-        return (entry if isinstance(entry, list) and entry[:1] == [FORMAT] else None), served
+        return line, served
 
     def _open_pack(self, site: Site) -> PackReader:
         try:
@@ -324,14 +313,17 @@ class StatementCache:
         except OSError:
             return None  # loaded, but not kept
         path, name = self._path(key), folder.name
-        entry, served = self._read(name, key, site)
-        if entry is not None:
+        line, served = self._read(name, key, site)
+        if line is not None:
             try:
-                statement, found, out_of_step, parts = entry_from_json(entry, path, str(folder))
+                statement, found, out_of_step, parts = entry_from_line(line, FORMAT, path,
+                                                                       str(folder))
                 if statement.id != name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
-            except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError):
-                pass  # (OSError: a time zone named after a folder of tzdata, or too long a name)
+            except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError,
+                    RecursionError):
+                pass  # (OSError: a time zone named after a folder of tzdata, or too long a name;
+                # RecursionError: JSON nested too deep)
             else:
                 warnings.extend(found)
                 self.out_of_step[statement.id] = out_of_step
@@ -364,12 +356,12 @@ class StatementCache:
         parts = statement_parts(statement)
         if self._plans:
             self.parts[statement.id] = parts
-        entry = entry_to_json(FORMAT, statement, warnings, stale, parts, str(folder))
+        line = entry_first_line(FORMAT, statement, warnings, stale, parts, str(folder))
         path = self._path(key)
         words = json.dumps(texts_to_json(statement))
-        if not write_json_text(Path(path), f"{json.dumps(entry)}\n{words}"):
+        if not write_json_text(Path(path), f"{line}\n{words}"):
             return statement
-        return statement_from_json(entry[1], path)
+        return entry_from_line(line.encode("ascii"), FORMAT, path, str(folder))[0]
 
     def save(self) -> None:
         """Drop the entries this load did not use (an edited or removed folder's old entry),

@@ -13,7 +13,7 @@ version has.
 from __future__ import annotations
 
 from syndicate import cache
-from syndicate.model import MULTIPLE_LANGUAGES, Statement, Translation, index_item
+from syndicate.model import MULTIPLE_LANGUAGES, Statement, index_item
 from syndicate.project import Project
 from syndicate.render import sitemap
 from syndicate.statement_entries import CARD, HASH, ITEM, OWN, PARTS
@@ -60,9 +60,9 @@ def statement_parts(statement: Statement) -> str:
     that a plan hashes none of it again for the statements that did not change."""
     shared = shared_inputs(statement)
     return "".join([
-        *(cache.digest(shared, one_language(statement, t.lang))
-          + cache.digest(card_inputs(statement, t.lang)) + cache.digest(index_item(statement, t))
-          for t in statement.translations),
+        *(cache.digest(shared, one_language(statement, lang))
+          + cache.digest(card_inputs(statement, lang)) + cache.digest(index_item(statement, lang))
+          for lang in statement.languages),
         cache.digest(sitemap.shown(statement))])
 
 
@@ -178,9 +178,8 @@ def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, 
                                for code, t in project.translations.items()))
     renderer = PageRenderer(project.site, project.translations)
 
-    def item(statement: Statement, translation: Translation) -> str:  # (see statement_parts)
-        return _part(_parts(project, statement), statement.languages.index(translation.lang),
-                     ITEM)
+    def item(statement: Statement, lang: str) -> str:  # (see statement_parts)
+        return _part(_parts(project, statement), statement.languages.index(lang), ITEM)
 
     return {path: cache.digest(base, inputs)
             for path, inputs in renderer.index_inputs(statements, item).items()}

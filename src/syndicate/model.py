@@ -391,9 +391,12 @@ class Entry:
         return None
 
 
-def index_item(statement: Statement, translation: Translation) -> tuple[object, ...]:
-    """What an index page shows of one of its statements (see ``render.pages``: its link, title,
-    summary and dates): the statement's id and date, the translation's title and summary."""
+def index_item(statement: Statement, lang: str) -> tuple[object, ...]:
+    """What an index page in language ``lang`` shows of one of its statements (see
+    ``render.pages``: its link, title, summary and dates): the statement's id and date, that
+    translation's title and summary."""
+    translation = statement.translation(lang)
+    assert translation is not None
     return (statement.id, statement.date, translation.title, translation.summary)
 
 

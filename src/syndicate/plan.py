@@ -71,7 +71,7 @@ class Plan:
     @property
     def languages(self) -> int:
         """How many languages the published statements are in."""
-        return len({t.lang for s in self.published for t in s.translations})
+        return len({lang for s in self.published for lang in s.languages})
 
     @property
     def todo(self) -> list[Unit]:

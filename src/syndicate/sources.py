@@ -25,13 +25,13 @@ from syndicate.files import is_dropping, is_folder, links_outside, printable, re
 from syndicate.frontmatter import SourceFile, no_front_matter, split_front_matter
 from syndicate.markup import Parsed, lint, overload, parse, to_html
 from syndicate.model import Site, Statement, Translation
+from syndicate.names import too_long
 from syndicate.placeholders import placeholder_line
 from syndicate.processes import default_jobs, fork_is_safe, ignore_interrupts, interrupts_held
 from syndicate.schema import FrontMatter, StatementYaml, keys, read_fields
 from syndicate.words import Text
 
 STATEMENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # (not $: it lets a newline end it)
-NAME_MAX = 255  # bytes in one file name, on every common file system
 @dataclass(frozen=True, slots=True)
 class Loaded:
     statements: tuple[Statement, ...]
@@ -142,7 +142,7 @@ def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
             problems.append(invalid)
         return False
     return not ((inside is not None and links_outside(folder, inside, problems))
-                or _names_too_long(folder, site, problems))
+                or too_long(folder, site, problems))
 
 
 def _statement_folders(root: Path, inside: Path) -> list[tuple[Path, bool]]:
@@ -164,40 +164,6 @@ def _statement_folders(root: Path, inside: Path) -> list[tuple[Path, bool]]:
     except OSError as exc:
         raise fail(f"cannot read folder: {exc.strerror}") from None
     return [(root / name, is_dir) for name, is_dir in found]
-
-
-def _names_too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
-    """Report a statement id that makes an output file name longer than file systems allow
-    (255 bytes): publish would fail to write it."""
-    if len(folder.name) <= _id_room(site):  # (an id is ASCII: its length is its bytes)
-        return False
-    name = max((part for path in site.statement_paths(folder.name) for part in path.split("/")),
-               key=lambda part: len(part.encode()))
-    if len(name.encode()) <= NAME_MAX:
-        return False
-    problems.append(Problem(
-        str(folder), None,
-        f"statement id is too long ({len(folder.name)} characters): its output file {name!r} "
-        f"would have a name of {len(name.encode())} bytes, over the {NAME_MAX} file systems "
-        f"allow; use at most {len(folder.name) - len(name.encode()) + NAME_MAX} characters"))
-    return True
-
-
-@functools.lru_cache(maxsize=4)
-def _id_room(site: Site) -> int:
-    """The longest statement id whose output file names all fit in NAME_MAX bytes: each name
-    grows with the id as the names made for the ids "a" and "aa" differ (once per character
-    for an id it holds once)."""
-    one, two = ([part for path in site.statement_paths(probe) for part in path.split("/")]
-                for probe in ("a", "aa"))
-    room = NAME_MAX
-    for short, longer in zip(one, two, strict=True):
-        growth = len(longer) - len(short)
-        if growth > 0:
-            room = min(room, 1 + (NAME_MAX - len(short.encode())) // growth)
-        elif len(short.encode()) > NAME_MAX:  # (too long whatever the id: said in full)
-            room = 0
-    return room
 
 
 def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Result]:

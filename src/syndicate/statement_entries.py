@@ -1,12 +1,14 @@
 """The statement cache's entries: a parsed statement as JSON, its translations' words apart.
 
-An entry is two lines of JSON. The first: the statement with each translation's
-:class:`~syndicate.model.Facts`, and what a load and a plan say of it (its warnings, which
-translations are out of step with the original, the hashes of its own inputs: see
-:meth:`syndicate.cache.StatementCache.keep`), and its folder as the load that made it spelled
-it, which its warnings name. The second: the words. A load decodes the first
-line only; a translation's words are read again when something needs them (:class:`Kept`): an
-archive's texts are never all in memory at once.
+An entry is two lines. The first: a JSON array of the statement but its translations, and of
+what a load and a plan say of it (its warnings, which translations are out of step with the
+original, the hashes of its own inputs: see :meth:`syndicate.cache.StatementCache.keep`), and
+its folder as the load that made it spelled it, which its warnings name; then a tab and each
+translation but its words, with its :class:`~syndicate.words.Facts`, as JSON. The second: the
+words. A load decodes the first array only (:func:`entry_from_line`); a statement's
+translations are decoded when something first asks for them (:class:`KeptStatement`), and a
+translation's words are read again when something needs them (:class:`Kept`): an archive's
+texts are never all in memory at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import re
 import threading
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,17 +57,22 @@ def _when_from(value: object) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(zone), fold=fold) if zone else moment
 
 
-def statement_to_json(statement: Statement) -> list[object]:
-    """The statement but its translations' words (see :func:`texts_to_json`), with the
-    :class:`Facts` of each: arrays, not objects (a load decodes thousands of these, and the
-    names of the fields would be most of their bytes)."""
+def _statement_row(statement: Statement) -> list[object]:
+    """The statement but its translations, and its languages and whether any of them shows an
+    image file: arrays, not objects (a load decodes thousands of these, and the names of the
+    fields would be most of their bytes)."""
     return [
         statement.id, _when(statement.date), _when(statement.updated), statement.original,
         statement.draft, _when(statement.embargo), list(statement.untranslated),
-        [[t.lang, t.title, t.summary, t.place, list(t.tags), t.correction,
-          [list(pair) for pair in t.translated_from], _facts_to_json(facts_of(t))]
-         for t in statement.translations],
+        list(statement.languages), any(facts_of(t).images for t in statement.translations),
     ]
+
+
+def translations_to_json(statement: Statement) -> str:
+    """Each translation but its words (see :func:`texts_to_json`), with its :class:`Facts`."""
+    return json.dumps([[t.lang, t.title, t.summary, t.place, list(t.tags), t.correction,
+                        [list(pair) for pair in t.translated_from], _facts_to_json(facts_of(t))]
+                       for t in statement.translations])
 
 
 HASH = 64  # the characters of one of cache.digest's hashes, lowercase hexadecimal
@@ -76,30 +84,42 @@ PARTS = 3 * HASH
 _HASHES = re.compile(r"[0-9a-f]*\Z")
 
 
-def entry_to_json(form: int, statement: Statement, warnings: Sequence[Problem],
-                  stale: Sequence[tuple[str, str]], parts: str, folder: str) -> list[object]:
-    """An entry's first line (see :meth:`syndicate.cache.StatementCache.keep`): its format
-    ``form``, the statement but its words, its warnings, its translations out of step (see
-    :func:`workflow.stale_messages`), its own inputs' hashes (:func:`keys.statement_parts`)
-    and its ``folder`` as the load spelled it, which its warnings' paths start with."""
-    return [form, statement_to_json(statement), [[w.path, w.line, w.message] for w in warnings],
-            [list(pair) for pair in stale], parts, folder]
+def entry_first_line(form: int, statement: Statement, warnings: Sequence[Problem],
+                     stale: Sequence[tuple[str, str]], parts: str, folder: str) -> str:
+    """An entry's first line (see :meth:`syndicate.cache.StatementCache.keep`): a JSON array
+    of its format ``form``, the statement but its translations, its warnings, its
+    translations out of step (see :func:`workflow.stale_messages`), its own inputs' hashes
+    (:func:`keys.statement_parts`), its ``folder`` as the load spelled it, which its warnings'
+    paths start with, and the CRC-32 of what follows a tab: its translations but their words
+    (:func:`translations_to_json`), decoded only when asked for (:class:`KeptStatement`)."""
+    translations = translations_to_json(statement)  # (ASCII: json.dumps escapes the rest)
+    row = [form, _statement_row(statement), [[w.path, w.line, w.message] for w in warnings],
+           [list(pair) for pair in stale], parts, folder, zlib.crc32(translations.encode())]
+    return f"{json.dumps(row)}\t{translations}"
 
 
-def entry_from_json(entry: Any, path: str, folder: str) -> tuple[
+_DECODER = json.JSONDecoder()  # (json.loads of bytes first looks for their encoding)
+
+
+def entry_from_line(line: bytes, form: int, path: str, folder: str) -> tuple[
         Statement, list[Problem], tuple[tuple[str, str], ...], str]:
-    """What :func:`entry_to_json` made (the statement's words left in the entry ``path``),
-    its warnings naming the statement's files from ``folder``, as this load spells it; a
-    ValueError, TypeError, KeyError or AssertionError when it is not what a parse gives."""
-    _, data, warned, stale, parts, made_in = entry
-    statement = statement_from_json(data, path)
-    found = [Problem(_moved(p, made_in, folder), line, message, True)
-             for p, line, message in warned]
+    """What :func:`entry_first_line` made in format ``form`` (the statement's words left in
+    the entry ``path``, its translations decoded when asked for), its warnings naming the
+    statement's files from ``folder``, as this load spells it; a ValueError, TypeError,
+    KeyError, AssertionError or RecursionError when it is not what a parse gives."""
+    tab = line.index(b"\t")
+    found, data, warned, stale, parts, made_in, check = _DECODER.decode(line[:tab].decode())
+    translations = line[tab + 1:]
+    if found != form or check != zlib.crc32(translations):
+        raise ValueError("format")
+    statement = statement_from_row(data, translations, path)
+    warnings = [Problem(_moved(p, made_in, folder), at, message, True)
+                for p, at, message in warned]
     out_of_step = tuple(_stale_message(item, statement) for item in stale)
     if (not isinstance(parts, str) or not _HASHES.match(parts)
-            or len(parts) != len(statement.translations) * PARTS + HASH):
+            or len(parts) != len(statement.languages) * PARTS + HASH):
         raise ValueError("hashes")
-    return statement, found, out_of_step, parts
+    return statement, warnings, out_of_step, parts
 
 
 def _moved(path: object, old: object, new: str) -> str:
@@ -229,21 +249,90 @@ def _body_from(source: str, start: int) -> str:
     return source[start:].strip("\n") + "\n"
 
 
-def statement_from_json(data: Any, path: str) -> Statement:
-    """The statement :func:`statement_to_json` made, its words left in the entry ``path``."""
-    statement_id, date, updated, original, draft, embargo, untranslated, translations = data
+def statement_from_row(data: Any, translations: bytes, path: str) -> KeptStatement:
+    """The statement :func:`_statement_row` made, its ``translations`` (as
+    :func:`translations_to_json` made them) decoded when first asked for, their words left in
+    the entry ``path``."""
+    statement_id, date, updated, original, draft, embargo, untranslated, languages, images = data
     when = _when_from(date)
     assert when is not None
-    # (the fields in their order, not by name: a load makes one per statement of an archive)
-    return Statement(
-        str(statement_id), when, _when_from(updated), str(original),
-        tuple([_translation(t, path, index) for index, t in enumerate(translations)]),
-        bool(draft), _when_from(embargo), tuple(untranslated),
-    )
+    languages = tuple(languages)
+    "".join(languages)  # (a TypeError unless each is text)
+    statement = object.__new__(KeptStatement)
+    # (its slots set one by one: the translations are not made yet, see KeptStatement)
+    for setter, value in zip(_SETTERS, (
+            str(statement_id), when, _when_from(updated), str(original), bool(draft),
+            _when_from(embargo), tuple(untranslated), languages, bool(images),
+            (translations, path)), strict=True):
+        setter(statement, value)
+    return statement
+
+
+class KeptStatement(Statement):
+    """A statement from the statement cache, its translations (but their words) decoded from
+    their JSON when something first asks for them: a plan of an archive's edit asks for those
+    of the statements it renders or lists on a changed page, not of the thousands of others.
+    The entry's first line was checked whole when it was read (:func:`entry_from_line`).
+
+    Equal to, hashed, shown and sent to another process as the :class:`Statement` of the same
+    fields: only where its translations are differs."""
+
+    __slots__ = ("_languages", "images", "_kept")
+    _languages: tuple[str, ...]
+    images: bool  # whether a translation shows an image file (see assets.shows_images)
+    _kept: tuple[bytes, str]  # the translations' JSON, and the entry that holds their words
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "translations":  # (a slot not set: this is called for no other name)
+            raise AttributeError(name)
+        data, path = self._kept
+        try:
+            found = tuple([_translation(t, path, index)
+                           for index, t in enumerate(json.loads(data))])
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            raise _gone(path, str(exc)) from None
+        if tuple(t.lang for t in found) != self._languages:
+            raise _gone(path, "languages")
+        object.__setattr__(self, "translations", found)
+        return found
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self._languages
+
+    def plain(self) -> Statement:
+        """The :class:`Statement` of the same fields."""
+        return Statement(self.id, self.date, self.updated, self.original, self.translations,
+                         self.draft, self.embargo, self.untranslated)
+
+    def in_memory(self) -> Statement:
+        return self.plain().in_memory()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Statement):
+            return NotImplemented
+        return self.plain() == (other.plain() if isinstance(other, KeptStatement) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.plain())
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Statement, (self.id, self.date, self.updated, self.original, self.translations,
+                            self.draft, self.embargo, self.untranslated))
+
+
+# The slots statement_from_row sets, in its order (each slot's own setter: a frozen
+# dataclass's __setattr__ refuses)
+_SETTERS = tuple(getattr(KeptStatement, name).__set__ for name in (
+    "id", "date", "updated", "original", "draft", "embargo", "untranslated", "_languages",
+    "images", "_kept"))
 
 
 def _translation(data: Any, path: str, index: int) -> Translation:
-    """The ``index``-th translation of :func:`statement_to_json`'s, its words in ``path``."""
+    """The ``index``-th translation of :func:`translations_to_json`'s, its words in ``path``."""
     lang, title, summary, place, tags, correction, translated_from, facts = data
     source_sha256, body_hash, images = facts  # (mostly no image: a load reads thousands)
     known = Facts(str(source_sha256), str(body_hash),

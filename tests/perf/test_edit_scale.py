@@ -8,9 +8,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from conftest import numbered_project
 from syndicate import publish as pipeline
 from syndicate.backends import InProcess
+from syndicate.statement_entries import KeptStatement
 from syndicate.units import Unit
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -46,6 +49,42 @@ def test_an_edit_renders_the_same_files_in_an_archive_four_times_larger(tmp_path
         "en/archive/1.html", "en/archive/1.atom", "en/archive/1.rss", "pt/archive/1.atom",
         "pt/archive/1.rss", "archive/1.atom", "index.html", "robots.txt", "assets/site.css"}
     assert "sitemap.xml" in large.reused
+
+
+def decoded_by_an_edit(root: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The statements from the statement cache whose translations an edit's publish decoded
+    (see KeptStatement): the ids."""
+    publish(root)
+    decoded: set[str] = set()
+    decode = KeptStatement.__getattr__
+
+    def counted(self: KeptStatement, name: str) -> object:
+        if name == "translations":
+            decoded.add(self.id)
+        return decode(self, name)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(KeptStatement, "__getattr__", counted)
+        assert edit_once_more(root)
+    return decoded
+
+
+def edit_once_more(root: Path) -> pipeline.Report:
+    source = root / "statements" / EDITED / "en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more line.\n",
+                      encoding="utf-8")
+    return publish(root)
+
+
+def test_an_edit_decodes_the_translations_of_the_statements_it_shows_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statements an edit's plan keys but does not show keep their translations
+    undecoded: at every size, only the edited one and those beside it on its feeds' archive
+    page (the oldest five) are decoded, to render that page's documents."""
+    small = decoded_by_an_edit(numbered_project(tmp_path / "small", 20, limit=5), monkeypatch)
+    large = decoded_by_an_edit(numbered_project(tmp_path / "large", 80, limit=5), monkeypatch)
+    assert small == large == {f"2020-01-{day:02d}-s" for day in range(1, 6)}
 
 
 def test_serves_backend_hands_many_documents_to_workers_and_renders_the_same(

@@ -15,7 +15,7 @@ import pytest
 from conftest import SHIPPED_ID
 from syndicate import keys, workflow
 from syndicate import publish as pipeline
-from syndicate.cache import CACHE_DIR, Known, StatementCache
+from syndicate.cache import CACHE_DIR, FORMAT, Known, StatementCache
 from syndicate.config import load_site
 from syndicate.errors import ContentError, SyndicateError
 from syndicate.keys import keyed_units
@@ -24,9 +24,10 @@ from syndicate.project import Project
 from syndicate.sources import load_statements
 from syndicate.statement_entries import (
     Kept,
+    KeptStatement,
+    entry_first_line,
+    entry_from_line,
     facts_of,
-    statement_from_json,
-    statement_to_json,
     texts_to_json,
 )
 
@@ -137,10 +138,12 @@ def round_trip(statement: Statement, tmp_path: Path) -> tuple[Statement, list[di
     """``statement`` through a statement cache entry as StatementCache writes one (named by
     its content, as entries are)."""
     texts = texts_to_json(statement)
-    text = f"{json.dumps(statement_to_json(statement))}\n{json.dumps(texts)}"
+    folder = f"statements/{statement.id}"
+    line = entry_first_line(FORMAT, statement, [], [], keys.statement_parts(statement), folder)
+    text = f"{line}\n{json.dumps(texts)}"
     path = tmp_path / f"{hashlib.sha256(text.encode()).hexdigest()}.json"
     path.write_text(text, "ascii")
-    return statement_from_json(statement_to_json(statement), str(path)), texts
+    return entry_from_line(line.encode("ascii"), FORMAT, str(path), folder)[0], texts
 
 
 def test_statements_round_trip_through_json(project: Path, tmp_path: Path) -> None:
@@ -156,6 +159,39 @@ def test_statements_round_trip_through_json(project: Path, tmp_path: Path) -> No
             replace(t, words=replace(t.words.text(), markdown=f"Not in the source, {t.lang}.\n"))
             for t in statement.translations))
         assert repr(round_trip(odd, tmp_path)[0].in_memory()) == repr(odd)
+
+
+def test_a_cached_statement_decodes_its_translations_when_asked_and_is_a_statement(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement from its entry decodes its translations when something first asks for
+    them, once; until then and after, it is equal to, hashed, shown and pickled as the
+    statement a load without the cache parses."""
+    import pickle
+
+    from syndicate import statement_entries
+
+    [fresh] = pipeline.load(project).statements
+    pipeline.load(project, cache=True)
+    made: list[str] = []
+    translation = statement_entries._translation
+
+    def counted(data: Any, path: str, index: int) -> Any:
+        made.append(data[0])
+        return translation(data, path, index)
+
+    monkeypatch.setattr(statement_entries, "_translation", counted)
+    [kept] = pipeline.load(project, cache=True).statements
+    assert isinstance(kept, KeptStatement) and made == []
+    assert kept.languages == fresh.languages and kept.goes_live == fresh.goes_live
+    assert made == []  # (what a plan asks of every statement)
+    assert kept == fresh and fresh == kept and hash(kept) == hash(fresh)
+    assert made == list(fresh.languages)
+    assert repr(kept).startswith("Statement(id=") and "Kept(" in repr(kept)  # (words apart)
+    assert repr(kept.in_memory()) == repr(fresh)
+    back = pickle.loads(pickle.dumps(kept))
+    assert type(back) is Statement and back == fresh
+    assert made == list(fresh.languages)  # (decoded once)
 
 
 def test_a_statement_cache_changed_under_a_load_is_a_plain_error(project: Path) -> None:
@@ -183,7 +219,7 @@ def test_a_corrupt_cache_is_ignored(project: Path) -> None:
     [entry] = (project / CACHE_DIR / "statements").iterdir()
     entry.write_text("{not json", encoding="utf-8")
     assert pipeline.load(project, cache=True).statements == pipeline.load(project).statements
-    first = entry.read_text(encoding="utf-8").split("\n")[0]
+    first = entry.read_text(encoding="utf-8").split("\n")[0].split("\t")[0]
     assert json.loads(first)[1][0] == SHIPPED_ID  # parsed again and rewritten
 
 

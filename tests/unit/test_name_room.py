@@ -1,4 +1,4 @@
-"""The statement id length from which an output file name is too long (``sources._id_room``,
+"""The statement id length from which an output file name is too long (``names.id_room``,
 worked out once per site) agrees with the names themselves, whatever the languages and the
 ``[editions]`` sets: a load checks each name in full only for an id longer than it."""
 
@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndicate import sources
+from syndicate import names
 from syndicate.config import load_site
 from syndicate.errors import Problem
 from syndicate.model import Site
-from syndicate.sources import NAME_MAX
+from syndicate.names import NAME_MAX
 
 SITE = load_site(Path(__file__).resolve().parents[2])  # the repository's own project
 LANGUAGE = SITE.languages[0]
@@ -43,7 +43,7 @@ def longest(site: Site, statement_id: str) -> int:
 @settings(max_examples=150, deadline=None)
 @given(sites(), st.integers(-2, 2))
 def test_the_id_room_is_where_names_stop_fitting(site: Site, offset: int) -> None:
-    room = sources._id_room(site)
+    room = names.id_room(site)
     length = room + offset
     if length < 1:
         return
@@ -51,5 +51,5 @@ def test_the_id_room_is_where_names_stop_fitting(site: Site, offset: int) -> Non
     fits = longest(site, statement_id) <= NAME_MAX
     assert fits == (length <= room), (room, length, longest(site, statement_id))
     problems: list[Problem] = []
-    said = sources._names_too_long(Path("statements") / statement_id, site, problems)
+    said = names.too_long(Path("statements") / statement_id, site, problems)
     assert said == (not fits) == bool(problems)

@@ -282,7 +282,7 @@ def check(project: Path, strict: bool) -> None:
     report_warnings(loaded.warnings, strict)
     click.echo(
         f"OK: {len(loaded.statements)} statement(s), "
-        f"{sum(len(s.translations) for s in loaded.statements)} translation(s)"
+        f"{sum(len(s.languages) for s in loaded.statements)} translation(s)"
     )
 
 

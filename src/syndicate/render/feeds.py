@@ -111,7 +111,7 @@ def render(
     ordered = newest_first(statements)
     for language in site.languages:
         code = language.code
-        entries = [(s, language) for s in ordered if s.translation(code) is not None]
+        entries = [(s, language) for s in ordered if code in s.languages]
         current, archives = paginate(entries, site.feed_limit)
         meta = _language_meta(site, language)
         for fmt in ("rss", "atom"):
@@ -155,10 +155,10 @@ def document_inputs(site: Site, statements: Sequence[Statement]) -> list[FeedPag
     ordered = newest_first(statements)
     groups: list[tuple[str | None, tuple[str, ...], list[tuple[Statement, str]]]] = [
         (lang.code, ("rss", "atom", "json"),
-         [(s, lang.code) for s in ordered if s.translation(lang.code) is not None])
+         [(s, lang.code) for s in ordered if lang.code in s.languages])
         for lang in site.languages
     ]
-    groups.append((None, ("atom",), [(s, t.lang) for s in ordered for t in s.translations]))
+    groups.append((None, ("atom",), [(s, lang) for s in ordered for lang in s.languages]))
     found: list[FeedPage] = []
     for code, formats, entries in groups:
         current, archives = paginate(entries, site.feed_limit)
@@ -175,7 +175,7 @@ def document_inputs(site: Site, statements: Sequence[Statement]) -> list[FeedPag
 def _combined(site: Site, ordered: Sequence[Statement], pdf_sizes: Mapping[str, int],
               words: _Words, skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The all-languages Atom feed and its archives; each entry carries its own ``xml:lang``."""
-    entries = [(s, site.language(t.lang)) for s in ordered for t in s.translations]
+    entries = [(s, site.language(lang)) for s in ordered for lang in s.languages]
     current, archives = paginate(entries, site.feed_limit)
     issuers: dict[str, Language] = {}
     for language in site.languages:

@@ -17,7 +17,6 @@ from syndicate.model import (
     Artifact,
     Site,
     Statement,
-    Translation,
     index_item,
     newest_first,
     paginate,
@@ -257,37 +256,38 @@ class PageRenderer:
         :func:`model.paginate`); but not the pages in ``skip`` (reused from the previous
         publish)."""
         locale = self.site.language(lang).locale
-        return (self._index_page(lang, [self._item(s, t, locale) for s, t in listed], pager)
+        return (self._index_page(lang, [self._item(s, lang, locale) for s in listed], pager)
                 for path, listed, pager in self._index_pages(statements, lang)
                 if path not in skip)
 
     def index_inputs(self, statements: Sequence[Statement],
-                     item: Callable[[Statement, Translation], object] = index_item,
+                     item: Callable[[Statement, str], object] = index_item,
                      ) -> dict[str, tuple[object, ...]]:
         """What each index page shows besides the site and the interface words, by path: its
         place among its language's pages and what its items are made of (see :meth:`_item`
-        and :func:`model.index_item`; ``item``: what stands for that, as the caller has it)."""
+        and :func:`model.index_item`; ``item``: what stands for that of a statement in a
+        language, as the caller has it)."""
         return {path: (lang.code, pager.number, pager.older, pager.newer,
-                       tuple(item(s, t) for s, t in listed))
+                       tuple(item(s, lang.code) for s in listed))
                 for lang in self.site.languages
                 for path, listed, pager in self._index_pages(statements, lang.code)}
 
     def _index_pages(self, statements: Sequence[Statement], lang: str
-                     ) -> list[tuple[str, list[tuple[Statement, Translation]], Pager]]:
+                     ) -> list[tuple[str, list[Statement], Pager]]:
         """(path, statements listed, place) of each page of a language's index."""
         site = self.site
-        listed = [(s, t) for s in newest_first(statements)
-                  if (t := s.translation(lang)) is not None]
+        listed = [s for s in newest_first(statements) if lang in s.languages]
         current, archives = paginate(listed, site.feed_limit)
         pages = [(site.index_path(lang), current, Pager(0, len(archives)))]
         pages += [(site.index_archive_path(lang, number), page, Pager(number, len(archives)))
                   for number, page in enumerate(archives, 1)]
         return pages
 
-    def _item(self, statement: Statement, translation: Translation,
-              locale: str) -> dict[str, str]:
+    def _item(self, statement: Statement, lang: str, locale: str) -> dict[str, str]:
         site = self.site
-        return {"url": site.page_url(statement.id, translation.lang), "title": translation.title,
+        translation = statement.translation(lang)
+        assert translation is not None
+        return {"url": site.page_url(statement.id, lang), "title": translation.title,
                 "summary": translation.summary, "iso": statement.date.isoformat(),
                 "date": long_date(statement.date, site.tzinfo, locale)}
 

@@ -95,7 +95,7 @@ def _urls(site: Site, statements: Sequence[Statement]) -> Iterator[Url]:
     for lang in site.languages:
         yield _url(site.index_url(lang.code), None, links), None
     for lang in site.languages:  # (another language's page of that number lists others)
-        translated = [s for s in statements if s.translation(lang.code) is not None]
+        translated = [s for s in statements if lang.code in s.languages]
         for number in range(1, len(paginate(translated, site.feed_limit)[1]) + 1):
             yield _url(site.index_archive_url(lang.code, number), None, ""), None
     for statement in sorted(statements, key=lambda s: s.id):
