@@ -283,7 +283,13 @@ class KeptStatement(Statement):
     _kept: tuple[bytes, str]  # the translations' JSON, and the entry that holds their words
 
     def __getattr__(self, name: str) -> Any:
-        if name != "translations":  # (a slot not set: this is called for no other name)
+        # (called for a slot not set: the translations until decoded; the others only in one
+        # made by dataclasses.replace, whose translations are given)
+        if name == "_languages":
+            return tuple(t.lang for t in self.translations)
+        if name == "images":
+            return any(facts_of(t).images for t in self.translations)
+        if name != "translations":
             raise AttributeError(name)
         data, path = self._kept
         try:

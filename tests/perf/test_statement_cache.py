@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
-from syndicate import keys, workflow
+from syndicate import assets, keys, workflow
 from syndicate import publish as pipeline
 from syndicate.cache import CACHE_DIR, FORMAT, Known, StatementCache
 from syndicate.config import load_site
@@ -192,6 +192,10 @@ def test_a_cached_statement_decodes_its_translations_when_asked_and_is_a_stateme
     back = pickle.loads(pickle.dumps(kept))
     assert type(back) is Statement and back == fresh
     assert made == list(fresh.languages)  # (decoded once)
+    # One made by dataclasses.replace has what its given translations say.
+    one = replace(kept, translations=kept.translations[:1])
+    assert one.languages == fresh.languages[:1] and one == replace(fresh, translations=(
+        fresh.translations[0],)) and not assets.shows_images(one)
 
 
 def test_a_statement_cache_changed_under_a_load_is_a_plain_error(project: Path) -> None:
