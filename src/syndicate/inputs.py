@@ -167,13 +167,15 @@ class Scan:
         last record's, as it was)."""
         limit, trusted, unlinked = self.trusted_before, self.folders(), self.unlinked()
         found: dict[str, Listing] = {}
-        for name, (own, *files) in self._by_folder().items():
+        for name, mine in self._by_folder().items():
             if name not in trusted or name not in unlinked:
                 continue
-            if name in self.taken:
-                found[name] = self.taken[name]
-            elif (own[0] == f"{STATEMENTS_DIR}/{name}/" and own[3] < limit
-                  and not any(row[0].endswith("/") for row in files)):
+            if (taken := self.taken.get(name)) is not None:
+                found[name] = taken
+                continue
+            own, files = mine[0], mine[1:]
+            if (own[0] == f"{STATEMENTS_DIR}/{name}/" and own[3] < limit
+                    and not any(row[0].endswith("/") for row in files)):
                 found[name] = listed(own, [row[0][len(own[0]):] for row in files])
         return found
 

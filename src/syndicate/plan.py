@@ -71,7 +71,7 @@ class Plan:
     @property
     def languages(self) -> int:
         """How many languages the published statements are in."""
-        return len({lang for s in self.published for lang in s.languages})
+        return len(set().union(*(s.languages for s in self.published)))
 
     @property
     def todo(self) -> list[Unit]:

@@ -323,7 +323,8 @@ def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> 
     except OSError:
         return None
     changed: dict[str, list[str]] = {}
-    for name, _, modified, *_ in scanned(root) if rows is None else rows:
+    for row in scanned(root) if rows is None else rows:
+        name, modified = row[0], row[2]  # (not unpacked whole: an archive has 64,000 rows)
         if name.endswith("/") or not (modified > since or name == CONFIG_FILE and modified < 0):
             continue  # (a folder, or a file as it was; no configuration: changed)
         top, _, rest = name.partition("/")
