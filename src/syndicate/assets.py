@@ -33,7 +33,7 @@ from syndicate.images import MAX_IMAGE_BYTES, ImageError, kind_of_name, sanitize
 from syndicate.markup import Parsed, parser
 from syndicate.model import Image, ImageFile, Site, Statement, Translation
 from syndicate.schema import locate
-from syndicate.statement_entries import KeptStatement
+from syndicate.statement_entries import shows_images
 
 MAX_LOGO_BYTES = 500_000
 # markdown-it drops images whose URL it deems unsafe (file:, data:, javascript:) and shows them as
@@ -285,14 +285,6 @@ class ImageFiles:
 
     files: dict[str, tuple[ImageFile, ...]]
     problems: dict[str, list[Problem]]
-
-
-def shows_images(statement: Statement) -> bool:
-    """Whether a translation of ``statement`` shows an image file (for a statement from the
-    cache, known without decoding its translations)."""
-    if isinstance(statement, KeptStatement):
-        return statement.images
-    return any(translation_images(translation) for translation in statement.translations)
 
 
 def image_files(root: Path, statements: Iterable[Statement]) -> ImageFiles:

@@ -48,7 +48,12 @@ from syndicate.files import (
     read_regular,
 )
 from syndicate.model import Site, Statement
-from syndicate.statement_entries import entry_first_line, entry_from_line, texts_to_json
+from syndicate.statement_entries import (
+    NOT_AN_ENTRY,
+    entry_first_line,
+    entry_from_line,
+    texts_to_json,
+)
 from syndicate.statement_pack import PACK, PackReader, Served, entry_line, pack_lines, slack
 from syndicate.versions import library_version
 
@@ -320,10 +325,8 @@ class StatementCache:
                                                                        str(folder))
                 if statement.id != name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
-            except (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError,
-                    RecursionError):
-                pass  # (OSError: a time zone named after a folder of tzdata, or too long a name;
-                # RecursionError: JSON nested too deep)
+            except NOT_AN_ENTRY:
+                pass
             else:
                 warnings.extend(found)
                 self.out_of_step[statement.id] = out_of_step

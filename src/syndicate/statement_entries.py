@@ -1,14 +1,15 @@
 """The statement cache's entries: a parsed statement as JSON, its translations' words apart.
 
-An entry is two lines. The first: a JSON array of the statement but its translations, and of
-what a load and a plan say of it (its warnings, which translations are out of step with the
-original, the hashes of its own inputs: see :meth:`syndicate.cache.StatementCache.keep`), and
-its folder as the load that made it spelled it, which its warnings name; then a tab and each
-translation but its words, with its :class:`~syndicate.words.Facts`, as JSON. The second: the
-words. A load decodes the first array only (:func:`entry_from_line`); a statement's
-translations are decoded when something first asks for them (:class:`KeptStatement`), and a
-translation's words are read again when something needs them (:class:`Kept`): an archive's
-texts are never all in memory at once.
+An entry is two lines. The first (:func:`entry_first_line`): a check of the rest of it; a
+JSON array of the statement but its translations, and of what a load and a plan say of it (its
+warnings, which translations are out of step with the original, the hashes of its own inputs:
+see :meth:`syndicate.cache.StatementCache.keep`), and its folder as the load that made it
+spelled it, which its warnings name; then each translation but its words, with its
+:class:`~syndicate.words.Facts`, as JSON. The second: the words. A load checks the first line
+whole and decodes its array only (:func:`entry_from_line`); a statement's translations are
+decoded when something first asks for them (:class:`KeptStatement`), and a translation's
+words are read again when something needs them (:class:`Kept`): an archive's texts are never
+all in memory at once. A line of an earlier layout, which has no tab, is not an entry's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 import threading
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,7 +65,7 @@ def _statement_row(statement: Statement) -> list[object]:
     return [
         statement.id, _when(statement.date), _when(statement.updated), statement.original,
         statement.draft, _when(statement.embargo), list(statement.untranslated),
-        list(statement.languages), any(facts_of(t).images for t in statement.translations),
+        list(statement.languages), shows_images(statement),
     ]
 
 
@@ -86,33 +87,44 @@ _HASHES = re.compile(r"[0-9a-f]*\Z")
 
 def entry_first_line(form: int, statement: Statement, warnings: Sequence[Problem],
                      stale: Sequence[tuple[str, str]], parts: str, folder: str) -> str:
-    """An entry's first line (see :meth:`syndicate.cache.StatementCache.keep`): a JSON array
-    of its format ``form``, the statement but its translations, its warnings, its
+    """An entry's first line (see :meth:`syndicate.cache.StatementCache.keep`), in three parts
+    separated by tabs (JSON holds none): the CRC-32 of the other two, in hexadecimal; a JSON
+    array of its format ``form``, the statement but its translations, its warnings, its
     translations out of step (see :func:`workflow.stale_messages`), its own inputs' hashes
-    (:func:`keys.statement_parts`), its ``folder`` as the load spelled it, which its warnings'
-    paths start with, and the CRC-32 of what follows a tab: its translations but their words
-    (:func:`translations_to_json`), decoded only when asked for (:class:`KeptStatement`)."""
-    translations = translations_to_json(statement)  # (ASCII: json.dumps escapes the rest)
+    (:func:`keys.statement_parts`) and its ``folder`` as the load spelled it, which its
+    warnings' paths start with; its translations but their words (:func:`translations_to_json`),
+    decoded only when asked for (:class:`KeptStatement`)."""
     row = [form, _statement_row(statement), [[w.path, w.line, w.message] for w in warnings],
-           [list(pair) for pair in stale], parts, folder, zlib.crc32(translations.encode())]
-    return f"{json.dumps(row)}\t{translations}"
+           [list(pair) for pair in stale], parts, folder]
+    rest = f"{json.dumps(row)}\t{translations_to_json(statement)}"  # (ASCII: json.dumps
+    return f"{_check(rest.encode('ascii'))}\t{rest}"                # escapes the rest)
+
+
+def _check(rest: bytes) -> str:
+    return f"{zlib.crc32(rest):08x}"
 
 
 _DECODER = json.JSONDecoder()  # (json.loads of bytes first looks for their encoding)
+# What a line that is not an entry's raises (OSError: a time zone named after a folder of
+# tzdata, or too long a name; RecursionError: JSON nested too deep)
+NOT_AN_ENTRY = (KeyError, TypeError, ValueError, AssertionError, OverflowError, OSError,
+                RecursionError)
 
 
 def entry_from_line(line: bytes, form: int, path: str, folder: str) -> tuple[
         Statement, list[Problem], tuple[tuple[str, str], ...], str]:
     """What :func:`entry_first_line` made in format ``form`` (the statement's words left in
     the entry ``path``, its translations decoded when asked for), its warnings naming the
-    statement's files from ``folder``, as this load spells it; a ValueError, TypeError,
-    KeyError, AssertionError or RecursionError when it is not what a parse gives."""
-    tab = line.index(b"\t")
-    found, data, warned, stale, parts, made_in, check = _DECODER.decode(line[:tab].decode())
-    translations = line[tab + 1:]
-    if found != form or check != zlib.crc32(translations):
+    statement's files from ``folder``, as this load spells it; one of :data:`NOT_AN_ENTRY`
+    when it is not what a parse gives (damaged: not as its check says)."""
+    check, _, rest = line.partition(b"\t")
+    if check.decode() != _check(rest):
+        raise ValueError("damaged")
+    tab = rest.index(b"\t")
+    found, data, warned, stale, parts, made_in = _DECODER.decode(rest[:tab].decode())
+    if found != form:
         raise ValueError("format")
-    statement = statement_from_row(data, translations, path)
+    statement = statement_from_row(data, rest[tab + 1:], path)
     warnings = [Problem(_moved(p, made_in, folder), at, message, True)
                 for p, at, message in warned]
     out_of_step = tuple(_stale_message(item, statement) for item in stale)
@@ -279,27 +291,29 @@ class KeptStatement(Statement):
 
     __slots__ = ("_languages", "images", "_kept")
     _languages: tuple[str, ...]
-    images: bool  # whether a translation shows an image file (see assets.shows_images)
-    _kept: tuple[bytes, str]  # the translations' JSON, and the entry that holds their words
+    images: bool  # whether a translation shows an image file (see shows_images)
+    # the translations' JSON, and the entry that holds their words (None once decoded)
+    _kept: tuple[bytes, str] | None
 
     def __getattr__(self, name: str) -> Any:
         # (called for a slot not set: the translations until decoded; the others only in one
         # made by dataclasses.replace, whose translations are given)
-        if name == "_languages":
-            return tuple(t.lang for t in self.translations)
-        if name == "images":
-            return any(facts_of(t).images for t in self.translations)
-        if name != "translations":
+        if name in ("_languages", "images"):
+            plain = self.plain()
+            return plain.languages if name == "_languages" else shows_images(plain)
+        if name != "translations" or self._kept is None:
             raise AttributeError(name)
         data, path = self._kept
         try:
             found = tuple([_translation(t, path, index)
                            for index, t in enumerate(json.loads(data))])
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        except NOT_AN_ENTRY as exc:  # (its check held: written so by hand)
             raise _gone(path, str(exc)) from None
         if tuple(t.lang for t in found) != self._languages:
             raise _gone(path, "languages")
+        # (two threads may both decode it: the same translations, set twice)
         object.__setattr__(self, "translations", found)
+        object.__setattr__(self, "_kept", None)
         return found
 
     @property
@@ -308,8 +322,10 @@ class KeptStatement(Statement):
 
     def plain(self) -> Statement:
         """The :class:`Statement` of the same fields."""
-        return Statement(self.id, self.date, self.updated, self.original, self.translations,
-                         self.draft, self.embargo, self.untranslated)
+        return Statement(*self._fields())
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
 
     def in_memory(self) -> Statement:
         return self.plain().in_memory()
@@ -326,15 +342,24 @@ class KeptStatement(Statement):
         return repr(self.plain())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Statement, (self.id, self.date, self.updated, self.original, self.translations,
-                            self.draft, self.embargo, self.untranslated))
+        return (Statement, self._fields())
 
 
-# The slots statement_from_row sets, in its order (each slot's own setter: a frozen
-# dataclass's __setattr__ refuses)
+def shows_images(statement: Statement) -> bool:
+    """Whether a translation of ``statement`` shows an image file (for one from the cache,
+    known without decoding its translations)."""
+    if isinstance(statement, KeptStatement):
+        return statement.images
+    from syndicate.assets import translation_images
+
+    return any(translation_images(translation) for translation in statement.translations)
+
+
+_FIELDS = tuple(field.name for field in fields(Statement))
+# The slots statement_from_row sets, in its order: the fields but the translations, then the
+# kept statement's own (each slot's own setter: a frozen dataclass's __setattr__ refuses)
 _SETTERS = tuple(getattr(KeptStatement, name).__set__ for name in (
-    "id", "date", "updated", "original", "draft", "embargo", "untranslated", "_languages",
-    "images", "_kept"))
+    *(name for name in _FIELDS if name != "translations"), "_languages", "images", "_kept"))
 
 
 def _translation(data: Any, path: str, index: int) -> Translation:

@@ -9,7 +9,8 @@ benchmark machine does after a minute) each is a seek: 16,000 of them took 3.2 s
 ``.syndicate-cache/statements/pack`` holds them: a first line naming its format and the
 context the keys were made in (:func:`syndicate.cache.context_digest`), then a line per
 statement folder, sorted by the folder's name: the name, the key of its entry and the entry's
-first line, separated by tabs (JSON holds no raw tab). A load asks for the folders in that same
+first line, separated by tabs (neither the name nor the key holds one: what follows the second
+is the entry's line, tabs and all). A load asks for the folders in that same
 order (:func:`syndicate.sources.load_statements`), so the pack is read once, a line at a time,
 and holds no more memory than a line, whatever the archive. A line is taken only when its key
 is the folder's now and its entry's file is there (the words are read from it when needed);

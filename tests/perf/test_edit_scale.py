@@ -65,7 +65,7 @@ def decoded_by_an_edit(root: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
 
     with monkeypatch.context() as patched:
         patched.setattr(KeptStatement, "__getattr__", counted)
-        assert edit_once_more(root)
+        assert f"en/{EDITED}/index.html" in edit_once_more(root).rendered
     return decoded
 
 

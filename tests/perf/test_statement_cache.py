@@ -184,6 +184,7 @@ def test_a_cached_statement_decodes_its_translations_when_asked_and_is_a_stateme
     [kept] = pipeline.load(project, cache=True).statements
     assert isinstance(kept, KeptStatement) and made == []
     assert kept.languages == fresh.languages and kept.goes_live == fresh.goes_live
+    assert not assets.shows_images(kept)
     assert made == []  # (what a plan asks of every statement)
     assert kept == fresh and fresh == kept and hash(kept) == hash(fresh)
     assert made == list(fresh.languages)
@@ -192,10 +193,28 @@ def test_a_cached_statement_decodes_its_translations_when_asked_and_is_a_stateme
     back = pickle.loads(pickle.dumps(kept))
     assert type(back) is Statement and back == fresh
     assert made == list(fresh.languages)  # (decoded once)
-    # One made by dataclasses.replace has what its given translations say.
-    one = replace(kept, translations=kept.translations[:1])
-    assert one.languages == fresh.languages[:1] and one == replace(fresh, translations=(
-        fresh.translations[0],)) and not assets.shows_images(one)
+
+
+def test_a_cached_statement_knows_whether_it_shows_an_image(project: Path) -> None:
+    """Whether a cached statement shows an image is kept with it (the load's image check
+    then reads its image files, and its translations); one made from it by
+    dataclasses.replace has what its given translations say."""
+    folder = project / "statements" / SHIPPED_ID  # (its English shows an image)
+    (folder / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" '
+                                      'height="2"><rect width="4" height="2"/></svg>', "utf-8")
+    with (folder / "en.md").open("a", encoding="utf-8") as english:
+        english.write("\n![A bar](chart.svg)\n")
+    [fresh] = pipeline.load(project).statements
+    pipeline.load(project, cache=True)
+    [kept] = pipeline.load(project, cache=True).statements
+    assert isinstance(kept, KeptStatement) and kept.images
+    assert assets.shows_images(kept) and assets.shows_images(fresh)
+    for lang in fresh.languages:
+        translation = kept.translation(lang)
+        assert translation is not None
+        one = replace(kept, translations=(translation,))
+        assert one.languages == (lang,) and one == replace(fresh, translations=(translation,))
+        assert assets.shows_images(one) == (lang == "en")
 
 
 def test_a_statement_cache_changed_under_a_load_is_a_plain_error(project: Path) -> None:
@@ -223,7 +242,7 @@ def test_a_corrupt_cache_is_ignored(project: Path) -> None:
     [entry] = (project / CACHE_DIR / "statements").iterdir()
     entry.write_text("{not json", encoding="utf-8")
     assert pipeline.load(project, cache=True).statements == pipeline.load(project).statements
-    first = entry.read_text(encoding="utf-8").split("\n")[0].split("\t")[0]
+    first = entry.read_text(encoding="utf-8").split("\n")[0].split("\t")[1]  # (its array)
     assert json.loads(first)[1][0] == SHIPPED_ID  # parsed again and rewritten
 
 

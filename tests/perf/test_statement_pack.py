@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,10 +112,12 @@ def test_an_edit_does_not_write_the_pack_again_and_many_do(archive: Path) -> Non
     lambda lines: [*lines[:-1], lines[-1].replace(b', ["2023-01-24-', b', ["2023-01-23-', 1)],
     # A time zone that names a folder of tzdata (OSError, not ValueError)
     lambda lines: [*lines[:-1], lines[-1].replace(b'"Europe/Lisbon"', b'"Europe"')],
-    # Its translations, decoded only when asked for, not as their check says (a tag changed)
+    # Not as its check says: its translations, decoded only when asked for (a tag changed), or
+    # its languages, which only the statement's part says (a language made up)
     lambda lines: [*lines[:-1], _translations_changed(lines[-1])],
+    lambda lines: [*lines[:-1], lines[-1].replace(b'["pt", "en"], false]', b'["pt", "x"], false]')],
 ], ids=["junk", "order", "twice", "long", "cut", "context", "json", "last-cut", "last-order",
-        "last-id", "last-zone", "last-translations"])
+        "last-id", "last-zone", "last-translations", "last-languages"])
 def test_a_damaged_pack_gives_the_same_statements_and_is_written_again(
     archive: Path, damage: object,
 ) -> None:
@@ -135,29 +138,36 @@ def _translations_changed(line: bytes) -> bytes:
 
 
 def _cut(line: bytes) -> tuple[bytes, bytes]:
-    """``line`` cut before its entry's kept hashes: the third-last element of its first
-    array, before the folder as the load that made it spelled it and the check of the
-    translations after the tab."""
-    check = line.rindex(b", ", 0, line.index(b"\t", line.index(b"\t") + 1 + 64 + 1))
-    folder = line.rindex(b', "', 0, check)
+    """``line`` cut before its entry's kept hashes: the second-last element of its array
+    (the entry's line is its check, its array, its translations), before the folder as the
+    load that made it spelled it."""
+    name, key, check, rest = line.split(b"\t", 3)
+    end = len(line) - len(rest) + rest.index(b"\t")
+    folder = line.rindex(b', "', 0, end)
     hashes = line.rindex(b', "', 0, folder)
     return line[:hashes], line[hashes:]
 
 
+def _checked(line: bytes) -> bytes:
+    """``line`` with its entry's check made again for what it holds now (as a hand would)."""
+    name, key, _, rest = line.split(b"\t", 3)
+    return b"\t".join([name, key, b"%08x" % zlib.crc32(rest), rest])
+
+
 def _stale(line: bytes, kept: bytes) -> bytes:
     """``line`` with ``kept`` as its entry's stale-translation messages (the list before the
-    hashes)."""
+    hashes), its check made again."""
     head, tail = _cut(line)
     assert head.endswith(b", []")
-    return head[:-2] + kept + tail
+    return _checked(head[:-2] + kept + tail)
 
 
 def _hashes(line: bytes, first: bytes) -> bytes:
     """``line`` with the first character of its entry's kept hashes (its first translation's
-    own inputs') replaced by ``first``."""
+    own inputs') replaced by ``first``, its check made again."""
     head, tail = _cut(line)
     assert tail[3:4] in b"0123456789abcdef"
-    return head + tail[:3] + first + tail[4:]
+    return _checked(head + tail[:3] + first + tail[4:])
 
 
 @pytest.mark.parametrize("damage", [
@@ -171,8 +181,8 @@ def test_what_an_entry_keeps_for_the_warnings_and_the_plan_is_taken_only_well_fo
     archive: Path, damage: object,
 ) -> None:
     """A line whose kept stale-translation messages or hashes are not what a parse gives is
-    not taken: the load gives the warnings, and the plan the keys, that a load without the
-    cache gives (never a traceback)."""
+    not taken, even with a check that holds: the load gives the warnings, and the plan the
+    keys, that a load without the cache gives (never a traceback)."""
     def keyed(project: Project) -> dict[str, str]:  # (an edition's: of the folder's hash too)
         return {u.name: u.key for u in keyed_units(project, list(project.statements))
                 if u.kind != "bilingual"}
