@@ -322,10 +322,7 @@ class KeptStatement(Statement):
 
     def plain(self) -> Statement:
         """The :class:`Statement` of the same fields."""
-        return Statement(*self._fields())
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in _FIELDS)
+        return Statement(**{name: getattr(self, name) for name in _FIELDS})
 
     def in_memory(self) -> Statement:
         return self.plain().in_memory()
@@ -341,8 +338,8 @@ class KeptStatement(Statement):
     def __repr__(self) -> str:
         return repr(self.plain())
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Statement, self._fields())
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Statement, tuple(getattr(self, name) for name in _FIELDS))
 
 
 def shows_images(statement: Statement) -> bool:
