@@ -9,7 +9,7 @@ spelled it, which its warnings name; then each translation but its words, with i
 whole and decodes its array only (:func:`entry_from_line`); a statement's translations are
 decoded when something first asks for them (:class:`KeptStatement`), and a translation's
 words are read again when something needs them (:class:`Kept`): an archive's texts are never
-all in memory at once. A line of an earlier layout, which has no tab, is not an entry's.
+all in memory at once. A line of an earlier layout is not an entry's: its check does not hold.
 """
 
 from __future__ import annotations
@@ -301,9 +301,12 @@ class KeptStatement(Statement):
         if name in ("_languages", "images"):
             plain = self.plain()
             return plain.languages if name == "_languages" else shows_images(plain)
-        if name != "translations" or self._kept is None:
+        if name != "translations":
             raise AttributeError(name)
-        data, path = self._kept
+        kept = self._kept
+        if kept is None:  # (decoded by another thread since this one found the slot unset)
+            return object.__getattribute__(self, "translations")
+        data, path = kept
         try:
             found = tuple([_translation(t, path, index)
                            for index, t in enumerate(json.loads(data))])
@@ -311,7 +314,8 @@ class KeptStatement(Statement):
             raise _gone(path, str(exc)) from None
         if tuple(t.lang for t in found) != self._languages:
             raise _gone(path, "languages")
-        # (two threads may both decode it: the same translations, set twice)
+        # (two threads may both decode it: the same translations, set twice, before the JSON
+        # is let go)
         object.__setattr__(self, "translations", found)
         object.__setattr__(self, "_kept", None)
         return found

@@ -188,6 +188,8 @@ def test_a_cached_statement_decodes_its_translations_when_asked_and_is_a_stateme
     assert made == []  # (what a plan asks of every statement)
     assert kept == fresh and fresh == kept and hash(kept) == hash(fresh)
     assert made == list(fresh.languages)
+    # A thread that found the slot unset before another decoded it gets the same translations.
+    assert KeptStatement.__getattr__(kept, "translations") is kept.translations
     assert repr(kept).startswith("Statement(id=") and "Kept(" in repr(kept)  # (words apart)
     assert repr(kept.in_memory()) == repr(fresh)
     back = pickle.loads(pickle.dumps(kept))
