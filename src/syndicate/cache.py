@@ -364,7 +364,9 @@ class StatementCache:
         words = json.dumps(texts_to_json(statement))
         if not write_json_text(Path(path), f"{line}\n{words}"):
             return statement
-        return entry_from_line(line.encode("ascii"), FORMAT, path, str(folder))[0]
+        # (its translations decoded at once: a statement parsed is one the publish renders,
+        # and their JSON, kept until then among the load's other objects, would leave holes)
+        return entry_from_line(line.encode("ascii"), FORMAT, path, str(folder))[0].plain()
 
     def save(self) -> None:
         """Drop the entries this load did not use (an edited or removed folder's old entry),

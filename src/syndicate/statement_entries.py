@@ -112,7 +112,7 @@ NOT_AN_ENTRY = (KeyError, TypeError, ValueError, AssertionError, OverflowError, 
 
 
 def entry_from_line(line: bytes, form: int, path: str, folder: str) -> tuple[
-        Statement, list[Problem], tuple[tuple[str, str], ...], str]:
+        KeptStatement, list[Problem], tuple[tuple[str, str], ...], str]:
     """What :func:`entry_first_line` made in format ``form`` (the statement's words left in
     the entry ``path``, its translations decoded when asked for), its warnings naming the
     statement's files from ``folder``, as this load spells it; one of :data:`NOT_AN_ENTRY`

@@ -80,8 +80,9 @@ def test_an_edit_decodes_the_translations_of_the_statements_it_shows_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The statements an edit's plan keys but does not show keep their translations
-    undecoded: at every size, only the edited one and those beside it on its feeds' archive
-    page (the oldest five) are decoded, to render that page's documents."""
+    undecoded: at every size, only the edited one (as it is parsed again) and those beside it
+    on its feeds' archive page, the oldest five, are decoded, to render that page's
+    documents."""
     small = decoded_by_an_edit(numbered_project(tmp_path / "small", 20, limit=5), monkeypatch)
     large = decoded_by_an_edit(numbered_project(tmp_path / "large", 80, limit=5), monkeypatch)
     assert small == large == {f"2020-01-{day:02d}-s" for day in range(1, 6)}
