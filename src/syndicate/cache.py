@@ -270,13 +270,14 @@ class StatementCache:
         self._pack: PackReader | None = None
         self._served: dict[str, Served] = {}
 
-    def _digest(self, folder: Path, site: Site) -> str:
-        """:func:`_folder_digest`, or what :attr:`known` knows of it."""
+    def _digest(self, root: Path, name: str, site: Site) -> str:
+        """:func:`_folder_digest` of the folder ``name`` in ``root``, or what :attr:`known`
+        knows of it."""
         known = self.known
-        if (known is not None and (found := known.contents.get(folder.name)) is not None
+        if (known is not None and (found := known.contents.get(name)) is not None
                 and known.context == self._context_of(site)):
             return found
-        return _folder_digest(folder, site)
+        return _folder_digest(root / name, site)
 
     def _context_of(self, site: Site) -> str:
         if self._context is None or self._context[0] is not site:
@@ -310,19 +311,22 @@ class StatementCache:
             names = ()
         return PackReader(self.folder, self._context_of(site), names)
 
-    def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
-        """The statement of ``folder`` if its files are those of an entry (whose warnings are
-        added to ``warnings``), else None: :meth:`keep` then takes the statement loaded."""
+    def lookup(self, root: Path, name: str, site: Site,
+               warnings: list[Problem]) -> Statement | None:
+        """The statement of the folder ``name`` in ``root`` if its files are those of an entry
+        (whose warnings are added to ``warnings``), else None: :meth:`keep` then takes the
+        statement loaded. (The folder's path is made only when its files are read: a load
+        looks up thousands.)"""
         try:
-            key = self._digest(folder, site)
+            key = self._digest(root, name, site)
         except OSError:
             return None  # loaded, but not kept
-        path, name = self._path(key), folder.name
+        path = self._path(key)
         line, served = self._read(name, key, site)
         if line is not None:
             try:
-                statement, found, out_of_step, parts = entry_from_line(line, FORMAT, path,
-                                                                       str(folder))
+                statement, found, out_of_step, parts = entry_from_line(
+                    line, FORMAT, path, os.path.join(root, name))
                 if statement.id != name:  # (a statement's id is its folder's name)
                     raise ValueError(statement.id)
             except NOT_AN_ENTRY:
@@ -339,7 +343,7 @@ class StatementCache:
                 return statement
         if served.at >= 0 and self._pack is not None:
             self._pack.refuse()  # (a line not its entry's: the pack is written again)
-        self._missed[folder] = key
+        self._missed[root / name] = key
         return None
 
     def keep(self, folder: Path, statement: Statement,

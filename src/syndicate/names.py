@@ -10,20 +10,20 @@ from syndicate.model import Site
 NAME_MAX = 255  # bytes in one file name, on every common file system
 
 
-def too_long(folder: Path, site: Site, problems: list[Problem]) -> bool:
-    """Report a statement id that makes an output file name longer than file systems allow
-    (255 bytes): publish would fail to write it."""
-    if len(folder.name) <= id_room(site):  # (an id is ASCII: its length is its bytes)
+def too_long(root: Path, statement_id: str, site: Site, problems: list[Problem]) -> bool:
+    """Report a statement id (its folder in ``root``) that makes an output file name longer
+    than file systems allow (255 bytes): publish would fail to write it."""
+    if len(statement_id) <= id_room(site):  # (an id is ASCII: its length is its bytes)
         return False
-    name = max((part for path in site.statement_paths(folder.name) for part in path.split("/")),
+    name = max((part for path in site.statement_paths(statement_id) for part in path.split("/")),
                key=lambda part: len(part.encode()))
     if len(name.encode()) <= NAME_MAX:
         return False
     problems.append(Problem(
-        str(folder), None,
-        f"statement id is too long ({len(folder.name)} characters): its output file {name!r} "
+        str(root / statement_id), None,
+        f"statement id is too long ({len(statement_id)} characters): its output file {name!r} "
         f"would have a name of {len(name.encode())} bytes, over the {NAME_MAX} file systems "
-        f"allow; use at most {len(folder.name) - len(name.encode()) + NAME_MAX} characters"))
+        f"allow; use at most {len(statement_id) - len(name.encode()) + NAME_MAX} characters"))
     return True
 
 

@@ -45,9 +45,10 @@ class Loaded:
 class StatementCache(Protocol):
     """Statements kept from an earlier load (see :mod:`syndicate.cache`)."""
 
-    def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
-        """The statement of ``folder`` as loaded before (its warnings added to ``warnings``),
-        or None when its files changed since."""
+    def lookup(self, root: Path, name: str, site: Site,
+               warnings: list[Problem]) -> Statement | None:
+        """The statement of the folder ``name`` in ``root`` as loaded before (its warnings
+        added to ``warnings``), or None when its files changed since."""
 
     def keep(self, folder: Path, statement: Statement,
              warnings: Sequence[Problem]) -> Statement:
@@ -86,8 +87,7 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     to_load: list[tuple[int, Path]] = []  # (index in results, folder) of those to parse
     unlinked = cache.unlinked(site) if cache is not None else ()
     with processes.collections_paused():  # (the cached statements: thousands, kept to the end)
-        for folder, is_dir in _statement_folders(root, inside):
-            name = folder.name
+        for name, is_dir in _statement_folders(root, inside):
             if name.startswith(".") or is_dropping(name):
                 continue
             problems: list[Problem] = []
@@ -95,14 +95,14 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
             results.append((None, problems, warnings))
             names.append(name)
             checked = name not in unlinked  # (else its links only if its files are read)
-            if not _is_statement_folder(folder, inside if checked else None, site,
+            if not _is_statement_folder(root, name, inside if checked else None, site,
                                         (problems, warnings), is_dir):
                 continue
-            cached = cache.lookup(folder, site, warnings) if cache is not None else None
+            cached = cache.lookup(root, name, site, warnings) if cache is not None else None
             if cached is not None:
                 results[-1] = (cached, problems, warnings)
-            elif checked or not links_outside(folder, inside, problems):
-                to_load.append((len(results) - 1, folder))
+            elif checked or not links_outside(root / name, inside, problems):
+                to_load.append((len(results) - 1, root / name))
     loaded = _load_all([folder for _, folder in to_load], site, jobs or default_jobs())
     for (index, folder), (statement, mine, my_warnings) in zip(to_load, loaded, strict=True):
         if cache is not None and statement is not None and not mine:
@@ -120,33 +120,34 @@ def load_statements(project: Path, site: Site, cache: StatementCache | None = No
     )
 
 
-def _is_statement_folder(folder: Path, inside: Path | None, site: Site,
+def _is_statement_folder(root: Path, name: str, inside: Path | None, site: Site,
                          found: tuple[list[Problem], list[Problem]], is_dir: bool) -> bool:
-    """Whether ``folder`` is a statement's folder that can be read: a folder (``is_dir``, as
-    its listing says), its name an id, no link out of the project (``inside``; None: not looked
-    at here), no name too long; else its (problems, warnings) say why."""
+    """Whether ``name`` in ``root`` is a statement's folder that can be read: a folder
+    (``is_dir``, as its listing says), its name an id, no link out of the project (``inside``;
+    None: not looked at here), no name too long; else its (problems, warnings) say why. (Its
+    path is made only to be said or followed: an archive's load checks thousands.)"""
     problems, warnings = found
     if not is_dir:
-        warnings.append(Problem(printable(folder), None,
+        warnings.append(Problem(printable(root / name), None,
                                 "ignored: statements/ holds one folder per statement", True))
         return False
-    if not STATEMENT_ID.match(folder.name):
-        hidden = [c for c in folder.name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
+    if not STATEMENT_ID.match(name):
+        hidden = [c for c in name if unicodedata.category(c) in ("Cf", "Cc", "Zs")]
         note = f" (it holds the invisible character U+{ord(hidden[0]):04X})" if hidden else ""
-        invalid = Problem(printable(folder), None,
-                          f"invalid statement id {folder.name!r}: use lowercase ASCII letters, "
+        invalid = Problem(printable(root / name), None,
+                          f"invalid statement id {name!r}: use lowercase ASCII letters, "
                           "digits and single hyphens, e.g. 2022-11-22-vitorino-iom" + note)
-        if _says_draft(folder):
+        if _says_draft(root / name):
             warnings.append(invalid.in_draft())
         else:
             problems.append(invalid)
         return False
-    return not ((inside is not None and links_outside(folder, inside, problems))
-                or too_long(folder, site, problems))
+    return not ((inside is not None and links_outside(root / name, inside, problems))
+                or too_long(root, name, site, problems))
 
 
-def _statement_folders(root: Path, inside: Path) -> list[tuple[Path, bool]]:
-    """The entries of ``statements/`` by name, each with whether it is a folder (links
+def _statement_folders(root: Path, inside: Path) -> list[tuple[str, bool]]:
+    """The names in ``statements/``, sorted, each with whether it is a folder (links
     followed; told by the listing itself, not a stat of each); a :class:`ContentError` when it
     is missing, unreadable or a link out of the project (never scanned then)."""
     def fail(message: str) -> ContentError:
@@ -163,7 +164,7 @@ def _statement_folders(root: Path, inside: Path) -> list[tuple[Path, bool]]:
             found = sorted((entry.name, is_folder(entry)) for entry in listing)
     except OSError as exc:
         raise fail(f"cannot read folder: {exc.strerror}") from None
-    return [(root / name, is_dir) for name, is_dir in found]
+    return found
 
 
 def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Result]:
@@ -188,8 +189,8 @@ def _load_all(folders: Sequence[Path], site: Site, jobs: int) -> Iterator[_Resul
 def load_one(folder: Path, site: Site) -> Statement | None:
     """The statement of one folder as a load would read it (not cached), or None when it has
     a problem or a warning (a whole load, the publish's, reports them)."""
-    if not _is_statement_folder(folder, real(folder.parent.parent), site, ([], []),
-                                folder.is_dir()):
+    if not _is_statement_folder(folder.parent, folder.name, real(folder.parent.parent), site,
+                                ([], []), folder.is_dir()):
         return None
     [(statement, problems, warnings)] = _load_batch([folder], site)
     return None if problems or warnings else statement

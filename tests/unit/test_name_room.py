@@ -51,5 +51,5 @@ def test_the_id_room_is_where_names_stop_fitting(site: Site, offset: int) -> Non
     fits = longest(site, statement_id) <= NAME_MAX
     assert fits == (length <= room), (room, length, longest(site, statement_id))
     problems: list[Problem] = []
-    said = names.too_long(Path("statements") / statement_id, site, problems)
+    said = names.too_long(Path("statements"), statement_id, site, problems)
     assert said == (not fits) == bool(problems)
