@@ -11,6 +11,7 @@ manifest is only taken when its sha256 is its version's name (see
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from bisect import bisect_left
@@ -25,6 +26,7 @@ from syndicate.model import Entry
 from syndicate.output import MANIFEST
 
 LINES_PER_PIECE = 1024  # of the manifest, written at once
+KEPT_AT_MOST = 20_000  # entries whose texts EncodedEntries keeps (about 3,000 statements' files)
 # The manifest's layout: these lines, then a file a line (indented), then the list's end.
 _OPEN, _GENERATOR, _FILES = b"{\n", b'  "generator": ', b'  "files": [\n'
 _LIST_END, _END = b"  ]\n", b"}\n"
@@ -34,13 +36,16 @@ _PATH_AT = len(_INDENT + b'{"path": "')
 
 class EncodedEntries:
     """Each file entry's JSON text in the manifest and in the cache index, made once: a
-    publish makes them while it waits for its last documents (:meth:`prepare`), not after."""
+    publish makes them while it waits for its last documents (:meth:`prepare`), not after.
+    Only the first :data:`KEPT_AT_MOST` are kept; the others' are made as they are written,
+    twice if the two texts differ (a whole archive published again would otherwise hold its
+    manifest's text in memory to the end: benchmarks/notes.md)."""
 
     def __init__(self) -> None:
         self._texts: dict[Entry, tuple[str, str]] = {}
 
     def prepare(self, entries: Iterable[Entry]) -> None:
-        for entry in entries:
+        for entry in itertools.islice(entries, KEPT_AT_MOST - len(self._texts)):
             self._of(entry)
 
     def manifest(self, entry: Entry) -> str:
@@ -54,8 +59,9 @@ class EncodedEntries:
         if texts is None:
             manifest = _entry_text(entry, _TEXT)  # (the same text in printable ASCII: once)
             same = manifest.isascii() and "\x7f" not in manifest  # (DEL: escaped in the index)
-            index = manifest if same else _entry_text(entry, _ASCII_TEXT)
-            texts = self._texts[entry] = (manifest, index)
+            texts = (manifest, manifest if same else _entry_text(entry, _ASCII_TEXT))
+            if len(self._texts) < KEPT_AT_MOST:
+                self._texts[entry] = texts
         return texts
 
 

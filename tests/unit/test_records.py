@@ -43,6 +43,27 @@ def test_an_entry_is_encoded_as_each_record_writes_it_and_an_ascii_text_is_kept_
         ASCII.as_json(), ACCENTED.as_json()]
 
 
+def test_past_the_kept_texts_each_record_still_gets_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A publish of more files than EncodedEntries keeps the texts of writes the same records:
+    the texts of the files past them are made as they are written (each once, or twice when
+    the two differ), and not kept."""
+    from syndicate import manifest as records
+
+    entries = [Entry(f"en/s{i}/gráfico.png" if i % 2 else f"en/s{i}/index.html", "image", "en",
+                     f"s{i}", i, f"{i:064x}") for i in range(6)]
+    full = EncodedEntries()
+    full.prepare(entries)
+    monkeypatch.setattr(records, "KEPT_AT_MOST", 2)
+    capped = EncodedEntries()
+    capped.prepare(entries)
+    assert len(capped._texts) == 2 and len(full._texts) == 6
+    assert manifest(entries, capped) == manifest(entries, full)
+    assert [capped.index(e) for e in entries] == [full.index(e) for e in entries]
+    assert [capped.index(e) for e in entries] == [json.dumps(e.as_json()) for e in entries]
+    assert len(capped._texts) == 2
+
+
 @untimed
 @given(st.builds(Entry, st.text(), st.text(), st.none() | st.text(), st.none() | st.text(),
                  st.integers(min_value=0), st.text()))

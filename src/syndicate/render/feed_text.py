@@ -9,9 +9,11 @@ from functools import lru_cache
 import lxml.html
 
 
-# Each body is in three or four feeds, most of them written one after the other (a language's
-# documents, then the all-languages ones): a few hundred strings, not an archive's.
-@lru_cache(maxsize=1024)
+# Each body is in three or four feeds. A language's documents of one page follow each other,
+# and feeds._Words keeps their contents; these are for the all-languages feed after them,
+# which reuses all of a small site's. (Each kept body and its result stay to the end of the
+# publish: a few, not a thousand, see benchmarks/notes.md.)
+@lru_cache(maxsize=256)
 def absolute_html(html: str, base_url: str) -> str:
     """Return ``html`` with every link and image URL made absolute against ``base_url``.
 
