@@ -315,8 +315,8 @@ class StatementCache:
                warnings: list[Problem]) -> Statement | None:
         """The statement of the folder ``name`` in ``root`` if its files are those of an entry
         (whose warnings are added to ``warnings``), else None: :meth:`keep` then takes the
-        statement loaded. (The folder's path is made only when its files are read: a load
-        looks up thousands.)"""
+        statement loaded. (No path object is made for a folder it answers for: a load looks
+        up thousands.)"""
         try:
             key = self._digest(root, name, site)
         except OSError:

@@ -37,9 +37,9 @@ _PATH_AT = len(_INDENT + b'{"path": "')
 class EncodedEntries:
     """Each file entry's JSON text in the manifest and in the cache index, made once: a
     publish makes them while it waits for its last documents (:meth:`prepare`), not after.
-    Only the first :data:`KEPT_AT_MOST` are kept; the others' are made as they are written,
-    twice if the two texts differ (a whole archive published again would otherwise hold its
-    manifest's text in memory to the end: benchmarks/notes.md)."""
+    Only the first :data:`KEPT_AT_MOST` are kept; the others' are made again each time a
+    record writes them (a whole archive published again would otherwise hold its manifest's
+    text in memory to the end: benchmarks/notes.md)."""
 
     def __init__(self) -> None:
         self._texts: dict[Entry, tuple[str, str]] = {}

@@ -46,8 +46,9 @@ class _Cache:
     def __init__(self, folder: str, statement: Statement | None) -> None:
         self.folder, self.statement = folder, statement
 
-    def lookup(self, folder: Path, site: Site, warnings: list[Problem]) -> Statement | None:
-        return self.statement if folder.name == self.folder else None
+    def lookup(self, root: Path, name: str, site: Site,
+               warnings: list[Problem]) -> Statement | None:
+        return self.statement if name == self.folder else None
 
     def keep(self, folder: Path, statement: Statement,
              warnings: Sequence[Problem]) -> Statement:

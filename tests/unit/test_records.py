@@ -46,8 +46,8 @@ def test_an_entry_is_encoded_as_each_record_writes_it_and_an_ascii_text_is_kept_
 def test_past_the_kept_texts_each_record_still_gets_its_own(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A publish of more files than EncodedEntries keeps the texts of writes the same records:
-    the texts of the files past them are made as they are written (each once, or twice when
-    the two differ), and not kept."""
+    the texts of the files past them are made again each time a record writes them, and not
+    kept."""
     from syndicate import manifest as records
 
     entries = [Entry(f"en/s{i}/gráfico.png" if i % 2 else f"en/s{i}/index.html", "image", "en",
