@@ -264,7 +264,7 @@ class StatementCache:
         self.parts: dict[str, str] = {}  # statement id -> see keys.statement_parts
         self._plans = known is None or known.publishing  # (else no parts kept: check's load)
         self.hits = 0
-        self._missed: dict[Path, str] = {}  # folder -> the key of the entry to keep
+        self._missed: dict[str, str] = {}  # folder name -> the key of the entry to keep
         # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
         # folder's entry was found or written (what a publish's load writes it again from)
         self._pack: PackReader | None = None
@@ -343,16 +343,16 @@ class StatementCache:
                 return statement
         if served.at >= 0 and self._pack is not None:
             self._pack.refuse()  # (a line not its entry's: the pack is written again)
-        self._missed[root / name] = key
+        self._missed[name] = key
         return None
 
     def keep(self, folder: Path, statement: Statement,
              warnings: Sequence[Problem]) -> Statement:
         """Keep a statement loaded without problems after :meth:`lookup` missed it: its entry
         is written now; returns the statement, its words left there if it could be written."""
-        if folder not in self._missed:
+        key = self._missed.pop(folder.name, None)
+        if key is None:
             return statement
-        key = self._missed.pop(folder)
         self.digests[statement.id] = key
         self.used.add(key)
         self._served[folder.name] = Served(key)
