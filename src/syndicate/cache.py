@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from syndicate import __version__
@@ -49,16 +49,27 @@ from syndicate.files import (
 )
 from syndicate.model import Site, Statement
 from syndicate.statement_entries import (
-    NOT_AN_ENTRY,
+    Decoded,
+    decoded,
     entry_first_line,
     entry_from_line,
     texts_to_json,
 )
-from syndicate.statement_pack import PACK, PackReader, Served, entry_line, pack_lines, slack
+from syndicate.statement_pack import (
+    PACK,
+    PackReader,
+    Served,
+    entry_line,
+    open_pack,
+    pack_lines,
+    slack,
+)
 from syndicate.versions import library_version
 
 if TYPE_CHECKING:
     import gettext
+
+    from syndicate.read_ahead import ReadAhead
 
 CACHE_DIR = ".syndicate-cache"
 STATEMENTS_FOLDER = "statements"
@@ -251,7 +262,8 @@ def context_digest(site: Site) -> str:
 class StatementCache:
     """Parsed statements kept by the hash of their folder (a ``cache`` for load_statements)."""
 
-    def __init__(self, project: Path, known: Known | None = None) -> None:
+    def __init__(self, project: Path, known: Known | None = None,
+                 ahead: ReadAhead | None = None) -> None:
         self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
         self._prefix = f"{self.folder}/"  # (entries' paths as text: a load reads thousands)
         self.known = known
@@ -265,9 +277,11 @@ class StatementCache:
         self._plans = known is None or known.publishing  # (else no parts kept: check's load)
         self.hits = 0
         self._missed: dict[str, str] = {}  # folder name -> the key of the entry to keep
-        # The pack (see syndicate.statement_pack), opened by the first lookup, and where each
-        # folder's entry was found or written (what a publish's load writes it again from)
-        self._pack: PackReader | None = None
+        # The pack (see syndicate.statement_pack), opened by the first lookup (unless read
+        # ahead of it for this project), and where each folder's entry was found or written
+        # (what a publish's load writes it again from)
+        self._pack: PackReader | None = (ahead.reader if ahead is not None
+                                         and ahead.project == project else None)
         self._served: dict[str, Served] = {}
 
     def _digest(self, root: Path, name: str, site: Site) -> str:
@@ -295,21 +309,21 @@ class StatementCache:
     def _path(self, key: str) -> str:
         return f"{self._prefix}{key}.json"
 
-    def _read(self, name: str, key: str, site: Site) -> tuple[bytes | None, Served]:
-        """The first line of the entry ``key`` of folder ``name`` (None if it has none; the
-        words are on the second), and where it was: in the pack when it has it, else in the
-        entry's file."""
-        if self._pack is None:
-            self._pack = self._open_pack(site)
-        served, line = self._pack.line(name, key) or (Served(key), entry_line(self._path(key)))
-        return line, served
-
-    def _open_pack(self, site: Site) -> PackReader:
-        try:
-            names: Collection[str] = set(os.listdir(self.folder))
-        except OSError:
-            names = ()
-        return PackReader(self.folder, self._context_of(site), names)
+    def _entry(self, root: Path, name: str, key: str,
+               site: Site) -> tuple[Decoded | None, Served]:
+        """Folder ``name``'s entry ``key`` (in ``root``) decoded (None: it has none, or not an
+        entry's), and where it was: in the pack (read ahead, or now) when it has it, else in
+        the entry's file (its first line: the words are on the second)."""
+        if self._pack is None or self._pack.context != self._context_of(site):
+            self.close()  # (one read ahead for another configuration)
+            self._pack = open_pack(self.folder, self._context_of(site))
+        pack = self._pack
+        if (ahead := pack.taken(name, key)) is not None:
+            return cast("Decoded | None", ahead[1]), ahead[0]
+        path = self._path(key)
+        served, line = pack.line(name, key) or (Served(key), entry_line(path))
+        return (None if line is None else decoded(line, FORMAT, path, os.path.join(root, name)),
+                served)
 
     def lookup(self, root: Path, name: str, site: Site,
                warnings: list[Problem]) -> Statement | None:
@@ -321,26 +335,18 @@ class StatementCache:
             key = self._digest(root, name, site)
         except OSError:
             return None  # loaded, but not kept
-        path = self._path(key)
-        line, served = self._read(name, key, site)
-        if line is not None:
-            try:
-                statement, found, out_of_step, parts = entry_from_line(
-                    line, FORMAT, path, os.path.join(root, name))
-                if statement.id != name:  # (a statement's id is its folder's name)
-                    raise ValueError(statement.id)
-            except NOT_AN_ENTRY:
-                pass
-            else:
-                warnings.extend(found)
-                self.out_of_step[statement.id] = out_of_step
-                if self._plans:
-                    self.parts[statement.id] = parts
-                self._served[name] = served
-                self.used.add(key)
-                self.digests[statement.id] = key
-                self.hits += 1
-                return statement
+        entry, served = self._entry(root, name, key, site)
+        if entry is not None:
+            statement, found, out_of_step, parts = entry
+            warnings.extend(found)
+            self.out_of_step[statement.id] = out_of_step
+            if self._plans:
+                self.parts[statement.id] = parts
+            self._served[name] = served
+            self.used.add(key)
+            self.digests[statement.id] = key
+            self.hits += 1
+            return statement
         if served.at >= 0 and self._pack is not None:
             self._pack.refuse()  # (a line not its entry's: the pack is written again)
         self._missed[name] = key
@@ -441,7 +447,3 @@ def read_json(path: Path) -> object:
         return json.loads(read_regular(path))
     except (OSError, ValueError):
         return None
-
-
-def keys_digest(keys: Iterable[str]) -> str:
-    return digest(sorted(keys))

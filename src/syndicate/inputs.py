@@ -109,8 +109,9 @@ class Scan:
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
     taken: Mapping[str, Listing] = field(default_factory=dict)  # what it took of the record's
-    # what folders() and unlinked() found (a publish asks for each twice), the rows by folder
-    _folders: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    # what folders(), listings() and unlinked() found (a publish asks for each twice or more),
+    # the rows by folder
+    _made: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
     _unlinked: list[frozenset[str]] = field(default_factory=list, compare=False, repr=False)
     _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
     _hashed: list[str] = field(default_factory=list, compare=False, repr=False)  # of the rows
@@ -146,9 +147,9 @@ class Scan:
     def folders(self) -> dict[str, str]:
         """Each statement folder's name: the hash of its files' rows, for the folders whose
         files were all modified long enough before the scan to be trusted."""
-        if "made" not in self._folders:
-            self._folders["made"] = self._grouped_folders()
-        return self._folders["made"]
+        if "folders" not in self._made:
+            self._made["folders"] = self._grouped_folders()
+        return self._made["folders"]
 
     def unlinked(self) -> frozenset[str]:
         """The statement folders in which the scan found no symbolic link (nor is one) and
@@ -165,6 +166,11 @@ class Scan:
         :data:`walk.Listing`): for each folder of :meth:`folders` that has no link and no
         subfolder and whose own change time is trusted too (the one this scan took of the
         last record's, as it was)."""
+        if "listings" not in self._made:
+            self._made["listings"] = self._listings()
+        return self._made["listings"]
+
+    def _listings(self) -> dict[str, Listing]:
         limit, trusted, unlinked = self.trusted_before, self.folders(), self.unlinked()
         found: dict[str, Listing] = {}
         for name, mine in self._by_folder().items():
@@ -221,6 +227,33 @@ def scan(root: Path, options: Options, last: Record | None = None) -> Scan:
     return replace(listing(root, options, last), tool=_tool())
 
 
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What a publish takes of its scan (see :func:`scanned`)."""
+
+    found: Scan | None  # None: the project's files are as the last record has them
+    known: Known | None = None  # see known (None with found)
+
+    def same(self, recorded: Record) -> bool:
+        """Whether the project's files are as ``recorded`` has them (its signature)."""
+        return self.found is None or bool(recorded.signature) and (
+            self.found.signature(recorded.extra)[0] == recorded.signature)
+
+
+def scanned(root: Path, options: Options, last: Record | None) -> Scanned:
+    """:func:`scan` and :func:`known`, with what a publish asks of the scan later made
+    already (the hash of its rows, its rows by folder); only that the files are as ``last``
+    has them, when they are (a publish that then changes nothing needs no more). What a
+    child sends a publish that reads the statement pack ahead of its load meanwhile (see
+    :mod:`syndicate.read_ahead`): the fewer rows it sends, the sooner they come."""
+    found = scan(root, options, last)
+    if last is not None and Scanned(found).same(last):
+        return Scanned(None)
+    found.listings()  # (and its folders, the unlinked ones: kept)
+    found._grouped.clear()  # (what it made of its rows by folder kept: not sent)
+    return Scanned(found, known(found, last))
+
+
 def listing(root: Path, options: Options = Options(None, None, True),
             last: Record | None = None) -> Scan:
     """:func:`scan` but the tool (the code, templates and fonts, which only its signature
@@ -245,16 +278,16 @@ def recorded(out: Path) -> Record | None:
     return _read(output.inputs_path(output.absolute(out)))
 
 
-def unchanged(found: Scan, recorded: Record, out: Path, now: datetime) -> bool:
+def unchanged(scanned: Scanned, recorded: Record, out: Path, now: datetime) -> bool:
     """Whether the publish of the current output in ``out`` made ``recorded`` from the inputs
-    ``found``, its output is as it left it and the same statements are live at ``now`` (the
+    ``scanned``, its output is as it left it and the same statements are live at ``now`` (the
     caller holds the publisher lock: a record read before it is of another output if another
     publish ran since)."""
     if not recorded.signature or not recorded.holds(now):
         return False
     if output_identity(out) != recorded.output:
         return False
-    return found.signature(recorded.extra)[0] == recorded.signature
+    return scanned.same(recorded)
 
 
 def known(found: Scan, recorded: Record | None) -> Known:

@@ -137,7 +137,7 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
     return cache.digest(
         "site", cache.code_digest(), project.site, cache.template_digest("site"),
         sorted(cache.catalog_digest(t) for t in project.translations.values()),
-        cache.keys_digest(u.key for u in units),
+        cache.digest(sorted(u.key for u in units)),
     )
 
 

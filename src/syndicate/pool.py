@@ -13,7 +13,6 @@ import gc
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,11 +20,11 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate import libc
 from syndicate.kinds import Renderers, render
 from syndicate.processes import (
     FEWER_COLLECTIONS,
     default_jobs,
+    die_with,
     fork_is_safe,
     ignore_interrupts,
     interrupts_held,
@@ -86,19 +85,12 @@ def _quiet_resource_tracker() -> None:
 
 
 def _die_with_parent() -> None:
-    """Linux: a worker gets SIGKILL when the publish that started it dies (e.g. killed).
-
-    The request only covers a death after it is made: a publish killed while this worker was
-    still starting has already gone, and then the worker leaves at once instead of taking work
-    from the queue and writing into a staging folder that a later publish has cleared away.
-    """
-    prctl = libc.function("prctl")
-    if prctl is not None:
-        pr_set_pdeathsig = 1
-        prctl(pr_set_pdeathsig, signal.SIGKILL)
+    """A worker gets SIGKILL when the publish that started it dies (e.g. killed): it does not
+    take work from the queue and write into a staging folder that a later publish has cleared
+    away (see :func:`processes.die_with`)."""
     parent = multiprocessing.parent_process()
-    if parent is not None and os.getppid() != parent.pid:
-        os._exit(1)
+    if parent is not None and parent.pid is not None:
+        die_with(parent.pid)
 
 
 # Where an early worker finds the project it will render for: its folder, and the publish's

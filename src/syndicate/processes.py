@@ -130,6 +130,22 @@ def fork_is_safe() -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
+def die_with(parent: int) -> None:
+    """Linux: this child process (of ``parent``) gets SIGKILL when its parent dies (e.g. killed).
+
+    The request only covers a death after it is made: a parent gone already (while the child
+    was still starting) makes the child leave at once, instead of working for nobody.
+    """
+    from syndicate import libc  # (ctypes, only in a child)
+
+    prctl = libc.function("prctl")
+    if prctl is not None:
+        pr_set_pdeathsig = 1
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def default_jobs() -> int:
     """One process per core: what ``--jobs`` and the loading of statements use by default."""
     return os.cpu_count() or 1

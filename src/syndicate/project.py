@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syndicate import catalogs
 from syndicate.assets import image_files, load_logo, read_images
@@ -23,6 +24,9 @@ from syndicate.model import ImageFile, Site, Statement
 from syndicate.sources import load_statements
 from syndicate.units import Context, Unit, compiled_catalogs
 from syndicate.workflow import stale_warnings
+
+if TYPE_CHECKING:
+    from syndicate.read_ahead import ReadAhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,7 @@ class Project:
 
 def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None,
          cache: bool | Known = False, jobs: int | None = None,
-         keep_going: bool = False) -> Project:
+         keep_going: bool = False, ahead: ReadAhead | None = None) -> Project:
     """Read and validate the whole project; raises ContentError listing every problem (with
     ``keep_going``, a statement's problems leave it out, in :attr:`Project.problems`).
 
@@ -93,11 +97,12 @@ def load(root: Path, base_url: str | None = None, pdf_variant: str | None = None
     without reading their files) and drops the entries it did not use; other loads (check,
     status, serve: maybe with other options, maybe while a publish runs) leave them. Many
     statements to parse are parsed in up to ``jobs`` processes (default: one per core).
+    ``ahead``: the statement pack read already (see :mod:`syndicate.read_ahead`).
     """
     site = publishing_site(root, base_url, pdf_variant)
     logo = load_logo(root, site)
     statement_cache = (None if cache is False
-                       else StatementCache(root, None if cache is True else cache))
+                       else StatementCache(root, None if cache is True else cache, ahead))
     catalog_problems = list(catalogs.problems(root / LOCALES_DIR, site))
     wrong = [problem for problem in catalog_problems if not problem.warning]  # every statement's
     try:

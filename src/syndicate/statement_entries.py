@@ -134,6 +134,20 @@ def entry_from_line(line: bytes, form: int, path: str, folder: str) -> tuple[
     return statement, warnings, out_of_step, parts
 
 
+# What a load takes of an entry's first line (see entry_from_line)
+Decoded = tuple["KeptStatement", list[Problem], tuple[tuple[str, str], ...], str]
+
+
+def decoded(line: bytes, form: int, path: str, folder: str) -> Decoded | None:
+    """:func:`entry_from_line`, or None when ``line`` is not an entry's of the statement in
+    ``folder`` (a statement's id is its folder's name)."""
+    try:
+        entry = entry_from_line(line, form, path, folder)
+    except NOT_AN_ENTRY:
+        return None
+    return entry if entry[0].id == os.path.basename(folder) else None
+
+
 def _moved(path: object, old: object, new: str) -> str:
     """A warning's ``path``, made when the statement's folder was spelled ``old`` (the project
     named relative to another folder, or by its whole path), with the folder spelled ``new``.

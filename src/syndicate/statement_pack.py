@@ -25,7 +25,7 @@ damaged: an edit does not rewrite an archive's worth of lines.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -35,6 +35,7 @@ from syndicate.files import open_regular, read_first_line
 PACK = "pack"
 FORMAT = b"syndicate statement pack 1"
 LINE_MAX = 1 << 20  # bytes in one line (a statement's first line is a few kilobytes)
+AHEAD_ASKS = 64  # lines read ahead between two questions whether to stop (see read_ahead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class PackReader:
         self.damaged = False  # a line out of order, too long or not ended
         self._file: BinaryIO | None = None
         self._line: tuple[str, str, int, bytes] | None = None  # name, key, at, entry's line
+        # by folder name: the lines read ahead of the lookups (see read_ahead), decoded
+        self.ahead: dict[str, tuple[Served, object]] = {}
         try:
             self._file = os.fdopen(open_regular(folder / PACK), "rb", buffering=1 << 16)
             if self._file.readline(LINE_MAX) != _header(context):
@@ -92,9 +95,36 @@ class PackReader:
             return None
         return Served(key, at, len(line)), line
 
+    def read_ahead(self, decode: Callable[[str, Served, bytes], object],
+                   until: Callable[[], bool]) -> None:
+        """Read the lines ahead of the lookups into :attr:`ahead`, each as ``decode`` makes
+        it of its folder's name, its place and the line, until ``until()`` (asked every
+        :data:`AHEAD_ASKS` lines) or the end: what a publish does while its scan runs in
+        another process (see :mod:`syndicate.read_ahead`). A lookup takes a folder's line from
+        there (:meth:`taken`) as :meth:`line` would give it."""
+        read = 0
+        while self._line is not None and (read % AHEAD_ASKS or not until()):
+            name, key, at, line = self._line
+            self._next()
+            served = Served(key, at, len(line))
+            self.ahead[name] = (served, decode(name, served, line)
+                                if f"{key}.json" in self.names else None)  # (see taken)
+            read += 1
+
+    def taken(self, name: str, key: str) -> tuple[Served, object] | None:
+        """Folder ``name``'s line read ahead, as decoded, if :meth:`line` would have given it
+        (it is entry ``key``'s, whose file is there); it is taken either way."""
+        ahead = self.ahead.pop(name, None)
+        if ahead is None or ahead[0].key != key or f"{key}.json" not in self.names:
+            return None
+        return ahead
+
     def pass_the_rest(self) -> None:
         """Read on to the end, counting the lines of folders after the last one asked for
-        (the newest statements, removed) in :attr:`passed`."""
+        (the newest statements, removed) in :attr:`passed`, with those read ahead that no
+        lookup took."""
+        self.passed += len(self.ahead)
+        self.ahead.clear()
         while self._line is not None:
             self.passed += 1
             self._next()
@@ -144,6 +174,16 @@ class PackReader:
             self._file.close()
             self._file = None
         self._line = None
+
+
+def open_pack(folder: Path, context: str) -> PackReader:
+    """The pack of the entries in ``folder`` for ``context``, opened (its entries' names
+    listed: a line is taken only when its entry's file is there)."""
+    try:
+        names: Collection[str] = set(os.listdir(folder))
+    except OSError:
+        names = ()
+    return PackReader(folder, context, names)
 
 
 def _header(context: str) -> bytes:

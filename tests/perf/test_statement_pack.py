@@ -1,15 +1,17 @@
 """The statement cache's pack (syndicate.statement_pack): one file holding the first line of
 every entry, read forward by a load. Whatever it holds, a load gives the statements a load
 without any cache gives; a publish's load writes it when it is missing or out of date, and
-an edit does not."""
+an edit does not. All of it holds as well when the pack was read ahead of the load, whole or
+in part (syndicate.read_ahead: a publish does that while its scan runs in another process)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,13 +19,32 @@ import pytest
 
 from conftest import SHIPPED_ID
 from syndicate import publish as pipeline
+from syndicate import statement_pack
 from syndicate.cache import CACHE_DIR, Known
 from syndicate.errors import ContentError
 from syndicate.keys import keyed_units
 from syndicate.project import Project
+from syndicate.read_ahead import read_ahead
 from syndicate.statement_pack import PACK, slack
 
 COPIES = 24  # statements besides the shipped one: more than a pack may miss at that size
+# How a publish's load finds the pack: not read yet, read ahead whole, or up to its third line
+AHEAD: dict[str, Callable[[], Callable[[], bool]] | None] = {"until": None}
+
+
+@pytest.fixture(autouse=True, params=["not read ahead", "read ahead", "read ahead in part"])
+def reading_ahead(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statement_pack, "AHEAD_ASKS", 1)  # (asked whether to stop at each line)
+    monkeypatch.setitem(AHEAD, "until", {
+        "not read ahead": None,
+        "read ahead": lambda: lambda: False,
+        "read ahead in part": lambda: _after(3),
+    }[request.param])
+
+
+def _after(lines: int) -> Callable[[], bool]:
+    asked = itertools.count()
+    return lambda: next(asked) >= lines
 
 
 @pytest.fixture
@@ -40,7 +61,14 @@ def pack_of(project: Path) -> Path:
 
 def publish_load(project: Path) -> list[str]:
     """A publish's load (it writes the pack): the statements' reprs, words read in."""
-    return [repr(s.in_memory()) for s in pipeline.load(project, cache=Known()).statements]
+    until = AHEAD["until"]
+    ahead = read_ahead(project, None, None, until()) if until is not None else None
+    try:
+        loaded = pipeline.load(project, cache=Known(), ahead=ahead)
+    finally:
+        if ahead is not None:
+            ahead.reader.close()
+    return [repr(s.in_memory()) for s in loaded.statements]
 
 
 def fresh(project: Path) -> list[str]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,9 +31,11 @@ from syndicate.errors import ContentError
 from syndicate.variants import PDF_VARIANTS
 
 if TYPE_CHECKING:
-    from syndicate.inputs import Record, Scan
+    from syndicate.cache import Known
+    from syndicate.inputs import Options, Record, Scan, Scanned
     from syndicate.project import Project
     from syndicate.publish import Report
+    from syndicate.read_ahead import ReadAhead
     from syndicate.scaffold import Request
 
 
@@ -163,10 +169,66 @@ def publish(options: PublishOptions) -> None:
     _check_executor(o)
     now = o.now or datetime.now(UTC)
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
-    found = inputs.scan(o.project, inputs.Options(o.base_url, o.pdf_variant, not o.without_pdf),
-                        recorded)
-    if recorded is not None and _nothing_changed(o, found, recorded, now):
-        return  # (before importing what loads and renders)
+    with _scanning(o, recorded) as (scanned, ahead):
+        if recorded is not None and _nothing_changed(o, scanned, recorded, now):
+            return  # (before importing what loads and renders)
+        # (the files as recorded, yet the output or the live statements not: scanned again)
+        found = scanned.found or inputs.scan(o.project, _input_options(o), recorded)
+        known = scanned.known if scanned.known is not None else inputs.known(found, recorded)
+        _publish_changes(o, found, known, ahead, recorded, now)
+
+
+def _input_options(o: PublishOptions) -> Options:
+    from syndicate.inputs import Options
+
+    return Options(o.base_url, o.pdf_variant, not o.without_pdf)
+
+
+@contextmanager
+def _scanning(o: PublishOptions,
+              recorded: Record | None) -> Iterator[tuple[Scanned, ReadAhead | None]]:
+    """The project's scan (see :func:`inputs.scanned`): in a child process when there is a
+    record to compare it with and the publish may use more than one process, while this one
+    reads the statement pack ahead of the load (see :mod:`syndicate.read_ahead`; its reader
+    is closed at the end, unless the load took it and closed it already)."""
+    from syndicate import inputs
+    from syndicate.aside import Aside
+
+    ahead = None
+    work = partial(inputs.scanned, o.project, _input_options(o), recorded)
+    try:
+        with Aside(work, wanted=recorded is not None and o.jobs != 1) as scanning:
+            if scanning.forked:
+                from syndicate.read_ahead import read_ahead
+
+                ahead = read_ahead(o.project, o.base_url, o.pdf_variant, scanning.done)
+                _import_until(scanning.done)
+            scanned = scanning.result()
+        yield scanned, ahead
+    finally:
+        if ahead is not None:
+            ahead.reader.close()
+
+
+# What a publish that changes something imports after its scan, in the order it needs it
+PUBLISH_MODULES = ("syndicate.backends", "syndicate.project", "syndicate.publish",
+                   "syndicate.progress", "syndicate.terminal", "syndicate.seal.step",
+                   "syndicate.render.pages", "syndicate.render.feeds")
+
+
+def _import_until(done: Callable[[], bool]) -> None:
+    """Import :data:`PUBLISH_MODULES` one by one until ``done()``: while a child scans, this
+    process would wait anyway (and a publish that changes nothing needs none of them)."""
+    for name in PUBLISH_MODULES:
+        if done():
+            return
+        importlib.import_module(name)
+
+
+def _publish_changes(o: PublishOptions, found: Scan, known: Known, ahead: ReadAhead | None,
+                     recorded: Record | None, now: datetime) -> None:
+    """Publish what changed since ``recorded`` (None: all), its statements' folders ``known``
+    (see :func:`inputs.known`), as the scan ``found`` them."""
     from syndicate import backends
     from syndicate.project import load
 
@@ -174,10 +236,8 @@ def publish(options: PublishOptions) -> None:
     early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
     scheduler = backends.Scheduler(o.scheduler, o.scheduler_timeout)
     with backends.choose(o.executor, o.jobs, scheduler, early) as backend:
-        loaded = load(o.project, o.base_url, o.pdf_variant,
-                      cache=inputs.known(found, recorded),
-                      jobs=o.jobs,
-                      keep_going=o.keep_going)
+        loaded = load(o.project, o.base_url, o.pdf_variant, cache=known, jobs=o.jobs,
+                      keep_going=o.keep_going, ahead=ahead)
         if o.without_pdf:
             loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
         report_warnings(loaded.warnings, o.strict)
@@ -216,10 +276,10 @@ def _check_executor(o: PublishOptions) -> None:
                                "without one)")
 
 
-def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
+def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
                      now: datetime) -> bool:
     """Whether the last publish into ``o.dist``, which made ``recorded``, was made from the
-    inputs ``found``, and its statements are those live ``now`` (see :mod:`syndicate.inputs`):
+    inputs ``scanned``, and its statements are those live ``now`` (see :mod:`syndicate.inputs`):
     then it says what that publish said, and nothing is loaded."""
     from syndicate import inputs, output, spare
     from syndicate.terminal import unchanged_summary
@@ -230,7 +290,7 @@ def _nothing_changed(o: PublishOptions, found: Scan, recorded: Record,
     with output.publisher_lock(out):
         current = output.current_version(out)
         # (a version whose websub.json names changed feeds is followed by one that names none)
-        if (current is None or not inputs.unchanged(found, recorded, out, now)
+        if (current is None or not inputs.unchanged(scanned, recorded, out, now)
                 or not no_pending_feeds(current)):
             return False
         output.retire_leftovers(out, current)

@@ -1,0 +1,94 @@
+"""A publish's scan in a child process, while the publishing process reads the statement pack
+ahead of its load (syndicate.aside, syndicate.read_ahead): the same output, byte for byte, and
+the same record of its inputs, as a publish that scans and then loads in one process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SHIPPED_ID
+from syndicate import inputs
+from syndicate.aside import Aside
+from syndicate.processes import fork_is_safe
+from syndicate.statement_pack import PackReader
+
+NOW = "2026-11-28T12:00:00+00:00"
+COPIES = 12
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under ``folder``, by relative path."""
+    return {path.relative_to(folder).as_posix(): None if path.is_dir() else path.read_bytes()
+            for path in sorted(folder.rglob("*"))}
+
+
+def copy_name(number: int) -> str:
+    return f"2023-01-{number:02d}-copy"
+
+
+def change(project: Path) -> None:
+    """One statement edited, one removed, one added."""
+    statements = project / "statements"
+    edited = statements / copy_name(3) / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n",
+                      encoding="utf-8")
+    shutil.rmtree(statements / copy_name(5))
+    shutil.copytree(statements / SHIPPED_ID, statements / copy_name(COPIES + 1))
+
+
+@pytest.mark.skipif(not fork_is_safe() or (os.cpu_count() or 1) < 2,
+                    reason="no child is forked here: the scan runs in-process")
+@pytest.mark.parametrize("ahead", ["the whole pack", "none of it"])
+def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        ahead: str) -> None:
+    for number in range(1, COPIES + 1):
+        shutil.copytree(project / "statements" / SHIPPED_ID,
+                        project / "statements" / copy_name(number))
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    publish = ("publish", "--now", NOW, "--without-pdf", "-q", "--project")
+    for folder in (project, other):
+        assert run(*publish, folder, "--jobs", "1").exit_code == 0
+        change(folder)
+    scanned = inputs.scanned  # (what the child did is seen here through a file)
+
+    def spied(*args: Any) -> inputs.Scanned:
+        (tmp_path / f"scanned-by-{os.getpid()}").touch()
+        return scanned(*args)
+
+    took: list[str] = []
+    taken = PackReader.taken
+
+    def counted(self: PackReader, name: str, key: str) -> object:
+        found = taken(self, name, key)
+        if found is not None:
+            took.append(name)
+        return found
+
+    monkeypatch.setattr(inputs, "FINE_SETTLE_NS", 0)  # (the files just changed: trusted)
+    monkeypatch.setattr(inputs, "scanned", spied)
+    monkeypatch.setattr(PackReader, "taken", counted)
+    # The child's result asked for once the pack is read whole, or at once (none read ahead).
+    monkeypatch.setattr(Aside, "done", lambda self: ahead == "none of it")
+    assert run(*publish, project).exit_code == 0
+    scanned_in = [int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("scanned-by-*")]
+    assert len(scanned_in) == 1 and scanned_in[0] != os.getpid()
+    # Every statement but the edited and the added one taken from the lines read ahead.
+    expected = sorted({SHIPPED_ID, *map(copy_name, range(1, COPIES + 1))}
+                      - {copy_name(3), copy_name(5)})
+    assert sorted(took) == (expected if ahead == "the whole pack" else [])
+    assert run(*publish, other, "--jobs", "1").exit_code == 0
+    assert tree((project / "dist").resolve()) == tree((other / "dist").resolve())
+    # What the publish recorded of its inputs lets the next one see that nothing changed.
+    recorded, alone = inputs.recorded(project / "dist"), inputs.recorded(other / "dist")
+    assert recorded is not None and alone is not None and recorded.signature
+    assert recorded.folders.keys() == alone.folders.keys()
+    assert recorded.listings.keys() == alone.listings.keys()
+    result = run(*publish[:-2], "--project", project)
+    assert result.exit_code == 0 and "Nothing changed" in result.output

@@ -1,0 +1,99 @@
+"""Work done in a forked child (syndicate.aside): the same result as done here, whatever
+happens to the child, and no child left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import pytest
+
+from syndicate import aside
+from syndicate.aside import Aside
+from syndicate.processes import fork_is_safe
+
+pytestmark = pytest.mark.skipif(not fork_is_safe() or (os.cpu_count() or 1) < 2,
+                                reason="no child is forked here: the work is done in-process")
+
+
+def _reaped(pid: int) -> bool:
+    """Whether ``pid`` is no child of this process any more (ended and waited for)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_work_is_done_in_a_child_and_its_result_comes_back() -> None:
+    parent = os.getpid()
+    with Aside(lambda: (os.getpid(), {"rows": list(range(100_000))})) as work:
+        assert work.forked
+        while not work.done():
+            time.sleep(0.01)
+        pid, result = work.result()
+    assert pid != parent  # (done in another process)
+    assert result == {"rows": list(range(100_000))}  # (more than a pipe holds at once)
+    assert _reaped(pid)
+
+
+def test_a_child_that_fails_leaves_the_work_to_this_process() -> None:
+    parent = os.getpid()
+
+    def work() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("the child's disk is gone")
+        return 42
+
+    with Aside(work) as failing:
+        assert failing.forked
+        assert failing.result() == 42
+
+
+def test_a_child_killed_leaves_the_work_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent, forked = os.getpid(), []
+    fork = aside._fork
+
+    def remembered(work: Callable[[], object]) -> tuple[int, int] | None:
+        child = fork(work)
+        assert child is not None
+        forked.append(child[0])
+        return child
+
+    def work() -> int:
+        if os.getpid() != parent:
+            time.sleep(30)
+        return os.getpid()
+
+    monkeypatch.setattr(aside, "_fork", remembered)
+    with Aside(work) as slow:
+        os.kill(forked[0], signal.SIGKILL)
+        started = time.monotonic()
+        assert slow.result() == os.getpid()  # (done here, at once)
+    assert time.monotonic() - started < 10
+    assert _reaped(forked[0])
+
+
+def test_a_result_not_taken_stops_the_child() -> None:
+    with Aside(lambda: time.sleep(30)) as slow:
+        pid = slow._child[0] if slow._child else 0
+        assert pid
+    assert _reaped(pid)
+
+
+def test_a_result_that_does_not_pickle_is_made_here() -> None:
+    with Aside(lambda: (lambda: 1) if os.getpid() else None) as unpicklable:
+        made = unpicklable.result()
+    assert made is not None and made() == 1
+
+
+def test_unwanted_or_unsafe_no_child_is_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    with Aside(os.getpid, wanted=False) as here:
+        assert not here.forked and here.done()
+        assert here.result() == os.getpid()
+    monkeypatch.setattr(aside, "fork_is_safe", lambda: False)
+    with Aside(os.getpid) as unsafe:
+        assert not unsafe.forked
+        assert unsafe.result() == os.getpid()
