@@ -11,6 +11,7 @@ import gettext
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from syndicate.units import Context, Unit, compiled_catalogs
 from syndicate.workflow import stale_warnings
 
 if TYPE_CHECKING:
+    from syndicate.inputs import Record
     from syndicate.read_ahead import ReadAhead
 
 
@@ -149,16 +151,34 @@ def drafts_never_block(root: Path, statements: Iterable[Statement],
     )
 
 
-def known_since_publish(root: Path) -> Known:
-    """For a load that is not a publish's (check, status): the statement folders unchanged
-    since the last publish into ``dist``, known by a stat of each file instead of a read."""
+def load_since_publish(root: Path) -> Project:
+    """:func:`load` for a command that is not a publish (check, status): the statement folders
+    unchanged since the last publish into ``dist`` known by a stat of each file instead of a
+    read, in another process while this one reads the statement pack ahead of the load (see
+    :mod:`syndicate.read_ahead`)."""
     from syndicate import inputs
+    from syndicate.aside import Aside
+    from syndicate.read_ahead import read_ahead
 
     recorded = inputs.recorded(root / OUTPUT_DIR)
     if recorded is None or recorded.context != context_digest(publishing_site(root)):
-        return Known(publishing=False)  # (never published there, or with other options)
-    return replace(inputs.known(inputs.listing(root, last=recorded), recorded),
-                   publishing=False)
+        return load(root, cache=Known(publishing=False))  # (never published, or otherwise)
+    ahead = None
+    try:
+        with Aside(partial(_known, root, recorded)) as scanning:
+            if scanning.forked:
+                ahead = read_ahead(root, None, None, scanning.done)
+            known = scanning.result()
+        return load(root, cache=replace(known, publishing=False), ahead=ahead)
+    finally:
+        if ahead is not None:
+            ahead.reader.close()
+
+
+def _known(root: Path, recorded: Record) -> Known:
+    from syndicate import inputs
+
+    return inputs.known(inputs.listing(root, last=recorded), recorded)
 
 
 def check(root: Path) -> Project:
@@ -167,7 +187,7 @@ def check(root: Path) -> Project:
     from syndicate import fonts
     from syndicate.render.pdf_sandbox import missing_glyph_problems
 
-    project = load(root, cache=known_since_publish(root))
+    project = load_since_publish(root)
     coverage = fonts.installed()
     if coverage is None:
         return project

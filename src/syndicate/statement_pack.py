@@ -174,6 +174,7 @@ class PackReader:
             self._file.close()
             self._file = None
         self._line = None
+        self.ahead.clear()
 
 
 def open_pack(folder: Path, context: str) -> PackReader:

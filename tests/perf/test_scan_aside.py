@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import SHIPPED_ID
-from syndicate import inputs
+from syndicate import aside, inputs
 from syndicate.aside import Aside
 from syndicate.processes import fork_is_safe
 from syndicate.statement_pack import PackReader
@@ -25,6 +25,11 @@ def tree(folder: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) under ``folder``, by relative path."""
     return {path.relative_to(folder).as_posix(): None if path.is_dir() else path.read_bytes()
             for path in sorted(folder.rglob("*"))}
+
+
+def scanners(folder: Path) -> set[int]:
+    """The processes that scanned, as the spies left their ids in ``folder``."""
+    return {int(path.name.rsplit("-", 1)[1]) for path in folder.glob("scanned-by-*")}
 
 
 def copy_name(number: int) -> str:
@@ -77,8 +82,8 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
     # The child's result asked for once the pack is read whole, or at once (none read ahead).
     monkeypatch.setattr(Aside, "done", lambda self: ahead == "none of it")
     assert run(*publish, project).exit_code == 0
-    scanned_in = [int(p.name.rsplit("-", 1)[1]) for p in tmp_path.glob("scanned-by-*")]
-    assert len(scanned_in) == 1 and scanned_in[0] != os.getpid()
+    scanned_in = scanners(tmp_path)
+    assert len(scanned_in) == 1 and os.getpid() not in scanned_in
     # Every statement but the edited and the added one taken from the lines read ahead.
     expected = sorted({SHIPPED_ID, *map(copy_name, range(1, COPIES + 1))}
                       - {copy_name(3), copy_name(5)})
@@ -92,3 +97,30 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
     assert recorded.listings.keys() == alone.listings.keys()
     result = run(*publish[:-2], "--project", project)
     assert result.exit_code == 0 and "Nothing changed" in result.output
+
+
+@pytest.mark.skipif(not fork_is_safe() or (os.cpu_count() or 1) < 2,
+                    reason="no child is forked here: the scan runs in-process")
+def test_check_and_status_scanned_in_a_child_say_what_they_say_scanned_here(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for number in range(1, COPIES + 1):
+        shutil.copytree(project / "statements" / SHIPPED_ID,
+                        project / "statements" / copy_name(number))
+    assert run("publish", "--now", NOW, "--without-pdf", "-q", "--jobs", "1",
+               "--project", project).exit_code == 0
+    change(project)
+    listing = inputs.listing
+
+    def spied(*args: Any, **named: Any) -> inputs.Scan:
+        (tmp_path / f"scanned-by-{os.getpid()}").touch()
+        return listing(*args, **named)
+
+    monkeypatch.setattr(inputs, "listing", spied)
+    monkeypatch.setattr(Aside, "done", lambda self: False)  # (the whole pack read ahead)
+    commands = (("status", "--now", NOW, "--project", project), ("check", "--project", project))
+    forked = [run(*command).output for command in commands]
+    children = scanners(tmp_path)
+    assert len(children) == 2 and os.getpid() not in children  # (a child for each command)
+    monkeypatch.setattr(aside, "fork_is_safe", lambda: False)
+    assert [run(*command).output for command in commands] == forked
+    assert scanners(tmp_path) == {*children, os.getpid()}

@@ -359,7 +359,7 @@ def status(project: Path, now: datetime | None, as_json: bool) -> None:
     from syndicate import project as pipeline
     from syndicate import terminal, workflow
 
-    loaded = pipeline.load(project, cache=pipeline.known_since_publish(project))
+    loaded = pipeline.load_since_publish(project)
     report_warnings(loaded.warnings)  # a broken draft's row says to read them
     rows = workflow.status(loaded.site, loaded.statements, now or datetime.now(UTC),
                            loaded.broken_drafts)
