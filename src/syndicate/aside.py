@@ -14,6 +14,8 @@ the result is the same either way, only the time differs.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import pickle
 import select
@@ -21,7 +23,7 @@ import signal
 import sys
 from collections.abc import Callable
 from types import TracebackType
-from typing import Generic, TypeVar, cast
+from typing import BinaryIO, Generic, TypeVar, cast
 
 from syndicate.processes import default_jobs, die_with, fork_is_safe
 
@@ -44,19 +46,25 @@ class Aside(Generic[T]):
         return self._child is not None
 
     def done(self) -> bool:
-        """Whether :meth:`result` would wait no longer for the child (its result has begun to
-        come, or it is gone): always, when there is none."""
+        """Whether the child's result has begun to come, or the child is gone (then
+        :meth:`result` waits only for the rest of it): always, when there is none."""
         if self._child is None:
             return True
-        return bool(select.select([self._child[1]], [], [], 0)[0])
+        watching = select.poll()  # (not select.select: a descriptor past 1023 is fine)
+        watching.register(self._child[1], select.POLLIN | select.POLLHUP)
+        return bool(watching.poll(0))
 
     def result(self) -> T:
         """The child's result, once it has come whole; else (no child, or one that failed)
         ``work`` done here."""
-        child, self._child = self._child, None
-        if child is not None:
-            taken = _taken(*child)
-            if taken is not None:
+        if self._child is not None:
+            pid, reading = self._child
+            self._child = (pid, -1)  # (the reading end closed with the pipe from here on)
+            with os.fdopen(reading, "rb") as pipe:
+                data = _all_of(pipe)
+            ended_well = _reaped(pid)
+            self._child = None
+            if ended_well and (taken := _unpickled(data)) is not None:
                 return cast(T, taken[0])
         return self._work()
 
@@ -68,12 +76,11 @@ class Aside(Generic[T]):
         child, self._child = self._child, None
         if child is not None:
             pid, reading = child
-            os.close(reading)
-            try:
+            if reading >= 0:
+                os.close(reading)
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
+            _reaped(pid)
 
 
 def _fork(work: Callable[[], object]) -> tuple[int, int] | None:
@@ -101,6 +108,7 @@ def _child(work: Callable[[], object], parent: int, reading: int, writing: int) 
     it: the parent then does the work itself)."""
     status = 1
     try:
+        gc.disable()  # (no finalizer of the parent's garbage runs here, to print or close)
         os.close(reading)
         die_with(parent)
         data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
@@ -113,18 +121,29 @@ def _child(work: Callable[[], object], parent: int, reading: int, writing: int) 
         os._exit(status)
 
 
-def _taken(pid: int, reading: int) -> tuple[object] | None:
-    """The result a child wrote to ``reading``, when it wrote it whole and ended well."""
-    with os.fdopen(reading, "rb") as pipe:
-        try:
-            data = pipe.read()
-        except OSError:
-            data = b""
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
+def _all_of(pipe: BinaryIO) -> bytes:
+    try:
+        return pipe.read()
+    except OSError:
+        return b""
+
+
+def _unpickled(data: bytes) -> tuple[object] | None:
+    """What a child wrote, when it wrote it whole (a result cut short, by a child killed
+    while writing it, does not unpickle)."""
+    if not data:
         return None
     try:
         return (pickle.loads(data),)  # noqa: S301  (this process's own child wrote it)
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
             ValueError):
         return None
+
+
+def _reaped(pid: int) -> bool:
+    """Wait for the child ``pid`` to end: whether it ended well, as far as is known (where
+    SIGCHLD is ignored, as some services start programs, children are reaped unseen)."""
+    try:
+        return os.waitpid(pid, 0)[1] == 0
+    except ChildProcessError:
+        return True

@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate import cache, output
+from syndicate import cache, output, websub
 from syndicate.cache import Known
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import Problem
@@ -231,8 +231,8 @@ def scan(root: Path, options: Options, last: Record | None = None) -> Scan:
 class Scanned:
     """What a publish takes of its scan (see :func:`scanned`)."""
 
-    found: Scan | None  # None: the project's files are as the last record has them
-    known: Known | None = None  # see known (None with found)
+    found: Scan | None  # None: nothing to publish, as far as the scan could tell
+    known: Known | None = None  # see known (None when found is)
 
     def same(self, recorded: Record) -> bool:
         """Whether the project's files are as ``recorded`` has them (its signature)."""
@@ -240,14 +240,16 @@ class Scanned:
             self.found.signature(recorded.extra)[0] == recorded.signature)
 
 
-def scanned(root: Path, options: Options, last: Record | None) -> Scanned:
+def scanned(root: Path, options: Options, last: Record | None, out: Path,
+            now: datetime) -> Scanned:
     """:func:`scan` and :func:`known`, with what a publish asks of the scan later made
-    already (the hash of its rows, its rows by folder); only that the files are as ``last``
-    has them, when they are (a publish that then changes nothing needs no more). What a
-    child sends a publish that reads the statement pack ahead of its load meanwhile (see
+    already (its folders' hashes, the unlinked ones, its listings); only that there is
+    nothing to publish into ``out`` at ``now``, when that is so at the scan
+    (:func:`nothing_to_publish`, asked again under the publisher's lock). What a child sends
+    a publish that reads the statement pack ahead of its load meanwhile (see
     :mod:`syndicate.read_ahead`): the fewer rows it sends, the sooner they come."""
     found = scan(root, options, last)
-    if last is not None and Scanned(found).same(last):
+    if last is not None and nothing_to_publish(Scanned(found), last, out, now):
         return Scanned(None)
     found.listings()  # (and its folders, the unlinked ones: kept)
     found._grouped.clear()  # (what it made of its rows by folder kept: not sent)
@@ -288,6 +290,15 @@ def unchanged(scanned: Scanned, recorded: Record, out: Path, now: datetime) -> b
     if output_identity(out) != recorded.output:
         return False
     return scanned.same(recorded)
+
+
+def nothing_to_publish(scanned: Scanned, recorded: Record, out: Path, now: datetime) -> bool:
+    """Whether a publish into ``out`` at ``now`` would change nothing: :func:`unchanged`,
+    and the current version's ``websub.json`` names no changed feed (a version that names
+    some is followed by one that names none). Decisive only with the publisher's lock held."""
+    current = output.current_version(out)
+    return (current is not None and unchanged(scanned, recorded, out, now)
+            and websub.no_pending_feeds(current))
 
 
 def known(found: Scan, recorded: Record | None) -> Known:

@@ -20,6 +20,7 @@ from pathlib import Path
 from syndicate.cache import CACHE_DIR, FORMAT, STATEMENTS_FOLDER, context_digest
 from syndicate.config import STATEMENTS_DIR, publishing_site
 from syndicate.errors import SyndicateError
+from syndicate.processes import collections_paused
 from syndicate.statement_entries import Decoded, decoded
 from syndicate.statement_pack import PackReader, Served, open_pack
 
@@ -50,5 +51,10 @@ def read_ahead(project: Path, base_url: str | None, pdf_variant: str | None,
                        os.path.join(statements, name))
 
     reader = open_pack(folder, context_digest(site))
-    reader.read_ahead(decode, until)
+    try:
+        with collections_paused():  # (as the load's: statements by the thousand, kept)
+            reader.read_ahead(decode, until)
+    except BaseException:
+        reader.close()
+        raise
     return ReadAhead(project, reader)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_unchanged_inputs import copy_statement, settle
 
 from conftest import SHIPPED_ID
 from syndicate import aside, inputs
@@ -124,3 +126,32 @@ def test_check_and_status_scanned_in_a_child_say_what_they_say_scanned_here(
     monkeypatch.setattr(aside, "fork_is_safe", lambda: False)
     assert [run(*command).output for command in commands] == forked
     assert scanners(tmp_path) == {*children, os.getpid()}
+
+
+def test_files_as_recorded_with_something_to_publish_are_scanned_once(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A statement going live, or the version after one that changed feeds, with no file
+    changed: the scan finds something to publish, and is the one the publish takes (in a
+    child or not, never a second one)."""
+    copy_statement(project, "2026-12-10-later", "date: 2026-12-10\noriginal: pt\n")
+    config = project / "syndicate.toml"
+    config.write_text(config.read_text("utf-8") + '\n[feeds]\nhub = "https://hub.example/"\n',
+                      "utf-8")
+    settle(project)
+    scan = inputs.scan
+    scans = tmp_path / "scans"
+    scans.mkdir()
+
+    def counted(*args: Any, **named: Any) -> inputs.Scan:
+        (scans / f"{os.getpid()}-{time.monotonic_ns()}").touch()
+        return scan(*args, **named)
+
+    monkeypatch.setattr(inputs, "scan", counted)
+    steps = [("--now", NOW, "1 scheduled"),  # (feeds changed: the next publishes a version)
+             ("--now", NOW, "Published 1 statement(s)"),
+             ("--now", NOW, "Nothing changed"),
+             ("--now", "2026-12-11T00:00:00+00:00", "Published 2 statement(s)")]
+    for number, (option, now, said) in enumerate(steps, start=1):
+        result = run("publish", "--project", project, option, now, "--without-pdf")
+        assert result.exit_code == 0 and said in result.stdout, result.output
+        assert len(list(scans.iterdir())) == number, said

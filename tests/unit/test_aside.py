@@ -97,3 +97,13 @@ def test_unwanted_or_unsafe_no_child_is_forked(monkeypatch: pytest.MonkeyPatch) 
     with Aside(os.getpid) as unsafe:
         assert not unsafe.forked
         assert unsafe.result() == os.getpid()
+
+
+def test_a_child_reaped_unseen_still_gives_its_result() -> None:
+    """(Where SIGCHLD is ignored, as some services start programs, no exit status is seen.)"""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with Aside(os.getpid) as work:
+            assert work.result() != os.getpid()
+    finally:
+        signal.signal(signal.SIGCHLD, previous)

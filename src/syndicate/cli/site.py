@@ -169,10 +169,10 @@ def publish(options: PublishOptions) -> None:
     _check_executor(o)
     now = o.now or datetime.now(UTC)
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
-    with _scanning(o, recorded) as (scanned, ahead):
+    with _scanning(o, recorded, now) as (scanned, ahead):
         if recorded is not None and _nothing_changed(o, scanned, recorded, now):
             return  # (before importing what loads and renders)
-        # (the files as recorded, yet the output or the live statements not: scanned again)
+        # (nothing to publish at the scan, yet something now: another publish ran since)
         found = scanned.found or inputs.scan(o.project, _input_options(o), recorded)
         known = scanned.known if scanned.known is not None else inputs.known(found, recorded)
         _publish_changes(o, found, known, ahead, recorded, now)
@@ -185,17 +185,18 @@ def _input_options(o: PublishOptions) -> Options:
 
 
 @contextmanager
-def _scanning(o: PublishOptions,
-              recorded: Record | None) -> Iterator[tuple[Scanned, ReadAhead | None]]:
+def _scanning(o: PublishOptions, recorded: Record | None,
+              now: datetime) -> Iterator[tuple[Scanned, ReadAhead | None]]:
     """The project's scan (see :func:`inputs.scanned`): in a child process when there is a
     record to compare it with and the publish may use more than one process, while this one
     reads the statement pack ahead of the load (see :mod:`syndicate.read_ahead`; its reader
     is closed at the end, unless the load took it and closed it already)."""
-    from syndicate import inputs
+    from syndicate import inputs, output
     from syndicate.aside import Aside
 
     ahead = None
-    work = partial(inputs.scanned, o.project, _input_options(o), recorded)
+    work = partial(inputs.scanned, o.project, _input_options(o), recorded,
+                   output.absolute(o.dist), now)
     try:
         with Aside(work, wanted=recorded is not None and o.jobs != 1) as scanning:
             if scanning.forked:
@@ -283,15 +284,12 @@ def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
     then it says what that publish said, and nothing is loaded."""
     from syndicate import inputs, output, spare
     from syndicate.terminal import unchanged_summary
-    from syndicate.websub import no_pending_feeds
 
     out = output.absolute(o.dist)
     output.check_output_folder(o.dist, o.project)  # (as a publish does first: same messages)
     with output.publisher_lock(out):
         current = output.current_version(out)
-        # (a version whose websub.json names changed feeds is followed by one that names none)
-        if (current is None or not inputs.unchanged(scanned, recorded, out, now)
-                or not no_pending_feeds(current)):
+        if current is None or not inputs.nothing_to_publish(scanned, recorded, out, now):
             return False
         output.retire_leftovers(out, current)
         output.empty_trash(out).finish(spare.large(recorded.summary.files))
