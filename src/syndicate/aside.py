@@ -62,8 +62,8 @@ class Aside(Generic[T]):
             self._child = (pid, -1)  # (the reading end closed with the pipe from here on)
             with os.fdopen(reading, "rb") as pipe:
                 data = _all_of(pipe)
+            self._child = None  # (it has closed the pipe: it is ending, never to be killed now)
             ended_well = _reaped(pid)
-            self._child = None
             if ended_well and (taken := _unpickled(data)) is not None:
                 return cast(T, taken[0])
         return self._work()
@@ -78,9 +78,10 @@ class Aside(Generic[T]):
             pid, reading = child
             if reading >= 0:
                 os.close(reading)
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            _reaped(pid)
+            if _running(pid):  # (else reaped unseen already: its number may be another's)
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                _reaped(pid)
 
 
 def _fork(work: Callable[[], object]) -> tuple[int, int] | None:
@@ -138,6 +139,14 @@ def _unpickled(data: bytes) -> tuple[object] | None:
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
             ValueError):
         return None
+
+
+def _running(pid: int) -> bool:
+    """Whether the child ``pid`` has not ended (or ended and waits to be reaped)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return False
 
 
 def _reaped(pid: int) -> bool:

@@ -249,6 +249,7 @@ def scanned(root: Path, options: Options, last: Record | None, out: Path,
     a publish that reads the statement pack ahead of its load meanwhile (see
     :mod:`syndicate.read_ahead`): the fewer rows it sends, the sooner they come."""
     found = scan(root, options, last)
+    found._rows_hash()  # (made here: the record's signature needs it, whatever follows)
     if last is not None and nothing_to_publish(Scanned(found), last, out, now):
         return Scanned(None)
     found.listings()  # (and its folders, the unlinked ones: kept)
