@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 
-from syndicate import cache
+from syndicate import cache, files
 
 FOLDER = "twitter-text"  # in .syndicate-cache/
 OLD_FILE = "twitter-text.json"  # the single file of earlier versions, removed
@@ -46,7 +46,7 @@ class KeptAnswers:
         return self._read[name]
 
     def _load(self, name: str) -> Mapping[str, object]:
-        document = cache.read_json(self.folder / f"{name}.json")
+        document = files.read_json(self.folder / f"{name}.json")
         if (isinstance(document, dict) and document.get("format") == cache.FORMAT
                 and document.get("code") == cache.code_digest()
                 and isinstance(answers := document.get("answers"), dict)):
@@ -65,7 +65,7 @@ class KeptAnswers:
             answers = {**(self._load(name) if kept is None else kept), **new}
             if len(answers) > MAX_PER_SHARD:
                 answers = {q: a for q, a in answers.items() if q in asked}
-            cache.write_json(self.folder / f"{name}.json", {
+            files.write_json(self.folder / f"{name}.json", {
                 "format": cache.FORMAT, "code": cache.code_digest(), "answers": answers})
             self._read[name] = answers
         try:

@@ -24,11 +24,9 @@ fonts and the tool (its version, its code and the versions of the libraries that
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import secrets
 import subprocess
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +36,7 @@ from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from syndicate import __version__
-from syndicate.config import SHARED_FILE
+from syndicate.config import SHARED_FILE, STATEMENTS_DIR
 from syndicate.errors import Problem
 from syndicate.files import (
     MAX_FILE_BYTES,
@@ -46,6 +44,7 @@ from syndicate.files import (
     hash_regular,
     is_dropping,
     read_regular,
+    write_json_text,
 )
 from syndicate.model import Site, Statement
 from syndicate.statement_entries import (
@@ -266,6 +265,7 @@ class StatementCache:
                  ahead: ReadAhead | None = None) -> None:
         self.folder = project / CACHE_DIR / STATEMENTS_FOLDER
         self._prefix = f"{self.folder}/"  # (entries' paths as text: a load reads thousands)
+        self._statements = project / STATEMENTS_DIR  # (as the load spells its folders)
         self.known = known
         self._context: tuple[Site, str] | None = None  # the last site and its context_digest
         self.used: set[str] = set()  # keys of the entries this load used or wrote
@@ -309,10 +309,9 @@ class StatementCache:
     def _path(self, key: str) -> str:
         return f"{self._prefix}{key}.json"
 
-    def _entry(self, root: Path, name: str, key: str,
-               site: Site) -> tuple[Decoded | None, Served]:
-        """Folder ``name``'s entry ``key`` (in ``root``) decoded (None: it has none, or not an
-        entry's), and where it was: in the pack (read ahead, or now) when it has it, else in
+    def _entry(self, name: str, key: str, site: Site) -> tuple[Decoded | None, Served]:
+        """Folder ``name``'s entry ``key`` decoded (None: it has none, or not an entry's), and
+        where it was: in the pack (read ahead, or now) when it has it, else in
         the entry's file (its first line: the words are on the second)."""
         if self._pack is None or self._pack.context != self._context_of(site):
             self.close()  # (one read ahead for another configuration)
@@ -320,10 +319,15 @@ class StatementCache:
         pack = self._pack
         if (ahead := pack.taken(name, key)) is not None:
             return cast("Decoded | None", ahead[1]), ahead[0]
-        path = self._path(key)
-        served, line = pack.line(name, key) or (Served(key), entry_line(path))
-        return (None if line is None else decoded(line, FORMAT, path, os.path.join(root, name)),
-                served)
+        served, line = pack.line(name, key) or (Served(key), entry_line(self._path(key)))
+        return (None if line is None else self.decode(name, served, line)), served
+
+    def decode(self, name: str, served: Served, line: bytes) -> Decoded | None:
+        """The first ``line`` of folder ``name``'s entry (``served``: where it was) as this
+        project's load takes it (see :func:`~syndicate.statement_entries.decoded`): from the
+        pack, read now or ahead of the lookups (see :mod:`syndicate.read_ahead`), or from the
+        entry's file."""
+        return decoded(line, FORMAT, self._path(served.key), os.path.join(self._statements, name))
 
     def lookup(self, root: Path, name: str, site: Site,
                warnings: list[Problem]) -> Statement | None:
@@ -335,7 +339,7 @@ class StatementCache:
             key = self._digest(root, name, site)
         except OSError:
             return None  # loaded, but not kept
-        entry, served = self._entry(root, name, key, site)
+        entry, served = self._entry(name, key, site)
         if entry is not None:
             statement, found, out_of_step, parts = entry
             warnings.extend(found)
@@ -413,37 +417,3 @@ class StatementCache:
         if self._pack is not None:
             self._pack.close()
 
-
-def write_json(path: Path, document: object) -> None:
-    """Replace ``path`` atomically; a cache that cannot be written is simply not kept."""
-    write_json_text(path, json.dumps(document))  # (file names may carry surrogate escapes,
-    # which only the \u form can hold)
-
-
-def write_json_text(path: Path, text: str | Iterable[str | bytes]) -> bool:
-    """:func:`write_json` for a document already encoded (ASCII: as ``json.dumps`` writes it,
-    or laid out otherwise, as the cache index is), whole or in pieces (text, or its bytes);
-    whether it was written (else nothing is left behind)."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as file:
-            for piece in [text] if isinstance(text, str) else text:
-                file.write(piece.encode("ascii") if isinstance(piece, str) else piece)
-        os.replace(temporary, path)
-    except BaseException as error:  # (a Ctrl-C while the pieces are made, too)
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        if not isinstance(error, OSError):
-            raise
-        return False
-    return True
-
-
-def read_json(path: Path) -> object:
-    """The JSON document in the regular file ``path``; None when there is none (a FIFO or a
-    folder there is never read)."""
-    try:
-        return json.loads(read_regular(path))
-    except (OSError, ValueError):
-        return None

@@ -20,7 +20,7 @@ from syndicate.files import read_regular
 from syndicate.manifest import LINES_PER_PIECE, EncodedEntries
 from syndicate.model import Entry
 
-_INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as cache.write_json writes
+_INDEX_ENCODER = json.JSONEncoder()  # json.dumps's, as files.write_json writes
 UNITS_START = ', "units": {'  # the cache index's first line ends so; then a unit per line
 UNITS_END = "}}"
 

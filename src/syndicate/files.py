@@ -12,12 +12,16 @@ Editor droppings (``.#en.md``, ``en.md~``, ``.en.md.swp``, ``#en.md#``) are nobo
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fnmatch
 import hashlib
+import json
 import os
 import re
+import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from syndicate.errors import Problem
@@ -195,3 +199,38 @@ def printable(path: Path) -> str:
     """``path`` for a message: a name with control or invisible characters is shown escaped
     (``\\r``, ``\\u200b``) so that it cannot garble or hide in the message."""
     return str(path) if path.name.isprintable() else str(path.parent / ascii(path.name)[1:-1])
+
+
+def write_json(path: Path, document: object) -> None:
+    """Replace ``path`` atomically; a cache that cannot be written is simply not kept."""
+    write_json_text(path, json.dumps(document))  # (file names may carry surrogate escapes,
+    # which only the \u form can hold)
+
+
+def write_json_text(path: Path, text: str | Iterable[str | bytes]) -> bool:
+    """:func:`write_json` for a document already encoded (ASCII: as ``json.dumps`` writes it,
+    or laid out otherwise, as the cache index is), whole or in pieces (text, or its bytes);
+    whether it was written (else nothing is left behind)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as file:
+            for piece in [text] if isinstance(text, str) else text:
+                file.write(piece.encode("ascii") if isinstance(piece, str) else piece)
+        os.replace(temporary, path)
+    except BaseException as error:  # (a Ctrl-C while the pieces are made, too)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if not isinstance(error, OSError):
+            raise
+        return False
+    return True
+
+
+def read_json(path: Path) -> object:
+    """The JSON document in the regular file ``path``; None when there is none (a FIFO or a
+    folder there is never read)."""
+    try:
+        return json.loads(read_regular(path))
+    except (OSError, ValueError):
+        return None

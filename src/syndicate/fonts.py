@@ -114,11 +114,11 @@ class CoveredTexts:
     did. A text with a problem is never kept: its problem is reported by every check."""
 
     def __init__(self, cache_folder: Path, coverage: Coverage) -> None:
-        from syndicate import cache
+        from syndicate import cache, files
 
         self.path = cache_folder / GLYPHS_FILE
         self.key = cache.digest(cache.code_digest(), coverage.starts, coverage.ends)
-        document = cache.read_json(self.path)
+        document = files.read_json(self.path)
         listed: object = None
         if isinstance(document, dict) and document.get("coverage") == self.key:
             listed = document.get("covered")
@@ -139,8 +139,8 @@ class CoveredTexts:
 
     def save(self) -> None:
         """Keep this check's covered texts (those of texts gone since are let go)."""
-        from syndicate import cache
+        from syndicate import cache, files
 
         if self._seen != self._known:
-            cache.write_json(self.path, {"format": cache.FORMAT, "coverage": self.key,
+            files.write_json(self.path, {"format": cache.FORMAT, "coverage": self.key,
                                          "covered": sorted(self._seen)})

@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate import cache, output, websub
+from syndicate import cache, files, output, websub
 from syndicate.cache import Known
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import Problem
@@ -327,7 +327,7 @@ def record(found: Scan, out: Path, project: Project, now: datetime, report: Repo
         return
     rows = found.folders()
     live_from, live_until = _live_span(project, now)
-    cache.write_json(path, {
+    files.write_json(path, {
         "format": FORMAT, "signature": signature if settled else "", "extra": list(extra),
         "live_from": when_to_json(live_from), "live_until": when_to_json(live_until),
         "output": identity,
@@ -370,7 +370,7 @@ def output_identity(out: Path) -> str | None:
 
 
 def _read(path: Path) -> Record | None:
-    document = cache.read_json(path)
+    document = files.read_json(path)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return None
     try:

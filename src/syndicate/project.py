@@ -157,22 +157,13 @@ def load_since_publish(root: Path) -> Project:
     read, in another process while this one reads the statement pack ahead of the load (see
     :mod:`syndicate.read_ahead`)."""
     from syndicate import inputs
-    from syndicate.aside import Aside
-    from syndicate.read_ahead import read_ahead
+    from syndicate.read_ahead import while_scanning
 
     recorded = inputs.recorded(root / OUTPUT_DIR)
     if recorded is None or recorded.context != context_digest(publishing_site(root)):
         return load(root, cache=Known(publishing=False))  # (never published, or otherwise)
-    ahead = None
-    try:
-        with Aside(partial(_known, root, recorded)) as scanning:
-            if scanning.forked:
-                ahead = read_ahead(root, None, None, scanning.done)
-            known = scanning.result()
+    with while_scanning(partial(_known, root, recorded), root, None, None) as (known, ahead):
         return load(root, cache=replace(known, publishing=False), ahead=ahead)
-    finally:
-        if ahead is not None:
-            ahead.reader.close()
 
 
 def _known(root: Path, recorded: Record) -> Known:

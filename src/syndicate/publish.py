@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from syndicate import cache, carry, output, spare
+from syndicate import cache, carry, files, output, spare
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
@@ -248,7 +248,7 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
         name = staging.commit(lambda entries: manifest_pieces(entries, encoded, plan.kept),
                               _manifest_signature(plan, run.seal))
         documents = {**site_pages.index_records(), **feeds.index_records()}
-        cache.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
+        files.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
             name, plan.site_inputs, written.kept, documents, encoded,
             _others(staging.entries, written.kept, documents), written.seals.records))
     if counts is not None:

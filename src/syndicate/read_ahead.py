@@ -12,17 +12,20 @@ that decoding, which then costs the publish little more than its scan (figures:
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from syndicate.cache import CACHE_DIR, FORMAT, STATEMENTS_FOLDER, context_digest
-from syndicate.config import STATEMENTS_DIR, publishing_site
+from syndicate.aside import Aside
+from syndicate.cache import StatementCache, context_digest
+from syndicate.config import publishing_site
 from syndicate.errors import SyndicateError
 from syndicate.processes import collections_paused
-from syndicate.statement_entries import Decoded, decoded
-from syndicate.statement_pack import PackReader, Served, open_pack
+from syndicate.statement_pack import PackReader, open_pack
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +46,35 @@ def read_ahead(project: Path, base_url: str | None, pdf_variant: str | None,
         site = publishing_site(project, base_url, pdf_variant)
     except (SyndicateError, OSError):
         return None
-    folder = project / CACHE_DIR / STATEMENTS_FOLDER
-    statements = project / STATEMENTS_DIR
-
-    def decode(name: str, served: Served, line: bytes) -> Decoded | None:
-        return decoded(line, FORMAT, f"{folder}/{served.key}.json",
-                       os.path.join(statements, name))
-
-    reader = open_pack(folder, context_digest(site))
+    entries = StatementCache(project)  # (only its folder and how it decodes a line)
+    reader = open_pack(entries.folder, context_digest(site))
     try:
         with collections_paused():  # (as the load's: statements by the thousand, kept)
-            reader.read_ahead(decode, until)
+            reader.read_ahead(entries.decode, until)
     except BaseException:
         reader.close()
         raise
     return ReadAhead(project, reader)
+
+
+@contextmanager
+def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
+                   pdf_variant: str | None, wanted: bool = True,
+                   meanwhile: Callable[[Callable[[], bool]], object] | None = None,
+                   ) -> Iterator[tuple[T, ReadAhead | None]]:
+    """``scan``'s result, made in a child when ``wanted`` and it can be (see
+    :mod:`syndicate.aside`) while this process reads ``project``'s statement pack ahead of the
+    load (see :func:`read_ahead`), then does ``meanwhile`` (told whether the child is done);
+    and the pack read ahead, if any: closed at the end, unless a load took it and closed it."""
+    ahead = None
+    try:
+        with Aside(scan, wanted) as scanning:
+            if scanning.forked:
+                ahead = read_ahead(project, base_url, pdf_variant, scanning.done)
+                if meanwhile is not None:
+                    meanwhile(scanning.done)
+            found = scanning.result()
+        yield found, ahead
+    finally:
+        if ahead is not None:
+            ahead.reader.close()

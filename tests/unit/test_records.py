@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from syndicate import __version__, cache, carry
+from syndicate import __version__, cache, carry, files
 from syndicate import plan as plans
 from syndicate.manifest import (
     LINES_PER_PIECE,
@@ -104,7 +104,7 @@ def test_the_cache_index_is_written_in_pieces_one_unit_per_line(tmp_path: Path) 
         pieces = list(carry.index_json("v1", "site", units, documents, EncodedEntries(),
                                  [ACCENTED], sealed))
         assert len(pieces) == 3  # (units in pieces: never the whole text at once)
-        assert cache.write_json_text(path, iter(pieces))
+        assert files.write_json_text(path, iter(pieces))
         header = {"format": cache.FORMAT, "version": "v1", "site": "site",
                   "documents": documents, "others": [ACCENTED.as_json()],
                   **({"seals": sealed} if sealed else {})}
@@ -127,7 +127,7 @@ def test_the_cache_index_is_written_in_pieces_one_unit_per_line(tmp_path: Path) 
 def test_a_cache_index_of_the_older_layout_is_not_used(tmp_path: Path) -> None:
     out, current = tmp_path / "dist", tmp_path / "v1"
     current.mkdir()
-    cache.write_json(tmp_path / ".dist.cache.json", {
+    files.write_json(tmp_path / ".dist.cache.json", {
         "format": cache.FORMAT, "version": "v1", "site": "site",
         "units": {"k1": [ASCII.as_json()]}, "documents": {}, "others": []})
     assert plans.read_index(out, current) == plans.CacheIndex()
@@ -199,7 +199,7 @@ def test_an_index_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) -
         yield '{"format": '
         raise OSError("disk full")
 
-    assert not cache.write_json_text(tmp_path / "index.json", pieces())
+    assert not files.write_json_text(tmp_path / "index.json", pieces())
     assert list(tmp_path.iterdir()) == []
 
 

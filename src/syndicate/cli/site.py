@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -163,13 +162,18 @@ def publish(options: PublishOptions) -> None:
     """Publish statements/ into dist/: feeds, PDFs, pages, share snippets and a manifest.
 
     Only what changed since the last publish is rendered; the rest is reused."""
-    from syndicate import inputs
+    from syndicate import inputs, output
+    from syndicate.read_ahead import while_scanning
 
     o = options
     _check_executor(o)
     now = o.now or datetime.now(UTC)
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
-    with _scanning(o, recorded, now) as (scanned, ahead):
+    scan = partial(inputs.scanned, o.project, _input_options(o), recorded,
+                   output.absolute(o.dist), now)
+    # (in a child, with a record to compare with and more than one process allowed)
+    with while_scanning(scan, o.project, o.base_url, o.pdf_variant,
+                        recorded is not None and o.jobs != 1, _import_until) as (scanned, ahead):
         if recorded is not None and _nothing_changed(o, scanned, recorded, now):
             return  # (before importing what loads and renders)
         # (nothing to publish at the scan, yet something now: another publish ran since)
@@ -182,33 +186,6 @@ def _input_options(o: PublishOptions) -> Options:
     from syndicate.inputs import Options
 
     return Options(o.base_url, o.pdf_variant, not o.without_pdf)
-
-
-@contextmanager
-def _scanning(o: PublishOptions, recorded: Record | None,
-              now: datetime) -> Iterator[tuple[Scanned, ReadAhead | None]]:
-    """The project's scan (see :func:`inputs.scanned`): in a child process when there is a
-    record to compare it with and the publish may use more than one process, while this one
-    reads the statement pack ahead of the load (see :mod:`syndicate.read_ahead`; its reader
-    is closed at the end, unless the load took it and closed it already)."""
-    from syndicate import inputs, output
-    from syndicate.aside import Aside
-
-    ahead = None
-    work = partial(inputs.scanned, o.project, _input_options(o), recorded,
-                   output.absolute(o.dist), now)
-    try:
-        with Aside(work, wanted=recorded is not None and o.jobs != 1) as scanning:
-            if scanning.forked:
-                from syndicate.read_ahead import read_ahead
-
-                ahead = read_ahead(o.project, o.base_url, o.pdf_variant, scanning.done)
-                _import_until(scanning.done)
-            scanned = scanning.result()
-        yield scanned, ahead
-    finally:
-        if ahead is not None:
-            ahead.reader.close()
 
 
 # What a publish that changes something imports after its scan, in the order it needs it
