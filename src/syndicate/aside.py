@@ -10,6 +10,11 @@ waiting, whether the result has come (:meth:`Aside.done`), then takes it (:meth:
 Where no child can be forked safely (another thread runs, no fork, one core), or when the child
 fails in any way (an exception, a result that does not pickle, killed), the work is done here:
 the result is the same either way, only the time differs.
+
+Work may come in two parts: what this process needs at once, then what it needs later (the
+publish's load needs which statement folders are unchanged; only its record, at the end, needs
+the scan whole). The child sends the first, goes on with the second and sends it too
+(:meth:`Aside.rest`): this process goes on meanwhile.
 """
 
 from __future__ import annotations
@@ -28,17 +33,23 @@ from typing import BinaryIO, Generic, TypeVar, cast
 from syndicate.processes import default_jobs, die_with, fork_is_safe
 
 T = TypeVar("T")
+U = TypeVar("U")
+LATER_NICENESS = 19  # (the lowest priority)
 
 
-class Aside(Generic[T]):
-    """``work``, done in a child from now on when ``wanted`` and it can be; a context manager
-    that stops the child if its result is not taken (an error meanwhile)."""
+class Aside(Generic[T, U]):
+    """``work``, done in a child from now on when ``wanted`` and it can be, then ``then`` (if
+    given) in the same process: its result comes after ``work``'s, which this process can take
+    meanwhile. A context manager that stops the child if a result is not taken (an error
+    meanwhile)."""
 
-    def __init__(self, work: Callable[[], T], wanted: bool = True) -> None:
-        self._work = work
-        self._child: tuple[int, int] | None = None  # its process id, the pipe's reading end
+    def __init__(self, work: Callable[[], T], wanted: bool = True,
+                 then: Callable[[], U] | None = None) -> None:
+        self._work, self._then = work, then
+        self._here = False  # (work done in this process: so is then)
+        self._child: tuple[int, BinaryIO] | None = None  # its process id, the pipe's reading end
         if wanted and default_jobs() > 1 and fork_is_safe():
-            self._child = _fork(work)
+            self._child = _fork(work, then)
 
     @property
     def forked(self) -> bool:
@@ -46,47 +57,70 @@ class Aside(Generic[T]):
         return self._child is not None
 
     def done(self) -> bool:
-        """Whether the child's result has begun to come, or the child is gone (then
+        """Whether the child's first result has begun to come, or the child is gone (then
         :meth:`result` waits only for the rest of it): always, when there is none."""
         if self._child is None:
             return True
         watching = select.poll()  # (not select.select: a descriptor past 1023 is fine)
-        watching.register(self._child[1], select.POLLIN | select.POLLHUP)
+        watching.register(self._child[1].fileno(), select.POLLIN | select.POLLHUP)
         return bool(watching.poll(0))
 
     def result(self) -> T:
-        """The child's result, once it has come whole; else (no child, or one that failed)
-        ``work`` done here."""
+        """``work``'s result: the child's, once it has come whole; else (no child, or one that
+        failed) ``work`` done here."""
         if self._child is not None:
-            pid, reading = self._child
-            self._child = (pid, -1)  # (the reading end closed with the pipe from here on)
-            with os.fdopen(reading, "rb") as pipe:
-                data = _all_of(pipe)
-            self._child = None  # (it has closed the pipe: it is ending, never to be killed now)
-            ended_well = _reaped(pid)
-            if ended_well and (taken := _unpickled(data)) is not None:
+            taken = self._taken(last=self._then is None)
+            if taken is not None:
                 return cast(T, taken[0])
+        self._here = True
         return self._work()
 
-    def __enter__(self) -> Aside[T]:
+    def rest(self) -> U | None:
+        """``then``'s result, made after :meth:`result`'s in the same process; None when that
+        was a child that has failed since (``then`` may need what ``work`` left there)."""
+        assert self._then is not None
+        if self._here:
+            return self._then()
+        if self._child is None:
+            return None
+        taken = self._taken(last=True)
+        return None if taken is None else cast(U, taken[0])
+
+    def _taken(self, last: bool) -> tuple[object] | None:
+        """The child's next result, when it comes whole (and, for its ``last``, when the
+        child then ends well); None, the child stopped, when it does not."""
+        assert self._child is not None
+        pid, pipe = self._child
+        taken = _unpickled(pipe)
+        if taken is not None and not last:
+            return taken
+        self._child = None  # (its pipe closed: it is ending, or stopped, never to be killed later)
+        pipe.close()
+        if taken is None and _running(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        ended_well = _reaped(pid)
+        return taken if ended_well else None
+
+    def __enter__(self) -> Aside[T, U]:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         child, self._child = self._child, None
         if child is not None:
-            pid, reading = child
-            if reading >= 0:
-                os.close(reading)
+            pid, pipe = child
+            pipe.close()
             if _running(pid):  # (else reaped unseen already: its number may be another's)
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                 _reaped(pid)
 
 
-def _fork(work: Callable[[], object]) -> tuple[int, int] | None:
-    """A child doing ``work`` (None when none could be forked): its process id, and the
-    reading end of the pipe its pickled result comes through."""
+def _fork(work: Callable[[], object],
+          then: Callable[[], object] | None) -> tuple[int, BinaryIO] | None:
+    """A child doing ``work``, then ``then`` (None when none could be forked): its process id,
+    and the reading end of the pipe its pickled results come through."""
     for stream in (sys.stdout, sys.stderr):  # (else the child would copy what is buffered)
         stream.flush()
     parent = os.getpid()
@@ -98,23 +132,29 @@ def _fork(work: Callable[[], object]) -> tuple[int, int] | None:
         os.close(writing)
         return None
     if pid == 0:
-        _child(work, parent, reading, writing)
+        _child((work, then), parent, reading, writing)
     os.close(writing)
-    return pid, reading
+    return pid, os.fdopen(reading, "rb")
 
 
-def _child(work: Callable[[], object], parent: int, reading: int, writing: int) -> None:
-    """Do ``work`` and write its result, pickled, to ``writing``; leave without running the
-    parent's exit handlers or flushing its copied buffers (a Ctrl-C, or any error, just ends
-    it: the parent then does the work itself)."""
+def _child(works: tuple[Callable[[], object], Callable[[], object] | None], parent: int,
+           reading: int, writing: int) -> None:
+    """Do each of ``works`` in turn and write its result, pickled, to ``writing``; leave
+    without running the parent's exit handlers or flushing its copied buffers (a Ctrl-C, or
+    any error, just ends it: the parent then does the work itself, or goes without)."""
     status = 1
     try:
         gc.disable()  # (no finalizer of the parent's garbage runs here, to print or close)
         os.close(reading)
         die_with(parent)
-        data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
         with os.fdopen(writing, "wb") as pipe:
-            pipe.write(data)
+            for work in works:
+                if work is not None:
+                    pipe.write(pickle.dumps(work(), pickle.HIGHEST_PROTOCOL))
+                    pipe.flush()
+                    # What comes next is needed later: it takes a core only when no other
+                    # process wants it (the parent's load, an early worker's imports).
+                    os.nice(LATER_NICENESS)
         status = 0
     except BaseException:  # noqa: BLE001  (the parent does the work again)
         pass
@@ -122,22 +162,13 @@ def _child(work: Callable[[], object], parent: int, reading: int, writing: int) 
         os._exit(status)
 
 
-def _all_of(pipe: BinaryIO) -> bytes:
+def _unpickled(pipe: BinaryIO) -> tuple[object] | None:
+    """The next result a child wrote, when it wrote it whole (a result cut short, by a child
+    killed while writing it, does not unpickle)."""
     try:
-        return pipe.read()
-    except OSError:
-        return b""
-
-
-def _unpickled(data: bytes) -> tuple[object] | None:
-    """What a child wrote, when it wrote it whole (a result cut short, by a child killed
-    while writing it, does not unpickle)."""
-    if not data:
-        return None
-    try:
-        return (pickle.loads(data),)  # noqa: S301  (this process's own child wrote it)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-            ValueError):
+        return (pickle.load(pipe),)  # noqa: S301  (this process's own child wrote it)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError, IndexError):
         return None
 
 

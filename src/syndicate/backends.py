@@ -16,16 +16,13 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from syndicate.handover import WINDOW_PER_WORKER, Handover, Ready, made_ready
 from syndicate.kinds import Renderers, render, split, together
 from syndicate.pool import GROW_AFTER, WarmRenderers, Workers, early_workers
 from syndicate.processes import default_jobs
 from syndicate.units import Context, Outcome, Unit, write_into
-
-if TYPE_CHECKING:
-    from syndicate.walk import Row
 
 
 class Rendering:
@@ -110,15 +107,15 @@ class Resident(Backend):
 
 @dataclass(frozen=True, slots=True)
 class Early:
-    """A publish of the project at ``root`` into ``out``, with the options that make its
-    renderers (``--base-url``, ``--pdf-variant``): what early workers warm up for; ``rows``,
-    the publish's scan of its inputs (None: they are looked at again)."""
+    """A publish of the project at ``root``, with the options that make its renderers
+    (``--base-url``, ``--pdf-variant``): what early workers warm up for; ``units``, the
+    documents for WeasyPrint its changed inputs are expected to bring (see
+    :func:`walk.expected_units`; None: any number)."""
 
     root: Path
-    out: Path
-    base_url: str | None = None
-    pdf_variant: str | None = None
-    rows: tuple[Row, ...] | None = None
+    base_url: str | None
+    pdf_variant: str | None
+    units: int | None
 
 
 class LocalPool(Backend):
@@ -138,8 +135,8 @@ class LocalPool(Backend):
     def __enter__(self) -> LocalPool:
         if self._early is not None and self._workers is None:
             early = self._early
-            self._workers = early_workers(early.root, early.out, self.jobs, (
-                str(early.root), early.base_url, early.pdf_variant), early.rows)
+            self._workers = early_workers(self.jobs, (
+                str(early.root), early.base_url, early.pdf_variant), early.units)
         return self
 
     def render(self, context: Context, units: list[Unit], staging: Path,

@@ -42,7 +42,16 @@ from syndicate.cache import Known
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import Problem
 from syndicate.statement_entries import when_from_json, when_to_json
-from syndicate.walk import Listing, Listings, Row, file_rows, listed, rows, tree_rows
+from syndicate.walk import (
+    Listing,
+    Listings,
+    Row,
+    expected_units,
+    file_rows,
+    listed,
+    rows,
+    tree_rows,
+)
 
 if TYPE_CHECKING:
     from syndicate.project import Project
@@ -229,32 +238,55 @@ def scan(root: Path, options: Options, last: Record | None = None) -> Scan:
 
 @dataclass(frozen=True, slots=True)
 class Scanned:
-    """What a publish takes of its scan (see :func:`scanned`)."""
+    """What a publish takes of its scan before it loads (see :class:`Scanning`)."""
 
-    found: Scan | None  # None: nothing to publish, as far as the scan could tell
-    known: Known | None = None  # see known (None when found is)
-
-    def same(self, recorded: Record) -> bool:
-        """Whether the project's files are as ``recorded`` has them (its signature)."""
-        return self.found is None or bool(recorded.signature) and (
-            self.found.signature(recorded.extra)[0] == recorded.signature)
+    nothing: bool  # nothing to publish, as far as the scan could tell
+    same: bool  # the project's files are as the record has them (see as_recorded)
+    known: Known = field(default_factory=Known)  # see known (none when nothing)
+    expected: int | None = None  # see expected_units
 
 
-def scanned(root: Path, options: Options, last: Record | None, out: Path,
-            now: datetime) -> Scanned:
-    """:func:`scan` and :func:`known`, with what a publish asks of the scan later made
-    already (its folders' hashes, the unlinked ones, its listings); only that there is
-    nothing to publish into ``out`` at ``now``, when that is so at the scan
-    (:func:`nothing_to_publish`, asked again under the publisher's lock). What a child sends
-    a publish that reads the statement pack ahead of its load meanwhile (see
-    :mod:`syndicate.read_ahead`): the fewer rows it sends, the sooner they come."""
-    found = scan(root, options, last)
-    found._rows_hash()  # (made here: the record's signature needs it, whatever follows)
-    if last is not None and nothing_to_publish(Scanned(found), last, out, now):
-        return Scanned(None)
-    found.listings()  # (and its folders, the unlinked ones: kept)
-    found._grouped.clear()  # (what it made of its rows by folder kept: not sent)
-    return Scanned(found, known(found, last))
+def as_recorded(found: Scan, recorded: Record) -> bool:
+    """Whether the project's files ``found`` are as ``recorded`` has them (its signature)."""
+    return bool(recorded.signature) and (
+        found.signature(recorded.extra)[0] == recorded.signature)
+
+
+class Scanning:
+    """A publish's scan in two parts, which a child may make while the publishing process
+    reads the statement pack ahead of its load (see :mod:`syndicate.read_ahead`): first what
+    the load needs (:meth:`first`), then the scan whole, which only the publish's record
+    needs (:meth:`whole`). The fewer rows the first part holds, the sooner it comes."""
+
+    def __init__(self, root: Path, options: Options, last: Record | None, out: Path,
+                 now: datetime | None) -> None:
+        self.root, self.options, self.last, self.out, self.now = root, options, last, out, now
+        self._found: list[Scan] = []  # (what first found, for whole)
+
+    def first(self) -> Scanned:
+        """:func:`scan`, :func:`known` and :func:`expected_units`; only that there is nothing
+        to publish into ``out`` at ``now`` (None: not asked), when that is so at the scan
+        (:func:`nothing_to_publish`, asked again under the publisher's lock)."""
+        found = scan(self.root, self.options, self.last)
+        found._rows_hash()  # (made here: the record's signature needs it, whatever follows)
+        last = self.last
+        same = last is not None and as_recorded(found, last)
+        if last is not None and self.now is not None and nothing_to_publish(
+                same, last, self.out, self.now):
+            return Scanned(nothing=True, same=True)
+        self._found.append(found)
+        return Scanned(False, same, known(found, last),
+                       expected_units(self.root, self.out, found.rows))
+
+    def whole(self) -> Scan | None:
+        """The scan :meth:`first` made, with its listings (what the record keeps of it) made
+        too; None when it found nothing to publish."""
+        if not self._found:
+            return None
+        found = self._found[0]
+        found.listings()  # (and its folders, the unlinked ones: kept)
+        found._grouped.clear()  # (what it made of its rows by folder kept: not sent)
+        return found
 
 
 def listing(root: Path, options: Options = Options(None, None, True),
@@ -281,24 +313,24 @@ def recorded(out: Path) -> Record | None:
     return _read(output.inputs_path(output.absolute(out)))
 
 
-def unchanged(scanned: Scanned, recorded: Record, out: Path, now: datetime) -> bool:
+def unchanged(same: bool, recorded: Record, out: Path, now: datetime) -> bool:
     """Whether the publish of the current output in ``out`` made ``recorded`` from the inputs
-    ``scanned``, its output is as it left it and the same statements are live at ``now`` (the
-    caller holds the publisher lock: a record read before it is of another output if another
-    publish ran since)."""
+    a scan found as recorded (``same``: see :func:`as_recorded`), its output is as it left it
+    and the same statements are live at ``now`` (the caller holds the publisher lock: a record
+    read before it is of another output if another publish ran since)."""
     if not recorded.signature or not recorded.holds(now):
         return False
     if output_identity(out) != recorded.output:
         return False
-    return scanned.same(recorded)
+    return same
 
 
-def nothing_to_publish(scanned: Scanned, recorded: Record, out: Path, now: datetime) -> bool:
+def nothing_to_publish(same: bool, recorded: Record, out: Path, now: datetime) -> bool:
     """Whether a publish into ``out`` at ``now`` would change nothing: :func:`unchanged`,
     and the current version's ``websub.json`` names no changed feed (a version that names
     some is followed by one that names none). Decisive only with the publisher's lock held."""
     current = output.current_version(out)
-    return (current is not None and unchanged(scanned, recorded, out, now)
+    return (current is not None and unchanged(same, recorded, out, now)
             and websub.no_pending_feeds(current))
 
 

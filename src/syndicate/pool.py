@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -33,8 +32,6 @@ from syndicate.units import Context, Outcome, Unit, project_context, write_into
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
-
-    from syndicate.walk import Row
 
 
 class WarmRenderers:
@@ -245,32 +242,24 @@ def _start_all(pool: ProcessPoolExecutor) -> None:
         start()
 
 
-# What a changed statement folder re-renders with WeasyPrint: an edited translation, about its
-# communiqué and the bilingual edition (a new title adds the cards, which are quick); a new or
-# otherwise changed statement, all five documents of a bilingual statement.
-EDIT_UNITS = 2
-STATEMENT_UNITS = 5
 # Early workers fewer than the jobs are joined by more when each has more documents than this:
 # a spawned worker starts in about a second, the time of three communiqués.
 GROW_AFTER = 8
 
 
-def early_workers(root: Path, out: Path, jobs: int, project: EarlyProject,
-                  rows: Iterable[Row] | None = None) -> Workers | None:
-    """Local workers started before the project is even loaded, when this publish into
-    ``out`` will probably render: they import WeasyPrint (most of a second) and build the
-    renderers of ``project`` while the publishing process loads, plans and links.
+def early_workers(jobs: int, project: EarlyProject, units: int | None) -> Workers | None:
+    """Local workers started before the project is even loaded, when this publish will
+    probably render: they import WeasyPrint (most of a second) and build the renderers of
+    ``project`` while the publishing process loads, plans and links.
 
     None when they would not be used (one job) or when no input is newer than the last
-    publish (:func:`expected_units`): a no-op publish starts no worker. How many: see
-    :func:`early_worker_count`. A wrong guess costs time, never correctness: unneeded workers
-    are stopped, a publish with more work than they can do adds more, and a publish without
-    them starts its own (see :class:`syndicate.backends.LocalPool`).
+    publish (``units``, the documents expected: see :func:`walk.expected_units`): a no-op
+    publish starts no worker. How many: see :func:`early_worker_count`. A wrong guess costs
+    time, never correctness: unneeded workers are stopped, a publish with more work than they
+    can do adds more, and a publish without them starts its own (see
+    :class:`syndicate.backends.LocalPool`).
     """
-    if jobs <= 1:
-        return None
-    units = expected_units(root, out, rows)
-    if units == 0:
+    if jobs <= 1 or units == 0:
         return None
     return Workers(early_worker_count(units, jobs, default_jobs()), _quickest_start(), project)
 
@@ -298,33 +287,3 @@ def _quickest_start() -> str:
     else by spawning. Forking a process with threads can deadlock a child on a lock
     some thread held; a pool started later, beside the linking thread, always spawns."""
     return "fork" if fork_is_safe() else "spawn"
-
-
-def expected_units(root: Path, out: Path, rows: Iterable[Row] | None = None) -> int | None:
-    """About how many documents for WeasyPrint the inputs newer than the last publish's cache
-    index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
-    is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
-    newer configuration or catalog. Stat calls only (the publish's scan ``rows``, else a scan
-    of its own: :func:`walk.rows`)."""
-    from syndicate.config import CONFIG_FILE, SHARED_FILE, STATEMENTS_DIR
-    from syndicate.output import absolute, cache_path
-    from syndicate.walk import rows as scanned
-
-    try:
-        since = cache_path(absolute(out)).stat().st_mtime_ns
-    except OSError:
-        return None
-    changed: dict[str, list[str]] = {}
-    for row in scanned(root) if rows is None else rows:
-        name, modified = row[0], row[2]  # (not unpacked whole: an archive has 64,000 rows)
-        if name.endswith("/") or not (modified > since or name == CONFIG_FILE and modified < 0):
-            continue  # (a folder, or a file as it was; no configuration: changed)
-        top, _, rest = name.partition("/")
-        if top != STATEMENTS_DIR:  # the configuration or a catalog
-            return None
-        folder, _, file = rest.partition("/")
-        changed.setdefault(folder, []).append(file)
-    return sum(EDIT_UNITS if len(names) == 1 and names[0] not in ("", SHARED_FILE)
-               else STATEMENT_UNITS for names in changed.values())
-
-

@@ -162,7 +162,7 @@ def load_since_publish(root: Path) -> Project:
     recorded = inputs.recorded(root / OUTPUT_DIR)
     if recorded is None or recorded.context != context_digest(publishing_site(root)):
         return load(root, cache=Known(publishing=False))  # (never published, or otherwise)
-    with while_scanning(partial(_known, root, recorded), root, None, None) as (known, ahead):
+    with while_scanning(partial(_known, root, recorded), root, None, None) as (known, ahead, _):
         return load(root, cache=replace(known, publishing=False), ahead=ahead)
 
 

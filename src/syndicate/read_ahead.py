@@ -26,6 +26,7 @@ from syndicate.processes import collections_paused
 from syndicate.statement_pack import PackReader, open_pack
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +62,22 @@ def read_ahead(project: Path, base_url: str | None, pdf_variant: str | None,
 def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
                    pdf_variant: str | None, wanted: bool = True,
                    meanwhile: Callable[[Callable[[], bool]], object] | None = None,
-                   ) -> Iterator[tuple[T, ReadAhead | None]]:
+                   then: Callable[[], U] | None = None,
+                   ) -> Iterator[tuple[T, ReadAhead | None, Callable[[], U | None]]]:
     """``scan``'s result, made in a child when ``wanted`` and it can be (see
     :mod:`syndicate.aside`) while this process reads ``project``'s statement pack ahead of the
     load (see :func:`read_ahead`), then does ``meanwhile`` (told whether the child is done);
-    and the pack read ahead, if any: closed at the end, unless a load took it and closed it."""
+    the pack read ahead, if any (closed at the end, unless a load took it and closed it); and
+    what gives ``then``'s result, made after ``scan``'s in the same process (see
+    :meth:`Aside.rest`), until the end."""
     ahead = None
     try:
-        with Aside(scan, wanted) as scanning:
+        with Aside(scan, wanted, then) as scanning:
             if scanning.forked:
                 ahead = read_ahead(project, base_url, pdf_variant, scanning.done)
                 if meanwhile is not None:
                     meanwhile(scanning.done)
-            found = scanning.result()
-        yield found, ahead
+            yield scanning.result(), ahead, scanning.rest
     finally:
         if ahead is not None:
             ahead.reader.close()

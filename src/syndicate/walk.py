@@ -172,3 +172,37 @@ def tree_rows(root: Path, folder: str, links: list[str] | None = None,
                 except OSError:
                     rows.append((name, *UNREADABLE))
     return rows
+
+
+# What a changed statement folder re-renders with WeasyPrint: an edited translation, about its
+# communiqué and the bilingual edition (a new title adds the cards, which are quick); a new or
+# otherwise changed statement, all five documents of a bilingual statement.
+EDIT_UNITS = 2
+STATEMENT_UNITS = 5
+
+
+def expected_units(root: Path, out: Path, found: Iterable[Row] | None = None) -> int | None:
+    """About how many documents for WeasyPrint the inputs newer than the last publish's cache
+    index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
+    is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
+    newer configuration or catalog. Stat calls only (the rows a publish's scan ``found``, else
+    a scan of its own: :func:`rows`)."""
+    from syndicate.config import SHARED_FILE
+    from syndicate.output import absolute, cache_path
+
+    try:
+        since = cache_path(absolute(out)).stat().st_mtime_ns
+    except OSError:
+        return None
+    changed: dict[str, list[str]] = {}
+    for row in rows(root) if found is None else found:
+        name, modified = row[0], row[2]  # (not unpacked whole: an archive has 64,000 rows)
+        if name.endswith("/") or not (modified > since or name == CONFIG_FILE and modified < 0):
+            continue  # (a folder, or a file as it was; no configuration: changed)
+        top, _, rest = name.partition("/")
+        if top != STATEMENTS_DIR:  # the configuration or a catalog
+            return None
+        folder, _, file = rest.partition("/")
+        changed.setdefault(folder, []).append(file)
+    return sum(EDIT_UNITS if len(names) == 1 and names[0] not in ("", SHARED_FILE)
+               else STATEMENT_UNITS for names in changed.values())

@@ -317,13 +317,14 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     project: Path,
 ) -> None:
     from syndicate.inputs import rows
-    from syndicate.pool import EDIT_UNITS, STATEMENT_UNITS, early_workers, expected_units
+    from syndicate.pool import early_workers
+    from syndicate.walk import EDIT_UNITS, STATEMENT_UNITS, expected_units
 
     dist = project / "dist"
     assert expected_units(project, dist) is None  # never published: anything may render
     publish(project)
     assert expected_units(project, dist) == 0
-    assert early_workers(project, dist, 2, (str(project), None, None)) is None  # a no-op: none
+    assert early_workers(2, (str(project), None, None), 0) is None  # a no-op: none
     folder = project / "statements" / SHIPPED_ID
     later = (project / ".dist.cache.json").stat().st_mtime_ns + 1_000_000_000
 
@@ -337,7 +338,7 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
 
     touch(folder / "pt.md")
     assert expected() == EDIT_UNITS  # one translation edited
-    assert early_workers(project, dist, 1, (str(project), None, None)) is None  # one job
+    assert early_workers(1, (str(project), None, None), EDIT_UNITS) is None  # one job
     touch(folder / "statement.yaml")
     assert expected() == STATEMENT_UNITS  # its shared fields too
     added = project / "statements" / "2030-01-01-added"

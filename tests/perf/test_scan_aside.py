@@ -63,11 +63,17 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
     for folder in (project, other):
         assert run(*publish, folder, "--jobs", "1").exit_code == 0
         change(folder)
-    scanned = inputs.scanned  # (what the child did is seen here through a file)
+    first, whole = inputs.Scanning.first, inputs.Scanning.whole  # (what the child did is seen
+    wholes = tmp_path / "wholes"  # here through files)
+    wholes.mkdir()
 
-    def spied(*args: Any) -> inputs.Scanned:
+    def spied(self: inputs.Scanning) -> inputs.Scanned:
         (tmp_path / f"scanned-by-{os.getpid()}").touch()
-        return scanned(*args)
+        return first(self)
+
+    def spied_whole(self: inputs.Scanning) -> inputs.Scan | None:
+        (wholes / f"scanned-by-{os.getpid()}").touch()
+        return whole(self)
 
     took: list[str] = []
     taken = PackReader.taken
@@ -79,13 +85,15 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
         return found
 
     monkeypatch.setattr(inputs, "FINE_SETTLE_NS", 0)  # (the files just changed: trusted)
-    monkeypatch.setattr(inputs, "scanned", spied)
+    monkeypatch.setattr(inputs.Scanning, "first", spied)
+    monkeypatch.setattr(inputs.Scanning, "whole", spied_whole)
     monkeypatch.setattr(PackReader, "taken", counted)
     # The child's result asked for once the pack is read whole, or at once (none read ahead).
     monkeypatch.setattr(Aside, "done", lambda self: ahead == "none of it")
     assert run(*publish, project).exit_code == 0
     scanned_in = scanners(tmp_path)
     assert len(scanned_in) == 1 and os.getpid() not in scanned_in
+    assert scanners(wholes) == scanned_in  # (the scan whole, for the record, sent after)
     # Every statement but the edited and the added one taken from the lines read ahead.
     expected = sorted({SHIPPED_ID, *map(copy_name, range(1, COPIES + 1))}
                       - {copy_name(3), copy_name(5)})
@@ -155,3 +163,34 @@ def test_files_as_recorded_with_something_to_publish_are_scanned_once(
         result = run("publish", "--project", project, option, now, "--without-pdf")
         assert result.exit_code == 0 and said in result.stdout, result.output
         assert len(list(scans.iterdir())) == number, said
+
+
+@pytest.mark.skipif(not fork_is_safe() or (os.cpu_count() or 1) < 2,
+                    reason="no child is forked here: the scan runs in-process")
+def test_a_child_lost_after_the_load_began_leaves_no_record(
+        project: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan whole comes after what the load needs; a child lost in between leaves the
+    publish without it: the output is published, no record claims what was scanned (the last
+    one is removed: it is of another output), and the next publish looks at every folder."""
+    for number in range(1, COPIES + 1):
+        shutil.copytree(project / "statements" / SHIPPED_ID,
+                        project / "statements" / copy_name(number))
+    publish = ("publish", "--now", NOW, "--without-pdf", "-q", "--project", project)
+    assert run(*publish).exit_code == 0
+    change(project)
+    parent, whole = os.getpid(), inputs.Scanning.whole
+
+    def lost(self: inputs.Scanning) -> inputs.Scan | None:
+        if os.getpid() != parent:
+            os._exit(1)
+        return whole(self)
+
+    monkeypatch.setattr(inputs, "FINE_SETTLE_NS", 0)  # (the files just changed: trusted)
+    monkeypatch.setattr(inputs.Scanning, "whole", lost)
+    result = run(*publish[:-3], "--project", project)
+    assert result.exit_code == 0 and "Published" in result.output, result.output
+    assert inputs.recorded(project / "dist") is None
+    monkeypatch.setattr(inputs.Scanning, "whole", whole)
+    result = run(*publish[:-3], "--project", project)
+    assert result.exit_code == 0 and "Nothing changed" in result.output, result.output
+    assert inputs.recorded(project / "dist") is not None

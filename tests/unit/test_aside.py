@@ -7,6 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from typing import BinaryIO
 
 import pytest
 
@@ -56,8 +57,9 @@ def test_a_child_killed_leaves_the_work_to_this_process(monkeypatch: pytest.Monk
     parent, forked = os.getpid(), []
     fork = aside._fork
 
-    def remembered(work: Callable[[], object]) -> tuple[int, int] | None:
-        child = fork(work)
+    def remembered(work: Callable[[], object],
+                   then: Callable[[], object] | None) -> tuple[int, BinaryIO] | None:
+        child = fork(work, then)
         assert child is not None
         forked.append(child[0])
         return child
@@ -107,3 +109,64 @@ def test_a_child_reaped_unseen_still_gives_its_result() -> None:
             assert work.result() != os.getpid()
     finally:
         signal.signal(signal.SIGCHLD, previous)
+
+
+def test_a_second_part_comes_after_the_first_from_the_same_child() -> None:
+    """(What ``then`` makes may use what ``work`` left in its process: the scan it made.)"""
+    made: list[int] = []
+
+    def work() -> int:
+        made.append(os.getpid())
+        return os.getpid()
+
+    def then() -> tuple[int, int, list[int]]:
+        return made[0], os.getpid(), list(range(100_000))
+
+    with Aside(work, then=then) as parts:
+        assert parts.forked
+        child = parts.result()
+        assert child != os.getpid() and not made  # (the first part, from the child)
+        assert parts.rest() == (child, child, list(range(100_000)))
+    assert _reaped(child)
+
+
+def test_a_child_that_fails_after_its_first_part_gives_no_second() -> None:
+    """The second part cannot be made here: what the first left is in the child."""
+
+    def then() -> int:
+        time.sleep(30)
+        return 1
+
+    with Aside(os.getpid, then=then) as parts:
+        child = parts.result()
+        os.kill(child, signal.SIGKILL)
+        started = time.monotonic()
+        assert parts.rest() is None
+    assert time.monotonic() - started < 10
+    assert _reaped(child)
+
+
+def test_both_parts_are_made_here_when_the_first_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    parent, made = os.getpid(), []
+
+    def work() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("the child's disk is gone")
+        made.append(42)
+        return 42
+
+    with Aside(work, then=lambda: made[0] + 1) as failing:
+        assert failing.forked
+        assert (failing.result(), failing.rest()) == (42, 43)
+    monkeypatch.setattr(aside, "fork_is_safe", lambda: False)
+    made.clear()
+    with Aside(work, then=lambda: made[0] + 1) as here:
+        assert not here.forked
+        assert (here.result(), here.rest()) == (42, 43)
+
+
+def test_a_second_part_not_taken_stops_the_child() -> None:
+    """(Its result, more than a pipe holds, waits for a reader that never comes.)"""
+    with Aside(os.getpid, then=lambda: list(range(1_000_000))) as parts:
+        child = parts.result()
+    assert _reaped(child)

@@ -7,7 +7,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,6 @@ from syndicate.errors import ContentError
 from syndicate.variants import PDF_VARIANTS
 
 if TYPE_CHECKING:
-    from syndicate.cache import Known
     from syndicate.inputs import Options, Record, Scan, Scanned
     from syndicate.project import Project
     from syndicate.publish import Report
@@ -169,17 +167,18 @@ def publish(options: PublishOptions) -> None:
     _check_executor(o)
     now = o.now or datetime.now(UTC)
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
-    scan = partial(inputs.scanned, o.project, _input_options(o), recorded,
-                   output.absolute(o.dist), now)
+    out = output.absolute(o.dist)
+    scanning = inputs.Scanning(o.project, _input_options(o), recorded, out, now)
     # (in a child, with a record to compare with and more than one process allowed)
-    with while_scanning(scan, o.project, o.base_url, o.pdf_variant,
-                        recorded is not None and o.jobs != 1, _import_until) as (scanned, ahead):
+    with while_scanning(scanning.first, o.project, o.base_url, o.pdf_variant,
+                        recorded is not None and o.jobs != 1, _import_until,
+                        scanning.whole) as (scanned, ahead, whole):
         if recorded is not None and _nothing_changed(o, scanned, recorded, now):
             return  # (before importing what loads and renders)
-        # (nothing to publish at the scan, yet something now: another publish ran since)
-        found = scanned.found or inputs.scan(o.project, _input_options(o), recorded)
-        known = scanned.known if scanned.known is not None else inputs.known(found, recorded)
-        _publish_changes(o, found, known, ahead, recorded, now)
+        if scanned.nothing:  # (nothing to publish at the scan, yet something now: another
+            again = inputs.Scanning(o.project, _input_options(o), recorded, out, None)
+            scanned, whole = again.first(), again.whole  # publish ran since)
+        _publish_changes(o, scanned, whole, ahead, recorded, now)
 
 
 def _input_options(o: PublishOptions) -> Options:
@@ -203,18 +202,18 @@ def _import_until(done: Callable[[], bool]) -> None:
         importlib.import_module(name)
 
 
-def _publish_changes(o: PublishOptions, found: Scan, known: Known, ahead: ReadAhead | None,
-                     recorded: Record | None, now: datetime) -> None:
-    """Publish what changed since ``recorded`` (None: all), its statements' folders ``known``
-    (see :func:`inputs.known`), as the scan ``found`` them."""
+def _publish_changes(o: PublishOptions, scanned: Scanned, whole: Callable[[], Scan | None],
+                     ahead: ReadAhead | None, recorded: Record | None, now: datetime) -> None:
+    """Publish what changed since ``recorded`` (None: all), as ``scanned`` says (its statement
+    folders known: see :func:`inputs.known`); the scan ``whole`` taken for the record."""
     from syndicate import backends
     from syndicate.project import load
 
     # When an input changed, local workers start importing WeasyPrint now, while this loads.
-    early = backends.Early(o.project, o.dist, o.base_url, o.pdf_variant, found.rows)
+    early = backends.Early(o.project, o.base_url, o.pdf_variant, scanned.expected)
     scheduler = backends.Scheduler(o.scheduler, o.scheduler_timeout)
     with backends.choose(o.executor, o.jobs, scheduler, early) as backend:
-        loaded = load(o.project, o.base_url, o.pdf_variant, cache=known, jobs=o.jobs,
+        loaded = load(o.project, o.base_url, o.pdf_variant, cache=scanned.known, jobs=o.jobs,
                       keep_going=o.keep_going, ahead=ahead)
         if o.without_pdf:
             loaded = replace(loaded, site=replace(loaded.site, pdfs=False))
@@ -233,6 +232,7 @@ def _publish_changes(o: PublishOptions, found: Scan, known: Known, ahead: ReadAh
                                       care=pipeline.Care(
                                           o.keep_going, recorded.output if recorded else None))
     left_out = (*loaded.problems, *report.problems)
+    found = whole()  # (None: the child that scanned failed since)
     _remember(found, loaded, report, now, bool(left_out))
     hold_to_the_end(found, loaded, recorded)
     if not o.quiet:
@@ -266,7 +266,7 @@ def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
     output.check_output_folder(o.dist, o.project)  # (as a publish does first: same messages)
     with output.publisher_lock(out):
         current = output.current_version(out)
-        if current is None or not inputs.nothing_to_publish(scanned, recorded, out, now):
+        if current is None or not inputs.nothing_to_publish(scanned.same, recorded, out, now):
             return False
         output.retire_leftovers(out, current)
         output.empty_trash(out).finish(spare.large(recorded.summary.files))
@@ -276,10 +276,11 @@ def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
     return True
 
 
-def _remember(found: Scan, loaded: Project, report: Report, now: datetime,
+def _remember(found: Scan | None, loaded: Project, report: Report, now: datetime,
               left_out: bool) -> None:
-    """Record what ``report``'s publish was made from, for the next publish to compare, when
-    it published the whole unsealed project and its output is still the current one."""
+    """Record what ``report``'s publish was made from (``found``: None when that is not
+    known), for the next publish to compare, when it published the whole unsealed project
+    and its output is still the current one."""
     from syndicate import inputs, output
     from syndicate.errors import OutputError
 
@@ -287,7 +288,7 @@ def _remember(found: Scan, loaded: Project, report: Report, now: datetime,
     try:
         with output.publisher_lock(out):
             current = output.current_version(out)
-            if (left_out or loaded.site.sealed or current is None
+            if (found is None or left_out or loaded.site.sealed or current is None
                     or current.name != report.version):
                 output.inputs_path(out).unlink(missing_ok=True)
                 return
