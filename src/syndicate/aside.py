@@ -13,8 +13,10 @@ the result is the same either way, only the time differs.
 
 Work may come in two parts: what this process needs at once, then what it needs later (the
 publish's load needs which statement folders are unchanged; only its record, at the end, needs
-the scan whole). The child sends the first, goes on with the second and sends it too
-(:meth:`Aside.rest`): this process goes on meanwhile.
+the scan whole). The child sends the first, then makes the second at a lower priority and
+writes it into an unlinked temporary file, which this process reads once the child has ended
+(:meth:`Aside.rest`): it goes on meanwhile, and reading the second part never waits for a child
+that other processes keep from the processor.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import pickle
 import select
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO, Generic, TypeVar, cast
 
@@ -34,20 +38,32 @@ from syndicate.processes import default_jobs, die_with, fork_is_safe
 
 T = TypeVar("T")
 U = TypeVar("U")
-LATER_NICENESS = 19  # (the lowest priority)
+# The second part's priority: under a tenth of a busy core's time while other processes want
+# it (the parent's load, an early worker's imports), all of an idle one's.
+LATER_NICENESS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class _Child:
+    """A child doing an :class:`Aside`'s work."""
+
+    pid: int
+    pipe: BinaryIO  # the first result comes through it, then its end (the child has ended)
+    later: BinaryIO | None  # an unlinked file the second result is written into, if any
 
 
 class Aside(Generic[T, U]):
     """``work``, done in a child from now on when ``wanted`` and it can be, then ``then`` (if
-    given) in the same process: its result comes after ``work``'s, which this process can take
-    meanwhile. A context manager that stops the child if a result is not taken (an error
-    meanwhile)."""
+    given) in the same process, whose result this process takes later (:meth:`rest`). A
+    context manager that stops the child if it has not ended (a result not taken: an error
+    meanwhile, or a second one no longer needed)."""
 
     def __init__(self, work: Callable[[], T], wanted: bool = True,
                  then: Callable[[], U] | None = None) -> None:
         self._work, self._then = work, then
         self._here = False  # (work done in this process: so is then)
-        self._child: tuple[int, BinaryIO] | None = None  # its process id, the pipe's reading end
+        self._taken = False  # (work's result taken)
+        self._child: _Child | None = None
         if wanted and default_jobs() > 1 and fork_is_safe():
             self._child = _fork(work, then)
 
@@ -62,99 +78,107 @@ class Aside(Generic[T, U]):
         if self._child is None:
             return True
         watching = select.poll()  # (not select.select: a descriptor past 1023 is fine)
-        watching.register(self._child[1].fileno(), select.POLLIN | select.POLLHUP)
+        watching.register(self._child.pipe.fileno(), select.POLLIN | select.POLLHUP)
         return bool(watching.poll(0))
 
     def result(self) -> T:
-        """``work``'s result: the child's, once it has come whole; else (no child, or one that
-        failed) ``work`` done here."""
-        if self._child is not None:
-            taken = self._taken(last=self._then is None)
-            if taken is not None:
+        """``work``'s result: the child's, once it has come whole (and the child has ended
+        well, unless ``then`` follows); else (no child, or one that failed) ``work`` done
+        here."""
+        self._taken = True
+        if (child := self._child) is not None:
+            taken = _unpickled(child.pipe)
+            if taken is not None and (self._then is not None or self._ended_well()):
                 return cast(T, taken[0])
+            self._stop()
         self._here = True
         return self._work()
 
     def rest(self) -> U | None:
         """``then``'s result, made after :meth:`result`'s in the same process; None when that
         was a child that has failed since (``then`` may need what ``work`` left there)."""
-        assert self._then is not None
+        assert self._then is not None and self._taken
         if self._here:
             return self._then()
-        if self._child is None:
+        if (child := self._child) is None or child.later is None:
             return None
-        taken = self._taken(last=True)
+        ended_well = self._ended_well()
+        with child.later as later:
+            later.seek(0)
+            taken = _unpickled(later) if ended_well else None
         return None if taken is None else cast(U, taken[0])
 
-    def _taken(self, last: bool) -> tuple[object] | None:
-        """The child's next result, when it comes whole (and, for its ``last``, when the
-        child then ends well); None, the child stopped, when it does not."""
+    def _ended_well(self) -> bool:
+        """Wait for the child to end (its pipe's end, then its exit); whether it ended well, as
+        far as is known (where SIGCHLD is ignored, no exit status is seen)."""
         assert self._child is not None
-        pid, pipe = self._child
-        taken = _unpickled(pipe)
-        if taken is not None and not last:
-            return taken
-        self._child = None  # (its pipe closed: it is ending, or stopped, never to be killed later)
-        pipe.close()
-        if taken is None and _running(pid):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        ended_well = _reaped(pid)
-        return taken if ended_well else None
+        pid, pipe = self._child.pid, self._child.pipe
+        self._child = None  # (ended: never to be killed, its number may be another's)
+        with pipe:
+            _all_of(pipe)
+        return _reaped(pid)
+
+    def _stop(self) -> None:
+        """Stop the child, if it has not ended, and reap it."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.pipe.close()
+            if child.later is not None:
+                child.later.close()
+            if _running(child.pid):  # (else reaped already, or unseen: its number may be another's)
+                with contextlib.suppress(OSError):
+                    os.kill(child.pid, signal.SIGKILL)
+                _reaped(child.pid)
 
     def __enter__(self) -> Aside[T, U]:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        child, self._child = self._child, None
-        if child is not None:
-            pid, pipe = child
-            pipe.close()
-            if _running(pid):  # (else reaped unseen already: its number may be another's)
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                _reaped(pid)
+        self._stop()
 
 
-def _fork(work: Callable[[], object],
-          then: Callable[[], object] | None) -> tuple[int, BinaryIO] | None:
-    """A child doing ``work``, then ``then`` (None when none could be forked): its process id,
-    and the reading end of the pipe its pickled results come through."""
+def _fork(work: Callable[[], object], then: Callable[[], object] | None) -> _Child | None:
+    """A child doing ``work``, then ``then`` (None when none could be forked)."""
     for stream in (sys.stdout, sys.stderr):  # (else the child would copy what is buffered)
         stream.flush()
     parent = os.getpid()
+    # (the second result's file: closed by Aside.rest, or Aside._stop)
+    later = tempfile.TemporaryFile() if then is not None else None  # noqa: SIM115
     reading, writing = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(reading)
         os.close(writing)
+        if later is not None:
+            later.close()
         return None
     if pid == 0:
-        _child((work, then), parent, reading, writing)
+        _child((work, then, later), parent, reading, writing)
     os.close(writing)
-    return pid, os.fdopen(reading, "rb")
+    return _Child(pid, os.fdopen(reading, "rb"), later)
 
 
-def _child(works: tuple[Callable[[], object], Callable[[], object] | None], parent: int,
-           reading: int, writing: int) -> None:
-    """Do each of ``works`` in turn and write its result, pickled, to ``writing``; leave
-    without running the parent's exit handlers or flushing its copied buffers (a Ctrl-C, or
-    any error, just ends it: the parent then does the work itself, or goes without)."""
+def _child(works: tuple[Callable[[], object], Callable[[], object] | None, BinaryIO | None],
+           parent: int, reading: int, writing: int) -> None:
+    """Do ``work`` and write its result, pickled, to ``writing``; then ``then``'s into
+    ``later``, at a lower priority (it is needed later); leave without running the parent's
+    exit handlers or flushing its copied buffers (a Ctrl-C, or any error, just ends it: the
+    parent then does the work itself, or goes without)."""
+    work, then, later = works
     status = 1
     try:
         gc.disable()  # (no finalizer of the parent's garbage runs here, to print or close)
         os.close(reading)
         die_with(parent)
         with os.fdopen(writing, "wb") as pipe:
-            for work in works:
-                if work is not None:
-                    pipe.write(pickle.dumps(work(), pickle.HIGHEST_PROTOCOL))
-                    pipe.flush()
-                    # What comes next is needed later: it takes a core only when no other
-                    # process wants it (the parent's load, an early worker's imports).
-                    os.nice(LATER_NICENESS)
+            pipe.write(pickle.dumps(work(), pickle.HIGHEST_PROTOCOL))
+            pipe.flush()
+            if then is not None and later is not None:
+                os.nice(LATER_NICENESS)
+                later.write(pickle.dumps(then(), pickle.HIGHEST_PROTOCOL))
+                later.flush()
         status = 0
     except BaseException:  # noqa: BLE001  (the parent does the work again)
         pass
@@ -162,11 +186,18 @@ def _child(works: tuple[Callable[[], object], Callable[[], object] | None], pare
         os._exit(status)
 
 
-def _unpickled(pipe: BinaryIO) -> tuple[object] | None:
+def _all_of(pipe: BinaryIO) -> bytes:
+    try:
+        return pipe.read()
+    except OSError:
+        return b""
+
+
+def _unpickled(file: BinaryIO) -> tuple[object] | None:
     """The next result a child wrote, when it wrote it whole (a result cut short, by a child
     killed while writing it, does not unpickle)."""
     try:
-        return (pickle.load(pipe),)  # noqa: S301  (this process's own child wrote it)
+        return (pickle.load(file),)  # noqa: S301  (this process's own child wrote it)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
             ValueError, IndexError):
         return None

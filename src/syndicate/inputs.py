@@ -266,7 +266,8 @@ class Scanning:
     def first(self) -> Scanned:
         """:func:`scan`, :func:`known` and :func:`expected_units`; only that there is nothing
         to publish into ``out`` at ``now`` (None: not asked), when that is so at the scan
-        (:func:`nothing_to_publish`, asked again under the publisher's lock)."""
+        (:func:`nothing_to_publish`, asked again under the publisher's lock of the output and
+        the record, the files as this scan found them)."""
         found = scan(self.root, self.options, self.last)
         found._rows_hash()  # (made here: the record's signature needs it, whatever follows)
         last = self.last
@@ -328,7 +329,8 @@ def unchanged(same: bool, recorded: Record, out: Path, now: datetime) -> bool:
 def nothing_to_publish(same: bool, recorded: Record, out: Path, now: datetime) -> bool:
     """Whether a publish into ``out`` at ``now`` would change nothing: :func:`unchanged`,
     and the current version's ``websub.json`` names no changed feed (a version that names
-    some is followed by one that names none). Decisive only with the publisher's lock held."""
+    some is followed by one that names none). The files are as the scan found them
+    (``same``); the output and the record are decisive only with the publisher's lock held."""
     current = output.current_version(out)
     return (current is not None and unchanged(same, recorded, out, now)
             and websub.no_pending_feeds(current))

@@ -316,7 +316,7 @@ def test_progress_shows_a_bar_on_a_terminal_and_units_when_verbose(
 def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     project: Path,
 ) -> None:
-    from syndicate.inputs import rows
+    from syndicate.inputs import Options, Scanning, rows
     from syndicate.pool import early_workers
     from syndicate.walk import EDIT_UNITS, STATEMENT_UNITS, expected_units
 
@@ -334,6 +334,8 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     def expected() -> int | None:  # (as the publish's scan sees it too: the same answer)
         found = expected_units(project, dist)
         assert expected_units(project, dist, rows(project)) == found
+        scanning = Scanning(project, Options(None, None, True), None, dist, None)
+        assert scanning.first().expected == found
         return found
 
     touch(folder / "pt.md")

@@ -14,7 +14,7 @@ import pytest
 from test_unchanged_inputs import copy_statement, settle
 
 from conftest import SHIPPED_ID
-from syndicate import aside, inputs
+from syndicate import aside, backends, inputs, walk
 from syndicate.aside import Aside
 from syndicate.processes import fork_is_safe
 from syndicate.statement_pack import PackReader
@@ -90,7 +90,11 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
     monkeypatch.setattr(PackReader, "taken", counted)
     # The child's result asked for once the pack is read whole, or at once (none read ahead).
     monkeypatch.setattr(Aside, "done", lambda self: ahead == "none of it")
+    early, given = backends.Early, []  # (what early workers are told to expect)
+    monkeypatch.setattr(backends, "Early", lambda *args: given.append(args[-1]) or early(*args))
+    units = walk.expected_units(project, project / "dist")  # (a walk of its own)
     assert run(*publish, project).exit_code == 0
+    assert given == [units] and units
     scanned_in = scanners(tmp_path)
     assert len(scanned_in) == 1 and os.getpid() not in scanned_in
     assert scanners(wholes) == scanned_in  # (the scan whole, for the record, sent after)
@@ -167,11 +171,12 @@ def test_files_as_recorded_with_something_to_publish_are_scanned_once(
 
 @pytest.mark.skipif(not fork_is_safe() or (os.cpu_count() or 1) < 2,
                     reason="no child is forked here: the scan runs in-process")
-def test_a_child_lost_after_the_load_began_leaves_no_record(
+def test_a_child_lost_after_its_first_part_leaves_no_record(
         project: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The scan whole comes after what the load needs; a child lost in between leaves the
     publish without it: the output is published, no record claims what was scanned (the last
-    one is removed: it is of another output), and the next publish looks at every folder."""
+    one is removed: it is of another output), and the next publish, with none to trust,
+    loads every statement and finds nothing to change."""
     for number in range(1, COPIES + 1):
         shutil.copytree(project / "statements" / SHIPPED_ID,
                         project / "statements" / copy_name(number))

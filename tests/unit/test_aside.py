@@ -7,7 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any
 
 import pytest
 
@@ -58,10 +58,10 @@ def test_a_child_killed_leaves_the_work_to_this_process(monkeypatch: pytest.Monk
     fork = aside._fork
 
     def remembered(work: Callable[[], object],
-                   then: Callable[[], object] | None) -> tuple[int, BinaryIO] | None:
+                   then: Callable[[], object] | None) -> Any:
         child = fork(work, then)
         assert child is not None
-        forked.append(child[0])
+        forked.append(child.pid)
         return child
 
     def work() -> int:
@@ -80,7 +80,7 @@ def test_a_child_killed_leaves_the_work_to_this_process(monkeypatch: pytest.Monk
 
 def test_a_result_not_taken_stops_the_child() -> None:
     with Aside(lambda: time.sleep(30)) as slow:
-        pid = slow._child[0] if slow._child else 0
+        pid = slow._child.pid if slow._child else 0
         assert pid
     assert _reaped(pid)
 
@@ -139,6 +139,7 @@ def test_a_child_that_fails_after_its_first_part_gives_no_second() -> None:
 
     with Aside(os.getpid, then=then) as parts:
         child = parts.result()
+        assert parts.forked and child != os.getpid()
         os.kill(child, signal.SIGKILL)
         started = time.monotonic()
         assert parts.rest() is None
@@ -166,7 +167,22 @@ def test_both_parts_are_made_here_when_the_first_is(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_second_part_not_taken_stops_the_child() -> None:
-    """(Its result, more than a pipe holds, waits for a reader that never comes.)"""
-    with Aside(os.getpid, then=lambda: list(range(1_000_000))) as parts:
+    with Aside(os.getpid, then=lambda: time.sleep(30)) as parts:
         child = parts.result()
+        assert parts.forked and child != os.getpid()
+        started = time.monotonic()
+    assert time.monotonic() - started < 10
     assert _reaped(child)
+
+
+def test_a_second_part_is_waited_for_where_no_exit_is_seen() -> None:
+    """(Where SIGCHLD is ignored, no exit status is seen: the second part is still waited for,
+    and taken.)"""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with Aside(os.getpid, then=lambda: time.sleep(0.5) or list(range(100_000))) as parts:
+            child = parts.result()
+            assert parts.forked and child != os.getpid()
+            assert parts.rest() == list(range(100_000))
+    finally:
+        signal.signal(signal.SIGCHLD, previous)

@@ -175,9 +175,9 @@ def publish(options: PublishOptions) -> None:
                         scanning.whole) as (scanned, ahead, whole):
         if recorded is not None and _nothing_changed(o, scanned, recorded, now):
             return  # (before importing what loads and renders)
-        if scanned.nothing:  # (nothing to publish at the scan, yet something now: another
+        if scanned.nothing:  # (yet something now: another publish ran since; scanned again)
             again = inputs.Scanning(o.project, _input_options(o), recorded, out, None)
-            scanned, whole = again.first(), again.whole  # publish ran since)
+            scanned, whole = again.first(), again.whole
         _publish_changes(o, scanned, whole, ahead, recorded, now)
 
 
