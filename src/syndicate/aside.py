@@ -15,8 +15,9 @@ Work may come in two parts: what this process needs at once, then what it needs 
 publish's load needs which statement folders are unchanged; only its record, at the end, needs
 the scan whole). The child sends the first, then makes the second at a lower priority and
 writes it into an unlinked temporary file, which this process reads once the child has ended
-(:meth:`Aside.rest`): it goes on meanwhile, and reading the second part never waits for a child
-that other processes keep from the processor.
+(:meth:`Aside.rest`): it goes on meanwhile. Reading the second part does not depend on the
+child being given the processor, though making it, on a machine busy with other work, may take
+the child longer.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class _Child:
     """A child doing an :class:`Aside`'s work."""
 
     pid: int
-    pipe: BinaryIO  # the first result comes through it, then its end (the child has ended)
+    pipe: BinaryIO  # the first result comes through it, then its end (the child is ending)
     later: BinaryIO | None  # an unlinked file the second result is written into, if any
 
 
@@ -102,21 +103,28 @@ class Aside(Generic[T, U]):
             return self._then()
         if (child := self._child) is None or child.later is None:
             return None
-        ended_well = self._ended_well()
-        with child.later as later:
+        later = child.later
+        ended_well = self._ended_well()  # (on an interrupt meanwhile, the file is closed too)
+        with later:
             later.seek(0)
             taken = _unpickled(later) if ended_well else None
         return None if taken is None else cast(U, taken[0])
 
     def _ended_well(self) -> bool:
-        """Wait for the child to end (its pipe's end, then its exit); whether it ended well, as
-        far as is known (where SIGCHLD is ignored, no exit status is seen)."""
+        """Wait for the child to end (its pipe's end, then its exit), stopping it if this is
+        interrupted meanwhile; whether it ended well, as far as is known (where SIGCHLD is
+        ignored, no exit status is seen)."""
         assert self._child is not None
         pid, pipe = self._child.pid, self._child.pipe
-        self._child = None  # (ended: never to be killed, its number may be another's)
-        with pipe:
+        try:
             _all_of(pipe)
-        return _reaped(pid)
+            ended_well = _reaped(pid)
+        except BaseException:
+            self._stop()
+            raise
+        self._child = None  # (reaped: never to be killed, its number may be another's)
+        pipe.close()
+        return ended_well
 
     def _stop(self) -> None:
         """Stop the child, if it has not ended, and reap it."""
@@ -143,9 +151,15 @@ def _fork(work: Callable[[], object], then: Callable[[], object] | None) -> _Chi
     for stream in (sys.stdout, sys.stderr):  # (else the child would copy what is buffered)
         stream.flush()
     parent = os.getpid()
-    # (the second result's file: closed by Aside.rest, or Aside._stop)
-    later = tempfile.TemporaryFile() if then is not None else None  # noqa: SIM115
-    reading, writing = os.pipe()
+    later = None
+    try:
+        # (the second result's file: closed by Aside.rest, or Aside._stop)
+        later = tempfile.TemporaryFile() if then is not None else None  # noqa: SIM115
+        reading, writing = os.pipe()
+    except OSError:  # (no temporary file, no descriptor left: the work is done here)
+        if later is not None:
+            later.close()
+        return None
     try:
         pid = os.fork()
     except OSError:

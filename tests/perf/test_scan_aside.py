@@ -176,7 +176,7 @@ def test_a_child_lost_after_its_first_part_leaves_no_record(
     """The scan whole comes after what the load needs; a child lost in between leaves the
     publish without it: the output is published, no record claims what was scanned (the last
     one is removed: it is of another output), and the next publish, with none to trust,
-    loads every statement and finds nothing to change."""
+    finds nothing to change and records its inputs again."""
     for number in range(1, COPIES + 1):
         shutil.copytree(project / "statements" / SHIPPED_ID,
                         project / "statements" / copy_name(number))

@@ -186,3 +186,51 @@ def test_a_second_part_is_waited_for_where_no_exit_is_seen() -> None:
             assert parts.rest() == list(range(100_000))
     finally:
         signal.signal(signal.SIGCHLD, previous)
+
+
+def _descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="no /proc here")
+def test_no_descriptor_is_left_open_whatever_happens() -> None:
+    """(The pipe, and the second part's temporary file: closed on every path.)"""
+    before = _descriptors()
+    with Aside(os.getpid, then=lambda: 1) as parts:  # (both parts taken)
+        parts.result()
+        assert parts.rest() == 1
+    with Aside(os.getpid, then=lambda: time.sleep(30)) as parts:  # (the second not taken)
+        parts.result()
+    with Aside(os.getpid, then=lambda: time.sleep(30)) as parts:  # (the child killed)
+        child = parts.result()
+        assert parts.forked and child != os.getpid()
+        os.kill(child, signal.SIGKILL)
+        assert parts.rest() is None
+    with Aside(lambda: time.sleep(30), then=lambda: 1) as parts:  # (nothing taken)
+        assert parts.forked
+    assert _descriptors() == before
+
+
+def test_an_interrupt_while_waiting_for_the_second_part_stops_the_child(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(pipe: object) -> bytes:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), Aside(os.getpid, then=lambda: time.sleep(30)) as parts:
+        child = parts.result()
+        assert parts.forked and child != os.getpid()
+        monkeypatch.setattr(aside, "_all_of", interrupted)
+        started = time.monotonic()
+        parts.rest()
+    assert time.monotonic() - started < 10
+    assert _reaped(child)
+
+
+def test_no_temporary_file_means_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def none_left() -> object:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(aside.tempfile, "TemporaryFile", none_left)
+    with Aside(os.getpid, then=lambda: 1) as parts:
+        assert not parts.forked
+        assert (parts.result(), parts.rest()) == (os.getpid(), 1)

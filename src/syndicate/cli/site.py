@@ -232,8 +232,7 @@ def _publish_changes(o: PublishOptions, scanned: Scanned, whole: Callable[[], Sc
                                       care=pipeline.Care(
                                           o.keep_going, recorded.output if recorded else None))
     left_out = (*loaded.problems, *report.problems)
-    found = whole()  # (None: the child that scanned failed since)
-    _remember(found, loaded, report, now, bool(left_out))
+    found = _remember(whole, loaded, report, now, bool(left_out))
     hold_to_the_end(found, loaded, recorded)
     if not o.quiet:
         click.echo(publish_summary(report, o.dist))
@@ -276,25 +275,26 @@ def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
     return True
 
 
-def _remember(found: Scan | None, loaded: Project, report: Report, now: datetime,
-              left_out: bool) -> None:
-    """Record what ``report``'s publish was made from (``found``: None when that is not
-    known), for the next publish to compare, when it published the whole unsealed project
-    and its output is still the current one."""
+def _remember(whole: Callable[[], Scan | None], loaded: Project, report: Report,
+              now: datetime, left_out: bool) -> Scan | None:
+    """Record what ``report``'s publish was made from (the scan ``whole`` gives, unless it
+    is not known), for the next publish to compare, when it published the whole unsealed
+    project and its output is still the current one; the scan, if it was taken."""
     from syndicate import inputs, output
     from syndicate.errors import OutputError
 
     out = output.absolute(report.out)
+    found = None if left_out or loaded.site.sealed else whole()
     try:
         with output.publisher_lock(out):
             current = output.current_version(out)
-            if (found is None or left_out or loaded.site.sealed or current is None
-                    or current.name != report.version):
+            if found is None or current is None or current.name != report.version:
                 output.inputs_path(out).unlink(missing_ok=True)
-                return
+                return found
             inputs.record(found, out, loaded, now, report)
     except OutputError:  # another publish has begun: it records its own
-        return
+        pass
+    return found
 
 
 @main.command()
