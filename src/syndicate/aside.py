@@ -96,9 +96,12 @@ class Aside(Generic[T, U]):
         return self._work()
 
     def rest(self) -> U | None:
-        """``then``'s result, made after :meth:`result`'s in the same process; None when that
-        was a child that has failed since (``then`` may need what ``work`` left there)."""
-        assert self._then is not None and self._taken
+        """``then``'s result, made after :meth:`result`'s in the same process; None when there
+        is no ``then``, or when that process was a child that has failed since (``then`` may
+        need what ``work`` left there)."""
+        assert self._taken
+        if self._then is None:
+            return None
         if self._here:
             return self._then()
         if (child := self._child) is None or child.later is None:

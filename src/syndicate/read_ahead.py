@@ -58,10 +58,6 @@ def read_ahead(project: Path, base_url: str | None, pdf_variant: str | None,
     return ReadAhead(project, reader)
 
 
-def _nothing() -> None:
-    return None
-
-
 @contextmanager
 def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
                    pdf_variant: str | None, wanted: bool = True,
@@ -81,7 +77,7 @@ def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
                 ahead = read_ahead(project, base_url, pdf_variant, scanning.done)
                 if meanwhile is not None:
                     meanwhile(scanning.done)
-            yield scanning.result(), ahead, scanning.rest if then is not None else _nothing
+            yield scanning.result(), ahead, scanning.rest
     finally:
         if ahead is not None:
             ahead.reader.close()

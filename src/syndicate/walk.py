@@ -14,7 +14,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+from syndicate.config import CONFIG_FILE, LOCALES_DIR, SHARED_FILE, STATEMENTS_DIR
 from syndicate.files import is_folder
 
 # A file's or folder's path (relative to the project; a folder's ends with "/"), size, mtime,
@@ -187,7 +187,6 @@ def expected_units(root: Path, out: Path, found: Iterable[Row] | None = None) ->
     is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
     newer configuration or catalog. Stat calls only (the rows a publish's scan ``found``, else
     a scan of its own: :func:`rows`)."""
-    from syndicate.config import SHARED_FILE
     from syndicate.output import absolute, cache_path
 
     try:
