@@ -99,16 +99,18 @@ class Plan:
 
 
 def make(project: Project, out: Path, now: datetime, seal: str | None = None,
-         verify: bool = True) -> Plan:
+         verify: bool = True, index: CacheIndex | None = None) -> Plan:
     """The plan of a publish of ``project`` into ``out`` at ``now`` (with the publisher's lock
     held: the current version does not change meanwhile), its PDFs sealed with the seal of
     identity ``seal`` (None: not sealed). With ``verify``, each file a unit would take from the
     current version is checked (by size) first; without, the current version is trusted to be
-    as its publish left it (the caller knows it is: see syndicate.inputs)."""
+    as its publish left it (the caller knows it is: see syndicate.inputs). ``index``: the
+    current version's cache index, read already (see :func:`read_index`)."""
     live, scheduled = project.due(now)
     units = tuple(keyed_units(project, live))
     current = output.current_version(out)
-    index = read_index(out, current)
+    if index is None:
+        index = read_index(out, current)
     found = reusable_units(index, current, units, verify)
     resealable = _resealable(index, units, found, seal)
     previous, kept = taken_over(index, current, found)

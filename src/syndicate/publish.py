@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from syndicate import cache, carry, files, output, spare
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
-from syndicate.carry import Damaged, index_json
+from syndicate.carry import CacheIndex, Damaged, index_json
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.inputs import output_identity
@@ -38,6 +38,9 @@ from syndicate.site_outputs import SiteFeeds, SitePages
 from syndicate.site_outputs import render_site as render_site  # (the benchmarks call it)
 from syndicate.staging import SpareClash, Staging
 from syndicate.units import Unit
+
+if TYPE_CHECKING:
+    from syndicate.read_ahead import IndexAhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,9 @@ class Care:
     # version are trusted to be as that publish left them, not checked one by one (see
     # plan.make); None: each is checked
     recorded: str | None = None
+    # the output's cache index read before the publisher's lock (see read_ahead.IndexAhead):
+    # the plan takes it if the output is still as it was then; None: the plan reads it
+    index: IndexAhead | None = None
 
 
 def publish(project: Project, out: Path, now: datetime, *, backend: Backend | None = None,
@@ -100,7 +106,7 @@ def publish(project: Project, out: Path, now: datetime, *, backend: Backend | No
                            care=care)
     if project.problems and not project.due(now)[0]:  # an empty site is no publish
         raise ContentError(project.problems, "no statement without problems to publish")
-    run = Run(backend, progress, seal, recorded=care.recorded)
+    run = Run(backend, progress, seal, recorded=care.recorded, index=care.index)
     try:
         return _publish(project, out, now, run)
     except ContentError as error:
@@ -133,6 +139,7 @@ class Run:
     seal: Seal | None = None  # the PDFs' seal (None: not sealed)
     defer: bool = False  # the changed laid-out documents later (see plan.deferring)
     recorded: str | None = None  # see Care.recorded
+    index: IndexAhead | None = None  # see Care.index (taken by the first plan only)
 
 
 @dataclass(slots=True)
@@ -164,8 +171,11 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
     output.check_output_folder(out, project.root)
     with output.publisher_lock(out):
         output.check_output_folder(out, project.root)  # again, now that no other publish runs
-        trusted = run.recorded is not None and output_identity(out) == run.recorded
-        plan = _plan(project, out, now, run, verify=not trusted)
+        identity = (output_identity(out)
+                    if run.recorded is not None or run.index is not None else None)
+        trusted = run.recorded is not None and identity == run.recorded
+        ahead = run.index.take(identity) if run.index is not None else None
+        plan = _plan(project, out, now, run, verify=not trusted, index=ahead)
         if plan.unchanged:
             return _unchanged(plan)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
@@ -181,9 +191,12 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
             cleaner.finish(spare.large(len(plan.units)))  # (a unit has one file at least)
 
 
-def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool) -> Plan:
+def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool,
+          index: CacheIndex | None = None) -> Plan:
+    """The plan (see :func:`plan.make`; ``index``: the cache index read already, if it was)."""
     with collections_paused():  # (every unit, its key, the cache index's records)
-        plan = plans.make(project, out, now, run.seal.identity if run.seal else None, verify)
+        plan = plans.make(project, out, now, run.seal.identity if run.seal else None, verify,
+                          index)
     return plans.deferring(plan) if run.defer else plan
 
 

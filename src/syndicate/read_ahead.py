@@ -8,6 +8,11 @@ comes. The load's lookups then take those lines as they would have read them (an
 is no longer its folder's is not taken), and read the rest as ever. An archive's load is mostly
 that decoding, which then costs the publish little more than its scan (figures:
 ``benchmarks/notes.md``).
+
+Then, while the child still scans, the output's cache index is read ahead of the plan
+(:func:`index_ahead`), in steps, until the child is done: the plan takes it (its rest read
+then) if the output is still as it was then (see :class:`IndexAhead`), under the publisher's
+lock, and else reads it again. A publish that changes nothing leaves it.
 """
 
 from __future__ import annotations
@@ -16,14 +21,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from syndicate import output
 from syndicate.aside import Aside
 from syndicate.cache import StatementCache, context_digest
 from syndicate.config import publishing_site
 from syndicate.errors import SyndicateError
+from syndicate.inputs import output_identity
 from syndicate.processes import collections_paused
 from syndicate.statement_pack import PackReader, open_pack
+
+if TYPE_CHECKING:
+    from syndicate.carry import CacheIndex, Steps
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -56,6 +66,53 @@ def read_ahead(project: Path, base_url: str | None, pdf_variant: str | None,
         reader.close()
         raise
     return ReadAhead(project, reader)
+
+
+class IndexAhead:
+    """An output's cache index read, in steps, before the publisher's lock is taken, with
+    the output's identity then (see :func:`inputs.output_identity`: the version it points at,
+    and its manifest's and cache index's inode, size and time)."""
+
+    def __init__(self, identity: str, steps: Steps[CacheIndex]) -> None:
+        self._identity = identity
+        self._steps: Steps[CacheIndex] | None = steps
+        self._read: CacheIndex | None = None  # (once its steps are all taken)
+
+    def advance(self, until: Callable[[], bool]) -> None:
+        """Read on until ``until()`` or the end."""
+        while self._steps is not None and not until():
+            try:
+                next(self._steps)
+            except StopIteration as end:
+                self._steps, self._read = None, end.value
+
+    def take(self, identity: str | None) -> CacheIndex | None:
+        """The index, read to its end, if the output's ``identity`` (under the lock) is still
+        the one it was read with; once (an archive's index is tens of megabytes: not kept to
+        the end of the publish)."""
+        from syndicate.carry import finish
+
+        steps, read, self._steps, self._read = self._steps, self._read, None, None
+        if identity != self._identity:
+            return None
+        return finish(steps) if steps is not None else read
+
+
+def index_ahead(out: Path, until: Callable[[], bool]) -> IndexAhead | None:
+    """The cache index of the output ``out`` (absolute), read until ``until()`` (the rest is
+    read when it is taken); None when there is no output."""
+    from syndicate.carry import index_steps  # (a publish that changes nothing needs none of it)
+
+    try:
+        identity = output_identity(out)
+        current = output.current_version(out)
+    except (OSError, SyndicateError):  # (the plan says why, if it is to)
+        return None
+    if identity is None:
+        return None
+    ahead = IndexAhead(identity, index_steps(out, current))
+    ahead.advance(until)
+    return ahead
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_index_ahead import spy_on_reads
 from test_unchanged_inputs import copy_statement, settle
 
 from conftest import SHIPPED_ID
@@ -88,6 +89,8 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
     monkeypatch.setattr(inputs.Scanning, "first", spied)
     monkeypatch.setattr(inputs.Scanning, "whole", spied_whole)
     monkeypatch.setattr(PackReader, "taken", counted)
+    # (the cache index read by the plan, not taken from what was read ahead)
+    read_again = spy_on_reads(monkeypatch)
     # The child's result asked for once the pack is read whole, or at once (none read ahead).
     monkeypatch.setattr(Aside, "done", lambda self: ahead == "none of it")
     early, given = backends.Early, []  # (what early workers are told to expect)
@@ -102,6 +105,7 @@ def test_an_edit_scanned_in_a_child_publishes_the_same_as_one_scanned_here(
     expected = sorted({SHIPPED_ID, *map(copy_name, range(1, COPIES + 1))}
                       - {copy_name(3), copy_name(5)})
     assert sorted(took) == (expected if ahead == "the whole pack" else [])
+    assert len(read_again) == (0 if ahead == "the whole pack" else 1)  # (the index likewise)
     assert run(*publish, other, "--jobs", "1").exit_code == 0
     assert tree((project / "dist").resolve()) == tree((other / "dist").resolve())
     # What the publish recorded of its inputs lets the next one see that nothing changed.

@@ -311,7 +311,12 @@ def edit_and_publish(project: Path, run: Any, monkeypatch: pytest.MonkeyPatch,
     """An edit published; with whether each of its plans checked the files it takes."""
     planned: list[bool] = []
     make = plans.make
-    monkeypatch.setattr(plans, "make", lambda *a: planned.append(a[-1]) or make(*a))
+
+    def spied(*args: Any) -> plans.Plan:
+        planned.append(args[4])  # (its verify)
+        return make(*args)
+
+    monkeypatch.setattr(plans, "make", spied)
     edited = project / "statements" / SHIPPED_ID / "en.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     return run("publish", "--project", project, *options), planned

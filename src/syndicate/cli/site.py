@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from syndicate.inputs import Options, Record, Scan, Scanned
     from syndicate.project import Project
     from syndicate.publish import Report
-    from syndicate.read_ahead import ReadAhead
+    from syndicate.read_ahead import IndexAhead, ReadAhead
     from syndicate.scaffold import Request
 
 
@@ -169,16 +169,17 @@ def publish(options: PublishOptions) -> None:
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
     out = output.absolute(o.dist)
     scanning = inputs.Scanning(o.project, _input_options(o), recorded, out, now)
+    meanwhile = _Meanwhile(out)
     # (in a child, with a record to compare with and more than one process allowed)
     with while_scanning(scanning.first, o.project, o.base_url, o.pdf_variant,
-                        recorded is not None and o.jobs != 1, _import_until,
+                        recorded is not None and o.jobs != 1, meanwhile,
                         scanning.whole) as (scanned, ahead, whole):
         if recorded is not None and _nothing_changed(o, scanned, recorded, now):
             return  # (before importing what loads and renders)
         if scanned.nothing:  # (yet something now: another publish ran since; scanned again)
             again = inputs.Scanning(o.project, _input_options(o), recorded, out, None)
             scanned, whole = again.first(), again.whole
-        _publish_changes(o, scanned, whole, ahead, recorded, now)
+        _publish_changes(o, scanned, whole, ahead, recorded, now, meanwhile.index)
 
 
 def _input_options(o: PublishOptions) -> Options:
@@ -193,19 +194,33 @@ PUBLISH_MODULES = ("syndicate.backends", "syndicate.project", "syndicate.publish
                    "syndicate.render.pages", "syndicate.render.feeds")
 
 
-def _import_until(done: Callable[[], bool]) -> None:
-    """Import :data:`PUBLISH_MODULES` one by one until ``done()``: while a child scans, this
-    process would wait anyway (and a publish that changes nothing needs none of them)."""
-    for name in PUBLISH_MODULES:
-        if done():
-            return
-        importlib.import_module(name)
+class _Meanwhile:
+    """What a publish does while a child scans (told whether the child is done): it imports
+    :data:`PUBLISH_MODULES` one by one, then reads the output's cache index ahead of the plan
+    (see :func:`read_ahead.index_ahead`), until the child is done. This process would wait
+    anyway, and a publish that changes nothing needs none of it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.index: IndexAhead | None = None  # the cache index, if it was read whole
+
+    def __call__(self, done: Callable[[], bool]) -> None:
+        for name in PUBLISH_MODULES:
+            if done():
+                return
+            importlib.import_module(name)
+        if not done():
+            from syndicate.read_ahead import index_ahead
+
+            self.index = index_ahead(self.out, done)
 
 
 def _publish_changes(o: PublishOptions, scanned: Scanned, whole: Callable[[], Scan | None],
-                     ahead: ReadAhead | None, recorded: Record | None, now: datetime) -> None:
+                     ahead: ReadAhead | None, recorded: Record | None, now: datetime,
+                     index: IndexAhead | None = None) -> None:
     """Publish what changed since ``recorded`` (None: all), as ``scanned`` says (its statement
-    folders known: see :func:`inputs.known`); the scan ``whole`` taken for the record."""
+    folders known: see :func:`inputs.known`); the scan ``whole`` taken for the record; the
+    statement pack and the cache index, if they were read ``ahead``."""
     from syndicate import backends
     from syndicate.project import load
 
@@ -230,7 +245,8 @@ def _publish_changes(o: PublishOptions, scanned: Scanned, whole: Callable[[], Sc
             report = pipeline.publish(loaded, o.dist, now, backend=backend, seal=seal,
                                       progress=Progress(o.quiet, o.verbose),
                                       care=pipeline.Care(
-                                          o.keep_going, recorded.output if recorded else None))
+                                          o.keep_going, recorded.output if recorded else None,
+                                          index))
     left_out = (*loaded.problems, *report.problems)
     found = _remember(whole, loaded, report, now, bool(left_out))
     hold_to_the_end(found, loaded, recorded)

@@ -1,0 +1,86 @@
+"""The cache index read ahead of a publish's plan while its scan runs (syndicate.read_ahead's
+index_ahead): what the plan takes is the index it would have read, and only while the output
+is as it was when it was read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from syndicate import carry, output
+from syndicate import plan as plans
+from syndicate import publish as pipeline
+from syndicate.backends import InProcess
+from syndicate.inputs import output_identity
+from syndicate.read_ahead import index_ahead
+
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+
+
+def publish(root: Path, index: object = None) -> pipeline.Report:
+    loaded = pipeline.load(root, cache=True)
+    loaded = replace(loaded, site=replace(loaded.site, pdfs=False))  # (as --without-pdf)
+    return pipeline.publish(loaded, root / "dist", NOW, backend=InProcess(),
+                            care=pipeline.Care(index=index))  # type: ignore[arg-type]
+
+
+def spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The outputs whose cache index the plan reads from now on (see plan.make)."""
+    read: list[Path] = []
+
+    def reading(out: Path, current: Path | None) -> carry.CacheIndex:
+        read.append(out)
+        return carry.read_index(out, current)
+
+    monkeypatch.setattr(plans, "read_index", reading)
+    return read
+
+
+def steps_until(count: int) -> object:
+    """An ``until`` that is true after ``count`` calls."""
+    calls = iter(range(count + 1))
+    return lambda: next(calls, count) >= count
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 4, 6, 8, 100])
+def test_an_index_read_in_part_is_taken_whole(project: Path, steps: int) -> None:
+    publish(project)
+    out = output.absolute(project / "dist")
+    ahead = index_ahead(out, steps_until(steps))  # type: ignore[arg-type]
+    assert ahead is not None
+    index = carry.read_index(out, output.current_version(out))
+    assert index.units and index.documents  # (a real index, not the empty one)
+    assert ahead.take(output_identity(out)) == index
+    assert ahead.take(output_identity(out)) is None  # (given once)
+
+
+def test_an_index_read_before_another_publish_switched_the_output_is_not_taken(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(project)
+    out = output.absolute(project / "dist")
+    stale = index_ahead(out, lambda: False)
+    assert stale is not None
+    edited = next((project / "statements").iterdir()) / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n",
+                      encoding="utf-8")
+    assert publish(project).changed  # (the output switched to another version)
+    read = spy_on_reads(monkeypatch)
+    assert not publish(project, stale).changed  # (the stale index would have changed all)
+    assert len(read) == 1  # (read again)
+
+
+def test_an_index_read_ahead_is_taken_when_the_output_is_as_it_was(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(project)
+    edited = next((project / "statements").iterdir()) / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n",
+                      encoding="utf-8")
+    ahead = index_ahead(output.absolute(project / "dist"), lambda: False)
+    read = spy_on_reads(monkeypatch)
+    report = publish(project, ahead)
+    assert not read  # (the plan took the index read ahead)
+    assert f"en/{edited.parent.name}/index.html" in report.rendered
+    assert f"pt/{edited.parent.name}/index.html" in report.reused
