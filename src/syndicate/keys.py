@@ -29,14 +29,11 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
     units = []
     for statement in statements:
         parts = _parts(project, statement)
-        images = statement.id in project.images
         for at, lang in enumerate(statement.languages):
             # A communiqué, card or page shows one translation: editing another language's
             # file re-renders none of them (only the bilingual edition shows them all); nor
             # does replacing an image it does not show.
-            own, card = _part(parts, at, OWN), _part(parts, at, CARD)
-            files = project.images_of(statement, lang) if images else []
-            mine = cache.digest(own, files) if files else own
+            mine, card = translation_inputs(project, statement, parts, at), _part(parts, at, CARD)
             if site.pdfs:
                 units.append(Unit("pdf", statement, lang, cache.combine(shared_by.pdf[lang], mine)))
             units.append(Unit("card", statement, lang, cache.combine(shared_by.card, card)))
@@ -48,6 +45,17 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
             units.append(Unit("bilingual", statement, MULTIPLE_LANGUAGES, cache.combine(
                 shared_by.bilingual, cache.digest(source, edition)), langs=edition))
     return units
+
+
+def translation_inputs(project: Project, statement: Statement, parts: str, at: int) -> str:
+    """The hash of what the ``at``-th translation's communiqué and page are made of that is
+    the statement's own (given its ``parts``, see :func:`statement_parts`): that part, and the
+    image files the translation shows."""
+    own = _part(parts, at, OWN)
+    if statement.id not in project.images:  # (most statements show none)
+        return own
+    files = project.images_of(statement, statement.languages[at])
+    return cache.digest(own, files) if files else own
 
 
 def statement_parts(statement: Statement) -> str:
@@ -145,7 +153,9 @@ def feed_keys(project: Project, statements: list[Statement],
               pdf_sizes: dict[str, int]) -> dict[str, str]:
     """The hash of each feed document's inputs (see :func:`feeds.document_inputs`): what the
     document depends on, and the hash of its page's entries (each one's statement, language,
-    PDF size and :func:`statement_source`), made once for the documents that show that page."""
+    PDF size and :func:`translation_inputs`: an entry shows one translation, as its page does,
+    so editing another language's file changes no document of this one's), made once for the
+    documents that show that page."""
     from syndicate.render import feeds
 
     # The catalogs: a corrected entry's content has the correction line in its language.
@@ -153,13 +163,12 @@ def feed_keys(project: Project, statements: list[Statement],
                         sorted((code, cache.catalog_digest(t))
                                for code, t in project.translations.items()))
     site = project.site
-    sources: dict[str, str] = {}  # statement id -> statement_source (a page's entries share it)
 
     def entry(statement: Statement, lang: str) -> str:
-        if (source := sources.get(statement.id)) is None:
-            source = sources[statement.id] = statement_source(project, statement)
+        mine = translation_inputs(project, statement, _parts(project, statement),
+                                  statement.languages.index(lang))
         size = feeds.pdf_size(site, statement, lang, pdf_sizes)
-        return f"{statement.id} {lang} {size} {source}\n"  # (no id or code holds a space)
+        return f"{statement.id} {lang} {size} {mine}\n"  # (no id or code holds a space)
 
     found: dict[str, str] = {}
     for documents, entries in feeds.document_inputs(site, statements):

@@ -100,8 +100,10 @@ def test_editing_one_translation_renders_exactly_its_outputs(two: Path) -> None:
     report = publish(two)
     assert statement_files(report.rendered) == language_outputs(SECOND_ID, "en")
     # The index pages list titles, summaries and dates, the sitemap pages and when each last
-    # changed (its `updated`): a body's edit leaves them as they were.
-    kept = {"pt/index.html", "en/index.html", "sitemap.xml"}
+    # changed (its `updated`): a body's edit leaves them as they were. A feed entry shows one
+    # translation: the Portuguese feeds too.
+    kept = {"pt/index.html", "en/index.html", "sitemap.xml", "pt/feed.rss", "pt/feed.atom",
+            "pt/feed.json"}
     assert set(report.reused) == (outputs_of(SHIPPED_ID) | outputs_of(SECOND_ID)
                                   - language_outputs(SECOND_ID, "en")) | kept
     assert SITE_FILES - kept <= set(report.rendered)
