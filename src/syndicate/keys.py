@@ -48,9 +48,9 @@ def keyed_units(project: Project, statements: list[Statement]) -> list[Unit]:
 
 
 def translation_inputs(project: Project, statement: Statement, parts: str, at: int) -> str:
-    """The hash of what the ``at``-th translation's communiqué and page are made of that is
-    the statement's own (given its ``parts``, see :func:`statement_parts`): that part, and the
-    image files the translation shows."""
+    """The hash of what the ``at``-th translation's communiqué, page and feed entries are
+    made of that is the statement's own (given its ``parts``, see :func:`statement_parts`):
+    that part, and the image files the translation shows."""
     own = _part(parts, at, OWN)
     if statement.id not in project.images:  # (most statements show none)
         return own
@@ -163,10 +163,12 @@ def feed_keys(project: Project, statements: list[Statement],
                         sorted((code, cache.catalog_digest(t))
                                for code, t in project.translations.items()))
     site = project.site
+    parts: dict[str, str] = {}  # statement id -> its parts (made once without the cache's)
 
     def entry(statement: Statement, lang: str) -> str:
-        mine = translation_inputs(project, statement, _parts(project, statement),
-                                  statement.languages.index(lang))
+        if (made := parts.get(statement.id)) is None:
+            made = parts[statement.id] = _parts(project, statement)
+        mine = translation_inputs(project, statement, made, statement.languages.index(lang))
         size = feeds.pdf_size(site, statement, lang, pdf_sizes)
         return f"{statement.id} {lang} {size} {mine}\n"  # (no id or code holds a space)
 

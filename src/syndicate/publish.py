@@ -22,7 +22,7 @@ from syndicate import cache, carry, files, output, spare
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
-from syndicate.carry import CacheIndex, Damaged, index_json
+from syndicate.carry import Damaged, index_json
 from syndicate.config import STATEMENTS_DIR
 from syndicate.errors import ContentError, Problem, SyndicateError
 from syndicate.inputs import output_identity
@@ -139,7 +139,7 @@ class Run:
     seal: Seal | None = None  # the PDFs' seal (None: not sealed)
     defer: bool = False  # the changed laid-out documents later (see plan.deferring)
     recorded: str | None = None  # see Care.recorded
-    index: IndexAhead | None = None  # see Care.index (taken by the first plan only)
+    index: IndexAhead | None = None  # see Care.index (taken by the first plan only: _plan)
 
 
 @dataclass(slots=True)
@@ -174,8 +174,7 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         identity = (output_identity(out)
                     if run.recorded is not None or run.index is not None else None)
         trusted = run.recorded is not None and identity == run.recorded
-        ahead = run.index.take(identity) if run.index is not None else None
-        plan = _plan(project, out, now, run, verify=not trusted, index=ahead)
+        plan = _plan(project, out, now, run, verify=not trusted, identity=identity)
         if plan.unchanged:
             return _unchanged(plan)
         cleaner = output.empty_trash(out)  # the versions older publishes retired
@@ -192,9 +191,12 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
 
 
 def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool,
-          index: CacheIndex | None = None) -> Plan:
-    """The plan (see :func:`plan.make`; ``index``: the cache index read already, if it was)."""
+          identity: str | None = None) -> Plan:
+    """The plan (see :func:`plan.make`), with the cache index read ahead if the output's
+    ``identity`` is still the one it was read with (see :class:`Care`: only the first plan
+    of a publish takes it; only the plan keeps what it needs of it)."""
     with collections_paused():  # (every unit, its key, the cache index's records)
+        index = run.index.take(identity) if run.index is not None else None
         plan = plans.make(project, out, now, run.seal.identity if run.seal else None, verify,
                           index)
     return plans.deferring(plan) if run.defer else plan

@@ -71,7 +71,8 @@ def read_ahead(project: Path, base_url: str | None, pdf_variant: str | None,
 class IndexAhead:
     """An output's cache index read, in steps, before the publisher's lock is taken, with
     the output's identity then (see :func:`inputs.output_identity`: the version it points at,
-    and its manifest's and cache index's inode, size and time)."""
+    the size, time and inode of each entry at its top, of its manifest and of its cache
+    index)."""
 
     def __init__(self, identity: str, steps: Steps[CacheIndex]) -> None:
         self._identity = identity
@@ -103,7 +104,7 @@ def index_ahead(out: Path, until: Callable[[], bool]) -> IndexAhead | None:
     read when it is taken); None when there is no output."""
     from syndicate.carry import index_steps  # (a publish that changes nothing needs none of it)
 
-    try:
+    try:  # (the identity first: a version switched to after it is not the identity's)
         identity = output_identity(out)
         current = output.current_version(out)
     except (OSError, SyndicateError):  # (the plan says why, if it is to)

@@ -39,19 +39,30 @@ def spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return read
 
 
-def steps_until(count: int) -> object:
-    """An ``until`` that is true after ``count`` calls."""
-    calls = iter(range(count + 1))
-    return lambda: next(calls, count) >= count
+class StepsUntil:
+    """An ``until`` that is true from its ``count + 1``-th call on; how often it was asked."""
+
+    def __init__(self, count: int) -> None:
+        self.count, self.asked = count, 0
+
+    def __call__(self) -> bool:
+        self.asked += 1
+        return self.asked > self.count
 
 
 @pytest.mark.parametrize("steps", [0, 1, 2, 4, 6, 8, 100])
-def test_an_index_read_in_part_is_taken_whole(project: Path, steps: int) -> None:
+def test_an_index_read_in_part_stops_when_told_and_is_taken_whole(
+        project: Path, steps: int) -> None:
     publish(project)
     out = output.absolute(project / "dist")
-    ahead = index_ahead(out, steps_until(steps))  # type: ignore[arg-type]
+    current = output.current_version(out)
+    taken = sum(1 for _ in carry.index_steps(out, current)) + 1  # (the last ends the reading)
+    assert taken > 8  # (each bulk operation a step of its own)
+    until = StepsUntil(steps)
+    ahead = index_ahead(out, until)
     assert ahead is not None
-    index = carry.read_index(out, output.current_version(out))
+    assert until.asked == min(steps + 1, taken)  # (no step taken once it was true)
+    index = carry.read_index(out, current)
     assert index.units and index.documents  # (a real index, not the empty one)
     assert ahead.take(output_identity(out)) == index
     assert ahead.take(output_identity(out)) is None  # (given once)

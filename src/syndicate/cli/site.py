@@ -202,7 +202,7 @@ class _Meanwhile:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.index: IndexAhead | None = None  # the cache index, if it was read whole
+        self.index: IndexAhead | None = None  # the cache index, if its reading began
 
     def __call__(self, done: Callable[[], bool]) -> None:
         for name in PUBLISH_MODULES:
