@@ -15,16 +15,16 @@ from syndicate import plan as plans
 from syndicate import publish as pipeline
 from syndicate.backends import InProcess
 from syndicate.inputs import output_identity
-from syndicate.read_ahead import index_ahead
+from syndicate.read_ahead import IndexAhead, index_ahead
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
-def publish(root: Path, index: object = None) -> pipeline.Report:
+def publish(root: Path, index: IndexAhead | None = None) -> pipeline.Report:
     loaded = pipeline.load(root, cache=True)
     loaded = replace(loaded, site=replace(loaded.site, pdfs=False))  # (as --without-pdf)
     return pipeline.publish(loaded, root / "dist", NOW, backend=InProcess(),
-                            care=pipeline.Care(index=index))  # type: ignore[arg-type]
+                            care=pipeline.Care(index=index))
 
 
 def spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
