@@ -1,10 +1,12 @@
 """The hostile suite's harness: every case is a real process, under a timeout, checked from outside.
 
 A case breaks a copy of the shipped project that has already been published (`World.project`,
-its output in `project/dist`), runs one syndicate command in a subprocess whose working folder is
-the project, and the suite then checks what a user (or the person whose files sit beside the
-project) would notice: the exit status, the located message, no traceback, the previous publish
-byte for byte, the files outside the project byte for byte, and that the command ended at all.
+its output in `project/dist`), runs one syndicate command in a process of its own whose working
+folder is the project (forked, as `python -m syndicate` would run it, from a process that has
+imported syndicate once per test worker: see `hostile_starter`), and the suite then checks
+what a user (or the person whose files sit beside the project) would notice: the exit status,
+the located message, no traceback, the previous publish byte for byte, the files outside the
+project byte for byte, and that the command ended at all.
 
 Cases live in `hostile_cases_<topic>.py` modules, each with a `CASES` list.
 """
@@ -12,12 +14,17 @@ Cases live in `hostile_cases_<topic>.py` modules, each with a `CASES` list.
 from __future__ import annotations
 
 import hashlib
+import json
+import locale
 import os
+import selectors
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,12 +179,24 @@ class Outcome:
     stderr: str
 
 
-def run(case: Case, world: World) -> Outcome:
-    """The case's command in its own process group, killed whole if it outlives the timeout."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE")}
+def case_environment() -> dict[str, str]:
+    """The environment every case's command runs in: this one without syndicate's settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE")}
+
+
+def run(case: Case, world: World, starter: Starter | None = None) -> Outcome:
+    """The case's command in its own process group, killed whole if it outlives the timeout:
+    forked by ``starter`` (see :mod:`hostile_starter`), or started as a new ``python -m
+    syndicate`` where the case drops capabilities first (``setpriv``) or there is none."""
+    if starter is not None and not (case.unprivileged and os.geteuid() == 0):
+        places = {"project": world.project, "outside": world.outside,
+                  "out": world.project / "dist"}
+        words = [word.format(**places) for word in case.command]
+        return starter.run(words, world.project, case.timeout)
     with subprocess.Popen(
-        command_line(case, world), cwd=world.project, env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        command_line(case, world), cwd=world.project, env=case_environment(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     ) as process:  # fmt: skip
         try:
             out, err = process.communicate(timeout=case.timeout)
@@ -186,3 +205,69 @@ def run(case: Case, world: World) -> Outcome:
             out, err = process.communicate()
             return Outcome(None, out, err)
     return Outcome(process.returncode, out, err)
+
+
+class Starter:
+    """This test worker's :mod:`hostile_starter` process, which forks each case's command
+    from a process that has imported syndicate already."""
+
+    def __init__(self) -> None:
+        self.last = 0  # the pid of the last command's process
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("hostile_starter.py")),
+                 str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], env=case_environment(), stdin=subprocess.DEVNULL)
+
+    def run(self, words: list[str], cwd: Path, timeout: float) -> Outcome:
+        """``python -m syndicate WORDS`` in ``cwd``, as :func:`run` says."""
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            request = json.dumps({"words": words, "cwd": str(cwd)}).encode()
+            socket.send_fds(self.sock, [request], [out_w, err_w])
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        pid = self.last = int(self.sock.recv(64))
+        outputs, pending = {out_r: bytearray(), err_r: bytearray()}, {out_r, err_r}
+        ended = _read_all(outputs, pending, time.monotonic() + timeout)
+        if not ended:
+            os.killpg(pid, signal.SIGKILL)
+            _read_all(outputs, pending, None)
+        status = int(self.sock.recv(64))
+        out, err = (_text(bytes(outputs[fd])) for fd in (out_r, err_r))
+        return Outcome(status if ended else None, out, err)
+
+    def close(self) -> None:
+        self.sock.close()  # (the starter ends when it reads the end of the socket)
+        self.process.wait(timeout=30)
+
+
+def _read_all(outputs: dict[int, bytearray], pending: set[int], deadline: float | None) -> bool:
+    """Read each descriptor of ``pending`` to its end into its buffer in ``outputs``, closing
+    it and taking it out of ``pending``; False if the ``deadline`` (``time.monotonic``) came
+    first (the rest left open, and in ``pending``)."""
+    with selectors.DefaultSelector() as selector:
+        for fd in pending:
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            for key, _ in selector.select(left):
+                chunk = os.read(key.fd, 1 << 16)
+                if chunk:
+                    outputs[key.fd] += chunk
+                else:
+                    selector.unregister(key.fd)
+                    os.close(key.fd)
+                    pending.discard(key.fd)
+    return True
+
+
+def _text(data: bytes) -> str:
+    """What ``subprocess`` with ``text=True`` makes of a program's output."""
+    return data.decode(locale.getpreferredencoding(False)).replace("\r\n", "\n").replace(
+        "\r", "\n")

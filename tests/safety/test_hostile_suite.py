@@ -11,10 +11,23 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hostile_harness import LOCATED, Case, World, make_world, published, published_project, run
+from hostile_harness import (
+    LOCATED,
+    Case,
+    Starter,
+    World,
+    make_world,
+    published,
+    published_project,
+    run,
+)
 from hostile_harness import snapshot as tree
 
 HERE = Path(__file__).parent
@@ -54,6 +67,14 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return published_project(tmp_path_factory.mktemp("hostile-base"))
 
 
+@pytest.fixture(scope="session")
+def starter() -> Iterator[Starter]:
+    """This test worker's process that forks each case's command (see hostile_starter)."""
+    made = Starter()
+    yield made
+    made.close()
+
+
 @pytest.fixture
 def world(base: Path, tmp_path: Path) -> World:  # type: ignore[misc]
     made = make_world(base, tmp_path)
@@ -65,12 +86,12 @@ def changes_output(case: Case) -> bool:
     return case.command[0] == "publish" and case.exit == 0
 
 
-def check(case: Case, world: World) -> None:
+def check(case: Case, world: World, starter: Starter) -> None:
     if case.needs == "root" and os.geteuid() != 0:
         pytest.skip(f"{case.id} needs root (mounts a file system); running as uid {os.geteuid()}")
     case.setup(world)
     before, outside = published(world.project), tree(world.outside)
-    outcome = run(case, world)
+    outcome = run(case, world, starter)
     said = f"exit {outcome.status}\nstdout:\n{outcome.stdout}\nstderr:\n{outcome.stderr}"
     assert outcome.status is not None, f"still running after {case.timeout} s (killed)\n{said}"
     assert "Traceback" not in outcome.stdout + outcome.stderr, said
@@ -93,13 +114,59 @@ class Hostile:
 
     topic = ""
 
-    def test_hostile(self, case: Case, world: World) -> None:
-        check(case, world)
+    def test_hostile(self, case: Case, world: World, starter: Starter) -> None:
+        check(case, world, starter)
 
 
 for _topic in TOPICS:  # TestCatalog, TestContent, ...: one class per hostile_cases_<topic>.py
     globals()[f"Test{_topic.title()}"] = type(f"Test{_topic.title()}", (Hostile,),
                                               {"topic": _topic})
+
+
+# A case of each way a command ends: a located problem, a problem found by check, a usage
+# error (Click names the program), a publish that succeeds, and a case that needs
+# --project's path.
+EITHER_WAY = ("content-dos-long-word", "content-dos-nul-lines", "content-base-url-flag-fragment",
+              "content-long-word-400-publishes", "office-new-lang-traversal")
+
+
+@pytest.mark.parametrize("case_id", EITHER_WAY)
+def test_a_forked_command_ends_as_a_new_process_does(case_id: str, base: Path, tmp_path: Path,
+                                                      starter: Starter) -> None:
+    """What the starter's children say and their exit status are what a new ``python -m
+    syndicate`` process says for the same case (each case's world in the same place)."""
+    case = next(case for case in CASES if case.id == case_id)
+    outcomes = []
+    for forked in (None, starter):
+        world = make_world(base, tmp_path / "world")
+        case.setup(world)
+        outcomes.append(run(case, world, forked))
+        world.close()
+        shutil.rmtree(tmp_path / "world")
+    assert outcomes[0].status == case.exit, outcomes[0]
+    assert outcomes[1] == outcomes[0]
+
+
+def test_a_forked_command_that_outlives_its_timeout_is_killed_whole(
+        base: Path, tmp_path: Path, starter: Starter) -> None:
+    """A command still running at its timeout (serve, which runs until it is stopped) is
+    killed with its process group; the starter then forks the next command as before."""
+    world = make_world(base, tmp_path)
+    slow = Case("slow", lambda world: None, (), command=("serve", "--port", "0"), timeout=3)
+    assert run(slow, world, starter).status is None
+    deadline = time.monotonic() + 10  # (reaped by the starter, or by init if it had children)
+    while _group_alive(starter.last) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _group_alive(starter.last)
+    assert run(replace(slow, command=("--version",)), world, starter).status == 0
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_the_suite_is_large_enough() -> None:
