@@ -27,8 +27,6 @@ two).
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -50,6 +48,7 @@ from syndicate.walk import (
     file_rows,
     listed,
     rows,
+    rows_hash,
     tree_rows,
 )
 
@@ -57,7 +56,7 @@ if TYPE_CHECKING:
     from syndicate.project import Project
     from syndicate.publish import Report
 
-FORMAT = 3  # (3: see rows_hash)
+FORMAT = 3  # (3: see walk.rows_hash)
 # A file modified this close before the scan is not trusted to stay as seen: where some file's
 # time has a sub-second part, and where none has.
 FINE_SETTLE_NS = 100_000_000
@@ -114,24 +113,25 @@ class Scan:
     root: Path
     options: Options
     started: int  # when the scan began (ns since the epoch)
-    rows: tuple[Row, ...]  # syndicate.toml, statements/ and locales/: every file and folder
+    rows: tuple[Row, ...]  # every input file and folder (none once sent: see Scanning.whole)
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
     taken: Mapping[str, Listing] = field(default_factory=dict)  # what it took of the record's
     # what folders(), listings() and unlinked() found (a publish asks for each twice or more),
-    # the rows by folder
+    # the rows by folder, their hash, and trusted_before with whether every row is older
     _made: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
     _unlinked: list[frozenset[str]] = field(default_factory=list, compare=False, repr=False)
     _grouped: dict[str, list[Row]] = field(default_factory=dict, compare=False, repr=False)
-    _hashed: list[str] = field(default_factory=list, compare=False, repr=False)  # of the rows
+    _hashed: list[str] = field(default_factory=list, compare=False, repr=False)
+    _times: list[tuple[int, bool]] = field(default_factory=list, compare=False, repr=False)
 
     def signature(self, extra: Sequence[str]) -> tuple[str, bool]:
         """The signature of these files and ``extra`` (relative to the project, stat now),
         and whether every one was modified long enough before the scan to be trusted (an
         ``extra`` file changed in any way since the scan began is not)."""
         extra_rows = file_rows(self.root, extra)
-        trusted_before = self.trusted_before
-        settled = (all(row[2] < trusted_before for row in (*self.rows, *extra_rows))
+        trusted_before, rows_settled = self._settling()
+        settled = (rows_settled and all(row[2] < trusted_before for row in extra_rows)
                    and all(row[3] < self.started for row in extra_rows))
         # (the project as spelled, and from where: replayed warnings name its files so)
         where = (str(self.root), os.path.abspath(self.root), os.getcwd())
@@ -150,8 +150,15 @@ class Scan:
     @property
     def trusted_before(self) -> int:
         """The files modified before this instant (ns) are trusted to stay as seen."""
-        fine = any(row[2] % 1_000_000_000 for row in self.rows)
-        return self.started - (FINE_SETTLE_NS if fine else SETTLE_NS)
+        return self._settling()[0]
+
+    def _settling(self) -> tuple[int, bool]:
+        """:attr:`trusted_before`, and whether every row was modified before it; made once."""
+        if not self._times:
+            fine = any(row[2] % 1_000_000_000 for row in self.rows)
+            before = self.started - (FINE_SETTLE_NS if fine else SETTLE_NS)
+            self._times.append((before, all(row[2] < before for row in self.rows)))
+        return self._times[0]
 
     def folders(self) -> dict[str, str]:
         """Each statement folder's name: the hash of its files' rows, for the folders whose
@@ -215,15 +222,6 @@ class Scan:
         return grouped
 
 
-def rows_hash(rows: tuple[Row, ...] | list[Row]) -> str:
-    """The hash of ``rows`` as :mod:`marshal` writes them in its version 2, which has no
-    references between objects: the same rows give the same bytes, however their texts were
-    made (its later versions mark a text met twice, or interned, as such); faster to make
-    than their ``repr``, for a scan that hashes each statement folder's rows (figures:
-    ``benchmarks/notes.md``)."""
-    return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
-
-
 def _statement_folder(path: str) -> str | None:
     """The statement folder a path relative to the project is in (None: not in statements/)."""
     prefix = f"{STATEMENTS_DIR}/"
@@ -280,14 +278,16 @@ class Scanning:
                        expected_units(self.root, self.out, found.rows))
 
     def whole(self) -> Scan | None:
-        """The scan :meth:`first` made, with its listings (what the record keeps of it) made
-        too; None when it found nothing to publish."""
+        """The scan :meth:`first` made, with what the record takes of it made (its listings,
+        folders, unlinked folders, rows' hash and times) and without its rows, which a child
+        would send for nothing (64,000 at 16,000 statements); None when nothing to publish."""
         if not self._found:
             return None
         found = self._found[0]
         found.listings()  # (and its folders, the unlinked ones: kept)
+        found._settling()  # (made by listings() too: asked here, as the record needs it)
         found._grouped.clear()  # (what it made of its rows by folder kept: not sent)
-        return found
+        return replace(found, rows=())
 
 
 def listing(root: Path, options: Options = Options(None, None, True),

@@ -162,21 +162,29 @@ def feed_keys(project: Project, statements: list[Statement],
     base = cache.digest("feed", cache.code_digest(), project.site,
                         sorted((code, cache.catalog_digest(t))
                                for code, t in project.translations.items()))
-    site = project.site
-    parts: dict[str, str] = {}  # statement id -> its parts (made once without the cache's)
-
-    def entry(statement: Statement, lang: str) -> str:
-        if (made := parts.get(statement.id)) is None:
-            made = parts[statement.id] = _parts(project, statement)
-        mine = translation_inputs(project, statement, made, statement.languages.index(lang))
-        size = feeds.pdf_size(site, statement, lang, pdf_sizes)
-        return f"{statement.id} {lang} {size} {mine}\n"  # (no id or code holds a space)
-
+    lines = _feed_lines(project, statements, pdf_sizes)
     found: dict[str, str] = {}
-    for documents, entries in feeds.document_inputs(site, statements):
-        page = cache.digest("".join([entry(s, lang) for s, lang in entries]).encode())
+    for documents, entries in feeds.document_inputs(project.site, statements):
+        page = cache.digest("".join([lines[s.id, lang] for s, lang in entries]).encode())
         found.update((path, cache.digest(base, inputs, page)) for path, inputs in documents)
     return found
+
+
+def _feed_lines(project: Project, statements: list[Statement],
+                pdf_sizes: dict[str, int]) -> dict[tuple[str, str], str]:
+    """Each feed entry's line in its page's hash, by statement id and language: made once, as
+    a language's documents and the all-languages ones show the same entries."""
+    from syndicate.render import feeds
+
+    lines = {}
+    for statement in statements:
+        parts = _parts(project, statement)
+        for at, lang in enumerate(statement.languages):
+            size = feeds.pdf_size(project.site, statement, lang, pdf_sizes)
+            mine = translation_inputs(project, statement, parts, at)
+            # (no id or code holds a space)
+            lines[statement.id, lang] = f"{statement.id} {lang} {size} {mine}\n"
+    return lines
 
 
 def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, str]:

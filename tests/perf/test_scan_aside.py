@@ -144,6 +144,34 @@ def test_check_and_status_scanned_in_a_child_say_what_they_say_scanned_here(
     assert scanners(tmp_path) == {*children, os.getpid()}
 
 
+@pytest.mark.parametrize("settled", [True, False], ids=["settled", "a file just changed"])
+def test_the_scan_a_record_is_made_from_holds_no_rows_and_records_the_same(
+        project: Path, run: Any, settled: bool) -> None:
+    """What a child sends for the record (the scan whole, without its rows) signs, lists and
+    trusts the files as the scan with its rows does, whether or not a file changed too
+    recently to be trusted."""
+    assert run("publish", "--project", project, "--now", NOW, "--without-pdf", "-q",
+               "--jobs", "1").exit_code == 0
+    (project / "statements" / SHIPPED_ID / "en.md").write_text("x", "utf-8")
+    if settled:
+        settle(project)
+    recorded, options = inputs.recorded(project / "dist"), inputs.Options(None, None, False)
+    scanning = inputs.Scanning(project, options, recorded, project / "dist", None)
+    scanning.first()
+    sent = scanning.whole()
+    assert sent is not None and sent.rows == ()
+    kept = scanning._found[0]  # (the same scan with its rows, made again from them alone)
+    scanned = inputs.Scan(kept.root, kept.options, kept.started, kept.rows, kept.tool,
+                          kept.links, kept.taken)
+    assert scanned.rows
+    for extra in ((), ("syndicate.toml",)):
+        assert sent.signature(extra) == scanned.signature(extra)
+        assert sent.signature(extra)[1] == settled
+    assert sent.trusted_before == scanned.trusted_before
+    assert sent.folders() == scanned.folders() and sent.unlinked() == scanned.unlinked()
+    assert sent.listings() == scanned.listings()
+
+
 def test_files_as_recorded_with_something_to_publish_are_scanned_once(
         project: Path, run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A statement going live, or the version after one that changed feeds, with no file

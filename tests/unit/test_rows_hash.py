@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from syndicate.inputs import rows_hash
-from syndicate.walk import Row
+from syndicate.walk import Row, rows_hash
 
 ROW: Row = ("statements/a/en.md", 10, 1_700_000_000_123_456_789, 1_700_000_000_123_456_789, 42,
             0o100644)
