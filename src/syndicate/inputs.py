@@ -113,7 +113,7 @@ class Scan:
     root: Path
     options: Options
     started: int  # when the scan began (ns since the epoch)
-    rows: tuple[Row, ...]  # every input file and folder (none once sent: see Scanning.whole)
+    rows: tuple[Row, ...]  # every input file and folder (none in Scanning.whole's)
     tool: object = None  # the code, templates, packaged catalogs and fonts, as at the scan
     links: tuple[str, ...] = ()  # the symbolic links among the rows' paths
     taken: Mapping[str, Listing] = field(default_factory=dict)  # what it took of the record's
@@ -144,6 +144,7 @@ class Scan:
         changes nothing makes faster than it groups the rows by folder (figures:
         ``benchmarks/notes.md``)."""
         if not self._hashed:
+            assert self.rows, "made before the rows are left out (see Scanning.whole)"
             self._hashed.append(rows_hash(self.rows))
         return self._hashed[0]
 
@@ -155,6 +156,7 @@ class Scan:
     def _settling(self) -> tuple[int, bool]:
         """:attr:`trusted_before`, and whether every row was modified before it; made once."""
         if not self._times:
+            assert self.rows, "made before the rows are left out (see Scanning.whole)"
             fine = any(row[2] % 1_000_000_000 for row in self.rows)
             before = self.started - (FINE_SETTLE_NS if fine else SETTLE_NS)
             self._times.append((before, all(row[2] < before for row in self.rows)))
@@ -211,6 +213,7 @@ class Scan:
         once (folders() and unlinked() both ask: 48,000 rows at 16,000 statements)."""
         grouped = self._grouped
         if not grouped:
+            assert self.rows, "made before the rows are left out (see Scanning.whole)"
             inside, rows = "", []  # (the rows are sorted: a folder's are together, its own first)
             for row in self.rows:
                 if inside and row[0].startswith(inside):
@@ -285,7 +288,7 @@ class Scanning:
             return None
         found = self._found[0]
         found.listings()  # (and its folders, the unlinked ones: kept)
-        found._settling()  # (made by listings() too: asked here, as the record needs it)
+        found._settling()  # (listings() makes it too: made here whatever that asks)
         found._grouped.clear()  # (what it made of its rows by folder kept: not sent)
         return replace(found, rows=())
 

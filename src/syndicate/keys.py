@@ -176,7 +176,7 @@ def _feed_lines(project: Project, statements: list[Statement],
     a language's documents and the all-languages ones show the same entries."""
     from syndicate.render import feeds
 
-    lines = {}
+    lines: dict[tuple[str, str], str] = {}
     for statement in statements:
         parts = _parts(project, statement)
         for at, lang in enumerate(statement.languages):

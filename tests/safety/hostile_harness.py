@@ -13,6 +13,7 @@ Cases live in `hostile_cases_<topic>.py` modules, each with a `CASES` list.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import locale
@@ -163,9 +164,14 @@ def published(project: Path) -> dict[str, str]:
     return {"dist": os.readlink(dist)} | snapshot(dist.resolve())
 
 
-def command_line(case: Case, world: World) -> list[str]:
+def words_of(case: Case, world: World) -> list[str]:
+    """The case's command's words after ``python -m syndicate``, its places filled in."""
     places = {"project": world.project, "outside": world.outside, "out": world.project / "dist"}
-    words = [word.format(**places) for word in case.command]
+    return [word.format(**places) for word in case.command]
+
+
+def command_line(case: Case, world: World) -> list[str]:
+    words = words_of(case, world)
     prefix: list[str] = []
     if case.unprivileged and os.geteuid() == 0:
         prefix = ["setpriv", f"--bounding-set={DAC_CAPS}", "--inh-caps=-all", "--"]
@@ -189,10 +195,7 @@ def run(case: Case, world: World, starter: Starter | None = None) -> Outcome:
     forked by ``starter`` (see :mod:`hostile_starter`), or started as a new ``python -m
     syndicate`` where the case drops capabilities first (``setpriv``) or there is none."""
     if starter is not None and not (case.unprivileged and os.geteuid() == 0):
-        places = {"project": world.project, "outside": world.outside,
-                  "out": world.project / "dist"}
-        words = [word.format(**places) for word in case.command]
-        return starter.run(words, world.project, case.timeout)
+        return starter.run(words_of(case, world), world.project, case.timeout)
     with subprocess.Popen(
         command_line(case, world), cwd=world.project, env=case_environment(),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -213,6 +216,9 @@ class Starter:
 
     def __init__(self) -> None:
         self.last = 0  # the pid of the last command's process
+        self._start()
+
+    def _start(self) -> None:
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             self.process = subprocess.Popen(
@@ -221,28 +227,63 @@ class Starter:
                 pass_fds=[theirs.fileno()], env=case_environment(), stdin=subprocess.DEVNULL)
 
     def run(self, words: list[str], cwd: Path, timeout: float) -> Outcome:
-        """``python -m syndicate WORDS`` in ``cwd``, as :func:`run` says."""
+        """``python -m syndicate WORDS`` in ``cwd``, as :func:`run` says. Should anything
+        go wrong here, the starter is replaced (its answers would be out of step)."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        try:
-            request = json.dumps({"words": words, "cwd": str(cwd)}).encode()
-            socket.send_fds(self.sock, [request], [out_w, err_w])
-        finally:
-            os.close(out_w)
-            os.close(err_w)
-        pid = self.last = int(self.sock.recv(64))
         outputs, pending = {out_r: bytearray(), err_r: bytearray()}, {out_r, err_r}
-        ended = _read_all(outputs, pending, time.monotonic() + timeout)
-        if not ended:
-            os.killpg(pid, signal.SIGKILL)
-            _read_all(outputs, pending, None)
-        status = int(self.sock.recv(64))
+        try:
+            try:
+                request = json.dumps({"words": words, "cwd": str(cwd)}).encode()
+                socket.send_fds(self.sock, [request], [out_w, err_w])
+            finally:
+                os.close(out_w)
+                os.close(err_w)
+            deadline, self.last = time.monotonic() + timeout, 0
+            self.last = self._answer("pid", None) or 0
+            status = (self._answer("status", deadline)
+                      if _read_all(outputs, pending, deadline) else None)
+            if status is None:  # (still running at the deadline)
+                with contextlib.suppress(ProcessLookupError):  # (it ended meanwhile)
+                    os.killpg(self.last, signal.SIGKILL)
+                _read_all(outputs, pending, None)
+                self._answer("status", None)
+        except BaseException:  # (the command's processes killed, and a new starter)
+            if self.last:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.last, signal.SIGKILL)
+            self.close()
+            self._start()
+            raise
+        finally:
+            for fd in pending:
+                os.close(fd)
         out, err = (_text(bytes(outputs[fd])) for fd in (out_r, err_r))
-        return Outcome(status if ended else None, out, err)
+        return Outcome(status, out, err)
+
+    def _answer(self, kind: str, deadline: float | None) -> int | None:
+        """The starter's next answer, of ``kind`` ("pid", "status"); None if the ``deadline``
+        (``time.monotonic``) came first."""
+        self.sock.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0))
+        try:
+            message = self.sock.recv(64).decode()
+        except TimeoutError:
+            return None
+        said, _, number = message.partition(" ")
+        if said != kind or not number.lstrip("-").isdigit():
+            raise RuntimeError(f"the hostile starter said {message!r} for its {kind}"
+                               if message else "the hostile starter has ended")
+        value = int(number)
+        assert kind != "pid" or value > 1, message  # (never a group of all processes)
+        return value
 
     def close(self) -> None:
         self.sock.close()  # (the starter ends when it reads the end of the socket)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def _read_all(outputs: dict[int, bytearray], pending: set[int], deadline: float | None) -> bool:

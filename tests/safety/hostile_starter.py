@@ -9,9 +9,14 @@ and ``syndicate/__main__.py`` run as ``__main__``; its exit status is the one th
 gets. What it skips is the interpreter's start and syndicate's imports: about a quarter of a
 second a case, half of a case's time (figures: ``benchmarks/notes.md``).
 
+What still differs from a new interpreter: the child has the starter's hash seed and the
+modules it imported (a module in the project's folder cannot stand in for one of them), and its
+objects are not torn down at its end (a file it left open and unflushed stays so); syndicate's
+own end (`cli.base.run`) skips the teardown too.
+
 The protocol, in messages on a Unix socket: the harness sends a JSON object (``words``,
-``cwd``) with the two descriptors; the starter answers with the child's pid, then with its exit
-status (as :attr:`subprocess.Popen.returncode` has it) once the child has ended.
+``cwd``) with the two descriptors; the starter answers ``pid N`` for the child, then ``status
+N`` once the child has ended (its exit status as :attr:`subprocess.Popen.returncode` has it).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import json
 import os
 import socket
 import sys
+import threading
+from typing import NoReturn
 
 
 def serve(sock: socket.socket) -> None:
@@ -35,12 +42,12 @@ def serve(sock: socket.socket) -> None:
             _child(request["words"], request["cwd"], fds)
         for fd in fds:
             os.close(fd)
-        sock.send(f"{pid}".encode())
+        sock.send(f"pid {pid}".encode())
         _, status = os.waitpid(pid, 0)
-        sock.send(f"{os.waitstatus_to_exitcode(status)}".encode())
+        sock.send(f"status {os.waitstatus_to_exitcode(status)}".encode())
 
 
-def _child(words: list[str], cwd: str, fds: list[int]) -> None:
+def _child(words: list[str], cwd: str, fds: list[int]) -> NoReturn:
     """Become ``python -m syndicate WORDS`` in ``cwd``, writing to ``fds``; never returns."""
     import atexit
     import runpy
@@ -64,10 +71,11 @@ def _child(words: list[str], cwd: str, fds: list[int]) -> None:
     except BaseException:  # as the interpreter says what ended it
         sys.excepthook(*sys.exc_info())
         status = 1
-    atexit._run_exitfuncs()
     if status is not None and not isinstance(status, int):
         sys.stderr.write(f"{status}\n")
         status = 1
+    threading._shutdown()  # type: ignore[attr-defined]  # (then its exit handlers, as Python)
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

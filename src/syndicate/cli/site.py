@@ -169,6 +169,7 @@ def publish(options: PublishOptions) -> None:
     recorded = None if o.full else inputs.recorded(o.dist)  # (read once, for its three uses)
     out = output.absolute(o.dist)
     scanning = inputs.Scanning(o.project, _input_options(o), recorded, out, now)
+    hold_to_the_end(scanning)  # (with the rows of a scan made here: see Scanning.whole)
     meanwhile = _Meanwhile(out)
     # (in a child, with a record to compare with and more than one process allowed)
     with while_scanning(scanning.first, o.project, o.base_url, o.pdf_variant,
@@ -178,6 +179,7 @@ def publish(options: PublishOptions) -> None:
             return  # (before importing what loads and renders)
         if scanned.nothing:  # (yet something now: another publish ran since; scanned again)
             again = inputs.Scanning(o.project, _input_options(o), recorded, out, None)
+            hold_to_the_end(again)
             scanned, whole = again.first(), again.whole
         _publish_changes(o, scanned, whole, ahead, recorded, now, meanwhile.index)
 
