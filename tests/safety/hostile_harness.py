@@ -264,7 +264,9 @@ class Starter:
     def _answer(self, kind: str, deadline: float | None) -> int | None:
         """The starter's next answer, of ``kind`` ("pid", "status"); None if the ``deadline``
         (``time.monotonic``) came first."""
-        self.sock.settimeout(None if deadline is None else max(deadline - time.monotonic(), 0))
+        # (a timeout of 0 would make the socket non-blocking: at least a millisecond)
+        self.sock.settimeout(None if deadline is None
+                             else max(deadline - time.monotonic(), 0.001))
         try:
             message = self.sock.recv(64).decode()
         except TimeoutError:
