@@ -232,6 +232,7 @@ class Starter:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         outputs, pending = {out_r: bytearray(), err_r: bytearray()}, {out_r, err_r}
+        self.last = 0  # (until the starter says this command's pid)
         try:
             try:
                 request = json.dumps({"words": words, "cwd": str(cwd)}).encode()
@@ -239,7 +240,7 @@ class Starter:
             finally:
                 os.close(out_w)
                 os.close(err_w)
-            deadline, self.last = time.monotonic() + timeout, 0
+            deadline = time.monotonic() + timeout
             self.last = self._answer("pid", None) or 0
             status = (self._answer("status", deadline)
                       if _read_all(outputs, pending, deadline) else None)
