@@ -12,6 +12,8 @@ version has.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from syndicate import cache
 from syndicate.model import MULTIPLE_LANGUAGES, Statement, index_item
 from syndicate.project import Project
@@ -149,7 +151,7 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
     )
 
 
-def feed_keys(project: Project, statements: list[Statement],
+def feed_keys(project: Project, statements: Sequence[Statement],
               pdf_sizes: dict[str, int]) -> dict[str, str]:
     """The hash of each feed document's inputs (see :func:`feeds.document_inputs`): what the
     document depends on, and the hash of its page's entries (each one's statement, language,
@@ -170,7 +172,7 @@ def feed_keys(project: Project, statements: list[Statement],
     return found
 
 
-def _feed_lines(project: Project, statements: list[Statement],
+def _feed_lines(project: Project, statements: Sequence[Statement],
                 pdf_sizes: dict[str, int]) -> dict[tuple[str, str], str]:
     """Each feed entry's line in its page's hash, by statement id and language: made once, as
     a language's documents and the all-languages ones show the same entries."""
@@ -187,7 +189,7 @@ def _feed_lines(project: Project, statements: list[Statement],
     return lines
 
 
-def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, str]:
+def index_page_keys(project: Project, statements: Sequence[Statement]) -> dict[str, str]:
     """The hash of each index page's inputs (see :meth:`pages.PageRenderer.index_inputs`)."""
     from syndicate.render.pages import PageRenderer
 
@@ -204,7 +206,7 @@ def index_page_keys(project: Project, statements: list[Statement]) -> dict[str, 
             for path, inputs in renderer.index_inputs(statements, item).items()}
 
 
-def sitemap_key(project: Project, statements: list[Statement]) -> str:
+def sitemap_key(project: Project, statements: Sequence[Statement]) -> str:
     """The hash of the sitemap's inputs (each statement's :func:`sitemap.shown`, by id):
     every file of it."""
     shown = sorted((s.id, _parts(project, s)[-HASH:]) for s in statements)

@@ -263,7 +263,10 @@ def newest_first(statements: Iterable[Statement]) -> list[Statement]:
     >>> [s.id for s in newest_first([a, b, c])]
     ['c', 'b', 'a']
     """
+    if isinstance(statements, NewestFirst):
+        return list(statements)
     return sorted(statements, key=lambda s: (s.goes_live, s.id), reverse=True)
+
 
 
 def normalize_base_url(url: str) -> str:
@@ -314,6 +317,17 @@ class Statement:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(t.lang for t in self.translations)
+
+
+class NewestFirst(tuple[Statement, ...]):
+    """Statements sorted by :func:`newest_first` once (an archive's publish lists them in
+    that order for each language's index pages, its feeds and their keys): taken by it as
+    they are. Made only by :func:`in_reading_order`."""
+
+
+def in_reading_order(statements: Iterable[Statement]) -> NewestFirst:
+    """``statements`` as :func:`newest_first` sorts them, marked so."""
+    return NewestFirst(newest_first(statements))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from syndicate.carry import CacheIndex, read_index
 from syndicate.keys import keyed_units, site_key
 from syndicate.kinds import KINDS
 from syndicate.manifest import Lines, previous_lines, read_files
-from syndicate.model import Entry, Statement
+from syndicate.model import Entry, NewestFirst, Statement, in_reading_order
 from syndicate.output import MANIFEST, MANIFEST_SIGNATURE
 from syndicate.project import Project
 from syndicate.seal.step import SEALED_KINDS, recorded_identity
@@ -67,6 +67,9 @@ class Plan:
     # to link their files (no spare) or to read a communiqué's size
     carried: Mapping[str, bytes] = field(default_factory=dict)
     kept: Lines | None = None  # those lines, when there are carried units
+    # the published statements in the order readers see them (see model.newest_first), sorted
+    # once for the site-wide documents and their keys
+    newest: NewestFirst = NewestFirst()
 
     @property
     def languages(self) -> int:
@@ -123,7 +126,7 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None,
                 index, reusable, current is not None and not websub.no_pending_feeds(current),
                 resealable, seal is not None and current is not None
                 and not (current / MANIFEST_SIGNATURE).is_file(), previous=previous,
-                carried=found if kept else {}, kept=kept)
+                carried=found if kept else {}, kept=kept, newest=in_reading_order(live))
 
 
 def _resealable(index: CacheIndex, units: tuple[Unit, ...], found: dict[str, bytes],

@@ -6,7 +6,7 @@ re-renders the index pages that list what it changed, not the archive pages befo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from syndicate import carry, keys, websub
@@ -30,7 +30,7 @@ def render_site(project: Project, statements: list[Statement], pdf_sizes: dict[s
     yield from feeds.render(project.site, statements, pdf_sizes, skip, project.translations)
 
 
-def render_site_pages(project: Project, statements: list[Statement],
+def render_site_pages(project: Project, statements: Sequence[Statement],
                       skip: Collection[str] = ()) -> Iterator[Artifact]:
     """The site-wide outputs that need no PDF's size: indexes (but not the index pages in
     ``skip``), the root page, the sitemap (unless its file is in ``skip``: then every file of
@@ -115,7 +115,7 @@ class SitePages(_Documents):
 
     def __init__(self, plan: Plan, staging: Staging) -> None:
         super().__init__(plan)
-        project, published = plan.project, plan.published
+        project, published = plan.project, plan.newest
         self.keys = keys.index_page_keys(project, published)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         sitemap_key = keys.sitemap_key(project, published)
@@ -155,7 +155,7 @@ class SiteFeeds(_Documents):
         from syndicate.render import feeds
 
         plan, staging = self.plan, self.staging
-        project, published = plan.project, plan.published
+        project, published = plan.project, plan.newest
         sizes = _communique_sizes(plan, staging)
         self.keys = keys.feed_keys(project, published, sizes)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)

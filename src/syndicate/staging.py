@@ -130,8 +130,11 @@ class Staging:
 
     def reuse(self, source: str | Path, entry: Entry) -> None:
         """Take an unchanged file from a previous version: a hard link (versions are never
-        modified in place), or a copy where links are impossible."""
-        self._take(source, entry.path)
+        modified in place), or a copy where links are impossible; nothing to do when this
+        version started as the current one's spare and the file is the current one's (its
+        link is here already, as :meth:`reuse_all` takes it)."""
+        if not (self.spare and str(source) == f"{self.current}/{entry.path}"):
+            self._take(source, entry.path)
         self.entries.append(entry)
 
     def reuse_all(self, files: list[tuple[str, Entry]], listed: bool = True) -> None:
