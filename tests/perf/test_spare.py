@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SHIPPED_ID
+from conftest import SHIPPED_ID, numbered_project
 from syndicate import plan as plans
 from syndicate import spare, staging
 
@@ -375,3 +375,39 @@ def test_a_unit_record_damaged_in_place_is_rendered_again(
     fresh = tmp_path / "fresh"
     assert run("publish", "--project", project, "--out", fresh, *options).exit_code == 0
     assert tree((project / "dist").resolve()) == tree(fresh.resolve())
+
+
+def test_the_site_documents_an_edit_reuses_are_the_spares_own_links(
+        tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit of an old statement changes one archive page of each index and feed: the
+    others are reused, and from the spare they are the current version's very files, linked
+    there already, not linked again one by one."""
+    project = numbered_project(tmp_path / "project", 9, 2)
+    monkeypatch.setattr(spare, "FROM_FILES", 1)
+    monkeypatch.setattr(spare, "REUSED_AT_LEAST", 1)
+    publish = ["publish", "--project", project, "--now", NOW, "-q", "--without-pdf"]
+    assert run(*publish).exit_code == 0
+    first = (project / "dist").resolve()
+    spare_of(first)
+    before = inodes(first)
+    links: list[str] = []
+    take = staging.Staging._take
+    monkeypatch.setattr(staging.Staging, "_take",
+                        lambda self, source, path: links.append(path) or take(self, source, path))
+    edited = project / "statements" / "2020-01-02-s" / "en.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                      encoding="utf-8")
+    assert run(*publish).exit_code == 0
+    second = (project / "dist").resolve()
+    assert second != first and links == []
+    after = inodes(second)
+    reused = [path for path in after if path.endswith((".xml", ".json", ".html"))
+              and path.startswith(("en/archive", "pt/archive", "archive"))
+              and after[path] == before.get(path)]
+    changed = [path for path in after if path.startswith("en/archive")
+               and after[path] != before.get(path)]
+    assert reused and changed  # (archive pages and documents of both kinds)
+    monkeypatch.setattr(spare, "FROM_FILES", 10**9)
+    fresh = tmp_path / "fresh"
+    assert run(*publish, "--out", fresh).exit_code == 0
+    assert tree(second) == tree(fresh.resolve())
