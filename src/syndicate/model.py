@@ -252,7 +252,8 @@ def newest_first(statements: Iterable[Statement]) -> list[Statement]:
     """The order of every list of statements a reader sees (feeds, index pages, ``status``):
     the latest to go live first (its embargo lift, or its date), and of those going live at
     the same instant, the greatest id first (ids usually begin with the date, so the one
-    named for the later day comes first).
+    named for the later day comes first). Statements sorted so already (a
+    :class:`NewestFirst`) are taken as they are.
 
     >>> from datetime import UTC
     >>> from syndicate.words import Text
@@ -266,7 +267,6 @@ def newest_first(statements: Iterable[Statement]) -> list[Statement]:
     if isinstance(statements, NewestFirst):
         return list(statements)
     return sorted(statements, key=lambda s: (s.goes_live, s.id), reverse=True)
-
 
 
 def normalize_base_url(url: str) -> str:

@@ -15,6 +15,8 @@ from markupsafe import Markup
 
 
 def environment(translations: gettext.NullTranslations) -> jinja2.Environment:
+    # (Every environment is made here, alike: they share their templates' compiled code, which
+    # Jinja keys by the template's name and source, not by the environment's settings.)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("syndicate", "templates"),
         autoescape=True,
