@@ -132,10 +132,15 @@ class Staging:
         """Take an unchanged file from a previous version: a hard link (versions are never
         modified in place), or a copy where links are impossible; nothing to do when this
         version started as the current one's spare and the file is the current one's (its
-        link is here already, as :meth:`reuse_all` takes it)."""
-        if not (self.spare and str(source) == f"{self.current}/{entry.path}"):
+        link is here already: see :meth:`_held`)."""
+        if not self._held(source, entry.path):
             self._take(source, entry.path)
         self.entries.append(entry)
+
+    def _held(self, source: str | Path, path: str) -> bool:
+        """Whether this version started as the current one's spare and ``source`` is the
+        current version's own file at ``path``: the spare has its link there already."""
+        return self.spare and str(source) == f"{self.current}/{path}"
 
     def reuse_all(self, files: list[tuple[str, Entry]], listed: bool = True) -> None:
         """:meth:`reuse` for many files, linked while this thread goes on: by GNU ``cp`` in
@@ -154,9 +159,8 @@ class Staging:
         if listed:
             self.entries.extend(entry for _, entry in files)
         if self.spare:  # the current version's files are here already
-            there = f"{self.current}/"
             files = [(source, entry) for source, entry in files
-                     if source != there + entry.path]
+                     if not self._held(source, entry.path)]
             if not files:
                 return
 

@@ -170,10 +170,16 @@ def words_of(case: Case, world: World) -> list[str]:
     return [word.format(**places) for word in case.command]
 
 
+def drops_capabilities(case: Case) -> bool:
+    """Whether the case's command runs without the capabilities that let root read anything
+    (``setpriv``, in a new interpreter): an unprivileged case run as root."""
+    return case.unprivileged and os.geteuid() == 0
+
+
 def command_line(case: Case, world: World) -> list[str]:
     words = words_of(case, world)
     prefix: list[str] = []
-    if case.unprivileged and os.geteuid() == 0:
+    if drops_capabilities(case):
         prefix = ["setpriv", f"--bounding-set={DAC_CAPS}", "--inh-caps=-all", "--"]
     return [*prefix, sys.executable, "-m", "syndicate", *words]
 
@@ -194,7 +200,7 @@ def run(case: Case, world: World, starter: Starter | None = None) -> Outcome:
     """The case's command in its own process group, killed whole if it outlives the timeout:
     forked by ``starter`` (see :mod:`hostile_starter`), or started as a new ``python -m
     syndicate`` where the case drops capabilities first (``setpriv``) or there is none."""
-    if starter is not None and not (case.unprivileged and os.geteuid() == 0):
+    if starter is not None and not drops_capabilities(case):
         return starter.run(words_of(case, world), world.project, case.timeout)
     with subprocess.Popen(
         command_line(case, world), cwd=world.project, env=case_environment(),
