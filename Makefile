@@ -49,7 +49,8 @@ bench: bytecode
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(BENCH_SIZES)
 	$(BIN)/python benchmarks/bench_serve.py --sizes $(BENCH_SERVE_SIZES)
 
-# The live preview: from saving a statement to its page (and its PDF) served by syndicate serve
+# The live preview: from saving a statement to its page (and its PDF) served by syndicate serve,
+# and what a poll costs while nothing changes
 # (benchmarks/bench_serve.py; writes benchmarks/results-serve.md).
 BENCH_SERVE_SIZES ?= 1 1000
 bench-serve: bytecode

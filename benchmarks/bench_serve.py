@@ -11,8 +11,15 @@ thresholds), watching every 50 ms. Ten times, one statement's Portuguese title i
 saved; the clock runs until the served page (fetched over HTTP every 10 ms) shows the new title,
 then until its communiqué is a new file. The medians are the rows; the target: the page under
 300 ms. The serving process's memory (resident, from ``/proc``) after the first save and after
-the last shows whether a long preview session grows. The table goes to
-``benchmarks/results-serve.md``.
+the last shows whether a long preview session grows.
+
+A second table (``--poll-sizes``, on :mod:`corpus` projects written but not published) gives
+what a poll costs while nothing changes, which is most of a preview session: a look at every
+source file (:func:`syndicate.serve.snapshot`, what each poll did before the kernel was asked)
+against the kernel's word (:meth:`syndicate.watch.Watcher.changes`), the watcher's start (a
+watch on every folder), and the share of a core a preview then takes while nothing changes
+(a look at each poll, against one every :data:`syndicate.serve.LOOK_EVERY` seconds). Medians
+of 5. The tables go to ``benchmarks/results-serve.md``.
 """
 
 from __future__ import annotations
@@ -39,7 +46,8 @@ import corpus  # noqa: E402
 from bench import memory_kib  # noqa: E402
 
 from syndicate.processes import fewer_collections  # noqa: E402
-from syndicate.serve import Server  # noqa: E402
+from syndicate.serve import LOOK_EVERY, Server, snapshot  # noqa: E402
+from syndicate.watch import watcher  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 TARGET_MS = 300
@@ -123,9 +131,44 @@ def _saves(project: Path, statement: str) -> Measured:
     return Measured(statistics.median(pages), statistics.median(pdfs), (memory[0], memory[-1]))
 
 
+def idle_polls(size: int, work: Path) -> tuple[float, float, float]:
+    """Median seconds of a look at every source, of asking the kernel, and of the watcher's
+    start, on a project of ``size`` statements where nothing changes."""
+    project = work / f"idle-{size}"
+    corpus.write_project(corpus.generate(size), project)
+    looks, asks, starts = [], [], []
+    for _ in range(5):
+        started = time.perf_counter()
+        snapshot(project)
+        looks.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        watching = watcher(project)
+        starts.append(time.perf_counter() - started)
+        if watching is None:
+            raise SystemExit("this machine cannot watch the sources (see syndicate.watch)")
+        started = time.perf_counter()
+        assert watching.changes() == set()
+        asks.append(time.perf_counter() - started)
+        watching.close()
+    return statistics.median(looks), statistics.median(asks), statistics.median(starts)
+
+
+def _idle_rows(sizes: list[int], work: Path) -> list[str]:
+    rows = ["| statements | a poll looking at every source | a poll asking the kernel "
+            "| the watcher's start | a core's share while idle: a look each poll (0.5 s), "
+            f"a look every {LOOK_EVERY:.0f} s |", "|---|---|---|---|---|"]
+    for size in sizes:
+        look, ask, start = idle_polls(size, work)
+        rows.append(f"| {size:,} | {look * 1000:.1f} ms | {ask * 1000:.3f} ms "
+                    f"| {start * 1000:.0f} ms | {min(1.0, look / 0.5):.0%}, "
+                    f"{look / LOOK_EVERY:.1%} |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 1000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1, 1000])
+    parser.add_argument("--poll-sizes", type=int, nargs="*", default=[1000, 16000])
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results-serve.md")
     args = parser.parse_args()
     rows = ["| statements | save to page served | save to PDF served | page < 300 ms "
@@ -136,10 +179,13 @@ def main() -> None:
             rows.append(f"| {size:,} | {found.page * 1000:.0f} ms | {found.pdf * 1000:.0f} ms | "
                         f"{'PASS' if found.page * 1000 < TARGET_MS else 'FAIL'} | "
                         f"{found.memory[0]} MB, {found.memory[1]} MB |")
+        idle = _idle_rows(args.poll_sizes, Path(work))
     text = (f"# Live preview benchmark (issue 26)\n\n`python benchmarks/bench_serve.py --sizes "
             f"{' '.join(map(str, args.sizes))}` on {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}; medians of {ROUNDS} "
-            f"saves, the watcher polling every 50 ms.\n\n" + "\n".join(rows) + "\n")
+            f"saves, the watcher polling every 50 ms.\n\n" + "\n".join(rows) + "\n\n"
+            "While nothing changes (medians of 5; projects written, not published):\n\n"
+            + "\n".join(idle) + "\n")
     print(text)
     args.results.write_text(text, encoding="utf-8")
 

@@ -7,10 +7,11 @@ output: a preview is made for ``http://127.0.0.1:PORT/``, so its links and feed 
 that address, and uploaded by mistake every feed entry would change identity.
 
 The server is the standard library's threaded HTTP server, bound to the loopback interface
-only, serving the preview in a background thread. Changes are found by polling the sizes,
+only, serving the preview in a background thread. Changes are found by looking at the sizes,
 times and inodes of ``syndicate.toml`` and of what is under ``statements/`` and ``locales/``
-(one stat call each, as a publish's scan: simple and portable; figures in
-``benchmarks/notes.md``).
+(one stat call each, as a publish's scan): where the kernel can say which of them changed
+(see :mod:`syndicate.watch`), only when it says something did, and at once; elsewhere at each
+poll (figures in ``benchmarks/notes.md``).
 
 The open browser page reloads itself after each new publish: every HTML page is served with
 one more line, a script of this server's own (``/.syndicate-serve/reload.js``) that asks for
@@ -29,6 +30,7 @@ import io
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -42,8 +44,13 @@ from syndicate.errors import SyndicateError
 
 if TYPE_CHECKING:
     from syndicate.project import Project
+    from syndicate.watch import Watcher
 
 HOST = "127.0.0.1"
+SETTLE = 0.02  # seconds without a word from the kernel before a save is taken as done
+# Seconds between two looks at every source while the kernel tells of no change (what no watch
+# sees: a write through another hard link, another machine's on a network file system)
+LOOK_EVERY = 10.0
 PREVIEW_DIR = ".syndicate-serve"  # in the project: the preview's output, versions, lock, cache
 PREVIEW_OUT = "site"  # the preview's output link, in PREVIEW_DIR
 LIVE = "/.syndicate-serve/"  # the server's own URLs (no published file starts with a dot)
@@ -103,6 +110,11 @@ def preview_folder(root: Path) -> Path:
     return root / PREVIEW_DIR / PREVIEW_OUT
 
 Snapshot = dict[str, tuple[object, ...]]
+
+
+def _differing(seen: Snapshot, now: Snapshot) -> set[str]:
+    """The paths whose rows differ between two snapshots (or that one of them lacks)."""
+    return {path for path in seen.keys() | now.keys() if seen.get(path) != now.get(path)}
 
 
 def snapshot(root: Path) -> Snapshot:
@@ -222,6 +234,9 @@ class Server:
         self.url = f"http://{HOST}:{self.httpd.server_address[1]}/"
         self.base_url = base_url or self.url
         self._seen: Snapshot = {}
+        self._looked = 0.0  # (time.monotonic() of the last look at every source)
+        self._watcher: Watcher | None = None  # (see start)
+        self._polling = threading.Lock()  # (stop closes the watcher between two polls)
         self.backend = Resident()  # the renderers stay warm from one publish to the next
         self._project: Project | None = None  # as the latest successful publish loaded it
         self._next_live: datetime | None = None  # when the next scheduled statement goes live
@@ -234,7 +249,7 @@ class Server:
         from syndicate.project import load
         from syndicate.workflow import next_go_live
 
-        self._seen = snapshot(self.root)
+        self._seen = self._look()
         self._next_live = None  # a failed publish waits for the next change of a source
         loaded = load(self.root, self.base_url, cache=True)  # unchanged statements: cached
         # The preview is not sealed (no key is opened for it), so its PDFs do not say they are.
@@ -262,6 +277,9 @@ class Server:
 
     def start(self) -> None:
         """The first publish (bad input raises), then serve in a background thread."""
+        from syndicate.watch import watcher
+
+        self._watcher = watcher(self.root)  # (before the publish looks: no change missed)
         self.publish()
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -273,12 +291,22 @@ class Server:
         A problem in the new sources is reported and the previous output stays served; so is
         any other failure (one line, no traceback): a preview server outlives what it serves.
         """
+        with self._polling:
+            return self._poll()
+
+    def _poll(self) -> bool:
         due = self._next_live is not None and self.now() >= self._next_live
-        now = snapshot(self.root)
+        named = self._named_changes()
+        if named == set() and not due and time.monotonic() < self._looked + LOOK_EVERY:
+            return False  # (the kernel saw none: no file is looked at)
+        if named and not due:
+            self._show_ahead(named)
+        now = self._look()
         if not due and now == self._seen:
+            self.shown.clear()
             return False
-        if not due:
-            self._show_ahead(now)
+        if named is None and not due:
+            self._show_ahead(_differing(self._seen, now))
         try:
             self.publish()
         except SyndicateError as exc:
@@ -291,13 +319,33 @@ class Server:
             self.shown.clear()  # the publish wrote them, or the previous one is served
         return True
 
-    def _show_ahead(self, now: Snapshot) -> None:
-        """Serve the pages of the statements whose files alone changed since the latest
-        publish at once, when they can be (see :mod:`syndicate.livepages`)."""
+    def _look(self) -> Snapshot:
+        """Every source, looked at now (see :func:`snapshot`)."""
+        self._looked = time.monotonic()
+        return snapshot(self.root)
+
+    def _named_changes(self) -> set[str] | None:
+        """The sources the kernel says changed since the last poll (see
+        :mod:`syndicate.watch`); None when it cannot say (then every file is looked at), and
+        when the watcher lost track of a folder, the folders are watched anew (or from now on
+        not at all)."""
+        from syndicate.watch import watcher
+
+        if self._watcher is None:
+            return None
+        named = self._watcher.changes()
+        if self._watcher.lost:  # (before looking: a change meanwhile is seen either way)
+            self._watcher.close()
+            self._watcher = watcher(self.root)
+        return named
+
+    def _show_ahead(self, changed: set[str]) -> None:
+        """Serve the pages of the statements whose files alone changed (``changed``: their
+        paths) since the latest publish at once, when they can be (see
+        :mod:`syndicate.livepages`)."""
         from syndicate import livepages
 
-        seen, project = self._seen, self._project
-        changed = {path for path in seen.keys() | now.keys() if seen.get(path) != now.get(path)}
+        project = self._project
         ids = livepages.changed_statements(changed)
         if project is None or not ids:
             return
@@ -311,9 +359,23 @@ class Server:
             self.shown.show(files)
 
     def watch(self, interval: float = 0.5) -> None:
-        """Poll until :meth:`stop` is called."""
-        while not self._stop.wait(interval):
-            self.poll()
+        """Poll until :meth:`stop` is called: every ``interval`` seconds, and at once when the
+        kernel tells of a change."""
+        while not self._stop.is_set():
+            watcher = self._watcher
+            if watcher is not None:
+                if watcher.wait(interval):
+                    self._settle(interval)
+            elif self._stop.wait(interval):
+                break
+            if not self._stop.is_set():
+                self.poll()
+
+    def _settle(self, most: float) -> None:
+        """Let a save end before it is taken (see :meth:`syndicate.watch.Watcher.settle`)."""
+        with self._polling:  # (the watcher is closed only between two polls)
+            if self._watcher is not None:
+                self._watcher.settle(SETTLE, most)
 
     def stop(self) -> None:
         """Stop watching and serving, release the port and stop the workers, if any."""
@@ -323,3 +385,7 @@ class Server:
             self._thread.join()
         self.httpd.server_close()
         self.backend.close()
+        with self._polling:
+            watcher, self._watcher = self._watcher, None
+            if watcher is not None:
+                watcher.close()

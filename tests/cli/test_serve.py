@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import pytest
 from lxml import html
 
 from conftest import SHIPPED_ID, chromium, needs_chromium
@@ -250,3 +251,75 @@ def test_the_open_page_reloads_itself_after_a_republish(project: Path, tmp_path:
     assert published.returncode == 0
     assert not [p for p in (project / "dist").rglob("*.html")
                 if b"syndicate-serve" in p.read_bytes()]
+
+
+def test_a_poll_looks_at_no_file_until_the_kernel_tells_of_a_change(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the kernel can watch the sources (syndicate.watch), a poll with nothing changed
+    makes no stat call (at 16,000 statements a look at every file takes about 0.4 s); a save
+    is told at once, and its page is served before any file is looked at."""
+    import syndicate.serve as serving
+
+    looks: list[str] = []
+    look = serving.snapshot
+
+    def counted(root: Path) -> Any:
+        looks.append("shown" if server.shown.files else "not shown")
+        return look(root)
+
+    server = Server(project, 0, None, lambda: NOW, lambda message: None)
+    try:
+        server.start()
+        monkeypatch.setattr(serving, "snapshot", counted)
+        assert not server.poll() and not server.poll()
+        assert looks == []  # nothing changed: nothing looked at
+        retitle(project, "Título mudado")  # (the kernel queues its events as it writes)
+        assert server.poll()
+        assert looks[0] == "shown"  # (the page in memory before the first look)
+        assert "Título mudado".encode() in fetch(f"{server.url}pt/{SHIPPED_ID}/")[2]
+        assert not server.poll()
+    finally:
+        server.stop()
+
+
+def test_without_the_kernels_word_every_poll_looks_at_every_file(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where it cannot watch (another system, inotify's limits, a symbolic link among the
+    sources), serve looks at every source at each poll, as it always did."""
+    import syndicate.watch
+
+    monkeypatch.setattr(syndicate.watch, "watcher", lambda root: None)
+    server = Server(project, 0, None, lambda: NOW, lambda message: None)
+    try:
+        server.start()
+        assert not server.poll()
+        retitle(project, "Título mudado")
+        assert server.poll()
+        assert "Título mudado".encode() in fetch(f"{server.url}pt/{SHIPPED_ID}/")[2]
+    finally:
+        server.stop()
+
+
+def test_a_change_no_watch_sees_is_found_by_the_regular_look(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write through another hard link of a source, made outside the project (or another
+    machine's, on a network file system), reaches no watch: the look at every source that
+    serve makes every LOOK_EVERY seconds finds it."""
+    import syndicate.serve as serving
+
+    source = project / "statements" / SHIPPED_ID / "pt.md"
+    elsewhere = tmp_path / "pt.md"
+    os.link(source, elsewhere)
+    server = Server(project, 0, None, lambda: NOW, lambda message: None)
+    try:
+        server.start()
+        elsewhere.write_text(elsewhere.read_text(encoding="utf-8").replace(
+            "Governo apoia candidatura de António Vitorino", "Título mudado", 1),
+            encoding="utf-8")
+        assert source.read_text(encoding="utf-8") == elsewhere.read_text(encoding="utf-8")
+        assert not server.poll()  # (no watch saw it, and the last look is recent)
+        monkeypatch.setattr(serving, "LOOK_EVERY", 0.0)
+        assert server.poll()
+        assert "Título mudado".encode() in fetch(f"{server.url}pt/{SHIPPED_ID}/")[2]
+    finally:
+        server.stop()
