@@ -10,8 +10,9 @@ The server is the standard library's threaded HTTP server, bound to the loopback
 only, serving the preview in a background thread. Changes are found by looking at the sizes,
 times and inodes of ``syndicate.toml`` and of what is under ``statements/`` and ``locales/``
 (one stat call each, as a publish's scan): where the kernel can say which of them changed
-(see :mod:`syndicate.watch`), only when it says something did, and at once; elsewhere at each
-poll (figures in ``benchmarks/notes.md``).
+(see :mod:`syndicate.watch`), when it says something did (at once) and every
+:data:`LOOK_EVERY` seconds, for what no watch sees; elsewhere at each poll (figures in
+``benchmarks/notes.md``).
 
 The open browser page reloads itself after each new publish: every HTML page is served with
 one more line, a script of this server's own (``/.syndicate-serve/reload.js``) that asks for
@@ -297,6 +298,8 @@ class Server:
     def _poll(self) -> bool:
         due = self._next_live is not None and self.now() >= self._next_live
         named = self._named_changes()
+        if named:
+            named = self._news(named)
         if named == set() and not due and time.monotonic() < self._looked + LOOK_EVERY:
             return False  # (the kernel saw none: no file is looked at)
         if named and not due:
@@ -333,11 +336,25 @@ class Server:
 
         if self._watcher is None:
             return None
-        named = self._watcher.changes()
-        if self._watcher.lost:  # (before looking: a change meanwhile is seen either way)
+        try:
+            named, lost = self._watcher.changes(), self._watcher.lost
+        except OSError:  # (the kernel's queue unreadable: watched anew)
+            named, lost = None, True
+        if lost:  # (before looking: a change meanwhile is seen either way)
             self._watcher.close()
-            self._watcher = watcher(self.root)
+            try:
+                self._watcher = watcher(self.root)
+            except OSError:
+                self._watcher = None
         return named
+
+    def _news(self, named: set[str]) -> set[str]:
+        """Those of the ``named`` paths whose rows are not the last look's (the kernel may
+        tell after a look of a change that look saw already)."""
+        from syndicate.walk import file_rows
+
+        return {row[0] for row in file_rows(self.root, sorted(named))
+                if self._seen.get(row[0]) != row[1:]}
 
     def _show_ahead(self, changed: set[str]) -> None:
         """Serve the pages of the statements whose files alone changed (``changed``: their

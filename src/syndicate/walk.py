@@ -30,6 +30,7 @@ Row = tuple[str, int, int, int, int, int]
 # statement folder.
 Listing = str
 UNREADABLE = (-1, -1, -1, -1, -1)
+TREES = (STATEMENTS_DIR, LOCALES_DIR)  # the source folders a scan looks under (and CONFIG_FILE)
 
 
 class Listings:
@@ -93,7 +94,7 @@ def rows(root: Path, links: list[str] | None = None,
     symbolic link among them is added to ``links``. A statement folder as ``listings`` has it
     is not listed: its names there are stat'ed."""
     found = file_rows(root, [CONFIG_FILE])
-    for folder in (STATEMENTS_DIR, LOCALES_DIR):
+    for folder in TREES:
         found.extend(tree_rows(root, folder, links, listings))
     return found
 

@@ -11,8 +11,9 @@ and on every folder under them, and says which paths the kernel named since it w
 first files may have been written before), one was removed or moved, the kernel's queue
 overflowed, or a symbolic link appeared (its target changes where no watch is). ``serve`` then
 looks at every file, as it always did; after the last two, or when the project's folder itself
-is moved or removed, the watcher is :attr:`~Watcher.lost` and ``serve`` makes another (none,
-while a link is among the sources).
+is moved or removed, or a new folder cannot be watched, the watcher is :attr:`~Watcher.lost`
+and ``serve`` makes another (or, when it cannot, looks at every file at each poll from then
+on, until it is started again).
 
 What no watch sees: a write through another hard link of a source file, made outside the
 project, and another machine's writes to a network file system. ``serve`` looks at every file
@@ -24,6 +25,7 @@ sources), :func:`watcher` gives None and ``serve`` looks at every file at each p
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import select
 import stat
@@ -32,18 +34,23 @@ import time
 from pathlib import Path
 
 from syndicate import libc
-from syndicate.config import CONFIG_FILE, LOCALES_DIR, STATEMENTS_DIR
+from syndicate.config import CONFIG_FILE
+from syndicate.walk import TREES
 
 # From <sys/inotify.h> (the same on every Linux architecture)
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
 IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
 IN_DELETE_SELF, IN_MOVE_SELF = 0x400, 0x800
-IN_Q_OVERFLOW, IN_IGNORED, IN_ONLYDIR, IN_ISDIR = 0x4000, 0x8000, 0x1000000, 0x40000000
+IN_Q_OVERFLOW, IN_IGNORED, IN_ISDIR = 0x4000, 0x8000, 0x40000000
+IN_ONLYDIR, IN_DONT_FOLLOW = 0x1000000, 0x2000000
 IN_NONBLOCK, IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
 CHANGES = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE
-           | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+           | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
+# (a folder only, never through a link: one swapped in after the listing is not followed)
+WATCH = CHANGES | IN_ONLYDIR | IN_DONT_FOLLOW
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then len bytes of name
-TOPS = (STATEMENTS_DIR, LOCALES_DIR)  # the watched trees; at the top, only these and CONFIG_FILE
+SOURCES = (CONFIG_FILE, *TREES)  # what a scan looks at in the project's folder itself
+GONE = (errno.ENOENT, errno.ENOTDIR)  # a folder gone before its watch (nothing to watch there)
 
 
 class Watcher:
@@ -58,15 +65,16 @@ class Watcher:
 
     def watch_all(self) -> bool:
         """Watch the project's folder and every source folder; False when one cannot be
-        watched or a symbolic link is among them."""
-        return (not os.path.islink(self.root) and self._add("")
-                and all(self._add_tree(top) for top in TOPS if os.path.isdir(self.root / top)))
+        watched or a symbolic link is among the sources."""
+        if any(_is_link(self.root / name) for name in SOURCES) or not self._add(""):
+            return False
+        return all(self._add_tree(top) for top in TREES if os.path.isdir(self.root / top))
 
     def _add_tree(self, top: str) -> bool:
         """Watch the folder ``top`` (relative to the root) and every folder under it (a folder
         watched already keeps its watch, under this name now); False at a symbolic link or a
-        folder that cannot be watched."""
-        if _is_link(self.root / top) or not os.path.isdir(self.root / top):
+        folder that cannot be watched (one gone meanwhile is left out: its parent told)."""
+        if _is_link(self.root / top):
             return False
         pending = [top]  # (each listed in its parent as no link)
         while pending:
@@ -76,7 +84,9 @@ class Watcher:
             try:
                 with os.scandir(self.root / relative) as entries:
                     found = list(entries)
-            except OSError:
+            except OSError as error:
+                if error.errno in GONE:
+                    continue
                 return False
             for entry in found:
                 if entry.is_symlink():
@@ -86,13 +96,14 @@ class Watcher:
         return True
 
     def _add(self, relative: str) -> bool:
+        """Watch the folder ``relative``; False when it cannot be (True when it is gone)."""
         add = libc.function("inotify_add_watch")
         if add is None:
             return False
         path = os.fsencode(os.path.join(self.root, relative))
-        wd = add(self._fd, ctypes.c_char_p(path), ctypes.c_uint32(CHANGES))
+        wd = add(self._fd, ctypes.c_char_p(path), ctypes.c_uint32(WATCH))
         if wd < 0:
-            return False
+            return libc.last_errno() in GONE
         self._folders[wd] = relative
         return True
 
@@ -128,7 +139,7 @@ class Watcher:
                 wd, mask, _, size = _EVENT.unpack_from(data, at)
                 name = data[at + _EVENT.size:at + _EVENT.size + size].rstrip(b"\0")
                 at += _EVENT.size + size
-                self._take(wd, mask, os.fsdecode(name), self._found)
+                self._take(wd, mask, os.fsdecode(name))
 
     def _read(self) -> bytes | None:
         if self._fd < 0:
@@ -138,31 +149,36 @@ class Watcher:
         except (BlockingIOError, InterruptedError):
             return None
 
-    def _take(self, wd: int, mask: int, name: str, found: set[str]) -> None:
-        """One event: its path added to ``found``, or what it makes uncertain."""
+    def _take(self, wd: int, mask: int, name: str) -> None:
+        """One event: its path named, or what it makes uncertain."""
         if mask & IN_Q_OVERFLOW:
             self._uncertain = self.lost = True
             return
         folder = self._folders.get(wd)
-        if folder is None or mask & IN_IGNORED:  # (a watch gone with its folder, as the
-            self._folders.pop(wd, None)          # folder's parent told, or forgotten)
-            return
-        if mask & (IN_DELETE_SELF | IN_MOVE_SELF):
-            self._uncertain = True
+        if folder is None:
+            return  # (a watch forgotten: its folder left the sources)
+        if mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF):  # (the folder itself gone,
+            self._uncertain = True                                # moved, or unmounted)
             self.lost = self.lost or folder == ""
+            if mask & IN_IGNORED:
+                del self._folders[wd]
             return
-        if folder == "" and name not in (CONFIG_FILE, *TOPS):
+        if not name:  # (the folder's own times or mode: its row; the project's own has none)
+            if folder:
+                self._found.add(f"{folder}/")
+            return
+        if folder == "" and name not in SOURCES:
             return  # (the project's other files: the output, the caches)
         path = f"{folder}/{name}" if folder else name
         if mask & IN_ISDIR:
-            found.add(f"{path}/")
+            self._found.add(f"{path}/")
             self._uncertain = True  # (its files: written before its watch, or gone with it)
             if mask & (IN_MOVED_FROM | IN_DELETE):
                 self._forget(path)
             if mask & (IN_CREATE | IN_MOVED_TO) and not self._add_tree(path):
                 self.lost = True
             return
-        found.add(path)
+        self._found.add(path)
         if mask & (IN_CREATE | IN_MOVED_TO) and _is_link(self.root / path):
             self._uncertain = self.lost = True
 
@@ -196,7 +212,11 @@ def watcher(root: Path) -> Watcher | None:
     if fd < 0:
         return None
     found = Watcher(root, fd)
-    if not found.watch_all():
+    try:
+        if found.watch_all():
+            return found
+    except BaseException:
         found.close()
-        return None
-    return found
+        raise
+    found.close()
+    return None

@@ -253,11 +253,9 @@ def test_the_open_page_reloads_itself_after_a_republish(project: Path, tmp_path:
                 if b"syndicate-serve" in p.read_bytes()]
 
 
-def test_a_poll_looks_at_no_file_until_the_kernel_tells_of_a_change(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where the kernel can watch the sources (syndicate.watch), a poll with nothing changed
-    makes no stat call (at 16,000 statements a look at every file takes about 0.4 s); a save
-    is told at once, and its page is served before any file is looked at."""
+def looks_counted(monkeypatch: pytest.MonkeyPatch, server: Server) -> list[str]:
+    """From now on, each look serve takes at every source (``snapshot``), and whether a
+    saved page was served from memory by then."""
     import syndicate.serve as serving
 
     looks: list[str] = []
@@ -267,10 +265,23 @@ def test_a_poll_looks_at_no_file_until_the_kernel_tells_of_a_change(
         looks.append("shown" if server.shown.files else "not shown")
         return look(root)
 
+    monkeypatch.setattr(serving, "snapshot", counted)
+    return looks
+
+
+def test_a_poll_looks_at_no_file_until_the_kernel_tells_of_a_change(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the kernel can watch the sources (syndicate.watch), a poll with nothing changed
+    makes no stat call (at 16,000 statements a look at every file takes most of a second); a
+    save is told at once, and its page is served before any file is looked at. Events the
+    kernel tells after a look that saw their change are no news."""
+    import syndicate.serve as serving
+
+    monkeypatch.setattr(serving, "LOOK_EVERY", 3600.0)  # (only the kernel's word, here)
     server = Server(project, 0, None, lambda: NOW, lambda message: None)
     try:
         server.start()
-        monkeypatch.setattr(serving, "snapshot", counted)
+        looks = looks_counted(monkeypatch, server)
         assert not server.poll() and not server.poll()
         assert looks == []  # nothing changed: nothing looked at
         retitle(project, "Título mudado")  # (the kernel queues its events as it writes)
@@ -278,6 +289,16 @@ def test_a_poll_looks_at_no_file_until_the_kernel_tells_of_a_change(
         assert looks[0] == "shown"  # (the page in memory before the first look)
         assert "Título mudado".encode() in fetch(f"{server.url}pt/{SHIPPED_ID}/")[2]
         assert not server.poll()
+        retitle(project, "Título mudado outra vez")
+        server.publish()  # (a look that sees it, before the kernel's word is taken)
+        taken = len(looks)
+        assert not server.poll()  # (the save's events: no news)
+        assert len(looks) == taken and not server.shown.files
+        (project / "statements" / SHIPPED_ID / "link.md").symlink_to(project / "syndicate.toml")
+        server.poll()  # (a look, and a publish of what it found, or its problem reported)
+        taken = len(looks)
+        assert not server.poll() and not server.poll()
+        assert len(looks) == taken + 2  # a link among the sources: every poll looks
     finally:
         server.stop()
 
@@ -292,7 +313,9 @@ def test_without_the_kernels_word_every_poll_looks_at_every_file(
     server = Server(project, 0, None, lambda: NOW, lambda message: None)
     try:
         server.start()
-        assert not server.poll()
+        looks = looks_counted(monkeypatch, server)
+        assert not server.poll() and not server.poll()
+        assert len(looks) == 2
         retitle(project, "Título mudado")
         assert server.poll()
         assert "Título mudado".encode() in fetch(f"{server.url}pt/{SHIPPED_ID}/")[2]
@@ -307,6 +330,7 @@ def test_a_change_no_watch_sees_is_found_by_the_regular_look(
     serve makes every LOOK_EVERY seconds finds it."""
     import syndicate.serve as serving
 
+    monkeypatch.setattr(serving, "LOOK_EVERY", 3600.0)
     source = project / "statements" / SHIPPED_ID / "pt.md"
     elsewhere = tmp_path / "pt.md"
     os.link(source, elsewhere)
