@@ -349,12 +349,14 @@ class Server:
         return named
 
     def _news(self, named: set[str]) -> set[str]:
-        """Those of the ``named`` paths whose rows are not the last look's (the kernel may
-        tell after a look of a change that look saw already)."""
-        from syndicate.walk import file_rows
+        """Those of the ``named`` paths, and of their folders, whose rows are not the last
+        look's (the kernel may tell after a look of a change that look saw already; a path
+        gone then and now is no news)."""
+        from syndicate.walk import UNREADABLE, file_rows
 
-        return {row[0] for row in file_rows(self.root, sorted(named))
-                if self._seen.get(row[0]) != row[1:]}
+        folders = {f"{path.rstrip('/').rpartition('/')[0]}/" for path in named if "/" in path}
+        return {row[0] for row in file_rows(self.root, sorted(named | folders))
+                if self._seen.get(row[0], UNREADABLE) != row[1:]}
 
     def _show_ahead(self, changed: set[str]) -> None:
         """Serve the pages of the statements whose files alone changed (``changed``: their

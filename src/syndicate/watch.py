@@ -41,7 +41,7 @@ from syndicate.walk import TREES
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
 IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
 IN_DELETE_SELF, IN_MOVE_SELF = 0x400, 0x800
-IN_Q_OVERFLOW, IN_IGNORED, IN_ISDIR = 0x4000, 0x8000, 0x40000000
+IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED, IN_ISDIR = 0x2000, 0x4000, 0x8000, 0x40000000
 IN_ONLYDIR, IN_DONT_FOLLOW = 0x1000000, 0x2000000
 IN_NONBLOCK, IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
 CHANGES = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE
@@ -110,10 +110,11 @@ class Watcher:
     def wait(self, timeout: float) -> bool:
         """Wait until the kernel has something to tell, or ``timeout`` seconds: whether it has
         (at once, once closed)."""
-        if self._fd < 0:
+        fd = self._fd  # (read once: stop may close it meanwhile)
+        if fd < 0:
             return False
         watching = select.poll()
-        watching.register(self._fd, select.POLLIN)
+        watching.register(fd, select.POLLIN)
         return bool(watching.poll(timeout * 1000))
 
     def settle(self, quiet: float, most: float) -> None:
@@ -133,13 +134,16 @@ class Watcher:
         return None if uncertain else found
 
     def _collect(self) -> None:
-        while (data := self._read()) is not None:
-            at = 0
-            while at + _EVENT.size <= len(data):
-                wd, mask, _, size = _EVENT.unpack_from(data, at)
-                name = data[at + _EVENT.size:at + _EVENT.size + size].rstrip(b"\0")
-                at += _EVENT.size + size
-                self._take(wd, mask, os.fsdecode(name))
+        try:
+            while (data := self._read()) is not None:
+                at = 0
+                while at + _EVENT.size <= len(data):
+                    wd, mask, _, size = _EVENT.unpack_from(data, at)
+                    name = data[at + _EVENT.size:at + _EVENT.size + size].rstrip(b"\0")
+                    at += _EVENT.size + size
+                    self._take(wd, mask, os.fsdecode(name))
+        except OSError:  # (the queue unreadable, a new folder unlistable: watched anew)
+            self._uncertain = self.lost = True
 
     def _read(self) -> bytes | None:
         if self._fd < 0:
@@ -151,14 +155,14 @@ class Watcher:
 
     def _take(self, wd: int, mask: int, name: str) -> None:
         """One event: its path named, or what it makes uncertain."""
-        if mask & IN_Q_OVERFLOW:
+        if mask & (IN_Q_OVERFLOW | IN_UNMOUNT):  # (events lost; a file system gone under it)
             self._uncertain = self.lost = True
             return
         folder = self._folders.get(wd)
         if folder is None:
             return  # (a watch forgotten: its folder left the sources)
-        if mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF):  # (the folder itself gone,
-            self._uncertain = True                                # moved, or unmounted)
+        if mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF):  # (the folder itself gone
+            self._uncertain = True                                # or moved)
             self.lost = self.lost or folder == ""
             if mask & IN_IGNORED:
                 del self._folders[wd]
@@ -172,7 +176,8 @@ class Watcher:
         path = f"{folder}/{name}" if folder else name
         if mask & IN_ISDIR:
             self._found.add(f"{path}/")
-            self._uncertain = True  # (its files: written before its watch, or gone with it)
+            if mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE):
+                self._uncertain = True  # (its files: written before its watch, or gone)
             if mask & (IN_MOVED_FROM | IN_DELETE):
                 self._forget(path)
             if mask & (IN_CREATE | IN_MOVED_TO) and not self._add_tree(path):

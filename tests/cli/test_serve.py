@@ -294,6 +294,15 @@ def test_a_poll_looks_at_no_file_until_the_kernel_tells_of_a_change(
         taken = len(looks)
         assert not server.poll()  # (the save's events: no news)
         assert len(looks) == taken and not server.shown.files
+        source = project / "statements" / SHIPPED_ID / "pt.md"
+        saved = source.with_name("pt.md.new")  # (an editor's save: a new file renamed over)
+        saved.write_text(source.read_text(encoding="utf-8").replace("outra vez", "de novo"),
+                         encoding="utf-8")
+        os.replace(saved, source)
+        server.publish()
+        taken = len(looks)
+        assert not server.poll()  # (nor the new file's, gone then and now)
+        assert len(looks) == taken and not server.shown.files
         (project / "statements" / SHIPPED_ID / "link.md").symlink_to(project / "syndicate.toml")
         server.poll()  # (a look, and a publish of what it found, or its problem reported)
         taken = len(looks)

@@ -37,6 +37,8 @@ def test_a_saved_file_is_named_and_nothing_else_is(project: Path) -> None:
         assert found.changes() == {"syndicate.toml"}
         os.utime(source, ns=(1, 1))  # (a time set back, as an archive's extraction does)
         assert found.changes() == {f"statements/{SHIPPED_ID}/en.md"}
+        os.utime(source.parent)  # (a folder's own times: its row, no more)
+        assert found.changes() == {f"statements/{SHIPPED_ID}/"}
         assert not found.wait(0.01)
     finally:
         found.close()
@@ -66,6 +68,11 @@ def test_a_new_folder_or_a_link_means_anything_may_have_changed(project: Path) -
     statements = project / "statements"
     found = watching(project)
     try:
+        gone = statements / "2030-01-02-gone"
+        gone.mkdir()
+        gone.rmdir()  # (gone before its event is read: nothing to watch, nothing lost)
+        assert found.changes() is None
+        assert not found.lost
         added = statements / "2030-01-01-added"
         added.mkdir()
         (added / "en.md").write_text("written before any watch on its folder\n",
@@ -160,16 +167,16 @@ def test_a_save_in_steps_is_taken_once_it_has_settled(project: Path) -> None:
     found = watching(project)
 
     def save() -> None:
-        with source.open("w", encoding="utf-8") as file:
-            file.flush()  # (emptied: an event)
-            time.sleep(0.005)
-            file.write(text + "\nOne more line.\n")
+        with source.open("w", encoding="utf-8") as file:  # (emptied: an event)
+            time.sleep(0.02)
+            file.write(text + "\nOne more line.\n")  # (written and closed: two more)
 
     try:
         saving = threading.Thread(target=save)
         saving.start()
         assert found.wait(5)
-        found.settle(0.05, 5)
+        found.settle(0.3, 5)
+        assert source.read_text(encoding="utf-8").endswith("One more line.\n")  # (all of it)
         assert not found.wait(0)  # (the write and the close taken by the settling: none left)
         saving.join()
         assert found.changes() == {f"statements/{SHIPPED_ID}/en.md"}
