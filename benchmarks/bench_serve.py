@@ -46,7 +46,7 @@ import corpus  # noqa: E402
 from bench import memory_kib  # noqa: E402
 
 from syndicate.processes import fewer_collections  # noqa: E402
-from syndicate.serve import LOOK_EVERY, Server, snapshot  # noqa: E402
+from syndicate.serve import LOOK_EVERY, POLL_EVERY, Server, snapshot  # noqa: E402
 from syndicate.watch import watcher  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -155,12 +155,13 @@ def idle_polls(size: int, work: Path) -> tuple[float, float, float]:
 
 def _idle_rows(sizes: list[int], work: Path) -> list[str]:
     rows = ["| statements | a poll looking at every source | a poll asking the kernel "
-            "| the watcher's start | a core's share while idle: a look each poll (0.5 s), "
+            "| the watcher's start | a core's share while idle: a look each poll "
+            f"({POLL_EVERY} s), "
             f"a look every {LOOK_EVERY:.0f} s |", "|---|---|---|---|---|"]
     for size in sizes:
         look, ask, start = idle_polls(size, work)
         rows.append(f"| {size:,} | {look * 1000:.1f} ms | {ask * 1000:.3f} ms "
-                    f"| {start * 1000:.0f} ms | {min(1.0, look / 0.5):.0%}, "
+                    f"| {start * 1000:.0f} ms | {min(1.0, look / POLL_EVERY):.0%}, "
                     f"{look / LOOK_EVERY:.1%} |")
     return rows
 

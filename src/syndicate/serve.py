@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from syndicate.watch import Watcher
 
 HOST = "127.0.0.1"
+POLL_EVERY = 0.5  # seconds between two polls (at once, where the kernel tells of a change)
 SETTLE = 0.02  # seconds without a word from the kernel before a save is taken as done
 # Seconds between two looks at every source while the kernel tells of no change (what no watch
 # sees: a write through another hard link, another machine's on a network file system)
@@ -377,7 +378,7 @@ class Server:
         if files is not None:
             self.shown.show(files)
 
-    def watch(self, interval: float = 0.5) -> None:
+    def watch(self, interval: float = POLL_EVERY) -> None:
         """Poll until :meth:`stop` is called: every ``interval`` seconds, and at once when the
         kernel tells of a change."""
         while not self._stop.is_set():
