@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -37,7 +38,7 @@ class Damaged(Exception):
 def count_entries(records: Iterable[bytes]) -> int:
     """How many file entries unit records hold (as the cache index writes them: an entry's
     text begins so, and a path's quotes are escaped)."""
-    return sum(record.count(b'{"path": ') for record in records)
+    return sum(map(bytes.count, records, repeat(b'{"path": ')))
 
 
 def unit_records(data: bytes) -> tuple[object, dict[str, bytes]] | None:
@@ -65,12 +66,12 @@ def unit_record_steps(data: bytes) -> Steps[tuple[object, dict[str, bytes]] | No
         return header, {}
     yield
     files[-1] += b","  # (each then ends with its comma)
-    # (each line a quoted key and a list, counted in bulk: an archive's index has a
+    # (each line a quoted key and a list, checked in bulk: an archive's index has a
     # hundred thousand)
-    if data.count(b'\n"') != len(files):
+    if not all(map(bytes.startswith, files, repeat(b'"'))):
         return None
     yield
-    if data.count(b"],\n") != len(files) - 1 or not files[-1].endswith(b"],"):
+    if not all(map(bytes.endswith, files, repeat(b"],"))):
         return None
     yield
     ends = [line.find(b'": [', 1) for line in files]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import operator
 import os
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -157,14 +158,14 @@ def previous_lines(current: Path, replaced: set[str], count: int) -> Lines | Non
             or lines[2] + b"\n" != _FILES or not data.endswith(b"\n" + _LIST_END + _END)):
         return None
     files = lines[3:-3]
-    if data.count(b"\n" + _INDENT + b'{"path": "') != len(files):  # (a file a line)
-        return None
+    if not all(map(bytes.startswith, files, itertools.repeat(_INDENT + b'{"path": "'))):
+        return None  # (a file a line)
     files[-1] += b","  # (each then ends with its comma)
     try:
         paths = _paths(files)
     except (ValueError, KeyError, TypeError, RecursionError):  # (not as a publish writes it)
         return None
-    if any(later <= earlier for earlier, later in zip(paths, paths[1:], strict=False)):
+    if not all(map(operator.lt, paths, itertools.islice(paths, 1, None))):  # (in bulk)
         return None
     kept = _without(files, paths, replaced)
     return kept if kept is not None and len(kept.lines) == count else None

@@ -120,8 +120,12 @@ def test_the_cache_index_is_written_in_pieces_one_unit_per_line(tmp_path: Path) 
         assert read is not None and read[0] == header and read[1]["k4"] == carried
         assert {key: json.loads(record) for key, record in read[1].items()} == records
     for damaged in (b"", b"{}", text.replace("}}", "}").encode(),
-                    text.replace('"k2": [],', '"k2" [],').encode()):
-        assert carry.unit_records(damaged) is None
+                    text.replace('"k2": [],', '"k2" [],').encode(),
+                    text.replace('\n"k2"', '\n k2"').encode(),  # (a line not a quoted key)
+                    text.replace('"k2": [],', '"k2": []').encode(),  # (no comma after it)
+                    text.replace('"k2": [],', '"k2": [] ,').encode(),
+                    text.replace("\n}}", ",\n}}").encode()):  # (a comma after the last)
+        assert carry.unit_records(damaged) is None, damaged
 
 
 def test_a_cache_index_of_the_older_layout_is_not_used(tmp_path: Path) -> None:
@@ -174,6 +178,33 @@ def test_a_manifest_spliced_from_the_current_ones_lines_is_the_manifest(
     assert lines is not None and lines.paths == sorted(e.path for e in kept)
     spliced = b"".join(manifest_pieces(reversed(added), previous=lines))
     assert spliced == manifest([*kept, *added])
+
+
+def test_a_manifest_whose_lines_are_out_of_order_or_not_a_file_each_is_not_spliced(
+        tmp_path: Path) -> None:
+    """(Its paths are bisected: a manifest not sorted, or with a path twice, or a line that
+    is not one file's as a publish writes it, is listed again in full.)"""
+    import hashlib
+
+    lines = manifest(entries(5)).split(b"\n")
+    files = lines[3:8]
+    assert all(line.startswith(b'    {"path": "') for line in files)
+    swapped = [files[1], files[0], *files[2:]]
+    twice = [files[0], files[0], *files[1:]]
+    indented = [b"  " + files[0].lstrip(), *files[1:]]
+    for why, changed in {"swapped": swapped, "twice": twice, "indented": indented}.items():
+        body = [line.removesuffix(b",") for line in changed]  # (each line's comma as written)
+        data = b"\n".join([*lines[:3], *(line + b"," for line in body[:-1]), body[-1],
+                            *lines[8:]])
+        current = tmp_path / hashlib.sha256(data).hexdigest()[:16]
+        current.mkdir()
+        (current / "manifest.json").write_bytes(data)
+        assert previous_lines(current, set(), len(changed)) is None, why
+    right = b"\n".join(lines)
+    current = tmp_path / hashlib.sha256(right).hexdigest()[:16]
+    current.mkdir()
+    (current / "manifest.json").write_bytes(right)
+    assert previous_lines(current, set(), 5) is not None  # (the same, in order: spliced)
 
 
 def test_a_manifest_whose_sha256_is_not_its_versions_name_is_not_spliced(

@@ -161,7 +161,7 @@ def publish(options: PublishOptions) -> None:
 
     Only what changed since the last publish is rendered; the rest is reused."""
     from syndicate import inputs, output
-    from syndicate.read_ahead import while_scanning
+    from syndicate.read_ahead import warm_for_publish, while_scanning
 
     o = options
     _check_executor(o)
@@ -171,6 +171,7 @@ def publish(options: PublishOptions) -> None:
     scanning = inputs.Scanning(o.project, _input_options(o), recorded, out, now)
     hold_to_the_end(scanning)  # (with the rows of a scan made here: see Scanning.whole)
     meanwhile = _Meanwhile(out)
+    warm_for_publish(o.project, out)  # (before the scan's child: no thread at its fork)
     # (in a child, with a record to compare with and more than one process allowed)
     with while_scanning(scanning.first, o.project, o.base_url, o.pdf_variant,
                         recorded is not None and o.jobs != 1, meanwhile,
