@@ -16,7 +16,8 @@ process (see :mod:`syndicate.spare`) is ready, as it is for an office that edits
 the last publish (how long that took is reported); 2. three no-op publishes in a row (the
 median is kept); 3. one statement's English text edited, published, and so for two more
 statements, each once the spare of the last edit's version is ready (the median of the three
-is kept, as for the no-op: one edit's time varies by a third between runs); 4. ``syndicate check``;
+is kept, as for the no-op: one edit's time varies by a third between runs; the peak memory
+of the no-ops and of the edits is the largest of theirs); 4. ``syndicate check``;
 5. ``syndicate status``; 6. a change of the site's settings that every output shows,
 published: everything rendered again over the previous version (as after an upgrade; its
 memory is the largest of all: the previous version's records and the new one's); and Hugo's
@@ -37,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,8 +101,10 @@ def measure(count: int, work: Path) -> Size:
 
 
 def median(runs: list[Run]) -> Run:
-    """The run of the median time (as ``make bench`` keeps it)."""
-    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    """The run of the median time (as ``make bench`` keeps it), with the largest peak memory
+    of them all (each must be under the target)."""
+    kept = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    return replace(kept, peak_kib=max(r.peak_kib for r in runs))
 
 
 def edit_runs(project: Path, statements: list[str],

@@ -32,7 +32,8 @@ KEPT_AT_MOST = 20_000  # entries whose texts EncodedEntries keeps (about 3,000 s
 _OPEN, _GENERATOR, _FILES = b"{\n", b'  "generator": ', b'  "files": [\n'
 _LIST_END, _END = b"  ]\n", b"}\n"
 _INDENT = b"    "
-_PATH_AT = len(_INDENT + b'{"path": "')
+_FILE_START = _INDENT + b'{"path": "'  # (each file's line begins so)
+_PATH_AT = len(_FILE_START)
 
 
 class EncodedEntries:
@@ -158,8 +159,8 @@ def previous_lines(current: Path, replaced: set[str], count: int) -> Lines | Non
             or lines[2] + b"\n" != _FILES or not data.endswith(b"\n" + _LIST_END + _END)):
         return None
     files = lines[3:-3]
-    if not all(map(bytes.startswith, files, itertools.repeat(_INDENT + b'{"path": "'))):
-        return None  # (a file a line)
+    if not files or not all(map(bytes.startswith, files, itertools.repeat(_FILE_START))):
+        return None  # (a file a line, and one at least)
     files[-1] += b","  # (each then ends with its comma)
     try:
         paths = _paths(files)

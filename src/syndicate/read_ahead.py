@@ -14,18 +14,19 @@ Then, while the child still scans, the output's cache index is read ahead of the
 then) if the output is still as it was then (see :class:`IndexAhead`), under the publisher's
 lock, and else reads it again. A publish that changes nothing leaves it.
 
-Before all that, the files a publish reads whole are asked of the kernel (:func:`warm`), so
-that the disk reads them while the scan runs.
+First of all, the files a publish reads whole are asked of the kernel (:func:`warm`), so that
+the disk reads them while the scan runs.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from syndicate import output
 from syndicate.aside import Aside
@@ -44,27 +45,32 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-WARM_STEP = 4 << 20  # bytes a call asks the kernel for (it reads ahead no more than 8 MB a call)
+# Bytes a call asks the kernel for: it reads ahead no more than its read-ahead size a call (8 MB
+# on this machine's disk, 128 KB by default), and an archive's files are asked for whole.
+WARM_STEP = 128 << 10
+WARM_AT_MOST = 1 << 30  # bytes of one file asked for (an archive's are tens of megabytes)
 
 
 def warm(paths: Iterable[Path]) -> None:
-    """Ask the kernel to read the regular files ``paths`` into its page cache, without this
-    process waiting for the disk or reading them itself (``posix_fadvise``, WILLNEED). A
-    publish reads an archive's cache index, manifest and statement pack whole, tens of
-    megabytes each at 16,000 statements, and a machine left idle since the last publish may
-    have evicted them: asked for as the publish starts, they are in memory when it reads them
-    (figures: ``benchmarks/notes.md``). Nothing is done where the call is missing, or for a
-    path that is not a regular file."""
+    """Ask the kernel to read the regular files ``paths`` into its page cache (their first
+    :data:`WARM_AT_MOST` bytes), without this process waiting for the disk or reading them
+    itself (``posix_fadvise``, WILLNEED). A publish reads an archive's cache index, manifest
+    and statement pack whole, tens of megabytes each at 16,000 statements, and a machine left
+    idle since the last publish may have evicted them: asked for as the scan starts, they are
+    in memory when the publish reads them (figures: ``benchmarks/notes.md``). Nothing is done
+    where the call is missing, and a path that is not a regular file is not even opened."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
     for path in paths:
         try:
+            if not stat.S_ISREG(os.stat(path).st_mode):  # (a device is never opened)
+                continue
             fd = open_regular(path, blocking=False)
-        except OSError:  # (gone, or no regular file: whoever reads it says why)
+        except OSError:  # (gone, or swapped for something else: whoever reads it says why)
             continue
         try:
-            for start in range(0, os.fstat(fd).st_size, WARM_STEP):
+            for start in range(0, min(os.fstat(fd).st_size, WARM_AT_MOST), WARM_STEP):
                 advise(fd, start, WARM_STEP, os.POSIX_FADV_WILLNEED)
         except OSError:
             pass
@@ -162,21 +168,34 @@ def index_ahead(out: Path, until: Callable[[], bool]) -> IndexAhead | None:
     return ahead
 
 
+class Meanwhile(Protocol):
+    """What a process does while its child scans (see :func:`while_scanning`)."""
+
+    def start(self) -> None:
+        """Done first: once the child scans (before the scan, made here, when there is none)."""
+
+    def __call__(self, done: Callable[[], bool]) -> None:
+        """Done once the statement pack is read ahead, told whether the child is done."""
+
+
 @contextmanager
 def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
                    pdf_variant: str | None, wanted: bool = True,
-                   meanwhile: Callable[[Callable[[], bool]], object] | None = None,
+                   meanwhile: Meanwhile | None = None,
                    then: Callable[[], U] | None = None,
                    ) -> Iterator[tuple[T, ReadAhead | None, Callable[[], U | None]]]:
     """``scan``'s result, made in a child when ``wanted`` and it can be (see
     :mod:`syndicate.aside`) while this process reads ``project``'s statement pack ahead of the
-    load (see :func:`read_ahead`), then does ``meanwhile`` (told whether the child is done);
+    load (see :func:`read_ahead`), then does ``meanwhile`` (its start first, also when the
+    scan is made here);
     the pack read ahead, if any (closed at the end, unless a load took it and closed it); and
     what gives ``then``'s result, made after ``scan``'s in the same process (see
     :meth:`Aside.rest`), until the end."""
     ahead = None
     try:
         with Aside(scan, wanted, then) as scanning:
+            if meanwhile is not None:
+                meanwhile.start()
             if scanning.forked:
                 ahead = read_ahead(project, base_url, pdf_variant, scanning.done)
                 if meanwhile is not None:

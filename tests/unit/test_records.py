@@ -200,6 +200,11 @@ def test_a_manifest_whose_lines_are_out_of_order_or_not_a_file_each_is_not_splic
         current.mkdir()
         (current / "manifest.json").write_bytes(data)
         assert previous_lines(current, set(), len(changed)) is None, why
+    empty = b"\n".join([*lines[:3], *lines[-3:]])  # (no file at all)
+    current = tmp_path / hashlib.sha256(empty).hexdigest()[:16]
+    current.mkdir()
+    (current / "manifest.json").write_bytes(empty)
+    assert previous_lines(current, set(), 0) is None
     right = b"\n".join(lines)
     current = tmp_path / hashlib.sha256(right).hexdigest()[:16]
     current.mkdir()

@@ -161,7 +161,7 @@ def publish(options: PublishOptions) -> None:
 
     Only what changed since the last publish is rendered; the rest is reused."""
     from syndicate import inputs, output
-    from syndicate.read_ahead import warm_for_publish, while_scanning
+    from syndicate.read_ahead import while_scanning
 
     o = options
     _check_executor(o)
@@ -170,8 +170,7 @@ def publish(options: PublishOptions) -> None:
     out = output.absolute(o.dist)
     scanning = inputs.Scanning(o.project, _input_options(o), recorded, out, now)
     hold_to_the_end(scanning)  # (with the rows of a scan made here: see Scanning.whole)
-    meanwhile = _Meanwhile(out)
-    warm_for_publish(o.project, out)  # (before the scan's child: no thread at its fork)
+    meanwhile = _Meanwhile(o.project, out)
     # (in a child, with a record to compare with and more than one process allowed)
     with while_scanning(scanning.first, o.project, o.base_url, o.pdf_variant,
                         recorded is not None and o.jobs != 1, meanwhile,
@@ -198,14 +197,21 @@ PUBLISH_MODULES = ("syndicate.backends", "syndicate.project", "syndicate.publish
 
 
 class _Meanwhile:
-    """What a publish does while a child scans (told whether the child is done): it imports
+    """What a publish does while a child scans (see :class:`read_ahead.Meanwhile`): it asks
+    the kernel for the files it reads whole if something changed (see
+    :func:`read_ahead.warm_for_publish`); once the statement pack is read ahead, it imports
     :data:`PUBLISH_MODULES` one by one, then reads the output's cache index ahead of the plan
     (see :func:`read_ahead.index_ahead`), until the child is done. This process would wait
     anyway, and a publish that changes nothing needs none of it."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    def __init__(self, project: Path, out: Path) -> None:
+        self.project, self.out = project, out
         self.index: IndexAhead | None = None  # the cache index, if its reading began
+
+    def start(self) -> None:
+        from syndicate.read_ahead import warm_for_publish
+
+        warm_for_publish(self.project, self.out)
 
     def __call__(self, done: Callable[[], bool]) -> None:
         for name in PUBLISH_MODULES:
