@@ -45,8 +45,8 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-# Bytes a call asks the kernel for: it reads ahead no more than its read-ahead size a call (8 MB
-# on this machine's disk, 128 KB by default), and an archive's files are asked for whole.
+# Bytes a call asks the kernel for: it reads no more than a disk's read-ahead size a call (128 KB
+# by default, more where a disk is set so), and an archive's files are asked for whole.
 WARM_STEP = 128 << 10
 WARM_AT_MOST = 1 << 30  # bytes of one file asked for (an archive's are tens of megabytes)
 
@@ -187,10 +187,9 @@ def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
     """``scan``'s result, made in a child when ``wanted`` and it can be (see
     :mod:`syndicate.aside`) while this process reads ``project``'s statement pack ahead of the
     load (see :func:`read_ahead`), then does ``meanwhile`` (its start first, also when the
-    scan is made here);
-    the pack read ahead, if any (closed at the end, unless a load took it and closed it); and
-    what gives ``then``'s result, made after ``scan``'s in the same process (see
-    :meth:`Aside.rest`), until the end."""
+    scan is made here); the pack read ahead, if any (closed at the end, unless a load took it
+    and closed it); and what gives ``then``'s result, made after ``scan``'s in the same
+    process (see :meth:`Aside.rest`), until the end."""
     ahead = None
     try:
         with Aside(scan, wanted, then) as scanning:
