@@ -1,4 +1,4 @@
-"""The files a publish reads whole, asked of the kernel as it starts (syndicate.read_ahead's
+"""The files a publish reads whole, asked of the kernel as its scan starts (syndicate.read_ahead's
 warm): after the call, the kernel reads them into its page cache without the process reading
 them, each whole, whatever its size; what cannot be warmed is left alone."""
 
@@ -53,7 +53,7 @@ def in_memory_soon(path: Path) -> bool:
 
 def test_a_file_larger_than_one_calls_reach_is_warmed_whole(tmp_path: Path) -> None:
     path = tmp_path / "large"
-    path.write_bytes(os.urandom(20_000_123))  # (past what one call reads ahead: 8 MB here)
+    path.write_bytes(os.urandom(20_000_123))  # (past what one call reads on any disk)
     if not evicted(path):
         pytest.skip("this file system keeps its files in memory")
     warm([path])
