@@ -2,20 +2,18 @@
 
 A publish scans the project's files before it loads (see :mod:`syndicate.inputs`): which
 statement cache entries still hold depends on what the scan finds. Where the scan runs in a
-child (see :mod:`syndicate.aside`), this process meanwhile reads the pack's lines in order and
-decodes each (:meth:`~syndicate.statement_pack.PackReader.read_ahead`), until the scan's result
-comes. The load's lookups then take those lines as they would have read them (an entry whose key
-is no longer its folder's is not taken), and read the rest as ever. An archive's load is mostly
-that decoding, which then costs the publish little more than its scan (figures:
-``benchmarks/notes.md``).
+child (see :mod:`syndicate.aside`), this process first asks the kernel for the files a publish
+reads whole (:func:`warm`), so that the disk reads them while the scan runs; then it reads the
+pack's lines in order and decodes each (:meth:`~syndicate.statement_pack.PackReader.read_ahead`),
+until the scan's result comes. The load's lookups then take those lines as they would have
+read them (an entry whose key is no longer its folder's is not taken), and read the rest as
+ever. An archive's load is mostly that decoding, which then costs the publish little more than
+its scan (figures: ``benchmarks/notes.md``).
 
 Then, while the child still scans, the output's cache index is read ahead of the plan
 (:func:`index_ahead`), in steps, until the child is done: the plan takes it (its rest read
 then) if the output is still as it was then (see :class:`IndexAhead`), under the publisher's
 lock, and else reads it again. A publish that changes nothing leaves it.
-
-First of all, the files a publish reads whole are asked of the kernel (:func:`warm`), so that
-the disk reads them while the scan runs.
 """
 
 from __future__ import annotations
@@ -45,20 +43,22 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-# Bytes a call asks the kernel for: it reads no more than a disk's read-ahead size a call (128 KB
-# by default, more where a disk is set so), and an archive's files are asked for whole.
+# Bytes a call asks the kernel for: it reads no more than a disk's read-ahead or request size a
+# call (128 KB at least by default), and an archive's files are asked for whole.
 WARM_STEP = 128 << 10
 WARM_AT_MOST = 1 << 30  # bytes of one file asked for (an archive's are tens of megabytes)
+WARM_ASKS = 64  # calls between two looks at whether to stop (a call waits when the disk is busy)
 
 
-def warm(paths: Iterable[Path]) -> None:
+def warm(paths: Iterable[Path], until: Callable[[], bool] = lambda: False) -> None:
     """Ask the kernel to read the regular files ``paths`` into its page cache (their first
-    :data:`WARM_AT_MOST` bytes), without this process waiting for the disk or reading them
-    itself (``posix_fadvise``, WILLNEED). A publish reads an archive's cache index, manifest
-    and statement pack whole, tens of megabytes each at 16,000 statements, and a machine left
-    idle since the last publish may have evicted them: asked for as the scan starts, they are
-    in memory when the publish reads them (figures: ``benchmarks/notes.md``). Nothing is done
-    where the call is missing, and a path that is not a regular file is not even opened."""
+    :data:`WARM_AT_MOST` bytes), without this process reading them (``posix_fadvise``,
+    WILLNEED), until ``until()`` (looked at every :data:`WARM_ASKS` calls: a call waits when
+    the disk's queue is full). A publish reads an archive's cache index, manifest and statement
+    pack whole, tens of megabytes each at 16,000 statements, and a machine left idle since the
+    last publish may have evicted them: asked for while the scan runs, they are in memory when
+    the publish reads them (figures: ``benchmarks/notes.md``). Nothing is done where the call
+    is missing, and a path that is not a regular file is not even opened."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
@@ -70,25 +70,30 @@ def warm(paths: Iterable[Path]) -> None:
         except OSError:  # (gone, or swapped for something else: whoever reads it says why)
             continue
         try:
-            for start in range(0, min(os.fstat(fd).st_size, WARM_AT_MOST), WARM_STEP):
+            for at, start in enumerate(range(0, min(os.fstat(fd).st_size, WARM_AT_MOST),
+                                             WARM_STEP), 1):
                 advise(fd, start, WARM_STEP, os.POSIX_FADV_WILLNEED)
+                if at % WARM_ASKS == 0 and until():
+                    return
         except OSError:
             pass
         finally:
             os.close(fd)
 
 
-def warm_for_publish(project: Path, out: Path) -> None:
-    """:func:`warm` the files a publish of ``project`` into ``out`` (absolute) reads whole when
-    something changed: the statement pack, and the current version's cache index and
-    manifest (none when there is no current version)."""
+def warm_for_publish(project: Path, out: Path, until: Callable[[], bool]) -> None:
+    """:func:`warm` (until ``until()``) the files a publish of ``project`` into ``out``
+    (absolute) reads whole when something changed: the current version's manifest (read by
+    the plan), its cache index (read ahead, or by the plan) and the statement pack (read
+    ahead at once: the kernel's own read-ahead follows); none when there is no current
+    version."""
     try:
         current = output.current_version(out)
     except OSError:  # (the plan says why, if it is to)
         return
     if current is not None:
-        warm([StatementCache(project).folder / PACK, output.cache_path(out),
-              current / output.MANIFEST])
+        warm([current / output.MANIFEST, output.cache_path(out),
+              StatementCache(project).folder / PACK], until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +176,8 @@ def index_ahead(out: Path, until: Callable[[], bool]) -> IndexAhead | None:
 class Meanwhile(Protocol):
     """What a process does while its child scans (see :func:`while_scanning`)."""
 
-    def start(self) -> None:
-        """Done first: once the child scans (before the scan, made here, when there is none)."""
+    def start(self, done: Callable[[], bool]) -> None:
+        """Done first, once the child scans, told whether the child is done."""
 
     def __call__(self, done: Callable[[], bool]) -> None:
         """Done once the statement pack is read ahead, told whether the child is done."""
@@ -186,16 +191,16 @@ def while_scanning(scan: Callable[[], T], project: Path, base_url: str | None,
                    ) -> Iterator[tuple[T, ReadAhead | None, Callable[[], U | None]]]:
     """``scan``'s result, made in a child when ``wanted`` and it can be (see
     :mod:`syndicate.aside`) while this process reads ``project``'s statement pack ahead of the
-    load (see :func:`read_ahead`), then does ``meanwhile`` (its start first, also when the
-    scan is made here); the pack read ahead, if any (closed at the end, unless a load took it
-    and closed it); and what gives ``then``'s result, made after ``scan``'s in the same
+    load (see :func:`read_ahead`), then does ``meanwhile`` (its start first: all of it only
+    while a child scans); the pack read ahead, if any (closed at the end, unless a load took
+    it and closed it); and what gives ``then``'s result, made after ``scan``'s in the same
     process (see :meth:`Aside.rest`), until the end."""
     ahead = None
     try:
         with Aside(scan, wanted, then) as scanning:
-            if meanwhile is not None:
-                meanwhile.start()
             if scanning.forked:
+                if meanwhile is not None:
+                    meanwhile.start(scanning.done)
                 ahead = read_ahead(project, base_url, pdf_variant, scanning.done)
                 if meanwhile is not None:
                     meanwhile(scanning.done)

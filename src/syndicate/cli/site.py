@@ -198,8 +198,8 @@ PUBLISH_MODULES = ("syndicate.backends", "syndicate.project", "syndicate.publish
 
 class _Meanwhile:
     """What a publish does while a child scans (see :class:`read_ahead.Meanwhile`): it asks
-    the kernel for the files it reads whole if something changed (see
-    :func:`read_ahead.warm_for_publish`); once the statement pack is read ahead, it imports
+    the kernel for the files it reads whole if something changed, which it cannot know yet
+    (see :func:`read_ahead.warm_for_publish`); once the statement pack is read ahead, it imports
     :data:`PUBLISH_MODULES` one by one, then reads the output's cache index ahead of the plan
     (see :func:`read_ahead.index_ahead`), until the child is done. This process would wait
     anyway, and a publish that changes nothing needs none of it."""
@@ -208,10 +208,10 @@ class _Meanwhile:
         self.project, self.out = project, out
         self.index: IndexAhead | None = None  # the cache index, if its reading began
 
-    def start(self) -> None:
+    def start(self, done: Callable[[], bool]) -> None:
         from syndicate.read_ahead import warm_for_publish
 
-        warm_for_publish(self.project, self.out)
+        warm_for_publish(self.project, self.out, done)
 
     def __call__(self, done: Callable[[], bool]) -> None:
         for name in PUBLISH_MODULES:
