@@ -28,7 +28,6 @@ import ctypes
 import errno
 import os
 import select
-import stat
 import struct
 import time
 from pathlib import Path
@@ -66,7 +65,7 @@ class Watcher:
     def watch_all(self) -> bool:
         """Watch the project's folder and every source folder; False when one cannot be
         watched or a symbolic link is among the sources."""
-        if any(_is_link(self.root / name) for name in SOURCES) or not self._add(""):
+        if any(os.path.islink(self.root / name) for name in SOURCES) or not self._add(""):
             return False
         return all(self._add_tree(top) for top in TREES if os.path.isdir(self.root / top))
 
@@ -74,7 +73,7 @@ class Watcher:
         """Watch the folder ``top`` (relative to the root) and every folder under it (a folder
         watched already keeps its watch, under this name now); False at a symbolic link or a
         folder that cannot be watched (one gone meanwhile is left out: its parent told)."""
-        if _is_link(self.root / top):
+        if os.path.islink(self.root / top):
             return False
         pending = [top]  # (each listed in its parent as no link)
         while pending:
@@ -184,7 +183,7 @@ class Watcher:
                 self.lost = True
             return
         self._found.add(path)
-        if mask & (IN_CREATE | IN_MOVED_TO) and _is_link(self.root / path):
+        if mask & (IN_CREATE | IN_MOVED_TO) and os.path.islink(self.root / path):
             self._uncertain = self.lost = True
 
     def _forget(self, gone: str) -> None:
@@ -200,13 +199,6 @@ class Watcher:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-
-def _is_link(path: Path) -> bool:
-    try:
-        return stat.S_ISLNK(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def watcher(root: Path) -> Watcher | None:
