@@ -145,6 +145,8 @@ class CacheIndex:
     documents: Mapping[str, object] = field(default_factory=dict)
     seals: Mapping[str, object] = field(default_factory=dict)  # see syndicate.seal.step
     others: object = None  # the entries of the version's other files (see published)
+    # what its feed documents' and index pages' keys were made under (see keys.Since)
+    stamps: Mapping[str, object] = field(default_factory=dict)
 
 
 def read_index(out: Path, current: Path | None) -> CacheIndex:
@@ -169,25 +171,29 @@ def index_steps(out: Path, current: Path | None) -> Steps[CacheIndex]:
             or document.get("version") != current.name):
         return CacheIndex()
     seals, documents = document.get("seals"), document.get("documents")
+    stamps = document.get("stamps")
     return CacheIndex(document.get("site"), units,
                       documents if isinstance(documents, dict) else {},
-                      seals if isinstance(seals, dict) else {}, document.get("others"))
+                      seals if isinstance(seals, dict) else {}, document.get("others"),
+                      stamps if isinstance(stamps, dict) else {})
 
 
 def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry] | bytes],
                documents: Mapping[str, object], encoded: EncodedEntries,
                others: Sequence[Entry] = (),
-               seals: Mapping[str, object] | None = None) -> Iterator[bytes]:
+               seals: Mapping[str, object] | None = None,
+               stamps: Mapping[str, str] | None = None) -> Iterator[bytes]:
     """The cache index beside the output folder: a JSON document, its units last and one per
     line (see :func:`index_pieces`), with the file entries' texts from ``encoded`` and
     the records carried from the current index (``bytes``) as they were: in pieces of
     :data:`LINES_PER_PIECE` units, as they are written (an archive's index is tens of
     megabytes, never all in memory). ``others``: the version's files that are neither a
-    unit's nor a document's (the index then lists every file). (Unit keys are hex digests:
-    written as they are.)"""
+    unit's nor a document's (the index then lists every file); ``stamps``: see
+    :class:`syndicate.keys.Since`. (Unit keys are hex digests: written as they are.)"""
     text = _INDEX_ENCODER.encode
     header = (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
               f'"site": {text(site_inputs)}, "documents": {text(documents)}, '
               f'"others": [{", ".join(map(encoded.index, others))}]'
-              + (f', "seals": {text(seals)}' if seals else ""))
+              + (f', "seals": {text(seals)}' if seals else "")
+              + (f', "stamps": {text(stamps)}' if stamps else ""))
     return index_pieces(header, units, encoded.index, LINES_PER_PIECE)

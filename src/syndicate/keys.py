@@ -12,7 +12,9 @@ version has.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 
 from syndicate import cache
 from syndicate.model import MULTIPLE_LANGUAGES, Statement, index_item
@@ -151,59 +153,144 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
     )
 
 
+# The units whose files a translation's entries in the site-wide documents show: a page's key
+# hashes everything its feed entry and index item show (:func:`translation_inputs` and
+# :func:`statement_parts`), a communiqué's files give the entry's enclosure its size.
+SHOWN_KINDS = frozenset({"page", "pdf"})
+
+
+def reading_order(statements: Sequence[Statement]) -> str:
+    """The hash of which statements a reader sees, in their order (:func:`model.newest_first`,
+    as ``statements`` are), and the languages of each: what decides which page of each feed and
+    index lists which statements."""
+    return cache.digest("\n".join([s.id + " " + " ".join(s.languages) for s in statements]))
+
+
+def stamps(project: Project, order: str) -> dict[str, str]:
+    """What the feed documents' and index pages' keys are made under, by kind: the hash of
+    what every document of the kind shows besides its statements, and of the ``order``
+    (:func:`reading_order`); kept in the cache index (see :class:`Since`)."""
+    return {"feeds": cache.digest(_feed_base(project), order),
+            "index": cache.digest(_index_base(project), order)}
+
+
+@dataclass(frozen=True, slots=True)
+class Since:
+    """What a publish may take of the current version's feed documents' and index pages' keys:
+    a document's recorded key stands when its kind's :func:`stamps` are those it was keyed
+    under (the same tool, site, templates and interface words; the same statements in the same
+    order, so each document lists the same ones) and none of the translations it shows is
+    ``changed``: none has a page or a communiqué not taken from the current version as it is
+    (see :data:`SHOWN_KINDS`). The other documents' keys are made again."""
+
+    stamps: Mapping[str, str] = field(default_factory=dict)  # this publish's
+    recorded: Mapping[str, object] = field(default_factory=dict)  # the cache index's stamps
+    documents: Mapping[str, object] = field(default_factory=dict)  # its records, by path
+    changed: AbstractSet[tuple[str, str]] = frozenset()  # (statement id, language)
+
+    def taken(self, kind: str) -> Since | None:
+        """This, if the documents of ``kind`` were keyed under this publish's stamp."""
+        stamp = self.stamps.get(kind)
+        return self if stamp is not None and self.recorded.get(kind) == stamp else None
+
+    def keys(self, paths: Sequence[str],
+             shown: Iterable[tuple[Statement, str]]) -> list[str] | None:
+        """The recorded keys of the documents at ``paths``, which show the translations
+        ``shown`` (each a statement and a language); None if one of those changed or one of the
+        documents has no recorded key."""
+        changed = self.changed
+        if any((statement.id, lang) in changed for statement, lang in shown):
+            return None
+        found = []
+        for path in paths:
+            record = self.documents.get(path)
+            key = record.get("key") if isinstance(record, dict) else None
+            if not isinstance(key, str):
+                return None
+            found.append(key)
+        return found
+
+
 def feed_keys(project: Project, statements: Sequence[Statement],
-              pdf_sizes: dict[str, int]) -> dict[str, str]:
+              pdf_sizes: dict[str, int], since: Since | None = None) -> dict[str, str]:
     """The hash of each feed document's inputs (see :func:`feeds.document_inputs`): what the
     document depends on, and the hash of its page's entries (each one's statement, language,
     PDF size and :func:`translation_inputs`: an entry shows one translation, as its page does,
     so editing another language's file changes no document of this one's), made once for the
-    documents that show that page."""
+    documents that show that page; the recorded key where ``since`` says it stands."""
     from syndicate.render import feeds
 
-    # The catalogs: a corrected entry's content has the correction line in its language.
-    base = cache.digest("feed", cache.code_digest(), project.site,
-                        sorted((code, cache.catalog_digest(t))
-                               for code, t in project.translations.items()))
-    lines = _feed_lines(project, statements, pdf_sizes)
+    base, taken = _feed_base(project), since.taken("feeds") if since is not None else None
+    lines = _FeedLines(project, pdf_sizes)
     found: dict[str, str] = {}
     for documents, entries in feeds.document_inputs(project.site, statements):
-        page = cache.digest("".join([lines[s.id, lang] for s, lang in entries]).encode())
+        paths = [path for path, _ in documents]
+        recorded = taken.keys(paths, entries) if taken is not None else None
+        if recorded is not None:
+            found.update(zip(paths, recorded, strict=True))
+            continue
+        page = cache.digest("".join([lines.line(s, lang) for s, lang in entries]).encode())
         found.update((path, cache.digest(base, inputs, page)) for path, inputs in documents)
     return found
 
 
-def _feed_lines(project: Project, statements: Sequence[Statement],
-                pdf_sizes: dict[str, int]) -> dict[tuple[str, str], str]:
-    """Each feed entry's line in its page's hash, by statement id and language: made once, as
-    a language's documents and the all-languages ones show the same entries."""
-    from syndicate.render import feeds
-
-    lines: dict[tuple[str, str], str] = {}
-    for statement in statements:
-        parts = _parts(project, statement)
-        for at, lang in enumerate(statement.languages):
-            size = feeds.pdf_size(project.site, statement, lang, pdf_sizes)
-            mine = translation_inputs(project, statement, parts, at)
-            # (no id or code holds a space)
-            lines[statement.id, lang] = f"{statement.id} {lang} {size} {mine}\n"
-    return lines
-
-
-def index_page_keys(project: Project, statements: Sequence[Statement]) -> dict[str, str]:
-    """The hash of each index page's inputs (see :meth:`pages.PageRenderer.index_inputs`)."""
-    from syndicate.render.pages import PageRenderer
-
-    base = cache.digest("index", cache.code_digest(), project.site,
-                        cache.template_digest("site"),
+def _feed_base(project: Project) -> str:
+    """What every feed document shows besides its entries (the catalogs: a corrected entry's
+    content has the correction line in its language)."""
+    return cache.digest("feed", cache.code_digest(), project.site,
                         sorted((code, cache.catalog_digest(t))
                                for code, t in project.translations.items()))
-    renderer = PageRenderer(project.site, project.translations)
+
+
+class _FeedLines:
+    """Each feed entry's line in its page's hash, by statement id and language: made once, as
+    a language's documents and the all-languages ones show the same entries."""
+
+    def __init__(self, project: Project, pdf_sizes: dict[str, int]) -> None:
+        self.project, self.pdf_sizes = project, pdf_sizes
+        self.made: dict[tuple[str, str], str] = {}
+
+    def line(self, statement: Statement, lang: str) -> str:
+        from syndicate.render import feeds
+
+        found = self.made.get((statement.id, lang))
+        if found is None:
+            project = self.project
+            size = feeds.pdf_size(project.site, statement, lang, self.pdf_sizes)
+            mine = translation_inputs(project, statement, _parts(project, statement),
+                                      statement.languages.index(lang))
+            # (no id or code holds a space)
+            found = self.made[statement.id, lang] = f"{statement.id} {lang} {size} {mine}\n"
+        return found
+
+
+def index_page_keys(project: Project, statements: Sequence[Statement],
+                    since: Since | None = None) -> dict[str, str]:
+    """The hash of each index page's inputs (see :func:`pages.index_page_inputs`); the
+    recorded key where ``since`` says it stands."""
+    from syndicate.render.pages import PageRenderer, index_page_inputs
+
+    base, taken = _index_base(project), since.taken("index") if since is not None else None
 
     def item(statement: Statement, lang: str) -> str:  # (see statement_parts)
         return _part(_parts(project, statement), statement.languages.index(lang), ITEM)
 
-    return {path: cache.digest(base, inputs)
-            for path, inputs in renderer.index_inputs(statements, item).items()}
+    found: dict[str, str] = {}
+    renderer = PageRenderer(project.site, project.translations)
+    for lang, path, listed, pager in renderer.index_pages(statements):
+        recorded = (taken.keys([path], ((s, lang) for s in listed)) if taken is not None
+                    else None)
+        found[path] = (recorded[0] if recorded is not None
+                       else cache.digest(base, index_page_inputs(lang, listed, pager, item)))
+    return found
+
+
+def _index_base(project: Project) -> str:
+    """What every index page shows besides its items and its place."""
+    return cache.digest("index", cache.code_digest(), project.site,
+                        cache.template_digest("site"),
+                        sorted((code, cache.catalog_digest(t))
+                               for code, t in project.translations.items()))
 
 
 def sitemap_key(project: Project, statements: Sequence[Statement]) -> str:

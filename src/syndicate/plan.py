@@ -21,7 +21,7 @@ from pathlib import Path
 
 from syndicate import carry, output, websub
 from syndicate.carry import CacheIndex, read_index
-from syndicate.keys import keyed_units, site_key
+from syndicate.keys import SHOWN_KINDS, Since, keyed_units, reading_order, site_key, stamps
 from syndicate.kinds import KINDS
 from syndicate.manifest import Lines, previous_lines, read_files
 from syndicate.model import Entry, NewestFirst, Statement, in_reading_order
@@ -70,6 +70,8 @@ class Plan:
     # the published statements in the order readers see them (see model.newest_first), sorted
     # once for the site-wide documents and their keys
     newest: NewestFirst = NewestFirst()
+    # what the feed documents' and index pages' keys may take of the current version's
+    since: Since = Since()
 
     @property
     def languages(self) -> int:
@@ -119,14 +121,29 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None,
     previous, kept = taken_over(index, current, found)
     reusable = {} if kept else {key: entries for key, record in found.items()
                                 if (entries := carry.parsed(record)) is not None}
+    carried = found if kept else {}
     # The records of every file are in found and previous now: the rest of them goes (an
     # archive's index holds hundreds of thousands, which would stay in memory to the end).
     index = replace(index, units={}, others=None)
+    newest = in_reading_order(live)
+    since = Since(stamps(project, reading_order(newest)), index.stamps, index.documents,
+                  _changed(units, reusable, carried))
     return Plan(project, out, live, scheduled, units, site_key(project, units), current,
                 index, reusable, current is not None and not websub.no_pending_feeds(current),
                 resealable, seal is not None and current is not None
                 and not (current / MANIFEST_SIGNATURE).is_file(), previous=previous,
-                carried=found if kept else {}, kept=kept, newest=in_reading_order(live))
+                carried=carried, kept=kept, newest=newest, since=since)
+
+
+def _changed(units: tuple[Unit, ...], reusable: Mapping[str, object],
+             carried: Mapping[str, object]) -> frozenset[tuple[str, str]]:
+    """The translations (statement id and language) with a unit of :data:`keys.SHOWN_KINDS`
+    that is not taken from the current version as it is (neither ``reusable`` nor ``carried``,
+    by key): whose entries in the feeds and items on the index pages may show otherwise now
+    (see :class:`keys.Since`)."""
+    return frozenset((unit.statement.id, unit.lang) for unit in units
+                     if unit.kind in SHOWN_KINDS and unit.key not in reusable
+                     and unit.key not in carried)
 
 
 def _resealable(index: CacheIndex, units: tuple[Unit, ...], found: dict[str, bytes],

@@ -265,7 +265,8 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
         documents = {**site_pages.index_records(), **feeds.index_records()}
         files.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
             name, plan.site_inputs, written.kept, documents, encoded,
-            _others(staging.entries, written.kept, documents), written.seals.records))
+            _others(staging.entries, written.kept, documents), written.seals.records,
+            plan.since.stamps))
     if counts is not None:
         _keep_share_counts(counts)
     return replace(_report(plan, staging.entries, written, previous), version=name)

@@ -116,7 +116,7 @@ class SitePages(_Documents):
     def __init__(self, plan: Plan, staging: Staging) -> None:
         super().__init__(plan)
         project, published = plan.project, plan.newest
-        self.keys = keys.index_page_keys(project, published)
+        self.keys = keys.index_page_keys(project, published, plan.since)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         sitemap_key = keys.sitemap_key(project, published)
         sitemaps = sitemap_files(plan.index, plan.current, sitemap_key, project.site)
@@ -157,7 +157,7 @@ class SiteFeeds(_Documents):
         plan, staging = self.plan, self.staging
         project, published = plan.project, plan.newest
         sizes = _communique_sizes(plan, staging)
-        self.keys = keys.feed_keys(project, published, sizes)
+        self.keys = keys.feed_keys(project, published, sizes, plan.since)
         self.documents = plans.reusable_documents(plan.index, plan.current, self.keys)
         self._reuse(staging)
         self._add(staging, websub.record_changes(

@@ -109,6 +109,16 @@ class Pager:
         return self.number + 1 if self.number < self.archives else 0
 
 
+def index_page_inputs(lang: str, listed: Sequence[Statement], pager: Pager,
+                      item: Callable[[Statement, str], object] = index_item,
+                      ) -> tuple[object, ...]:
+    """What an index page in ``lang`` shows besides the site and the interface words: its
+    place among its language's pages (``pager``) and what its items are made of (see
+    :meth:`PageRenderer._item` and :func:`model.index_item`; ``item``: what stands for that of
+    a statement in a language, as the caller has it)."""
+    return lang, pager.number, pager.older, pager.newer, tuple(item(s, lang) for s in listed)
+
+
 class PageRenderer:
     def __init__(self, site: Site, translations: Mapping[str, gettext.NullTranslations]) -> None:
         self.site = site
@@ -260,17 +270,12 @@ class PageRenderer:
                 for path, listed, pager in self._index_pages(statements, lang)
                 if path not in skip)
 
-    def index_inputs(self, statements: Sequence[Statement],
-                     item: Callable[[Statement, str], object] = index_item,
-                     ) -> dict[str, tuple[object, ...]]:
-        """What each index page shows besides the site and the interface words, by path: its
-        place among its language's pages and what its items are made of (see :meth:`_item`
-        and :func:`model.index_item`; ``item``: what stands for that of a statement in a
-        language, as the caller has it)."""
-        return {path: (lang.code, pager.number, pager.older, pager.newer,
-                       tuple(item(s, lang.code) for s in listed))
-                for lang in self.site.languages
-                for path, listed, pager in self._index_pages(statements, lang.code)}
+    def index_pages(self, statements: Sequence[Statement]
+                    ) -> Iterator[tuple[str, str, list[Statement], Pager]]:
+        """(language code, path, statements listed, place) of each index page, by language."""
+        for lang in self.site.languages:
+            for path, listed, pager in self._index_pages(statements, lang.code):
+                yield lang.code, path, listed, pager
 
     def _index_pages(self, statements: Sequence[Statement], lang: str
                      ) -> list[tuple[str, list[Statement], Pager]]:
