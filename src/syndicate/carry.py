@@ -181,19 +181,19 @@ def index_steps(out: Path, current: Path | None) -> Steps[CacheIndex]:
 def index_json(version: str, site_inputs: str, units: Mapping[str, list[Entry] | bytes],
                documents: Mapping[str, object], encoded: EncodedEntries,
                others: Sequence[Entry] = (),
-               seals: Mapping[str, object] | None = None,
-               stamps: Mapping[str, str] | None = None) -> Iterator[bytes]:
+               fields: Mapping[str, Mapping[str, object]] | None = None) -> Iterator[bytes]:
     """The cache index beside the output folder: a JSON document, its units last and one per
     line (see :func:`index_pieces`), with the file entries' texts from ``encoded`` and
     the records carried from the current index (``bytes``) as they were: in pieces of
     :data:`LINES_PER_PIECE` units, as they are written (an archive's index is tens of
     megabytes, never all in memory). ``others``: the version's files that are neither a
-    unit's nor a document's (the index then lists every file); ``stamps``: see
-    :class:`syndicate.keys.Since`. (Unit keys are hex digests: written as they are.)"""
+    unit's nor a document's (the index then lists every file). ``fields``: the others of its
+    header, each written unless empty (``seals``: see syndicate.seal.step; ``stamps``: see
+    syndicate.keys.Since). (Unit keys are hex digests: written as they are.)"""
     text = _INDEX_ENCODER.encode
     header = (f'{{"format": {text(cache.FORMAT)}, "version": {text(version)}, '
               f'"site": {text(site_inputs)}, "documents": {text(documents)}, '
               f'"others": [{", ".join(map(encoded.index, others))}]'
-              + (f', "seals": {text(seals)}' if seals else "")
-              + (f', "stamps": {text(stamps)}' if stamps else ""))
+              + "".join(f', {text(name)}: {text(value)}'
+                        for name, value in (fields or {}).items() if value))
     return index_pieces(header, units, encoded.index, LINES_PER_PIECE)

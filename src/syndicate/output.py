@@ -16,8 +16,11 @@ name, and then replaces the ``dist`` link with ``os.replace`` of a new link: the
 previous publish or the new one, complete, never a mixture and never nothing. Durability before
 the switch is one ``syncfs(2)`` of the output's file system. After the switch, old versions and
 leftover staging folders are renamed into ``.dist.trash/`` (one rename each); the next publish
-removes the trash in a background thread while it renders, so removing thousands of files is
-never on the critical path (a publish killed meanwhile leaves trash that the next one removes).
+removes what the trash held when it began, in a background thread (for a large site, a process
+that outlives it) once it has switched to its own version: removing the hundreds of thousands
+of files of an archive's version is never on the critical path, and does not share the disk
+with an edit's writes and its ``syncfs`` (a publish killed meanwhile leaves trash that the next
+one removes).
 
 A plain ``dist/`` folder from an older syndicate is migrated by exchanging it with the new link
 in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux), else by two renames.
@@ -32,8 +35,6 @@ import os
 import secrets
 import shutil
 import stat
-import subprocess
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +42,6 @@ from pathlib import Path
 from syndicate import libc, spare
 from syndicate.errors import OutputError, display_path
 from syndicate.files import read_regular, real
-from syndicate.processes import helper_thread
 
 MANIFEST = "manifest.json"
 MANIFEST_SIGNATURE = "manifest.json.p7s"  # its detached CMS signature, when the PDFs are sealed
@@ -339,8 +339,8 @@ def own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
 
 def collect_garbage(versions: Path, keep: str, trash: Path) -> None:
     """Move every other version (and leftover staging folder) into the trash: one rename each.
-    Removing their thousands of files is left to :func:`empty_trash`, off the critical path.
-    Both folders are used through descriptors opened without following links."""
+    Removing their thousands of files is left to :func:`syndicate.trash.empty`, off the
+    critical path. Both folders are used through descriptors opened without following links."""
     with own_folder(versions) as versions_fd, own_folder(trash, create=True) as trash_fd:
         if versions_fd is None or trash_fd is None:
             return
@@ -366,77 +366,6 @@ def retire_leftovers(out: Path, current: Path) -> None:
     if any(entry.name != current.name and not spare.belongs_to(entry.name, current.name)
            for entry in versions.iterdir()):
         collect_garbage(versions, keep=current.name, trash=trash_dir(absolute(out)))
-
-
-class Cleaner:
-    """The trash being emptied by a thread (see :func:`empty_trash`)."""
-
-    def __init__(self, thread: threading.Thread, started: threading.Event) -> None:
-        self._thread, self._started = thread, started
-
-    def finish(self, large: bool) -> None:
-        """Wait until the trash is empty; for a ``large`` site (see
-        :func:`syndicate.spare.large`), only until its ``rm`` runs, which goes on after this
-        process ends (a second one on the same entries is harmless)."""
-        if large:
-            self._started.wait()
-        else:
-            self._thread.join()
-
-
-def empty_trash(out: Path) -> Cleaner:
-    """Start removing the trash beside ``out`` (older versions) in a thread; the caller holds
-    the lock and finishes it before releasing it. Never touches ``out`` or its version,
-    and never follows a link: the trash is opened without following one, and its entries are
-    removed through that descriptor (``/proc/self/fd/N/...`` for ``rm``)."""
-    trash = trash_dir(absolute(out))
-    check_siblings(absolute(out))
-    started = threading.Event()
-
-    def remove() -> None:
-        try:
-            with own_folder(trash) as fd:
-                if fd is not None:
-                    _remove_entries(fd, started)
-        finally:
-            started.set()
-
-    thread = helper_thread(remove, "syndicate-empty-trash")
-    thread.start()
-    return Cleaner(thread, started)
-
-
-def _remove_entries(fd: int, started: threading.Event) -> None:
-    """Remove everything in the folder open as ``fd``; ``started`` is set once ``rm`` runs
-    (before, when there is none)."""
-    try:
-        entries = sorted(os.listdir(fd))
-    except OSError:
-        return
-    rm = shutil.which("rm") if entries else None
-    through = f"/proc/self/fd/{fd}"
-    if rm is not None and os.path.isdir(through):
-        # A process of its own: shutil.rmtree's loop needs the interpreter lock for each of
-        # a version's files (12,000 at 1,000 statements), which the publishing thread
-        # holds, so a one-statement publish waited for it at the end; `rm -rf` never waits
-        # for the lock (figures: benchmarks/notes.md).
-        with subprocess.Popen([rm, "-rf", "--", *(f"{through}/{name}" for name in entries)],
-                              pass_fds=(fd,), stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as removing:
-            started.set()
-            removing.wait()
-    for name in entries:  # without rm, or what it left
-        try:
-            mode = os.lstat(name, dir_fd=fd).st_mode
-        except OSError:
-            continue
-        if stat.S_ISDIR(mode):
-            shutil.rmtree(name, dir_fd=fd, ignore_errors=True)
-        else:
-            try:
-                os.unlink(name, dir_fd=fd)
-            except OSError:
-                pass
 
 
 def current_version(out: Path) -> Path | None:

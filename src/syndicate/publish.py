@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from syndicate import cache, carry, files, output, spare
+from syndicate import cache, carry, files, output, spare, trash
 from syndicate import plan as plans
 from syndicate.answers import KeptAnswers
 from syndicate.backends import Backend, Rendering, choose
@@ -177,7 +177,9 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         plan = _plan(project, out, now, run, verify=not trusted, identity=identity)
         if plan.unchanged:
             return _unchanged(plan)
-        cleaner = output.empty_trash(out)  # the versions older publishes retired
+        # The versions older publishes retired: removed once this one is switched to (an
+        # archive's rm meanwhile would share the disk with an edit's writes and its syncfs).
+        retired = trash.retired(out)
         try:
             try:
                 return _write(plan, run)
@@ -186,8 +188,8 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
                     raise
             plan = _plan(project, out, now, run, verify=True)  # (a file gone by hand, say)
             return _unchanged(plan) if plan.unchanged else _write(plan, run)
-        finally:
-            cleaner.finish(spare.large(len(plan.units)))  # (a unit has one file at least)
+        finally:  # (a unit has one file at least)
+            trash.empty(out, retired).finish(spare.large(len(plan.units)))
 
 
 def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool,
@@ -206,7 +208,7 @@ def _unchanged(plan: Plan) -> Report:
     """The report of a publish that changes nothing (the current version stays)."""
     assert plan.current is not None
     output.retire_leftovers(plan.out, plan.current)
-    cleaner = output.empty_trash(plan.out)  # as every publish does
+    cleaner = trash.empty(plan.out)  # as every publish does
     files = plan.current_paths()
     cleaner.finish(spare.large(len(files)))
     return Report(plan.out, len(files) + 1, len(plan.published), len(plan.scheduled),
@@ -265,8 +267,8 @@ def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:
         documents = {**site_pages.index_records(), **feeds.index_records()}
         files.write_json_text(output.cache_path(output.absolute(plan.out)), index_json(
             name, plan.site_inputs, written.kept, documents, encoded,
-            _others(staging.entries, written.kept, documents), written.seals.records,
-            plan.since.stamps))
+            _others(staging.entries, written.kept, documents),
+            {"seals": written.seals.records, "stamps": plan.since.stamps}))
     if counts is not None:
         _keep_share_counts(counts)
     return replace(_report(plan, staging.entries, written, previous), version=name)

@@ -205,22 +205,26 @@ def test_pdfs_carry_no_script_launch_or_bad_link(dist: Path) -> None:
 def test_emptying_the_trash_removes_old_versions_and_follows_no_link(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rm: bool
 ) -> None:
-    from syndicate import output
+    from syndicate import output, trash
 
     if not rm:
-        monkeypatch.setattr(output.shutil, "which", lambda name: None)
+        monkeypatch.setattr(trash.shutil, "which", lambda name: None)
     out = tmp_path / "dist"
     kept = tmp_path / "elsewhere"
     kept.mkdir()
     (kept / "precious.txt").write_text("keep me", encoding="utf-8")
-    trash = output.trash_dir(out)
+    folder = output.trash_dir(out)
     for version in ("0123456789abcdef", ".staging-0a1b2c3d4e5f", "-rf"):
-        folder = trash / version / "en" / "statement"
-        folder.mkdir(parents=True)
-        (folder / "page.html").write_text("old", encoding="utf-8")
-        (trash / version / "elsewhere").symlink_to(kept, target_is_directory=True)
-    output.empty_trash(out).finish(large=False)
-    assert list(trash.iterdir()) == []
+        inner = folder / version / "en" / "statement"
+        inner.mkdir(parents=True)
+        (inner / "page.html").write_text("old", encoding="utf-8")
+        (folder / version / "elsewhere").symlink_to(kept, target_is_directory=True)
+    assert trash.retired(out) == {"0123456789abcdef", ".staging-0a1b2c3d4e5f", "-rf"}
+    trash.empty(out, {"-rf", "gone-meanwhile"}).finish(large=False)  # (only those named)
+    assert sorted(entry.name for entry in folder.iterdir()) == [
+        ".staging-0a1b2c3d4e5f", "0123456789abcdef"]
+    trash.empty(out).finish(large=False)
+    assert list(folder.iterdir()) == [] and trash.retired(out) == frozenset()
     assert (kept / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
 
@@ -229,6 +233,7 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     import os
+    import subprocess
 
     from syndicate import output
     from syndicate.model import Artifact, Entry
@@ -236,13 +241,13 @@ def test_a_republish_links_every_unchanged_file_from_the_current_version(
 
     if how == "without cp":
         monkeypatch.setattr(output.shutil, "which", lambda name: None)
-    run, commands = output.subprocess.run, []
+    run, commands = subprocess.run, []
 
     def spy(command: list[str], **options: object) -> object:
         commands.append(command)
         return run(command, **options)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(output.subprocess, "run", spy)
+    monkeypatch.setattr(subprocess, "run", spy)
     current = tmp_path / "current"
     paths = ["index.html", "en/index.html", "en/2022-statement/index.html",
              "pt/archive/1.atom", "pt/açúcar e café.txt"]
@@ -271,6 +276,7 @@ def test_links_are_made_durable_while_rendering_and_everything_again_at_commit(
     """The linking thread syncs once its links are made (so that the commit, after the renders,
     has little left to flush); the commit still syncs after the last file and the manifest,
     before the switch."""
+
     from syndicate import output
     from syndicate.model import Artifact, Entry
     from syndicate.staging import Staging

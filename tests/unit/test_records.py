@@ -99,15 +99,16 @@ def test_the_cache_index_is_written_in_pieces_one_unit_per_line(tmp_path: Path) 
         "k1": [ASCII, ACCENTED], "k2": [], "k3": [ACCENTED], "k4": carried}
     documents = {"en/feed.atom": {"key": "f", "entry": ASCII.as_json()}}
     seals = {"k1": {"mode": "pades"}}
-    for sealed in (None, seals):
-        path = tmp_path / f"index-{bool(sealed)}.json"
+    stamps = {"feeds": "f", "index": "i"}
+    for number, fields in enumerate([None, {"seals": seals}, {"seals": {}, "stamps": stamps}]):
+        path = tmp_path / f"index-{number}.json"
         pieces = list(carry.index_json("v1", "site", units, documents, EncodedEntries(),
-                                 [ACCENTED], sealed))
+                                       [ACCENTED], fields))
         assert len(pieces) == 3  # (units in pieces: never the whole text at once)
         assert files.write_json_text(path, iter(pieces))
         header = {"format": cache.FORMAT, "version": "v1", "site": "site",
                   "documents": documents, "others": [ACCENTED.as_json()],
-                  **({"seals": sealed} if sealed else {})}
+                  **{name: value for name, value in (fields or {}).items() if value}}
         records = {key: json.loads(entries) if isinstance(entries, bytes)
                    else [e.as_json() for e in entries] for key, entries in units.items()}
         text = path.read_text(encoding="ascii")

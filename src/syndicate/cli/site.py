@@ -283,7 +283,7 @@ def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
     """Whether the last publish into ``o.dist``, which made ``recorded``, was made from the
     inputs ``scanned``, and its statements are those live ``now`` (see :mod:`syndicate.inputs`):
     then it says what that publish said, and nothing is loaded."""
-    from syndicate import inputs, output, spare
+    from syndicate import inputs, output, spare, trash
     from syndicate.terminal import unchanged_summary
 
     out = output.absolute(o.dist)
@@ -293,7 +293,7 @@ def _nothing_changed(o: PublishOptions, scanned: Scanned, recorded: Record,
         if current is None or not inputs.nothing_to_publish(scanned.same, recorded, out, now):
             return False
         output.retire_leftovers(out, current)
-        output.empty_trash(out).finish(spare.large(recorded.summary.files))
+        trash.empty(out).finish(spare.large(recorded.summary.files))
     report_warnings(recorded.warnings, o.strict)
     if not o.quiet:
         click.echo(unchanged_summary(recorded.summary, o.dist))
