@@ -6,8 +6,8 @@ the logo, the fonts) combined with the hash of what is its statement's own
 (:func:`statement_parts`, worked out when the statement is parsed and kept with its statement
 cache entry, so that a plan hashes again only the statements that changed). The index pages',
 sitemap's and feed documents' keys (:func:`index_page_keys`, :func:`sitemap_key`,
-:func:`feed_keys`) hash what each shows. :mod:`syndicate.plan` reuses what has a key the current
-version has.
+:func:`feed_keys`) hash what each shows, or are the current version's where nothing it shows
+changed (:class:`Since`). :mod:`syndicate.plan` reuses what has a key the current version has.
 """
 
 from __future__ import annotations
@@ -155,7 +155,9 @@ def site_key(project: Project, units: tuple[Unit, ...]) -> str:
 
 # The units whose files a translation's entries in the site-wide documents show: a page's key
 # hashes everything its feed entry and index item show (:func:`translation_inputs` and
-# :func:`statement_parts`), a communiqué's files give the entry's enclosure its size.
+# :func:`statement_parts`), a communiqué's files give the entry's enclosure its size. A new
+# input of a feed entry's line (_FeedLines) or an index item (index_page_keys' item) must be in
+# one of these units' keys, or a document showing it would keep its key (see Since).
 SHOWN_KINDS = frozenset({"page", "pdf"})
 
 
@@ -243,25 +245,32 @@ def _feed_base(project: Project) -> str:
 
 
 class _FeedLines:
-    """Each feed entry's line in its page's hash, by statement id and language: made once, as
-    a language's documents and the all-languages ones show the same entries."""
+    """Each feed entry's line in its page's hash, by statement id and language: made once for
+    every language of a statement when one is asked for (its parts read once), as a language's
+    documents and the all-languages ones show the same entries. (What a line shows must be
+    in the keys of its translation's units of :data:`SHOWN_KINDS`.)"""
 
     def __init__(self, project: Project, pdf_sizes: dict[str, int]) -> None:
         self.project, self.pdf_sizes = project, pdf_sizes
         self.made: dict[tuple[str, str], str] = {}
 
     def line(self, statement: Statement, lang: str) -> str:
-        from syndicate.render import feeds
-
         found = self.made.get((statement.id, lang))
         if found is None:
-            project = self.project
-            size = feeds.pdf_size(project.site, statement, lang, self.pdf_sizes)
-            mine = translation_inputs(project, statement, _parts(project, statement),
-                                      statement.languages.index(lang))
-            # (no id or code holds a space)
-            found = self.made[statement.id, lang] = f"{statement.id} {lang} {size} {mine}\n"
+            self._make(statement)
+            found = self.made[statement.id, lang]
         return found
+
+    def _make(self, statement: Statement) -> None:
+        from syndicate.render import feeds
+
+        project = self.project
+        parts = _parts(project, statement)
+        for at, lang in enumerate(statement.languages):
+            size = feeds.pdf_size(project.site, statement, lang, self.pdf_sizes)
+            mine = translation_inputs(project, statement, parts, at)
+            # (no id or code holds a space)
+            self.made[statement.id, lang] = f"{statement.id} {lang} {size} {mine}\n"
 
 
 def index_page_keys(project: Project, statements: Sequence[Statement],
@@ -272,7 +281,7 @@ def index_page_keys(project: Project, statements: Sequence[Statement],
 
     base, taken = _index_base(project), since.taken("index") if since is not None else None
 
-    def item(statement: Statement, lang: str) -> str:  # (see statement_parts)
+    def item(statement: Statement, lang: str) -> str:  # (see statement_parts, SHOWN_KINDS)
         return _part(_parts(project, statement), statement.languages.index(lang), ITEM)
 
     found: dict[str, str] = {}

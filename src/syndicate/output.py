@@ -17,10 +17,10 @@ previous publish or the new one, complete, never a mixture and never nothing. Du
 the switch is one ``syncfs(2)`` of the output's file system. After the switch, old versions and
 leftover staging folders are renamed into ``.dist.trash/`` (one rename each); the next publish
 removes what the trash held when it began, in a background thread (for a large site, a process
-that outlives it) once it has switched to its own version: removing the hundreds of thousands
-of files of an archive's version is never on the critical path, and does not share the disk
-with an edit's writes and its ``syncfs`` (a publish killed meanwhile leaves trash that the next
-one removes).
+that outlives it), so that removing thousands of files is never on the critical path: while it
+renders when it renders much, else (an edit) once it has written its version, so that the
+removal does not share the disk with its writes and its ``syncfs`` (see :mod:`syndicate.trash`;
+a publish killed meanwhile leaves trash that the next one removes).
 
 A plain ``dist/`` folder from an older syndicate is migrated by exchanging it with the new link
 in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux), else by two renames.

@@ -177,9 +177,11 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         plan = _plan(project, out, now, run, verify=not trusted, identity=identity)
         if plan.unchanged:
             return _unchanged(plan)
-        # The versions older publishes retired: removed once this one is switched to (an
-        # archive's rm meanwhile would share the disk with an edit's writes and its syncfs).
+        # The versions older publishes retired: removed meanwhile when this one renders much
+        # (its version needs their space), else once it is written (an archive's rm would
+        # share the disk with an edit's writes and its syncfs).
         retired = trash.retired(out)
+        cleaner = None if _renders_little(plan) else retired.empty()
         try:
             try:
                 return _write(plan, run)
@@ -188,8 +190,9 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
                     raise
             plan = _plan(project, out, now, run, verify=True)  # (a file gone by hand, say)
             return _unchanged(plan) if plan.unchanged else _write(plan, run)
-        finally:  # (a unit has one file at least)
-            trash.empty(out, retired).finish(spare.large(len(plan.units)))
+        finally:
+            large = spare.large(len(plan.units))  # (a unit has one file at least)
+            (cleaner or retired.empty()).finish(large)
 
 
 def _plan(project: Project, out: Path, now: datetime, run: Run, verify: bool,
@@ -220,8 +223,7 @@ def _write(plan: Plan, run: Run) -> Report:
     """:func:`_write_version`, from the current version's spare when it is worth taking; made
     again without it if the spare had a file where the new version has a folder, or the
     reverse (see staging.SpareClash)."""
-    takes_spare = (len(plan.todo) * spare.REUSED_AT_LEAST <= len(plan.units)
-                   and not run.backend.remote)
+    takes_spare = _renders_little(plan) and not run.backend.remote
     try:
         return _write_version(plan, run, takes_spare)
     except SpareClash:
@@ -229,6 +231,13 @@ def _write(plan: Plan, run: Run) -> Report:
     if run.progress is not None:  # (its bar starts again)
         run.progress.finish()
     return _write_version(plan, run, False)
+
+
+def _renders_little(plan: Plan) -> bool:
+    """Whether ``plan`` renders at most one of its units in :data:`spare.REUSED_AT_LEAST` (an
+    edit): its version is made from the current version's spare, and the trash emptied once
+    it is written."""
+    return len(plan.todo) * spare.REUSED_AT_LEAST <= len(plan.units)
 
 
 def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:

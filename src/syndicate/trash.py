@@ -1,6 +1,9 @@
 """The trash beside the output folder (``.dist.trash/``, see :mod:`syndicate.output`): the
-versions older publishes retired, removed by the next publish once it has switched to its own
-version, in a thread (for a large site, an ``rm`` that outlives the command)."""
+versions older publishes retired. A publish lists it as it begins (:func:`retired`) and removes
+those, in a thread (for a large site, an ``rm`` that outlives the command): while it renders
+when it renders much (its new version needs the space), else once it has written its version
+(an edit, whose writes the removal would slow; see :func:`syndicate.publish.publish`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import stat
 import subprocess
 import threading
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 
 from syndicate.output import absolute, check_siblings, own_folder, trash_dir
@@ -17,13 +21,13 @@ from syndicate.processes import helper_thread
 
 
 class Cleaner:
-    """The trash being emptied by a thread (see :func:`empty`)."""
+    """Names in the trash being removed by a thread (see :meth:`Retired.empty`)."""
 
     def __init__(self, thread: threading.Thread, started: threading.Event) -> None:
         self._thread, self._started = thread, started
 
     def finish(self, large: bool) -> None:
-        """Wait until the trash is empty; for a ``large`` site (see
+        """Wait until they are removed; for a ``large`` site (see
         :func:`syndicate.spare.large`), only until its ``rm`` runs, which goes on after this
         process ends (a second one on the same entries is harmless)."""
         if large:
@@ -32,45 +36,56 @@ class Cleaner:
             self._thread.join()
 
 
-def retired(out: Path) -> frozenset[str]:
-    """The names in the trash beside ``out`` now (none when it cannot be listed): what a
-    publish removes once it has switched to its own version (see :func:`empty`)."""
-    with own_folder(trash_dir(absolute(out))) as fd:
-        try:
-            return frozenset(os.listdir(fd)) if fd is not None else frozenset()
-        except OSError:
-            return frozenset()
+@dataclass(frozen=True, slots=True)
+class Retired:
+    """The names in the trash beside ``out`` when it was listed (see :func:`retired`)."""
+
+    out: Path
+    names: frozenset[str]
+
+    def empty(self) -> Cleaner:
+        """Start removing them in a thread (those still there); the caller holds the lock and
+        finishes it before releasing it. Never touches ``out`` or its version, and never
+        follows a link: the trash is opened without following one, and its entries are
+        removed through that descriptor (``/proc/self/fd/N/...`` for ``rm``)."""
+        folder, names = trash_dir(absolute(self.out)), self.names
+        started = threading.Event()
+
+        def remove() -> None:
+            try:
+                with own_folder(folder) as fd:
+                    if fd is not None:
+                        _remove_entries(fd, started, names)
+            finally:
+                started.set()
+
+        thread = helper_thread(remove, "syndicate-empty-trash")
+        thread.start()
+        return Cleaner(thread, started)
 
 
-def empty(out: Path, names: AbstractSet[str] | None = None) -> Cleaner:
-    """Start removing the trash beside ``out`` (older versions; only those ``names`` in it,
-    if given) in a thread; the caller holds the lock and finishes it before releasing it.
-    Never touches ``out`` or its version, and never follows a link: the trash is opened
-    without following one, and its entries are removed through that descriptor
-    (``/proc/self/fd/N/...`` for ``rm``)."""
-    folder = trash_dir(absolute(out))
+def retired(out: Path) -> Retired:
+    """What the trash beside ``out`` holds now; the names beside ``out`` checked first (see
+    :func:`output.check_siblings`: a link there is refused before anything is written); no
+    name when it cannot be listed (what it holds is left for a later publish)."""
     check_siblings(absolute(out))
-    started = threading.Event()
-
-    def remove() -> None:
-        try:
-            with own_folder(folder) as fd:
-                if fd is not None:
-                    _remove_entries(fd, started, names)
-        finally:
-            started.set()
-
-    thread = helper_thread(remove, "syndicate-empty-trash")
-    thread.start()
-    return Cleaner(thread, started)
-
-
-def _remove_entries(fd: int, started: threading.Event,
-                    names: AbstractSet[str] | None = None) -> None:
-    """Remove everything in the folder open as ``fd`` (only ``names``, if given); ``started``
-    is set once ``rm`` runs (before, when there is none)."""
     try:
-        entries = sorted(name for name in os.listdir(fd) if names is None or name in names)
+        with own_folder(trash_dir(absolute(out))) as fd:
+            return Retired(out, frozenset(os.listdir(fd)) if fd is not None else frozenset())
+    except OSError:
+        return Retired(out, frozenset())
+
+
+def empty(out: Path) -> Cleaner:
+    """Start removing everything in the trash beside ``out`` (see :meth:`Retired.empty`)."""
+    return retired(out).empty()
+
+
+def _remove_entries(fd: int, started: threading.Event, names: AbstractSet[str]) -> None:
+    """Remove the entries ``names`` (those still there) in the folder open as ``fd``;
+    ``started`` is set once ``rm`` runs (before, when there is none)."""
+    try:
+        entries = sorted(name for name in os.listdir(fd) if name in names)
     except OSError:
         return
     rm = shutil.which("rm") if entries else None

@@ -84,6 +84,11 @@ def test_edits_of_every_kind_leave_the_keys_a_publish_from_scratch_makes(
     assert_as_from_scratch(root, pdfs=False)
     changes = [
         lambda: append(root, numbered_id(3), "pt", "Uma frase."),  # an old statement's text
+        lambda: write(root / "statements" / numbered_id(9) / "statement.yaml",  # a correction
+                      "date: 2020-01-09\noriginal: pt\nupdated: 2020-02-01T10:00:00+00:00\n"),
+        lambda: (_png(root / "statements" / numbered_id(6) / "chart.png", "red"),
+                 append(root, numbered_id(6), "en", "![A chart](chart.png)")),
+        lambda: _png(root / "statements" / numbered_id(6) / "chart.png", "blue"),  # its bytes
         lambda: write(root / "statements" / numbered_id(5) / "en.md",  # a title
                       '---\ntitle: "Statement five, renamed"\n---\n\nText 5.\n'),
         lambda: write(root / "statements" / numbered_id(4) / "statement.yaml",  # moved
@@ -98,6 +103,27 @@ def test_edits_of_every_kind_leave_the_keys_a_publish_from_scratch_makes(
         change()
         publish(root, pdfs=False)
         assert_as_from_scratch(root, pdfs=False)
+
+
+def _png(path: Path, colour: str) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), colour).save(path, "PNG")
+
+
+def test_a_recorded_key_is_taken_under_its_stamp_only_and_when_well_formed(
+        tmp_path: Path) -> None:
+    statement = loaded(numbered_project(tmp_path / "p", 1, 1), cache=False).statements[0]
+    since = keys.Since({"feeds": "s"}, {"feeds": "s", "index": "i"},
+                       {"a": {"key": "ka"}, "b": {"key": 7}, "c": "not a record"},
+                       frozenset({(statement.id, "en")}))
+    assert since.taken("feeds") is since
+    assert since.taken("index") is None  # (not this publish's stamp)
+    assert since.keys(["a"], [(statement, "pt")]) == ["ka"]
+    assert since.keys(["a"], [(statement, "en")]) is None  # (a translation changed)
+    for broken in (["a", "b"], ["c"], ["d"]):  # a key not text, a record not one, none
+        assert since.keys(broken, [(statement, "pt")]) is None
+    assert keys.Since({"feeds": "s"}, {"feeds": ["s"]}).taken("feeds") is None
 
 
 def test_an_edit_makes_the_keys_of_the_documents_showing_it_only(

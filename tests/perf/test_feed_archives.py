@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from conftest import SHIPPED_ID, numbered_project
 from syndicate import publish as pipeline
-from syndicate import statement_entries, trash
+from syndicate import statement_entries
 from syndicate.backends import InProcess
 from syndicate.files import read_regular
 from syndicate.output import trash_dir
@@ -141,31 +140,3 @@ def test_a_statements_words_are_read_once_per_language_for_every_feed(
     assert len(documents) == 2 * (3 + 2 * 2) + 7
     assert len(reads) == 3 * 39
     assert len(set(reads)) == 39
-
-
-def test_the_trash_is_emptied_once_the_new_version_is_served(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the trash held when a publish began is removed once the output shows the new
-    version, not while it renders and writes; the version it retires waits for the next."""
-    three_statements(project)
-    publish(project)
-    edit(project, NEWEST, "Uma frase acrescentada.")
-    publish(project)
-    folder, dist = trash_dir(project / "dist"), project / "dist"
-    before = {entry.name for entry in folder.iterdir()}
-    assert len(before) == 1  # (the first version)
-    served: list[tuple[str, frozenset[str] | None, set[str]]] = []
-    empty = trash.empty
-
-    def recorded(out: Path, names: frozenset[str] | None = None) -> trash.Cleaner:
-        served.append((os.readlink(dist), names, {e.name for e in folder.iterdir()}))
-        return empty(out, names)
-
-    monkeypatch.setattr(trash, "empty", recorded)
-    edit(project, NEWEST, "Outra frase.")
-    report = publish(project)
-    assert len(served) == 1
-    link, names, then = served[0]
-    assert link.endswith(report.version) and names == before
-    assert len(then) == 2  # the second version retired meanwhile: left for the next publish
-    assert {entry.name for entry in folder.iterdir()} == then - before

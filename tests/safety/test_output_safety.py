@@ -219,12 +219,13 @@ def test_emptying_the_trash_removes_old_versions_and_follows_no_link(
         inner.mkdir(parents=True)
         (inner / "page.html").write_text("old", encoding="utf-8")
         (folder / version / "elsewhere").symlink_to(kept, target_is_directory=True)
-    assert trash.retired(out) == {"0123456789abcdef", ".staging-0a1b2c3d4e5f", "-rf"}
-    trash.empty(out, {"-rf", "gone-meanwhile"}).finish(large=False)  # (only those named)
+    assert trash.retired(out).names == {"0123456789abcdef", ".staging-0a1b2c3d4e5f", "-rf"}
+    only = trash.Retired(out, frozenset({"-rf", "gone-meanwhile"}))
+    only.empty().finish(large=False)  # (only those named, and those still there)
     assert sorted(entry.name for entry in folder.iterdir()) == [
         ".staging-0a1b2c3d4e5f", "0123456789abcdef"]
     trash.empty(out).finish(large=False)
-    assert list(folder.iterdir()) == [] and trash.retired(out) == frozenset()
+    assert list(folder.iterdir()) == [] and trash.retired(out).names == frozenset()
     assert (kept / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
 

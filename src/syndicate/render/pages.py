@@ -17,7 +17,6 @@ from syndicate.model import (
     Artifact,
     Site,
     Statement,
-    index_item,
     newest_first,
     paginate,
 )
@@ -110,8 +109,7 @@ class Pager:
 
 
 def index_page_inputs(lang: str, listed: Sequence[Statement], pager: Pager,
-                      item: Callable[[Statement, str], object] = index_item,
-                      ) -> tuple[object, ...]:
+                      item: Callable[[Statement, str], object]) -> tuple[object, ...]:
     """What an index page in ``lang`` shows besides the site and the interface words: its
     place among its language's pages (``pager``) and what its items are made of (see
     :meth:`PageRenderer._item` and :func:`model.index_item`; ``item``: what stands for that of

@@ -1,0 +1,87 @@
+"""When a publish removes the versions older publishes retired (:mod:`syndicate.trash`): an
+edit once the output shows its own version, so that the removal does not share the disk with
+its writes; a publish that renders much while it renders, as its new version needs the space."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import numbered_project
+from syndicate import publish as pipeline
+from syndicate import trash
+from syndicate.backends import InProcess
+from syndicate.output import trash_dir
+
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+
+
+def publish(root: Path) -> pipeline.Report:
+    """A publish without communiqués (as ``--without-pdf``): twelve statements, four units
+    each, so that one translation's edit renders one unit in 48."""
+    project = pipeline.load(root, cache=True)
+    project = replace(project, site=replace(project.site, pdfs=False))
+    return pipeline.publish(project, root / "dist", NOW, backend=InProcess())
+
+
+def append(root: Path, text: str) -> None:
+    with (root / "statements" / "2020-01-03-s" / "pt.md").open("a", encoding="utf-8") as file:
+        file.write(f"\n{text}\n")
+
+
+def served_when_emptied(monkeypatch: pytest.MonkeyPatch, root: Path
+                        ) -> list[tuple[str, frozenset[str], set[str]]]:
+    """Each removal started: the version ``dist`` shows then, the names it removes and those
+    in the trash then."""
+    calls: list[tuple[str, frozenset[str], set[str]]] = []
+    folder, empty = trash_dir(root / "dist"), trash.Retired.empty
+
+    def recorded(self: trash.Retired) -> trash.Cleaner:
+        calls.append((os.readlink(root / "dist"), self.names,
+                      {entry.name for entry in folder.iterdir()}))
+        return empty(self)
+
+    monkeypatch.setattr(trash.Retired, "empty", recorded)
+    return calls
+
+
+def test_an_edit_empties_the_trash_once_the_new_version_is_served(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = numbered_project(tmp_path / "p", 12, 2)
+    publish(root)
+    append(root, "Uma frase.")
+    publish(root)
+    folder = trash_dir(root / "dist")
+    before = {entry.name for entry in folder.iterdir()}
+    assert len(before) == 1  # (the first version)
+    calls = served_when_emptied(monkeypatch, root)
+    append(root, "Outra frase.")
+    report = publish(root)
+    assert len(calls) == 1
+    link, names, then = calls[0]
+    assert link.endswith(report.version) and names == before
+    assert len(then) == 2  # the second version retired meanwhile: left for the next publish
+    assert {entry.name for entry in folder.iterdir()} == then - before
+
+
+def test_a_publish_that_renders_everything_empties_the_trash_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = numbered_project(tmp_path / "p", 12, 2)
+    publish(root)
+    append(root, "Uma frase.")
+    first = os.readlink(root / "dist")
+    publish(root)
+    calls = served_when_emptied(monkeypatch, root)
+    config = root / "syndicate.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'issuer = "Portuguese Government"', 'issuer = "Portuguese Government, Lisbon"'),
+        encoding="utf-8")
+    second = os.readlink(root / "dist")
+    publish(root)  # (every unit laid out again)
+    assert len(calls) == 1 and calls[0][0] == second  # before the switch
+    (name,) = calls[0][1]  # the first version (its name in the trash made unique)
+    assert name.startswith(os.path.basename(first))
