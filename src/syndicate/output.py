@@ -17,10 +17,10 @@ previous publish or the new one, complete, never a mixture and never nothing. Du
 the switch is one ``syncfs(2)`` of the output's file system. After the switch, old versions and
 leftover staging folders are renamed into ``.dist.trash/`` (one rename each); the next publish
 removes what the trash held when it began, in a background thread (for a large site, a process
-that outlives it), so that removing thousands of files is never on the critical path: while it
-renders when it renders much, else (an edit) once it has written its version, so that the
-removal does not share the disk with its writes and its ``syncfs`` (see :mod:`syndicate.trash`;
-a publish killed meanwhile leaves trash that the next one removes).
+that outlives it): while it renders when it writes much, else (an edit) once it has written its
+version or failed, where the removal no longer shares the disk with its writes and its
+``syncfs`` (a small site's edit waits for it then; see :mod:`syndicate.trash`). A publish killed
+meanwhile leaves trash that the next one removes.
 
 A plain ``dist/`` folder from an older syndicate is migrated by exchanging it with the new link
 in one ``renameat2(RENAME_EXCHANGE)`` where the system has it (Linux), else by two renames.
@@ -339,7 +339,7 @@ def own_folder(path: Path, create: bool = False) -> Iterator[int | None]:
 
 def collect_garbage(versions: Path, keep: str, trash: Path) -> None:
     """Move every other version (and leftover staging folder) into the trash: one rename each.
-    Removing their thousands of files is left to :func:`syndicate.trash.empty`, off the
+    Removing their thousands of files is left to :mod:`syndicate.trash`, off the
     critical path. Both folders are used through descriptors opened without following links."""
     with own_folder(versions) as versions_fd, own_folder(trash, create=True) as trash_fd:
         if versions_fd is None or trash_fd is None:

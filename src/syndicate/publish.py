@@ -177,11 +177,11 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         plan = _plan(project, out, now, run, verify=not trusted, identity=identity)
         if plan.unchanged:
             return _unchanged(plan)
-        # The versions older publishes retired: removed meanwhile when this one renders much
-        # (its version needs their space), else once it is written (an archive's rm would
-        # share the disk with an edit's writes and its syncfs).
+        # The versions older publishes retired: removed meanwhile when this one writes much
+        # (its version needs their space), else once it is written or failed (an archive's rm
+        # would share the disk with an edit's writes and its syncfs).
         retired = trash.retired(out)
-        cleaner = None if _renders_little(plan) else retired.empty()
+        cleaner = None if _writes_little(plan) else retired.empty()
         try:
             try:
                 return _write(plan, run)
@@ -189,6 +189,8 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
                 if not trusted:
                     raise
             plan = _plan(project, out, now, run, verify=True)  # (a file gone by hand, say)
+            if cleaner is None and not _writes_little(plan):
+                cleaner = retired.empty()
             return _unchanged(plan) if plan.unchanged else _write(plan, run)
         finally:
             large = spare.large(len(plan.units))  # (a unit has one file at least)
@@ -233,11 +235,17 @@ def _write(plan: Plan, run: Run) -> Report:
     return _write_version(plan, run, False)
 
 
-def _renders_little(plan: Plan) -> bool:
+def _renders_little(plan: Plan, also: int = 0) -> bool:
     """Whether ``plan`` renders at most one of its units in :data:`spare.REUSED_AT_LEAST` (an
-    edit): its version is made from the current version's spare, and the trash emptied once
-    it is written."""
-    return len(plan.todo) * spare.REUSED_AT_LEAST <= len(plan.units)
+    edit; counting ``also`` more): worth making its version from the current version's spare
+    (see :func:`_write`)."""
+    return (len(plan.todo) + also) * spare.REUSED_AT_LEAST <= len(plan.units)
+
+
+def _writes_little(plan: Plan) -> bool:
+    """Whether ``plan`` writes as little as :func:`_renders_little` says, its PDFs sealed anew
+    counted (each a new file): the trash is then emptied once its version is written."""
+    return _renders_little(plan, len(plan.resealable))
 
 
 def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:

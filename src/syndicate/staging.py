@@ -270,7 +270,7 @@ class Staging:
 def _discard(folder: Path, out: Path) -> None:
     """Move ``folder``, a version never switched to (in the versions folder of ``out``), into
     the trash with one rename: its thousands of files are removed by the next publish, as an
-    old version's are (see :func:`trash.empty`); removed now if it cannot be moved."""
+    old version's are (see :mod:`syndicate.trash`); removed now if it cannot be moved."""
     try:
         with output.own_folder(folder.parent) as versions_fd, \
                 output.own_folder(output.trash_dir(out), create=True) as trash_fd:

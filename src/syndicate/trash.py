@@ -1,8 +1,8 @@
 """The trash beside the output folder (``.dist.trash/``, see :mod:`syndicate.output`): the
 versions older publishes retired. A publish lists it as it begins (:func:`retired`) and removes
 those, in a thread (for a large site, an ``rm`` that outlives the command): while it renders
-when it renders much (its new version needs the space), else once it has written its version
-(an edit, whose writes the removal would slow; see :func:`syndicate.publish.publish`).
+when it writes much (its new version needs the space), else once it has written its version or
+failed (an edit, whose writes the removal would slow; see ``syndicate.publish._publish``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
+from syndicate.errors import OutputError
 from syndicate.output import absolute, check_siblings, own_folder, trash_dir
 from syndicate.processes import helper_thread
 
@@ -56,6 +57,8 @@ class Retired:
                 with own_folder(folder) as fd:
                     if fd is not None:
                         _remove_entries(fd, started, names)
+            except (OSError, OutputError):  # (replaced or made unreadable since: left as it is)
+                pass
             finally:
                 started.set()
 

@@ -118,7 +118,8 @@ def test_a_recorded_key_is_taken_under_its_stamp_only_and_when_well_formed(
                        {"a": {"key": "ka"}, "b": {"key": 7}, "c": "not a record"},
                        frozenset({(statement.id, "en")}))
     assert since.taken("feeds") is since
-    assert since.taken("index") is None  # (not this publish's stamp)
+    assert since.taken("index") is None  # (this publish has no stamp of that kind)
+    assert keys.Since({"feeds": "s"}, {"feeds": "t"}).taken("feeds") is None  # (another)
     assert since.keys(["a"], [(statement, "pt")]) == ["ka"]
     assert since.keys(["a"], [(statement, "en")]) is None  # (a translation changed)
     for broken in (["a", "b"], ["c"], ["d"]):  # a key not text, a record not one, none

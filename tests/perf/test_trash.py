@@ -1,6 +1,7 @@
 """When a publish removes the versions older publishes retired (:mod:`syndicate.trash`): an
-edit once the output shows its own version, so that the removal does not share the disk with
-its writes; a publish that renders much while it renders, as its new version needs the space."""
+edit once it has written its own version (the output shows it then), so that the removal does
+not share the disk with its writes; a publish that renders much while it renders, as its new
+version needs the space."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def served_when_emptied(monkeypatch: pytest.MonkeyPatch, root: Path
     return calls
 
 
-def test_an_edit_empties_the_trash_once_the_new_version_is_served(
+def test_an_edit_empties_the_trash_once_its_version_is_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = numbered_project(tmp_path / "p", 12, 2)
     publish(root)
@@ -81,7 +82,9 @@ def test_a_publish_that_renders_everything_empties_the_trash_first(
         'issuer = "Portuguese Government"', 'issuer = "Portuguese Government, Lisbon"'),
         encoding="utf-8")
     second = os.readlink(root / "dist")
-    publish(root)  # (every unit laid out again)
+    report = publish(root)  # (every unit laid out again)
+    assert report.changed and not any(path.endswith(".html") for path in report.reused)
+    assert os.readlink(root / "dist") != second
     assert len(calls) == 1 and calls[0][0] == second  # before the switch
     (name,) = calls[0][1]  # the first version (its name in the trash made unique)
     assert name.startswith(os.path.basename(first))
