@@ -1,8 +1,9 @@
 """The trash beside the output folder (``.dist.trash/``, see :mod:`syndicate.output`): the
-versions older publishes retired. A publish lists it as it begins (:func:`retired`) and removes
-those, in a thread (for a large site, an ``rm`` that outlives the command): while it renders
-when it writes much (its new version needs the space), else once it has written its version or
-failed (an edit, whose writes the removal would slow; see ``syndicate.publish._publish``).
+versions older publishes retired. A publish that changes something lists it once it has
+planned (:func:`retired`) and removes those, in a thread (for a large site, an ``rm`` that
+outlives the command): while it renders when it writes much (its new version needs the space),
+else once it has written its version or failed (an edit, whose writes the removal would slow;
+see ``syndicate.publish._publish``). A publish that changes nothing removes everything there.
 """
 
 from __future__ import annotations
