@@ -239,9 +239,7 @@ def feed_keys(project: Project, statements: Sequence[Statement],
 def _feed_base(project: Project) -> str:
     """What every feed document shows besides its entries (the catalogs: a corrected entry's
     content has the correction line in its language)."""
-    return cache.digest("feed", cache.code_digest(), project.site,
-                        sorted((code, cache.catalog_digest(t))
-                               for code, t in project.translations.items()))
+    return cache.digest("feed", cache.code_digest(), project.site, _catalogs(project))
 
 
 class _FeedLines:
@@ -297,9 +295,12 @@ def index_page_keys(project: Project, statements: Sequence[Statement],
 def _index_base(project: Project) -> str:
     """What every index page shows besides its items and its place."""
     return cache.digest("index", cache.code_digest(), project.site,
-                        cache.template_digest("site"),
-                        sorted((code, cache.catalog_digest(t))
-                               for code, t in project.translations.items()))
+                        cache.template_digest("site"), _catalogs(project))
+
+
+def _catalogs(project: Project) -> list[tuple[str, str]]:
+    """Each interface catalog's hash, by language code, in order."""
+    return sorted((code, cache.catalog_digest(t)) for code, t in project.translations.items())
 
 
 def sitemap_key(project: Project, statements: Sequence[Statement]) -> str:

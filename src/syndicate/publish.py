@@ -181,17 +181,19 @@ def _publish(project: Project, out: Path, now: datetime, run: Run) -> Report:
         # (its version needs their space), else once it is written or failed (an archive's rm
         # would share the disk with an edit's writes and its syncfs).
         retired = trash.retired(out)
-        cleaner = None if _writes_little(plan) else retired.empty()
+        amount = _Amount.of(plan)
+        cleaner = None if amount.writes_little else retired.empty()
         try:
             try:
-                return _write(plan, run)
+                return _write(plan, run, amount)
             except Damaged:
                 if not trusted:
                     raise
             plan = _plan(project, out, now, run, verify=True)  # (a file gone by hand, say)
-            if cleaner is None and not _writes_little(plan):
+            amount = _Amount.of(plan)
+            if cleaner is None and not amount.writes_little:
                 cleaner = retired.empty()
-            return _unchanged(plan) if plan.unchanged else _write(plan, run)
+            return _unchanged(plan) if plan.unchanged else _write(plan, run, amount)
         finally:
             large = spare.large(len(plan.units))  # (a unit has one file at least)
             (cleaner or retired.empty()).finish(large)
@@ -221,11 +223,11 @@ def _unchanged(plan: Plan) -> Report:
                   version=plan.current.name)
 
 
-def _write(plan: Plan, run: Run) -> Report:
-    """:func:`_write_version`, from the current version's spare when it is worth taking; made
-    again without it if the spare had a file where the new version has a folder, or the
-    reverse (see staging.SpareClash)."""
-    takes_spare = _renders_little(plan) and not run.backend.remote
+def _write(plan: Plan, run: Run, amount: _Amount) -> Report:
+    """:func:`_write_version`, from the current version's spare when it is worth taking (see
+    :class:`_Amount`); made again without it if the spare had a file where the new version has
+    a folder, or the reverse (see staging.SpareClash)."""
+    takes_spare = amount.renders_little and not run.backend.remote
     try:
         return _write_version(plan, run, takes_spare)
     except SpareClash:
@@ -235,17 +237,21 @@ def _write(plan: Plan, run: Run) -> Report:
     return _write_version(plan, run, False)
 
 
-def _renders_little(plan: Plan, also: int = 0) -> bool:
-    """Whether ``plan`` renders at most one of its units in :data:`spare.REUSED_AT_LEAST` (an
-    edit; counting ``also`` more): worth making its version from the current version's spare
-    (see :func:`_write`)."""
-    return (len(plan.todo) + also) * spare.REUSED_AT_LEAST <= len(plan.units)
+@dataclass(frozen=True, slots=True)
+class _Amount:
+    """How much of its version a plan writes, against :data:`spare.REUSED_AT_LEAST`: whether
+    it renders at most one of its units in that many (an edit: worth making its version from
+    the current version's spare), and whether it writes as little with its PDFs sealed anew
+    counted (each a new file: the trash is then emptied once its version is written)."""
 
+    renders_little: bool
+    writes_little: bool
 
-def _writes_little(plan: Plan) -> bool:
-    """Whether ``plan`` writes as little as :func:`_renders_little` says, its PDFs sealed anew
-    counted (each a new file): the trash is then emptied once its version is written."""
-    return _renders_little(plan, len(plan.resealable))
+    @staticmethod
+    def of(plan: Plan) -> _Amount:
+        rendered, units = len(plan.todo), len(plan.units)  # (todo: a pass over every unit)
+        return _Amount(rendered * spare.REUSED_AT_LEAST <= units,
+                       (rendered + len(plan.resealable)) * spare.REUSED_AT_LEAST <= units)
 
 
 def _write_version(plan: Plan, run: Run, takes_spare: bool) -> Report:

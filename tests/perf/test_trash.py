@@ -6,32 +6,26 @@ version needs the space."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from test_documents_since import append, numbered_id
+from test_documents_since import publish as publish_any
 
 from conftest import numbered_project
 from syndicate import publish as pipeline
 from syndicate import trash
-from syndicate.backends import InProcess
 from syndicate.output import trash_dir
-
-NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def publish(root: Path) -> pipeline.Report:
     """A publish without communiqués (as ``--without-pdf``): twelve statements, four units
     each, so that one translation's edit renders one unit in 48."""
-    project = pipeline.load(root, cache=True)
-    project = replace(project, site=replace(project.site, pdfs=False))
-    return pipeline.publish(project, root / "dist", NOW, backend=InProcess())
+    return publish_any(root, pdfs=False)
 
 
-def append(root: Path, text: str) -> None:
-    with (root / "statements" / "2020-01-03-s" / "pt.md").open("a", encoding="utf-8") as file:
-        file.write(f"\n{text}\n")
+def edit(root: Path, text: str) -> None:
+    append(root, numbered_id(3), "pt", text)
 
 
 def served_when_emptied(monkeypatch: pytest.MonkeyPatch, root: Path
@@ -54,13 +48,13 @@ def test_an_edit_empties_the_trash_once_its_version_is_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = numbered_project(tmp_path / "p", 12, 2)
     publish(root)
-    append(root, "Uma frase.")
+    edit(root, "Uma frase.")
     publish(root)
     folder = trash_dir(root / "dist")
     before = {entry.name for entry in folder.iterdir()}
     assert len(before) == 1  # (the first version)
     calls = served_when_emptied(monkeypatch, root)
-    append(root, "Outra frase.")
+    edit(root, "Outra frase.")
     report = publish(root)
     assert len(calls) == 1
     link, names, then = calls[0]
@@ -73,7 +67,7 @@ def test_a_publish_that_renders_everything_empties_the_trash_first(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = numbered_project(tmp_path / "p", 12, 2)
     publish(root)
-    append(root, "Uma frase.")
+    edit(root, "Uma frase.")
     first = os.readlink(root / "dist")
     publish(root)
     calls = served_when_emptied(monkeypatch, root)
