@@ -278,7 +278,7 @@ class Scanning:
             return Scanned(nothing=True, same=True)
         self._found.append(found)
         return Scanned(False, same, known(found, last),
-                       expected_units(self.root, self.out, found.rows))
+                       expected_units(self.root, self.out, found.rows, self.options.pdfs))
 
     def whole(self) -> Scan | None:
         """The scan :meth:`first` made, with what the record takes of it made (its listings,

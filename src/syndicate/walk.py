@@ -188,17 +188,21 @@ def tree_rows(root: Path, folder: str, links: list[str] | None = None,
 
 # What a changed statement folder re-renders with WeasyPrint: an edited translation, about its
 # communiqué and the bilingual edition (a new title adds the cards, which are quick); a new or
-# otherwise changed statement, all five documents of a bilingual statement.
+# otherwise changed statement, all five documents of a bilingual statement. Without PDFs
+# (--without-pdf), an edited translation brings none (a new title's card starts its worker
+# then), and a new or otherwise changed statement its two cards.
 EDIT_UNITS = 2
 STATEMENT_UNITS = 5
+STATEMENT_CARDS = 2
 
 
-def expected_units(root: Path, out: Path, found: Iterable[Row] | None = None) -> int | None:
+def expected_units(root: Path, out: Path, found: Iterable[Row] | None = None,
+                   pdfs: bool = True) -> int | None:
     """About how many documents for WeasyPrint the inputs newer than the last publish's cache
     index bring: for each statement folder with newer files, EDIT_UNITS when the one newer file
-    is a translation, else STATEMENT_UNITS. None when anything may change: no cache index, or a
-    newer configuration or catalog. Stat calls only (the rows a publish's scan ``found``, else
-    a scan of its own: :func:`rows`)."""
+    is a translation, else STATEMENT_UNITS (without ``pdfs``: none and STATEMENT_CARDS). None
+    when anything may change: no cache index, or a newer configuration or catalog. Stat calls
+    only (the rows a publish's scan ``found``, else a scan of its own: :func:`rows`)."""
     from syndicate.output import absolute, cache_path
 
     try:
@@ -215,5 +219,6 @@ def expected_units(root: Path, out: Path, found: Iterable[Row] | None = None) ->
             return None
         folder, _, file = rest.partition("/")
         changed.setdefault(folder, []).append(file)
-    return sum(EDIT_UNITS if len(names) == 1 and names[0] not in ("", SHARED_FILE)
-               else STATEMENT_UNITS for names in changed.values())
+    edit, statement = (EDIT_UNITS, STATEMENT_UNITS) if pdfs else (0, STATEMENT_CARDS)
+    return sum(edit if len(names) == 1 and names[0] not in ("", SHARED_FILE) else statement
+               for names in changed.values())

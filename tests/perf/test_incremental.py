@@ -320,7 +320,7 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
 ) -> None:
     from syndicate.inputs import Options, Scanning, rows
     from syndicate.pool import early_workers
-    from syndicate.walk import EDIT_UNITS, STATEMENT_UNITS, expected_units
+    from syndicate.walk import EDIT_UNITS, STATEMENT_CARDS, STATEMENT_UNITS, expected_units
 
     dist = project / "dist"
     assert expected_units(project, dist) is None  # never published: anything may render
@@ -333,18 +333,21 @@ def test_workers_start_early_only_when_an_input_is_newer_than_the_last_publish(
     def touch(path: Path) -> None:
         os.utime(path, ns=(later, later))
 
-    def expected() -> int | None:  # (as the publish's scan sees it too: the same answer)
-        found = expected_units(project, dist)
-        assert expected_units(project, dist, rows(project)) == found
-        scanning = Scanning(project, Options(None, None, True), None, dist, None)
+    def expected(pdfs: bool = True) -> int | None:  # (as the publish's scan sees it too)
+        found = expected_units(project, dist, pdfs=pdfs)
+        assert expected_units(project, dist, rows(project), pdfs) == found
+        scanning = Scanning(project, Options(None, None, pdfs), None, dist, None)
         assert scanning.first().expected == found
         return found
 
     touch(folder / "pt.md")
     assert expected() == EDIT_UNITS  # one translation edited
+    assert expected(pdfs=False) == 0  # without PDFs: its card only if its title changed
+    assert early_workers(2, (str(project), None, None), 0) is None
     assert early_workers(1, (str(project), None, None), EDIT_UNITS) is None  # one job
     touch(folder / "statement.yaml")
     assert expected() == STATEMENT_UNITS  # its shared fields too
+    assert expected(pdfs=False) == STATEMENT_CARDS
     added = project / "statements" / "2030-01-01-added"
     shutil.copytree(folder, added)
     for path in [added, *added.iterdir()]:
