@@ -102,6 +102,7 @@ def _remove_entries(fd: int, started: threading.Event, names: AbstractSet[str]) 
         with subprocess.Popen([rm, "-rf", "--", *(f"{through}/{name}" for name in entries)],
                               pass_fds=(fd,), stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as removing:
+            _yielding(removing.pid)
             started.set()
             removing.wait()
     for name in entries:  # without rm, or what it left
@@ -116,3 +117,17 @@ def _remove_entries(fd: int, started: threading.Event, names: AbstractSet[str]) 
                 os.unlink(name, dir_fd=fd)
             except OSError:
                 pass
+
+
+# The priority of the trash's `rm` (the lowest): an archive's removal outlives the publish that
+# started it by seconds, and a publish made meanwhile (an office's next edit, `serve`'s next
+# save) should not share its cores with it evenly (figures: benchmarks/notes.md).
+REMOVAL_NICENESS = 19
+
+
+def _yielding(pid: int) -> None:
+    """Give the process ``pid`` the lowest priority (if it is still there)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, REMOVAL_NICENESS)
+    except OSError:  # (gone already, or not allowed)
+        pass

@@ -82,3 +82,24 @@ def test_a_publish_that_renders_everything_empties_the_trash_first(
     assert len(calls) == 1 and calls[0][0] == second  # before the switch
     (name,) = calls[0][1]  # the first version (its name in the trash made unique)
     assert name.startswith(os.path.basename(first))
+
+
+def test_the_removal_runs_at_the_lowest_priority(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An archive's ``rm`` outlives its publish by seconds: the next one (an office's next edit,
+    ``serve``'s next save) gets the cores first. The ``rm`` run says its own niceness."""
+    root = numbered_project(tmp_path / "p", 12, 2)
+    publish(root)
+    edit(root, "Uma frase.")
+    publish(root)  # (the first version retired)
+    said = tmp_path / "niceness"
+    rm = tmp_path / "rm"
+    rm.write_text(f'#!/bin/sh\nsleep 0.5\nnice > "{said}"\nexec /bin/rm "$@"\n', encoding="utf-8")
+    rm.chmod(0o755)
+    real_which = trash.shutil.which
+    monkeypatch.setattr(trash.shutil, "which", lambda name: str(rm) if name == "rm"
+                        else real_which(name))
+    edit(root, "Outra frase.")
+    publish(root)
+    assert said.read_text(encoding="utf-8").strip() == str(trash.REMOVAL_NICENESS) == "19"
+    assert len(list(trash_dir(root / "dist").iterdir())) == 1  # (the first version removed)
