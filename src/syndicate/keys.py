@@ -144,12 +144,14 @@ def card_inputs(statement: Statement, lang: str) -> tuple[object, ...]:
     return (statement.id, statement.date, lang, translation.title)
 
 
-def site_key(project: Project, units: tuple[Unit, ...]) -> str:
-    """The hash of the site-wide outputs' inputs (indexes, root, sitemap, feeds): every unit."""
+def site_key(project: Project) -> str:
+    """The hash of what the site-wide outputs (indexes, root, sitemap, feeds) are made of
+    besides the units: the tool, the site, the site's templates, the catalogs. (What they show
+    of the statements is in the units' keys: a publish whose units are the current version's,
+    all of them and no other, under this same key, changes nothing: see Plan.unchanged.)"""
     return cache.digest(
         "site", cache.code_digest(), project.site, cache.template_digest("site"),
         sorted(cache.catalog_digest(t) for t in project.translations.values()),
-        cache.digest(sorted(u.key for u in units)),
     )
 
 

@@ -49,7 +49,7 @@ class Plan:
     published: list[Statement]  # live at the publish's instant, in the outputs
     scheduled: list[Statement]  # dated or embargoed later
     units: tuple[Unit, ...]  # every unit of the published statements, with its key
-    site_inputs: str  # the hash of the site-wide outputs' inputs (see site_key)
+    site_inputs: str  # the hash of the site-wide outputs' inputs besides the units (site_key)
     current: Path | None  # the current version of the output folder, if any
     index: CacheIndex  # its cache index (empty when it is not for that version)
     reusable: Mapping[str, list[Entry]]  # by unit key: the current version's files of it
@@ -72,6 +72,7 @@ class Plan:
     newest: NewestFirst = NewestFirst()
     # what the feed documents' and index pages' keys may take of the current version's
     since: Since = Since()
+    others: bool = True  # whether the cache index has units that are not among ``units``
 
     @property
     def languages(self) -> int:
@@ -97,7 +98,7 @@ class Plan:
     @property
     def unchanged(self) -> bool:
         """Whether the current version is this publish's output already."""
-        return (self.current is not None
+        return (self.current is not None and not self.others
                 and len(self.reusable) + len(self.carried) == len(self.units)
                 and self.index.site == self.site_inputs and not self.feeds_pending
                 and not self.unsigned)
@@ -122,17 +123,20 @@ def make(project: Project, out: Path, now: datetime, seal: str | None = None,
     reusable = {} if kept else {key: entries for key, record in found.items()
                                 if (entries := carry.parsed(record)) is not None}
     carried = found if kept else {}
+    # (each unit found, and as many in the index as units: the index has no other; a key
+    # twice among the units is found once, so that they are not all reusable)
+    others = len(index.units) != len(units)
     # The records of every file are in found and previous now: the rest of them goes (an
     # archive's index holds hundreds of thousands, which would stay in memory to the end).
     index = replace(index, units={}, others=None)
     newest = in_reading_order(live)
     since = Since(stamps(project, reading_order(newest)), index.stamps, index.documents,
                   _changed(units, reusable, carried))
-    return Plan(project, out, live, scheduled, units, site_key(project, units), current,
+    return Plan(project, out, live, scheduled, units, site_key(project), current,
                 index, reusable, current is not None and not websub.no_pending_feeds(current),
                 resealable, seal is not None and current is not None
                 and not (current / MANIFEST_SIGNATURE).is_file(), previous=previous,
-                carried=carried, kept=kept, newest=newest, since=since)
+                carried=carried, kept=kept, newest=newest, since=since, others=others)
 
 
 def _changed(units: tuple[Unit, ...], reusable: Mapping[str, object],
